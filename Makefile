@@ -1,0 +1,47 @@
+# Every target builds the virtual environment first, from the lock files, so a
+# fresh machine gets the versions we tested. `demo` needs only the base lock;
+# `test` adds the test tools and every optional backend stack.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+BASE   := $(VENV)/.base-installed
+DEV    := $(VENV)/.dev-installed
+
+.PHONY: demo test lint bench lock fixtures clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(BASE): $(BIN)/python requirements/base.lock pyproject.toml
+	$(BIN)/pip install --quiet -r requirements/base.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(DEV): $(BASE) requirements/dev.lock
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	touch $@
+
+demo: $(BASE)
+	$(BIN)/oncall investigate fixtures/demo
+
+test: $(DEV)
+	$(BIN)/python -m pytest
+
+lint: $(DEV)
+	$(BIN)/ruff check agent tools prompts tests
+	$(BIN)/ruff format --check agent tools prompts tests
+
+bench: $(DEV)
+	$(BIN)/python -m tests.bench
+
+# Regenerate the demo bundle (deterministic: the same bytes every time).
+fixtures: $(BASE)
+	$(BIN)/python fixtures/make_demo.py
+
+# Re-resolve the pins (needs uv on the PATH); commit the result.
+lock:
+	uv pip compile pyproject.toml -o requirements/base.lock --python-version 3.11 --no-header
+	uv pip compile pyproject.toml --all-extras -o requirements/dev.lock --python-version 3.11 --no-header
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,70 @@
+"""An incident bundle: one folder that is one estate at one moment (DESIGN.md).
+It provides the alert payload, the catalog and the embedded backends."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agent.catalog import Catalog
+from agent.errors import AlertInputError, BundleError
+from tools import Backends
+from tools.query_history.embedded import DuckDBHistory
+from tools.read_changes.embedded import JsonlChanges
+from tools.read_logs.embedded import JsonlLogs
+from tools.read_metrics.embedded import OpenMetricsFile
+from tools.read_runbook.embedded import MarkdownRunbooks
+
+
+@dataclass
+class Bundle:
+    root: Path
+    catalog: Catalog
+    notes: list[str]  # problems that do not stop an investigation (e.g. no catalog)
+
+    @classmethod
+    def open(cls, root: Path | str) -> Bundle:
+        root = Path(root)
+        if not root.exists():
+            raise BundleError(f"bundle {root} does not exist")
+        if not root.is_dir():
+            raise BundleError(f"bundle {root} is not a directory")
+        notes = []
+        cat_path = root / "catalog.yaml"
+        if cat_path.exists():
+            catalog = Catalog.load(cat_path)
+        else:
+            catalog = Catalog()
+            notes.append("the bundle has no catalog.yaml: no dependencies, signals or runbook tags are known")
+        return cls(root=root, catalog=catalog, notes=notes)
+
+    def alert_payload(self, path: Path | None = None) -> Any:
+        return read_alert_file(path or self.root / "alert.json")
+
+    def backends(self) -> Backends:
+        return Backends(
+            logs=JsonlLogs(self.root / "logs.jsonl"),
+            metrics=OpenMetricsFile(self.root / "metrics.om"),
+            changes=JsonlChanges(self.root / "changes.jsonl"),
+            history=DuckDBHistory(self.root / "history.jsonl"),
+            runbooks=MarkdownRunbooks(self.root / "runbooks"),
+        )
+
+
+def read_alert_file(path: Path) -> Any:
+    """JSON payload, or plain text (a Slack-style request) when the file is .txt."""
+    if not path.exists():
+        raise AlertInputError(f"alert file {path} not found")
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".txt":
+        return text
+    if not text.strip():
+        raise AlertInputError(f"alert file {path} is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise AlertInputError(
+            f"alert file {path} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
+        ) from None

@@ -1,0 +1,228 @@
+"""Findings: the facts in tool results that bear on a cause, each tied to the
+exact place it can be cited from. The offline analyst reasons over these;
+every claim it makes is built from a finding's own words and numbers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from agent.catalog import Catalog
+from tools.base import ToolResult, fmt_hm
+from tools.query_history import PastIncident
+from tools.read_changes import ChangeList
+from tools.read_logs import LogStats
+from tools.read_metrics import MetricStats
+
+# What a log line says about the cause, most specific first. These are the
+# wordings of common runtimes and libraries, not of any one bundle.
+CATEGORY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (cat, re.compile(rx, re.I))
+    for cat, rx in [
+        (
+            "expired_credential",
+            r"certificate (has )?expired|x509: certificate has expired|certificate.{0,40}not valid after"
+            r"|cert(ificate)? expired|token (has )?expired|expired (token|credential|password)"
+            r"|ExpiredToken|password authentication failed|invalid (api[ _-]?key|credentials|token)"
+            r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId",
+        ),
+        (
+            "permission_denied",
+            r"AccessDenied|not authorized to perform|permission denied|403 Forbidden|\bforbidden\b"
+            r"|insufficient (permissions|privileges)|UnauthorizedOperation|cannot (get|list|create) resource",
+        ),
+        (
+            "network",
+            r"no such host|NXDOMAIN|SERVFAIL|\bDNS\b|name resolution|could not resolve|UnknownHostException"
+            r"|getaddrinfo|network is unreachable|no route to host|TLS handshake|handshake (failure|timeout)",
+        ),
+        (
+            "resource_exhaustion",
+            r"pool (is )?exhausted|connection is not available|too many (connections|clients)"
+            r"|waiting for (a )?connection|remaining connection slots|OutOfMemory|OOMKilled"
+            r"|out of memory|heap space|MemoryError|cannot allocate memory|No space left on device"
+            r"|disk (is )?full|too many open files|thread pool .*(full|exhausted)"
+            r"|RejectedExecution|queue (is )?full|CPU throttl|GC overhead limit",
+        ),
+        (
+            "dependency_failure",
+            r"rate.?limit|\b429\b|Too Many Requests|throttl|upstream|\b50[234]\b|Bad Gateway"
+            r"|Service Unavailable|connection refused|deadline exceeded|timed? ?out|lock wait"
+            r"|deadlock|slow query|circuit.?breaker|ECONNREFUSED|ECONNRESET|reset by peer",
+        ),
+    ]
+]
+
+# Signals whose rise says something is saturated (a cause), versus user-facing symptoms.
+SATURATION = {"cpu_utilization", "memory_utilization", "disk_utilization", "pool_utilization", "restarts"}
+SYMPTOMS = {"error_ratio", "latency_p99"}
+
+
+def classify(text: str) -> str | None:
+    for cat, rx in CATEGORY_PATTERNS:
+        if rx.search(text):
+            return cat
+    return None
+
+
+@dataclass
+class Finding:
+    service: str
+    kind: str  # metrics | logs | change | history
+    text: str  # a claim in words; numbers only as they appear at `cite`
+    cite: str  # R2:L4, or R5 for a whole result
+    quote: str | None = None  # verbatim text at `cite`
+    at: datetime | None = None  # when it started
+    category: str | None = None
+    weight: float = 1.0
+    points_to: str | None = None  # another service this finding blames
+    signal: str | None = None
+    detail: object = None  # the underlying record (change, incident, template)
+
+
+def findings(results: list[ToolResult], catalog: Catalog) -> list[Finding]:
+    out: list[Finding] = []
+    for r in results:
+        if not r.ok or r.data is None:
+            continue
+        if isinstance(r.data, MetricStats):
+            out += _metric_findings(r, r.data)
+        elif isinstance(r.data, LogStats):
+            out += _log_findings(r, r.data, catalog)
+        elif isinstance(r.data, ChangeList):
+            out += _change_findings(r, r.data)
+        elif isinstance(r.data, list) and r.data and isinstance(r.data[0], PastIncident):
+            out += _history_findings(r, r.data)
+    return out
+
+
+def _metric_findings(r: ToolResult, m: MetricStats) -> list[Finding]:
+    out = []
+    for s in m.signals:
+        if not s.anomalous or s.line is None:
+            continue
+        line = r.line(s.line) or ""
+        cat = None
+        if s.direction == "up" and s.signal in SATURATION:
+            cat = "resource_exhaustion"
+        elif s.direction == "up" and s.signal == "request_rate":
+            cat = "capacity"
+        weight = 2.0 if cat else 1.0 if s.signal in SYMPTOMS else 0.5
+        if s.recovered:  # a blip that ended before the window did explains little about the alert
+            weight *= 0.25
+        out.append(
+            Finding(
+                service=m.service,
+                kind="metrics",
+                text=f"{m.service} {line}",
+                cite=f"{r.id}:L{s.line}",
+                quote=line,
+                at=None if s.recovered else s.onset,
+                category=cat,
+                weight=weight,
+                signal=s.signal,
+                detail=s,
+            )
+        )
+    return out
+
+
+def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding]:
+    out = []
+    others = [s for s in catalog.services if s != st.query.service]
+    for t in st.templates:
+        note = st.notable(t)
+        if t.line is None or t.level not in ("ERROR", "WARN") or not note or t.count < 3:
+            continue
+        words = f"{t.template}\n{t.sample}"
+        points = next(
+            (
+                s
+                for s in sorted(others, key=len, reverse=True)
+                if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", words, re.I)
+            ),
+            None,
+        )
+        cat = classify(words)
+        weight = (2.0 if note == "new" else 1.5) * (1.0 if t.level == "ERROR" else 0.5)
+        line = r.line(t.line) or ""
+        quote = line.split(": ", 1)[1] if ": " in line else line
+        out.append(
+            Finding(
+                service=st.query.service,
+                kind="logs",
+                text=f"{st.query.service} logged {t.count} {t.level} lines of a {note} template "
+                f"from {fmt_hm(t.first_seen)}",
+                cite=f"{r.id}:L{t.line}",
+                quote=quote,
+                at=t.first_seen,
+                category=cat,
+                weight=weight,
+                points_to=points,
+                detail=t,
+            )
+        )
+    return out
+
+
+def _change_findings(r: ToolResult, d: ChangeList) -> list[Finding]:
+    out = []
+    for c in d.changes:
+        if c.line is None or c.ts > d.alert_at:
+            continue
+        header = r.line(c.line) or ""
+        out.append(
+            Finding(
+                service=c.service,
+                kind="change",
+                text=header,
+                cite=f"{r.id}:L{c.line}",
+                quote=header,
+                at=c.ts,
+                category="recent_change",
+                weight=3.0,
+                detail=c,
+            )
+        )
+    return out
+
+
+def _history_findings(r: ToolResult, found: list[PastIncident]) -> list[Finding]:
+    out = []
+    for p in found:
+        if p.line is None or not p.service:
+            continue
+        out.append(
+            Finding(
+                service=p.service,
+                kind="history",
+                text=r.line(p.line) or "",
+                cite=f"{r.id}:L{p.line}",
+                category=p.category,
+                weight=1.0 if p.score >= 2 else 0.5,
+                detail=p,
+            )
+        )
+    return out
+
+
+VERSION_KEY = re.compile(r"^\s*[\"']?(image|tag|version|appVersion|digest)\b", re.I)
+
+
+def diff_gist(diff: str | None) -> tuple[str, str] | None:
+    """The most telling removed/added pair of a diff, as its lines read: a setting
+    rather than the image tag that every deploy bumps."""
+    if not diff:
+        return None
+    lines = diff.splitlines()
+    pairs = []
+    for i, x in enumerate(lines):
+        if x.startswith("-") and not x.startswith("---"):
+            nxt = next((y for y in lines[i + 1 :] if y.startswith("+") and not y.startswith("+++")), None)
+            if nxt is not None:
+                pairs.append((x[1:].strip(), nxt[1:].strip()))
+    pairs = [p for p in pairs if p[0] and p[1] and p[0] != p[1]]
+    if not pairs:
+        return None
+    return next((p for p in pairs if not VERSION_KEY.match(p[0])), pairs[0])

@@ -1,0 +1,123 @@
+"""Small incident bundles written by tests, so each test states the facts it relies on."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+ALERT_AT = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+
+
+def iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def alertmanager(alertname: str, service: str, at: datetime = ALERT_AT, **labels: str) -> dict:
+    return {
+        "version": "4",
+        "groupKey": f'{{}}:{{alertname="{alertname}"}}',
+        "status": "firing",
+        "receiver": "copilot",
+        "groupLabels": {"alertname": alertname},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": "http://am:9093",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": alertname, "service": service, **labels},
+                "annotations": {"summary": f"{alertname} on {service}"},
+                "startsAt": iso(at),
+                "endsAt": "0001-01-01T00:00:00Z",
+                "fingerprint": "f00dfeedf00dfeed",
+            }
+        ],
+    }
+
+
+def series(name: str, service: str, values: list[tuple[datetime, float]]) -> list[str]:
+    return [f'{name}{{service="{service}"}} {v} {int(t.timestamp())}' for t, v in values]
+
+
+def flat_then(
+    start: datetime,
+    end: datetime,
+    base: float,
+    jump_at: datetime | None = None,
+    jump_to: float | None = None,
+    step_s: int = 60,
+) -> list[tuple[datetime, float]]:
+    """A series at `base` that moves to `jump_to` at `jump_at` (with a little deterministic wobble)."""
+    out, t, i = [], start, 0
+    while t <= end:
+        v = jump_to if jump_at and jump_to is not None and t >= jump_at else base
+        out.append((t, round(v * (1 + 0.02 * ((i % 5) - 2) / 2), 6)))
+        t += timedelta(seconds=step_s)
+        i += 1
+    return out
+
+
+def write_bundle(
+    root: Path,
+    *,
+    services: dict[str, list[str]],
+    alert: dict | str,
+    logs: list[dict] | None = None,
+    metric_lines: list[str] | None = None,
+    changes: list[dict] | None = None,
+    history: list[dict] | None = None,
+    runbooks: dict[str, str] | None = None,
+    signals: dict[str, str] | None = None,
+) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    catalog = {
+        "service_label": "service",
+        "services": {
+            s: {
+                "depends_on": deps,
+                "repo": "acme/config",
+                "namespace": "prod",
+                "config_paths": [f"apps/{s}/values.yaml"],
+                "runbook_tags": [s],
+            }
+            for s, deps in services.items()
+        },
+        "signals": signals
+        or {
+            "error_ratio": 'error_ratio{service="{service}"}',
+            "latency_p99": 'latency_p99_seconds{service="{service}"}',
+        },
+    }
+    (root / "catalog.yaml").write_text(yaml.safe_dump(catalog))
+    (root / "alert.json").write_text(alert if isinstance(alert, str) else json.dumps(alert))
+    if logs is not None:
+        (root / "logs.jsonl").write_text("".join(json.dumps(x) + "\n" for x in logs))
+    if metric_lines is not None:
+        names = sorted({ln.split("{")[0] for ln in metric_lines})
+        body = []
+        for n in names:
+            body.append(f"# TYPE {n} gauge")
+            body += [ln for ln in metric_lines if ln.split("{")[0] == n]
+        (root / "metrics.om").write_text("\n".join([*body, "# EOF"]) + "\n")
+    if changes is not None:
+        (root / "changes.jsonl").write_text("".join(json.dumps(x) + "\n" for x in changes))
+    if history is not None:
+        (root / "history.jsonl").write_text("".join(json.dumps(x) + "\n" for x in history))
+    if runbooks is not None:
+        (root / "runbooks").mkdir(exist_ok=True)
+        for name, text in runbooks.items():
+            (root / "runbooks" / name).write_text(text)
+    return root
+
+
+def log(t: datetime, service: str, level: str, message: str, pod: str | None = None) -> dict:
+    return {
+        "ts": iso(t),
+        "service": service,
+        "pod": pod or f"{service}-abc12-xyz",
+        "level": level,
+        "message": message,
+    }

@@ -1,0 +1,117 @@
+"""The `oncall` command as a user runs it: output formats and documented exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DEMO, ROOT
+
+
+def oncall(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "agent.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_text_brief_for_the_demo():
+    p = oncall("investigate", DEMO)
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    assert "ROOT CAUSE (HIGH CONFIDENCE)" in out
+    assert "$ kubectl rollout undo deployment/api-gateway -n production" in out
+    assert "R13 read_changes" in out  # the source list says what each id is
+    assert "grounding kept" in out
+
+
+def test_json_is_the_diagnosis_contract():
+    p = oncall("investigate", DEMO, "--format", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    for key in (
+        "summary",
+        "root_cause",
+        "evidence",
+        "actions",
+        "runbook",
+        "similar_incidents",
+        "missing_evidence",
+        "pr",
+    ):
+        assert key in d
+    assert set(d["root_cause"]) >= {"service", "category", "statement", "confidence", "cites"}
+    assert d["pr"] is None
+    src = d["investigation"]["sources"]
+    assert [s["id"] for s in src] == [f"R{i}" for i in range(1, len(src) + 1)]
+    assert set(src[0]) >= {"id", "tool", "input", "ok", "text", "error"}
+
+
+def test_markdown_brief():
+    p = oncall("investigate", DEMO, "--format", "markdown")
+    assert p.returncode == 0
+    assert p.stdout.startswith("# APIHighLatencyP99 · api-gateway")
+    assert "## Root cause (HIGH confidence)" in p.stdout
+
+
+def test_show_context_prints_what_the_model_sees():
+    p = oncall("investigate", DEMO, "--show-context")
+    assert p.returncode == 0
+    assert "=== R1 read_metrics service=api-gateway" in p.stdout
+    assert "connection pool exhausted" in p.stdout
+
+
+def test_missing_bundle_exit_3(tmp_path):
+    p = oncall("investigate", tmp_path / "nope")
+    assert p.returncode == 3
+    assert p.stderr.strip() == f"oncall: error: bundle {tmp_path / 'nope'} does not exist"
+
+
+def test_missing_alert_exit_4(tmp_path):
+    p = oncall("investigate", tmp_path)
+    assert p.returncode == 4 and "alert file" in p.stderr and "not found" in p.stderr
+
+
+def test_malformed_alert_exit_4(tmp_path):
+    (tmp_path / "alert.json").write_text('{"version": "4", "alerts": [')
+    p = oncall("investigate", tmp_path)
+    assert p.returncode == 4 and "not valid JSON" in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_alert_format_exit_5(tmp_path):
+    (tmp_path / "alert.json").write_text('{"hello": "world"}')
+    p = oncall("investigate", tmp_path)
+    assert p.returncode == 5 and "unknown alert format" in p.stderr
+
+
+def test_alert_override_and_free_text(tmp_path):
+    req = tmp_path / "ask.txt"
+    req.write_text("investigate api-gateway latency")
+    p = oncall("investigate", DEMO, "--alert", req, "--format", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["investigation"]["alert"]["service"] == "api-gateway"
+
+
+def test_empty_and_malformed_logs_are_not_fatal(demo_copy):
+    (demo_copy / "logs.jsonl").write_text('garbage\n{"also": \n')
+    p = oncall("investigate", demo_copy, "--format", "json")
+    assert p.returncode == 0, p.stderr
+    r2 = json.loads(p.stdout)["investigation"]["sources"][1]
+    assert "2 lines in the log source were not valid JSON and were skipped" in r2["text"]
+
+
+def test_help_does_not_load_heavy_modules():
+    code = (
+        "import sys, agent.cli; agent.cli.build_parser().format_help(); "
+        "print(sorted(m for m in ('duckdb', 'anthropic', 'drain3', 'pydantic', 'rich') if m in sys.modules))"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert p.stdout.strip() == "[]"

@@ -1,0 +1,153 @@
+"""read_logs: what did the service log in the window?
+
+Backends return `LogStats` (template clusters with counts, first/last seen and
+one verbatim sample each); the summariser turns them into the citable text the
+model sees, identical whichever backend answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from prompts import tool_description
+from tools.base import Summary, Tool, ToolContext, fmt_num, fmt_time
+
+ERROR_LEVELS = ("ERROR", "FATAL")
+
+
+class ReadLogsInput(BaseModel):
+    """Search one service's logs; defaults to the incident window."""
+
+    service: str = Field(description="service name as in the catalog")
+    start: datetime | None = Field(None, description="window start, RFC 3339; default: incident window")
+    end: datetime | None = Field(None, description="window end, RFC 3339; default: incident window")
+    query: str | None = Field(None, description="only lines whose message contains this text")
+    max_templates: int = Field(8, ge=1, le=30, description="how many error/warning templates to show")
+
+
+class LogQuery(BaseModel):
+    service: str
+    start: datetime
+    end: datetime
+    baseline_start: datetime
+    query: str | None = None
+
+
+class TemplateStat(BaseModel):
+    template: str
+    level: str
+    count: int  # in the window
+    baseline_count: int  # in [baseline_start, start)
+    first_seen: datetime
+    last_seen: datetime
+    sample: str  # one verbatim message (may be multi-line)
+    sample_ref: str  # where it came from, e.g. logs.jsonl:18234
+    sample_pod: str | None = None
+    pods: int = 0
+    line: int | None = None  # where the summary shows it
+    sample_line: int | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.level in ERROR_LEVELS
+
+    def rate_ratio(self, window_s: float, baseline_s: float) -> float | None:
+        """How much more often per minute it appears now than in the baseline; None when new."""
+        if self.baseline_count == 0 or baseline_s <= 0:
+            return None
+        return (self.count / max(window_s, 1)) / (self.baseline_count / baseline_s)
+
+
+class LogStats(BaseModel):
+    query: LogQuery
+    total: int
+    levels: dict[str, int]
+    baseline_total: int
+    skipped_lines: int = 0  # lines that were not valid JSON
+    templates: list[TemplateStat]
+    source: str
+
+    def window_s(self) -> float:
+        return (self.query.end - self.query.start).total_seconds()
+
+    def baseline_s(self) -> float:
+        return (self.query.start - self.query.baseline_start).total_seconds()
+
+    def notable(self, t: TemplateStat) -> str | None:
+        """'new' or 'rising Nx' for templates that stand out against the baseline."""
+        ratio = t.rate_ratio(self.window_s(), self.baseline_s())
+        if ratio is None:
+            return "new" if self.baseline_total > 0 or self.baseline_s() > 0 else None
+        return f"rising {fmt_num(ratio)}x" if ratio >= 3 else None
+
+
+class LogBackend(Protocol):
+    def stats(self, q: LogQuery) -> LogStats: ...
+
+
+def run(ctx: ToolContext, args: ReadLogsInput) -> Summary:
+    w = ctx.window
+    start, end = args.start or w.start, args.end or w.end
+    baseline_start = min(w.baseline_start, start)
+    stats = ctx.backends.logs.stats(
+        LogQuery(service=args.service, start=start, end=end, baseline_start=baseline_start, query=args.query)
+    )
+    return Summary(summarise(stats, args.max_templates), stats)
+
+
+def rank(stats: LogStats) -> list[TemplateStat]:
+    """Errors first, then warnings; within each, new or rising before steady, then by count."""
+
+    def key(t: TemplateStat) -> tuple[int, int, int]:
+        sev = 0 if t.is_error else 1 if t.level == "WARN" else 2
+        return (sev, 0 if stats.notable(t) else 1, -t.count)
+
+    return sorted(stats.templates, key=key)
+
+
+def summarise(stats: LogStats, max_templates: int = 8) -> str:
+    q = stats.query
+    lines = [
+        f"logs of {q.service} from {fmt_time(q.start)} to {fmt_time(q.end)}"
+        + (f" matching {q.query!r}" if q.query else "")
+        + f" ({stats.source}; baseline from {fmt_time(q.baseline_start)})"
+    ]
+    levels = ", ".join(f"{n} {lvl}" for lvl, n in sorted(stats.levels.items(), key=lambda x: -x[1]))
+    lines.append(f"{stats.total} lines in window ({levels or 'none'}); {stats.baseline_total} lines in baseline")
+    if stats.skipped_lines:
+        lines.append(f"{stats.skipped_lines} lines in the log source were not valid JSON and were skipped")
+    if stats.total == 0:
+        lines.append("no log lines for this service in the window")
+        return "\n".join(lines)
+    ranked = rank(stats)
+    shown = [t for t in ranked if t.level != "INFO" or stats.notable(t)][:max_templates]
+    if not shown:
+        lines.append("no error or warning templates in the window")
+    else:
+        lines.append("error and warning templates, new or rising first:")
+    for i, t in enumerate(shown, 1):
+        note = f", {stats.notable(t)}" if stats.notable(t) else ""
+        t.line, t.sample_line = len(lines) + 1, len(lines) + 2
+        lines.append(
+            f"T{i} {t.level} {t.count}x in window (baseline {t.baseline_count}{note}), "
+            f"first {fmt_time(t.first_seen)}, last {fmt_time(t.last_seen)}, {t.pods} pod(s): {t.template}"
+        )
+        sample = t.sample.splitlines() or [""]
+        who = f" {t.sample_pod}" if t.sample_pod else ""
+        lines.append(f"  sample {t.sample_ref}{who}: {sample[0]}")
+        lines.extend(f"    {s.strip()}" for s in sample[1:6])
+        if len(sample) > 6:
+            lines.append(f"    ... {len(sample) - 6} more lines")
+    rest = [t for t in ranked if t not in shown]
+    if rest:
+        top = sorted(rest, key=lambda t: -t.count)[:3]
+        lines.append(
+            f"{len(rest)} other templates, largest: "
+            + "; ".join(f"{t.level} {t.count}x {t.template[:80]}" for t in top)
+        )
+    return "\n".join(lines)
+
+
+TOOL = Tool("read_logs", ReadLogsInput, run, tool_description("read_logs"))
