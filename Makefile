@@ -9,8 +9,9 @@ DEV    := $(VENV)/.dev-installed
 
 .PHONY: demo test lint bench lock fixtures clean
 
-$(BIN)/python:
+$(BIN)/python: requirements/build.lock
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements/build.lock
 
 $(BASE): $(BIN)/python requirements/base.lock pyproject.toml
 	$(BIN)/pip install --quiet -r requirements/base.lock
@@ -40,6 +41,7 @@ fixtures: $(BASE)
 
 # Re-resolve the pins (needs uv on the PATH); commit the result.
 lock:
+	uv pip compile requirements/build.in -o requirements/build.lock --python-version 3.11 --no-header
 	uv pip compile pyproject.toml -o requirements/base.lock --python-version 3.11 --no-header
 	uv pip compile pyproject.toml --all-extras -o requirements/dev.lock --python-version 3.11 --no-header
 
