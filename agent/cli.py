@@ -41,6 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inv.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     inv.add_argument("--show-context", action="store_true", help="print the collected tool results and exit")
+    ev = sub.add_parser("eval", help="measure diagnosis accuracy on cases (bundles with truth.yaml)")
+    ev.add_argument("dirs", type=Path, nargs="+", metavar="DIR", help="a case, or a folder of cases")
+    ev.add_argument("--model", choices=["offline", "claude"])
+    ev.add_argument("--format", choices=["table", "json"], default="table")
+    sc = sub.add_parser("scenarios", help="generate incident scenarios")
+    scs = sc.add_subparsers(dest="action", required=True)
+    gen = scs.add_parser("generate", help="write generated incident bundles (deterministic per seed)")
+    gen.add_argument("out", type=Path)
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--per-family", type=int, default=4, help="cases per fault family (default 4)")
+    gen.add_argument("--log-scale", type=float, default=1.0, help="multiply background log volume")
     return p
 
 
@@ -49,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     from agent.errors import CopilotError
 
     try:
-        return {"investigate": cmd_investigate}[args.command](args)
+        return {"investigate": cmd_investigate, "eval": cmd_eval, "scenarios": cmd_scenarios}[args.command](args)
     except CopilotError as e:
         print(f"oncall: error: {e}", file=sys.stderr)
         return e.exit_code
@@ -57,20 +68,67 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def pick_analyst(choice: str | None):
+    """The model behind --model; offline unless asked or an API key is set."""
+    model = choice or ("claude" if os.environ.get("ANTHROPIC_API_KEY") else "offline")
+    if model == "claude":
+        from agent.errors import CopilotError
+
+        err = CopilotError("the Claude loop is not available in this version; use --model offline")
+        err.exit_code = 2
+        raise err
+    from agent.offline import OfflineAnalyst
+
+    return OfflineAnalyst()
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from agent.evaluate import evaluate, find_cases, print_table, report_json
+    from agent.investigate import Settings
+
+    analyst = pick_analyst(args.model)
+    missing = [d for d in args.dirs if not d.is_dir()]
+    if missing:
+        print(f"oncall: error: not a directory: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 3
+    cases = find_cases(args.dirs)
+    if not cases:
+        print(
+            "oncall: error: no case (a folder with truth.yaml) under " + ", ".join(map(str, args.dirs)), file=sys.stderr
+        )
+        return 3
+    err = Console(stderr=True)
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("evaluating", total=len(cases))
+        results, unreadable = evaluate(cases, analyst, Settings(), lambda _: bar.advance(task))
+    if args.format == "json":
+        print(json.dumps(report_json(results, unreadable), indent=2))
+    else:
+        print_table(results, unreadable, Console())
+    for case, error in unreadable:
+        print(f"oncall: error: unreadable case {case}: {error}", file=sys.stderr)
+    return 3 if unreadable else 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from agent.scenarios.world import generate
+
+    cases = generate(args.out, args.seed, args.per_family, args.log_scale)
+    print(f"wrote {len(cases)} cases to {args.out}")
+    return 0
+
+
 def cmd_investigate(args: argparse.Namespace) -> int:
     from agent.bundle import Bundle
     from agent.context import collect
     from agent.investigate import Settings, investigate, prepare
 
-    model = args.model or ("claude" if os.environ.get("ANTHROPIC_API_KEY") else "offline")
-    if model == "claude":
-        print(
-            "oncall: error: the Claude loop is not available in this version; use --model offline",
-            file=sys.stderr,
-        )
-        return 2
-    from agent.offline import OfflineAnalyst
-
+    analyst = pick_analyst(args.model)
     settings = Settings()
     bundle = Bundle.open(args.bundle)
     payload = bundle.alert_payload(args.alert)
@@ -84,7 +142,7 @@ def cmd_investigate(args: argparse.Namespace) -> int:
         payload,
         catalog=bundle.catalog,
         backends=bundle.backends(),
-        analyst=OfflineAnalyst(),
+        analyst=analyst,
         settings=settings,
         notes=bundle.notes,
     )

@@ -68,18 +68,21 @@ class LogStats(BaseModel):
     skipped_lines: int = 0  # lines that were not valid JSON
     templates: list[TemplateStat]
     source: str
+    baseline_from: datetime | None = None  # earliest line in the baseline: retention may be shorter than asked
 
     def window_s(self) -> float:
         return (self.query.end - self.query.start).total_seconds()
 
     def baseline_s(self) -> float:
-        return (self.query.start - self.query.baseline_start).total_seconds()
+        start = max(self.query.baseline_start, self.baseline_from or self.query.baseline_start)
+        return max(0.0, (self.query.start - start).total_seconds())
 
     def notable(self, t: TemplateStat) -> str | None:
         """'new' or 'rising Nx' for templates that stand out against the baseline."""
         ratio = t.rate_ratio(self.window_s(), self.baseline_s())
         if ratio is None:
-            return "new" if self.baseline_total > 0 or self.baseline_s() > 0 else None
+            # "new" only means something when there was a baseline to be absent from
+            return "new" if self.baseline_total > 0 else None
         return f"rising {fmt_num(ratio)}x" if ratio >= 3 else None
 
 

@@ -104,7 +104,8 @@ class JsonlLogs:
                    count(*) FILTER (WHERE ts < $start) AS nb,
                    min(ts) FILTER (WHERE ts >= $start), max(ts) FILTER (WHERE ts >= $start),
                    arg_min(line_no, ts) FILTER (WHERE ts >= $start),
-                   count(DISTINCT pod) FILTER (WHERE ts >= $start)
+                   count(DISTINCT pod) FILTER (WHERE ts >= $start),
+                   min(ts) FILTER (WHERE ts < $start)
             FROM s GROUP BY level, masked HAVING n > 0 OR nb > 0""",
             params,
         ).fetchall()
@@ -155,6 +156,7 @@ class JsonlLogs:
                 t.sample, t.sample_pod = samples[line_no][0], samples[line_no][1] or None
                 t.sample_ref = f"{self.path.name}:{line_no}"
         stats = [t for t, _ in templates]
+        firsts = [r[8] for r in rows if r[8] is not None]
         return LogStats(
             query=q,
             total=sum(levels.values()),
@@ -163,6 +165,7 @@ class JsonlLogs:
             skipped_lines=self._skipped,
             templates=stats,
             source=self.path.name,
+            baseline_from=_dt(min(firsts)) if firsts else None,
         )
 
 
