@@ -19,7 +19,7 @@ class Context:
     missing: list[str]
 
 
-def plan(alert: Alert, catalog: Catalog, max_services: int = 8) -> tuple[list[str], list[tuple[str, dict]]]:
+def plan(alert: Alert, catalog: Catalog, max_services: int = 16) -> tuple[list[str], list[tuple[str, dict]]]:
     services = [alert.service] if alert.service else []
     if alert.service in catalog.services:
         services += catalog.dependencies(alert.service)[: max_services - 1]
@@ -39,7 +39,7 @@ def plan(alert: Alert, catalog: Catalog, max_services: int = 8) -> tuple[list[st
     return services, calls
 
 
-def collect(alert: Alert, catalog: Catalog, runner: ToolRunner, max_services: int = 8) -> Context:
+def collect(alert: Alert, catalog: Catalog, runner: ToolRunner, max_services: int = 16) -> Context:
     services, calls = plan(alert, catalog, max_services)
     results = runner.call_many(calls)
     missing = [f"{r.label()} failed: {r.error}" for r in results if not r.ok]

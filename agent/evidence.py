@@ -54,9 +54,13 @@ CATEGORY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ]
 ]
 
-# Signals whose rise says something is saturated (a cause), versus user-facing symptoms.
+# What a signal's movement says: saturation is a cause, symptoms are what users feel,
+# traffic is load arriving, and the rest (replicas) is context only.
 SATURATION = {"cpu_utilization", "memory_utilization", "disk_utilization", "pool_utilization", "restarts"}
 SYMPTOMS = {"error_ratio", "latency_p99"}
+# Errors about a peer's certificate blame the peer; other credential, permission and
+# network errors are the logging service's own problem.
+PEER_CERT = re.compile(r"x509|certificate|PKIX|SSL handshake", re.I)
 
 
 def classify(text: str) -> str | None:
@@ -78,7 +82,9 @@ class Finding:
     weight: float = 1.0
     points_to: str | None = None  # another service this finding blames
     signal: str | None = None
+    role: str = ""  # metrics: symptom | saturation | traffic | info; logs: own | peer | external
     detail: object = None  # the underlying record (change, incident, template)
+    words: str = ""  # raw text a change can be matched against (templates and samples)
 
 
 def findings(results: list[ToolResult], catalog: Catalog) -> list[Finding]:
@@ -103,12 +109,14 @@ def _metric_findings(r: ToolResult, m: MetricStats) -> list[Finding]:
         if not s.anomalous or s.line is None:
             continue
         line = r.line(s.line) or ""
-        cat = None
-        if s.direction == "up" and s.signal in SATURATION:
-            cat = "resource_exhaustion"
-        elif s.direction == "up" and s.signal == "request_rate":
-            cat = "capacity"
-        weight = 2.0 if cat else 1.0 if s.signal in SYMPTOMS else 0.5
+        if s.signal in SATURATION and s.direction == "up":
+            role, cat, weight = "saturation", "resource_exhaustion", 2.0
+        elif s.signal in SYMPTOMS and s.direction == "up":
+            role, cat, weight = "symptom", None, 1.0
+        elif s.signal == "request_rate":
+            role, cat, weight = "traffic", ("capacity" if s.direction == "up" else None), 1.0
+        else:
+            role, cat, weight = "info", None, 0.0
         if s.recovered:  # a blip that ended before the window did explains little about the alert
             weight *= 0.25
         out.append(
@@ -118,10 +126,11 @@ def _metric_findings(r: ToolResult, m: MetricStats) -> list[Finding]:
                 text=f"{m.service} {line}",
                 cite=f"{r.id}:L{s.line}",
                 quote=line,
-                at=None if s.recovered else s.onset,
+                at=None if s.recovered or role == "info" else s.onset,
                 category=cat,
                 weight=weight,
                 signal=s.signal,
+                role=role,
                 detail=s,
             )
         )
@@ -130,29 +139,30 @@ def _metric_findings(r: ToolResult, m: MetricStats) -> list[Finding]:
 
 def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding]:
     out = []
-    others = [s for s in catalog.services if s != st.query.service]
+    me = st.query.service
+    others = sorted((s for s in catalog.services if s != me), key=len, reverse=True)
     for t in st.templates:
         note = st.notable(t)
-        if t.line is None or t.level not in ("ERROR", "WARN") or not note or t.count < 3:
+        if t.line is None or t.level not in ("ERROR", "WARN") or not note:
             continue
         words = f"{t.template}\n{t.sample}"
-        points = next(
-            (
-                s
-                for s in sorted(others, key=len, reverse=True)
-                if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", words, re.I)
-            ),
-            None,
-        )
+        named = next((s for s in others if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", words, re.I)), None)
         cat = classify(words)
+        if named and (cat in (None, "dependency_failure") or (cat == "expired_credential" and PEER_CERT.search(words))):
+            role, points = "peer", named
+            cat = cat or "dependency_failure"
+        elif cat == "dependency_failure":
+            role, points = "external", None  # a third party or backend outside the catalog
+        else:
+            role, points = "own", None
         weight = (2.0 if note == "new" else 1.5) * (1.0 if t.level == "ERROR" else 0.5)
         line = r.line(t.line) or ""
         quote = line.split(": ", 1)[1] if ": " in line else line
         out.append(
             Finding(
-                service=st.query.service,
+                service=me,
                 kind="logs",
-                text=f"{st.query.service} logged {t.count} {t.level} lines of a {note} template "
+                text=f"{me} logged {t.count} {t.level} lines of a {note.split()[0]} template "
                 f"from {fmt_hm(t.first_seen)}",
                 cite=f"{r.id}:L{t.line}",
                 quote=quote,
@@ -160,7 +170,9 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
                 category=cat,
                 weight=weight,
                 points_to=points,
+                role=role,
                 detail=t,
+                words=words,
             )
         )
     return out
@@ -226,3 +238,23 @@ def diff_gist(diff: str | None) -> tuple[str, str] | None:
     if not pairs:
         return None
     return next((p for p in pairs if not VERSION_KEY.match(p[0])), pairs[0])
+
+
+def change_tokens(change: object) -> set[str]:
+    """What a change introduced, as tokens a log line could repeat: values on the added
+    side of its diff (not image tags), and the flag or setting named in `to`."""
+    diff = getattr(change, "diff", None) or ""
+    added = [x[1:] for x in diff.splitlines() if x.startswith("+") and not x.startswith("+++")]
+    removed = [x[1:] for x in diff.splitlines() if x.startswith("-") and not x.startswith("---")]
+    new = {t for x in added if not VERSION_KEY.match(x) for t in _tokens(x)}
+    new -= {t for x in removed for t in _tokens(x)}
+    to = str(getattr(change, "to", "") or "")
+    if getattr(change, "kind", "") == "flag":
+        new |= {t for t in _tokens(to.split("=")[0]) if not t.isdigit()}
+    return new
+
+
+def _tokens(text: str) -> set[str]:
+    words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]{3,}", text)}
+    nums = {n for n in re.findall(r"\d+", text) if len(n) >= 2}
+    return words | nums

@@ -24,7 +24,7 @@ class Settings:
     """Built once by an entry point and passed down; nothing here reads the environment."""
 
     tool_timeout_s: float = 10.0
-    max_services: int = 8
+    max_services: int = 16  # the alerting service and its dependencies, up to three hops
     window_before_min: float = 30
     window_after_min: float = 15
     baseline_hours: float = 6

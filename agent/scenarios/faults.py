@@ -353,9 +353,9 @@ def pool_exhaustion(ctx: Ctx) -> Plan:
     rng = ctx.rng
     root = ctx.pick(
         lambda s: (
-            s.pooled
+            (s.pooled
             and s.kind != "db"
-            and any(ctx.svcs[d].kind == "db" for d in s.deps)
+            and any(ctx.svcs[d].kind == "db" for d in s.deps))
             or (s.kind == "api" and bool(s.deps))
         )
     )
@@ -433,7 +433,7 @@ def memory_leak(ctx: Ctx) -> Plan:
         make = lambda r: (
             None,
             f"fatal error: runtime: out of memory\n\nruntime stack:\nruntime.throw({{0x{r.getrandbits(20):x}, 0x16}})\n\t/usr/local/go/src/runtime/panic.go:1047 +0x5d",
-        )  # noqa: E731
+        )
     else:
         make = lambda r: ls.error(root.style, root.name, "worker crashed", r, exc)  # noqa: E731
     p.bursts.append(Burst(root.name, onset, ctx.alert_at + 15 * M, rng.randint(4, 12), make))
@@ -511,7 +511,7 @@ def cpu_saturation(ctx: Ctx) -> Plan:
 
 def deep_dependency(ctx: Ctx) -> Plan:
     rng = ctx.rng
-    roots = [s for s in TOPOLOGIES[ctx.topology] if path_up(ctx.topology, s.name, 3)]
+    roots = [s for s in TOPOLOGIES[ctx.topology] if s.kind in ("api", "worker") and path_up(ctx.topology, s.name, 3)]
     root = rng.choice(roots)
     chain = path_up(ctx.topology, root.name, 3) or [root.name]
     onset = ctx.alert_at - rng.randint(6, 12) * M
@@ -596,6 +596,8 @@ def expired_cert(ctx: Ctx) -> Plan:
                 lambda r, s=style, c=caller, t=text: ls.error(s, c, t, r),
             )
         )
+    if len(chain) > 2:  # the direct caller's failures travel on up to the alerting service
+        propagate(p, ctx, chain[:-1], onset + M, 0.15, 0.3, caller_errors("5xx"))
     p.bursts.append(
         Burst(
             root.name,

@@ -78,12 +78,16 @@ class LogStats(BaseModel):
         return max(0.0, (self.query.start - start).total_seconds())
 
     def notable(self, t: TemplateStat) -> str | None:
-        """'new' or 'rising Nx' for templates that stand out against the baseline."""
-        ratio = t.rate_ratio(self.window_s(), self.baseline_s())
-        if ratio is None:
-            # "new" only means something when there was a baseline to be absent from
-            return "new" if self.baseline_total > 0 else None
-        return f"rising {fmt_num(ratio)}x" if ratio >= 3 else None
+        """'new' or 'rising Nx' for templates that stand out against the baseline by more
+        than chance: a handful of lines of a rare template is noise, not news."""
+        if self.baseline_total == 0 or self.baseline_s() <= 0:
+            return None  # nothing to compare with
+        expected = t.baseline_count * self.window_s() / self.baseline_s()
+        if t.baseline_count == 0:
+            return "new" if t.count >= 3 else None
+        if t.count >= max(5.0, 3 * expected + 3 * expected**0.5):
+            return f"rising {fmt_num(t.count / expected)}x"
+        return None
 
 
 class LogBackend(Protocol):
@@ -143,13 +147,11 @@ def summarise(stats: LogStats, max_templates: int = 8) -> str:
         lines.extend(f"    {s.strip()}" for s in sample[1:6])
         if len(sample) > 6:
             lines.append(f"    ... {len(sample) - 6} more lines")
-    rest = [t for t in ranked if t not in shown]
+    rest = [t for t in ranked if t not in shown and t.count]
     if rest:
-        top = sorted(rest, key=lambda t: -t.count)[:3]
-        lines.append(
-            f"{len(rest)} other templates, largest: "
-            + "; ".join(f"{t.level} {t.count}x {t.template[:80]}" for t in top)
-        )
+        top = sorted(rest, key=lambda t: -t.count)[:2]
+        largest = "; ".join(f"{t.level} {t.count}x {t.template[:60]}" for t in top)
+        lines.append(f"{len(rest)} other templates, largest: {largest}")
     return "\n".join(lines)
 
 

@@ -108,18 +108,38 @@ def run(ctx: ToolContext, args: ReadMetricsInput) -> Summary:
     return Summary(summarise(data), data)
 
 
+RECENT = 3600.0  # the reference level is the last hour before the window: daily traffic moves slowly
+
+
 def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start: datetime, end: datetime) -> SignalStat:
+    """Baseline, peak and change point of one series.
+
+    The reference is the level just before the window, so a daily traffic curve is not an
+    anomaly; noise is measured on successive differences of the whole baseline, which a
+    slow trend barely moves. A utilization reaching 0.9 from well below is abnormal however
+    slowly it got there (a leak, a filling disk)."""
     t_base, t0, t1 = baseline_start.timestamp(), start.timestamp(), end.timestamp()
-    base = [v for t, v in s.points if t_base <= t < t0]
+    base = [(t, v) for t, v in s.points if t_base <= t < t0]
     window = [(t, v) for t, v in s.points if t0 <= t <= t1]
     if not window:
         window = [p for p in s.points if p[0] <= t1][-1:] or s.points[-1:]
-    med = statistics.median(base) if len(base) >= 3 else None
-    ref = med if med is not None else statistics.median(v for _, v in window[: max(1, len(window) // 5)])
-    spread = 1.4826 * statistics.median(abs(v - ref) for v in base) if len(base) >= 3 else 0.0
+    recent = [v for t, v in base if t >= t0 - RECENT]
+    values = [v for _, v in base]
+    if len(recent) >= 3:
+        ref = statistics.median(recent)
+    elif len(values) >= 3:
+        ref = statistics.median(values)
+    else:
+        ref = statistics.median(v for _, v in window[: max(1, len(window) // 5)])
+    diffs = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+    spread = 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
     threshold = max(3 * spread, 0.3 * abs(ref), FLOORS.get(signal, 0.0), 1e-9)
     peak_t, peak_v = max(window, key=lambda p: abs(p[1] - ref))
     direction = "up" if peak_v >= ref else "down"
+    saturated = signal.endswith("_utilization") and peak_v >= 0.9 and values and statistics.median(values) < 0.75
+    if saturated and abs(peak_v - ref) <= threshold:
+        threshold = max(FLOORS.get(signal, 0.0), 0.05)
+        ref = min(ref, statistics.median(values))
     onset = None
     if abs(peak_v - ref) > threshold:
         # Walk back from the peak while the series stays abnormal (one-sample gaps allowed).
@@ -142,7 +162,7 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         signal=signal,
         query=query,
         labels=s.labels,
-        baseline=med,
+        baseline=ref if values else None,
         peak=peak_v,
         peak_at=_dt(peak_t),
         last=last,
@@ -156,8 +176,7 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
 def describe(st: SignalStat, common: frozenset[tuple[str, str]] = frozenset()) -> str:
     """One citable line per series; labels shared by every series are left out."""
     unit = f" ({UNITS[st.signal]})" if st.signal in UNITS else ""
-    extra = {k: v for k, v in st.labels.items() if k not in ("service", "__name__") and (k, v) not in common}
-    where = " " + ",".join(f"{k}={v}" for k, v in sorted(extra.items())) if extra else ""
+    where = _where(st, common)
     base = f"baseline {fmt_num(st.baseline)}" if st.baseline is not None else "no baseline"
     if not st.anomalous:
         return f"{st.signal}{unit}{where}: steady, {base}, peak {fmt_num(st.peak)} at {fmt_hm(st.peak_at)}"
@@ -174,18 +193,35 @@ def describe(st: SignalStat, common: frozenset[tuple[str, str]] = frozenset()) -
 
 
 def summarise(m: MetricStats) -> str:
+    """Abnormal series a line each, earliest first; steady ones together on one line."""
     lines = [
         f"metrics of {m.service}: window {fmt_time(m.start)} to {fmt_time(m.end)}, "
         f"baseline from {fmt_time(m.baseline_start)}"
     ]
-    ordered = sorted(m.signals, key=lambda s: (not s.anomalous, s.onset or s.peak_at, s.signal))
     common = common_labels(m.signals)
-    for s in ordered:
+    for s in sorted((s for s in m.signals if s.anomalous), key=lambda s: (s.onset, s.signal)):
         s.line = len(lines) + 1
         lines.append(describe(s, common))
+    steady = sorted((s for s in m.signals if not s.anomalous), key=lambda s: s.signal)
+    if steady:
+        for s in steady:
+            s.line = len(lines) + 1
+        lines.append(
+            "steady (baseline, peak): "
+            + "; ".join(
+                f"{s.signal}{_where(s, common)} {fmt_num(s.baseline) if s.baseline is not None else '?'}, "
+                f"{fmt_num(s.peak)}"
+                for s in steady
+            )
+        )
     if m.missing:
         lines.append(f"no data for: {', '.join(m.missing)}")
     return "\n".join(lines)
+
+
+def _where(st: SignalStat, common: frozenset[tuple[str, str]]) -> str:
+    extra = {k: v for k, v in st.labels.items() if k not in ("service", "__name__") and (k, v) not in common}
+    return " " + ",".join(f"{k}={v}" for k, v in sorted(extra.items())) if extra else ""
 
 
 def common_labels(stats: list[SignalStat]) -> frozenset[tuple[str, str]]:
