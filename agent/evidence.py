@@ -24,7 +24,7 @@ CATEGORY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             "expired_credential",
             r"certificate (has )?expired|x509: certificate has expired|certificate.{0,40}not valid after"
             r"|cert(ificate)? expired|token (has )?expired|expired (token|credential|password)"
-            r"|ExpiredToken|password authentication failed|invalid (api[ _-]?key|credentials|token)"
+            r"|ExpiredToken|bad certificate|certificate verify failed|password authentication failed|invalid (api[ _-]?key|credentials|token)"
             r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId",
         ),
         (
@@ -155,7 +155,8 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
             role, points = "external", None  # a third party or backend outside the catalog
         else:
             role, points = "own", None
-        weight = (2.0 if note == "new" else 1.5) * (1.0 if t.level == "ERROR" else 0.5)
+        # a handful of lines is weaker evidence than a flood; warnings weigh half
+        weight = (2.0 if note == "new" else 1.5) * (1.0 if t.level == "ERROR" else 0.5) * min(1.0, 0.4 + t.count / 15)
         line = r.line(t.line) or ""
         quote = line.split(": ", 1)[1] if ": " in line else line
         out.append(
@@ -219,7 +220,7 @@ def _history_findings(r: ToolResult, found: list[PastIncident]) -> list[Finding]
     return out
 
 
-VERSION_KEY = re.compile(r"^\s*[\"']?(image|tag|version|appVersion|digest)\b", re.I)
+VERSION_KEY = re.compile(r"^\s*[\"']?(image|tag|version|appVersion|digest|repository|registry)\b", re.I)
 
 
 def diff_gist(diff: str | None) -> tuple[str, str] | None:
@@ -240,21 +241,38 @@ def diff_gist(diff: str | None) -> tuple[str, str] | None:
     return next((p for p in pairs if not VERSION_KEY.match(p[0])), pairs[0])
 
 
+GENERIC_KEYS = {"image", "repository", "replicacount", "replica", "replicas", "count", "resources", "limits",
+                "requests", "values", "apps", "true", "false", "enabled", "name", "spec", "metadata", "yaml", "from",
+                "with"}
+
+
 def change_tokens(change: object) -> set[str]:
-    """What a change introduced, as tokens a log line could repeat: values on the added
-    side of its diff (not image tags), and the flag or setting named in `to`."""
+    """What a change is about, as tokens a log line could repeat: the words of its diff
+    (settings and their context, not image tags or file names), the values it introduced,
+    and the flag or setting named in `to`."""
     diff = getattr(change, "diff", None) or ""
-    added = [x[1:] for x in diff.splitlines() if x.startswith("+") and not x.startswith("+++")]
-    removed = [x[1:] for x in diff.splitlines() if x.startswith("-") and not x.startswith("---")]
-    new = {t for x in added if not VERSION_KEY.match(x) for t in _tokens(x)}
-    new -= {t for x in removed for t in _tokens(x)}
+    body = [x for x in diff.splitlines() if not x.startswith(("---", "+++", "@@"))]
+    added = [x[1:] for x in body if x.startswith("+")]
+    removed = [x[1:] for x in body if x.startswith("-")]
+    words = {w for x in body if not VERSION_KEY.match(x.lstrip("+- ")) for w in _words(x)} - GENERIC_KEYS
+    new_nums = {n for x in added if not VERSION_KEY.match(x) for n in re.findall(r"\d{2,}", x)}
+    new_nums -= {n for x in removed for n in re.findall(r"\d{2,}", x)}
     to = str(getattr(change, "to", "") or "")
     if getattr(change, "kind", "") == "flag":
-        new |= {t for t in _tokens(to.split("=")[0]) if not t.isdigit()}
-    return new
+        words |= _words(to.split("=")[0])
+    words -= _words(str(getattr(change, "service", "")))  # every log line names its own service
+    return words | new_nums
 
 
-def _tokens(text: str) -> set[str]:
-    words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]{3,}", text)}
-    nums = {n for n in re.findall(r"\d+", text) if len(n) >= 2}
-    return words | nums
+def _words(text: str) -> set[str]:
+    """Lower-case words of 4+ letters, camelCase and kebab-case split too."""
+    out = set()
+    for w in re.findall(r"[A-Za-z][A-Za-z0-9_-]{3,}", text):
+        out.add(w.lower())
+        out |= {p.lower() for p in re.findall(r"[A-Z]?[a-z]{4,}|[A-Z]{4,}", w)}
+        out |= {p.lower() for p in re.split(r"[-_]", w) if len(p) >= 4}
+    return out
+
+
+def log_tokens(text: str) -> set[str]:
+    return _words(text) | set(re.findall(r"\d{2,}", text))

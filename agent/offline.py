@@ -6,7 +6,6 @@ says HIGH only when two independent kinds of evidence agree."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +21,7 @@ from agent.diagnosis import (
     RunbookQuote,
     SimilarIncident,
 )
-from agent.evidence import Finding, change_tokens, diff_gist, findings
+from agent.evidence import Finding, change_tokens, diff_gist, findings, log_tokens
 from agent.model import Case
 from tools.base import ToolResult
 from tools.read_logs import TemplateStat
@@ -51,9 +50,10 @@ class Suspect:
 
     @property
     def onset(self) -> datetime | None:
-        """When it visibly broke: metric anomalies and error templates; a few new warnings alone
-        do not make a service the first to fail."""
-        times = [f.at for f in self.findings if f.kind in ("metrics", "logs") and f.at and f.weight >= 1]
+        """When it visibly broke: symptoms, saturation and error templates. More traffic is load,
+        not breakage, and a few new warnings alone do not make a service the first to fail."""
+        times = [f.at for f in self.findings
+                 if f.kind in ("metrics", "logs") and f.at and f.weight >= 1 and f.role != "traffic"]
         return min(times) if times else None
 
     @property
@@ -158,8 +158,7 @@ def _pick_change(s: Suspect) -> None:
     onset = s.onset
     if onset is None:
         return
-    own_words = " ".join(f.words for f in s.of("logs")).lower()
-    own_tokens = set(re.findall(r"[a-z][\w-]{3,}|\d{2,}", own_words))
+    own_tokens = log_tokens(" ".join(f.words for f in s.of("logs")))
     first_error = min((f.at for f in s.of("logs") if f.at), default=None)
     best, strength = None, 0.0
     for c in s.of("change"):
