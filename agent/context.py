@@ -26,7 +26,13 @@ def plan(alert: Alert, catalog: Catalog, max_services: int = 16) -> tuple[list[s
     calls: list[tuple[str, dict]] = []
     for s in services:
         calls.append(("read_metrics", {"service": s}))
-        calls.append(("read_logs", {"service": s, "max_templates": 6 if s == alert.service else 3}))
+        # dependencies show only what stands out, so a wide estate stays within the model's budget
+        logs = (
+            {"service": s, "max_templates": 6}
+            if s == alert.service
+            else {"service": s, "max_templates": 3, "only_notable": True}
+        )
+        calls.append(("read_logs", logs))
     calls.append(("read_changes", {"services": services} if services else {}))
     history = {"fingerprint": alert.fingerprint, "alertname": alert.alertname}
     if alert.service:

@@ -24,7 +24,8 @@ CATEGORY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             "expired_credential",
             r"certificate (has )?expired|x509: certificate has expired|certificate.{0,40}not valid after"
             r"|cert(ificate)? expired|token (has )?expired|expired (token|credential|password)"
-            r"|ExpiredToken|bad certificate|certificate verify failed|password authentication failed|invalid (api[ _-]?key|credentials|token)"
+            r"|ExpiredToken|bad certificate|certificate verify failed|password authentication failed"
+            r"|invalid (api[ _-]?key|credentials|token)"
             r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId",
         ),
         (
@@ -156,7 +157,7 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
         else:
             role, points = "own", None
         # a handful of lines is weaker evidence than a flood; warnings weigh half
-        weight = (2.0 if note == "new" else 1.5) * (1.0 if t.level == "ERROR" else 0.5) * min(1.0, 0.4 + t.count / 15)
+        weight = (2.0 if note == "new" else 1.5) * (1.0 if t.level == "ERROR" else 0.5) * min(1.0, t.count / 10)
         line = r.line(t.line) or ""
         quote = line.split(": ", 1)[1] if ": " in line else line
         out.append(
@@ -241,9 +242,28 @@ def diff_gist(diff: str | None) -> tuple[str, str] | None:
     return next((p for p in pairs if not VERSION_KEY.match(p[0])), pairs[0])
 
 
-GENERIC_KEYS = {"image", "repository", "replicacount", "replica", "replicas", "count", "resources", "limits",
-                "requests", "values", "apps", "true", "false", "enabled", "name", "spec", "metadata", "yaml", "from",
-                "with"}
+GENERIC_KEYS = {
+    "image",
+    "repository",
+    "replicacount",
+    "replica",
+    "replicas",
+    "count",
+    "resources",
+    "limits",
+    "requests",
+    "values",
+    "apps",
+    "true",
+    "false",
+    "enabled",
+    "name",
+    "spec",
+    "metadata",
+    "yaml",
+    "from",
+    "with",
+}
 
 
 def change_tokens(change: object) -> set[str]:

@@ -6,12 +6,14 @@ says HIGH only when two independent kinds of evidence agree."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from agent.catalog import Catalog
 from agent.diagnosis import (
+    ACTION_ORDER,
     Action,
     Candidate,
     Claim,
@@ -50,11 +52,23 @@ class Suspect:
 
     @property
     def onset(self) -> datetime | None:
-        """When it visibly broke: symptoms, saturation and error templates. More traffic is load,
-        not breakage, and a few new warnings alone do not make a service the first to fail."""
-        times = [f.at for f in self.findings
-                 if f.kind in ("metrics", "logs") and f.at and f.weight >= 1 and f.role != "traffic"]
-        return min(times) if times else None
+        first = self.first
+        return first.at if first else None
+
+    @property
+    def first(self) -> Finding | None:
+        """The finding that marks when it visibly broke: a symptom, saturation, an error template,
+        traffic falling away. More traffic is load, not breakage, and a few new warnings alone do
+        not make a service the first to fail."""
+        marks = [
+            f
+            for f in self.findings
+            if f.kind in ("metrics", "logs")
+            and f.at
+            and f.weight >= 1
+            and not (f.role == "traffic" and f.detail.direction == "up")
+        ]
+        return min(marks, key=lambda f: f.at) if marks else None
 
     @property
     def anomalous(self) -> bool:
@@ -273,27 +287,27 @@ def _cause_findings(top: Suspect) -> list[Finding]:
 
 
 def _root_cause(top: Suspect, confidence: str) -> RootCause:
+    first = top.first
     changes = top.causal_changes()
     if changes:
         c = changes[0]
         gist = diff_gist(getattr(c.detail, "diff", None))
         what = f"; the diff changes `{gist[0]}` to `{gist[1]}`" if gist else ""
-        after = f", and {top.service} degraded from {_hm(top.onset)}" if top.onset else ""
+        after = f", and {top.service} degraded from {_hm(first.at)}" if first else ""
         statement = f"{c.text}{what}{after}"
-        cites = [c.cite.split(":")[0]] + [f.cite for f in _cause_findings(top)[1:3]]
+        cites = [c.cite.split(":")[0], *([first.cite] if first else []), *(f.cite for f in _cause_findings(top)[1:2])]
+    elif first:
+        lead = _cause_findings(top)[0] if _cause_findings(top) else first
+        statement = f"{top.service} broke first ({top.category.replace('_', ' ')}), from {_hm(first.at)}: {lead.text}"
+        cites = [first.cite, lead.cite]
     else:
-        picks = _cause_findings(top)
-        lead = picks[0] if picks else None
-        statement = f"{top.service} is the earliest failing service on the dependency path" + (
-            f": {lead.text}" if lead else ""
+        named = top.blamed_by[0]
+        statement = (
+            f"{', '.join(sorted({f.service for f in top.blamed_by}))} report {top.service} failing: {named.text}"
         )
-        cites = [f.cite for f in picks[:3]] or [f.cite for f in top.blamed_by[:2]]
+        cites = [f.cite for f in top.blamed_by[:2]]
     return RootCause(
-        service=top.service,
-        category=top.category,
-        statement=statement,
-        confidence=confidence,
-        cites=_dedupe(cites),
+        service=top.service, category=top.category, statement=statement, confidence=confidence, cites=_dedupe(cites)
     )
 
 
@@ -382,77 +396,107 @@ def _plain(f: Finding) -> str:
     }.get(f.kind, f.kind)
 
 
+SHA = re.compile(r"[0-9a-f]{7,40}")
+LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)
+MEMORY = re.compile(r"OOMKilled|out of memory|OutOfMemory|heap space|MemoryError", re.I)
+
+
 def _actions(top: Suspect, catalog: Catalog) -> list[Action]:
+    """Remedies the evidence supports, safest first: undo a change, restart what leaks, add capacity
+    for load, fix a credential or permission, else escalate to the owners."""
     svc = top.service
-    ns = catalog.services[svc].namespace if svc in catalog.services else "default"
-    changes = top.causal_changes()
-    cites = [f.cite for f in _cause_findings(top)[:2]]
+    info = catalog.services.get(svc)
+    ns = info.namespace if info else "default"
+    cites = [f.cite for f in _cause_findings(top)[:2]] or [f.cite for f in top.blamed_by[:1]]
+    words = " ".join(f.words for f in top.of("logs"))
+    saturated = {f.signal for f in top.of("metrics", "saturation") if f.weight > 0}
+    more_load = any(f.signal == "request_rate" and f.detail.direction == "up" for f in top.of("metrics"))
+    cat = top.category
+    credential = cat == "expired_credential" or any(f.category == "expired_credential" for f in top.of("logs"))
     acts: list[Action] = []
-    if changes:
-        c = changes[0].detail
-        if getattr(c, "kind", "") == "deploy":
+    change = top.causal_changes()[0] if top.causal_changes() else None
+    if change and not credential:  # a rotated secret is not rolled back; the service is updated
+        c = change.detail
+        if c.kind == "deploy":
             acts.append(
                 Action(
                     kind="rollback",
                     target=svc,
                     description=f"Roll back {svc} from {c.to} to {c.from_}",
                     command=f"kubectl rollout undo deployment/{svc} -n {ns}",
-                    cites=[changes[0].cite],
+                    cites=[change.cite],
                 )
             )
+        elif c.kind == "flag":
+            acts.append(
+                Action(kind="rollback", target=svc, description=f"Set {c.to} back to {c.from_}", cites=[change.cite])
+            )
         else:
-            ref = f" {c.ref}" if c.ref else ""
             acts.append(
                 Action(
                     kind="rollback",
                     target=svc,
-                    description=f"Revert the {c.kind} change{ref} to {svc}",
-                    command=f"git revert {c.ref}" if c.ref else None,
-                    cites=[changes[0].cite],
+                    description=f"Revert the {c.kind} change {c.ref or ''} to {svc}".replace("  ", " "),
+                    command=f"git revert {c.ref}" if c.ref and SHA.fullmatch(c.ref) else None,
+                    cites=[change.cite],
                 )
             )
-    cat = top.category
-    if cat in ("resource_exhaustion", "recent_change") and any(
-        f.category == "resource_exhaustion" for f in top.findings
-    ):
+    if "memory_utilization" in saturated or MEMORY.search(words):
         acts.append(
             Action(
                 kind="restart",
                 target=svc,
-                description=f"Restart {svc} to release exhausted resources",
+                description=f"Restart {svc} to reclaim leaked memory",
                 command=f"kubectl rollout restart deployment/{svc} -n {ns}",
                 cites=cites,
             )
         )
-    if cat in ("capacity", "resource_exhaustion"):
+    elif "pool_utilization" in saturated and not more_load and not change and not LOCKS.search(words):
+        acts.append(
+            Action(
+                kind="restart",
+                target=svc,
+                description=f"Restart {svc} to release held connections",
+                command=f"kubectl rollout restart deployment/{svc} -n {ns}",
+                cites=cites,
+            )
+        )
+    if "disk_utilization" in saturated:
+        acts.append(Action(kind="scale", target=svc, description=f"Expand the volume of {svc}", cites=cites))
+    elif cat == "capacity" or (more_load and saturated & {"cpu_utilization", "pool_utilization"}):
         acts.append(
             Action(
                 kind="scale",
                 target=svc,
-                description=f"Add replicas or raise limits for {svc}",
+                description=f"Add replicas to {svc} (or raise its HPA maximum)",
                 command=f"kubectl get hpa,deployment/{svc} -n {ns}",
                 cites=cites,
             )
         )
-    if cat in ("expired_credential", "permission_denied"):
-        what = (
-            "renew or rotate the expired credential" if cat == "expired_credential" else "grant the missing permission"
-        )
-        acts.append(Action(kind="config_change", target=svc, description=f"For {svc}: {what}", cites=cites))
-    if cat in ("dependency_failure", "network", "unknown") or not acts:
-        owner = catalog.services[svc].owner if svc in catalog.services and catalog.services[svc].owner else None
+    if credential:
         acts.append(
             Action(
-                kind="escalate",
+                kind="config_change",
                 target=svc,
-                description=f"Escalate to the owners of {svc}" + (f" ({owner})" if owner else ""),
-                cites=cites or [f.cite for f in top.blamed_by[:1]],
+                cites=cites,
+                description=f"Renew or update the expired or rotated credential used by {svc}",
             )
         )
-    return sorted(
-        acts,
-        key=lambda a: ["rollback", "restart", "scale", "config_change", "escalate", "none"].index(a.kind),
-    )
+    elif cat == "permission_denied":
+        acts.append(
+            Action(
+                kind="config_change",
+                target=svc,
+                cites=cites,
+                description=f"Grant {svc}'s role the permission it is denied",
+            )
+        )
+    if not acts or cat in ("dependency_failure", "network", "unknown") or LOCKS.search(words):
+        owner = f" ({info.owner})" if info and info.owner else ""
+        acts.append(
+            Action(kind="escalate", target=svc, description=f"Escalate to the owners of {svc}{owner}", cites=cites)
+        )
+    return sorted(acts, key=lambda a: ACTION_ORDER.index(a.kind))
 
 
 RUNBOOK_WORDS = {

@@ -169,7 +169,7 @@ def test_read_metrics_baseline_peak_onset(shop):
     lat = next(s for s in r.data.signals if s.signal == "latency_p99")
     assert not lat.anomalous
     assert "error_ratio: rose from baseline 0.01 to 0.2" in r.text
-    assert "latency_p99 (seconds): steady" in r.text
+    assert "steady (baseline, peak): latency_p99 0.2," in r.text
 
 
 def test_read_metrics_unknown_signal_is_an_error_result(shop):

@@ -353,9 +353,7 @@ def pool_exhaustion(ctx: Ctx) -> Plan:
     rng = ctx.rng
     root = ctx.pick(
         lambda s: (
-            (s.pooled
-            and s.kind != "db"
-            and any(ctx.svcs[d].kind == "db" for d in s.deps))
+            (s.pooled and s.kind != "db" and any(ctx.svcs[d].kind == "db" for d in s.deps))
             or (s.kind == "api" and bool(s.deps))
         )
     )
@@ -430,7 +428,7 @@ def memory_leak(ctx: Ctx) -> Plan:
     if root.style == "java":
         make = lambda r: ls.error("java", root.name, "Handler dispatch failed", r, exc)  # noqa: E731
     elif root.style == "go":
-        make = lambda r: (
+        make = lambda r: (  # noqa: E731
             None,
             f"fatal error: runtime: out of memory\n\nruntime stack:\nruntime.throw({{0x{r.getrandbits(20):x}, 0x16}})\n\t/usr/local/go/src/runtime/panic.go:1047 +0x5d",
         )
@@ -690,7 +688,8 @@ def missing_permission(ctx: Ctx) -> Plan:
         onset,
         also_accept=["recent_change"],
     )
-    if rng.random() < 0.6:
+    if rng.random() < 0.6:  # the policy edit that dropped the permission: reverting it is the fix
+        p.fix = "rollback"
         p.changes.append(
             {
                 "ts": _ts(onset - rng.randint(2, 90) * M),

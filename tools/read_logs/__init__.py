@@ -6,13 +6,14 @@ model sees, identical whichever backend answered."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Protocol
 
 from pydantic import BaseModel, Field
 
 from prompts import tool_description
-from tools.base import Summary, Tool, ToolContext, fmt_num, fmt_time
+from tools.base import Summary, Tool, ToolContext, fmt_hm, fmt_num, fmt_time
 
 ERROR_LEVELS = ("ERROR", "FATAL")
 
@@ -25,6 +26,7 @@ class ReadLogsInput(BaseModel):
     end: datetime | None = Field(None, description="window end, RFC 3339; default: incident window")
     query: str | None = Field(None, description="only lines whose message contains this text")
     max_templates: int = Field(8, ge=1, le=30, description="how many error/warning templates to show")
+    only_notable: bool = Field(False, description="show only templates that are new or rising")
 
 
 class LogQuery(BaseModel):
@@ -101,7 +103,7 @@ def run(ctx: ToolContext, args: ReadLogsInput) -> Summary:
     stats = ctx.backends.logs.stats(
         LogQuery(service=args.service, start=start, end=end, baseline_start=baseline_start, query=args.query)
     )
-    return Summary(summarise(stats, args.max_templates), stats)
+    return Summary(summarise(stats, args.max_templates, args.only_notable), stats)
 
 
 def rank(stats: LogStats) -> list[TemplateStat]:
@@ -114,12 +116,26 @@ def rank(stats: LogStats) -> list[TemplateStat]:
     return sorted(stats.templates, key=key)
 
 
-def summarise(stats: LogStats, max_templates: int = 8) -> str:
+EXCEPTION_LINE = re.compile(r"^\s*(Caused by: |panic: |fatal error: )|^\s*[\w.$]+(Error|Exception|Exit)\b.*:")
+
+
+def sample_lines(message: str, keep: int = 4) -> list[str]:
+    """The first line of a multi-line message, then the lines that name the failure
+    (the last line of a Python traceback, a Java exception, a Go panic), then the rest."""
+    lines = [x.rstrip() for x in message.splitlines() if x.strip()] or [""]
+    rest = lines[1:]
+    telling = [x for x in rest if EXCEPTION_LINE.search(x)]
+    chosen = (telling + [x for x in rest if x not in telling])[: keep - 1]
+    return [lines[0], *sorted(chosen, key=rest.index)]
+
+
+def summarise(stats: LogStats, max_templates: int = 8, only_notable: bool = False) -> str:
     q = stats.query
+    day = q.start.strftime("%Y-%m-%d")
     lines = [
-        f"logs of {q.service} from {fmt_time(q.start)} to {fmt_time(q.end)}"
+        f"logs of {q.service}, window {day} {fmt_hm(q.start)} to {fmt_time(q.end)}"
         + (f" matching {q.query!r}" if q.query else "")
-        + f" ({stats.source}; baseline from {fmt_time(q.baseline_start)})"
+        + f", baseline from {fmt_time(q.baseline_start)} ({stats.source})"
     ]
     levels = ", ".join(f"{n} {lvl}" for lvl, n in sorted(stats.levels.items(), key=lambda x: -x[1]))
     lines.append(f"{stats.total} lines in window ({levels or 'none'}); {stats.baseline_total} lines in baseline")
@@ -129,26 +145,26 @@ def summarise(stats: LogStats, max_templates: int = 8) -> str:
         lines.append("no log lines for this service in the window")
         return "\n".join(lines)
     ranked = rank(stats)
-    shown = [t for t in ranked if t.level != "INFO" or stats.notable(t)][:max_templates]
+    candidates = [t for t in ranked if (t.level != "INFO" or stats.notable(t)) and t.count]
+    shown = [t for t in candidates if stats.notable(t) or not only_notable][:max_templates]
     if not shown:
-        lines.append("no error or warning templates in the window")
+        steady = f" ({len(candidates)} steady ones)" if candidates else ""
+        lines.append(f"no new or rising error or warning templates{steady}")
     else:
-        lines.append("error and warning templates, new or rising first:")
+        lines.append("error and warning templates, new or rising first (times UTC):")
     for i, t in enumerate(shown, 1):
         note = f", {stats.notable(t)}" if stats.notable(t) else ""
         t.line, t.sample_line = len(lines) + 1, len(lines) + 2
         lines.append(
             f"T{i} {t.level} {t.count}x in window (baseline {t.baseline_count}{note}), "
-            f"first {fmt_time(t.first_seen)}, last {fmt_time(t.last_seen)}, {t.pods} pod(s): {t.template}"
+            f"first {t.first_seen:%H:%M:%S}, last {t.last_seen:%H:%M:%S}, {t.pods} pod(s): {t.template}"
         )
-        sample = t.sample.splitlines() or [""]
+        sample = sample_lines(t.sample)
         who = f" {t.sample_pod}" if t.sample_pod else ""
         lines.append(f"  sample {t.sample_ref}{who}: {sample[0]}")
-        lines.extend(f"    {s.strip()}" for s in sample[1:6])
-        if len(sample) > 6:
-            lines.append(f"    ... {len(sample) - 6} more lines")
+        lines.extend(f"    {x.strip()}" for x in sample[1:])
     rest = [t for t in ranked if t not in shown and t.count]
-    if rest:
+    if rest and not only_notable:
         top = sorted(rest, key=lambda t: -t.count)[:2]
         largest = "; ".join(f"{t.level} {t.count}x {t.template[:60]}" for t in top)
         lines.append(f"{len(rest)} other templates, largest: {largest}")

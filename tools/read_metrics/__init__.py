@@ -7,6 +7,7 @@ the same summary."""
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from datetime import UTC, datetime
 from typing import Protocol
@@ -131,7 +132,7 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         ref = statistics.median(values)
     else:
         ref = statistics.median(v for _, v in window[: max(1, len(window) // 5)])
-    diffs = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+    diffs = [abs(b - a) for a, b in itertools.pairwise(values)]
     spread = 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
     threshold = max(3 * spread, 0.3 * abs(ref), FLOORS.get(signal, 0.0), 1e-9)
     peak_t, peak_v = max(window, key=lambda p: abs(p[1] - ref))
@@ -195,8 +196,8 @@ def describe(st: SignalStat, common: frozenset[tuple[str, str]] = frozenset()) -
 def summarise(m: MetricStats) -> str:
     """Abnormal series a line each, earliest first; steady ones together on one line."""
     lines = [
-        f"metrics of {m.service}: window {fmt_time(m.start)} to {fmt_time(m.end)}, "
-        f"baseline from {fmt_time(m.baseline_start)}"
+        f"metrics of {m.service}, window {m.start:%Y-%m-%d} {fmt_hm(m.start)} to {fmt_time(m.end)}, "
+        f"baseline from {fmt_time(m.baseline_start)} (times UTC)"
     ]
     common = common_labels(m.signals)
     for s in sorted((s for s in m.signals if s.anomalous), key=lambda s: (s.onset, s.signal)):
