@@ -129,6 +129,8 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
         if f.points_to:
             suspects.setdefault(f.points_to, Suspect(f.points_to)).blamed_by.append(f)
     _explain_traffic(suspects, catalog)
+    _discount_uncorroborated_logs(suspects, seen)
+    _discount_lone_traffic(suspects)
     onsets = [s.onset for s in suspects.values() if s.onset]
     earliest = min(onsets) if onsets else None
     for s in suspects.values():
@@ -152,6 +154,25 @@ def _explain_traffic(suspects: dict[str, Suspect], catalog: Catalog) -> None:
                 for g in c.of("metrics", "traffic")
             ):
                 f.weight, f.at, f.category = 0.0, None, None
+
+
+def _discount_uncorroborated_logs(suspects: dict[str, Suspect], seen: set[str]) -> None:
+    """Errors that move none of a watched service's metrics are weaker evidence: chatty
+    templates come and go. (Where we have no metrics, logs are all we have.)"""
+    for s in suspects.values():
+        if s.service in seen and not any(f.weight >= 1 for f in s.of("metrics")):
+            for f in s.of("logs"):
+                f.weight *= 0.5
+
+
+def _discount_lone_traffic(suspects: dict[str, Suspect]) -> None:
+    """Traffic that moves while nothing else does is the day's curve or a quiet client,
+    not an incident."""
+    for s in suspects.values():
+        others = [f for f in s.findings if f.kind in ("metrics", "logs") and f.role != "traffic" and f.weight >= 1]
+        if not others and not s.blamed_by:
+            for f in s.of("metrics", "traffic"):
+                f.weight *= 0.5
 
 
 def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str]) -> None:
@@ -197,7 +218,7 @@ def _score(s: Suspect, all_: dict[str, Suspect], catalog: Catalog, earliest: dat
     metrics = [f for f in s.of("metrics") if f.weight > 0]
     saturation = [f for f in metrics if f.role == "saturation"]
     symptoms = [f for f in metrics if f.role == "symptom" or (f.role == "traffic" and f.detail.direction == "down")]
-    traffic = [f for f in metrics if f.role == "traffic" and f.category == "capacity"]
+    traffic = [f for f in metrics if f.role == "traffic" and f.category == "capacity" and f.weight >= 1]
     own = [f for f in s.of("logs") if f.role in ("own", "external")]
     peer = s.of("logs", "peer")
     history = [f for f in s.of("history") if f.weight >= 1]
