@@ -75,7 +75,8 @@ class Suspect:
         return self.onset is not None
 
     def causal_changes(self) -> list[Finding]:
-        return [self.change] if self.change and self.change_strength >= STRONG_CHANGE else []
+        named = self.change_strength >= STRONG_CHANGE or self.category == "recent_change"
+        return [self.change] if self.change and named else []
 
 
 class OfflineAnalyst:
@@ -282,6 +283,8 @@ def _category(
     votes.pop("unknown", None)
     if not votes and traffic:
         return "capacity"
+    if not votes and s.change:  # nothing else explains it, and it changed today: suspect the change
+        return "recent_change"
     return votes.most_common(1)[0][0] if votes else "unknown"
 
 
@@ -289,7 +292,8 @@ def _confidence(top: Suspect, runner_up: float) -> str:
     independent = top.kinds & {"metrics", "logs", "change"}
     if top.category == "unknown" or not independent:
         return "LOW"
-    if len(independent) >= 2 and runner_up <= 0.7 * top.score:
+    weak_change = top.category == "recent_change" and top.change_strength < STRONG_CHANGE
+    if len(independent) >= 2 and runner_up <= 0.7 * top.score and not weak_change:
         return "HIGH"
     return "MEDIUM"
 
