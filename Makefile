@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 BASE   := $(VENV)/.base-installed
 DEV    := $(VENV)/.dev-installed
 
-.PHONY: demo test lint bench lock fixtures clean
+.PHONY: demo test lint bench lock fixtures scenarios eval clean
 
 $(BIN)/python: requirements/build.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ bench: $(DEV)
 # Regenerate the demo bundle (deterministic: the same bytes every time).
 fixtures: $(BASE)
 	$(BIN)/python fixtures/make_demo.py
+
+# Regenerate the committed evaluation cases (deterministic per seed: the same bytes every time).
+scenarios: $(BASE)
+	rm -rf fixtures/scenarios
+	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
+
+# Measure the offline analyst on every committed case.
+eval: $(BASE)
+	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
 
 # Re-resolve the pins (needs uv on the PATH); commit the result.
 lock:

@@ -109,7 +109,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(report_json(results, unreadable), indent=2))
     else:
-        print_table(results, unreadable, Console())
+        out = Console()
+        print_table(results, unreadable, out if out.is_terminal else Console(width=160))
     for case, error in unreadable:
         print(f"oncall: error: unreadable case {case}: {error}", file=sys.stderr)
     return 3 if unreadable else 0

@@ -26,6 +26,15 @@ CASE
   ELSE 'INFO' END"""
 
 
+FIELDS = {
+    "ts": ("ts", "timestamp", "@timestamp", "time"),
+    "service": ("service", "app"),
+    "pod": ("pod", "host"),
+    "level": ("level", "severity", "lvl"),
+    "message": ("message", "msg", "log"),
+}
+
+
 class JsonlLogs:
     """read_logs backend over a logs.jsonl file ({"ts","service","pod","level","message",...})."""
 
@@ -56,21 +65,24 @@ class JsonlLogs:
                 delim=E'\\x1f', quote='', escape='', auto_detect=false, strict_mode=false)""",
             [str(self.path)],
         )
+        # One JSON parse per line: extracting a list of paths at once is several times faster
+        # than one ->> per field. Field names cover the common shippers' spellings.
+        paths = [f"$.{k}" for group in FIELDS.values() for k in group]
+        pick = {}
+        i = 1
+        for name, group in FIELDS.items():
+            pick[name] = "coalesce(" + ", ".join(f"f[{i + k}]" for k in range(len(group))) + ", '')"
+            i += len(group)
         con.execute(f"""
             CREATE TABLE logs AS
-            WITH j AS (
-              SELECT rowid + 1 AS line_no, line::JSON AS j FROM raw
-              WHERE line IS NOT NULL AND trim(line) <> '' AND json_valid(line)
-                AND json_type(line) = 'OBJECT'),
+            WITH p AS (
+              SELECT rowid + 1 AS line_no, json_extract_string(line, {paths!r}) AS f FROM raw
+              WHERE line IS NOT NULL AND left(ltrim(line), 1) = '{{' AND json_valid(line)),
             f AS (
-              SELECT line_no,
-                     epoch(TRY_CAST(coalesce(j->>'ts', j->>'timestamp', j->>'@timestamp', j->>'time')
-                                    AS TIMESTAMPTZ)) AS ts,
-                     coalesce(j->>'service', j->>'app', '') AS service,
-                     coalesce(j->>'pod', j->>'host', '') AS pod,
-                     upper(coalesce(j->>'level', j->>'severity', j->>'lvl', '')) AS lvl,
-                     coalesce(j->>'message', j->>'msg', j->>'log', '') AS msg
-              FROM j)
+              SELECT line_no, epoch(TRY_CAST(nullif({pick["ts"]}, '') AS TIMESTAMPTZ)) AS ts,
+                     {pick["service"]} AS service, {pick["pod"]} AS pod, upper({pick["level"]}) AS lvl,
+                     {pick["message"]} AS msg
+              FROM p)
             SELECT line_no, ts, service, pod, {_LEVEL_SQL} AS level, msg FROM f WHERE ts IS NOT NULL""")
         total = con.execute("SELECT count(*) FROM raw WHERE line IS NOT NULL AND trim(line) <> ''").fetchone()
         kept = con.execute("SELECT count(*) FROM logs").fetchone()
