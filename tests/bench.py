@@ -27,7 +27,7 @@ def tokens_estimate(chars: int) -> int:
 
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
 def time_case(case: Path) -> tuple[float, float, int, int]:
