@@ -63,7 +63,12 @@ def sections(inv: Investigation) -> list[tuple[str, list[str]]]:
 def footer(inv: Investigation) -> str:
     g = inv.grounding
     u = inv.usage
-    tokens = f"{u.input_tokens} in / {u.output_tokens} out tokens, ${u.cost_usd:.4f}" if u.calls else "no model tokens"
+    tokens = (
+        f"{u.input_tokens} in + {u.cache_read_tokens} cache read + {u.cache_write_tokens} cache write / "
+        f"{u.output_tokens} out tokens, {u.calls} calls, ${u.cost_usd:.4f}"
+        if u.calls
+        else "no model tokens"
+    )
     return (
         f"model {inv.model} · {inv.timings.get('total_s', 0):.2f}s · {tokens} · "
         f"grounding kept {g.kept} of {g.checked} claims · investigation {inv.id}"

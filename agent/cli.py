@@ -40,10 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="default: claude when ANTHROPIC_API_KEY is set, else offline",
     )
     inv.add_argument("--format", choices=["text", "markdown", "json"], default="text")
-    inv.add_argument("--show-context", action="store_true", help="print the collected tool results and exit")
+    inv.add_argument("--show-context", action="store_true", help="print exactly what the model is sent, and exit")
+    inv.add_argument("--record", type=Path, metavar="DIR", help="write every model request and response to DIR")
+    inv.add_argument("--replay", type=Path, metavar="DIR", help="answer model requests from a recording, offline")
     ev = sub.add_parser("eval", help="measure diagnosis accuracy on cases (bundles with truth.yaml)")
     ev.add_argument("dirs", type=Path, nargs="+", metavar="DIR", help="a case, or a folder of cases")
     ev.add_argument("--model", choices=["offline", "claude"])
+    ev.add_argument("--record", type=Path, metavar="DIR", help="write every model request and response to DIR/CASE")
+    ev.add_argument("--replay", type=Path, metavar="DIR", help="replay recordings from DIR/CASE")
     ev.add_argument("--format", choices=["table", "json"], default="table")
     sc = sub.add_parser("scenarios", help="generate incident scenarios")
     scs = sc.add_subparsers(dest="action", required=True)
@@ -68,18 +72,31 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def pick_analyst(choice: str | None):
-    """The model behind --model; offline unless asked or an API key is set."""
-    model = choice or ("claude" if os.environ.get("ANTHROPIC_API_KEY") else "offline")
-    if model == "claude":
-        from agent.errors import CopilotError
+def pick_analyst(args: argparse.Namespace, case: str | None = None):
+    """The model behind --model: Claude when asked, or when an API key is set or a recording is
+    replayed; otherwise the offline analyst."""
+    replay = getattr(args, "replay", None)
+    model = args.model or ("claude" if os.environ.get("ANTHROPIC_API_KEY") or replay else "offline")
+    if model == "offline":
+        from agent.offline import OfflineAnalyst
 
-        err = CopilotError("the Claude loop is not available in this version; use --model offline")
-        err.exit_code = 2
-        raise err
-    from agent.offline import OfflineAnalyst
+        return OfflineAnalyst()
+    from agent.claude import ClaudeAnalyst
+    from agent.llm import LiveTransport, RecordingTransport, ReplayTransport
 
-    return OfflineAnalyst()
+    if replay:
+        transport = ReplayTransport(replay / case if case else replay)
+    else:
+        if not os.environ.get("ANTHROPIC_API_KEY"):
+            from agent.errors import CopilotError
+
+            err = CopilotError("--model claude needs ANTHROPIC_API_KEY (or --replay DIR); use --model offline")
+            err.exit_code = 2
+            raise err
+        transport = LiveTransport()
+    if getattr(args, "record", None):
+        transport = RecordingTransport(transport, args.record / case if case else args.record)
+    return ClaudeAnalyst(transport)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -91,7 +108,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from agent.evaluate import evaluate, find_cases, print_table, report_json
     from agent.investigate import Settings
 
-    analyst = pick_analyst(args.model)
+    pick_analyst(args)  # fail early on a bad --model
     missing = [d for d in args.dirs if not d.is_dir()]
     if missing:
         print(f"oncall: error: not a directory: {', '.join(map(str, missing))}", file=sys.stderr)
@@ -105,7 +122,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     err = Console(stderr=True)
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("evaluating", total=len(cases))
-        results, unreadable = evaluate(cases, analyst, Settings(), lambda _: bar.advance(task))
+        results, unreadable = evaluate(
+            cases, lambda case: pick_analyst(args, case.name), Settings(), lambda _: bar.advance(task)
+        )
     if args.format == "json":
         print(json.dumps(report_json(results, unreadable), indent=2))
     else:
@@ -129,15 +148,20 @@ def cmd_investigate(args: argparse.Namespace) -> int:
     from agent.context import collect
     from agent.investigate import Settings, investigate, prepare
 
-    analyst = pick_analyst(args.model)
+    analyst = pick_analyst(args)
     settings = Settings()
     bundle = Bundle.open(args.bundle)
     payload = bundle.alert_payload(args.alert)
     if args.show_context:
+        from agent.prompt import first_turn
+        from prompts import load
+        from tools import READ_TOOLS
+
         alert, runner = prepare(payload, bundle.catalog, bundle.backends(), settings)
-        for r in collect(alert, bundle.catalog, runner, settings.max_services).results:
-            print(f"=== {r.id} {r.label()}")
-            print(r.text if r.ok else f"ERROR: {r.error}")
+        ctx = collect(alert, bundle.catalog, runner, settings.max_services)
+        print("=== system prompt\n" + load("system.md"))
+        print("\n=== tools: " + ", ".join([*READ_TOOLS, "submit_diagnosis"]))
+        print("\n=== first user turn\n" + first_turn(alert, bundle.catalog, ctx.services, ctx.results))
         return 0
     inv = investigate(
         payload,

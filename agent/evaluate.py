@@ -143,12 +143,17 @@ def totals(results: list[CaseResult]) -> dict[str, object]:
 
 
 def evaluate(
-    cases: list[Path], analyst: Analyst, settings: Settings, progress: Callable[[Path], None] | None = None
+    cases: list[Path],
+    analyst: Analyst | Callable[[Path], Analyst],
+    settings: Settings,
+    progress: Callable[[Path], None] | None = None,
 ) -> tuple[list[CaseResult], list[tuple[str, str]]]:
+    """Run every case; `analyst` may be a factory, so each case gets its own recording."""
     results, unreadable = [], []
     for case in cases:
         try:
-            results.append(run_case(case, analyst, settings))
+            chosen = analyst if hasattr(analyst, "diagnose") else analyst(case)  # type: ignore[operator]
+            results.append(run_case(case, chosen, settings))
         except CopilotError as e:
             unreadable.append((str(case), str(e)))
         if progress:

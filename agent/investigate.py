@@ -109,7 +109,7 @@ def investigate(
         diagnosis=diagnosis,
         results=list(runner.results),
         grounding=report,
-        model=analyst.name,
+        model=case.model or analyst.name,
         usage=case.usage,
         timings={
             "intake_s": t1 - t0,

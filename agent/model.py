@@ -32,6 +32,7 @@ class Case:
     runner: ToolRunner
     usage: Usage = field(default_factory=Usage)
     notes: list[str] = field(default_factory=list)  # e.g. "the API was down; offline analyst used"
+    model: str | None = None  # which model answered, when the analyst has several
 
 
 class Analyst(Protocol):
