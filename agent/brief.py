@@ -138,3 +138,28 @@ def print_text(inv: Investigation, console: Any = None) -> None:
     console.print(f"\n[dim]{escape(footer(inv))}[/dim]")
     for n in inv.notes:
         console.print(f"[dim]{escape(n)}[/dim]")
+
+
+def pr_body(inv: Investigation) -> str:
+    """The brief in Markdown with every citation spelled out: which log lines, which metric, which
+    change, which runbook section, and the trail of tool calls that led there."""
+    by_id = {r.id: r for r in inv.results}
+    cited: list[str] = []
+    d = inv.diagnosis
+    for claim in [*d.summary, d.root_cause, *d.evidence, *d.actions, *d.runbook, *d.similar_incidents]:
+        for c in claim.cites:
+            if c not in cited:
+                cited.append(c)
+    lines = [to_markdown(inv).rstrip(), "", "## Citations", ""]
+    for c in cited:
+        rid, _, n = c.partition(":L")
+        r = by_id.get(rid)
+        if r is None:
+            continue
+        where = f"{rid} ({r.label()})" + (f", line {n}" if n else "")
+        quoted = r.line(int(n)) if n else (r.lines[0] if r.lines else "")
+        lines.append(f"- **{c}** {where}: `{(quoted or '').strip()[:300]}`")
+    lines += ["", "## How this was found", ""]
+    lines += [f"{i}. `{r.label()}`" + ("" if r.ok else f" (failed: {r.error})") for i, r in enumerate(inv.results, 1)]
+    lines += ["", "_Opened as a draft by oncall-copilot. It changes nothing until a human reviews and merges it._"]
+    return redact("\n".join(lines) + "\n")

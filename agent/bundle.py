@@ -4,6 +4,7 @@ It provides the alert payload, the catalog and the embedded backends."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 from agent.catalog import Catalog
 from agent.errors import AlertInputError, BundleError
 from tools import Backends
+from tools.open_pr import PrPolicy, PrRequests
+from tools.open_pr.localgit import LocalForks
 from tools.query_history.embedded import DuckDBHistory
 from tools.read_changes.embedded import JsonlChanges
 from tools.read_logs.embedded import JsonlLogs
@@ -42,6 +45,17 @@ class Bundle:
 
     def alert_payload(self, path: Path | None = None) -> Any:
         return read_alert_file(path or self.root / "alert.json")
+
+    def pull_requests(self, workdir: Path) -> PrRequests:
+        """open_pr on the embedded default: the bundle's repo/ as upstream, a fork beside it in `workdir`."""
+        repos = Counter(s.repo for s in self.catalog.services.values() if s.repo)
+        if not repos:
+            raise BundleError("--open-pr needs a catalog that names the services' config repository")
+        repo = repos.most_common(1)[0][0]
+        return PrRequests(
+            policy=PrPolicy(allowed_repos={repo}),
+            backend=LocalForks(source=self.root / "repo", workdir=workdir, repo=repo),
+        )
 
     def backends(self) -> Backends:
         return Backends(

@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inv.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     inv.add_argument("--show-context", action="store_true", help="print exactly what the model is sent, and exit")
+    inv.add_argument("--open-pr", action="store_true", help="open a draft PR with the fix on a fork, when there is one")
+    inv.add_argument(
+        "--pr-workdir",
+        type=Path,
+        metavar="DIR",
+        help="where the embedded upstream and fork live (default: a cache folder, never the bundle)",
+    )
     inv.add_argument("--record", type=Path, metavar="DIR", help="write every model request and response to DIR")
     inv.add_argument("--replay", type=Path, metavar="DIR", help="answer model requests from a recording, offline")
     ev = sub.add_parser("eval", help="measure diagnosis accuracy on cases (bundles with truth.yaml)")
@@ -143,6 +150,14 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_pr_workdir(bundle: Path) -> Path:
+    import hashlib
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha256(str(bundle.resolve()).encode()).hexdigest()[:10]
+    return cache / "oncall-copilot" / "forks" / f"{bundle.resolve().name}-{key}"
+
+
 def cmd_investigate(args: argparse.Namespace) -> int:
     from agent.bundle import Bundle
     from agent.context import collect
@@ -163,10 +178,13 @@ def cmd_investigate(args: argparse.Namespace) -> int:
         print("\n=== tools: " + ", ".join([*READ_TOOLS, "submit_diagnosis"]))
         print("\n=== first user turn\n" + first_turn(alert, bundle.catalog, ctx.services, ctx.results))
         return 0
+    backends = bundle.backends()
+    if args.open_pr:
+        backends.pull_requests = bundle.pull_requests(args.pr_workdir or default_pr_workdir(bundle.root))
     inv = investigate(
         payload,
         catalog=bundle.catalog,
-        backends=bundle.backends(),
+        backends=backends,
         analyst=analyst,
         settings=settings,
         notes=bundle.notes,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta as td
 from typing import Any
@@ -11,12 +10,15 @@ from typing import Any
 from agent.alert import Alert, parse
 from agent.catalog import Catalog
 from agent.context import collect
-from agent.diagnosis import Diagnosis, RootCause
+from agent.diagnosis import Diagnosis, PullRequest, RootCause
 from agent.errors import AlertFormatError
 from agent.grounding import GroundingReport, ground
 from agent.model import Analyst, Case, Usage
 from tools import READ_TOOLS, Backends
-from tools.base import ToolContext, ToolResult, ToolRunner, Window
+from tools.base import ToolContext, ToolError, ToolResult, ToolRunner, Window
+from tools.open_pr import TOOL as OPEN_PR
+from tools.open_pr import PrRequests
+from tools.read_changes import ChangeList
 
 
 @dataclass
@@ -64,7 +66,13 @@ def prepare(payload: Any, catalog: Catalog, backends: Backends, settings: Settin
         baseline=td(hours=settings.baseline_hours),
         changes=td(hours=settings.changes_hours),
     )
-    return alert, ToolRunner(ToolContext(backends, catalog, window), dict(READ_TOOLS), settings.tool_timeout_s)
+    tools = dict(READ_TOOLS)
+    if backends.pull_requests is not None:  # the one write, offered only when the entry point enabled it
+        tools[OPEN_PR.name] = OPEN_PR
+    runner = ToolRunner(ToolContext(backends, catalog, window), tools, settings.tool_timeout_s)
+    if backends.pull_requests is not None:
+        backends.pull_requests.results = runner.results
+    return alert, runner
 
 
 def investigate(
@@ -95,28 +103,65 @@ def investigate(
                 cites=[],
                 statement="no diagnosis: the analyst failed",
             ),
-            missing_evidence=[
-                *context.missing,
-                f"the {analyst.name} analyst failed: {type(e).__name__}: {e}",
-            ],
+            missing_evidence=[*context.missing, f"the {analyst.name} analyst failed: {type(e).__name__}: {e}"],
         )
     t3 = time.perf_counter()
     diagnosis, report = ground(raw.ordered(), runner.results)
     t4 = time.perf_counter()
-    return Investigation(
-        id=f"inv-{alert.starts_at:%Y%m%dT%H%M}-{alert.fingerprint[:8]}-{uuid.uuid4().hex[:6]}",
+    inv = Investigation(
+        id=f"inv-{alert.starts_at:%Y%m%dT%H%M}-{alert.fingerprint[:8]}",
         alert=alert,
         diagnosis=diagnosis,
-        results=list(runner.results),
+        results=runner.results,
         grounding=report,
         model=case.model or analyst.name,
         usage=case.usage,
-        timings={
-            "intake_s": t1 - t0,
-            "context_s": t2 - t1,
-            "model_s": t3 - t2,
-            "grounding_s": t4 - t3,
-            "total_s": t4 - t0,
-        },
+        timings={"intake_s": t1 - t0, "context_s": t2 - t1, "model_s": t3 - t2, "grounding_s": t4 - t3},
         notes=case.notes,
     )
+    if backends.pull_requests is not None:
+        open_pull_request(inv, runner, backends.pull_requests)
+    inv.timings["total_s"] = time.perf_counter() - t0
+    return inv
+
+
+def open_pull_request(inv: Investigation, runner: ToolRunner, requests: PrRequests) -> None:
+    """After grounding: open the PR the model asked for, or, for the offline analyst, the revert of the
+    change its grounded root cause names. Never on a LOW root cause."""
+    d = inv.diagnosis
+    if d.root_cause.confidence == "LOW":
+        inv.notes.append("no pull request: the root cause is not established (LOW confidence)")
+        return
+    if not requests.plans and d.actions and d.actions[0].kind == "rollback":
+        ref = _cited_change_ref(d.actions[0].cites, runner)
+        if ref:
+            runner.call(
+                OPEN_PR.name, {"service": d.actions[0].target, "revert_change": ref, "reason": d.actions[0].description}
+            )
+    if not requests.plans:
+        return
+    from agent.brief import pr_body
+
+    plan = requests.plans[0]
+    try:
+        opened = requests.backend.open(plan, branch=f"oncall/{inv.id}", body=pr_body(inv))
+    except ToolError as e:
+        inv.notes.append(f"the pull request could not be opened: {e}")
+        return
+    inv.diagnosis = d.model_copy(update={"pr": PullRequest(url=opened.url, branch=opened.branch, title=opened.title)})
+    inv.notes.append(
+        f"draft pull request {'already existed' if opened.existing else 'opened'}: {opened.url} "
+        f"(branch {opened.branch})"
+    )
+
+
+def _cited_change_ref(cites: list[str], runner: ToolRunner) -> str | None:
+    """The ref of the change a rollback action cites (R13:L11 names the change on line 11)."""
+    for c in cites:
+        rid, _, line = c.partition(":L")
+        r = runner.get(rid)
+        if r is not None and r.ok and isinstance(r.data, ChangeList):
+            for ch in r.data.changes:
+                if ch.ref and ch.diff and (not line or ch.line == int(line)):
+                    return ch.ref
+    return None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tools.base import Tool
+from tools.open_pr import PrRequests
 from tools.query_history import TOOL as QUERY_HISTORY
 from tools.query_history import HistoryBackend
 from tools.read_changes import TOOL as READ_CHANGES
@@ -31,3 +32,4 @@ class Backends:
     changes: ChangesBackend
     history: HistoryBackend
     runbooks: RunbookBackend
+    pull_requests: PrRequests | None = None  # set only when the investigation may open a PR
