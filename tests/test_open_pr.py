@@ -64,7 +64,7 @@ def ctx_and_requests(tmp_path):
     b = Bundle.open(DEMO)
     backends = b.backends()
     backends.pull_requests = b.pull_requests(tmp_path / "w")
-    alert, runner = prepare(b.alert_payload(), b.catalog, backends, Settings())
+    _, runner = prepare(b.alert_payload(), b.catalog, backends, Settings())
     runner.call("read_changes", {})
     return runner, backends.pull_requests
 
@@ -216,7 +216,7 @@ def test_github_errors_say_what_to_check(github):
         {"message": "API rate limit exceeded for user ID 1."},
         {"x-ratelimit-remaining": "0", "x-ratelimit-limit": "5000", "x-ratelimit-reset": "1763900000"},
     )
-    with pytest.raises(ToolError, match="rate limit reached .* resets at epoch 1763900000"):
+    with pytest.raises(ToolError, match=r"rate limit reached .* resets at epoch 1763900000"):
         _backend(github).read_file("acme/platform-config", VALUES)
     with pytest.raises(ToolError, match="404"):
         _backend(github).read_file("acme/platform-config", "apps/missing.yaml")
