@@ -248,3 +248,30 @@ def test_record_then_replay_without_network(monkeypatch, tmp_path, offline_answe
     assert replayed.diagnosis == recorded.diagnosis and replayed.model == "claude-haiku-4-5"
     digest = hashlib.sha256((tmp_path / "001.json").read_bytes()).hexdigest()
     assert len(digest) == 64
+
+
+def test_claude_requests_a_pr_that_opens_only_after_grounding(claude, offline_answer, tmp_path):
+    def after_pr(req: dict[str, Any]) -> dict[str, Any]:
+        reply = req["messages"][-1]["content"][0]
+        assert not reply.get("is_error") and "will be opened once the diagnosis is grounded" in reply["content"]
+        return submit(offline_answer)
+
+    ask = message(
+        tool_use(
+            "open_pr",
+            {
+                "service": "api-gateway",
+                "revert_change": "a41f9c2",
+                "reason": "v2.14.3 cut the upstream pool from 100 to 10",
+            },
+            "toolu_pr",
+        )
+    )
+    b = Bundle.open(DEMO)
+    backends = b.backends()
+    backends.pull_requests = b.pull_requests(tmp_path / "forks")
+    with FakeAnthropic([ask, after_pr]) as api:
+        inv = investigate(b.alert_payload(), catalog=b.catalog, backends=backends, analyst=claude(api))
+    assert "open_pr" in {t["name"] for t in api.requests[0]["tools"]}
+    assert inv.diagnosis.pr is not None and inv.diagnosis.pr.url.startswith("file://")
+    assert inv.diagnosis.pr.branch == f"oncall/{inv.id}"
