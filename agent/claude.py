@@ -157,6 +157,9 @@ class ClaudeAnalyst:
             last = must_submit or turn == s.max_turns or calls >= s.max_tool_calls
             response = self.transport.create(self._request(spec, messages, last, case))
             _add_usage(case.usage, spec, response.get("usage") or {})
+            case.turns.append(
+                {"model": spec.id, "stop_reason": response.get("stop_reason"), "usage": response.get("usage") or {}}
+            )
             content = response.get("content") or []
             messages.append({"role": "assistant", "content": content})
             if response.get("stop_reason") == "refusal":

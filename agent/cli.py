@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where the embedded upstream and fork live (default: a cache folder, never the bundle)",
     )
+    inv.add_argument("--audit", type=Path, metavar="FILE", help="audit log to append to (default: STATE/audit.jsonl)")
     inv.add_argument("--record", type=Path, metavar="DIR", help="write every model request and response to DIR")
     inv.add_argument("--replay", type=Path, metavar="DIR", help="answer model requests from a recording, offline")
     ev = sub.add_parser("eval", help="measure diagnosis accuracy on cases (bundles with truth.yaml)")
@@ -56,6 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--record", type=Path, metavar="DIR", help="write every model request and response to DIR/CASE")
     ev.add_argument("--replay", type=Path, metavar="DIR", help="replay recordings from DIR/CASE")
     ev.add_argument("--format", choices=["table", "json"], default="table")
+    sv = sub.add_parser("serve", help="serve the Alertmanager webhook (and health check)")
+    sv.add_argument("--bundle", type=Path, help="incident bundle whose embedded backends and catalog to use")
+    sv.add_argument("--config", type=Path, help="configuration file (production backends)")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8080)
+    sv.add_argument("--workers", type=int, default=2, help="investigations run at once (default 2)")
+    sv.add_argument("--state", type=Path, help="folder for the alert queue and the audit log")
+    sv.add_argument("--model", choices=["offline", "claude"])
+    au = sub.add_parser("audit", help="read the audit log")
+    aus = au.add_subparsers(dest="action", required=True)
+    show = aus.add_parser("show", help="print the audit record(s) of an investigation or a rejected payload")
+    show.add_argument("id")
+    show.add_argument("--log", type=Path, help="audit log file (default: STATE/audit.jsonl)")
     sc = sub.add_parser("scenarios", help="generate incident scenarios")
     scs = sc.add_subparsers(dest="action", required=True)
     gen = scs.add_parser("generate", help="write generated incident bundles (deterministic per seed)")
@@ -71,7 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     from agent.errors import CopilotError
 
     try:
-        return {"investigate": cmd_investigate, "eval": cmd_eval, "scenarios": cmd_scenarios}[args.command](args)
+        commands = {
+            "investigate": cmd_investigate,
+            "eval": cmd_eval,
+            "scenarios": cmd_scenarios,
+            "serve": cmd_serve,
+            "audit": cmd_audit,
+        }
+        return commands[args.command](args)
     except CopilotError as e:
         print(f"oncall: error: {e}", file=sys.stderr)
         return e.exit_code
@@ -150,6 +171,58 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def state_dir(given: Path | None = None) -> Path:
+    return given or Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "oncall-copilot"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from agent.audit import AuditLog
+    from agent.bundle import Bundle
+    from agent.errors import CopilotError
+    from agent.queue import AlertQueue
+    from agent.server import Service, create_app
+
+    if args.config or not args.bundle:
+        raise CopilotError(
+            "serve needs --bundle DIR; configuration files for production backends are not supported in this version"
+        )
+    bundle = Bundle.open(args.bundle)
+    state = state_dir(args.state)
+    service = Service(
+        catalog=bundle.catalog,
+        backends=bundle.backends(),
+        analyst=lambda: pick_analyst(args),
+        queue=AlertQueue(state / "queue.sqlite"),
+        audit=AuditLog(state / "audit.jsonl"),
+        webhook_token=os.environ.get("ONCALL_WEBHOOK_TOKEN"),
+        workers=args.workers,
+    )
+    pick_analyst(args)  # fail early on a bad --model
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if not service.webhook_token:
+        logging.getLogger("oncall.serve").warning("ONCALL_WEBHOOK_TOKEN is not set: /alertmanager answers 503")
+    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import json
+
+    from agent.audit import AuditLog
+
+    records = AuditLog(args.log or state_dir() / "audit.jsonl").find(args.id)
+    if not records:
+        print(f"oncall: error: no audit record with id {args.id}", file=sys.stderr)
+        return 3
+    for r in records:
+        print(json.dumps(r, indent=2))
+    return 0
+
+
 def default_pr_workdir(bundle: Path) -> Path:
     import hashlib
 
@@ -190,7 +263,11 @@ def cmd_investigate(args: argparse.Namespace) -> int:
         notes=bundle.notes,
     )
     from agent import brief
+    from agent.audit import AuditLog
 
+    AuditLog(args.audit or state_dir() / "audit.jsonl").investigation(
+        inv, deliveries=[{"to": "stdout", "format": args.format}]
+    )
     if args.format == "json":
         print(brief.to_json(inv))
     elif args.format == "markdown":

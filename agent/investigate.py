@@ -44,11 +44,12 @@ class Investigation:
     usage: Usage
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    turns: list[dict] = field(default_factory=list)
 
 
 def intake(payload: Any, catalog: Catalog) -> Alert:
-    """The first firing alert of the payload, with its service resolved by the catalog."""
-    alerts = parse(payload, service_label=catalog.service_label)
+    """The first firing alert of the payload (or the Alert given), with its service resolved by the catalog."""
+    alerts = [payload] if isinstance(payload, Alert) else parse(payload, service_label=catalog.service_label)
     firing = [a for a in alerts if a.status == "firing"]
     if not firing:
         raise AlertFormatError("the payload holds only resolved alerts: nothing to investigate")
@@ -118,6 +119,7 @@ def investigate(
         usage=case.usage,
         timings={"intake_s": t1 - t0, "context_s": t2 - t1, "model_s": t3 - t2, "grounding_s": t4 - t3},
         notes=case.notes,
+        turns=case.turns,
     )
     if backends.pull_requests is not None:
         open_pull_request(inv, runner, backends.pull_requests)

@@ -33,6 +33,7 @@ class Case:
     usage: Usage = field(default_factory=Usage)
     notes: list[str] = field(default_factory=list)  # e.g. "the API was down; offline analyst used"
     model: str | None = None  # which model answered, when the analyst has several
+    turns: list[dict] = field(default_factory=list)  # one entry per model call: model, stop reason, usage
 
 
 class Analyst(Protocol):

@@ -26,3 +26,18 @@ def demo_copy(tmp_path: Path) -> Path:
     dst = tmp_path / "demo"
     shutil.copytree(DEMO, dst)
     return dst
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_state(tmp_path_factory):
+    """Audit logs, queues and PR forks of every test go to a temporary folder, never the user's home."""
+    state = tmp_path_factory.mktemp("state")
+    old = {k: os.environ.get(k) for k in ("XDG_STATE_HOME", "XDG_CACHE_HOME")}
+    os.environ["XDG_STATE_HOME"] = str(state / "state")
+    os.environ["XDG_CACHE_HOME"] = str(state / "cache")
+    yield
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v

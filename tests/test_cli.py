@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.conftest import DEMO, ROOT
+
+STATE = {k: v for k, v in os.environ.items() if k == "XDG_STATE_HOME"}
 
 
 def oncall(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,200 @@
+"""`oncall serve`: the Alertmanager webhook, the durable queue behind it, dedup,
+grouping, the audit log, and a restart that loses and doubles nothing."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import resource
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.audit import AuditLog
+from agent.bundle import Bundle
+from agent.offline import OfflineAnalyst
+from agent.queue import AlertQueue
+from agent.server import Service, create_app
+from tests.bundles import alertmanager
+from tests.conftest import DEMO, ROOT
+
+TOKEN = "test-webhook-token"
+
+
+class Running:
+    """uvicorn on a free loopback port, in a thread, stopped at exit."""
+
+    def __init__(self, service: Service):
+        import uvicorn
+
+        self.service = service
+        self.server = uvicorn.Server(
+            uvicorn.Config(create_app(service), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Running:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.02)
+        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.should_exit = True
+        self.thread.join(30)
+
+    def post(self, body: bytes | dict | list, token: str | None = TOKEN) -> tuple[int, dict]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers = {"content-type": "application/json"}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        conn.request("POST", "/alertmanager", data, headers)
+        r = conn.getresponse()
+        return r.status, json.loads(r.read())
+
+    def wait_idle(self, jobs: int, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            counts = self.service.queue.counts()
+            if (
+                counts.get("done", 0) + counts.get("failed", 0) >= jobs
+                and not counts.get("queued")
+                and not counts.get("running")
+            ):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"jobs not finished: {self.service.queue.counts()}")
+
+
+def make_service(state: Path, workers: int = 2, token: str | None = TOKEN) -> Service:
+    b = Bundle.open(DEMO)
+    return Service(
+        catalog=b.catalog,
+        backends=b.backends(),
+        analyst=OfflineAnalyst,
+        workers=workers,
+        queue=AlertQueue(state / "queue.sqlite"),
+        audit=AuditLog(state / "audit.jsonl"),
+        webhook_token=token,
+    )
+
+
+def records(state: Path, kind: str) -> list[dict]:
+    path = state / "audit.jsonl"
+    return [r for r in map(json.loads, path.read_text().splitlines()) if r["kind"] == kind] if path.exists() else []
+
+
+def test_demo_alert_is_accepted_at_once_and_investigated(tmp_path):
+    payload = json.loads((DEMO / "alert.json").read_text())
+    with Running(make_service(tmp_path)) as srv:
+        status, doc = srv.post(payload)
+        assert status == 202 and doc["accepted"] == 1 and doc["duplicates"] == 0
+        srv.wait_idle(1)
+    (rec,) = records(tmp_path, "investigation")
+    assert rec["diagnosis"]["root_cause"]["service"] == "api-gateway"
+    assert rec["tool_calls"][0]["tool"] == "read_metrics" and len(rec["tool_calls"][0]["output_sha256"]) == 64
+    assert rec["grounding"]["dropped"] == [] and rec["alert"]["fingerprint"] == "a3f1c2d4e5b60718"
+    shown = subprocess.run(
+        [sys.executable, "-m", "agent.cli", "audit", "show", rec["id"], "--log", str(tmp_path / "audit.jsonl")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert shown.returncode == 0 and json.loads(shown.stdout)["id"] == rec["id"]
+
+
+def test_real_alertmanager_payload_for_a_service_the_catalog_does_not_know(tmp_path, corpora):
+    payload = json.loads((corpora / "payloads" / "alertmanager_webhook_v4_prometheus-msteams.json").read_text())
+    with Running(make_service(tmp_path)) as srv:
+        assert srv.post(payload)[0] == 202
+        srv.wait_idle(1)
+    (rec,) = records(tmp_path, "investigation")
+    assert rec["alert"]["alertname"] == "high_memory_load"
+    assert any("no service could be identified" in m for m in rec["diagnosis"]["missing_evidence"])
+
+
+def test_bearer_token_is_required(tmp_path):
+    payload = json.loads((DEMO / "alert.json").read_text())
+    with Running(make_service(tmp_path)) as srv:
+        assert srv.post(payload, token=None)[0] == 401
+        assert srv.post(payload, token="wrong")[0] == 401
+    with Running(make_service(tmp_path / "b", token=None)) as srv:
+        status, doc = srv.post(payload)
+        assert status == 503 and "ONCALL_WEBHOOK_TOKEN" in doc["error"]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"{not json", "body is not JSON"),
+        ({"hello": "world"}, "no 'alerts' list"),
+        ({"version": "3", "alerts": [{"labels": {"alertname": "A"}}]}, "version 3"),
+        ({"version": "4", "alerts": [{"labels": {}, "startsAt": "2026-01-01T00:00:00Z"}]}, "no 'alertname' label"),
+    ],
+)
+def test_bad_payloads_get_400_with_the_reason_and_are_recorded(tmp_path, body, reason):
+    with Running(make_service(tmp_path, workers=0)) as srv:
+        status, doc = srv.post(body)
+    assert status == 400 and reason in doc["error"]
+    (rec,) = records(tmp_path, "rejected")
+    assert reason in rec["reason"] and rec["source"] == "alertmanager"
+
+
+def test_repeats_are_not_investigated_twice_and_a_group_is_one_investigation(tmp_path):
+    group = alertmanager("CheckoutErrors", "api-gateway")
+    base = group["alerts"][0]
+    group["alerts"] = [dict(base, fingerprint=f"fp{i}", labels=dict(base["labels"], pod=f"p{i}")) for i in range(3)]
+    with Running(make_service(tmp_path)) as srv:
+        first = srv.post(group)
+        repeat = srv.post(group)  # Alertmanager's repeat_interval
+        srv.wait_idle(1)
+    assert first[1]["accepted"] == 3 and len(first[1]["jobs"]) == 1
+    assert repeat[1]["accepted"] == 0 and repeat[1]["duplicates"] == 3
+    (rec,) = records(tmp_path, "investigation")
+    assert len(rec["group"]) == 3 and any("one investigation for 3 alerts" in n for n in rec["notes"])
+
+
+def test_restart_loses_nothing_and_doubles_nothing(tmp_path):
+    with Running(make_service(tmp_path, workers=0)) as srv:  # accepts, investigates nothing yet
+        for i in range(5):
+            p = alertmanager(f"Alert{i}", "api-gateway")
+            p["alerts"][0]["fingerprint"] = f"restart-{i}"
+            status, doc = srv.post(p)
+            assert status == 202 and doc["accepted"] == 1
+    q = AlertQueue(tmp_path / "queue.sqlite")
+    crashed = q.claim()  # a worker took a job and the process died
+    assert crashed is not None
+    q.close()
+    with Running(make_service(tmp_path, workers=2)) as srv:
+        srv.wait_idle(5)
+    recs = records(tmp_path, "investigation")
+    assert len(recs) == 5 and len({r["alert"]["alertname"] for r in recs}) == 5
+
+
+def test_burst_of_1000_alerts_over_50_groups(tmp_path):
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    payloads = []
+    for i in range(1000):
+        g = i % 50
+        p = alertmanager(f"Burst{g}", "api-gateway")
+        p["groupKey"] = f'{{}}:{{alertname="Burst{g}"}}'
+        p["alerts"][0]["fingerprint"] = f"burst-{i:04d}"
+        payloads.append(p)
+    with Running(make_service(tmp_path)) as srv:
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(srv.post, payloads))
+        assert {a[0] for a in answers} == {202} and sum(a[1]["accepted"] for a in answers) == 1000
+        srv.wait_idle(50, timeout=300)
+    assert srv.service.queue.counts() == {"done": 50}
+    assert len(records(tmp_path, "investigation")) == 50
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before < 400_000  # KiB: bounded
