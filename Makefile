@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 BASE   := $(VENV)/.base-installed
 DEV    := $(VENV)/.dev-installed
 
-.PHONY: demo test lint bench lock fixtures scenarios eval clean
+.PHONY: demo test lint bench lock fixtures scenarios eval package clean
 
 $(BIN)/python: requirements/build.lock
 	$(PYTHON) -m venv $(VENV)
@@ -48,11 +48,22 @@ scenarios: $(BASE)
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
 
+# The Lambda deployment zip (template.yaml's CodeUri is build/package/).
+package: $(BASE)
+	rm -rf build/package build/oncall-copilot-lambda.zip
+	$(BIN)/pip install --quiet --target build/package -r requirements/lambda.lock
+	cp -r agent tools prompts build/package/
+	mkdir -p build/package/fixtures && cp -r fixtures/demo build/package/fixtures/
+	find build/package -name __pycache__ -prune -exec rm -rf {} +
+	cd build/package && $(CURDIR)/$(BIN)/python -m zipfile -c ../oncall-copilot-lambda.zip .
+	@du -h build/oncall-copilot-lambda.zip
+
 # Re-resolve the pins (needs uv on the PATH); commit the result.
 lock:
 	uv pip compile requirements/build.in -o requirements/build.lock --python-version 3.11 --no-header
 	uv pip compile pyproject.toml -o requirements/base.lock --python-version 3.11 --no-header
 	uv pip compile pyproject.toml --all-extras -o requirements/dev.lock --python-version 3.11 --no-header
+	uv pip compile pyproject.toml --extra lambda -o requirements/lambda.lock --python-version 3.11 --no-header
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -122,6 +122,7 @@ def from_cloudwatch(p: dict[str, Any], service_label: str) -> Alert:
     if not state.get("value"):
         raise AlertFormatError("CloudWatch event has no detail.state.value")
     config = detail.get("configuration") or {}
+    prev = detail.get("previousState") or {}
     labels = {
         "alertname": str(name),
         "region": str(p.get("region", "")),
@@ -140,7 +141,13 @@ def from_cloudwatch(p: dict[str, Any], service_label: str) -> Alert:
         source="cloudwatch",
         alertname=str(name),
         status="firing" if state["value"] == "ALARM" else "resolved",
-        starts_at=parse_time(state.get("timestamp") or p.get("time"), "detail.state.timestamp"),
+        # an OK event names the ALARM it ends by the previous state's time: the same key as the alarm
+        starts_at=parse_time(
+            prev.get("timestamp")
+            if state["value"] != "ALARM" and prev.get("value") == "ALARM"
+            else state.get("timestamp") or p.get("time"),
+            "detail.state.timestamp",
+        ),
         service=service,
         labels={k: v for k, v in labels.items() if v},
         annotations={

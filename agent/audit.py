@@ -5,6 +5,7 @@ before it is written; appended under a lock, so workers can share it."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import threading
@@ -76,7 +77,9 @@ class AuditLog:
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as f:
+                fcntl.flock(f, fcntl.LOCK_EX)  # worker processes share the file: one whole line at a time
                 f.write(line + "\n")
+                f.flush()
 
     def investigation(self, inv: Investigation, **kw: Any) -> None:
         self.write(investigation_record(inv, **kw))

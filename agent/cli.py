@@ -180,27 +180,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from agent.audit import AuditLog
     from agent.bundle import Bundle
     from agent.errors import CopilotError
-    from agent.queue import AlertQueue
-    from agent.server import Service, create_app
+    from agent.server import WorkerSpec, build_service, create_app
 
     if args.config or not args.bundle:
         raise CopilotError(
             "serve needs --bundle DIR; configuration files for production backends are not supported in this version"
         )
-    bundle = Bundle.open(args.bundle)
-    state = state_dir(args.state)
-    service = Service(
-        catalog=bundle.catalog,
-        backends=bundle.backends(),
-        analyst=lambda: pick_analyst(args),
-        queue=AlertQueue(state / "queue.sqlite"),
-        audit=AuditLog(state / "audit.jsonl"),
-        webhook_token=os.environ.get("ONCALL_WEBHOOK_TOKEN"),
-        workers=args.workers,
-    )
+    Bundle.open(args.bundle)  # a bad bundle fails here, not in the workers
+    spec = WorkerSpec(bundle=args.bundle.resolve(), state=state_dir(args.state).resolve(), model=args.model)
+    service = build_service(spec, webhook_token=os.environ.get("ONCALL_WEBHOOK_TOKEN"), workers=args.workers)
     pick_analyst(args)  # fail early on a bad --model
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if not service.webhook_token:

@@ -41,17 +41,18 @@ class Enqueued:
 
 
 class AlertQueue:
-    def __init__(self, path: Path, window_s: int = 300):
+    def __init__(self, path: Path, window_s: int = 300, recover: bool = True):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.window_s = window_s
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        # several processes share the file: wait for a lock rather than fail
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
-        # a job left running by a crash or a restart is investigated again
-        self._db.execute("UPDATE jobs SET status = 'queued' WHERE status = 'running'")
+        if recover:  # only the server, at start: a job left running by a crash is investigated again
+            self._db.execute("UPDATE jobs SET status = 'queued' WHERE status = 'running'")
 
     def job_id(self, alert: Alert) -> str:
         bucket = int(alert.starts_at.timestamp()) // self.window_s

@@ -10,9 +10,12 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import multiprocessing
 import threading
+from argparse import Namespace
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from agent.alert import Alert, parse
@@ -25,6 +28,43 @@ from agent.queue import AlertQueue, Job
 from tools import Backends
 
 log = logging.getLogger("oncall.serve")
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a worker process needs to build its own service (picklable: paths and names only)."""
+
+    bundle: Path
+    state: Path
+    model: str | None = None
+
+
+def build_service(
+    spec: WorkerSpec, *, webhook_token: str | None = None, workers: int = 0, recover: bool = True
+) -> Service:
+    """The service on the embedded backends of a bundle, with its queue and audit log in `state`."""
+    from agent.bundle import Bundle
+    from agent.cli import pick_analyst
+
+    bundle = Bundle.open(spec.bundle)
+    args = Namespace(model=spec.model, replay=None, record=None)
+    return Service(
+        catalog=bundle.catalog,
+        backends=bundle.backends(),
+        analyst=lambda: pick_analyst(args),
+        queue=AlertQueue(spec.state / "queue.sqlite", recover=recover),
+        audit=AuditLog(spec.state / "audit.jsonl"),
+        webhook_token=webhook_token,
+        workers=workers,
+        spec=spec,
+    )
+
+
+def worker_main(spec: WorkerSpec, stop: Any) -> None:
+    """A worker process: its own backends and queue connection, so investigations (CPU-bound
+    Python) never hold the lock the web server needs to answer at once."""
+    service = build_service(spec, recover=False)
+    service.work(stop)
 
 
 @dataclass
@@ -40,29 +80,39 @@ class Service:
     settings: Settings = field(default_factory=Settings)
     deliver: Callable[[Investigation, list[Alert]], list[dict[str, Any]]] | None = None
     workers: int = 2
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _wake: threading.Event = field(default_factory=threading.Event)
-    _threads: list[threading.Thread] = field(default_factory=list)
+    spec: WorkerSpec | None = None  # set: workers are processes built from it; unset: threads in this process
+    _stop: Any = None
+    _workers: list[Any] = field(default_factory=list)
 
     # -- workers ------------------------------------------------------------------------------
     def start(self) -> None:
-        for i in range(self.workers):
-            t = threading.Thread(target=self._work, name=f"investigator-{i}", daemon=True)
-            t.start()
-            self._threads.append(t)
+        if self.spec is not None:
+            ctx = multiprocessing.get_context("spawn")
+            self._stop = ctx.Event()
+            self._workers = [
+                ctx.Process(target=worker_main, args=(self.spec, self._stop), name=f"investigator-{i}", daemon=True)
+                for i in range(self.workers)
+            ]
+        else:
+            self._stop = threading.Event()
+            self._workers = [
+                threading.Thread(target=self.work, args=(self._stop,), name=f"investigator-{i}", daemon=True)
+                for i in range(self.workers)
+            ]
+        for w in self._workers:
+            w.start()
 
-    def stop(self, timeout: float = 30) -> None:
-        self._stop.set()
-        self._wake.set()
-        for t in self._threads:
-            t.join(timeout)
+    def stop(self, timeout: float = 60) -> None:
+        if self._stop is not None:
+            self._stop.set()
+        for w in self._workers:
+            w.join(timeout)
 
-    def _work(self) -> None:
-        while not self._stop.is_set():
+    def work(self, stop: Any) -> None:
+        while not stop.is_set():
             job = self.queue.claim()
             if job is None:
-                self._wake.wait(0.5)
-                self._wake.clear()
+                stop.wait(0.2)
                 continue
             self.run_job(job)
 
@@ -125,7 +175,6 @@ class Service:
             if a.status == "firing"
         ]
         result = self.queue.enqueue(firing)
-        self._wake.set()
         return 202, {
             "accepted": result.accepted,
             "duplicates": result.duplicates,

@@ -116,6 +116,54 @@ def demo_process() -> None:
     print(f"\n`oncall investigate fixtures/demo`, whole process: median of 5 {statistics.median(times):.2f}s")
 
 
+def burst() -> None:
+    """1,000 alerts over 50 groups posted to `oncall serve` on loopback by 16 clients in another process,
+    while two worker processes investigate."""
+    import resource
+
+    from tests.test_serve import TOKEN, Running, make_service
+
+    with tempfile.TemporaryDirectory() as tmp, Running(make_service(Path(tmp), processes=True)) as srv:
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-m", "tests.burst_client", str(srv.port), TOKEN],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        sent = json.loads(out.stdout)
+        srv.wait_idle(50, timeout=600)
+        done_s = time.perf_counter() - t0
+        jobs = srv.service.queue.counts()
+    print(
+        f"\nburst: {sent['accepted']} alerts over 50 groups accepted in {sent['seconds']:.2f}s (target < 2s); "
+        f"{jobs.get('done', 0)} investigations done {done_s:.1f}s after the first; server peak RSS "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB"
+    )
+
+
+def cold_start() -> None:
+    """Import time of the Lambda handler module, and of the first invocation's set-up imports."""
+    code = "import time; t=time.perf_counter(); import agent.lambda_handler; print(time.perf_counter()-t)"
+    imp = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout)
+        for _ in range(5)
+    ]
+    code = (
+        "import time; t=time.perf_counter(); import boto3, aws_lambda_powertools.utilities.idempotency, "
+        "slack_sdk, agent.bundle, agent.investigate, agent.offline; print(time.perf_counter()-t)"
+    )
+    full = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout)
+        for _ in range(5)
+    ]
+    print(
+        f"\nLambda cold start: handler module import {statistics.median(imp) * 1000:.0f} ms; first-invocation "
+        f"imports (boto3, powertools, slack_sdk, analyst) {statistics.median(full) * 1000:.0f} ms (medians of 5)"
+    )
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--one-core":
         one_core(sys.argv[2])
@@ -123,6 +171,8 @@ def main() -> None:
     corpus()
     volume()
     demo_process()
+    burst()
+    cold_start()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from agent.audit import AuditLog
 from agent.bundle import Bundle
 from agent.offline import OfflineAnalyst
 from agent.queue import AlertQueue
-from agent.server import Service, create_app
+from agent.server import Service, WorkerSpec, build_service, create_app
 from tests.bundles import alertmanager
 from tests.conftest import DEMO, ROOT
 
@@ -76,7 +76,12 @@ class Running:
         raise AssertionError(f"jobs not finished: {self.service.queue.counts()}")
 
 
-def make_service(state: Path, workers: int = 2, token: str | None = TOKEN) -> Service:
+def make_service(state: Path, workers: int = 2, token: str | None = TOKEN, processes: bool = False) -> Service:
+    """Threads by default (fast to start); `processes` runs the worker processes `oncall serve` uses."""
+    if processes:
+        return build_service(
+            WorkerSpec(bundle=DEMO, state=state, model="offline"), webhook_token=token, workers=workers
+        )
     b = Bundle.open(DEMO)
     return Service(
         catalog=b.catalog,
@@ -175,7 +180,7 @@ def test_restart_loses_nothing_and_doubles_nothing(tmp_path):
     crashed = q.claim()  # a worker took a job and the process died
     assert crashed is not None
     q.close()
-    with Running(make_service(tmp_path, workers=2)) as srv:
+    with Running(make_service(tmp_path, workers=2, processes=True)) as srv:  # as `oncall serve` runs
         srv.wait_idle(5)
     recs = records(tmp_path, "investigation")
     assert len(recs) == 5 and len({r["alert"]["alertname"] for r in recs}) == 5
@@ -190,7 +195,7 @@ def test_burst_of_1000_alerts_over_50_groups(tmp_path):
         p["groupKey"] = f'{{}}:{{alertname="Burst{g}"}}'
         p["alerts"][0]["fingerprint"] = f"burst-{i:04d}"
         payloads.append(p)
-    with Running(make_service(tmp_path)) as srv:
+    with Running(make_service(tmp_path, processes=True)) as srv:
         with ThreadPoolExecutor(16) as pool:
             answers = list(pool.map(srv.post, payloads))
         assert {a[0] for a in answers} == {202} and sum(a[1]["accepted"] for a in answers) == 1000

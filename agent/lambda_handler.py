@@ -1,0 +1,169 @@
+"""AWS Lambda entry point: EventBridge events ("CloudWatch Alarm State Change", and
+Alertmanager alerts forwarded as custom events) become one investigation per alert,
+at most once (idempotency keyed on fingerprint and start time, stored in DynamoDB),
+and a brief in Slack. An OK or resolved event updates the alert's existing thread.
+
+Importing this module is cheap: everything heavy is built on the first invocation
+(`runtime()`), from the environment, and reused while the container lives."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+ALERTMANAGER_DETAIL_TYPE = "Alertmanager Alert"
+THREAD_TTL_S = 14 * 24 * 3600
+
+
+@dataclass
+class Runtime:
+    logger: Any
+    catalog: Any
+    backends: Any
+    table: Any  # boto3 DynamoDB Table: idempotency records and alert threads
+    slack: Any  # slack_sdk WebClient, or None when Slack is not configured
+    channel: str | None
+    investigate_once: Any  # the idempotent investigation
+    config: Any = None  # its IdempotencyConfig, told each invocation's remaining time
+
+    def deliver(self, inv: Any) -> dict[str, Any]:
+        from agent.brief import to_markdown
+
+        if self.slack is None or not self.channel:
+            self.logger.warning("SLACK_BOT_TOKEN or SLACK_CHANNEL not set: brief not delivered", extra={"id": inv.id})
+            return {"to": "log"}
+        r = self.slack.chat_postMessage(channel=self.channel, text=to_markdown(inv), mrkdwn=True)
+        return {"to": "slack", "channel": r["channel"], "ts": r["ts"]}
+
+    def thread_key(self, alert: Any) -> str:
+        return f"thread#{alert.fingerprint}|{alert.starts_at.isoformat()}"
+
+    def resolve(self, alert: Any) -> dict[str, Any]:
+        item = self.table.get_item(Key={"id": self.thread_key(alert)}).get("Item")
+        if not item:
+            self.logger.info("resolved alert was never investigated here", extra={"alert": alert.alertname})
+            return {"status": "resolved", "thread": None}
+        if self.slack is not None:
+            self.slack.chat_postMessage(
+                channel=item["channel"],
+                thread_ts=item["ts"],
+                text=f"Resolved: {alert.alertname} on {alert.service or '?'} is OK again.",
+            )
+        return {"status": "resolved", "thread": item["ts"]}
+
+
+@cache
+def runtime() -> Runtime:
+    """Built once per container: settings come from the environment here, in the entry point."""
+    import boto3
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from agent.bundle import Bundle
+
+    logger = Logger(service="oncall-copilot")
+    bundle = Bundle.open(os.environ.get("ONCALL_BUNDLE", "fixtures/demo"))
+    table_name = os.environ["IDEMPOTENCY_TABLE"]
+    table = boto3.resource("dynamodb").Table(table_name)
+    token = os.environ.get("SLACK_BOT_TOKEN")
+    if not token and os.environ.get("SLACK_BOT_TOKEN_PARAMETER"):
+        token = boto3.client("ssm").get_parameter(Name=os.environ["SLACK_BOT_TOKEN_PARAMETER"], WithDecryption=True)[
+            "Parameter"
+        ]["Value"]
+    slack = None
+    if token:
+        from slack_sdk import WebClient
+
+        slack = WebClient(token=token, base_url=os.environ.get("SLACK_API_URL", "https://slack.com/api/"))
+    rt = Runtime(
+        logger=logger,
+        catalog=bundle.catalog,
+        backends=bundle.backends(),
+        table=table,
+        slack=slack,
+        channel=os.environ.get("SLACK_CHANNEL"),
+        investigate_once=None,
+    )
+
+    def investigate_alert(alert: dict[str, Any]) -> dict[str, Any]:
+        from agent.alert import Alert
+        from agent.audit import investigation_record
+        from agent.cli import pick_analyst
+        from agent.investigate import investigate
+
+        a = Alert.model_validate(alert)
+        inv = investigate(a, catalog=rt.catalog, backends=rt.backends, analyst=pick_analyst(_args()))
+        delivery = rt.deliver(inv)
+        if delivery.get("ts"):
+            rt.table.put_item(
+                Item={
+                    "id": rt.thread_key(a),
+                    "channel": delivery["channel"],
+                    "ts": delivery["ts"],
+                    "investigation": inv.id,
+                    "expiration": int(time.time()) + THREAD_TTL_S,
+                }
+            )
+        record = investigation_record(inv, alerts=[a], deliveries=[delivery])
+        rt.logger.info("investigation", extra={"audit": record})  # CloudWatch Logs is the audit log here
+        return {
+            "investigation": inv.id,
+            "root_cause": inv.diagnosis.root_cause.model_dump(mode="json"),
+            "delivery": delivery,
+        }
+
+    config = IdempotencyConfig(event_key_jmespath="[fingerprint, starts_at]", expires_after_seconds=THREAD_TTL_S)
+    rt.config = config
+    rt.investigate_once = idempotent_function(
+        investigate_alert,
+        data_keyword_argument="alert",
+        persistence_store=DynamoDBPersistenceLayer(table_name=table_name),
+        config=config,
+    )
+    return rt
+
+
+def _args() -> Any:
+    from argparse import Namespace
+
+    return Namespace(model=os.environ.get("ONCALL_MODEL"), replay=None, record=None)
+
+
+def alerts_of(event: dict[str, Any]) -> list[Any]:
+    """The alerts an event carries. The EventBridge envelope is validated with powertools' model."""
+    from agent.alert import parse
+
+    if "alarmData" in event:  # a CloudWatch alarm action invoking the function directly
+        return parse(event)
+    from aws_lambda_powertools.utilities.parser import parse as parse_envelope
+    from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+    from pydantic import ValidationError
+
+    try:
+        envelope = parse_envelope(event=event, model=EventBridgeModel)
+    except ValidationError as e:
+        raise ValueError(f"not an EventBridge event: {e.errors()[0]['loc']} {e.errors()[0]['msg']}") from None
+    if envelope.detail_type == ALERTMANAGER_DETAIL_TYPE:
+        return parse(envelope.detail)
+    return parse(event)
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    rt = runtime()
+    if context is not None:
+        rt.config.register_lambda_context(context)  # an in-progress record expires with the invocation
+    out = []
+    for alert in alerts_of(event):
+        alert = alert.model_copy(update={"service": rt.catalog.resolve(alert) or alert.service})
+        if alert.status == "firing":
+            out.append(rt.investigate_once(alert=alert.model_dump(mode="json")))
+        else:
+            out.append(rt.resolve(alert))
+    return {"results": out}

@@ -1,0 +1,131 @@
+"""The Lambda entry point with moto's DynamoDB and a stand-in Slack API: real EventBridge
+payloads, idempotency, resolved events updating the thread, and the SAM template."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO, ROOT
+from tests.fake_slack import FakeSlack
+
+pytest.importorskip("moto")
+pytest.importorskip("aws_lambda_powertools")
+
+TABLE = "oncall-idempotency-test"
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    import boto3
+    from moto import mock_aws
+
+    for k, v in {
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "IDEMPOTENCY_TABLE": TABLE,
+        "ONCALL_BUNDLE": str(DEMO),
+        "SLACK_CHANNEL": "C0ONCALL",
+    }.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    with mock_aws():
+        boto3.client("dynamodb").create_table(
+            TableName=TABLE,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        )
+        slack = FakeSlack()
+        monkeypatch.setenv("SLACK_BOT_TOKEN", slack.token)
+        monkeypatch.setenv("SLACK_API_URL", slack.url)
+        from agent import lambda_handler
+
+        lambda_handler.runtime.cache_clear()
+        yield lambda_handler, slack
+        lambda_handler.runtime.cache_clear()
+        slack.close()
+
+
+def eventbridge_alertmanager(payload: dict) -> dict:
+    return {
+        "version": "0",
+        "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+        "detail-type": "Alertmanager Alert",
+        "source": "alertmanager",
+        "account": "123456789012",
+        "time": "2026-11-17T03:41:05Z",
+        "region": "eu-west-1",
+        "resources": [],
+        "detail": payload,
+    }
+
+
+def test_alertmanager_event_investigated_once_and_posted(aws):
+    handler, slack = aws
+    event = eventbridge_alertmanager(json.loads((DEMO / "alert.json").read_text()))
+    first = handler.handler(event, None)
+    second = handler.handler(event, None)  # EventBridge delivered it twice
+    assert first == second
+    (result,) = first["results"]
+    assert result["root_cause"]["service"] == "api-gateway" and result["root_cause"]["category"] == "recent_change"
+    (post,) = slack.posts()
+    assert post["channel"] == "C0ONCALL" and "ROOT CAUSE" not in post["text"] and "Root cause (HIGH" in post["text"]
+
+
+def test_resolved_alert_updates_its_thread(aws):
+    handler, slack = aws
+    payload = json.loads((DEMO / "alert.json").read_text())
+    fired = handler.handler(eventbridge_alertmanager(payload), None)["results"][0]
+    payload["status"] = "resolved"
+    payload["alerts"][0]["status"] = "resolved"
+    payload["alerts"][0]["endsAt"] = "2026-11-17T04:20:00Z"
+    resolved = handler.handler(eventbridge_alertmanager(payload), None)["results"][0]
+    assert resolved["thread"] == fired["delivery"]["ts"]
+    reply = slack.posts()[-1]
+    assert reply["thread_ts"] == fired["delivery"]["ts"] and reply["text"].startswith("Resolved:")
+    assert len(slack.posts()) == 2  # no second investigation
+
+
+@pytest.mark.parametrize("name", ["single_metric", "metric_math", "anomaly_detection"])
+def test_cloudwatch_alarm_state_changes(aws, corpora, name):
+    handler, slack = aws
+    event = json.loads((corpora / "payloads" / f"cloudwatch_alarm_state_change_eventbridge_{name}.json").read_text())
+    out = handler.handler(event, None)["results"][0]
+    if event["detail"]["state"]["value"] == "ALARM":
+        assert out["investigation"].startswith("inv-") and len(slack.posts()) == 1
+    else:
+        assert out["status"] == "resolved"
+
+
+def test_not_an_event_is_a_clear_error(aws):
+    handler, _ = aws
+    with pytest.raises(ValueError, match="not an EventBridge event"):
+        handler.handler({"hello": "world"}, None)
+
+
+def test_cold_start_import_is_small():
+    code = (
+        "import sys, agent.lambda_handler; "
+        "print(sorted(m for m in ('anthropic', 'duckdb', 'boto3', 'aws_lambda_powertools', 'slack_sdk', "
+        "'pydantic') if m in sys.modules))"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert p.stdout.strip() == "[]", p.stderr
+
+
+@pytest.mark.skipif(shutil.which("cfn-lint", path=str(Path(sys.executable).parent)) is None, reason="needs cfn-lint")
+def test_sam_template_passes_cfn_lint():
+    p = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), "template.yaml"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert p.returncode == 0, p.stdout + p.stderr
+    template = (ROOT / "template.yaml").read_text()
+    assert "Handler: agent.lambda_handler.handler" in template
+    assert "dynamodb:Scan" not in template and '"*"' not in template  # least privilege
