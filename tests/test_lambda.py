@@ -20,6 +20,19 @@ pytest.importorskip("aws_lambda_powertools")
 TABLE = "oncall-idempotency-test"
 
 
+class Context:
+    """The part of the Lambda context powertools reads."""
+
+    function_name = "oncall-copilot"
+    aws_request_id = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 290_000
+
+
+CTX = Context()
+
+
 @pytest.fixture
 def aws(monkeypatch):
     import boto3
@@ -70,8 +83,8 @@ def eventbridge_alertmanager(payload: dict) -> dict:
 def test_alertmanager_event_investigated_once_and_posted(aws):
     handler, slack = aws
     event = eventbridge_alertmanager(json.loads((DEMO / "alert.json").read_text()))
-    first = handler.handler(event, None)
-    second = handler.handler(event, None)  # EventBridge delivered it twice
+    first = handler.handler(event, CTX)
+    second = handler.handler(event, CTX)  # EventBridge delivered it twice
     assert first == second
     (result,) = first["results"]
     assert result["root_cause"]["service"] == "api-gateway" and result["root_cause"]["category"] == "recent_change"
@@ -82,11 +95,11 @@ def test_alertmanager_event_investigated_once_and_posted(aws):
 def test_resolved_alert_updates_its_thread(aws):
     handler, slack = aws
     payload = json.loads((DEMO / "alert.json").read_text())
-    fired = handler.handler(eventbridge_alertmanager(payload), None)["results"][0]
+    fired = handler.handler(eventbridge_alertmanager(payload), CTX)["results"][0]
     payload["status"] = "resolved"
     payload["alerts"][0]["status"] = "resolved"
     payload["alerts"][0]["endsAt"] = "2026-11-17T04:20:00Z"
-    resolved = handler.handler(eventbridge_alertmanager(payload), None)["results"][0]
+    resolved = handler.handler(eventbridge_alertmanager(payload), CTX)["results"][0]
     assert resolved["thread"] == fired["delivery"]["ts"]
     reply = slack.posts()[-1]
     assert reply["thread_ts"] == fired["delivery"]["ts"] and reply["text"].startswith("Resolved:")
@@ -97,7 +110,7 @@ def test_resolved_alert_updates_its_thread(aws):
 def test_cloudwatch_alarm_state_changes(aws, corpora, name):
     handler, slack = aws
     event = json.loads((corpora / "payloads" / f"cloudwatch_alarm_state_change_eventbridge_{name}.json").read_text())
-    out = handler.handler(event, None)["results"][0]
+    out = handler.handler(event, CTX)["results"][0]
     if event["detail"]["state"]["value"] == "ALARM":
         assert out["investigation"].startswith("inv-") and len(slack.posts()) == 1
     else:
@@ -107,7 +120,7 @@ def test_cloudwatch_alarm_state_changes(aws, corpora, name):
 def test_not_an_event_is_a_clear_error(aws):
     handler, _ = aws
     with pytest.raises(ValueError, match="not an EventBridge event"):
-        handler.handler({"hello": "world"}, None)
+        handler.handler({"hello": "world"}, CTX)
 
 
 def test_cold_start_import_is_small():
