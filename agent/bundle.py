@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,18 @@ class Bundle:
             catalog = Catalog()
             notes.append("the bundle has no catalog.yaml: no dependencies, signals or runbook tags are known")
         return cls(root=root, catalog=catalog, notes=notes)
+
+    def moment(self) -> datetime | None:
+        """When the estate was captured: the start of its alert. A request without a time (a Slack
+        message) is investigated at this moment, since the bundle holds nothing later."""
+        from agent.alert import parse
+        from agent.errors import CopilotError
+
+        try:
+            alerts = parse(self.alert_payload())
+        except CopilotError:
+            return None
+        return alerts[0].starts_at if alerts else None
 
     def alert_payload(self, path: Path | None = None) -> Any:
         return read_alert_file(path or self.root / "alert.json")

@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--workers", type=int, default=2, help="investigations run at once (default 2)")
     sv.add_argument("--state", type=Path, help="folder for the alert queue and the audit log")
     sv.add_argument("--model", choices=["offline", "claude"])
+    acc = sub.add_parser("accuracy", help="diagnosis accuracy against what engineers confirmed in Slack")
+    acc.add_argument("--state", type=Path, help="state folder (default: ~/.local/state/oncall-copilot)")
     au = sub.add_parser("audit", help="read the audit log")
     aus = au.add_subparsers(dest="action", required=True)
     show = aus.add_parser("show", help="print the audit record(s) of an investigation or a rejected payload")
@@ -91,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             "scenarios": cmd_scenarios,
             "serve": cmd_serve,
             "audit": cmd_audit,
+            "accuracy": cmd_accuracy,
         }
         return commands[args.command](args)
     except CopilotError as e:
@@ -189,13 +192,50 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "serve needs --bundle DIR; configuration files for production backends are not supported in this version"
         )
     Bundle.open(args.bundle)  # a bad bundle fails here, not in the workers
-    spec = WorkerSpec(bundle=args.bundle.resolve(), state=state_dir(args.state).resolve(), model=args.model)
-    service = build_service(spec, webhook_token=os.environ.get("ONCALL_WEBHOOK_TOKEN"), workers=args.workers)
+    env = os.environ
+    spec = WorkerSpec(
+        bundle=args.bundle.resolve(),
+        state=state_dir(args.state).resolve(),
+        model=args.model,
+        slack_token=env.get("SLACK_BOT_TOKEN"),
+        slack_channel=env.get("SLACK_CHANNEL"),
+        slack_api_url=env.get("SLACK_API_URL"),
+    )
+    service = build_service(spec, webhook_token=env.get("ONCALL_WEBHOOK_TOKEN"), workers=args.workers)
+    if env.get("SLACK_BOT_TOKEN") and env.get("SLACK_SIGNING_SECRET"):
+        from agent.slack_app import FeedbackStore, SlackSettings, build_app
+
+        channels = env.get("ONCALL_SLACK_CHANNELS")
+        settings = SlackSettings(
+            bot_token=env["SLACK_BOT_TOKEN"],
+            signing_secret=env["SLACK_SIGNING_SECRET"],
+            api_url=env.get("SLACK_API_URL"),
+            team_id=env.get("SLACK_TEAM_ID"),
+            allowed_channels=frozenset(channels.split(",")) if channels else None,
+        )
+        service.slack_app = build_app(
+            service, settings, FeedbackStore(spec.state), service.moment, service.investigate_now
+        )
     pick_analyst(args)  # fail early on a bad --model
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if not service.webhook_token:
         logging.getLogger("oncall.serve").warning("ONCALL_WEBHOOK_TOKEN is not set: /alertmanager answers 503")
     uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def cmd_accuracy(args: argparse.Namespace) -> int:
+    from agent.slack_app import FeedbackStore
+
+    store = FeedbackStore(state_dir(args.state))
+    table = store.accuracy()
+    if not table["week"]:
+        print("no feedback recorded yet")
+        return 0
+    for dim, rows in table.items():
+        print(f"by {dim}:")
+        for key, (right, total) in sorted(rows.items()):
+            print(f"  {key:<28} {right:>4} of {total:<4} right  {right / total:.0%}")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta as td
 from typing import Any
@@ -84,7 +85,9 @@ def investigate(
     analyst: Analyst,
     settings: Settings | None = None,
     notes: list[str] | None = None,
+    on_stage: Callable[[int], None] | None = None,
 ) -> Investigation:
+    """`on_stage(i)` is told when stage i begins: 1 analysing, 2 checking citations (0 is collecting)."""
     settings = settings or Settings()
     t0 = time.perf_counter()
     alert, runner = prepare(payload, catalog, backends, settings)
@@ -92,6 +95,8 @@ def investigate(
     context = collect(alert, catalog, runner, settings.max_services)
     t2 = time.perf_counter()
     case = Case(alert=alert, catalog=catalog, context=context, runner=runner, notes=list(notes or []))
+    if on_stage:
+        on_stage(1)
     try:
         raw = analyst.diagnose(case)
     except Exception as e:  # a model bug must still leave the engineer a brief with the evidence
@@ -107,6 +112,8 @@ def investigate(
             missing_evidence=[*context.missing, f"the {analyst.name} analyst failed: {type(e).__name__}: {e}"],
         )
     t3 = time.perf_counter()
+    if on_stage:
+        on_stage(2)
     diagnosis, report = ground(raw.ordered(), runner.results)
     t4 = time.perf_counter()
     inv = Investigation(

@@ -14,7 +14,7 @@ import multiprocessing
 import threading
 from argparse import Namespace
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +32,33 @@ log = logging.getLogger("oncall.serve")
 
 @dataclass(frozen=True)
 class WorkerSpec:
-    """What a worker process needs to build its own service (picklable: paths and names only)."""
+    """What a worker process needs to build its own service (picklable: paths and settings only)."""
 
     bundle: Path
     state: Path
     model: str | None = None
+    slack_token: str | None = None  # alert-triggered briefs go to slack_channel when both are set
+    slack_channel: str | None = None
+    slack_api_url: str | None = None
+
+
+def slack_delivery(spec: WorkerSpec) -> Callable[[Investigation, list[Alert]], list[dict[str, Any]]] | None:
+    if not (spec.slack_token and spec.slack_channel):
+        return None
+    from slack_sdk import WebClient
+
+    from agent.blocks import brief_blocks, evidence_blocks, fallback_text
+
+    client = WebClient(token=spec.slack_token, base_url=spec.slack_api_url or "https://slack.com/api/")
+
+    def deliver(inv: Investigation, alerts: list[Alert]) -> list[dict[str, Any]]:
+        top = client.chat_postMessage(channel=spec.slack_channel, text=fallback_text(inv), blocks=brief_blocks(inv))
+        client.chat_postMessage(
+            channel=spec.slack_channel, thread_ts=top["ts"], text="Evidence and sources", blocks=evidence_blocks(inv)
+        )
+        return [{"to": "slack", "channel": top["channel"], "ts": top["ts"]}]
+
+    return deliver
 
 
 def build_service(
@@ -57,6 +79,9 @@ def build_service(
         webhook_token=webhook_token,
         workers=workers,
         spec=spec,
+        deliver=slack_delivery(spec),
+        moment=bundle.moment(),
+        bundle=bundle,
     )
 
 
@@ -81,6 +106,9 @@ class Service:
     deliver: Callable[[Investigation, list[Alert]], list[dict[str, Any]]] | None = None
     workers: int = 2
     spec: WorkerSpec | None = None  # set: workers are processes built from it; unset: threads in this process
+    moment: Any = None  # the bundle's moment: when a request without a time is investigated
+    bundle: Any = None
+    slack_app: Any = None  # the Bolt app behind /slack/events, when Slack is configured
     _stop: Any = None
     _workers: list[Any] = field(default_factory=list)
 
@@ -148,6 +176,21 @@ class Service:
         self.audit.investigation(inv, alerts=job.alerts, deliveries=deliveries, errors=errors)
         self.queue.finish(job.id, inv.id)
 
+    def investigate_now(self, alert: Alert, on_stage: Any = None, open_pr: bool = False) -> Investigation:
+        """An investigation someone asked for (Slack): run here and now, not queued."""
+        backends = self.backends
+        if open_pr and self.bundle is not None:
+            state = self.spec.state if self.spec else self.audit.path.parent
+            backends = replace(self.backends, pull_requests=self.bundle.pull_requests(state / "forks"))
+        return investigate(
+            alert,
+            catalog=self.catalog,
+            backends=backends,
+            analyst=self.analyst(),
+            settings=self.settings,
+            on_stage=on_stage,
+        )
+
     # -- HTTP ---------------------------------------------------------------------------------
     def accept(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
         if not self.webhook_token:
@@ -208,7 +251,14 @@ def create_app(service: Service):
         finally:
             service.stop()
 
-    return Starlette(
-        routes=[Route("/alertmanager", alertmanager, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])],
-        lifespan=lifespan,
-    )
+    routes = [Route("/alertmanager", alertmanager, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+    if service.slack_app is not None:
+        from slack_bolt.adapter.starlette import SlackRequestHandler
+
+        slack = SlackRequestHandler(service.slack_app)
+
+        async def slack_events(request: Request) -> Any:
+            return await slack.handle(request)  # Bolt checks the signature and acks; the work runs after
+
+        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+    return Starlette(routes=routes, lifespan=lifespan)

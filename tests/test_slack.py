@@ -1,0 +1,258 @@
+"""The Slack app through `oncall serve`: signed requests, acks within Slack's 3 seconds,
+a progress message that becomes the brief, evidence in the thread, feedback, limits."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import pytest
+
+pytest.importorskip("slack_bolt")
+
+from agent.blocks import MAX_BLOCKS, MAX_SECTION, brief_blocks
+from agent.diagnosis import Evidence
+from agent.slack_app import FeedbackStore, SlackSettings, build_app
+from tests.conftest import DEMO, ROOT
+from tests.fake_slack import FakeSlack
+from tests.test_serve import Running, make_service
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+def sign(body: bytes, ts: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    ts = int(time.time()) if ts is None else ts
+    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    return {"x-slack-request-timestamp": str(ts), "x-slack-signature": f"v0={digest}"}
+
+
+class SlackRig:
+    def __init__(self, tmp: Path, channels: frozenset[str] | None = None):
+        self.slack = FakeSlack()
+        self.service = make_service(tmp, workers=0)
+        self.service.moment = __import__("agent.bundle", fromlist=["Bundle"]).Bundle.open(DEMO).moment()
+        self.feedback = FeedbackStore(tmp)
+        settings = SlackSettings(
+            bot_token=self.slack.token, signing_secret=SECRET, api_url=self.slack.url, allowed_channels=channels
+        )
+        self.service.slack_app = build_app(
+            self.service, settings, self.feedback, self.service.moment, self.service.investigate_now
+        )
+        self.running = Running(self.service)
+
+    def __enter__(self) -> SlackRig:
+        self.running.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.running.__exit__(*exc)
+        self.slack.close()
+
+    def post(self, body: bytes, headers: dict[str, str], ctype: str) -> tuple[int, bytes, float]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.running.port, timeout=30)
+        t0 = time.perf_counter()
+        conn.request("POST", "/slack/events", body, {"content-type": ctype, **headers})
+        r = conn.getresponse()
+        data = r.read()
+        return r.status, data, time.perf_counter() - t0
+
+    def form(self, fields: dict[str, str], **kw: Any) -> tuple[int, bytes, float]:
+        body = urlencode(fields).encode()
+        return self.post(body, sign(body, **kw), "application/x-www-form-urlencoded")
+
+    def wait_for(self, method: str, pred: Any = lambda a: True, timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for m, a in list(self.slack.calls):
+                if m == method and pred(a):
+                    return a
+            time.sleep(0.05)
+        raise AssertionError(f"no {method} matching; calls: {[m for m, _ in self.slack.calls]}")
+
+
+def slash(corpora: Path, text: str, channel: str = "C111") -> dict[str, str]:
+    raw = (corpora / "payloads" / "slack_slash_command_body.form-urlencoded.txt").read_text().strip()
+    fields = {k: v[0] for k, v in parse_qs(raw).items()}
+    fields.update(command="/investigate", text=text, channel_id=channel)
+    return fields
+
+
+def blocks_text(blocks: Any) -> str:
+    return json.dumps(blocks)
+
+
+def test_signed_slash_command_acks_at_once_then_the_demo_brief_lands_in_a_thread(tmp_path, corpora):
+    with SlackRig(tmp_path) as rig:
+        status, body, seconds = rig.form(slash(corpora, "investigate api-gateway latency"))
+        assert status == 200 and seconds < 3 and b"On it" in body
+        progress = rig.wait_for("chat.postMessage", lambda a: "Investigating for" in (a.get("text") or ""))
+        update = rig.wait_for("chat.update", lambda a: a.get("blocks"))
+        evidence = rig.wait_for("chat.postMessage", lambda a: a.get("thread_ts"))
+    blocks = update["blocks"] if isinstance(update["blocks"], list) else json.loads(update["blocks"])
+    text = blocks_text(blocks)
+    assert "*Root cause* (HIGH confidence): *api-gateway*" in text and "kubectl rollout undo" in text
+    assert blocks[0]["type"] == "header" and blocks[-1]["type"] == "context"
+    assert any(b["type"] == "actions" for b in blocks)
+    assert progress["channel"] == "C111" and evidence["thread_ts"] == update["ts"]  # in the brief's thread
+    assert "Sources" in blocks_text(evidence["blocks"])
+
+
+def test_bad_old_and_missing_signatures_are_rejected(tmp_path, corpora):
+    with SlackRig(tmp_path) as rig:
+        fields = slash(corpora, "api-gateway latency")
+        body = urlencode(fields).encode()
+        assert rig.post(body, sign(body, secret="not-the-secret"), "application/x-www-form-urlencoded")[0] == 401
+        assert rig.form(fields, ts=int(time.time()) - 600)[0] == 401  # a replay from ten minutes ago
+        assert rig.post(body, {}, "application/x-www-form-urlencoded")[0] == 401
+        time.sleep(0.3)
+    assert rig.slack.calls == [("auth.test", {})] or all(m == "auth.test" for m, _ in rig.slack.calls)
+
+
+def test_message_shortcut_on_an_alert_notification(tmp_path, corpora):
+    payload = json.loads((corpora / "payloads" / "slack_message_shortcut_body.json").read_text())
+    payload["callback_id"] = "investigate_this"
+    payload["message"]["text"] = "[FIRING:1] APIHighLatencyP99 (api-gateway critical)"
+    with SlackRig(tmp_path) as rig:
+        status, _, seconds = rig.form({"payload": json.dumps(payload)})
+        assert status == 200 and seconds < 3
+        update = rig.wait_for("chat.update", lambda a: a.get("blocks"))
+        first = rig.slack.posts()[0]
+    assert first["thread_ts"] == payload["message"]["ts"]  # answered in the notification's thread
+    assert "APIHighLatencyP99" in blocks_text(update["blocks"])
+
+
+def test_app_mention(tmp_path):
+    event = {
+        "token": "x",
+        "team_id": "T111",
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": "Ev1",
+        "event_time": int(time.time()),
+        "event": {
+            "type": "app_mention",
+            "user": "U7",  # not the bot itself (auth.test says the bot is U1): Bolt ignores its own events
+            "channel": "C111",
+            "text": "<@U0BOT> why is api-gateway slow?",
+            "ts": "1763870001.000100",
+        },
+    }
+    with SlackRig(tmp_path) as rig:
+        body = json.dumps(event).encode()
+        assert rig.post(body, sign(body), "application/json")[0] == 200
+        rig.wait_for("chat.update", lambda a: a.get("blocks"))
+        assert rig.slack.posts()[0]["thread_ts"] == "1763870001.000100"
+
+
+def test_channel_allow_list_refuses_politely(tmp_path, corpora):
+    with SlackRig(tmp_path, channels=frozenset({"C0ONCALL"})) as rig:
+        rig.form(slash(corpora, "api-gateway latency", channel="C999"))
+        refusal = rig.wait_for("chat.postMessage")
+        time.sleep(0.3)
+    assert "only investigate in the on-call channels" in refusal["text"]
+    assert not [m for m, _ in rig.slack.calls if m == "chat.update"]
+
+
+def test_feedback_round_trip_into_the_history_store(tmp_path, corpora):
+    with SlackRig(tmp_path) as rig:
+        rig.form(slash(corpora, "api-gateway latency"))
+        update = rig.wait_for("chat.update", lambda a: a.get("blocks"))
+        actions = next(b for b in update["blocks"] if b["type"] == "actions")
+        inv_id = actions["elements"][0]["value"]
+        for _ in range(50):  # the audit record is written right after the brief
+            if rig.service.audit.find(inv_id):
+                break
+            time.sleep(0.05)
+        click = {
+            "type": "block_actions",
+            "user": {"id": "U2", "username": "sre"},
+            "team": {"id": "T111"},
+            "channel": {"id": "C111"},
+            "message": {"ts": update["ts"]},
+            "trigger_id": "111.222",
+            "container": {"type": "message", "message_ts": update["ts"], "channel_id": "C111"},
+            "actions": [
+                {
+                    "action_id": "feedback_right",
+                    "block_id": actions["block_id"],
+                    "value": inv_id,
+                    "type": "button",
+                    "action_ts": "1",
+                }
+            ],
+        }
+        assert rig.form({"payload": json.dumps(click)})[0] == 200
+        rig.wait_for("chat.postMessage", lambda a: "confirmed the root cause" in (a.get("text") or ""))
+        click["actions"][0]["action_id"] = "feedback_wrong"
+        rig.form({"payload": json.dumps(click)})
+        modal = rig.wait_for("views.open")
+        view = modal["view"] if isinstance(modal["view"], dict) else json.loads(modal["view"])
+        submit = {
+            "type": "view_submission",
+            "user": {"id": "U3"},
+            "team": {"id": "T111"},
+            "view": {
+                "id": "V1",
+                "type": "modal",
+                "callback_id": "feedback_wrong_modal",
+                "private_metadata": view["private_metadata"],
+                "state": {
+                    "values": {
+                        "service": {"value": {"type": "plain_text_input", "value": "user-service"}},
+                        "category": {
+                            "value": {"type": "static_select", "selected_option": {"value": "dependency_failure"}}
+                        },
+                        "note": {"value": {"type": "plain_text_input", "value": "db index"}},
+                    }
+                },
+            },
+        }
+        assert rig.form({"payload": json.dumps(submit)})[0] == 200
+        deadline = time.monotonic() + 10
+        while len(rig.feedback.rows()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    rows = rig.feedback.rows()
+    assert [r["verdict"] for r in rows] == ["right", "wrong"]
+    assert rows[0]["diagnosed_service"] == "api-gateway" and rows[1]["category"] == "dependency_failure"
+    assert (tmp_path / "history.jsonl").read_text().count(inv_id) == 2
+    p = subprocess.run(
+        [sys.executable, "-m", "agent.cli", "accuracy", "--state", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert "api-gateway" in p.stdout and "1 of 2" in p.stdout
+
+
+def test_block_kit_limits_are_kept_and_truncation_says_so():
+    from agent.bundle import Bundle
+    from agent.investigate import investigate
+    from agent.offline import OfflineAnalyst
+
+    b = Bundle.open(DEMO)
+    inv = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())
+    huge = inv.diagnosis.model_copy(
+        update={
+            "summary": inv.diagnosis.summary * 200,
+            "missing_evidence": [f"gap {i}" for i in range(200)],
+            "evidence": [Evidence(text="x" * 500, cites=["R1"])] * 200,
+        }
+    )
+    inv.diagnosis = huge
+    blocks = brief_blocks(inv)
+    assert len(blocks) <= MAX_BLOCKS
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert all(len(t) <= MAX_SECTION for t in sections)
+    assert any("truncated" in t for t in sections)
+    from agent.blocks import evidence_blocks
+
+    ev = evidence_blocks(inv)
+    assert len(ev) == MAX_BLOCKS and "more blocks left out" in ev[-1]["text"]["text"]
