@@ -130,6 +130,18 @@ def runtime() -> Runtime:
     return rt
 
 
+def secret(name: str) -> str | None:
+    """A secret from the environment, or from the SSM SecureString named by NAME_PARAMETER."""
+    if os.environ.get(name):
+        return os.environ[name]
+    parameter = os.environ.get(f"{name}_PARAMETER")
+    if not parameter:
+        return None
+    import boto3
+
+    return boto3.client("ssm").get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
+
+
 def _args() -> Any:
     from argparse import Namespace
 
@@ -167,3 +179,51 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         else:
             out.append(rt.resolve(alert))
     return {"results": out}
+
+
+@cache
+def slack_request_handler() -> Any:
+    """Slack on Lambda (Bolt's Lambda adapter): acks in the first invocation and runs the
+    investigation in a second, asynchronous one. State (audit, feedback) lives in /tmp here
+    and in CloudWatch Logs; it does not outlive the container."""
+    from pathlib import Path
+
+    from slack_bolt.adapter.aws_lambda import SlackRequestHandler
+
+    from agent.audit import AuditLog
+    from agent.bundle import Bundle
+    from agent.investigate import investigate
+    from agent.slack_app import FeedbackStore, SlackSettings, build_app
+
+    bundle = Bundle.open(os.environ.get("ONCALL_BUNDLE", "fixtures/demo"))
+    state = Path(os.environ.get("ONCALL_STATE", "/tmp/oncall-copilot"))
+    backends = bundle.backends()
+
+    class LambdaService:
+        catalog = bundle.catalog
+        audit = AuditLog(state / "audit.jsonl")
+
+        def investigate_now(self, alert: Any, on_stage: Any = None, open_pr: bool = False) -> Any:
+            from agent.cli import pick_analyst
+
+            return investigate(
+                alert, catalog=bundle.catalog, backends=backends, analyst=pick_analyst(_args()), on_stage=on_stage
+            )
+
+    service = LambdaService()
+    channels = os.environ.get("ONCALL_SLACK_CHANNELS")
+    settings = SlackSettings(
+        bot_token=secret("SLACK_BOT_TOKEN") or "",
+        signing_secret=secret("SLACK_SIGNING_SECRET") or "",
+        api_url=os.environ.get("SLACK_API_URL"),
+        team_id=os.environ.get("SLACK_TEAM_ID"),
+        allowed_channels=frozenset(channels.split(",")) if channels else None,
+    )
+    app = build_app(
+        service, settings, FeedbackStore(state), bundle.moment(), service.investigate_now, process_before_response=True
+    )
+    return SlackRequestHandler(app)
+
+
+def slack_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return slack_request_handler().handle(event, context)

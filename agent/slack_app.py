@@ -135,12 +135,15 @@ def build_app(
     feedback: FeedbackStore,
     moment: datetime | None,
     investigate_fn: Callable[..., Any],
+    process_before_response: bool = False,
 ) -> Any:
+    """`process_before_response` is for Lambda, where nothing may run after the response: Bolt's
+    Lambda adapter then runs the lazy listeners in a second invocation of the function."""
     from slack_bolt import App
     from slack_sdk import WebClient
 
     client = WebClient(token=settings.bot_token, base_url=settings.api_url or "https://slack.com/api/")
-    app = App(client=client, signing_secret=settings.signing_secret, process_before_response=False)
+    app = App(client=client, signing_secret=settings.signing_secret, process_before_response=process_before_response)
 
     def refuse(team: str | None, channel: str | None) -> str | None:
         if settings.team_id and team and team != settings.team_id:

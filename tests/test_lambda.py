@@ -142,3 +142,74 @@ def test_sam_template_passes_cfn_lint():
     template = (ROOT / "template.yaml").read_text()
     assert "Handler: agent.lambda_handler.handler" in template
     assert "dynamodb:Scan" not in template and '"*"' not in template  # least privilege
+
+
+def test_slack_on_lambda_acks_then_investigates_in_a_second_invocation(monkeypatch, corpora):
+    """Bolt's Lambda adapter: the first invocation acks; the lazy listener runs when the function
+    invokes itself asynchronously, which here is captured and replayed."""
+    import hashlib
+    import hmac
+    import time
+    from urllib.parse import parse_qs, urlencode
+
+    from agent import lambda_handler
+
+    slack = FakeSlack()
+    secret = "lambda-signing-secret"
+    for k, v in {
+        "SLACK_BOT_TOKEN": slack.token,
+        "SLACK_SIGNING_SECRET": secret,
+        "SLACK_API_URL": slack.url,
+        "ONCALL_BUNDLE": str(DEMO),
+        "ONCALL_STATE": "/tmp/oncall-copilot-test-lambda-slack",
+    }.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    lambda_handler.slack_request_handler.cache_clear()
+    invoked: list[dict] = []
+
+    class LambdaClient:
+        def invoke(self, FunctionName: str, InvocationType: str, Payload: str) -> dict:
+            assert InvocationType == "Event"
+            invoked.append(json.loads(Payload))
+            return {"StatusCode": 202}
+
+    handler = lambda_handler.slack_request_handler()
+    handler.app.listener_runner.lazy_listener_runner.lambda_client = LambdaClient()
+    raw = (corpora / "payloads" / "slack_slash_command_body.form-urlencoded.txt").read_text().strip()
+    fields = {k: v[0] for k, v in parse_qs(raw).items()}
+    fields.update(command="/investigate", text="api-gateway latency")
+    body = urlencode(fields)
+    ts = str(int(time.time()))
+    sig = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    event = {
+        "version": "2.0",
+        "rawPath": "/slack/events",
+        "body": body,
+        "isBase64Encoded": False,
+        "headers": {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-request-timestamp": ts,
+            "x-slack-signature": sig,
+        },
+        "requestContext": {"http": {"method": "POST", "path": "/slack/events"}},
+    }
+
+    class LambdaContext:
+        function_name = "oncall-copilot-slack"
+        invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:oncall-copilot-slack"
+        aws_request_id = "r1"
+
+        def get_remaining_time_in_millis(self) -> int:
+            return 25_000
+
+    try:
+        ack = lambda_handler.slack_handler(event, LambdaContext())
+        assert ack["statusCode"] == 200 and "On it" in ack["body"]
+        assert len(invoked) == 1 and slack.posts() == []  # nothing ran after the response
+        lambda_handler.slack_handler(invoked[0], LambdaContext())
+        update = next(a for m, a in slack.calls if m == "chat.update" and a.get("blocks"))
+        assert "api-gateway" in json.dumps(update["blocks"])
+    finally:
+        lambda_handler.slack_request_handler.cache_clear()
+        slack.close()

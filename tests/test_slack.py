@@ -256,3 +256,58 @@ def test_block_kit_limits_are_kept_and_truncation_says_so():
 
     ev = evidence_blocks(inv)
     assert len(ev) == MAX_BLOCKS and "more blocks left out" in ev[-1]["text"]["text"]
+
+
+def test_oncall_serve_with_the_slack_environment(tmp_path, corpora):
+    """The Done-when of the Slack issue, through the command itself: `oncall serve --bundle fixtures/demo`."""
+    import os
+    import socket
+
+    slack = FakeSlack()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": slack.token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.url,
+        "ONCALL_WEBHOOK_TOKEN": "t",
+        "XDG_STATE_HOME": str(tmp_path),
+    }
+    env.pop("ANTHROPIC_API_KEY", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agent.cli", "serve", "--bundle", str(DEMO), "--port", str(port), "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "oncall serve did not start"
+                time.sleep(0.2)
+        body = urlencode(slash(corpora, "investigate api-gateway latency")).encode()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        t0 = time.perf_counter()
+        conn.request("POST", "/slack/events", body, {"content-type": "application/x-www-form-urlencoded", **sign(body)})
+        r = conn.getresponse()
+        assert r.status == 200 and time.perf_counter() - t0 < 3
+        r.read()
+        deadline = time.monotonic() + 60
+        while not any(m == "chat.postMessage" and a.get("thread_ts") for m, a in slack.calls):
+            assert time.monotonic() < deadline, f"no brief: {[m for m, _ in slack.calls]}"
+            time.sleep(0.1)
+        update = next(a for m, a in slack.calls if m == "chat.update" and a.get("blocks"))
+        assert "api-gateway" in json.dumps(update["blocks"]) and "recent change" in json.dumps(update["blocks"])
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        slack.close()
