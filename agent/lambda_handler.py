@@ -72,11 +72,7 @@ def runtime() -> Runtime:
     bundle = Bundle.open(os.environ.get("ONCALL_BUNDLE", "fixtures/demo"))
     table_name = os.environ["IDEMPOTENCY_TABLE"]
     table = boto3.resource("dynamodb").Table(table_name)
-    token = os.environ.get("SLACK_BOT_TOKEN")
-    if not token and os.environ.get("SLACK_BOT_TOKEN_PARAMETER"):
-        token = boto3.client("ssm").get_parameter(Name=os.environ["SLACK_BOT_TOKEN_PARAMETER"], WithDecryption=True)[
-            "Parameter"
-        ]["Value"]
+    token = secret("SLACK_BOT_TOKEN")
     slack = None
     if token:
         from slack_sdk import WebClient
