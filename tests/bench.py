@@ -42,11 +42,14 @@ def time_case(case: Path) -> tuple[float, float, int, int]:
     alert, runner = prepare(b.alert_payload(), b.catalog, b.backends(), Settings())
     ctx = collect(alert, b.catalog, runner)
     context_s = time.perf_counter() - t0
+    catalog = b.catalog
     b = Bundle.open(case)
     t0 = time.perf_counter()
     investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())
     total_s = time.perf_counter() - t0
-    chars = sum(len(r.text or r.error or "") for r in ctx.results)
+    from agent.prompt import first_turn
+
+    chars = len(first_turn(alert, catalog, ctx.services, ctx.results))  # exactly the first user turn
     raw = sum(p.stat().st_size for p in case.iterdir() if p.is_file() and p.suffix in (".jsonl", ".om"))
     return context_s, total_s, chars, raw
 
@@ -69,7 +72,7 @@ def corpus() -> None:
     )
     print(f"{'keyless investigation':24} {pct(inv, 50):>7.3f}s {pct(inv, 95):>7.3f}s {max(inv):>7.3f}s")
     print(
-        f"{'model input, tokens':24} {tokens_estimate(pct(chars, 50)):>8} {tokens_estimate(pct(chars, 95)):>8} "
+        f"{'first user turn, tokens':24} {tokens_estimate(pct(chars, 50)):>8} {tokens_estimate(pct(chars, 95)):>8} "
         f"{tokens_estimate(max(chars)):>8}   (estimated, chars/4)"
     )
 
@@ -171,7 +174,8 @@ def main() -> None:
     corpus()
     volume()
     demo_process()
-    burst()
+    # its own process, so the peak memory it reports is the server's, not this run's
+    subprocess.run([sys.executable, "-c", "import tests.bench as b; b.burst()"], check=True, cwd=ROOT)
     cold_start()
 
 
