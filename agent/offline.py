@@ -466,22 +466,17 @@ def _actions(top: Suspect, catalog: Catalog) -> list[Action]:
                     cites=[change.cite],
                 )
             )
+    restart = None
     if "memory_utilization" in saturated or MEMORY.search(words):
-        acts.append(
-            Action(
-                kind="restart",
-                target=svc,
-                description=f"Restart {svc} to reclaim leaked memory",
-                command=f"kubectl rollout restart deployment/{svc} -n {ns}",
-                cites=cites,
-            )
-        )
+        restart = "reclaim leaked memory"
     elif "pool_utilization" in saturated and not more_load and not change and not LOCKS.search(words):
+        restart = "release held connections"
+    if restart:
         acts.append(
             Action(
                 kind="restart",
                 target=svc,
-                description=f"Restart {svc} to release held connections",
+                description=f"Restart {svc} to {restart}",
                 command=f"kubectl rollout restart deployment/{svc} -n {ns}",
                 cites=cites,
             )

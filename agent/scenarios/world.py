@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from agent.diagnosis import Category
 from agent.scenarios import logstyle as ls
 from agent.scenarios.faults import AUTHORS, Ctx, Effect, Plan, deploy
 from agent.scenarios.topology import ENTRY_RPS, NAMESPACE, TOPOLOGIES, Svc
@@ -29,15 +30,8 @@ SIGNALS = {
     "pool_utilization": "service:pool:utilization",
     "replicas": "service:replicas:available",
 }
-CATEGORIES = [
-    "recent_change",
-    "resource_exhaustion",
-    "capacity",
-    "dependency_failure",
-    "expired_credential",
-    "permission_denied",
-    "network",
-]
+# causes a past incident can have (a noisy alert and "unknown" are not causes)
+CATEGORIES = [c for c in Category.__args__ if c not in ("no_incident", "unknown")]  # type: ignore[attr-defined]
 
 
 def daily(t: datetime) -> float:
