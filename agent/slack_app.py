@@ -295,7 +295,8 @@ def build_app(
         text = (
             f"Draft PR: <{inv.diagnosis.pr.url}|{inv.diagnosis.pr.title}>"
             if inv.diagnosis.pr
-            else "No pull request: " + "; ".join(n for n in inv.notes if "pull request" in n)
+            else "No pull request: "
+            + ("; ".join(n for n in inv.notes if "pull request" in n) or "this estate has no fix to propose as a PR")
         )
         client.chat_postMessage(channel=body["channel"]["id"], thread_ts=body["message"]["ts"], text=text)
 

@@ -117,6 +117,19 @@ def test_cloudwatch_alarm_state_changes(aws, corpora, name):
         assert out["status"] == "resolved"
 
 
+@pytest.mark.parametrize("name", ["SingleMetric", "CompositeMetric"])
+def test_alarm_action_invoking_the_function_directly(aws, corpora, name):
+    handler, slack = aws
+    event = json.loads(
+        (corpora / "payloads" / f"powertools_lambda_alarm_action_cloudWatchAlarmEvent{name}.json").read_text()
+    )
+    out = handler.handler(event, CTX)["results"][0]
+    if event["alarmData"]["state"]["value"] == "ALARM":
+        assert out["investigation"].startswith("inv-") and len(slack.posts()) == 1
+    else:
+        assert out["status"] == "resolved"
+
+
 def test_not_an_event_is_a_clear_error(aws):
     handler, _ = aws
     with pytest.raises(ValueError, match="not an EventBridge event"):

@@ -38,7 +38,10 @@ class SlackRig:
     def __init__(self, tmp: Path, channels: frozenset[str] | None = None):
         self.slack = FakeSlack()
         self.service = make_service(tmp, workers=0)
-        self.service.moment = __import__("agent.bundle", fromlist=["Bundle"]).Bundle.open(DEMO).moment()
+        from agent.bundle import Bundle
+
+        self.service.bundle = Bundle.open(DEMO)  # the embedded PR backend works from the bundle's repo/
+        self.service.moment = self.service.bundle.moment()
         self.feedback = FeedbackStore(tmp)
         settings = SlackSettings(
             bot_token=self.slack.token, signing_secret=SECRET, api_url=self.slack.url, allowed_channels=channels
@@ -309,5 +312,54 @@ def test_oncall_serve_with_the_slack_environment(tmp_path, corpora):
         assert "api-gateway" in json.dumps(update["blocks"]) and "recent change" in json.dumps(update["blocks"])
     finally:
         proc.terminate()
-        proc.wait(30)
+        output, _ = proc.communicate(timeout=30)
         slack.close()
+    assert slack.token.encode() not in output and SECRET.encode() not in output  # never logged
+
+
+def test_other_workspace_gets_a_polite_refusal(tmp_path, corpora):
+    with SlackRig(tmp_path) as rig:
+        rig.service.slack_app = None  # rebuild with a workspace restriction
+    rig = SlackRig(tmp_path / "b")
+    settings = SlackSettings(bot_token=rig.slack.token, signing_secret=SECRET, api_url=rig.slack.url, team_id="T999")
+    rig.service.slack_app = build_app(
+        rig.service, settings, rig.feedback, rig.service.moment, rig.service.investigate_now
+    )
+    rig.running = Running(rig.service)
+    with rig:
+        rig.form(slash(corpora, "api-gateway latency"))  # the corpus body comes from team T111
+        refusal = rig.wait_for("chat.postMessage")
+    assert refusal["text"] == "Sorry, this copilot serves another workspace."
+
+
+def test_open_pr_button_opens_the_draft_pr(tmp_path, corpora):
+    with SlackRig(tmp_path) as rig:
+        rig.form(slash(corpora, "api-gateway latency"))
+        update = rig.wait_for("chat.update", lambda a: a.get("blocks"))
+        actions = next(b for b in update["blocks"] if b["type"] == "actions")
+        button = next(e for e in actions["elements"] if e["action_id"] == "open_pr")
+        for _ in range(100):
+            if rig.service.audit.find(button["value"]):
+                break
+            time.sleep(0.05)
+        click = {
+            "type": "block_actions",
+            "user": {"id": "U2"},
+            "team": {"id": "T111"},
+            "channel": {"id": "C111"},
+            "message": {"ts": update["ts"]},
+            "trigger_id": "1.2",
+            "container": {"type": "message", "message_ts": update["ts"], "channel_id": "C111"},
+            "actions": [
+                {
+                    "action_id": "open_pr",
+                    "block_id": actions["block_id"],
+                    "value": button["value"],
+                    "type": "button",
+                    "action_ts": "1",
+                }
+            ],
+        }
+        assert rig.form({"payload": json.dumps(click)})[0] == 200
+        link = rig.wait_for("chat.postMessage", lambda a: "Draft PR" in (a.get("text") or ""))
+    assert "file://" in link["text"] and link["thread_ts"] == update["ts"]
