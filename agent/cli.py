@@ -39,7 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["offline", "claude"],
         help="default: claude when ANTHROPIC_API_KEY is set, else offline",
     )
-    inv.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    inv.add_argument(
+        "--format",
+        choices=["text", "markdown", "json", "slack"],
+        default="text",
+        help="slack: the Block Kit message and its thread reply, as JSON",
+    )
     inv.add_argument("--show-context", action="store_true", help="print exactly what the model is sent, and exit")
     inv.add_argument("--open-pr", action="store_true", help="open a draft PR with the fix on a fork, when there is one")
     inv.add_argument(
@@ -300,6 +305,17 @@ def cmd_investigate(args: argparse.Namespace) -> int:
     )
     if args.format == "json":
         print(brief.to_json(inv))
+    elif args.format == "slack":
+        import json
+
+        from agent.blocks import brief_blocks, evidence_blocks, fallback_text
+
+        print(
+            json.dumps(
+                {"text": fallback_text(inv), "blocks": brief_blocks(inv), "thread": {"blocks": evidence_blocks(inv)}},
+                indent=2,
+            )
+        )
     elif args.format == "markdown":
         print(brief.to_markdown(inv), end="")
     else:

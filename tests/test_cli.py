@@ -119,3 +119,11 @@ def test_help_does_not_load_heavy_modules():
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert p.stdout.strip() == "[]"
+
+
+def test_slack_format_is_block_kit():
+    p = oncall("investigate", DEMO, "--format", "slack")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["blocks"][0]["type"] == "header" and len(doc["blocks"]) <= 50
+    assert doc["thread"]["blocks"][0]["text"]["text"] == "*Evidence*"
