@@ -35,7 +35,7 @@ def sign(body: bytes, ts: int | None = None, secret: str = SECRET) -> dict[str, 
 
 
 class SlackRig:
-    def __init__(self, tmp: Path, channels: frozenset[str] | None = None):
+    def __init__(self, tmp: Path, channels: frozenset[str] | None = None, team_id: str | None = None):
         self.slack = FakeSlack()
         self.service = make_service(tmp, workers=0)
         from agent.bundle import Bundle
@@ -44,7 +44,11 @@ class SlackRig:
         self.service.moment = self.service.bundle.moment()
         self.feedback = FeedbackStore(tmp)
         settings = SlackSettings(
-            bot_token=self.slack.token, signing_secret=SECRET, api_url=self.slack.url, allowed_channels=channels
+            bot_token=self.slack.token,
+            signing_secret=SECRET,
+            api_url=self.slack.url,
+            allowed_channels=channels,
+            team_id=team_id,
         )
         self.service.slack_app = build_app(
             self.service, settings, self.feedback, self.service.moment, self.service.investigate_now
@@ -86,6 +90,21 @@ def slash(corpora: Path, text: str, channel: str = "C111") -> dict[str, str]:
     fields = {k: v[0] for k, v in parse_qs(raw).items()}
     fields.update(command="/investigate", text=text, channel_id=channel)
     return fields
+
+
+def click(action_id: str, value: str, block_id: str, message_ts: str) -> dict[str, str]:
+    """A signed-ready block_actions payload, as Slack sends a button click."""
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U2", "username": "sre"},
+        "team": {"id": "T111"},
+        "channel": {"id": "C111"},
+        "message": {"ts": message_ts},
+        "trigger_id": "111.222",
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": "C111"},
+        "actions": [{"action_id": action_id, "block_id": block_id, "value": value, "type": "button", "action_ts": "1"}],
+    }
+    return {"payload": json.dumps(payload)}
 
 
 def blocks_text(blocks: Any) -> str:
@@ -174,28 +193,9 @@ def test_feedback_round_trip_into_the_history_store(tmp_path, corpora):
             if rig.service.audit.find(inv_id):
                 break
             time.sleep(0.05)
-        click = {
-            "type": "block_actions",
-            "user": {"id": "U2", "username": "sre"},
-            "team": {"id": "T111"},
-            "channel": {"id": "C111"},
-            "message": {"ts": update["ts"]},
-            "trigger_id": "111.222",
-            "container": {"type": "message", "message_ts": update["ts"], "channel_id": "C111"},
-            "actions": [
-                {
-                    "action_id": "feedback_right",
-                    "block_id": actions["block_id"],
-                    "value": inv_id,
-                    "type": "button",
-                    "action_ts": "1",
-                }
-            ],
-        }
-        assert rig.form({"payload": json.dumps(click)})[0] == 200
+        assert rig.form(click("feedback_right", inv_id, actions["block_id"], update["ts"]))[0] == 200
         rig.wait_for("chat.postMessage", lambda a: "confirmed the root cause" in (a.get("text") or ""))
-        click["actions"][0]["action_id"] = "feedback_wrong"
-        rig.form({"payload": json.dumps(click)})
+        rig.form(click("feedback_wrong", inv_id, actions["block_id"], update["ts"]))
         modal = rig.wait_for("views.open")
         view = modal["view"] if isinstance(modal["view"], dict) else json.loads(modal["view"])
         submit = {
@@ -318,15 +318,7 @@ def test_oncall_serve_with_the_slack_environment(tmp_path, corpora):
 
 
 def test_other_workspace_gets_a_polite_refusal(tmp_path, corpora):
-    with SlackRig(tmp_path) as rig:
-        rig.service.slack_app = None  # rebuild with a workspace restriction
-    rig = SlackRig(tmp_path / "b")
-    settings = SlackSettings(bot_token=rig.slack.token, signing_secret=SECRET, api_url=rig.slack.url, team_id="T999")
-    rig.service.slack_app = build_app(
-        rig.service, settings, rig.feedback, rig.service.moment, rig.service.investigate_now
-    )
-    rig.running = Running(rig.service)
-    with rig:
+    with SlackRig(tmp_path, team_id="T999") as rig:
         rig.form(slash(corpora, "api-gateway latency"))  # the corpus body comes from team T111
         refusal = rig.wait_for("chat.postMessage")
     assert refusal["text"] == "Sorry, this copilot serves another workspace."
@@ -342,24 +334,6 @@ def test_open_pr_button_opens_the_draft_pr(tmp_path, corpora):
             if rig.service.audit.find(button["value"]):
                 break
             time.sleep(0.05)
-        click = {
-            "type": "block_actions",
-            "user": {"id": "U2"},
-            "team": {"id": "T111"},
-            "channel": {"id": "C111"},
-            "message": {"ts": update["ts"]},
-            "trigger_id": "1.2",
-            "container": {"type": "message", "message_ts": update["ts"], "channel_id": "C111"},
-            "actions": [
-                {
-                    "action_id": "open_pr",
-                    "block_id": actions["block_id"],
-                    "value": button["value"],
-                    "type": "button",
-                    "action_ts": "1",
-                }
-            ],
-        }
-        assert rig.form({"payload": json.dumps(click)})[0] == 200
+        assert rig.form(click("open_pr", button["value"], actions["block_id"], update["ts"]))[0] == 200
         link = rig.wait_for("chat.postMessage", lambda a: "Draft PR" in (a.get("text") or ""))
     assert "file://" in link["text"] and link["thread_ts"] == update["ts"]
