@@ -15,8 +15,9 @@ from agent.evidence import findings
 from agent.grounding import ground
 from agent.llm import ApiUnavailable, Transport
 from agent.model import Case, Usage
-from agent.offline import OfflineAnalyst, observed, rank
+from agent.offline import OfflineAnalyst
 from agent.prompt import first_turn, result_block
+from agent.ranking import observed, rank
 from prompts import load, tool_description
 from tools.base import ToolResult
 
