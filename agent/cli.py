@@ -109,30 +109,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def pick_analyst(args: argparse.Namespace, case: str | None = None):
-    """The model behind --model: Claude when asked, or when an API key is set or a recording is
-    replayed; otherwise the offline analyst."""
-    replay = getattr(args, "replay", None)
-    model = args.model or ("claude" if os.environ.get("ANTHROPIC_API_KEY") or replay else "offline")
-    if model == "offline":
-        from agent.offline import OfflineAnalyst
+    """The analyst --model, --replay and --record ask for; with `case`, recordings go to DIR/CASE."""
+    from agent.analysts import make_analyst
 
-        return OfflineAnalyst()
-    from agent.claude import ClaudeAnalyst
-    from agent.llm import LiveTransport, RecordingTransport, ReplayTransport
+    def under(folder: Path | None) -> Path | None:
+        return folder / case if folder and case else folder
 
-    if replay:
-        transport = ReplayTransport(replay / case if case else replay)
-    else:
-        if not os.environ.get("ANTHROPIC_API_KEY"):
-            from agent.errors import CopilotError
-
-            err = CopilotError("--model claude needs ANTHROPIC_API_KEY (or --replay DIR); use --model offline")
-            err.exit_code = 2
-            raise err
-        transport = LiveTransport()
-    if getattr(args, "record", None):
-        transport = RecordingTransport(transport, args.record / case if case else args.record)
-    return ClaudeAnalyst(transport)
+    return make_analyst(
+        args.model, replay=under(getattr(args, "replay", None)), record=under(getattr(args, "record", None))
+    )
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

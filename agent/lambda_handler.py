@@ -90,12 +90,14 @@ def runtime() -> Runtime:
 
     def investigate_alert(alert: dict[str, Any]) -> dict[str, Any]:
         from agent.alert import Alert
+        from agent.analysts import make_analyst
         from agent.audit import investigation_record
-        from agent.cli import pick_analyst
         from agent.investigate import investigate
 
         a = Alert.model_validate(alert)
-        inv = investigate(a, catalog=rt.catalog, backends=rt.backends, analyst=pick_analyst(_args()))
+        inv = investigate(
+            a, catalog=rt.catalog, backends=rt.backends, analyst=make_analyst(os.environ.get("ONCALL_MODEL"))
+        )
         delivery = rt.deliver(inv)
         if delivery.get("ts"):
             rt.table.put_item(
@@ -136,12 +138,6 @@ def secret(name: str) -> str | None:
     import boto3
 
     return boto3.client("ssm").get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
-
-
-def _args() -> Any:
-    from argparse import Namespace
-
-    return Namespace(model=os.environ.get("ONCALL_MODEL"), replay=None, record=None)
 
 
 def alerts_of(event: dict[str, Any]) -> list[Any]:
@@ -200,10 +196,14 @@ def slack_request_handler() -> Any:
         audit = AuditLog(state / "audit.jsonl")
 
         def investigate_now(self, alert: Any, on_stage: Any = None, open_pr: bool = False) -> Any:
-            from agent.cli import pick_analyst
+            from agent.analysts import make_analyst
 
             return investigate(
-                alert, catalog=bundle.catalog, backends=backends, analyst=pick_analyst(_args()), on_stage=on_stage
+                alert,
+                catalog=bundle.catalog,
+                backends=backends,
+                analyst=make_analyst(os.environ.get("ONCALL_MODEL")),
+                on_stage=on_stage,
             )
 
     service = LambdaService()

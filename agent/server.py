@@ -12,7 +12,6 @@ import json
 import logging
 import multiprocessing
 import threading
-from argparse import Namespace
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -65,15 +64,14 @@ def build_service(
     spec: WorkerSpec, *, webhook_token: str | None = None, workers: int = 0, recover: bool = True
 ) -> Service:
     """The service on the embedded backends of a bundle, with its queue and audit log in `state`."""
+    from agent.analysts import make_analyst
     from agent.bundle import Bundle
-    from agent.cli import pick_analyst
 
     bundle = Bundle.open(spec.bundle)
-    args = Namespace(model=spec.model, replay=None, record=None)
     return Service(
         catalog=bundle.catalog,
         backends=bundle.backends(),
-        analyst=lambda: pick_analyst(args),
+        analyst=lambda: make_analyst(spec.model),
         queue=AlertQueue(spec.state / "queue.sqlite", recover=recover),
         audit=AuditLog(spec.state / "audit.jsonl"),
         webhook_token=webhook_token,

@@ -111,7 +111,7 @@ def changed_lines(before: str, after: str) -> tuple[int, list[str]]:
     return len(body), [x[1:] for x in body if x.startswith("+")]
 
 
-def find_change(ctx: ToolContext, ref: str, results: list) -> Change:
+def find_change(ref: str, results: list) -> Change:
     for r in results:
         if r.ok and isinstance(r.data, ChangeList):
             for c in r.data.changes:
@@ -128,7 +128,7 @@ def plan(ctx: ToolContext, args: OpenPrInput, policy: PrPolicy, backend: PrBacke
     if not svc.repo or svc.repo not in policy.allowed_repos:
         raise ToolError(f"repository {svc.repo!r} is not on the allow-list for pull requests")
     if args.revert_change:
-        change = find_change(ctx, args.revert_change, results)
+        change = find_change(args.revert_change, results)
         if change.service != args.service:
             raise ToolError(f"change {args.revert_change} belongs to {change.service}, not {args.service}")
         if not change.diff:
