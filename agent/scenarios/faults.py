@@ -71,6 +71,10 @@ class Ctx:
         options = [s for s in TOPOLOGIES[self.topology] if pred(s)]
         return self.rng.choice(options)
 
+    def burst(self, service: str, start: datetime, count: int, make: Callable[[random.Random], Line]) -> Burst:
+        """Log lines from `start` until the bundle ends (15 minutes after the alert)."""
+        return Burst(service, start, self.alert_at + 15 * M, count, make)
+
     def chain(self, root: str, max_hops: int = 2) -> list[str]:
         """The caller chain from the alerting service down to the root."""
         hops = self.rng.randint(0, max_hops)
@@ -133,10 +137,9 @@ def propagate(
         text, exc = why(caller, callee)
         n = int(rng.randint(15, 40) * (loud if i == 0 else 1))
         p.bursts.append(
-            Burst(
+            ctx.burst(
                 caller,
                 delay,
-                ctx.alert_at + 15 * M,
                 n,
                 lambda r, s=style, c=caller, t=text, e=exc: ls.error(s, c, t, r, e),
             )
@@ -219,7 +222,7 @@ def bad_deploy(ctx: Ctx) -> Plan:
         p.effects.append(Effect(root.name, "restarts", onset, "add", rng.randint(2, 5), M))
     else:
         make = lambda r: ls.error(root.style, root.name, "Unhandled exception while processing request", r, exc)  # noqa: E731
-    p.bursts.append(Burst(root.name, onset, ctx.alert_at + 15 * M, rng.randint(30, 120), make))
+    p.bursts.append(ctx.burst(root.name, onset, rng.randint(30, 120), make))
     propagate(p, ctx, chain, onset, 0.2, 0.5, caller_errors("5xx"), loud=rng.choice([1, 3]))
     return p
 
@@ -275,10 +278,9 @@ def bad_config(ctx: Ctx) -> Plan:
             ]
         )
         p.bursts.append(
-            Burst(
+            ctx.burst(
                 root.name,
                 onset,
-                ctx.alert_at + 15 * M,
                 rng.randint(25, 90),
                 lambda r: ls.error(root.style, root.name, text.replace("{w}", str(r.randint(5, 80))), r),
             )
@@ -305,10 +307,9 @@ def bad_config(ctx: Ctx) -> Plan:
         )
         p.effects += [Effect(root.name, "error_ratio", onset, "add", rng.uniform(0.1, 0.3), 2 * M)]
         p.bursts.append(
-            Burst(
+            ctx.burst(
                 root.name,
                 onset,
-                ctx.alert_at + 15 * M,
                 rng.randint(30, 100),
                 lambda r: ls.error(root.style, root.name, f"call to {dep} timed out after {new}ms", r),
             )
@@ -336,10 +337,9 @@ def bad_config(ctx: Ctx) -> Plan:
         )
         p.effects += [Effect(root.name, "error_ratio", onset, "add", rng.uniform(0.1, 0.35), M)]
         p.bursts.append(
-            Burst(
+            ctx.burst(
                 root.name,
                 onset,
-                ctx.alert_at + 15 * M,
                 rng.randint(30, 100),
                 lambda r: ls.error(root.style, root.name, "request failed", r, exc),
             )
@@ -388,10 +388,9 @@ def pool_exhaustion(ctx: Ctx) -> Plan:
         ]
     )
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(30, 90),
             lambda r: ls.error(root.style, root.name, text.replace("{w}", str(r.randint(5, 90))), r),
         )
@@ -434,12 +433,11 @@ def memory_leak(ctx: Ctx) -> Plan:
         )
     else:
         make = lambda r: ls.error(root.style, root.name, "worker crashed", r, exc)  # noqa: E731
-    p.bursts.append(Burst(root.name, onset, ctx.alert_at + 15 * M, rng.randint(4, 12), make))
+    p.bursts.append(ctx.burst(root.name, onset, rng.randint(4, 12), make))
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(3, 8),
             lambda r: (
                 "WARN" if root.style == "java" else "warning",
@@ -476,10 +474,9 @@ def cpu_saturation(ctx: Ctx) -> Plan:
         Effect(root.name, "error_ratio", onset, "add", rng.uniform(0.01, 0.05), 4 * M),
     ]
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(20, 60),
             lambda r: ls.error(
                 root.style,
@@ -539,10 +536,9 @@ def deep_dependency(ctx: Ctx) -> Plan:
         f"Connection refused ({backend})",
     )
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(20, 60),
             lambda r: ls.error(ctx.svcs[root.name].style, root.name, "backend unavailable", r, exc),
         )
@@ -586,10 +582,9 @@ def expired_cert(ctx: Ctx) -> Plan:
             ]
         )
         p.bursts.append(
-            Burst(
+            ctx.burst(
                 caller,
                 onset,
-                ctx.alert_at + 15 * M,
                 rng.randint(20, 70),
                 lambda r, s=style, c=caller, t=text: ls.error(s, c, t, r),
             )
@@ -597,10 +592,9 @@ def expired_cert(ctx: Ctx) -> Plan:
     if len(chain) > 2:  # the direct caller's failures travel on up to the alerting service
         propagate(p, ctx, chain[:-1], onset + M, 0.15, 0.3, caller_errors("5xx"))
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(10, 40),
             lambda r: (
                 "warn",
@@ -652,10 +646,9 @@ def expired_secret(ctx: Ctx) -> Plan:
         )
     p.effects.append(Effect(root.name, "error_ratio", onset, "add", rng.uniform(0.2, 0.6), M))
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(25, 80),
             lambda r: ls.error(root.style, root.name, text, r),
         )
@@ -709,10 +702,9 @@ def missing_permission(ctx: Ctx) -> Plan:
     )
     p.effects.append(Effect(root.name, "error_ratio", onset, "add", rng.uniform(0.1, 0.4), M))
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(25, 80),
             lambda r: ls.error(root.style, root.name, text, r),
         )
@@ -751,10 +743,9 @@ def dns_failure(ctx: Ctx) -> Plan:
         Effect(dep, "request_rate", onset, "mul", 0.3, M),
     ]
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(25, 80),
             lambda r: ls.error(root.style, root.name, text, r),
         )
@@ -790,10 +781,9 @@ def disk_full(ctx: Ctx) -> Plan:
     }.get(root.style, "")
     exc = Exc("java.io.IOException", "OSError", "write: no space left on device", "No space left on device")
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(20, 60),
             lambda r: ls.error(root.style, root.name, text, r, exc if root.style == "kafka" else None),
         )
@@ -830,10 +820,9 @@ def rate_limited(ctx: Ctx) -> Plan:
         Effect(root.name, "latency_p99", onset, "mul", rng.uniform(2, 6), M),
     ]
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(30, 90),
             lambda r: ls.error(root.style, root.name, text, r, level=r.choice(["error", "warning"])),
         )
@@ -871,10 +860,9 @@ def db_contention(ctx: Ctx) -> Plan:
         "canceling statement due to lock timeout",
     ]
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(30, 90),
             lambda r: ls.error(
                 "pg",
@@ -919,10 +907,9 @@ def retry_storm(ctx: Ctx) -> Plan:
     for caller in callers(ctx.topology, root.name):
         style = ctx.svcs[caller].style
         p.bursts.append(
-            Burst(
+            ctx.burst(
                 caller,
                 onset,
-                ctx.alert_at + 15 * M,
                 rng.randint(30, 90),
                 lambda r, s=style, c=caller: ls.error(
                     s, c, f"retrying call to {root.name} (attempt {r.randint(2, 3)} of 3)", r, level="warning"
@@ -930,10 +917,9 @@ def retry_storm(ctx: Ctx) -> Plan:
             )
         )
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(20, 50),
             lambda r: ls.error(
                 root.style, root.name, f"request queue full ({r.randint(500, 2000)} pending); shedding load", r
@@ -969,10 +955,9 @@ def traffic_surge(ctx: Ctx) -> Plan:
     for d in root.deps:
         p.effects.append(Effect(d, "request_rate", onset - 10 * M, "mul", mult, 8 * M))
     p.bursts.append(
-        Burst(
+        ctx.burst(
             root.name,
             onset,
-            ctx.alert_at + 15 * M,
             rng.randint(10, 30),
             lambda r: ls.error(
                 root.style, root.name, f"request queue depth {r.randint(100, 800)} exceeds 100", r, level="warning"
