@@ -71,6 +71,7 @@ class LogStats(BaseModel):
     templates: list[TemplateStat]
     source: str
     baseline_from: datetime | None = None  # earliest line in the baseline: retention may be shorter than asked
+    sampled: str | None = None  # when counts were scaled from a sample, which one (server backends)
 
     def window_s(self) -> float:
         return (self.query.end - self.query.start).total_seconds()
@@ -109,9 +110,9 @@ def run(ctx: ToolContext, args: ReadLogsInput) -> Summary:
 def rank(stats: LogStats) -> list[TemplateStat]:
     """Errors first, then warnings; within each, new or rising before steady, then by count."""
 
-    def key(t: TemplateStat) -> tuple[int, int, int]:
+    def key(t: TemplateStat) -> tuple[int, int, int, str]:
         sev = 0 if t.is_error else 1 if t.level == "WARN" else 2
-        return (sev, 0 if stats.notable(t) else 1, -t.count)
+        return (sev, 0 if stats.notable(t) else 1, -t.count, t.template)
 
     return sorted(stats.templates, key=key)
 
@@ -141,6 +142,8 @@ def summarise(stats: LogStats, max_templates: int = 8, only_notable: bool = Fals
     lines.append(f"{stats.total} lines in window ({levels or 'none'}); {stats.baseline_total} lines in baseline")
     if stats.skipped_lines:
         lines.append(f"{stats.skipped_lines} lines in the log source were not valid JSON and were skipped")
+    if stats.sampled:
+        lines.append(f"template counts are scaled from a sample: {stats.sampled}")
     if stats.total == 0:
         lines.append("no log lines for this service in the window")
         return "\n".join(lines)
@@ -165,7 +168,7 @@ def summarise(stats: LogStats, max_templates: int = 8, only_notable: bool = Fals
         lines.extend(f"    {x.strip()}" for x in sample[1:])
     rest = [t for t in ranked if t not in shown and t.count]
     if rest and not only_notable:
-        top = sorted(rest, key=lambda t: -t.count)[:2]
+        top = sorted(rest, key=lambda t: (-t.count, t.template))[:2]
         largest = "; ".join(f"{t.level} {t.count}x {t.template[:60]}" for t in top)
         lines.append(f"{len(rest)} other templates, largest: {largest}")
     return "\n".join(lines)

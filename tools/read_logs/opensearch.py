@@ -1,0 +1,314 @@
+"""OpenSearch backend (opensearch-py).
+
+The server does the counting: one aggregation request gives the exact number of
+lines per level in the window and in the baseline, and the earliest baseline line
+(retention). Template mining needs messages, so one _msearch then fetches a bounded
+sample: error and warning lines first, other lines apart, for the window (oldest
+first, so the onset is in it) and the baseline (newest first). The sample goes
+through the same aggregation as the embedded backend; when a sample is smaller
+than what it stands for, its template counts are scaled to the server's exact
+level totals and the summary says so. Field names are configurable; ECS by default."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tools.base import ToolError
+from tools.read_logs import LogQuery, LogStats
+from tools.read_logs.aggregate import aggregate
+from tools.remote import Failure, Remote, network_failure
+
+
+@dataclass(frozen=True)
+class LogFields:
+    """Where each fact lives in a document; ECS names by default."""
+
+    timestamp: str = "@timestamp"
+    service: str = "service.name"
+    level: str = "log.level"
+    message: str = "message"
+    pod: str = "kubernetes.pod.name"
+
+
+# The raw level spellings the aggregation's SQL maps to ERROR and WARN.
+NOTABLE_LEVELS = ("error", "err", "fatal", "critical", "crit", "panic", "emerg", "alert", "severe", "warn", "warning")
+_RESERVED = re.compile(r'([+\-=&|><!(){}\[\]^"~*?:\\/])')
+
+
+class OpenSearchLogs:
+    def __init__(
+        self,
+        remote: Remote,
+        index: str = "logs-*",
+        fields: LogFields | None = None,
+        sample_size: int = 2000,
+        http_auth: tuple[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        verify_tls: bool = True,
+    ):
+        self.remote = remote
+        self.index = index
+        self.fields = fields or LogFields()
+        self.sample_size = sample_size
+        self.http_auth = http_auth
+        self.headers = headers
+        self.verify_tls = verify_tls
+        self._os: Any = None
+
+    def _client(self) -> Any:
+        if self._os is None:
+            from opensearchpy import OpenSearch
+
+            self._os = OpenSearch(
+                hosts=[self.remote.url],
+                http_auth=self.http_auth,
+                headers=self.headers,
+                verify_certs=self.verify_tls,
+                timeout=self.remote.timeout_s,
+                max_retries=0,  # tenacity retries, with one policy for every backend
+                retry_on_timeout=False,
+            )
+        return self._os
+
+    def stats(self, q: LogQuery) -> LogStats:
+        f = self.fields
+        base = self._filters(q)
+        start = _iso(q.start)
+        counts = self.remote.call(
+            f"count {q.service}'s log lines in {self.index}",
+            lambda: self._client().search(
+                index=self.index,
+                body={
+                    "size": 0,
+                    "track_total_hits": True,
+                    "query": {"bool": {"filter": base}},
+                    "aggs": {
+                        "window": {
+                            "filter": {"range": {f.timestamp: {"gte": start}}},
+                            "aggs": {"levels": {"terms": {"field": f.level, "size": 50, "missing": ""}}},
+                        },
+                        "baseline": {
+                            "filter": {"range": {f.timestamp: {"lt": start}}},
+                            "aggs": {
+                                "levels": {"terms": {"field": f.level, "size": 50, "missing": ""}},
+                                "first": {"min": {"field": f.timestamp}},
+                            },
+                        },
+                    },
+                },
+            ),
+            _classify,
+        )
+        window_levels = _buckets(counts, "window")
+        baseline_levels = _buckets(counts, "baseline")
+        notable = [v for v in {*window_levels, *baseline_levels} if v.lower() in NOTABLE_LEVELS]
+        level = {"terms": {f.level: notable}}
+        searches: list[tuple[str, bool]] = []
+        body: list[dict[str, Any]] = []
+        # window samples oldest first (the onset must be in them), baseline newest first
+        for period, rng, order in (("window", {"gte": start}, "asc"), ("baseline", {"lt": start}, "desc")):
+            for wanted in (True, False):
+                in_period = [*base, {"range": {f.timestamp: rng}}]
+                clause = {"filter": [*in_period, level]} if wanted else {"filter": in_period, "must_not": [level]}
+                searches.append((period, wanted))
+                body.append({"index": self.index})
+                body.append(
+                    {
+                        "size": self.sample_size,
+                        "track_total_hits": True,
+                        "query": {"bool": clause},
+                        "sort": [{f.timestamp: {"order": order}}],
+                        "_source": [f.timestamp, f.service, f.level, f.message, f.pod],
+                    }
+                )
+        answer = self.remote.call(
+            f"sample {q.service}'s log lines in {self.index}",
+            lambda: self._client().msearch(body=body),
+            _classify,
+        )
+        responses = answer.get("responses") if isinstance(answer, dict) else None
+        if not isinstance(responses, list) or len(responses) != len(searches):
+            raise ToolError(f"OpenSearch at {self.remote.url} answered _msearch without one response per search")
+        hits: list[dict[str, Any]] = []
+        sampled: list[str] = []
+        for (period, wanted), r in zip(searches, responses, strict=True):
+            if "error" in r:
+                raise ToolError(f"OpenSearch could not sample {period} lines: {_reason(r['error'])}")
+            got = r.get("hits", {}).get("hits", [])
+            total = _total(r)
+            if total > len(got):
+                kind = "error and warning" if wanted else "other"
+                sampled.append(f"{len(got)} of {total} {kind} lines in the {period}")
+            hits.extend(got)
+        return self._aggregate(q, hits, window_levels, baseline_levels, counts, sampled)
+
+    def _aggregate(
+        self,
+        q: LogQuery,
+        hits: list[dict[str, Any]],
+        window_levels: dict[str, int],
+        baseline_levels: dict[str, int],
+        counts: dict[str, Any],
+        sampled: list[str],
+    ) -> LogStats:
+        import duckdb
+
+        from tools.read_logs.aggregate import LEVEL_SQL
+
+        rows = [(i, *self._row(h)) for i, h in enumerate(hits, 1)]  # 1-based, like line numbers
+        rows = [r for r in rows if r[1] is not None]
+        con = duckdb.connect(":memory:")
+        cols = list(zip(*rows, strict=True)) if rows else [[], [], [], [], [], []]
+        con.execute(
+            f"""CREATE TABLE logs AS
+            WITH f AS (SELECT unnest($id) AS line_no, unnest($ts) AS ts, unnest($svc) AS service,
+                              unnest($pod) AS pod, upper(unnest($lvl)) AS lvl, unnest($msg) AS msg)
+            SELECT line_no, ts, service, pod, {LEVEL_SQL} AS level, msg FROM f""",
+            {
+                "id": list(cols[0]),
+                "ts": [float(x) for x in cols[1]],
+                "svc": list(cols[2]),
+                "pod": list(cols[3]),
+                "lvl": list(cols[4]),
+                "msg": list(cols[5]),
+            },
+        )
+        stats = aggregate(con.cursor(), q, self.index, lambda i: f"{hits[i - 1]['_index']}/{hits[i - 1]['_id']}")
+        first = (counts.get("aggregations", {}).get("baseline", {}).get("first") or {}).get("value")
+        if first is not None:
+            stats.baseline_from = datetime.fromtimestamp(float(first) / 1000, UTC)
+        if sampled:
+            _scale(stats, _normalised(window_levels), _normalised(baseline_levels))
+            stats.sampled = "; ".join(sampled)
+        return stats
+
+    def _row(self, hit: dict[str, Any]) -> tuple[float | None, str, str, str, str]:
+        f, src = self.fields, hit.get("_source") or {}
+        ts = _parse_ts(_get(src, f.timestamp))
+        return (
+            ts,
+            str(_get(src, f.service) or ""),
+            str(_get(src, f.pod) or ""),
+            str(_get(src, f.level) or ""),
+            str(_get(src, f.message) or ""),
+        )
+
+    def _filters(self, q: LogQuery) -> list[dict[str, Any]]:
+        f = self.fields
+        out: list[dict[str, Any]] = [
+            {"term": {f.service: q.service}},
+            {"range": {f.timestamp: {"gte": _iso(q.baseline_start), "lt": _iso(q.end)}}},
+        ]
+        if q.query:
+            # the words must all appear; the text is escaped so that the model's words never become syntax
+            words = _RESERVED.sub(r"\\\1", q.query)
+            out.append({"query_string": {"query": words, "default_field": f.message, "default_operator": "AND"}})
+        return out
+
+    def check(self) -> str:
+        info = self.remote.call("read the cluster's info", lambda: self._client().info(), _classify)
+        n = self.remote.call(
+            f"count documents in {self.index}", lambda: self._client().count(index=self.index), _classify
+        )
+        version = (info.get("version") or {}).get("number", "?") if isinstance(info, dict) else "?"
+        return f"version {version}; {self.index} holds {n.get('count', '?')} documents"
+
+
+def _scale(stats: LogStats, window: dict[str, int], baseline: dict[str, int]) -> None:
+    """Stand the sample's counts for the server's exact level totals."""
+    sample_w: dict[str, int] = {}
+    sample_b: dict[str, int] = {}
+    for t in stats.templates:
+        sample_w[t.level] = sample_w.get(t.level, 0) + t.count
+        sample_b[t.level] = sample_b.get(t.level, 0) + t.baseline_count
+    for t in stats.templates:
+        if sample_w.get(t.level):
+            t.count = round(t.count * window.get(t.level, 0) / sample_w[t.level])
+        if sample_b.get(t.level):
+            t.baseline_count = round(t.baseline_count * baseline.get(t.level, 0) / sample_b[t.level])
+    stats.levels = {k: v for k, v in window.items() if v}
+    stats.total = sum(window.values())
+    stats.baseline_total = sum(baseline.values())
+
+
+def _normalised(raw: dict[str, int]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for value, n in raw.items():
+        v = value.upper()
+        level = (
+            "ERROR"
+            if v.lower() in NOTABLE_LEVELS[:9]
+            else "WARN"
+            if v in ("WARN", "WARNING")
+            else "DEBUG"
+            if v in ("DEBUG", "TRACE")
+            else "INFO"
+        )
+        out[level] = out.get(level, 0) + n
+    return out
+
+
+def _buckets(answer: Any, period: str) -> dict[str, int]:
+    try:
+        buckets = answer["aggregations"][period]["levels"]["buckets"]
+        return {str(b["key"]): int(b["doc_count"]) for b in buckets}
+    except (KeyError, TypeError) as e:
+        raise ToolError(f"OpenSearch answered the count without the {period} aggregation ({e})") from None
+
+
+def _total(r: dict[str, Any]) -> int:
+    total = r.get("hits", {}).get("total", 0)
+    return int(total.get("value", 0) if isinstance(total, dict) else total)
+
+
+def _get(src: dict[str, Any], path: str) -> Any:
+    """A field by dotted path, whether the document nests it or spells it flat."""
+    if path in src:
+        return src[path]
+    node: Any = src
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _parse_ts(v: Any) -> float | None:
+    if isinstance(v, int | float):
+        return float(v) / 1000  # epoch_millis, OpenSearch's default numeric date
+    if isinstance(v, str) and v:
+        try:
+            t = datetime.fromisoformat(v.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()
+    return None
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _reason(error: Any) -> str:
+    if isinstance(error, dict):
+        causes: Iterable[Any] = error.get("root_cause") or [error]
+        return "; ".join(str(c.get("reason", c.get("type", c))) for c in causes if isinstance(c, dict))
+    return str(error)
+
+
+def _classify(e: Exception) -> Failure | None:
+    from opensearchpy.exceptions import ConnectionError as OsConnectionError
+    from opensearchpy.exceptions import SerializationError, TransportError
+
+    if isinstance(e, SerializationError):
+        return Failure(None, f"the answer is not valid JSON ({e})", transient=False)
+    if isinstance(e, OsConnectionError):  # includes ConnectionTimeout; status 'N/A'
+        return Failure(None, f"{type(e).__name__}: {e.info or e.error}", transient=True)
+    if isinstance(e, TransportError):
+        status = e.status_code if isinstance(e.status_code, int) else None
+        return Failure(status, _reason(e.info.get("error")) if isinstance(e.info, dict) else str(e.error))
+    return network_failure(e)
