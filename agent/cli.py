@@ -14,7 +14,8 @@ EXIT_CODES = """exit codes:
   2  usage error
   3  bundle missing or unreadable (no such folder, invalid catalog.yaml)
   4  alert file missing, empty or not valid JSON
-  5  alert not in a known format, or missing a required field"""
+  5  alert not in a known format, or missing a required field
+  6  configuration file invalid, a secret it names unset, or (check-config) a backend not working"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,8 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    inv.add_argument("bundle", type=Path, help="incident bundle folder (see DESIGN.md)")
+    inv.add_argument("bundle", type=Path, nargs="?", help="incident bundle folder (see DESIGN.md)")
     inv.add_argument("--alert", type=Path, help="alert payload to use instead of BUNDLE/alert.json")
+    inv.add_argument("--config", type=Path, help="backends configuration (default: $ONCALL_CONFIG); see README")
     inv.add_argument(
         "--model",
         choices=["offline", "claude"],
@@ -64,12 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--format", choices=["table", "json"], default="table")
     sv = sub.add_parser("serve", help="serve the Alertmanager webhook (and health check)")
     sv.add_argument("--bundle", type=Path, help="incident bundle whose embedded backends and catalog to use")
-    sv.add_argument("--config", type=Path, help="configuration file (production backends)")
+    sv.add_argument("--config", type=Path, help="backends configuration (default: $ONCALL_CONFIG)")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8080)
     sv.add_argument("--workers", type=int, default=2, help="investigations run at once (default 2)")
     sv.add_argument("--state", type=Path, help="folder for the alert queue and the audit log")
     sv.add_argument("--model", choices=["offline", "claude"])
+    cc = sub.add_parser("check-config", help="connect to each configured backend and say what works")
+    cc.add_argument("--config", type=Path, help="backends configuration (default: $ONCALL_CONFIG)")
+    cc.add_argument("--bundle", type=Path, help="bundle whose catalog to use when the configuration names none")
     acc = sub.add_parser("accuracy", help="diagnosis accuracy against what engineers confirmed in Slack")
     acc.add_argument("--state", type=Path, help="state folder (default: ~/.local/state/oncall-copilot)")
     au = sub.add_parser("audit", help="read the audit log")
@@ -99,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             "serve": cmd_serve,
             "audit": cmd_audit,
             "accuracy": cmd_accuracy,
+            "check-config": cmd_check_config,
         }
         return commands[args.command](args)
     except CopilotError as e:
@@ -173,25 +179,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from agent.bundle import Bundle
-    from agent.errors import CopilotError
+    from agent.estate import open_estate
     from agent.server import WorkerSpec, build_service, create_app
 
-    if args.config or not args.bundle:
-        raise CopilotError(
-            "serve needs --bundle DIR; configuration files for production backends are not supported in this version"
-        )
-    Bundle.open(args.bundle)  # a bad bundle fails here, not in the workers
+    config = config_path(args)
+    open_estate(args.bundle, config, os.environ)  # a bad bundle or configuration fails here, not in the workers
     env = os.environ
     spec = WorkerSpec(
-        bundle=args.bundle.resolve(),
+        bundle=args.bundle.resolve() if args.bundle else None,
+        config=config.resolve() if config else None,
         state=state_dir(args.state).resolve(),
         model=args.model,
         slack_token=env.get("SLACK_BOT_TOKEN"),
         slack_channel=env.get("SLACK_CHANNEL"),
         slack_api_url=env.get("SLACK_API_URL"),
     )
-    service = build_service(spec, webhook_token=env.get("ONCALL_WEBHOOK_TOKEN"), workers=args.workers)
+    service = build_service(spec, env, webhook_token=env.get("ONCALL_WEBHOOK_TOKEN"), workers=args.workers)
     if env.get("SLACK_BOT_TOKEN") and env.get("SLACK_SIGNING_SECRET"):
         from agent.slack_app import FeedbackStore, SlackSettings, build_app
 
@@ -251,36 +254,59 @@ def default_pr_workdir(bundle: Path) -> Path:
     return cache / "oncall-copilot" / "forks" / f"{bundle.resolve().name}-{key}"
 
 
+def config_path(args: argparse.Namespace) -> Path | None:
+    given = getattr(args, "config", None) or os.environ.get("ONCALL_CONFIG")
+    return Path(given) if given else None
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from agent.config import Config, ConfigError, check
+    from agent.estate import open_estate
+
+    path = config_path(args)
+    if path is None:
+        raise ConfigError("no configuration: give --config FILE or set ONCALL_CONFIG")
+    config = Config.load(path)
+    catalog = config.load_catalog(open_estate(args.bundle, None, os.environ).catalog if args.bundle else None)
+    results = check(config, os.environ, catalog)
+    if not results:
+        print(f"{path} configures no backend: every tool uses the bundle's embedded one")
+    for section, kind, works, said in results:
+        print(f"{'ok  ' if works else 'FAIL'} {section:<14} {kind:<11} {said}")
+    return 0 if all(works for _, _, works, _ in results) else ConfigError.exit_code
+
+
 def cmd_investigate(args: argparse.Namespace) -> int:
-    from agent.bundle import Bundle
     from agent.context import collect
+    from agent.estate import open_estate
     from agent.investigate import Settings, investigate, prepare
 
     analyst = pick_analyst(args)
     settings = Settings()
-    bundle = Bundle.open(args.bundle)
-    payload = bundle.alert_payload(args.alert)
+    estate = open_estate(args.bundle, config_path(args), os.environ)
+    payload = estate.alert_payload(args.alert)
     if args.show_context:
         from agent.prompt import first_turn
         from prompts import load
         from tools import READ_TOOLS
 
-        alert, runner = prepare(payload, bundle.catalog, bundle.backends(), settings)
-        ctx = collect(alert, bundle.catalog, runner, settings.max_services)
+        alert, runner = prepare(payload, estate.catalog, estate.backends, settings)
+        ctx = collect(alert, estate.catalog, runner, settings.max_services)
         print("=== system prompt\n" + load("system.md"))
         print("\n=== tools: " + ", ".join([*READ_TOOLS, "submit_diagnosis"]))
-        print("\n=== first user turn\n" + first_turn(alert, bundle.catalog, ctx.services, ctx.results))
+        print("\n=== first user turn\n" + first_turn(alert, estate.catalog, ctx.services, ctx.results))
         return 0
-    backends = bundle.backends()
+    backends = estate.backends
     if args.open_pr:
-        backends.pull_requests = bundle.pull_requests(args.pr_workdir or default_pr_workdir(bundle.root))
+        where = args.bundle or Path("no-bundle")
+        backends.pull_requests = estate.pull_requests(args.pr_workdir or default_pr_workdir(where))
     inv = investigate(
         payload,
-        catalog=bundle.catalog,
+        catalog=estate.catalog,
         backends=backends,
         analyst=analyst,
         settings=settings,
-        notes=bundle.notes,
+        notes=estate.notes,
     )
     from agent import brief
     from agent.audit import AuditLog

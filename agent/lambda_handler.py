@@ -66,10 +66,8 @@ def runtime() -> Runtime:
         idempotent_function,
     )
 
-    from agent.bundle import Bundle
-
     logger = Logger(service="oncall-copilot")
-    bundle = Bundle.open(os.environ.get("ONCALL_BUNDLE", "fixtures/demo"))
+    estate = lambda_estate()
     table_name = os.environ["IDEMPOTENCY_TABLE"]
     table = boto3.resource("dynamodb").Table(table_name)
     token = secret("SLACK_BOT_TOKEN")
@@ -80,8 +78,8 @@ def runtime() -> Runtime:
         slack = WebClient(token=token, base_url=os.environ.get("SLACK_API_URL", "https://slack.com/api/"))
     rt = Runtime(
         logger=logger,
-        catalog=bundle.catalog,
-        backends=bundle.backends(),
+        catalog=estate.catalog,
+        backends=estate.backends,
         table=table,
         slack=slack,
         channel=os.environ.get("SLACK_CHANNEL"),
@@ -126,6 +124,18 @@ def runtime() -> Runtime:
         config=config,
     )
     return rt
+
+
+def lambda_estate():
+    """The bundle in the package (ONCALL_BUNDLE), with the backends ONCALL_CONFIG configures over it."""
+    from pathlib import Path
+
+    from agent.estate import open_estate
+
+    config = os.environ.get("ONCALL_CONFIG")
+    return open_estate(
+        Path(os.environ.get("ONCALL_BUNDLE", "fixtures/demo")), Path(config) if config else None, os.environ
+    )
 
 
 def secret(name: str) -> str | None:
@@ -183,16 +193,15 @@ def slack_request_handler() -> Any:
     from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
     from agent.audit import AuditLog
-    from agent.bundle import Bundle
     from agent.investigate import investigate
     from agent.slack_app import FeedbackStore, SlackSettings, build_app
 
-    bundle = Bundle.open(os.environ.get("ONCALL_BUNDLE", "fixtures/demo"))
+    estate = lambda_estate()
     state = Path(os.environ.get("ONCALL_STATE", "/tmp/oncall-copilot"))
-    backends = bundle.backends()
+    backends = estate.backends
 
     class LambdaService:
-        catalog = bundle.catalog
+        catalog = estate.catalog
         audit = AuditLog(state / "audit.jsonl")
 
         def investigate_now(self, alert: Any, on_stage: Any = None, open_pr: bool = False) -> Any:
@@ -200,7 +209,7 @@ def slack_request_handler() -> Any:
 
             return investigate(
                 alert,
-                catalog=bundle.catalog,
+                catalog=estate.catalog,
                 backends=backends,
                 analyst=make_analyst(os.environ.get("ONCALL_MODEL")),
                 on_stage=on_stage,
@@ -216,7 +225,7 @@ def slack_request_handler() -> Any:
         allowed_channels=frozenset(channels.split(",")) if channels else None,
     )
     app = build_app(
-        service, settings, FeedbackStore(state), bundle.moment(), service.investigate_now, process_before_response=True
+        service, settings, FeedbackStore(state), estate.moment(), service.investigate_now, process_before_response=True
     )
     return SlackRequestHandler(app)
 

@@ -12,7 +12,7 @@ import json
 import logging
 import multiprocessing
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,8 +33,9 @@ log = logging.getLogger("oncall.serve")
 class WorkerSpec:
     """What a worker process needs to build its own service (picklable: paths and settings only)."""
 
-    bundle: Path
+    bundle: Path | None
     state: Path
+    config: Path | None = None
     model: str | None = None
     slack_token: str | None = None  # alert-triggered briefs go to slack_channel when both are set
     slack_channel: str | None = None
@@ -61,16 +62,22 @@ def slack_delivery(spec: WorkerSpec) -> Callable[[Investigation, list[Alert]], l
 
 
 def build_service(
-    spec: WorkerSpec, *, webhook_token: str | None = None, workers: int = 0, recover: bool = True
+    spec: WorkerSpec,
+    env: Mapping[str, str],
+    *,
+    webhook_token: str | None = None,
+    workers: int = 0,
+    recover: bool = True,
 ) -> Service:
-    """The service on the embedded backends of a bundle, with its queue and audit log in `state`."""
+    """The service on the estate of a bundle and/or configuration, with its queue and audit log in `state`.
+    `env` holds the secrets the configuration names."""
     from agent.analysts import make_analyst
-    from agent.bundle import Bundle
+    from agent.estate import open_estate
 
-    bundle = Bundle.open(spec.bundle)
+    estate = open_estate(spec.bundle, spec.config, env)
     return Service(
-        catalog=bundle.catalog,
-        backends=bundle.backends(),
+        catalog=estate.catalog,
+        backends=estate.backends,
         analyst=lambda: make_analyst(spec.model),
         queue=AlertQueue(spec.state / "queue.sqlite", recover=recover),
         audit=AuditLog(spec.state / "audit.jsonl"),
@@ -78,15 +85,17 @@ def build_service(
         workers=workers,
         spec=spec,
         deliver=slack_delivery(spec),
-        moment=bundle.moment(),
-        bundle=bundle,
+        moment=estate.moment(),
+        estate=estate,
     )
 
 
 def worker_main(spec: WorkerSpec, stop: Any) -> None:
     """A worker process: its own backends and queue connection, so investigations (CPU-bound
     Python) never hold the lock the web server needs to answer at once."""
-    service = build_service(spec, recover=False)
+    import os
+
+    service = build_service(spec, os.environ, recover=False)  # a process of its own: its entry point reads env
     service.work(stop)
 
 
@@ -105,7 +114,7 @@ class Service:
     workers: int = 2
     spec: WorkerSpec | None = None  # set: workers are processes built from it; unset: threads in this process
     moment: Any = None  # the bundle's moment: when a request without a time is investigated
-    bundle: Any = None
+    estate: Any = None  # agent.estate.Estate: where open_pr's backend comes from
     slack_app: Any = None  # the Bolt app behind /slack/events, when Slack is configured
     _stop: Any = None
     _workers: list[Any] = field(default_factory=list)
@@ -177,9 +186,9 @@ class Service:
     def investigate_now(self, alert: Alert, on_stage: Any = None, open_pr: bool = False) -> Investigation:
         """An investigation someone asked for (Slack): run here and now, not queued."""
         backends = self.backends
-        if open_pr and self.bundle is not None:
+        if open_pr and self.estate is not None:
             state = self.spec.state if self.spec else self.audit.path.parent
-            backends = replace(self.backends, pull_requests=self.bundle.pull_requests(state / "forks"))
+            backends = replace(self.backends, pull_requests=self.estate.pull_requests(state / "forks"))
         return investigate(
             alert,
             catalog=self.catalog,

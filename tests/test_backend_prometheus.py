@@ -26,7 +26,12 @@ from tools.remote import Remote
 pytestmark = pytest.mark.integration
 
 SCENARIOS = ROOT / "fixtures" / "scenarios"
-CASES = [DEMO, SCENARIOS / "001-bad_deploy-payments", SCENARIOS / "013-memory_leak-payments", SCENARIOS / "041-disk_full-pipeline"]
+CASES = [
+    DEMO,
+    SCENARIOS / "001-bad_deploy-payments",
+    SCENARIOS / "013-memory_leak-payments",
+    SCENARIOS / "041-disk_full-pipeline",
+]
 
 
 def _binaries() -> tuple[str, str]:
@@ -131,7 +136,9 @@ def test_expressions_are_evaluated_by_prometheus_at_the_step(prometheus: str) ->
     out = backend.query_range(
         'max by (service) (service:http_latency_p99_seconds{service="api-gateway"})', start, end, 60
     )
-    raw = bundle.backends().metrics.query_range('service:http_latency_p99_seconds{service="api-gateway"}', start, end, 60)
+    raw = bundle.backends().metrics.query_range(
+        'service:http_latency_p99_seconds{service="api-gateway"}', start, end, 60
+    )
     assert len(out) == 1 and out[0].labels == {"service": "api-gateway"}
     steps = [b - a for (a, _), (b, _) in zip(out[0].points, out[0].points[1:], strict=False)]
     assert steps and set(steps) == {60.0}

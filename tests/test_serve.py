@@ -80,7 +80,7 @@ def make_service(state: Path, workers: int = 2, token: str | None = TOKEN, proce
     """Threads by default (fast to start); `processes` runs the worker processes `oncall serve` uses."""
     if processes:
         return build_service(
-            WorkerSpec(bundle=DEMO, state=state, model="offline"), webhook_token=token, workers=workers
+            WorkerSpec(bundle=DEMO, state=state, model="offline"), {}, webhook_token=token, workers=workers
         )
     b = Bundle.open(DEMO)
     return Service(

@@ -38,10 +38,10 @@ class SlackRig:
     def __init__(self, tmp: Path, channels: frozenset[str] | None = None, team_id: str | None = None):
         self.slack = FakeSlack()
         self.service = make_service(tmp, workers=0)
-        from agent.bundle import Bundle
+        from agent.estate import open_estate
 
-        self.service.bundle = Bundle.open(DEMO)  # the embedded PR backend works from the bundle's repo/
-        self.service.moment = self.service.bundle.moment()
+        self.service.estate = open_estate(DEMO, None, {})  # the embedded PR backend works from the bundle's repo/
+        self.service.moment = self.service.estate.moment()
         self.feedback = FeedbackStore(tmp)
         settings = SlackSettings(
             bot_token=self.slack.token,

@@ -99,3 +99,9 @@ class GithubForks:
         )
         self._call("label the pull request", lambda: pr.add_to_labels(*self.labels))
         return OpenedPr(url=pr.html_url, branch=branch, title=plan.title, labels=list(self.labels))
+
+    def check(self) -> str:
+        gh = self._gh()
+        up = self._call("read the upstream repository", lambda: gh.get_repo(self.upstream))
+        fork = self._call("read the fork", lambda: gh.get_repo(self.fork))
+        return f"upstream {up.full_name} readable; fork {fork.full_name} readable"
