@@ -135,4 +135,7 @@ def network_failure(e: Exception) -> Failure | None:
         return Failure(None, f"no answer within the timeout ({name})", transient=True)
     if "ConnectionError" in name or "ConnectError" in name or isinstance(e, ConnectionError | OSError):
         return Failure(None, f"cannot connect ({name}: {e})", transient=True)
+    if name == "MaxRetryError":  # urllib3, when a library leaves its retries on: the cause is in .reason
+        reason = getattr(e, "reason", None)
+        return network_failure(reason) if isinstance(reason, Exception) else Failure(None, str(e), transient=True)
     return None

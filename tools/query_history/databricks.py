@@ -46,9 +46,12 @@ class DatabricksHistory:
                     from databricks import sql
 
                     connect = sql.connect
-                host = re.sub(r"^https?://", "", self.remote.url).rstrip("/")
+                from urllib.parse import urlsplit
+
+                url = urlsplit(self.remote.url if "//" in self.remote.url else f"https://{self.remote.url}")
                 self._conn = connect(
-                    server_hostname=host,
+                    server_hostname=url.hostname,
+                    _port=url.port or 443,
                     http_path=self.http_path,
                     access_token=self.token,
                     _socket_timeout=self.remote.timeout_s,

@@ -1,4 +1,4 @@
-"""ArgoCD backend (REST, httpx): an application's sync history is its deploy log.
+"""ArgoCD backend (REST, requests): an application's sync history is its deploy log.
 Each history entry in the time range becomes a change; its diff is the difference
 between the manifests ArgoCD rendered for the previous revision and for this one,
 so a values change that the Git log hides in a chart bump still shows."""
@@ -29,18 +29,15 @@ class ArgoCDChanges:
         self._manifests: dict[tuple[str, str], str] = {}
 
     def _get(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
-        import httpx
+        import requests
 
         if self._http is None:
-            self._http = httpx.Client(
-                base_url=self.remote.url.rstrip("/"),
-                headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
-                timeout=self.remote.timeout_s,
-                verify=self.verify_tls,
-            )
+            self._http = requests.Session()
+            self._http.headers.update({"Authorization": f"Bearer {self.token}", "Accept": "application/json"})
+            self._http.verify = self.verify_tls
 
         def call() -> Any:
-            r = self._http.get(path, params=params)
+            r = self._http.get(self.remote.url.rstrip("/") + path, params=params, timeout=self.remote.timeout_s)
             r.raise_for_status()
             return r.json()
 
@@ -123,17 +120,13 @@ def _time(value: Any) -> datetime | None:
 
 
 def _classify(e: Exception) -> Failure | None:
-    import httpx
+    from requests import HTTPError
 
-    if isinstance(e, httpx.HTTPStatusError):
+    if isinstance(e, HTTPError) and e.response is not None:
         r = e.response
         try:
             detail = r.json().get("message") or r.text
         except ValueError:
             detail = r.text
         return Failure(r.status_code, detail, retry_after_seconds(r.headers.get("retry-after")))
-    if isinstance(e, httpx.TimeoutException):
-        return Failure(None, f"no answer within {type(e).__name__}", transient=True)
-    if isinstance(e, httpx.TransportError):
-        return Failure(None, f"cannot connect ({e})", transient=True)
     return network_failure(e)

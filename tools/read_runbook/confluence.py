@@ -48,6 +48,7 @@ class ConfluenceRunbooks:
                 timeout=self.remote.timeout_s,
                 verify_ssl=self.verify_tls,
                 backoff_and_retry=False,  # tenacity retries, with one policy for every backend
+                retry_with_header=False,
                 **auth,
             )
         return self._api
