@@ -41,3 +41,12 @@ def _private_state(tmp_path_factory):
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
+
+
+@pytest.fixture
+def confluence():
+    from tests.fake_confluence import start_confluence
+
+    fake = start_confluence()
+    yield fake
+    fake.close()

@@ -1,0 +1,152 @@
+"""The configuration file: validation that names what is wrong, secrets only from the
+environment, `oncall check-config`, and investigations on configured backends."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from agent.cli import main
+from agent.config import Config, ConfigError
+from tests.conftest import DEMO
+from tests.fake_opensearch import PASSWORD, USER, FakeOpenSearch, ecs_docs
+
+SECRETS = {"OS_USER": USER, "OS_PASSWORD": PASSWORD, "ATL_USER": "sre@acme.example", "ATL_TOKEN": "atl-token"}
+
+
+@pytest.fixture(scope="module")
+def opensearch():
+    fake = FakeOpenSearch(ecs_docs(str(DEMO / "logs.jsonl")))
+    yield fake
+    fake.close()
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "oncall.yaml"
+    path.write_text(text)
+    return path
+
+
+def dead_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stack(tmp_path: Path, opensearch, confluence, prometheus_url: str | None = None) -> Path:
+    text = f"""
+logs:
+  backend: opensearch
+  url: {opensearch.url}
+  index: logs-demo
+  username_env: OS_USER
+  password_env: OS_PASSWORD
+  sample_size: 10000
+runbooks:
+  backend: confluence
+  url: {confluence.url}/wiki
+  space: OPS
+  cloud: true
+  username_env: ATL_USER
+  token_env: ATL_TOKEN
+"""
+    if prometheus_url:
+        text += f"metrics:\n  backend: prometheus\n  url: {prometheus_url}\n  timeout_s: 1\n"
+    return write(tmp_path, text)
+
+
+def test_a_secret_in_the_file_is_refused_with_the_way_to_do_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "logs:\n  backend: opensearch\n  url: https://os:9200\n  password: hunter2\n")
+    with pytest.raises(ConfigError, match=r"logs: .*password: secrets are not allowed in the file.*password_env"):
+        Config.load(path)
+
+
+def test_invalid_sections_are_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"logs.*(tag|discriminator|opensearch)"):
+        Config.load(write(tmp_path, "logs:\n  backend: splunk\n  url: https://x\n"))
+    with pytest.raises(ConfigError, match=r"metrics\.url: Field required"):
+        Config.load(write(tmp_path, "metrics:\n  backend: prometheus\n"))
+    with pytest.raises(ConfigError, match=r"tracing: Extra inputs are not permitted"):
+        Config.load(write(tmp_path, "tracing: {}\n"))
+    with pytest.raises(ConfigError, match="not found"):
+        Config.load(tmp_path / "missing.yaml")
+
+
+def test_an_unset_secret_names_the_variable(tmp_path: Path, monkeypatch, capsys, opensearch, confluence) -> None:
+    path = stack(tmp_path, opensearch, confluence)
+    for k, v in SECRETS.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("OS_PASSWORD")
+    assert main(["investigate", str(DEMO), "--config", str(path)]) == 6
+    assert "logs.password_env names the environment variable OS_PASSWORD, which is not set" in capsys.readouterr().err
+
+
+def test_check_config_says_what_works_and_never_prints_secrets(
+    tmp_path: Path, monkeypatch, capsys, opensearch, confluence
+) -> None:
+    path = stack(tmp_path, opensearch, confluence, prometheus_url=f"http://127.0.0.1:{dead_port()}")
+    for k, v in SECRETS.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("ONCALL_CONFIG", str(path))
+    code = main(["check-config", "--bundle", str(DEMO)])
+    out = capsys.readouterr().out
+    lines = {line.split()[1]: line for line in out.splitlines()}
+    assert lines["logs"].startswith("ok") and "version 2.17.1; logs-demo holds" in lines["logs"]
+    assert lines["runbooks"].startswith("ok") and "space OPS readable" in lines["runbooks"]
+    assert lines["metrics"].startswith("FAIL") and "cannot connect" in lines["metrics"]
+    assert code == 6
+    for secret in (PASSWORD, "atl-token"):
+        assert secret not in out
+
+
+def test_investigation_on_configured_backends_finds_the_same_cause(
+    tmp_path: Path, monkeypatch, capsys, opensearch, confluence
+) -> None:
+    path = stack(tmp_path, opensearch, confluence)
+    for k, v in SECRETS.items():
+        monkeypatch.setenv(k, v)
+    audit = tmp_path / "audit.jsonl"
+    assert main(["investigate", str(DEMO), "--format", "json", "--audit", str(tmp_path / "a0.jsonl")]) == 0
+    embedded = json.loads(capsys.readouterr().out)
+    assert main(["investigate", str(DEMO), "--config", str(path), "--format", "json", "--audit", str(audit)]) == 0
+    out = capsys.readouterr().out
+    configured = json.loads(out)
+    assert configured["root_cause"]["statement"] == embedded["root_cause"]["statement"]
+    assert configured["root_cause"]["confidence"] == embedded["root_cause"]["confidence"] == "HIGH"
+    sources = configured["investigation"]["sources"]
+    logs = [r for r in sources if r["tool"] == "read_logs"]
+    assert logs and all("(logs-demo)" in r["text"].splitlines()[0] for r in logs)
+    pages = [r for r in sources if r["tool"] == "read_runbook" and r["ok"]]
+    assert pages and "https://acme.atlassian.net/wiki/spaces/OPS/pages/4002" in pages[0]["text"]
+    assert configured["runbook"] and configured["runbook"][0]["page"] == "api-gateway latency (APIHighLatencyP99)"
+    for secret in (PASSWORD, "atl-token"):
+        assert secret not in out and secret not in audit.read_text()
+
+
+def test_without_a_bundle_every_tool_needs_a_backend(
+    tmp_path: Path, monkeypatch, capsys, opensearch, confluence
+) -> None:
+    path = stack(tmp_path, opensearch, confluence)
+    for k, v in SECRETS.items():
+        monkeypatch.setenv(k, v)
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text((DEMO / "catalog.yaml").read_text())
+    path.write_text(path.read_text() + "catalog: catalog.yaml\n")
+    code = main(["investigate", "--config", str(path), "--alert", str(DEMO / "alert.json")])
+    assert code == 6
+    assert "no backend configured for metrics, changes, history and no bundle" in capsys.readouterr().err
+
+
+def test_serve_workers_build_the_configured_backends(tmp_path: Path, opensearch, confluence) -> None:
+    from agent.server import WorkerSpec, build_service
+    from tools.read_logs.opensearch import OpenSearchLogs
+    from tools.read_runbook.confluence import ConfluenceRunbooks
+
+    path = stack(tmp_path, opensearch, confluence)
+    service = build_service(WorkerSpec(bundle=DEMO, state=tmp_path / "state", config=path), SECRETS)
+    assert isinstance(service.backends.logs, OpenSearchLogs)
+    assert isinstance(service.backends.runbooks, ConfluenceRunbooks)
+    assert type(service.backends.metrics).__name__ == "OpenMetricsFile"  # not configured: the bundle's
