@@ -48,7 +48,7 @@ class Section(BaseModel):
         return data
 
     def remote(self, system: str, secret_env: str | None) -> Remote:
-        return Remote(system, self.url, secret_env, self.timeout_s)
+        return Remote(system, self.url, secret_env, self.timeout_s, extra=getattr(self, "backend", None))
 
 
 def secret(env: Mapping[str, str], name: str | None, where: str) -> str | None:

@@ -617,3 +617,15 @@ def test_databricks_connector_failure_is_a_clear_error() -> None:
     )
     with pytest.raises(ToolError, match=r"Databricks SQL at .*(failed|answered)"):
         backend.search(QueryHistoryInput(service="api-gateway"))
+
+
+def test_a_missing_client_library_names_the_extra(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "opensearchpy", None)  # as if the extra were not installed
+    backend = OpenSearchLogs(Remote("OpenSearch", "http://127.0.0.1:9", "P", extra="opensearch"))
+    with pytest.raises(
+        ToolError,
+        match=r"OpenSearch client library is not installed \(opensearchpy\): pip install 'oncall-copilot\[opensearch\]'",
+    ):
+        backend.check()

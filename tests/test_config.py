@@ -150,3 +150,12 @@ def test_serve_workers_build_the_configured_backends(tmp_path: Path, opensearch,
     assert isinstance(service.backends.logs, OpenSearchLogs)
     assert isinstance(service.backends.runbooks, ConfluenceRunbooks)
     assert type(service.backends.metrics).__name__ == "OpenMetricsFile"  # not configured: the bundle's
+
+
+def test_the_documented_example_configuration_is_valid() -> None:
+    from tests.conftest import ROOT
+
+    config = Config.load(ROOT / "fixtures" / "oncall.example.yaml")
+    assert set(config.sections()) == {"logs", "metrics", "runbooks", "history", "changes", "pull_requests"}
+    catalog = config.load_catalog(None)
+    assert "api-gateway" in catalog.services and "histogram_quantile" in catalog.signals["latency_p99"]

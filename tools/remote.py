@@ -73,6 +73,7 @@ class Remote:
     timeout_s: float = 10.0
     attempts: int = 3
     max_wait_s: float = 5.0  # never wait longer than this between attempts: the tool call has its own deadline
+    extra: str | None = None  # the package extra that installs the client library
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     def call(self, what: str, fn: Callable[[], T], classify: Callable[[Exception], Failure | None]) -> T:
@@ -81,6 +82,9 @@ class Remote:
                 return fn()
             except ToolError:
                 raise
+            except ImportError as e:  # the client is imported on first use
+                hint = f": pip install 'oncall-copilot[{self.extra}]'" if self.extra else ""
+                raise ToolError(f"the {self.system} client library is not installed ({e.name}){hint}") from None
             except Exception as e:
                 failure = classify(e)
                 if failure is None:
