@@ -24,6 +24,12 @@ def opensearch():
     fake.close()
 
 
+@pytest.fixture
+def secrets_set(monkeypatch) -> None:
+    for k, v in SECRETS.items():
+        monkeypatch.setenv(k, v)
+
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "oncall.yaml"
     path.write_text(text)
@@ -75,21 +81,19 @@ def test_invalid_sections_are_named(tmp_path: Path) -> None:
         Config.load(tmp_path / "missing.yaml")
 
 
-def test_an_unset_secret_names_the_variable(tmp_path: Path, monkeypatch, capsys, opensearch, confluence) -> None:
+def test_an_unset_secret_names_the_variable(
+    tmp_path: Path, monkeypatch, capsys, opensearch, confluence, secrets_set
+) -> None:
     path = stack(tmp_path, opensearch, confluence)
-    for k, v in SECRETS.items():
-        monkeypatch.setenv(k, v)
     monkeypatch.delenv("OS_PASSWORD")
     assert main(["investigate", str(DEMO), "--config", str(path)]) == 6
     assert "logs.password_env names the environment variable OS_PASSWORD, which is not set" in capsys.readouterr().err
 
 
 def test_check_config_says_what_works_and_never_prints_secrets(
-    tmp_path: Path, monkeypatch, capsys, opensearch, confluence
+    tmp_path: Path, monkeypatch, capsys, opensearch, confluence, secrets_set
 ) -> None:
     path = stack(tmp_path, opensearch, confluence, prometheus_url=f"http://127.0.0.1:{dead_port()}")
-    for k, v in SECRETS.items():
-        monkeypatch.setenv(k, v)
     monkeypatch.setenv("ONCALL_CONFIG", str(path))
     code = main(["check-config", "--bundle", str(DEMO)])
     out = capsys.readouterr().out
@@ -103,11 +107,9 @@ def test_check_config_says_what_works_and_never_prints_secrets(
 
 
 def test_investigation_on_configured_backends_finds_the_same_cause(
-    tmp_path: Path, monkeypatch, capsys, opensearch, confluence
+    tmp_path: Path, monkeypatch, capsys, opensearch, confluence, secrets_set
 ) -> None:
     path = stack(tmp_path, opensearch, confluence)
-    for k, v in SECRETS.items():
-        monkeypatch.setenv(k, v)
     audit = tmp_path / "audit.jsonl"
     assert main(["investigate", str(DEMO), "--format", "json", "--audit", str(tmp_path / "a0.jsonl")]) == 0
     embedded = json.loads(capsys.readouterr().out)
@@ -127,11 +129,9 @@ def test_investigation_on_configured_backends_finds_the_same_cause(
 
 
 def test_without_a_bundle_every_tool_needs_a_backend(
-    tmp_path: Path, monkeypatch, capsys, opensearch, confluence
+    tmp_path: Path, monkeypatch, capsys, opensearch, confluence, secrets_set
 ) -> None:
     path = stack(tmp_path, opensearch, confluence)
-    for k, v in SECRETS.items():
-        monkeypatch.setenv(k, v)
     catalog = tmp_path / "catalog.yaml"
     catalog.write_text((DEMO / "catalog.yaml").read_text())
     path.write_text(path.read_text() + "catalog: catalog.yaml\n")
