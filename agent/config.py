@@ -39,6 +39,10 @@ class Section(BaseModel):
     @classmethod
     def _no_inline_secrets(cls, data: Any) -> Any:
         if isinstance(data, dict):
+            from urllib.parse import urlsplit
+
+            if "@" in (urlsplit(str(data.get("url", ""))).netloc or ""):
+                raise ValueError("url: credentials in the URL are not allowed; name environment variables instead")
             inline = [k for k in data if any(w in k.lower() for w in SECRET_WORDS) and not k.endswith("_env")]
             if inline:
                 raise ValueError(
