@@ -167,6 +167,42 @@ def cold_start() -> None:
     )
 
 
+def backends() -> None:
+    """read_metrics on the demo through a real Prometheus (backfilled with promtool) vs. the embedded file."""
+    import shutil
+    import tempfile
+
+    if not shutil.which("prometheus"):
+        print("\nprometheus not installed: backend comparison skipped")
+        return
+    from agent.bundle import Bundle
+    from agent.investigate import Settings, prepare
+    from tests.test_backend_prometheus import start_prometheus
+    from tools.read_metrics.prometheus import PrometheusMetrics
+    from tools.remote import Remote
+
+    demo = ROOT / "fixtures" / "demo"
+    url, proc = start_prometheus(Path(tempfile.mkdtemp()), [demo])
+    try:
+        b = Bundle.open(demo)
+        print(f"\nread_metrics for the demo's {len(b.catalog.services)} services, median of 5 (new backend each run)")
+        for name in ("embedded", "prometheus"):
+            times, texts = [], []
+            for _ in range(5):
+                be = b.backends()
+                if name == "prometheus":
+                    be.metrics = PrometheusMetrics(Remote("Prometheus", url))
+                _, runner = prepare(b.alert_payload(), b.catalog, be, Settings())
+                t = time.perf_counter()
+                results = runner.call_many([("read_metrics", {"service": s}) for s in b.catalog.services])
+                times.append(time.perf_counter() - t)
+                texts = [r.text for r in results]
+            print(f"  {name:<11} {statistics.median(times):.3f}s  (summaries: {sum(map(len, texts))} chars)")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--one-core":
         one_core(sys.argv[2])
@@ -177,6 +213,7 @@ def main() -> None:
     # its own process, so the peak memory it reports is the server's, not this run's
     subprocess.run([sys.executable, "-c", "import tests.bench as b; b.burst()"], check=True, cwd=ROOT)
     cold_start()
+    backends()
 
 
 if __name__ == "__main__":
