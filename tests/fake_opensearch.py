@@ -16,6 +16,9 @@ USER, PASSWORD = "oncall", "s3cret-os-pass"
 
 
 def _get(src: dict[str, Any], path: str) -> Any:
+    path = path.removesuffix(".keyword")  # dynamic mapping's keyword sub-field holds the same value
+    if path in src:
+        return src[path]
     node: Any = src
     for part in path.split("."):
         if not isinstance(node, dict) or part not in node:

@@ -74,6 +74,37 @@ def test_opensearch_gives_the_embedded_summaries_for_every_demo_service(opensear
         assert same == e.text, service
 
 
+def test_opensearch_field_names_follow_the_mapping() -> None:
+    """Logs shipped without ECS (flat fields, dynamic mapping with .keyword sub-fields)."""
+    from tools.read_logs.opensearch import LogFields
+
+    flat = []
+    for d in ecs_docs(str(DEMO / "logs.jsonl")):
+        s = d["_source"]
+        flat.append(
+            d
+            | {
+                "_source": {
+                    "ts": s["@timestamp"],
+                    "app": s["service"]["name"],
+                    "severity": (s.get("log") or {}).get("level"),
+                    "msg": s["message"],
+                }
+            }
+        )
+    fake = FakeOpenSearch(flat, ts_field="ts")
+    try:
+        fields = LogFields(timestamp="ts", service="app.keyword", level="severity.keyword", message="msg", pod="pod")
+        _, embedded, through = runners("logs", os_logs(fake, fields=fields, sample_size=20000))
+        e = embedded.call("read_logs", {"service": "orders"})
+        o = through.call("read_logs", {"service": "orders"})
+        assert o.ok, o.error
+        assert o.text.splitlines()[1:3] == e.text.splitlines()[1:3]  # the same counts and the same first template
+        assert fake.bodies[0]["aggs"]["window"]["aggs"]["levels"]["terms"]["field"] == "severity.keyword"
+    finally:
+        fake.close()
+
+
 def test_opensearch_pushes_counting_to_the_server_and_bounds_the_sample(opensearch) -> None:
     opensearch.bodies.clear()
     q = LogQuery(

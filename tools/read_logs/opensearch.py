@@ -19,13 +19,14 @@ from typing import Any
 
 from tools.base import ToolError
 from tools.read_logs import LogQuery, LogStats
-from tools.read_logs.aggregate import aggregate
+from tools.read_logs.aggregate import LEVEL_SQL, aggregate
 from tools.remote import Failure, Remote, network_failure
 
 
 @dataclass(frozen=True)
 class LogFields:
-    """Where each fact lives in a document; ECS names by default."""
+    """Where each fact lives in a document; ECS names by default. Service and level are filtered
+    and aggregated on, so they must be keyword fields: with dynamic mapping, say `service.keyword`."""
 
     timestamp: str = "@timestamp"
     service: str = "service.name"
@@ -122,7 +123,7 @@ class OpenSearchLogs:
                         "track_total_hits": True,
                         "query": {"bool": clause},
                         "sort": [{f.timestamp: {"order": order}}],
-                        "_source": [f.timestamp, f.service, f.level, f.message, f.pod],
+                        "_source": [_in_source(x) for x in (f.timestamp, f.service, f.level, f.message, f.pod)],
                     }
                 )
         answer = self.remote.call(
@@ -156,8 +157,6 @@ class OpenSearchLogs:
         sampled: list[str],
     ) -> LogStats:
         import duckdb
-
-        from tools.read_logs.aggregate import LEVEL_SQL
 
         rows = [(i, *self._row(h)) for i, h in enumerate(hits, 1)]  # 1-based, like line numbers
         rows = [r for r in rows if r[1] is not None]
@@ -265,8 +264,14 @@ def _total(r: dict[str, Any]) -> int:
     return int(total.get("value", 0) if isinstance(total, dict) else total)
 
 
+def _in_source(field: str) -> str:
+    """Where a field lives in _source: `service.keyword` is an index-time sub-field of `service`."""
+    return field.removesuffix(".keyword")
+
+
 def _get(src: dict[str, Any], path: str) -> Any:
     """A field by dotted path, whether the document nests it or spells it flat."""
+    path = _in_source(path)
     if path in src:
         return src[path]
     node: Any = src
