@@ -396,6 +396,24 @@ def test_argocd_history_becomes_changes_with_the_rendered_diff(argocd) -> None:
     assert argo(argocd).changes(["orders"], ALERT_AT - timedelta(hours=24), ALERT_AT) == []
 
 
+def test_argocd_retries_a_server_error_and_times_out_cleanly(argocd) -> None:
+    from tools.read_changes.argocd import ArgoCDChanges
+
+    sleeps = Sleeps()
+    argocd.fail(
+        "/api/v1/applications",
+        Fault(502, {"error": "upstream connect error", "code": 14, "message": "upstream connect error"}),
+    )
+    backend = ArgoCDChanges(
+        remote("ArgoCD", argocd.url, "ARGOCD_TOKEN", sleep=sleeps), token="argo-token", app="{service}-prod"
+    )
+    assert len(backend.changes(None, ALERT_AT - timedelta(hours=24), ALERT_AT)) == 1 and len(sleeps) == 1
+    argocd.fail("/api/version", Fault(200, {"Version": "late"}, delay_s=1.0), times=3)
+    slow = ArgoCDChanges(remote("ArgoCD", argocd.url, "ARGOCD_TOKEN", timeout_s=0.2), token="argo-token")
+    with pytest.raises(ToolError, match=r"ArgoCD at .* failed .*(Timeout|timed out).*gave up after 3 attempts"):
+        slow.check()
+
+
 def test_argocd_errors(argocd) -> None:
     with pytest.raises(ToolError, match=r"ArgoCD at .* rejected the credentials \(401\).*check ARGOCD_TOKEN"):
         argo(argocd, token="old").changes(None, ALERT_AT - timedelta(hours=24), ALERT_AT)
@@ -486,6 +504,19 @@ def github():
                     "updated_at": "2026-11-17T03:22:00Z",
                     "url": f"{base}/deployments/2",
                 },
+                # newest first, as GitHub lists them; the config commit above, deployed: listed once, as the commit
+                {
+                    "id": 3,
+                    "sha": c1,
+                    "ref": "main",
+                    "task": "deploy",
+                    "environment": "production",
+                    "payload": {"service": "api-gateway"},
+                    "creator": user,
+                    "created_at": "2026-11-16T21:31:00Z",
+                    "updated_at": "2026-11-16T21:31:00Z",
+                    "url": f"{base}/deployments/3",
+                },
                 {
                     "id": 1,
                     "sha": before_sha,
@@ -499,7 +530,9 @@ def github():
                     "url": f"{base}/deployments/1",
                 },
             ]
-        if req.path == f"{base}/compare/{before_sha}...{deploy_sha}":
+        if (
+            req.path == f"{base}/compare/{before_sha}...{deploy_sha}"
+        ):  # orders to orders, not to the api-gateway deploy between
             return 200, {
                 "status": "ahead",
                 "ahead_by": 1,

@@ -92,11 +92,12 @@ class GithubChanges:
 
         deployments = self.remote.call("list deployments", newest_first, _classify)
         out = []
-        for d, before in zip(deployments, [*deployments[1:], None], strict=False):
+        for i, d in enumerate(deployments):
             at = _utc(d.created_at)
-            service = (d.payload or {}).get("service") if isinstance(d.payload, dict) else None
+            service = _service(d)
             if not since <= at <= until or d.sha in seen or not service or (services and service not in services):
                 continue
+            before = next((o for o in deployments[i + 1 :] if _service(o) == service), None)  # its previous deploy
             diff = None
             if before is not None:
                 files = self.remote.call(
@@ -127,6 +128,11 @@ class GithubChanges:
     def check(self) -> str:
         repo = self._repo()
         return f"{repo.full_name} readable"
+
+
+def _service(deployment: Any) -> str | None:
+    payload = deployment.payload
+    return payload.get("service") if isinstance(payload, dict) else None
 
 
 def _utc(t: datetime) -> datetime:
