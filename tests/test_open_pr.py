@@ -238,3 +238,12 @@ def test_local_forks_refuse_a_workdir_inside_the_bundle(demo_copy):
     forks = LocalForks(source=demo_copy / "repo", workdir=demo_copy / "prs", repo="acme/platform-config")
     with pytest.raises(ToolError, match="outside the bundle"):
         forks.read_file("acme/platform-config", VALUES)
+
+
+def test_github_check_reads_upstream_and_fork_and_writes_nothing(github):
+    assert _backend(github).check() == (
+        "upstream acme/platform-config readable; fork oncall-bot/platform-config readable"
+    )
+    assert github.writes == []
+    with pytest.raises(ToolError, match="check GITHUB_TOKEN"):
+        _backend(github, token="revoked").check()
