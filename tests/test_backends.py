@@ -517,6 +517,18 @@ def github():
                     "updated_at": "2026-11-16T21:31:00Z",
                     "url": f"{base}/deployments/3",
                 },
+                {  # another service's older deployment: the listing goes on past it to orders' previous one
+                    "id": 4,
+                    "sha": "c" * 40,
+                    "ref": "v1.2.0",
+                    "task": "deploy",
+                    "environment": "production",
+                    "payload": {"service": "payments"},
+                    "creator": user,
+                    "created_at": "2026-11-10T09:00:00Z",
+                    "updated_at": "2026-11-10T09:00:00Z",
+                    "url": f"{base}/deployments/4",
+                },
                 {
                     "id": 1,
                     "sha": before_sha,

@@ -83,11 +83,22 @@ class GithubChanges:
         self, repo: Any, services: list[str] | None, since: datetime, until: datetime, seen: set[str]
     ) -> list[Change]:
         def newest_first() -> list[Any]:
-            found = []
+            """Deployments from the newest back past `since`, until every service deployed in the range
+            also has its previous deployment (the "from" of its first one), or max_deployments."""
+            found: list[Any] = []
+            waiting: set[str] = set()  # services deployed in the range whose previous deployment is not seen yet
             for d in repo.get_deployments(environment=self.environment or "NotSet"):
                 found.append(d)
-                if _utc(d.created_at) < since or len(found) >= self.max_deployments:
-                    break  # one older than the range: the "from" of the first one in it
+                service = _service(d)
+                at = _utc(d.created_at)
+                if at >= since and service:
+                    waiting.add(service)
+                elif at < since:
+                    waiting.discard(service or "")
+                    if not waiting:
+                        break
+                if len(found) >= self.max_deployments:
+                    break
             return found
 
         deployments = self.remote.call("list deployments", newest_first, _classify)
