@@ -43,6 +43,7 @@ class FakeOpenSearch:
         self.docs = docs  # {"_index", "_id", "_source"}
         self.ts_field = ts_field
         self.bodies: list[Any] = []
+        self.index: dict[str, dict[Any, list[dict[str, Any]]]] = {}
         self.http = FakeServer(
             self.route,
             lambda h: h.get("authorization") == basic(USER, PASSWORD),
@@ -74,8 +75,21 @@ class FakeOpenSearch:
             return 200, self.search(body)
         return error(400, "illegal_argument_exception", f"no handler for {req.method} {req.path}")
 
+    def candidates(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """Documents a top-level term filter allows, from a per-field index (what a real index does)."""
+        for clause in (query.get("bool") or {}).get("filter", []):
+            if "term" in clause:
+                ((fld, val),) = clause["term"].items()
+                if fld not in self.index:
+                    self.index[fld] = {}
+                    for d in self.docs:
+                        self.index[fld].setdefault(_get(d["_source"], fld), []).append(d)
+                return self.index[fld].get(val, [])
+        return self.docs
+
     def search(self, body: dict[str, Any]) -> dict[str, Any]:
-        matched = [d for d in self.docs if self.matches(d["_source"], body.get("query") or {"match_all": {}})]
+        query = body.get("query") or {"match_all": {}}
+        matched = [d for d in self.candidates(query) if self.matches(d["_source"], query)]
         for s in reversed(body.get("sort") or []):
             ((fld, spec),) = s.items()
             matched.sort(key=lambda d, f=fld: _t(_get(d["_source"], f)), reverse=spec.get("order") == "desc")
@@ -111,6 +125,21 @@ class FakeOpenSearch:
                     "doc_count_error_upper_bound": 0,
                     "sum_other_doc_count": sum(counts.values()) - sum(n for _, n in top),
                     "buckets": [{"key": k, "doc_count": n} for k, n in top],
+                }
+            elif "date_histogram" in agg:
+                spec_h = agg["date_histogram"]
+                width = int(spec_h["fixed_interval"].removesuffix("s")) * 1000
+                slots: dict[int, list[dict[str, Any]]] = {}
+                for d in docs:
+                    ms = int(_t(_get(d["_source"], spec_h["field"])) * 1000)
+                    slots.setdefault(ms - ms % width, []).append(d)
+                out[name] = {
+                    "buckets": [
+                        {"key_as_string": datetime.fromtimestamp(k / 1000).isoformat(), "key": k, "doc_count": len(v)}
+                        | self.aggs(v, agg.get("aggs", {}))
+                        for k, v in sorted(slots.items())
+                        if len(v) >= spec_h.get("min_doc_count", 0)
+                    ]
                 }
             elif "min" in agg:
                 vals = [_t(_get(d["_source"], agg["min"]["field"])) * 1000 for d in docs]

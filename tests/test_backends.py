@@ -117,7 +117,8 @@ def test_opensearch_pushes_counting_to_the_server_and_bounds_the_sample(opensear
     exact = Bundle.open(DEMO).backends().logs.stats(q)
     count_request, sample_request = opensearch.bodies[-2], opensearch.bodies[-1]
     assert count_request["size"] == 0 and set(count_request["aggs"]) == {"window", "baseline"}
-    assert all(b["size"] == 200 for b in sample_request[1::2])  # four bounded searches in one _msearch
+    sizes = [b["size"] for b in sample_request[1::2]]  # every search in one _msearch, each bounded
+    assert len(sizes) > 4 and sum(sizes) <= 4 * (200 + 8)  # large classes spread over 8 time slices
     # level totals are the server's exact counts; the template counts are scaled and say so
     assert small.total == exact.total and small.levels == exact.levels
     assert small.sampled and "of" in small.sampled
@@ -129,6 +130,47 @@ def test_opensearch_pushes_counting_to_the_server_and_bounds_the_sample(opensear
     assert "template counts are scaled from a sample" in summarise(small)
 
 
+def test_opensearch_sample_spreads_over_time_so_a_late_failure_is_not_lost() -> None:
+    """3,000 timeouts in the window's first minutes, then a new failure near its end: a sample of 300
+    taken oldest first would hold only timeouts. Sampled per time slice, both templates are there."""
+
+    def doc(n: int, at: datetime, level: str, message: str) -> dict:
+        src = {
+            "@timestamp": at.isoformat().replace("+00:00", "Z"),
+            "service": {"name": "checkout"},
+            "log": {"level": level},
+            "message": message,
+        }
+        return {"_index": "logs-x", "_id": str(n), "_source": src}
+
+    start = ALERT_AT - timedelta(minutes=30)
+    docs = [
+        doc(i, start + timedelta(seconds=0.2 * i), "ERROR", f"timeout calling payments after {1000 + i % 7}ms")
+        for i in range(3000)
+    ]
+    docs += [
+        doc(5000 + i, ALERT_AT + timedelta(minutes=5, seconds=i), "ERROR", "disk full writing /var/spool/checkout")
+        for i in range(40)
+    ]
+    docs += [doc(9000 + i, ALERT_AT - timedelta(hours=3, minutes=i), "INFO", "checkout ok") for i in range(100)]
+    fake = FakeOpenSearch(docs)
+    try:
+        q = LogQuery(
+            service="checkout",
+            start=start,
+            end=ALERT_AT + timedelta(minutes=15),
+            baseline_start=ALERT_AT - timedelta(hours=6),
+        )
+        stats = os_logs(fake, sample_size=300).stats(q)
+        found = {t.template: t for t in stats.templates if t.is_error}
+        late = next(t for name, t in found.items() if name.startswith("disk full"))
+        assert 20 <= late.count <= 80 and late.first_seen >= ALERT_AT + timedelta(minutes=5)  # scaled from its slice
+        assert stats.levels == {"ERROR": 3040}  # exact, from the server
+        assert "across" in (stats.sampled or "") and "3040 error and warning lines in the window" in stats.sampled
+    finally:
+        fake.close()
+
+
 def test_opensearch_free_text_is_escaped_never_syntax(opensearch) -> None:
     q = LogQuery(
         service="api-gateway",
@@ -138,7 +180,7 @@ def test_opensearch_free_text_is_escaped_never_syntax(opensearch) -> None:
         query="pool (exhausted) OR *:*",
     )
     os_logs(opensearch).stats(q)
-    sent = opensearch.bodies[-1][1]["query"]["bool"]["filter"]
+    sent = opensearch.bodies[-1]["query"]["bool"]["filter"]  # the count: nothing matched, so nothing was sampled
     qs = next(c["query_string"] for c in sent if "query_string" in c)
     assert qs["query"] == r"pool \(exhausted\) OR \*\:\*" and qs["default_operator"] == "AND"
 

@@ -1,20 +1,23 @@
 """OpenSearch backend (opensearch-py).
 
 The server does the counting: one aggregation request gives the exact number of
-lines per level in the window and in the baseline, and the earliest baseline line
-(retention). Template mining needs messages, so one _msearch then fetches a bounded
-sample: error and warning lines first, other lines apart, for the window (oldest
-first, so the onset is in it) and the baseline (newest first). The sample goes
-through the same aggregation as the embedded backend; when a sample is smaller
-than what it stands for, its template counts are scaled to the server's exact
-level totals and the summary says so. Field names are configurable; ECS by default."""
+lines per level in the window and in the baseline, the same per time slice
+(date_histogram), and the earliest baseline line (retention). Template mining needs
+messages, so one _msearch then fetches a bounded sample: error and warning lines
+apart from the rest. A class that fits the sample is fetched whole; a larger one is
+sampled in every time slice in proportion to its lines there, so a failure that
+starts late in the window is not crowded out by an early flood. The sample goes
+through the same aggregation as the embedded backend; when it is smaller than what
+it stands for, its template counts are scaled to the server's exact level totals and
+the summary says so. Field names are configurable; ECS by default."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tools.base import ToolError
@@ -34,6 +37,8 @@ class LogFields:
     message: str = "message"
     pod: str = "kubernetes.pod.name"
 
+
+SLICES = 8  # time slices per period for a stratified sample, when a class outgrows the sample
 
 # The raw level spellings the aggregation's SQL maps to ERROR and WARN.
 NOTABLE_LEVELS = ("error", "err", "fatal", "critical", "crit", "panic", "emerg", "alert", "severe", "warn", "warning")
@@ -71,6 +76,7 @@ class OpenSearchLogs:
                 verify_certs=self.verify_tls,
                 timeout=self.remote.timeout_s,
                 max_retries=0,  # tenacity retries, with one policy for every backend
+                pool_maxsize=8,  # the tool runner calls in parallel
                 retry_on_timeout=False,
             )
         return self._os
@@ -78,74 +84,98 @@ class OpenSearchLogs:
     def stats(self, q: LogQuery) -> LogStats:
         f = self.fields
         base = self._filters(q)
-        start = _iso(q.start)
+        periods = {"window": (q.start, q.end), "baseline": (q.baseline_start, q.start)}
+        aggs: dict[str, Any] = {}
+        slice_s = {p: max(1, math.ceil((p1 - p0).total_seconds() / SLICES)) for p, (p0, p1) in periods.items()}
+        for period, (p0, p1) in periods.items():
+            levels = {"terms": {"field": f.level, "size": 50, "missing": ""}}
+            aggs[period] = {
+                "filter": {"range": {f.timestamp: {"gte": _iso(p0), "lt": _iso(p1)}}},
+                "aggs": {
+                    "levels": levels,
+                    "first": {"min": {"field": f.timestamp}},
+                    "slices": {
+                        "date_histogram": {
+                            "field": f.timestamp,
+                            "fixed_interval": f"{slice_s[period]}s",
+                            "min_doc_count": 1,
+                        },
+                        "aggs": {"levels": levels},
+                    },
+                },
+            }
         counts = self.remote.call(
             f"count {q.service}'s log lines in {self.index}",
             lambda: self._client().search(
                 index=self.index,
-                body={
-                    "size": 0,
-                    "track_total_hits": True,
-                    "query": {"bool": {"filter": base}},
-                    "aggs": {
-                        "window": {
-                            "filter": {"range": {f.timestamp: {"gte": start}}},
-                            "aggs": {"levels": {"terms": {"field": f.level, "size": 50, "missing": ""}}},
-                        },
-                        "baseline": {
-                            "filter": {"range": {f.timestamp: {"lt": start}}},
-                            "aggs": {
-                                "levels": {"terms": {"field": f.level, "size": 50, "missing": ""}},
-                                "first": {"min": {"field": f.timestamp}},
-                            },
-                        },
-                    },
-                },
+                body={"size": 0, "track_total_hits": True, "query": {"bool": {"filter": base}}, "aggs": aggs},
             ),
             _classify,
         )
-        window_levels = _buckets(counts, "window")
-        baseline_levels = _buckets(counts, "baseline")
-        notable = [v for v in {*window_levels, *baseline_levels} if v.lower() in NOTABLE_LEVELS]
-        level = {"terms": {f.level: notable}}
-        searches: list[tuple[str, bool]] = []
-        body: list[dict[str, Any]] = []
-        # window samples oldest first (the onset must be in them), baseline newest first
-        for period, rng, order in (("window", {"gte": start}, "asc"), ("baseline", {"lt": start}, "desc")):
+        by_period = {p: _buckets(counts, p) for p in periods}
+        notable = sorted(v for p in by_period.values() for v in p if v.lower() in NOTABLE_LEVELS)
+        level_filter = {"terms": {f.level: notable}}
+        plan = []  # (period, notable?, total lines, searches)
+        for period, (p0, p1) in periods.items():
             for wanted in (True, False):
-                in_period = [*base, {"range": {f.timestamp: rng}}]
-                clause = {"filter": [*in_period, level]} if wanted else {"filter": in_period, "must_not": [level]}
-                searches.append((period, wanted))
-                body.append({"index": self.index})
-                body.append(
-                    {
-                        "size": self.sample_size,
-                        "track_total_hits": True,
-                        "query": {"bool": clause},
-                        "sort": [{f.timestamp: {"order": order}}],
-                        "_source": [_in_source(x) for x in (f.timestamp, f.service, f.level, f.message, f.pod)],
-                    }
-                )
-        answer = self.remote.call(
-            f"sample {q.service}'s log lines in {self.index}",
-            lambda: self._client().msearch(body=body),
-            _classify,
-        )
-        responses = answer.get("responses") if isinstance(answer, dict) else None
-        if not isinstance(responses, list) or len(responses) != len(searches):
-            raise ToolError(f"OpenSearch at {self.remote.url} answered _msearch without one response per search")
+                total = sum(n for v, n in by_period[period].items() if (v in notable) == wanted)
+                if total == 0:
+                    continue
+                # window oldest first (its onset), baseline newest first (nearest the window); a class larger
+                # than the sample is sampled in every time slice in proportion, so a late template is not lost
+                order = "asc" if period == "window" else "desc"
+                if total <= self.sample_size:
+                    ranges = [((p0, p1), self.sample_size)]
+                else:
+                    ranges = [
+                        ((max(t0, p0), min(t1, p1)), max(1, round(self.sample_size * n / total)))
+                        for t0, t1, n in _slices(counts, period, slice_s[period], notable, wanted)
+                    ]
+                searches = []
+                for (r0, r1), size in ranges:
+                    in_range = [*base, {"range": {f.timestamp: {"gte": _iso(r0), "lt": _iso(r1)}}}]
+                    clause = (
+                        {"filter": [*in_range, level_filter]}
+                        if wanted
+                        else {"filter": in_range, "must_not": [level_filter]}
+                    )
+                    searches.append(
+                        {
+                            "size": size,
+                            "query": {"bool": clause},
+                            "sort": [{f.timestamp: {"order": order}}],
+                            "_source": [_in_source(x) for x in (f.timestamp, f.service, f.level, f.message, f.pod)],
+                        }
+                    )
+                plan.append((period, wanted, total, searches))
+        body = [line for *_, searches in plan for s in searches for line in ({"index": self.index}, s)]
+        responses: list[Any] = []
+        if body:
+            answer = self.remote.call(
+                f"sample {q.service}'s log lines in {self.index}",
+                lambda: self._client().msearch(body=body),
+                _classify,
+            )
+            responses = answer.get("responses") if isinstance(answer, dict) else None  # type: ignore[assignment]
+            if not isinstance(responses, list) or len(responses) != len(body) // 2:
+                raise ToolError(f"OpenSearch at {self.remote.url} answered _msearch without one response per search")
         hits: list[dict[str, Any]] = []
         sampled: list[str] = []
-        for (period, wanted), r in zip(searches, responses, strict=True):
-            if "error" in r:
-                raise ToolError(f"OpenSearch could not sample {period} lines: {_reason(r['error'])}")
-            got = r.get("hits", {}).get("hits", [])
-            total = _total(r)
-            if total > len(got):
+        it = iter(responses)
+        for period, wanted, total, searches in plan:
+            got = 0
+            for _ in searches:
+                r = next(it)
+                if "error" in r:
+                    raise ToolError(f"OpenSearch could not sample {period} lines: {_reason(r['error'])}")
+                page = r.get("hits", {}).get("hits", [])
+                got += len(page)
+                hits.extend(page)
+            if got < total:
                 kind = "error and warning" if wanted else "other"
-                sampled.append(f"{len(got)} of {total} {kind} lines in the {period}")
-            hits.extend(got)
-        return self._aggregate(q, hits, window_levels, baseline_levels, counts, sampled)
+                spread = f" across {len(searches)} time slices" if len(searches) > 1 else ""
+                sampled.append(f"{got} of {total} {kind} lines in the {period}{spread}")
+        return self._aggregate(q, hits, by_period["window"], by_period["baseline"], counts, sampled)
 
     def _aggregate(
         self,
@@ -177,7 +207,7 @@ class OpenSearchLogs:
             },
         )
         stats = aggregate(con.cursor(), q, self.index, lambda i: f"{hits[i - 1]['_index']}/{hits[i - 1]['_id']}")
-        first = (counts.get("aggregations", {}).get("baseline", {}).get("first") or {}).get("value")
+        first = ((counts.get("aggregations") or {}).get("baseline", {}).get("first") or {}).get("value")
         if first is not None:
             stats.baseline_from = datetime.fromtimestamp(float(first) / 1000, UTC)
         if sampled:
@@ -259,9 +289,22 @@ def _buckets(answer: Any, period: str) -> dict[str, int]:
         raise ToolError(f"OpenSearch answered the count without the {period} aggregation ({e})") from None
 
 
-def _total(r: dict[str, Any]) -> int:
-    total = r.get("hits", {}).get("total", 0)
-    return int(total.get("value", 0) if isinstance(total, dict) else total)
+def _slices(
+    answer: Any, period: str, slice_s: int, notable: list[str], wanted: bool
+) -> list[tuple[datetime, datetime, int]]:
+    """The period's date_histogram buckets: (start, end, lines of the class) for those holding any."""
+    try:
+        agg = answer["aggregations"][period]["slices"]
+        buckets = agg["buckets"]
+    except (KeyError, TypeError) as e:
+        raise ToolError(f"OpenSearch answered the count without the {period} histogram ({e})") from None
+    out = []
+    for b in buckets:
+        n = sum(int(x["doc_count"]) for x in b["levels"]["buckets"] if (str(x["key"]) in notable) == wanted)
+        if n:
+            start = datetime.fromtimestamp(float(b["key"]) / 1000, UTC)
+            out.append((start, start + timedelta(seconds=slice_s), n))
+    return out
 
 
 def _in_source(field: str) -> str:
