@@ -9,11 +9,13 @@ DEV    := $(VENV)/.dev-installed
 
 .PHONY: demo test lint bench lock fixtures scenarios eval package clean
 
-$(BIN)/python: requirements/build.lock
+# A stamp, not $(BIN)/python: that is a symlink whose (old) target time would make it always stale.
+$(VENV)/.created: requirements/build.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -r requirements/build.lock
+	touch $@
 
-$(BASE): $(BIN)/python requirements/base.lock pyproject.toml
+$(BASE): $(VENV)/.created requirements/base.lock pyproject.toml
 	$(BIN)/pip install --quiet -r requirements/base.lock
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
