@@ -260,14 +260,14 @@ def config_path(args: argparse.Namespace) -> Path | None:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    from agent.bundle import Bundle
     from agent.config import Config, ConfigError, check
-    from agent.estate import open_estate
 
     path = config_path(args)
     if path is None:
         raise ConfigError("no configuration: give --config FILE or set ONCALL_CONFIG")
     config = Config.load(path)
-    catalog = config.load_catalog(open_estate(args.bundle, None, os.environ).catalog if args.bundle else None)
+    catalog = config.load_catalog(Bundle.open(args.bundle).catalog if args.bundle else None)
     results = check(config, os.environ, catalog)
     if not results:
         print(f"{path} configures no backend: every tool uses the bundle's embedded one")

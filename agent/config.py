@@ -270,9 +270,19 @@ class Config(BaseModel):
             catalog = catalog.model_copy(update={"signals": {**catalog.signals, **self.metrics.signals}})
         return catalog
 
+    def build(self, name: str, env: Mapping[str, str], catalog: Catalog) -> Any:
+        """One section's backend. A backend that refuses its settings (a table name that is not a plain
+        name, a fork that is the upstream) is a configuration error, named by its section."""
+        from tools.base import ToolError
+
+        try:
+            return self.sections()[name].build(env, catalog)
+        except ToolError as e:
+            raise ConfigError(f"{name}: {e}") from None
+
     def backends(self, env: Mapping[str, str], catalog: Catalog, embedded: Backends | None) -> Backends:
         """Configured backends, the bundle's embedded ones for the rest."""
-        built = {name: s.build(env, catalog) for name, s in self.sections().items() if name != "pull_requests"}
+        built = {name: self.build(name, env, catalog) for name in self.sections() if name != "pull_requests"}
         missing = [n for n in ("logs", "metrics", "changes", "history", "runbooks") if n not in built]
         if missing and embedded is None:
             raise ConfigError(f"no backend configured for {', '.join(missing)} and no bundle given to fall back on")
@@ -293,7 +303,7 @@ def check(config: Config, env: Mapping[str, str], catalog: Catalog) -> list[tupl
     for name, section in config.sections().items():
         kind = getattr(section, "backend", "?")
         try:
-            built = section.build(env, catalog)
+            built = config.build(name, env, catalog)
             target = built.backend if name == "pull_requests" else built
             said = target.check()
             out.append((name, kind, True, f"{section.url}: {said}"))

@@ -30,7 +30,7 @@ class Estate:
     def pull_requests(self, workdir: Path) -> PrRequests:
         """open_pr's backend: the configured GitHub fork, else the bundle's local one."""
         if self.config is not None and self.config.pull_requests is not None:
-            return self.config.pull_requests.build(self.env, self.catalog)
+            return self.config.build("pull_requests", self.env, self.catalog)
         if self.bundle is not None:
             return self.bundle.pull_requests(workdir)
         raise ConfigError("--open-pr needs a pull_requests section in the configuration, or a bundle")

@@ -80,10 +80,11 @@ class FakeOpenSearch:
         for clause in (query.get("bool") or {}).get("filter", []):
             if "term" in clause:
                 ((fld, val),) = clause["term"].items()
-                if fld not in self.index:
-                    self.index[fld] = {}
+                if fld not in self.index:  # built whole, then published: concurrent searches never see half
+                    built: dict[Any, list[dict[str, Any]]] = {}
                     for d in self.docs:
-                        self.index[fld].setdefault(_get(d["_source"], fld), []).append(d)
+                        built.setdefault(_get(d["_source"], fld), []).append(d)
+                    self.index[fld] = built
                 return self.index[fld].get(val, [])
         return self.docs
 

@@ -100,7 +100,9 @@ def test_opensearch_field_names_follow_the_mapping() -> None:
         o = through.call("read_logs", {"service": "orders"})
         assert o.ok, o.error
         assert o.text.splitlines()[1:3] == e.text.splitlines()[1:3]  # the same counts and the same first template
-        assert fake.bodies[0]["aggs"]["window"]["aggs"]["levels"]["terms"]["field"] == "severity.keyword"
+        assert (
+            fake.bodies[0]["aggs"]["window"]["aggs"]["slices"]["aggs"]["levels"]["terms"]["field"] == "severity.keyword"
+        )
     finally:
         fake.close()
 

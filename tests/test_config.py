@@ -163,3 +163,14 @@ def test_the_documented_example_configuration_is_valid() -> None:
     assert set(config.sections()) == {"logs", "metrics", "runbooks", "history", "changes", "pull_requests"}
     catalog = config.load_catalog(None)
     assert "api-gateway" in catalog.services and "histogram_quantile" in catalog.signals["latency_p99"]
+
+
+def test_settings_a_backend_refuses_are_a_configuration_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("DBX", "dapi-x")
+    path = write(
+        tmp_path,
+        "history:\n  backend: databricks\n  url: https://adb-1.azuredatabricks.net\n  http_path: /sql/1.0/w/a\n"
+        "  token_env: DBX\n  table: 'incidents; DROP TABLE x'\n",
+    )
+    assert main(["investigate", str(DEMO), "--config", str(path)]) == 6
+    assert "history: history table 'incidents; DROP TABLE x' is not a plain" in capsys.readouterr().err

@@ -10,7 +10,6 @@ engineer can act on."""
 from __future__ import annotations
 
 import random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,12 +54,6 @@ def retry_after_seconds(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
-
-
-def status_in(text: str) -> int | None:
-    """An HTTP status quoted in a library's error text ("HTTP Status Code 503 (...)")."""
-    m = re.search(r"\b([1-5]\d\d)\b", text)
-    return int(m.group(1)) if m else None
 
 
 @dataclass
@@ -137,7 +130,7 @@ def network_failure(e: Exception) -> Failure | None:
         return Failure(None, f"the answer is not valid JSON ({e})", transient=False)
     if "Timeout" in name or isinstance(e, TimeoutError):
         return Failure(None, f"no answer within the timeout ({name})", transient=True)
-    if "ConnectionError" in name or "ConnectError" in name or isinstance(e, ConnectionError | OSError):
+    if "ConnectionError" in name or isinstance(e, OSError):  # ConnectionError is an OSError
         return Failure(None, f"cannot connect ({name}: {e})", transient=True)
     if name == "MaxRetryError":  # urllib3, when a library leaves its retries on: the cause is in .reason
         reason = getattr(e, "reason", None)

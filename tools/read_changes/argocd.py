@@ -19,7 +19,9 @@ from tools.remote import Failure, Remote, network_failure, retry_after_seconds
 
 
 class ArgoCDChanges:
-    def __init__(self, remote: Remote, token: str, app: str = "{service}", project: str | None = None, verify_tls=True):
+    def __init__(
+        self, remote: Remote, token: str, app: str = "{service}", project: str | None = None, verify_tls: bool = True
+    ):
         self.remote = remote
         self.token = token
         self.app = app  # application name template
@@ -90,10 +92,7 @@ class ArgoCDChanges:
             answer = self._get(
                 f"/api/v1/applications/{app}/manifests", f"render {app} at {revision[:12]}", {"revision": revision}
             )
-            docs = []
-            for raw in (answer or {}).get("manifests") or []:
-                doc = json.loads(raw) if isinstance(raw, str) else raw
-                docs.append(doc)
+            docs = [json.loads(m) if isinstance(m, str) else m for m in (answer or {}).get("manifests") or []]
             docs.sort(key=lambda d: (d.get("kind", ""), (d.get("metadata") or {}).get("name", "")))
             self._manifests[key] = "\n---\n".join(yaml.safe_dump(d, sort_keys=False) for d in docs)
         return self._manifests[key]

@@ -6,7 +6,7 @@ OpenSearch backend from the lines it sampled."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from tools.read_logs import LogQuery, LogStats, TemplateStat
@@ -22,6 +22,21 @@ CASE
   WHEN regexp_matches(msg, '(?i)\\b(error|exception|fatal|panic|traceback|failed)\\b') THEN 'ERROR'
   WHEN regexp_matches(msg, '(?i)\\bwarn(ing)?\\b') THEN 'WARN'
   ELSE 'INFO' END"""
+
+
+def normalise_levels(raw: Iterable[str]) -> dict[str, str]:
+    """Each raw level spelling as LEVEL_SQL names it (ERROR, WARN, DEBUG, INFO): one mapping for every backend."""
+    import duckdb
+
+    values = sorted(set(raw))
+    if not values:
+        return {}
+    with duckdb.connect(":memory:") as con:  # its own: the default connection is not shared across threads
+        rows = con.execute(
+            f"SELECT raw, {LEVEL_SQL} FROM (SELECT unnest($v) AS raw, upper(unnest($v)) AS lvl, '' AS msg)",
+            {"v": values},
+        ).fetchall()
+    return dict(rows)
 
 
 def aggregate(cur, q: LogQuery, source: str, ref: Callable[[int], str], skipped: int = 0) -> LogStats:

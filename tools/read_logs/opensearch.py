@@ -22,7 +22,7 @@ from typing import Any
 
 from tools.base import ToolError
 from tools.read_logs import LogQuery, LogStats
-from tools.read_logs.aggregate import LEVEL_SQL, aggregate
+from tools.read_logs.aggregate import LEVEL_SQL, aggregate, normalise_levels
 from tools.remote import Failure, Remote, network_failure
 
 
@@ -40,8 +40,6 @@ class LogFields:
 
 SLICES = 8  # time slices per period for a stratified sample, when a class outgrows the sample
 
-# The raw level spellings the aggregation's SQL maps to ERROR and WARN.
-NOTABLE_LEVELS = ("error", "err", "fatal", "critical", "crit", "panic", "emerg", "alert", "severe", "warn", "warning")
 _RESERVED = re.compile(r'([+\-=&|><!(){}\[\]^"~*?:\\/])')
 
 
@@ -88,19 +86,18 @@ class OpenSearchLogs:
         aggs: dict[str, Any] = {}
         slice_s = {p: max(1, math.ceil((p1 - p0).total_seconds() / SLICES)) for p, (p0, p1) in periods.items()}
         for period, (p0, p1) in periods.items():
-            levels = {"terms": {"field": f.level, "size": 50, "missing": ""}}
             aggs[period] = {
                 "filter": {"range": {f.timestamp: {"gte": _iso(p0), "lt": _iso(p1)}}},
                 "aggs": {
-                    "levels": levels,
-                    "first": {"min": {"field": f.timestamp}},
+                    # the period's level totals are the sum of its slices'; the first line dates retention
+                    **({"first": {"min": {"field": f.timestamp}}} if period == "baseline" else {}),
                     "slices": {
                         "date_histogram": {
                             "field": f.timestamp,
                             "fixed_interval": f"{slice_s[period]}s",
                             "min_doc_count": 1,
                         },
-                        "aggs": {"levels": levels},
+                        "aggs": {"levels": {"terms": {"field": f.level, "size": 50, "missing": ""}}},
                     },
                 },
             }
@@ -112,8 +109,9 @@ class OpenSearchLogs:
             ),
             _classify,
         )
-        by_period = {p: _buckets(counts, p) for p in periods}
-        notable = sorted(v for p in by_period.values() for v in p if v.lower() in NOTABLE_LEVELS)
+        by_period = {p: _levels(counts, p) for p in periods}
+        named = normalise_levels(v for p in by_period.values() for v in p)
+        notable = sorted(v for v, level in named.items() if level in ("ERROR", "WARN"))
         level_filter = {"terms": {f.level: notable}}
         plan = []  # (period, notable?, total lines, searches)
         for period, (p0, p1) in periods.items():
@@ -175,17 +173,17 @@ class OpenSearchLogs:
                 kind = "error and warning" if wanted else "other"
                 spread = f" across {len(searches)} time slices" if len(searches) > 1 else ""
                 sampled.append(f"{got} of {total} {kind} lines in the {period}{spread}")
-        return self._aggregate(q, hits, by_period["window"], by_period["baseline"], counts, sampled)
+        first = ((counts.get("aggregations") or {}).get("baseline", {}).get("first") or {}).get("value")
+        stats = self._aggregate(q, hits)
+        if first is not None:
+            stats.baseline_from = datetime.fromtimestamp(float(first) / 1000, UTC)
+        if sampled:
+            _scale(stats, _by_level(by_period["window"], named), _by_level(by_period["baseline"], named))
+            stats.sampled = "; ".join(sampled)
+        return stats
 
-    def _aggregate(
-        self,
-        q: LogQuery,
-        hits: list[dict[str, Any]],
-        window_levels: dict[str, int],
-        baseline_levels: dict[str, int],
-        counts: dict[str, Any],
-        sampled: list[str],
-    ) -> LogStats:
+    def _aggregate(self, q: LogQuery, hits: list[dict[str, Any]]) -> LogStats:
+        """The sampled lines through the embedded backend's aggregation."""
         import duckdb
 
         rows = [(i, *self._row(h)) for i, h in enumerate(hits, 1)]  # 1-based, like line numbers
@@ -206,14 +204,7 @@ class OpenSearchLogs:
                 "msg": list(cols[5]),
             },
         )
-        stats = aggregate(con.cursor(), q, self.index, lambda i: f"{hits[i - 1]['_index']}/{hits[i - 1]['_id']}")
-        first = ((counts.get("aggregations") or {}).get("baseline", {}).get("first") or {}).get("value")
-        if first is not None:
-            stats.baseline_from = datetime.fromtimestamp(float(first) / 1000, UTC)
-        if sampled:
-            _scale(stats, _normalised(window_levels), _normalised(baseline_levels))
-            stats.sampled = "; ".join(sampled)
-        return stats
+        return aggregate(con.cursor(), q, self.index, lambda i: f"{hits[i - 1]['_index']}/{hits[i - 1]['_id']}")
 
     def _row(self, hit: dict[str, Any]) -> tuple[float | None, str, str, str, str]:
         f, src = self.fields, hit.get("_source") or {}
@@ -264,45 +255,44 @@ def _scale(stats: LogStats, window: dict[str, int], baseline: dict[str, int]) ->
     stats.baseline_total = sum(baseline.values())
 
 
-def _normalised(raw: dict[str, int]) -> dict[str, int]:
+def _by_level(raw: dict[str, int], named: dict[str, str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for value, n in raw.items():
-        v = value.upper()
-        level = (
-            "ERROR"
-            if v.lower() in NOTABLE_LEVELS[:9]
-            else "WARN"
-            if v in ("WARN", "WARNING")
-            else "DEBUG"
-            if v in ("DEBUG", "TRACE")
-            else "INFO"
-        )
-        out[level] = out.get(level, 0) + n
+        out[named[value]] = out.get(named[value], 0) + n
     return out
 
 
-def _buckets(answer: Any, period: str) -> dict[str, int]:
+def _slice_levels(answer: Any, period: str) -> list[tuple[datetime, dict[str, int]]]:
+    """The period's date_histogram buckets: (start, lines per raw level value)."""
     try:
-        buckets = answer["aggregations"][period]["levels"]["buckets"]
-        return {str(b["key"]): int(b["doc_count"]) for b in buckets}
-    except (KeyError, TypeError) as e:
-        raise ToolError(f"OpenSearch answered the count without the {period} aggregation ({e})") from None
+        return [
+            (
+                datetime.fromtimestamp(float(b["key"]) / 1000, UTC),
+                {str(x["key"]): int(x["doc_count"]) for x in b["levels"]["buckets"]},
+            )
+            for b in answer["aggregations"][period]["slices"]["buckets"]
+        ]
+    except (KeyError, TypeError, ValueError) as e:
+        raise ToolError(f"OpenSearch answered the count without the {period} histogram ({e})") from None
+
+
+def _levels(answer: Any, period: str) -> dict[str, int]:
+    """Lines per raw level value in the period: the sum over its time slices."""
+    out: dict[str, int] = {}
+    for _, counts in _slice_levels(answer, period):
+        for value, n in counts.items():
+            out[value] = out.get(value, 0) + n
+    return out
 
 
 def _slices(
     answer: Any, period: str, slice_s: int, notable: list[str], wanted: bool
 ) -> list[tuple[datetime, datetime, int]]:
-    """The period's date_histogram buckets: (start, end, lines of the class) for those holding any."""
-    try:
-        agg = answer["aggregations"][period]["slices"]
-        buckets = agg["buckets"]
-    except (KeyError, TypeError) as e:
-        raise ToolError(f"OpenSearch answered the count without the {period} histogram ({e})") from None
+    """(start, end, lines of the class) of the period's time slices that hold any."""
     out = []
-    for b in buckets:
-        n = sum(int(x["doc_count"]) for x in b["levels"]["buckets"] if (str(x["key"]) in notable) == wanted)
+    for start, counts in _slice_levels(answer, period):
+        n = sum(c for value, c in counts.items() if (value in notable) == wanted)
         if n:
-            start = datetime.fromtimestamp(float(b["key"]) / 1000, UTC)
             out.append((start, start + timedelta(seconds=slice_s), n))
     return out
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from tools.base import ToolError
 from tools.read_runbook import RunbookPage, Section
-from tools.remote import Failure, Remote, network_failure
+from tools.remote import Failure, Remote, network_failure, retry_after_seconds
 
 HEADINGS = ("h1", "h2", "h3")
 
@@ -168,7 +168,5 @@ def _classify(e: Exception) -> Failure | None:
     from requests import HTTPError
 
     if isinstance(e, HTTPError) and e.response is not None:
-        from tools.remote import retry_after_seconds
-
         return Failure(e.response.status_code, str(e), retry_after_seconds(e.response.headers.get("Retry-After")))
     return network_failure(e)
