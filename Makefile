@@ -31,8 +31,8 @@ test: $(DEV)
 	$(BIN)/python -m pytest
 
 lint: $(DEV)
-	$(BIN)/ruff check agent tools prompts tests
-	$(BIN)/ruff format --check agent tools prompts tests
+	$(BIN)/ruff check oncall tests
+	$(BIN)/ruff format --check oncall tests
 
 bench: $(DEV)
 	$(BIN)/python -m tests.bench
@@ -54,7 +54,7 @@ eval: $(BASE)
 package: $(BASE)
 	rm -rf build/package build/oncall-copilot-lambda.zip
 	$(BIN)/pip install --quiet --target build/package -r requirements/lambda.lock
-	cp -r agent tools prompts build/package/
+	cp -r oncall build/package/
 	mkdir -p build/package/fixtures && cp -r fixtures/demo build/package/fixtures/
 	find build/package -name __pycache__ -prune -exec rm -rf {} +
 	cd build/package && $(CURDIR)/$(BIN)/python -m zipfile -c ../oncall-copilot-lambda.zip .

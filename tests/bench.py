@@ -32,10 +32,11 @@ def pct(xs: list[float], p: float) -> float:
 
 def time_case(case: Path) -> tuple[float, float, int, int]:
     """(context seconds, investigation seconds, model-input chars, raw bytes) with fresh backends each time."""
-    from agent.bundle import Bundle
-    from agent.context import collect
-    from agent.investigate import Settings, investigate, prepare
-    from agent.offline import OfflineAnalyst
+    from oncall.analysts.offline.analyst import OfflineAnalyst
+    from oncall.context import collect
+    from oncall.core.investigation import Settings
+    from oncall.estate.bundle import Bundle
+    from oncall.investigate import investigate, prepare
 
     b = Bundle.open(case)
     t0 = time.perf_counter()
@@ -47,7 +48,7 @@ def time_case(case: Path) -> tuple[float, float, int, int]:
     t0 = time.perf_counter()
     investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())
     total_s = time.perf_counter() - t0
-    from agent.prompt import first_turn
+    from oncall.analysts.claude.prompt import first_turn
 
     chars = len(first_turn(alert, catalog, ctx.services, ctx.results))  # exactly the first user turn
     raw = sum(p.stat().st_size for p in case.iterdir() if p.is_file() and p.suffix in (".jsonl", ".om"))
@@ -78,7 +79,7 @@ def corpus() -> None:
 
 
 def volume() -> None:
-    from agent.scenarios.world import make_case
+    from oncall.eval.scenarios.world import make_case
 
     print("\nlog volume (bad_config on the payments topology), summarised on ONE core")
     print(f"{'log lines':>10} {'raw data':>10} {'context':>9} {'investigate':>12} {'model input':>13} {'ratio':>8}")
@@ -110,7 +111,7 @@ def demo_process() -> None:
     for _ in range(5):
         t0 = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "agent.cli", "investigate", str(ROOT / "fixtures" / "demo")],
+            [sys.executable, "-m", "oncall.cli", "investigate", str(ROOT / "fixtures" / "demo")],
             check=True,
             capture_output=True,
             cwd=ROOT,
@@ -157,14 +158,14 @@ def burst() -> None:
 
 def cold_start() -> None:
     """Import time of the Lambda handler module, and of the first invocation's set-up imports."""
-    code = "import time; t=time.perf_counter(); import agent.lambda_handler; print(time.perf_counter()-t)"
+    code = "import time; t=time.perf_counter(); import oncall.serving.lambda_handler; print(time.perf_counter()-t)"
     imp = [
         float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout)
         for _ in range(5)
     ]
     code = (
         "import time; t=time.perf_counter(); import boto3, aws_lambda_powertools.utilities.idempotency, "
-        "slack_sdk, agent.bundle, agent.investigate, agent.offline; print(time.perf_counter()-t)"
+        "slack_sdk, oncall.estate.bundle, oncall.investigate, oncall.analysts.offline.analyst; print(time.perf_counter()-t)"
     )
     full = [
         float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout)
@@ -184,11 +185,12 @@ def backends() -> None:
     if not shutil.which("prometheus"):
         print("\nprometheus not installed: backend comparison skipped")
         return
-    from agent.bundle import Bundle
-    from agent.investigate import Settings, prepare
+    from oncall.core.investigation import Settings
+    from oncall.estate.bundle import Bundle
+    from oncall.investigate import prepare
+    from oncall.tools.read_metrics.prometheus import PrometheusMetrics
+    from oncall.tools.remote import Remote
     from tests.test_backend_prometheus import start_prometheus
-    from tools.read_metrics.prometheus import PrometheusMetrics
-    from tools.remote import Remote
 
     demo = ROOT / "fixtures" / "demo"
     url, proc = start_prometheus(Path(tempfile.mkdtemp()), [demo])

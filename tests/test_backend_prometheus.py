@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.bundle import Bundle
-from agent.investigate import Settings, prepare
+from oncall.core.errors import ToolError
+from oncall.core.investigation import Settings
+from oncall.estate.bundle import Bundle
+from oncall.investigate import prepare
+from oncall.tools.read_metrics.prometheus import PrometheusMetrics
+from oncall.tools.remote import Remote
 from tests.conftest import DEMO, ROOT
-from tools.base import ToolError
-from tools.read_metrics.prometheus import PrometheusMetrics
-from tools.remote import Remote
 
 pytestmark = pytest.mark.integration
 

@@ -10,16 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from agent.bundle import Bundle
-from agent.investigate import Settings, prepare
+from oncall.core.errors import ToolError
+from oncall.core.investigation import Settings
+from oncall.estate.bundle import Bundle
+from oncall.investigate import prepare
+from oncall.tools.query_history import QueryHistoryInput
+from oncall.tools.read_logs import LogQuery
+from oncall.tools.read_logs.opensearch import OpenSearchLogs
+from oncall.tools.remote import Remote
 from tests.conftest import DEMO
 from tests.fake_http import FakeServer, Fault, Request
 from tests.fake_opensearch import PASSWORD, USER, FakeOpenSearch, ecs_docs
-from tools.base import ToolError
-from tools.query_history import QueryHistoryInput
-from tools.read_logs import LogQuery
-from tools.read_logs.opensearch import OpenSearchLogs
-from tools.remote import Remote
 
 ALERT_AT = datetime(2026, 11, 17, 3, 41, tzinfo=UTC)
 
@@ -76,7 +77,7 @@ def test_opensearch_gives_the_embedded_summaries_for_every_demo_service(opensear
 
 def test_opensearch_field_names_follow_the_mapping() -> None:
     """Logs shipped without ECS (flat fields, dynamic mapping with .keyword sub-fields)."""
-    from tools.read_logs.opensearch import LogFields
+    from oncall.tools.read_logs.opensearch import LogFields
 
     flat = []
     for d in ecs_docs(str(DEMO / "logs.jsonl")):
@@ -127,7 +128,7 @@ def test_opensearch_pushes_counting_to_the_server_and_bounds_the_sample(opensear
     top_small = max((t for t in small.templates if t.is_error), key=lambda t: t.count)
     top_exact = max((t for t in exact.templates if t.is_error), key=lambda t: t.count)
     assert top_small.template == top_exact.template
-    from tools.read_logs import summarise
+    from oncall.tools.read_logs import summarise
 
     assert "template counts are scaled from a sample" in summarise(small)
 
@@ -256,7 +257,7 @@ def test_opensearch_timeout_and_malformed_json(opensearch) -> None:
 
 
 def test_prometheus_errors_name_the_variable_and_retry_transient() -> None:
-    from tools.read_metrics.prometheus import PrometheusMetrics
+    from oncall.tools.read_metrics.prometheus import PrometheusMetrics
 
     def route(req: Request) -> tuple[int, object]:
         return 200, {"status": "success", "data": {"resultType": "matrix", "result": []}}
@@ -285,7 +286,7 @@ def test_prometheus_errors_name_the_variable_and_retry_transient() -> None:
 
 
 def runbooks(fake: FakeServer, token: str = "atl-token", sleep=None):
-    from tools.read_runbook.confluence import ConfluenceRunbooks
+    from oncall.tools.read_runbook.confluence import ConfluenceRunbooks
 
     return ConfluenceRunbooks(
         remote("Confluence", fake.url + "/wiki", "CONFLUENCE_TOKEN", sleep=Sleeps() if sleep is None else sleep),
@@ -419,7 +420,7 @@ def argocd():
 
 
 def argo(fake: FakeServer, token: str = "argo-token"):
-    from tools.read_changes.argocd import ArgoCDChanges
+    from oncall.tools.read_changes.argocd import ArgoCDChanges
 
     return ArgoCDChanges(remote("ArgoCD", fake.url, "ARGOCD_TOKEN"), token=token, app="{service}-prod")
 
@@ -441,7 +442,7 @@ def test_argocd_history_becomes_changes_with_the_rendered_diff(argocd) -> None:
 
 
 def test_argocd_retries_a_server_error_and_times_out_cleanly(argocd) -> None:
-    from tools.read_changes.argocd import ArgoCDChanges
+    from oncall.tools.read_changes.argocd import ArgoCDChanges
 
     sleeps = Sleeps()
     argocd.fail(
@@ -612,7 +613,7 @@ def github():
 
 
 def gh_changes(fake: FakeServer, token: str = "gh-token", sleep=None):
-    from tools.read_changes.github import GithubChanges
+    from oncall.tools.read_changes.github import GithubChanges
 
     paths = {"api-gateway": ["apps/api-gateway/values.yaml"], "orders": ["apps/orders/values.yaml"]}
     return GithubChanges(
@@ -688,7 +689,7 @@ class DuckDBWarehouse:
 
 
 def test_databricks_runs_the_embedded_sql_through_db_api() -> None:
-    from tools.query_history.databricks import DatabricksHistory
+    from oncall.tools.query_history.databricks import DatabricksHistory
 
     made: list[DuckDBWarehouse] = []
 
@@ -714,7 +715,7 @@ def test_databricks_runs_the_embedded_sql_through_db_api() -> None:
 
 
 def test_databricks_table_name_is_never_sql() -> None:
-    from tools.query_history.databricks import DatabricksHistory
+    from oncall.tools.query_history.databricks import DatabricksHistory
 
     with pytest.raises(ToolError, match=r"not a plain catalog\.schema\.table"):
         DatabricksHistory(remote("Databricks SQL", "https://x", "T"), "/p", "t", table="incidents; DROP TABLE x")
@@ -725,7 +726,7 @@ def test_databricks_connector_failure_is_a_clear_error() -> None:
     pytest.importorskip("databricks.sql")
     import socket
 
-    from tools.query_history.databricks import DatabricksHistory
+    from oncall.tools.query_history.databricks import DatabricksHistory
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.catalog import Catalog
-from agent.errors import BundleError
+from oncall.core.catalog import Catalog
+from oncall.core.errors import BundleError
 
 CAT = {
     "services": {

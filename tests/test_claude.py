@@ -9,14 +9,15 @@ from typing import Any
 
 import pytest
 
-from agent.bundle import Bundle
-from agent.claude import SONNET, ClaudeAnalyst, ClaudeSettings, submit_schema
-from agent.investigate import Investigation, investigate
-from agent.llm import LiveTransport, RecordingTransport, ReplayTransport
-from agent.offline import OfflineAnalyst
+from oncall.analysts.claude.loop import SONNET, ClaudeAnalyst, ClaudeSettings, submit_schema
+from oncall.analysts.claude.transport import LiveTransport, RecordingTransport, ReplayTransport
+from oncall.analysts.offline.analyst import OfflineAnalyst
+from oncall.core.investigation import Investigation
+from oncall.estate.bundle import Bundle
+from oncall.investigate import investigate
+from oncall.tools import READ_TOOLS
 from tests.conftest import DEMO
 from tests.fake_anthropic import Err, FakeAnthropic, message, text, tool_use
-from tools import READ_TOOLS
 
 
 def run(root: Path, analyst) -> Investigation:

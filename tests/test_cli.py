@@ -15,7 +15,7 @@ STATE = {k: v for k, v in os.environ.items() if k == "XDG_STATE_HOME"}
 
 def oncall(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "agent.cli", *map(str, args)],
+        [sys.executable, "-m", "oncall.cli", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -114,7 +114,7 @@ def test_empty_and_malformed_logs_are_not_fatal(demo_copy):
 
 def test_help_does_not_load_heavy_modules():
     code = (
-        "import sys, agent.cli; agent.cli.build_parser().format_help(); "
+        "import sys, oncall.cli; oncall.cli.build_parser().format_help(); "
         "print(sorted(m for m in ('duckdb', 'anthropic', 'drain3', 'pydantic', 'rich') if m in sys.modules))"
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

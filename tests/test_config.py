@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.cli import main
-from agent.config import Config, ConfigError
+from oncall.cli import main
+from oncall.core.errors import ConfigError
+from oncall.estate.config import Config
 from tests.conftest import DEMO
 from tests.fake_opensearch import PASSWORD, USER, FakeOpenSearch, ecs_docs
 
@@ -145,9 +146,9 @@ def test_without_a_bundle_every_tool_needs_a_backend(
 
 
 def test_serve_workers_build_the_configured_backends(tmp_path: Path, opensearch, confluence) -> None:
-    from agent.server import WorkerSpec, build_service
-    from tools.read_logs.opensearch import OpenSearchLogs
-    from tools.read_runbook.confluence import ConfluenceRunbooks
+    from oncall.serving.webhook import WorkerSpec, build_service
+    from oncall.tools.read_logs.opensearch import OpenSearchLogs
+    from oncall.tools.read_runbook.confluence import ConfluenceRunbooks
 
     path = stack(tmp_path, opensearch, confluence)
     service = build_service(WorkerSpec(bundle=DEMO, state=tmp_path / "state", config=path), SECRETS)

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.evaluate import evaluate, find_cases, totals
-from agent.investigate import Settings
-from agent.offline import OfflineAnalyst
-from agent.scenarios.faults import FAMILIES
-from agent.scenarios.world import make_case
+from oncall.analysts.offline.analyst import OfflineAnalyst
+from oncall.core.investigation import Settings
+from oncall.eval.evaluate import evaluate, find_cases, totals
+from oncall.eval.scenarios.faults import FAMILIES
+from oncall.eval.scenarios.world import make_case
 from tests.conftest import DEMO, ROOT
 
 SCENARIOS = ROOT / "fixtures" / "scenarios"
@@ -24,7 +24,7 @@ SCENARIOS = ROOT / "fixtures" / "scenarios"
 
 def oncall(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "agent.cli", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=300
+        [sys.executable, "-m", "oncall.cli", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=300
     )
 
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from agent.diagnosis import Action, Claim, Diagnosis, Evidence, RootCause, RunbookQuote, SimilarIncident
-from agent.grounding import check_claim, ground, numbers
-from tools.base import ToolResult
+from oncall.core.diagnosis import Action, Claim, Diagnosis, Evidence, RootCause, RunbookQuote, SimilarIncident
+from oncall.core.results import ToolResult
+from oncall.grounding import check_claim, ground, numbers
 
 R1 = ToolResult(
     id="R1",

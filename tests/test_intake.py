@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.alert import parse, parse_time
-from agent.catalog import Catalog
-from agent.errors import AlertFormatError
-from agent.investigate import intake
+from oncall.core.alert import parse_time
+from oncall.core.catalog import Catalog
+from oncall.core.errors import AlertFormatError
+from oncall.intake import parse
+from oncall.intake import subject as intake
 
 PAYLOADS = "payloads"
 

@@ -58,7 +58,7 @@ def aws(monkeypatch):
         slack = FakeSlack()
         monkeypatch.setenv("SLACK_BOT_TOKEN", slack.token)
         monkeypatch.setenv("SLACK_API_URL", slack.url)
-        from agent import lambda_handler
+        from oncall.serving import lambda_handler
 
         lambda_handler.runtime.cache_clear()
         yield lambda_handler, slack
@@ -138,7 +138,7 @@ def test_not_an_event_is_a_clear_error(aws):
 
 def test_cold_start_import_is_small():
     code = (
-        "import sys, agent.lambda_handler; "
+        "import sys, oncall.serving.lambda_handler; "
         "print(sorted(m for m in ('anthropic', 'duckdb', 'boto3', 'aws_lambda_powertools', 'slack_sdk', "
         "'pydantic') if m in sys.modules))"
     )
@@ -153,7 +153,7 @@ def test_sam_template_passes_cfn_lint():
     )
     assert p.returncode == 0, p.stdout + p.stderr
     template = (ROOT / "template.yaml").read_text()
-    assert "Handler: agent.lambda_handler.handler" in template
+    assert "Handler: oncall.serving.lambda_handler.handler" in template
     assert "dynamodb:Scan" not in template and '"*"' not in template  # least privilege
 
 
@@ -165,7 +165,7 @@ def test_slack_on_lambda_acks_then_investigates_in_a_second_invocation(monkeypat
     import time
     from urllib.parse import parse_qs, urlencode
 
-    from agent import lambda_handler
+    from oncall.serving import lambda_handler
 
     slack = FakeSlack()
     secret = "lambda-signing-secret"

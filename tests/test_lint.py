@@ -16,5 +16,5 @@ RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.whi
 @pytest.mark.skipif(RUFF is None, reason="ruff is installed by `make test`")
 @pytest.mark.parametrize("args", [["check"], ["format", "--check"]])
 def test_ruff(args):
-    p = subprocess.run([RUFF, *args, "agent", "tools", "prompts", "tests"], capture_output=True, text=True, cwd=ROOT)
+    p = subprocess.run([RUFF, *args, "oncall", "tests"], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 0, p.stdout + p.stderr

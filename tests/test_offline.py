@@ -7,10 +7,11 @@ import json
 import re
 from pathlib import Path
 
-from agent.bundle import Bundle
-from agent.grounding import ground
-from agent.investigate import Investigation, investigate
-from agent.offline import OfflineAnalyst
+from oncall.analysts.offline.analyst import OfflineAnalyst
+from oncall.core.investigation import Investigation
+from oncall.estate.bundle import Bundle
+from oncall.grounding import ground
+from oncall.investigate import investigate
 from tests.conftest import DEMO
 
 

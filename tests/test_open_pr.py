@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from agent.bundle import Bundle
-from agent.investigate import Settings, investigate, prepare
-from agent.offline import OfflineAnalyst
+from oncall.analysts.offline.analyst import OfflineAnalyst
+from oncall.core.errors import ToolError
+from oncall.core.investigation import Settings
+from oncall.estate.bundle import Bundle
+from oncall.investigate import investigate, prepare
+from oncall.tools.open_pr import OpenPrInput, PrPlan, PrPolicy, PrRequests, plan
+from oncall.tools.open_pr.github import GithubForks
+from oncall.tools.open_pr.localgit import LocalForks
 from tests.conftest import DEMO, ROOT
 from tests.fake_github import FakeGitHub
-from tools.base import ToolError
-from tools.open_pr import OpenPrInput, PrPlan, PrPolicy, PrRequests, plan
-from tools.open_pr.github import GithubForks
-from tools.open_pr.localgit import LocalForks
 
 VALUES = "apps/api-gateway/values.yaml"
 
@@ -28,7 +29,7 @@ def git(cwd: Path, *args: str) -> str:
 
 def oncall(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "agent.cli", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=120
+        [sys.executable, "-m", "oncall.cli", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=120
     )
 
 

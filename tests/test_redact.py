@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.redact import MASK, contains_secret, redact
+from oncall.core.redact import MASK, contains_secret, redact
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from agent.audit import AuditLog
-from agent.bundle import Bundle
-from agent.offline import OfflineAnalyst
-from agent.queue import AlertQueue
-from agent.server import Service, WorkerSpec, build_service, create_app
+from oncall.analysts.offline.analyst import OfflineAnalyst
+from oncall.delivery.audit import AuditLog
+from oncall.estate.bundle import Bundle
+from oncall.serving.queue import AlertQueue
+from oncall.serving.webhook import Service, WorkerSpec, build_service, create_app
 from tests.bundles import alertmanager
 from tests.conftest import DEMO, ROOT
 
@@ -110,7 +110,7 @@ def test_demo_alert_is_accepted_at_once_and_investigated(tmp_path):
     assert rec["tool_calls"][0]["tool"] == "read_metrics" and len(rec["tool_calls"][0]["output_sha256"]) == 64
     assert rec["grounding"]["dropped"] == [] and rec["alert"]["fingerprint"] == "a3f1c2d4e5b60718"
     shown = subprocess.run(
-        [sys.executable, "-m", "agent.cli", "audit", "show", rec["id"], "--log", str(tmp_path / "audit.jsonl")],
+        [sys.executable, "-m", "oncall.cli", "audit", "show", rec["id"], "--log", str(tmp_path / "audit.jsonl")],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -18,9 +18,9 @@ import pytest
 
 pytest.importorskip("slack_bolt")
 
-from agent.blocks import MAX_BLOCKS, MAX_SECTION, brief_blocks
-from agent.diagnosis import Evidence
-from agent.slack_app import FeedbackStore, SlackSettings, build_app
+from oncall.core.diagnosis import Evidence
+from oncall.delivery.blocks import MAX_BLOCKS, MAX_SECTION, brief_blocks
+from oncall.serving.slack_app import FeedbackStore, SlackSettings, build_app
 from tests.conftest import DEMO, ROOT
 from tests.fake_slack import FakeSlack
 from tests.test_serve import Running, make_service
@@ -38,7 +38,7 @@ class SlackRig:
     def __init__(self, tmp: Path, channels: frozenset[str] | None = None, team_id: str | None = None):
         self.slack = FakeSlack()
         self.service = make_service(tmp, workers=0)
-        from agent.estate import open_estate
+        from oncall.estate.estate import open_estate
 
         self.service.estate = open_estate(DEMO, None, {})  # the embedded PR backend works from the bundle's repo/
         self.service.moment = self.service.estate.moment()
@@ -227,7 +227,7 @@ def test_feedback_round_trip_into_the_history_store(tmp_path, corpora):
     assert rows[0]["diagnosed_service"] == "api-gateway" and rows[1]["category"] == "dependency_failure"
     assert (tmp_path / "history.jsonl").read_text().count(inv_id) == 2
     p = subprocess.run(
-        [sys.executable, "-m", "agent.cli", "accuracy", "--state", str(tmp_path)],
+        [sys.executable, "-m", "oncall.cli", "accuracy", "--state", str(tmp_path)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -236,9 +236,9 @@ def test_feedback_round_trip_into_the_history_store(tmp_path, corpora):
 
 
 def test_block_kit_limits_are_kept_and_truncation_says_so():
-    from agent.bundle import Bundle
-    from agent.investigate import investigate
-    from agent.offline import OfflineAnalyst
+    from oncall.analysts.offline.analyst import OfflineAnalyst
+    from oncall.estate.bundle import Bundle
+    from oncall.investigate import investigate
 
     b = Bundle.open(DEMO)
     inv = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())
@@ -255,7 +255,7 @@ def test_block_kit_limits_are_kept_and_truncation_says_so():
     sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
     assert all(len(t) <= MAX_SECTION for t in sections)
     assert any("truncated" in t for t in sections)
-    from agent.blocks import evidence_blocks
+    from oncall.delivery.blocks import evidence_blocks
 
     ev = evidence_blocks(inv)
     assert len(ev) == MAX_BLOCKS and "more blocks left out" in ev[-1]["text"]["text"]
@@ -280,7 +280,7 @@ def test_oncall_serve_with_the_slack_environment(tmp_path, corpora):
     }
     env.pop("ANTHROPIC_API_KEY", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "agent.cli", "serve", "--bundle", str(DEMO), "--port", str(port), "--workers", "1"],
+        [sys.executable, "-m", "oncall.cli", "serve", "--bundle", str(DEMO), "--port", str(port), "--workers", "1"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

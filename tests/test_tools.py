@@ -6,11 +6,13 @@ from datetime import timedelta
 import pytest
 from pydantic import BaseModel
 
-from agent.bundle import Bundle
-from agent.catalog import Catalog
+from oncall.core.catalog import Catalog
+from oncall.core.window import Window
+from oncall.estate.bundle import Bundle
+from oncall.tools import READ_TOOLS
+from oncall.tools.runner import ToolRunner
+from oncall.tools.tool import Summary, Tool, ToolContext
 from tests.bundles import ALERT_AT, alertmanager, flat_then, log, series, write_bundle
-from tools import READ_TOOLS
-from tools.base import Summary, Tool, ToolContext, ToolRunner, Window
 
 W0 = ALERT_AT - timedelta(hours=7)
 

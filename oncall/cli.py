@@ -1,0 +1,340 @@
+"""`oncall` command line. Imports stay inside the commands so `oncall --help`
+is fast and the offline path never loads a vendor SDK."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+EXIT_CODES = """exit codes:
+  0  brief printed (whatever its confidence)
+  1  unexpected internal error
+  2  usage error
+  3  bundle missing or unreadable (no such folder, invalid catalog.yaml)
+  4  alert file missing, empty or not valid JSON
+  5  alert not in a known format, or missing a required field
+  6  configuration file invalid, a secret it names unset, or (check-config) a backend not working"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="oncall",
+        description="Incident-response copilot: investigate an alert and "
+        "print a brief in which every claim cites tool output.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    inv = sub.add_parser(
+        "investigate",
+        help="investigate the alert of an incident bundle",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    inv.add_argument("bundle", type=Path, nargs="?", help="incident bundle folder (see DESIGN.md)")
+    inv.add_argument("--alert", type=Path, help="alert payload to use instead of BUNDLE/alert.json")
+    inv.add_argument("--config", type=Path, help="backends configuration (default: $ONCALL_CONFIG); see README")
+    inv.add_argument(
+        "--model",
+        choices=["offline", "claude"],
+        help="default: claude when ANTHROPIC_API_KEY is set, else offline",
+    )
+    inv.add_argument(
+        "--format",
+        choices=["text", "markdown", "json", "slack"],
+        default="text",
+        help="slack: the Block Kit message and its thread reply, as JSON",
+    )
+    inv.add_argument("--show-context", action="store_true", help="print exactly what the model is sent, and exit")
+    inv.add_argument("--open-pr", action="store_true", help="open a draft PR with the fix on a fork, when there is one")
+    inv.add_argument(
+        "--pr-workdir",
+        type=Path,
+        metavar="DIR",
+        help="where the embedded upstream and fork live (default: a cache folder, never the bundle)",
+    )
+    inv.add_argument("--audit", type=Path, metavar="FILE", help="audit log to append to (default: STATE/audit.jsonl)")
+    inv.add_argument("--record", type=Path, metavar="DIR", help="write every model request and response to DIR")
+    inv.add_argument("--replay", type=Path, metavar="DIR", help="answer model requests from a recording, offline")
+    ev = sub.add_parser("eval", help="measure diagnosis accuracy on cases (bundles with truth.yaml)")
+    ev.add_argument("dirs", type=Path, nargs="+", metavar="DIR", help="a case, or a folder of cases")
+    ev.add_argument("--model", choices=["offline", "claude"])
+    ev.add_argument("--record", type=Path, metavar="DIR", help="write every model request and response to DIR/CASE")
+    ev.add_argument("--replay", type=Path, metavar="DIR", help="replay recordings from DIR/CASE")
+    ev.add_argument("--format", choices=["table", "json"], default="table")
+    sv = sub.add_parser("serve", help="serve the Alertmanager webhook (and health check)")
+    sv.add_argument("--bundle", type=Path, help="incident bundle whose embedded backends and catalog to use")
+    sv.add_argument("--config", type=Path, help="backends configuration (default: $ONCALL_CONFIG)")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8080)
+    sv.add_argument("--workers", type=int, default=2, help="investigations run at once (default 2)")
+    sv.add_argument("--state", type=Path, help="folder for the alert queue and the audit log")
+    sv.add_argument("--model", choices=["offline", "claude"])
+    cc = sub.add_parser("check-config", help="connect to each configured backend and say what works")
+    cc.add_argument("--config", type=Path, help="backends configuration (default: $ONCALL_CONFIG)")
+    cc.add_argument("--bundle", type=Path, help="bundle whose catalog to use when the configuration names none")
+    acc = sub.add_parser("accuracy", help="diagnosis accuracy against what engineers confirmed in Slack")
+    acc.add_argument("--state", type=Path, help="state folder (default: ~/.local/state/oncall-copilot)")
+    au = sub.add_parser("audit", help="read the audit log")
+    aus = au.add_subparsers(dest="action", required=True)
+    show = aus.add_parser("show", help="print the audit record(s) of an investigation or a rejected payload")
+    show.add_argument("id")
+    show.add_argument("--log", type=Path, help="audit log file (default: STATE/audit.jsonl)")
+    sc = sub.add_parser("scenarios", help="generate incident scenarios")
+    scs = sc.add_subparsers(dest="action", required=True)
+    gen = scs.add_parser("generate", help="write generated incident bundles (deterministic per seed)")
+    gen.add_argument("out", type=Path)
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--per-family", type=int, default=4, help="cases per fault family (default 4)")
+    gen.add_argument("--log-scale", type=float, default=1.0, help="multiply background log volume")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from oncall.core.errors import CopilotError
+
+    try:
+        commands = {
+            "investigate": cmd_investigate,
+            "eval": cmd_eval,
+            "scenarios": cmd_scenarios,
+            "serve": cmd_serve,
+            "audit": cmd_audit,
+            "accuracy": cmd_accuracy,
+            "check-config": cmd_check_config,
+        }
+        return commands[args.command](args)
+    except CopilotError as e:
+        print(f"oncall: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def pick_analyst(args: argparse.Namespace, case: str | None = None):
+    """The analyst --model, --replay and --record ask for; with `case`, recordings go to DIR/CASE."""
+    from oncall.analysts import make_analyst
+
+    def under(folder: Path | None) -> Path | None:
+        return folder / case if folder and case else folder
+
+    return make_analyst(
+        args.model, replay=under(getattr(args, "replay", None)), record=under(getattr(args, "record", None))
+    )
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from oncall.core.investigation import Settings
+    from oncall.eval.evaluate import evaluate, find_cases, print_table, report_json
+
+    pick_analyst(args)  # fail early on a bad --model
+    missing = [d for d in args.dirs if not d.is_dir()]
+    if missing:
+        print(f"oncall: error: not a directory: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 3
+    cases = find_cases(args.dirs)
+    if not cases:
+        print(
+            "oncall: error: no case (a folder with truth.yaml) under " + ", ".join(map(str, args.dirs)), file=sys.stderr
+        )
+        return 3
+    err = Console(stderr=True)
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("evaluating", total=len(cases))
+        results, unreadable = evaluate(
+            cases, lambda case: pick_analyst(args, case.name), Settings(), lambda _: bar.advance(task)
+        )
+    if args.format == "json":
+        print(json.dumps(report_json(results, unreadable), indent=2))
+    else:
+        out = Console()
+        print_table(results, unreadable, out if out.is_terminal else Console(width=160))
+    for case, error in unreadable:
+        print(f"oncall: error: unreadable case {case}: {error}", file=sys.stderr)
+    return 3 if unreadable else 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from oncall.eval.scenarios.world import generate
+
+    cases = generate(args.out, args.seed, args.per_family, args.log_scale)
+    print(f"wrote {len(cases)} cases to {args.out}")
+    return 0
+
+
+def state_dir(given: Path | None = None) -> Path:
+    return given or Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "oncall-copilot"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from oncall.estate.estate import open_estate
+    from oncall.serving.webhook import WorkerSpec, build_service, create_app
+
+    config = config_path(args)
+    open_estate(args.bundle, config, os.environ)  # a bad bundle or configuration fails here, not in the workers
+    env = os.environ
+    spec = WorkerSpec(
+        bundle=args.bundle.resolve() if args.bundle else None,
+        config=config.resolve() if config else None,
+        state=state_dir(args.state).resolve(),
+        model=args.model,
+        slack_token=env.get("SLACK_BOT_TOKEN"),
+        slack_channel=env.get("SLACK_CHANNEL"),
+        slack_api_url=env.get("SLACK_API_URL"),
+    )
+    service = build_service(spec, env, webhook_token=env.get("ONCALL_WEBHOOK_TOKEN"), workers=args.workers)
+    if env.get("SLACK_BOT_TOKEN") and env.get("SLACK_SIGNING_SECRET"):
+        from oncall.serving.slack_app import FeedbackStore, SlackSettings, build_app
+
+        channels = env.get("ONCALL_SLACK_CHANNELS")
+        settings = SlackSettings(
+            bot_token=env["SLACK_BOT_TOKEN"],
+            signing_secret=env["SLACK_SIGNING_SECRET"],
+            api_url=env.get("SLACK_API_URL"),
+            team_id=env.get("SLACK_TEAM_ID"),
+            allowed_channels=frozenset(channels.split(",")) if channels else None,
+        )
+        service.slack_app = build_app(
+            service, settings, FeedbackStore(spec.state), service.moment, service.investigate_now
+        )
+    pick_analyst(args)  # fail early on a bad --model
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if not service.webhook_token:
+        logging.getLogger("oncall.serve").warning("ONCALL_WEBHOOK_TOKEN is not set: /alertmanager answers 503")
+    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def cmd_accuracy(args: argparse.Namespace) -> int:
+    from oncall.serving.slack_app import FeedbackStore
+
+    store = FeedbackStore(state_dir(args.state))
+    table = store.accuracy()
+    if not table["week"]:
+        print("no feedback recorded yet")
+        return 0
+    for dim, rows in table.items():
+        print(f"by {dim}:")
+        for key, (right, total) in sorted(rows.items()):
+            print(f"  {key:<28} {right:>4} of {total:<4} right  {right / total:.0%}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import json
+
+    from oncall.delivery.audit import AuditLog
+
+    records = AuditLog(args.log or state_dir() / "audit.jsonl").find(args.id)
+    if not records:
+        print(f"oncall: error: no audit record with id {args.id}", file=sys.stderr)
+        return 3
+    for r in records:
+        print(json.dumps(r, indent=2))
+    return 0
+
+
+def default_pr_workdir(bundle: Path) -> Path:
+    import hashlib
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha256(str(bundle.resolve()).encode()).hexdigest()[:10]
+    return cache / "oncall-copilot" / "forks" / f"{bundle.resolve().name}-{key}"
+
+
+def config_path(args: argparse.Namespace) -> Path | None:
+    given = getattr(args, "config", None) or os.environ.get("ONCALL_CONFIG")
+    return Path(given) if given else None
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from oncall.core.errors import ConfigError
+    from oncall.estate.bundle import Bundle
+    from oncall.estate.config import Config, check
+
+    path = config_path(args)
+    if path is None:
+        raise ConfigError("no configuration: give --config FILE or set ONCALL_CONFIG")
+    config = Config.load(path)
+    catalog = config.load_catalog(Bundle.open(args.bundle).catalog if args.bundle else None)
+    results = check(config, os.environ, catalog)
+    if not results:
+        print(f"{path} configures no backend: every tool uses the bundle's embedded one")
+    for section, kind, works, said in results:
+        print(f"{'ok  ' if works else 'FAIL'} {section:<14} {kind:<11} {said}")
+    return 0 if all(works for _, _, works, _ in results) else ConfigError.exit_code
+
+
+def cmd_investigate(args: argparse.Namespace) -> int:
+    from oncall.context import collect
+    from oncall.core.investigation import Settings
+    from oncall.estate.estate import open_estate
+    from oncall.investigate import investigate, prepare
+
+    analyst = pick_analyst(args)
+    settings = Settings()
+    estate = open_estate(args.bundle, config_path(args), os.environ)
+    payload = estate.alert_payload(args.alert)
+    if args.show_context:
+        from oncall.analysts.claude.prompt import first_turn
+        from oncall.prompts import load
+        from oncall.tools import READ_TOOLS
+
+        alert, runner = prepare(payload, estate.catalog, estate.backends, settings)
+        ctx = collect(alert, estate.catalog, runner, settings.max_services)
+        print("=== system prompt\n" + load("system.md"))
+        print("\n=== tools: " + ", ".join([*READ_TOOLS, "submit_diagnosis"]))
+        print("\n=== first user turn\n" + first_turn(alert, estate.catalog, ctx.services, ctx.results))
+        return 0
+    backends = estate.backends
+    if args.open_pr:
+        where = args.bundle or Path("no-bundle")
+        backends.pull_requests = estate.pull_requests(args.pr_workdir or default_pr_workdir(where))
+    inv = investigate(
+        payload,
+        catalog=estate.catalog,
+        backends=backends,
+        analyst=analyst,
+        settings=settings,
+        notes=estate.notes,
+    )
+    from oncall.delivery import brief
+    from oncall.delivery.audit import AuditLog
+
+    AuditLog(args.audit or state_dir() / "audit.jsonl").investigation(
+        inv, deliveries=[{"to": "stdout", "format": args.format}]
+    )
+    if args.format == "json":
+        print(brief.to_json(inv))
+    elif args.format == "slack":
+        import json
+
+        from oncall.delivery.blocks import brief_blocks, evidence_blocks, fallback_text
+
+        print(
+            json.dumps(
+                {"text": fallback_text(inv), "blocks": brief_blocks(inv), "thread": {"blocks": evidence_blocks(inv)}},
+                indent=2,
+            )
+        )
+    elif args.format == "markdown":
+        print(brief.to_markdown(inv), end="")
+    else:
+        brief.print_text(inv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

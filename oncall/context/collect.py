@@ -1,0 +1,57 @@
+"""Context collection: the read tools run at once for the alerting service and
+its catalog dependencies, so the model's first turn already holds the evidence.
+A slow or failing tool yields an error result and a missing-evidence line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oncall.core.alert import Alert
+from oncall.core.catalog import Catalog
+from oncall.core.results import ToolResult
+from oncall.tools.runner import ToolRunner
+
+
+@dataclass
+class Context:
+    alert: Alert
+    services: list[str]  # alerting service first, then dependencies nearest first
+    results: list[ToolResult]
+    missing: list[str]
+
+
+def plan(alert: Alert, catalog: Catalog, max_services: int = 16) -> tuple[list[str], list[tuple[str, dict]]]:
+    services = [alert.service] if alert.service else []
+    if alert.service in catalog.services:
+        services += catalog.dependencies(alert.service)[: max_services - 1]
+    calls: list[tuple[str, dict]] = []
+    for s in services:
+        calls.append(("read_metrics", {"service": s}))
+        # dependencies show only what stands out, so a wide estate stays within the model's budget
+        logs = (
+            {"service": s, "max_templates": 6}
+            if s == alert.service
+            else {"service": s, "max_templates": 3, "only_notable": True}
+        )
+        calls.append(("read_logs", logs))
+    calls.append(("read_changes", {"services": services} if services else {}))
+    history = {"fingerprint": alert.fingerprint, "alertname": alert.alertname}
+    if alert.service:
+        history["service"] = alert.service
+    calls.append(("query_history", history))
+    runbook = {"alertname": alert.alertname}
+    if alert.service:
+        runbook["service"] = alert.service
+    calls.append(("read_runbook", runbook))
+    return services, calls
+
+
+def collect(alert: Alert, catalog: Catalog, runner: ToolRunner, max_services: int = 16) -> Context:
+    services, calls = plan(alert, catalog, max_services)
+    results = runner.call_many(calls)
+    missing = [f"{r.label()} failed: {r.error}" for r in results if not r.ok]
+    if alert.service and alert.service not in catalog.services:
+        missing.insert(0, f"the catalog does not know service {alert.service!r}: no dependencies or repo")
+    elif not alert.service:
+        missing.insert(0, "no service could be identified from the alert; only history and runbooks were read")
+    return Context(alert=alert, services=services, results=results, missing=missing)

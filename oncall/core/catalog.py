@@ -1,0 +1,79 @@
+"""The service catalog: dependencies, owning repo, config paths, runbook tags,
+and the signal vocabulary mapped to queries."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError, model_validator
+
+from oncall.core.alert import Alert
+from oncall.core.errors import BundleError
+
+
+class ServiceInfo(BaseModel):
+    depends_on: list[str] = []
+    repo: str | None = None
+    config_paths: list[str] = []
+    runbook_tags: list[str] = []
+    namespace: str = "default"
+    owner: str | None = None
+
+
+class Catalog(BaseModel):
+    service_label: str = "service"
+    services: dict[str, ServiceInfo] = {}
+    signals: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _known_dependencies(self) -> Catalog:
+        unknown = sorted({d for s in self.services.values() for d in s.depends_on} - set(self.services))
+        if unknown:
+            raise ValueError(f"depends_on names services the catalog does not define: {', '.join(unknown)}")
+        return self
+
+    @classmethod
+    def load(cls, path: Path) -> Catalog:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            return cls.model_validate(raw)
+        except (yaml.YAMLError, ValidationError, ValueError) as e:
+            raise BundleError(
+                f"{path.name}: {e}".splitlines()[0] if isinstance(e, yaml.YAMLError) else f"{path.name} is invalid: {e}"
+            ) from e
+
+    def dependencies(self, service: str, depth: int = 3) -> list[str]:
+        """Downstream services, nearest first, up to `depth` hops."""
+        seen, frontier, order = {service}, [service], []
+        for _ in range(depth):
+            nxt = []
+            for s in frontier:
+                for d in self.services.get(s, ServiceInfo()).depends_on:
+                    if d not in seen:
+                        seen.add(d)
+                        order.append(d)
+                        nxt.append(d)
+            frontier = nxt
+        return order
+
+    def dependents(self, service: str) -> list[str]:
+        return [name for name, s in self.services.items() if service in s.depends_on]
+
+    def resolve(self, alert: Alert) -> str | None:
+        """Which catalog service the alert is about: the service label, then any label
+        value naming a service, then a service named in the alert's words."""
+        if alert.service in self.services:
+            return alert.service
+        for key in (self.service_label, "service", "app", "job", "deployment", "container", "service_name"):
+            if alert.labels.get(key) in self.services:
+                return alert.labels[key]
+        for value in alert.labels.values():
+            if value in self.services:
+                return value
+        words = " ".join([alert.alertname, alert.text or "", *alert.annotations.values()]).lower()
+        for name in sorted(self.services, key=len, reverse=True):
+            if re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", words):
+                return name
+        return None

@@ -1,0 +1,132 @@
+"""The brief as Slack Block Kit: header, summary, root cause, actions with copyable
+commands, the runbook quote, similar incidents, the PR link, feedback buttons and a
+footer; long evidence goes in a thread reply. Slack's limits (50 blocks a message,
+3,000 characters a section, 150 a header) are kept, and truncation says so."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from oncall.core.redact import redact
+
+if TYPE_CHECKING:
+    from oncall.core.investigation import Investigation
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+ICON = {"critical": ":red_circle:", "warning": ":large_orange_circle:", "info": ":large_blue_circle:"}
+
+
+def _cites(cites: list[str]) -> str:
+    return " " + " ".join(f"`{c}`" for c in cites) if cites else ""
+
+
+def _fit(text: str, limit: int = MAX_SECTION) -> str:
+    text = redact(text)
+    if len(text) <= limit:
+        return text
+    note = f"\n… truncated: {len(text) - limit + 60} more characters; the full brief is in the thread and the audit log"
+    return text[: limit - len(note)] + note
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _fit(text)}}
+
+
+def brief_blocks(inv: Investigation, with_feedback: bool = True) -> list[dict[str, Any]]:
+    d, a = inv.diagnosis, inv.alert
+    rc = d.root_cause
+    sev = (a.severity or "").lower()
+    icon = ICON.get(sev, ":rotating_light:")
+    head = f"{icon} {a.severity or 'alert'} · {a.service or 'unknown service'} · {a.alertname}"
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "emoji": True, "text": redact(head)[:MAX_HEADER]}}
+    ]
+    if d.summary:
+        blocks.append(section("*Summary*\n" + "\n".join(f"• {c.text}{_cites(c.cites)}" for c in d.summary)))
+    blocks.append(
+        section(
+            f"*Root cause* ({rc.confidence} confidence): *{rc.service}*, "
+            f"{rc.category.replace('_', ' ')}\n{rc.statement}{_cites(rc.cites)}"
+        )
+    )
+    if d.actions:
+        lines = []
+        for i, act in enumerate(d.actions, 1):
+            lines.append(f"{i}. *{act.kind}* {act.target}: {act.description}{_cites(act.cites)}")
+            if act.command:
+                lines.append(f"```{act.command}```")
+        blocks.append(section("*Actions, safest first*\n" + "\n".join(lines)))
+    for q in d.runbook[:2]:
+        quoted = "\n".join(f"> {x}" for x in q.quote.splitlines())
+        blocks.append(section(f"*Runbook* — {q.page} › {q.section}{_cites(q.cites)}\n{quoted}"))
+    if d.similar_incidents:
+        blocks.append(
+            section(
+                "*Similar past incidents*\n"
+                + "\n".join(f"• {s.id}: {s.resolution}{_cites(s.cites)}" for s in d.similar_incidents)
+            )
+        )
+    if d.pr:
+        blocks.append(section(f"*Draft PR*: <{d.pr.url}|{d.pr.title or d.pr.branch}> (branch `{d.pr.branch}`)"))
+    if d.missing_evidence:
+        blocks.append(section("*Missing evidence*\n" + "\n".join(f"• {m}" for m in d.missing_evidence)))
+    if with_feedback:
+        buttons = [
+            _button("Root cause right", "feedback_right", inv.id, "primary"),
+            _button("Root cause wrong", "feedback_wrong", inv.id, "danger"),
+        ]
+        if d.pr is None and any(x.kind in ("rollback", "config_change") for x in d.actions):
+            buttons.append(_button("Open PR", "open_pr", inv.id))
+        blocks.append({"type": "actions", "block_id": f"feedback:{inv.id}", "elements": buttons})
+    from oncall.delivery.brief import footer
+
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _fit(footer(inv), 2000)}]})
+    return limit_blocks(blocks)
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    b: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        b["style"] = style
+    return b
+
+
+def evidence_blocks(inv: Investigation) -> list[dict[str, Any]]:
+    """The thread reply: every evidence line and the source list."""
+    d = inv.diagnosis
+    blocks = [section("*Evidence*")]
+    for e in d.evidence:
+        quote = f"\n> {e.quote}" if e.quote else ""
+        blocks.append(section(f"• {e.text}{_cites(e.cites)}{quote}"))
+    blocks.append(
+        section(
+            "*Sources*\n"
+            + "\n".join(f"`{r.id}` {r.label()}" + ("" if r.ok else f" — failed: {r.error}") for r in inv.results)
+        )
+    )
+    return limit_blocks(blocks)
+
+
+def limit_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if len(blocks) <= MAX_BLOCKS:
+        return blocks
+    keep = blocks[: MAX_BLOCKS - 1]
+    keep.append(
+        section(
+            f"… {len(blocks) - MAX_BLOCKS + 1} more blocks left out (Slack shows at most "
+            f"{MAX_BLOCKS}); the full brief is in the audit log"
+        )
+    )
+    return keep
+
+
+def fallback_text(inv: Investigation) -> str:
+    rc = inv.diagnosis.root_cause
+    return redact(f"{inv.alert.alertname} on {inv.alert.service or '?'}: {rc.service} {rc.category} ({rc.confidence})")

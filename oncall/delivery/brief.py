@@ -1,0 +1,167 @@
+"""The brief: one Diagnosis rendered as terminal text (rich), Markdown (PR body,
+chat) and JSON (the Diagnosis contract). Citations show as [R4]; a source list
+says what each id is."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from oncall.core.citations import Cite
+from oncall.core.redact import redact
+
+if TYPE_CHECKING:
+    from oncall.core.investigation import Investigation
+
+
+def _cites(cites: list[str]) -> str:
+    return "".join(f"[{c}]" for c in cites)
+
+
+def sections(inv: Investigation) -> list[tuple[str, list[str]]]:
+    """The brief as (title, lines) in reading order; every renderer formats these."""
+    d = inv.diagnosis
+    rc = d.root_cause
+    out: list[tuple[str, list[str]]] = [
+        ("Summary", [f"{c.text} {_cites(c.cites)}" for c in d.summary] or ["(no grounded summary)"]),
+        (
+            f"Root cause ({rc.confidence} confidence)",
+            [f"{rc.service}, {rc.category.replace('_', ' ')}: {rc.statement} {_cites(rc.cites)}"],
+        ),
+    ]
+    if d.evidence:
+        out.append(
+            (
+                "Evidence",
+                [f"{e.text}" + (f': "{e.quote}"' if e.quote else "") + f" {_cites(e.cites)}" for e in d.evidence],
+            )
+        )
+    if d.actions:
+        lines = []
+        for i, a in enumerate(d.actions, 1):
+            lines.append(f"{i}. {a.kind} {a.target}: {a.description} {_cites(a.cites)}")
+            if a.command:
+                lines.append(f"   $ {a.command}")
+        out.append(("Actions, safest first", lines))
+    if d.runbook:
+        out.append(("Runbook", [f'"{q.quote}" ({q.page} > {q.section}) {_cites(q.cites)}' for q in d.runbook]))
+    if d.similar_incidents:
+        out.append(
+            (
+                "Similar past incidents",
+                [f"{s.id}: {s.resolution} {_cites(s.cites)}" for s in d.similar_incidents],
+            )
+        )
+    if d.pr:
+        out.append(("Pull request", [f"{d.pr.url} (branch {d.pr.branch})"]))
+    missing = list(d.missing_evidence)
+    if missing:
+        out.append(("Missing evidence", missing))
+    out.append(("Sources", [f"{r.id} {r.label()}" + ("" if r.ok else f" FAILED: {r.error}") for r in inv.results]))
+    return out
+
+
+def footer(inv: Investigation) -> str:
+    g = inv.grounding
+    u = inv.usage
+    tokens = (
+        f"{u.input_tokens} in + {u.cache_read_tokens} cache read + {u.cache_write_tokens} cache write / "
+        f"{u.output_tokens} out tokens, {u.calls} calls, ${u.cost_usd:.4f}"
+        if u.calls
+        else "no model tokens"
+    )
+    return (
+        f"model {inv.model} · {inv.timings.get('total_s', 0):.2f}s · {tokens} · "
+        f"grounding kept {g.kept} of {g.checked} claims · investigation {inv.id}"
+    )
+
+
+def header(inv: Investigation) -> str:
+    a = inv.alert
+    sev = f"{a.severity} · " if a.severity else ""
+    return f"{a.alertname} · {a.service or 'unknown service'} · {sev}fired {a.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+def to_markdown(inv: Investigation) -> str:
+    lines = [f"# {header(inv)}", ""]
+    if inv.alert.title != inv.alert.alertname:
+        lines += [f"> {inv.alert.title}", ""]
+    for title, body in sections(inv):
+        lines.append(f"## {title}")
+        if title.startswith("Actions"):
+            for b in body:
+                lines.append(f"    {b[5:]}" if b.startswith("   $ ") else b)
+        elif title == "Runbook":
+            for b in body:
+                lines += [f"> {x}" for x in b.splitlines()] + [""]
+        else:
+            lines += [f"- {b}" for b in body]
+        lines.append("")
+    lines += [f"_{footer(inv)}_"] + [f"_{n}_" for n in inv.notes]
+    return redact("\n".join(lines) + "\n")
+
+
+def to_json(inv: Investigation) -> str:
+    doc: dict[str, Any] = inv.diagnosis.model_dump(mode="json")
+    doc["investigation"] = {
+        "id": inv.id,
+        "model": inv.model,
+        "alert": inv.alert.model_dump(mode="json"),
+        "sources": [r.model_dump(mode="json") for r in inv.results],
+        "grounding": {
+            "checked": inv.grounding.checked,
+            "kept": inv.grounding.kept,
+            "dropped": inv.grounding.dropped,
+            "rate": inv.grounding.rate,
+            "failures": [f.model_dump() for f in inv.grounding.failures],
+        },
+        "timings": inv.timings,
+        "usage": vars(inv.usage),
+        "notes": inv.notes,
+    }
+    return redact(json.dumps(doc, indent=2))
+
+
+def print_text(inv: Investigation, console: Any = None) -> None:
+    """Terminal rendering with rich; plain text when not a TTY."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = console or Console(highlight=False, soft_wrap=True)
+    colour = {"HIGH": "green", "MEDIUM": "yellow", "LOW": "red"}[inv.diagnosis.root_cause.confidence]
+    console.print(f"[bold]{escape(header(inv))}[/bold]")
+    for title, body in sections(inv):
+        style = f"bold {colour}" if title.startswith("Root cause") else "bold cyan"
+        console.print(f"\n[{style}]{escape(title.upper())}[/{style}]")
+        for b in body:
+            text = escape(redact(b)).replace("\n", "\n    ")
+            console.print(f"  [green]{text}[/green]" if b.startswith("   $ ") else f"  {text}")
+    console.print(f"\n[dim]{escape(footer(inv))}[/dim]")
+    for n in inv.notes:
+        console.print(f"[dim]{escape(n)}[/dim]")
+
+
+def pr_body(inv: Investigation) -> str:
+    """The brief in Markdown with every citation spelled out: which log lines, which metric, which
+    change, which runbook section, and the trail of tool calls that led there."""
+    by_id = {r.id: r for r in inv.results}
+    cited: list[str] = []
+    d = inv.diagnosis
+    for claim in [*d.summary, d.root_cause, *d.evidence, *d.actions, *d.runbook, *d.similar_incidents]:
+        for c in claim.cites:
+            if c not in cited:
+                cited.append(c)
+    lines = [to_markdown(inv).rstrip(), "", "## Citations", ""]
+    for c in cited:
+        parsed = Cite.parse(c)
+        r = by_id.get(parsed.result) if parsed else None
+        if parsed is None or r is None:
+            continue
+        n = parsed.line
+        where = f"{parsed.result} ({r.label()})" + (f", line {n}" if n else "")
+        quoted = r.line(n) if n else (r.lines[0] if r.lines else "")
+        lines.append(f"- **{c}** {where}: `{(quoted or '').strip()[:300]}`")
+    lines += ["", "## How this was found", ""]
+    lines += [f"{i}. `{r.label()}`" + ("" if r.ok else f" (failed: {r.error})") for i, r in enumerate(inv.results, 1)]
+    lines += ["", "_Opened as a draft by oncall-copilot. It changes nothing until a human reviews and merges it._"]
+    return redact("\n".join(lines) + "\n")

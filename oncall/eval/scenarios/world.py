@@ -1,0 +1,433 @@
+"""Turns a fault plan into an incident bundle: a day of traffic and background
+for every service of the topology, the fault's effects on top, unrelated
+deploys and a history of past incidents, then the files of DESIGN.md."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+from oncall.core.diagnosis import Category
+from oncall.eval.scenarios import logstyle as ls
+from oncall.eval.scenarios.faults import AUTHORS, Ctx, Effect, Plan, deploy
+from oncall.eval.scenarios.topology import ENTRY_RPS, NAMESPACE, TOPOLOGIES, Svc
+
+M = timedelta(minutes=1)
+SIGNALS = {
+    "request_rate": "service:requests:rate1m",
+    "error_ratio": "service:errors:ratio_rate1m",
+    "latency_p99": "service:latency_seconds:p99",
+    "cpu_utilization": "service:cpu:utilization",
+    "memory_utilization": "service:memory:utilization",
+    "disk_utilization": "service:disk:utilization",
+    "restarts": "service:restarts:increase5m",
+    "pool_utilization": "service:pool:utilization",
+    "replicas": "service:replicas:available",
+}
+# causes a past incident can have (a noisy alert and "unknown" are not causes)
+CATEGORIES = [c for c in Category.__args__ if c not in ("no_incident", "unknown")]  # type: ignore[attr-defined]
+
+
+def daily(t: datetime) -> float:
+    """Traffic relative to the daily peak: trough near 04:00 UTC, peak near 16:00."""
+    h = t.hour + t.minute / 60
+    return 0.3 + 0.7 * (0.5 - 0.5 * math.cos(2 * math.pi * (h - 4) / 24))
+
+
+def ramp(t: datetime, e: Effect) -> float:
+    if t < e.start or (e.end and t > e.end + e.ramp):
+        return 0.0
+    up = min(1.0, (t - e.start) / e.ramp) if e.ramp else 1.0
+    if e.end and t > e.end:
+        return up * max(0.0, 1 - (t - e.end) / e.ramp)
+    return up
+
+
+def signals_of(s: Svc) -> list[str]:
+    out = [
+        "request_rate",
+        "error_ratio",
+        "latency_p99",
+        "cpu_utilization",
+        "memory_utilization",
+        "restarts",
+        "replicas",
+    ]
+    if s.pooled:
+        out.append("pool_utilization")
+    if s.stateful:
+        out.append("disk_utilization")
+    return out
+
+
+def metric_times(alert_at: datetime) -> list[datetime]:
+    """10-minute resolution for the baseline, 1 minute around the incident, as a recording rule
+    downsampled by age would give; it keeps bundles small."""
+    t, out = alert_at - timedelta(hours=6, minutes=40), []
+    while t < alert_at - 40 * M:
+        out.append(t)
+        t += 10 * M
+    while t <= alert_at + 15 * M:
+        out.append(t)
+        t += M
+    return out
+
+
+def simulate_metrics(topology: str, plan: Plan, rng: random.Random, alert_at: datetime) -> list[str]:
+    svcs = TOPOLOGIES[topology]
+    base = {
+        s.name: {
+            "err": rng.uniform(0.001, 0.012),
+            "mem": rng.uniform(0.35, 0.7),
+            "cpu": rng.uniform(0.1, 0.3),
+            "disk": rng.uniform(0.3, 0.65),
+            "pool": rng.uniform(0.1, 0.3),
+        }
+        for s in svcs
+    }
+    effects: dict[tuple[str, str], list[Effect]] = {}
+    for e in plan.effects:
+        effects.setdefault((e.service, e.signal), []).append(e)
+    lines: dict[str, list[str]] = {sig: [] for sig in SIGNALS}
+    for t in metric_times(alert_at):
+        d = daily(t)
+        ts = int(t.timestamp())
+        for s in svcs:
+            b = base[s.name]
+            rps = ENTRY_RPS[topology] * s.share * d
+            v = {
+                "request_rate": rps * (1 + rng.gauss(0, 0.04)),
+                "error_ratio": b["err"] * (1 + rng.gauss(0, 0.15)),
+                "latency_p99": s.latency * (0.9 + 0.2 * d) * (1 + rng.gauss(0, 0.05)),
+                "cpu_utilization": b["cpu"] + 0.35 * d + rng.gauss(0, 0.015),
+                "memory_utilization": b["mem"] + rng.gauss(0, 0.006),
+                "restarts": 0.0,
+                "replicas": float(min(s.hpa_max, max(s.replicas, math.ceil(s.replicas * d * 1.1)))),
+                "pool_utilization": b["pool"] + 0.3 * d + rng.gauss(0, 0.02),
+                "disk_utilization": b["disk"] + 0.01 * (t - alert_at).total_seconds() / 86400,
+            }
+            for sig in signals_of(s):
+                val = v[sig]
+                for e in effects.get((s.name, sig), []):
+                    k = ramp(t, e)
+                    if e.mode == "add":
+                        val += e.value * k
+                    elif e.mode == "mul":
+                        val *= 1 + (e.value - 1) * k
+                    else:
+                        val += (e.value - val) * k
+                if sig.endswith("utilization") or sig == "error_ratio":
+                    val = min(1.0, val)
+                lines[sig].append(f'{SIGNALS[sig]}{{service="{s.name}"}} {max(0.0, val):.4g} {ts}')
+    out = []
+    for sig, name in SIGNALS.items():
+        if lines[sig]:
+            out.append(f"# TYPE {name} gauge")
+            out += sorted(lines[sig], key=lambda x: (x.split(" ")[0], int(x.rsplit(" ", 1)[1])))
+    return [*out, "# EOF"]
+
+
+def simulate_logs(topology: str, plan: Plan, rng: random.Random, alert_at: datetime, scale: float) -> list[dict]:
+    svcs = TOPOLOGIES[topology]
+    start, end = alert_at - timedelta(hours=2), alert_at + 15 * M
+    rows: list[tuple[datetime, dict]] = []
+    pods = {
+        s.name: [
+            f"{s.name}-{rng.getrandbits(36):09x}"[: len(s.name) + 10] + f"-{rng.getrandbits(20):05x}"
+            for _ in range(min(3, s.replicas))
+        ]
+        for s in svcs
+    }
+    slow = {e.service for e in plan.effects if e.signal == "latency_p99"}
+
+    def emit(t: datetime, svc: str, line: ls.Line) -> None:
+        level, msg = line
+        rec: dict[str, object] = {
+            "ts": t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z",
+            "service": svc,
+            "pod": rng.choice(pods[svc]),
+        }
+        if level is not None:
+            rec["level"] = level
+        rec["message"] = msg
+        rows.append((t, rec))
+
+    background = {s.name: rng.sample(ls.BACKGROUND[s.style], k=min(len(ls.BACKGROUND[s.style]), 2)) for s in svcs}
+    t = start
+    while t < end:
+        d = daily(t)
+        for s in svcs:
+            n = rng.random() * scale * (0.5 + 1.5 * s.share) * d
+            surge = any(e.service == s.name and e.signal == "request_rate" and t >= e.start for e in plan.effects)
+            n *= 1.8 if surge else 1.0
+            for _ in range(int(n) + (1 if rng.random() < n % 1 else 0)):
+                emit(
+                    t + rng.random() * M,
+                    s.name,
+                    ls.access(s.style, s.name, rng, 3.0 if s.name in slow and t >= plan.onset else 0.0),
+                )
+            for level, text in background[s.name]:
+                if rng.random() < 0.04:
+                    emit(t + rng.random() * M, s.name, ls.error(s.style, s.name, text, rng, level=level))
+        t += M
+    for b in plan.bursts:
+        span = max(1.0, (b.end - b.start).total_seconds())
+        for _ in range(b.count):
+            emit(b.start + timedelta(seconds=rng.uniform(0, span)), b.service, b.make(rng))
+    rows.sort(key=lambda r: r[0])
+    return [rec for t, rec in rows if t < end]
+
+
+def unrelated_changes(topology: str, plan: Plan, rng: random.Random, alert_at: datetime) -> list[dict]:
+    """Deploys that did not cause anything; sometimes one lands minutes before the alert (a red herring)."""
+    others = [s.name for s in TOPOLOGIES[topology] if s.name != plan.root and s.kind != "db"]
+    out = [
+        deploy(rng.choice(others), alert_at - rng.randint(90, 1300) * M, rng, rng.choice(AUTHORS))
+        for _ in range(rng.randint(1, 3))
+    ]
+    if rng.random() < 0.45:
+        near = [s for s in (plan.alert_service, *[x.name for x in TOPOLOGIES[topology]]) if s in others]
+        out.append(
+            deploy(
+                near[0] if rng.random() < 0.5 else rng.choice(others),
+                alert_at - rng.randint(3, 20) * M,
+                rng,
+                rng.choice(AUTHORS),
+            )
+        )
+    return out
+
+
+def fingerprint(alertname: str, service: str) -> str:
+    return hashlib.sha256(f"{alertname}/{service}".encode()).hexdigest()[:16]
+
+
+def past_incidents(topology: str, plan: Plan, rng: random.Random, alert_at: datetime) -> list[dict]:
+    names = [s.name for s in TOPOLOGIES[topology]]
+    fixes = {
+        "recent_change": "rolled back the deploy",
+        "resource_exhaustion": "restarted the pods",
+        "capacity": "scaled out",
+        "dependency_failure": "waited for the dependency to recover",
+        "expired_credential": "renewed the credential",
+        "permission_denied": "restored the IAM policy",
+        "network": "fixed the DNS record",
+    }
+    rows = []
+    for _ in range(rng.randint(2, 4)):
+        cat = rng.choice(CATEGORIES)
+        svc = rng.choice(names)
+        rows.append(
+            {
+                "alertname": rng.choice(["HighErrorRate", "HighLatencyP99", "KubePodCrashLooping"]),
+                "service": svc,
+                "category": cat,
+                "root_cause": f"{cat.replace('_', ' ')} in {svc}",
+                "fix": fixes[cat],
+                "minutes_to_resolve": rng.randint(10, 180),
+                "days_ago": rng.randint(5, 200),
+            }
+        )
+    if rng.random() < 0.5:  # same alert on the same service, different cause: a similar name is not the same fix
+        cat = rng.choice([c for c in CATEGORIES if c != plan.category])
+        rows.append(
+            {
+                "alertname": plan.alertname,
+                "service": plan.alert_service,
+                "category": cat,
+                "root_cause": f"{cat.replace('_', ' ')} in {plan.alert_service}",
+                "fix": fixes[cat],
+                "minutes_to_resolve": rng.randint(10, 120),
+                "days_ago": rng.randint(10, 300),
+            }
+        )
+    rows += plan.history
+    out = []
+    for i, r in enumerate(sorted(rows, key=lambda r: -r["days_ago"])):
+        opened = alert_at - timedelta(days=r.pop("days_ago"), hours=rng.randint(0, 23))
+        out.append(
+            {
+                "id": f"INC-{1000 + 37 * i + rng.randint(0, 30)}",
+                "opened_at": opened.strftime("%Y-%m-%dT%H:%M:00Z"),
+                "fingerprint": fingerprint(r["alertname"], r["service"]),
+                **r,
+            }
+        )
+    return out
+
+
+RUNBOOK = """---
+title: {title}
+services: [{services}]
+alerts: [{alerts}]
+---
+# {title}
+
+## Meaning
+{meaning}
+
+## Diagnosis
+1. Compare the service's error ratio and p99 latency with its dependencies' to see where the failure starts.
+2. Check recent deploys and config changes: `kubectl rollout history deployment/<service> -n {ns}`.
+3. Read the newest error templates in the logs before restarting anything.
+
+## Mitigation
+{mitigation}
+
+## Escalation
+Page the owning team ({owner}) if the mitigation does not help within 15 minutes.
+"""
+
+MITIGATION = {
+    "api": "If a deploy or config change preceded the errors, roll it back first: "
+    "`kubectl rollout undo deployment/<service> -n {ns}`.\nIf CPU or the connection pool is saturated "
+    "without a change, scale out before raising limits.",
+    "worker": "Roll back a recent deploy first; restart the workers only if memory keeps growing.",
+    "db": "Find blocking sessions in pg_stat_activity and cancel the blocker; if the volume is full, expand it "
+    "before anything else. Never restart the primary without the data team.",
+    "cache": "If memory or disk is exhausted, expand the volume or evict; clients fall back to the database.",
+    "queue": "If a broker's disk is full, expand the volume or lower retention; producers retry.",
+}
+
+
+def write_bundle(
+    out: Path,
+    plan: Plan,
+    seed: int,
+    rng: random.Random,
+    alert_at: datetime,
+    log_scale: float = 1.0,
+    name: str | None = None,
+) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    topo, ns = plan.topology, NAMESPACE[plan.topology]
+    svcs = TOPOLOGIES[topo]
+    catalog = {
+        "service_label": "service",
+        "services": {
+            s.name: {
+                "depends_on": list(s.deps),
+                "repo": f"acme/{topo}-config",
+                "config_paths": [f"apps/{s.name}/values.yaml"],
+                "runbook_tags": [s.name, s.kind],
+                "namespace": ns,
+                "owner": s.owner,
+            }
+            for s in svcs
+        },
+        "signals": {sig: f'{name}{{service="{{service}}"}}' for sig, name in SIGNALS.items()},
+    }
+    (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False, width=120))
+    labels = {"alertname": plan.alertname, "service": plan.alert_service, "namespace": ns, "severity": plan.severity}
+    fp = fingerprint(plan.alertname, plan.alert_service)
+    alert = {
+        "version": "4",
+        "groupKey": f'{{}}:{{alertname="{plan.alertname}"}}',
+        "truncatedAlerts": 0,
+        "status": "firing",
+        "receiver": "oncall-copilot",
+        "groupLabels": {"alertname": plan.alertname},
+        "commonLabels": labels,
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager:9093",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": labels,
+                "annotations": {"summary": f"{plan.alertname} on {plan.alert_service}"},
+                "startsAt": alert_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prometheus:9090/graph",
+                "fingerprint": fp,
+            }
+        ],
+    }
+    (out / "alert.json").write_text(json.dumps(alert, indent=2) + "\n")
+    (out / "metrics.om").write_text("\n".join(simulate_metrics(topo, plan, rng, alert_at)) + "\n")
+    logs = simulate_logs(topo, plan, rng, alert_at, log_scale)
+    with (out / "logs.jsonl").open("w") as f:
+        for i, rec in enumerate(logs):
+            f.write(json.dumps(rec) + "\n")
+            if i == len(logs) // 3 and rng.random() < 0.3:  # a truncated write, as log shippers produce
+                f.write(json.dumps(rec)[: rng.randint(10, 40)] + "\n")
+    changes = sorted([*plan.changes, *unrelated_changes(topo, plan, rng, alert_at)], key=lambda c: c["ts"])
+    (out / "changes.jsonl").write_text("".join(json.dumps(c) + "\n" for c in changes))
+    history = past_incidents(topo, plan, rng, alert_at)
+    (out / "history.jsonl").write_text("".join(json.dumps(h) + "\n" for h in history))
+    rb = out / "runbooks"
+    rb.mkdir(exist_ok=True)
+    for kind in sorted({s.kind for s in svcs}):
+        members = [s for s in svcs if s.kind == kind]
+        (rb / f"{kind}.md").write_text(
+            RUNBOOK.format(
+                title=f"{topo} {kind} services",
+                services=", ".join([kind, *(s.name for s in members)]),
+                alerts="HighErrorRate, HighLatencyP99"
+                + (
+                    ", PersistentVolumeFillingUp"
+                    if kind in ("db", "cache", "queue")
+                    else ", KubernetesContainerOomKiller"
+                ),
+                meaning=f"One of the {kind} services ({', '.join(s.name for s in members)}) is failing or slow.",
+                mitigation=MITIGATION[kind].replace("{ns}", ns),
+                ns=ns,
+                owner=members[0].owner,
+            )
+        )
+    repo = out / "repo" / "apps"
+    for s in svcs:
+        (repo / s.name).mkdir(parents=True, exist_ok=True)
+        cfg = plan.config.get(s.name, {})
+        (repo / s.name / "values.yaml").write_text(
+            f"image:\n  repository: registry.acme.internal/{s.name}\n  tag: v1.0.0\nreplicaCount: {s.replicas}\n"
+            f"autoscaling:\n  maxReplicas: {s.hpa_max}\n"
+            + (
+                f"database:\n  pool:\n    maxSize: {cfg.get('pool_max', 50)}\n    idleTimeout: 60s\n"
+                if s.pooled
+                else ""
+            )
+            + (f"clients:\n  timeoutMs: {cfg.get('timeout_ms', 5000)}\n" if s.deps else "")
+        )
+    truth = {
+        "root_cause": {"service": plan.root, "category": plan.category, "also_accept": plan.also_accept},
+        "fix": {"kind": plan.fix, "target": plan.root},
+        "notes": plan.notes,
+        "family": plan.family,
+        "topology": topo,
+        "seed": seed,
+    }
+    (out / "truth.yaml").write_text(yaml.safe_dump(truth, sort_keys=False, width=120))
+
+
+def make_case(out: Path, family: str, topology: str, seed: int, log_scale: float = 1.0) -> Plan:
+    from oncall.eval.scenarios.faults import FAMILIES
+
+    rng = random.Random(f"{seed}/{family}/{topology}")
+    day = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 20))
+    alert_at = day + timedelta(minutes=rng.randint(0, 24 * 60 - 1))
+    plan = FAMILIES[family](Ctx(rng, topology, alert_at))
+    write_bundle(out, plan, seed, rng, alert_at, log_scale)
+    return plan
+
+
+def generate(out: Path, seed: int, per_family: int = 4, log_scale: float = 1.0) -> list[Path]:
+    """Every family `per_family` times, rotating through the topologies; deterministic per seed."""
+    from oncall.eval.scenarios.faults import FAMILIES
+
+    topologies = sorted(TOPOLOGIES)
+    cases = []
+    n = 0
+    for fam_i, family in enumerate(FAMILIES):
+        for k in range(per_family):
+            topology = topologies[(fam_i + k) % len(topologies)]
+            n += 1
+            path = out / f"{n:03d}-{family}-{topology}"
+            make_case(path, family, topology, seed * 1000 + k, log_scale)
+            cases.append(path)
+    return cases

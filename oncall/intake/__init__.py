@@ -1,0 +1,73 @@
+"""Intake: any payload (Alertmanager webhook v4, CloudWatch alarm via EventBridge or a
+Lambda alarm action, Slack text, free text) becomes `Alert`s. One function per format,
+one entry point that picks the format (`parse`), one that also resolves the service
+through the catalog (`alerts`), used by every entry point: CLI, webhook, Lambda, Slack, eval."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from oncall.core.alert import Alert
+from oncall.core.catalog import Catalog
+from oncall.core.errors import AlertFormatError, AlertInputError
+from oncall.intake.alertmanager import from_alertmanager
+from oncall.intake.cloudwatch import from_cloudwatch
+from oncall.intake.slack import _slack_text, from_slack
+from oncall.intake.text import from_text
+
+
+def parse(payload: Any, *, service_label: str = "service", now: datetime | None = None) -> list[Alert]:
+    """Every alert in the payload, firing first. Raises AlertFormatError naming what is missing."""
+    if isinstance(payload, str):
+        return [from_text(payload, now=now)]
+    if not isinstance(payload, dict):
+        raise AlertFormatError(f"expected a JSON object or text, got {type(payload).__name__}")
+    if "alerts" in payload or "groupKey" in payload:
+        alerts = from_alertmanager(payload, service_label)
+    elif payload.get("detail-type") == "CloudWatch Alarm State Change" or "alarmData" in payload:
+        alerts = [from_cloudwatch(payload, service_label)]
+    elif "detail-type" in payload:
+        raise AlertFormatError(f"EventBridge event of type {payload['detail-type']!r} is not an alarm state change")
+    elif _slack_text(payload) is not None:
+        alerts = [from_slack(payload, now=now)]
+    else:
+        raise AlertFormatError(
+            "unknown alert format: not an Alertmanager webhook (no 'alerts' list), not a CloudWatch alarm "
+            "event (no 'detail-type' or 'alarmData'), not a Slack request (no 'text'); top-level keys: "
+            + ", ".join(sorted(payload)[:10])
+        )
+    return sorted(alerts, key=lambda a: a.status != "firing")
+
+
+def alerts(payload: Any, catalog: Catalog, *, now: datetime | None = None) -> list[Alert]:
+    """Every alert of the payload, firing first, each with its service resolved by the catalog."""
+    found = [payload] if isinstance(payload, Alert) else parse(payload, service_label=catalog.service_label, now=now)
+    return [a.model_copy(update={"service": catalog.resolve(a) or a.service}) for a in found]
+
+
+def subject(payload: Any, catalog: Catalog, *, now: datetime | None = None) -> Alert:
+    """The alert to investigate: the payload's first firing alert, its service resolved."""
+    firing = [a for a in alerts(payload, catalog, now=now) if a.status == "firing"]
+    if not firing:
+        raise AlertFormatError("the payload holds only resolved alerts: nothing to investigate")
+    return firing[0]
+
+
+def read_payload(path: Path) -> Any:
+    """JSON payload, or plain text (a Slack-style request) when the file is .txt."""
+    if not path.exists():
+        raise AlertInputError(f"alert file {path} not found")
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".txt":
+        return text
+    if not text.strip():
+        raise AlertInputError(f"alert file {path} is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise AlertInputError(
+            f"alert file {path} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
+        ) from None

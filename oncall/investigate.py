@@ -1,0 +1,143 @@
+"""One investigation, top-down: intake -> context -> model -> grounding -> brief."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta as td
+from typing import Any
+
+from oncall.analysts.base import Analyst, Case
+from oncall.context import collect
+from oncall.core.alert import Alert
+from oncall.core.catalog import Catalog
+from oncall.core.citations import Cite
+from oncall.core.diagnosis import Diagnosis, PullRequest, RootCause
+from oncall.core.errors import ToolError
+from oncall.core.investigation import Investigation, Settings
+from oncall.core.window import Window
+from oncall.grounding import ground
+from oncall.intake import subject
+from oncall.tools import READ_TOOLS, Backends
+from oncall.tools.open_pr import TOOL as OPEN_PR
+from oncall.tools.open_pr import PrRequests
+from oncall.tools.read_changes import ChangeList
+from oncall.tools.runner import ToolRunner
+from oncall.tools.tool import ToolContext
+
+
+def prepare(payload: Any, catalog: Catalog, backends: Backends, settings: Settings) -> tuple[Alert, ToolRunner]:
+    """The alert and a tool runner scoped to its incident window."""
+    alert = subject(payload, catalog)
+    window = Window.around(
+        alert.starts_at,
+        before=td(minutes=settings.window_before_min),
+        after=td(minutes=settings.window_after_min),
+        baseline=td(hours=settings.baseline_hours),
+        changes=td(hours=settings.changes_hours),
+    )
+    tools = dict(READ_TOOLS)
+    if backends.pull_requests is not None:  # the one write, offered only when the entry point enabled it
+        tools[OPEN_PR.name] = OPEN_PR
+    runner = ToolRunner(ToolContext(backends, catalog, window), tools, settings.tool_timeout_s)
+    if backends.pull_requests is not None:
+        backends.pull_requests.results = runner.results
+    return alert, runner
+
+
+def investigate(
+    payload: Any,
+    *,
+    catalog: Catalog,
+    backends: Backends,
+    analyst: Analyst,
+    settings: Settings | None = None,
+    notes: list[str] | None = None,
+    on_stage: Callable[[int], None] | None = None,
+) -> Investigation:
+    """`on_stage(i)` is told when stage i begins: 1 analysing, 2 checking citations (0 is collecting)."""
+    settings = settings or Settings()
+    t0 = time.perf_counter()
+    alert, runner = prepare(payload, catalog, backends, settings)
+    t1 = time.perf_counter()
+    context = collect(alert, catalog, runner, settings.max_services)
+    t2 = time.perf_counter()
+    case = Case(alert=alert, catalog=catalog, context=context, runner=runner, notes=list(notes or []))
+    if on_stage:
+        on_stage(1)
+    try:
+        raw = analyst.diagnose(case)
+    except Exception as e:  # a model bug must still leave the engineer a brief with the evidence
+        raw = Diagnosis(
+            summary=[],
+            root_cause=RootCause(
+                service=alert.service or "unknown",
+                category="unknown",
+                confidence="LOW",
+                cites=[],
+                statement="no diagnosis: the analyst failed",
+            ),
+            missing_evidence=[*context.missing, f"the {analyst.name} analyst failed: {type(e).__name__}: {e}"],
+        )
+    t3 = time.perf_counter()
+    if on_stage:
+        on_stage(2)
+    diagnosis, report = ground(raw.ordered(), runner.results)
+    t4 = time.perf_counter()
+    inv = Investigation(
+        id=f"inv-{alert.starts_at:%Y%m%dT%H%M}-{alert.fingerprint[:8]}",
+        alert=alert,
+        diagnosis=diagnosis,
+        results=runner.results,
+        grounding=report,
+        model=case.model or analyst.name,
+        usage=case.usage,
+        timings={"intake_s": t1 - t0, "context_s": t2 - t1, "model_s": t3 - t2, "grounding_s": t4 - t3},
+        notes=case.notes,
+        turns=case.turns,
+    )
+    if backends.pull_requests is not None:
+        open_pull_request(inv, runner, backends.pull_requests)
+    inv.timings["total_s"] = time.perf_counter() - t0
+    return inv
+
+
+def open_pull_request(inv: Investigation, runner: ToolRunner, requests: PrRequests) -> None:
+    """After grounding: open the PR the model asked for, or, for the offline analyst, the revert of the
+    change its grounded root cause names. Never on a LOW root cause."""
+    d = inv.diagnosis
+    if d.root_cause.confidence == "LOW":
+        inv.notes.append("no pull request: the root cause is not established (LOW confidence)")
+        return
+    if not requests.plans and d.actions and d.actions[0].kind == "rollback":
+        ref = _cited_change_ref(d.actions[0].cites, runner)
+        if ref:
+            runner.call(
+                OPEN_PR.name, {"service": d.actions[0].target, "revert_change": ref, "reason": d.actions[0].description}
+            )
+    if not requests.plans:
+        return
+    from oncall.delivery.brief import pr_body
+
+    plan = requests.plans[0]
+    try:
+        opened = requests.backend.open(plan, branch=f"oncall/{inv.id}", body=pr_body(inv))
+    except ToolError as e:
+        inv.notes.append(f"the pull request could not be opened: {e}")
+        return
+    inv.diagnosis = d.model_copy(update={"pr": PullRequest(url=opened.url, branch=opened.branch, title=opened.title)})
+    inv.notes.append(
+        f"draft pull request {'already existed' if opened.existing else 'opened'}: {opened.url} "
+        f"(branch {opened.branch})"
+    )
+
+
+def _cited_change_ref(cites: list[str], runner: ToolRunner) -> str | None:
+    """The ref of the change a rollback action cites (R13:L11 names the change on line 11)."""
+    for c in filter(None, map(Cite.parse, cites)):
+        r = runner.get(c.result)
+        if r is not None and r.ok and isinstance(r.data, ChangeList):
+            for ch in r.data.changes:
+                if ch.ref and ch.diff and (c.line is None or ch.line == c.line):
+                    return ch.ref
+    return None

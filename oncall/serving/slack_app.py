@@ -1,0 +1,283 @@
+"""The Slack app (slack-bolt): `/investigate <text>`, the message shortcut "Investigate
+this", and @-mentions start an investigation; feedback buttons record whether the
+root cause was right. Bolt verifies every request's signature and acks within
+Slack's 3 seconds; the investigation runs after the ack (lazy listeners) and
+updates one progress message in place until it becomes the brief."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from oncall.core.alert import Alert
+from oncall.core.diagnosis import Category
+from oncall.core.errors import CopilotError
+from oncall.delivery.blocks import brief_blocks, evidence_blocks, fallback_text
+from oncall.intake import subject
+from oncall.intake.slack import from_message, message_text
+
+CATEGORIES = list(Category.__args__)  # type: ignore[attr-defined]
+STAGES = ("collecting logs, metrics, changes, history and runbooks", "analysing", "checking every citation")
+
+
+@dataclass
+class SlackSettings:
+    bot_token: str
+    signing_secret: str
+    api_url: str | None = None  # SLACK_API_URL: the Web API base; Slack's own by default
+    allowed_channels: frozenset[str] | None = None  # None: any channel the app is in
+    team_id: str | None = None  # the one workspace it serves
+
+
+class FeedbackStore:
+    """Engineers' verdicts, by investigation id, and the incidents they confirm (the history store)."""
+
+    def __init__(self, state: Path):
+        self.feedback = state / "feedback.jsonl"
+        self.history = state / "history.jsonl"
+        self._lock = threading.Lock()
+
+    def record(
+        self,
+        investigation: str,
+        user: str,
+        verdict: str,
+        diagnosed: dict[str, Any] | None,
+        service: str | None = None,
+        category: str | None = None,
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        row = {
+            "investigation": investigation,
+            "at": datetime.now(UTC).isoformat(),
+            "user": user,
+            "verdict": verdict,
+            "diagnosed_service": (diagnosed or {}).get("service"),
+            "diagnosed_category": (diagnosed or {}).get("category"),
+            "service": service or (diagnosed or {}).get("service"),
+            "category": category or (diagnosed or {}).get("category"),
+            "note": note,
+        }
+        with self._lock:
+            self.feedback.parent.mkdir(parents=True, exist_ok=True)
+            with self.feedback.open("a") as f:
+                f.write(json.dumps(row) + "\n")
+            with self.history.open("a") as f:
+                f.write(
+                    json.dumps(
+                        {
+                            "id": investigation,
+                            "opened_at": row["at"],
+                            "service": row["service"],
+                            "category": row["category"],
+                            "root_cause": note or "confirmed in Slack",
+                            "fix": None,
+                            "fingerprint": None,
+                            "alertname": None,
+                        }
+                    )
+                    + "\n"
+                )
+        return row
+
+    def accuracy(self) -> dict[str, dict[str, tuple[int, int]]]:
+        """(right, total) by ISO week, by diagnosed service and by diagnosed category."""
+        out: dict[str, dict[str, tuple[int, int]]] = {"week": {}, "service": {}, "category": {}}
+        for r in self.rows():
+            week = datetime.fromisoformat(r["at"]).strftime("%G-W%V")
+            for dim, key in (
+                ("week", week),
+                ("service", r.get("diagnosed_service") or "?"),
+                ("category", r.get("diagnosed_category") or "?"),
+            ):
+                right, total = out[dim].get(key, (0, 0))
+                out[dim][key] = (right + (r["verdict"] == "right"), total + 1)
+        return out
+
+    def rows(self) -> list[dict[str, Any]]:
+        if not self.feedback.exists():
+            return []
+        return [json.loads(x) for x in self.feedback.read_text().splitlines() if x.strip()]
+
+
+def build_app(
+    service: Any,
+    settings: SlackSettings,
+    feedback: FeedbackStore,
+    moment: datetime | None,
+    investigate_fn: Callable[..., Any],
+    process_before_response: bool = False,
+) -> Any:
+    """`process_before_response` is for Lambda, where nothing may run after the response: Bolt's
+    Lambda adapter then runs the lazy listeners in a second invocation of the function."""
+    from slack_bolt import App
+    from slack_sdk import WebClient
+
+    client = WebClient(token=settings.bot_token, base_url=settings.api_url or "https://slack.com/api/")
+    app = App(client=client, signing_secret=settings.signing_secret, process_before_response=process_before_response)
+
+    def refuse(team: str | None, channel: str | None) -> str | None:
+        if settings.team_id and team and team != settings.team_id:
+            return "Sorry, this copilot serves another workspace."
+        if settings.allowed_channels is not None and channel not in settings.allowed_channels:
+            return "Sorry, I only investigate in the on-call channels I was set up for."
+        return None
+
+    def run(client: Any, channel: str, thread_ts: str | None, text: str, user: str, team: str | None) -> None:
+        no = refuse(team, channel)
+        if no:
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=no)
+            return
+        progress = client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=f"Investigating for <@{user}>: {STAGES[0]}…"
+        )
+        ts = progress["ts"]
+
+        def stage(i: int) -> None:
+            client.chat_update(channel=channel, ts=ts, text=f"Investigating for <@{user}>: {STAGES[i]}…")
+
+        try:
+            alert = subject(from_message(text, now=moment), service.catalog)
+            inv = investigate_fn(alert, on_stage=stage)
+        except CopilotError as e:
+            client.chat_update(channel=channel, ts=ts, text=f"I could not investigate that: {e}")
+            return
+        client.chat_update(channel=channel, ts=ts, text=fallback_text(inv), blocks=brief_blocks(inv))
+        reply = client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts or ts, text="Evidence and sources", blocks=evidence_blocks(inv)
+        )
+        service.audit.investigation(
+            inv,
+            deliveries=[
+                {"to": "slack", "channel": channel, "ts": ts, "evidence_ts": reply["ts"], "requested_by": user}
+            ],
+        )
+
+    def ack_command(ack: Any) -> None:
+        ack("On it: the brief will appear in this channel.")
+
+    def command(body: dict[str, Any], client: Any) -> None:
+        run(client, body["channel_id"], None, body.get("text") or "", body["user_id"], body.get("team_id"))
+
+    def ack_only(ack: Any) -> None:
+        ack()
+
+    def shortcut(body: dict[str, Any], client: Any) -> None:
+        msg = body.get("message") or {}
+        run(
+            client,
+            body["channel"]["id"],
+            msg.get("thread_ts") or msg.get("ts"),
+            message_text(msg),
+            body["user"]["id"],
+            (body.get("team") or {}).get("id"),
+        )
+
+    def mention(body: dict[str, Any], client: Any) -> None:
+        ev = body["event"]
+        run(
+            client,
+            ev["channel"],
+            ev.get("thread_ts") or ev["ts"],
+            ev.get("text") or "",
+            ev.get("user", "?"),
+            body.get("team_id"),
+        )
+
+    app.command("/investigate")(ack=ack_command, lazy=[command])
+    app.shortcut("investigate_this")(ack=ack_only, lazy=[shortcut])
+    app.event("app_mention")(ack=ack_only, lazy=[mention])
+
+    def diagnosed(inv_id: str) -> dict[str, Any] | None:
+        recs = service.audit.find(inv_id)
+        return recs[-1]["diagnosis"]["root_cause"] if recs else None
+
+    def right(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        inv_id = body["actions"][0]["value"]
+        feedback.record(inv_id, body["user"]["id"], "right", diagnosed(inv_id))
+        client.chat_postMessage(
+            channel=body["channel"]["id"],
+            thread_ts=body["message"]["ts"],
+            text=f"<@{body['user']['id']}> confirmed the root cause. Recorded.",
+        )
+
+    def wrong(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        inv_id = body["actions"][0]["value"]
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view={
+                "type": "modal",
+                "callback_id": "feedback_wrong_modal",
+                "private_metadata": inv_id,
+                "title": {"type": "plain_text", "text": "What was the cause?"},
+                "submit": {"type": "plain_text", "text": "Record"},
+                "blocks": [
+                    {
+                        "type": "input",
+                        "block_id": "service",
+                        "label": {"type": "plain_text", "text": "Service"},
+                        "element": {"type": "plain_text_input", "action_id": "value"},
+                    },
+                    {
+                        "type": "input",
+                        "block_id": "category",
+                        "label": {"type": "plain_text", "text": "Category"},
+                        "element": {
+                            "type": "static_select",
+                            "action_id": "value",
+                            "options": [{"text": {"type": "plain_text", "text": c}, "value": c} for c in CATEGORIES],
+                        },
+                    },
+                    {
+                        "type": "input",
+                        "block_id": "note",
+                        "optional": True,
+                        "label": {"type": "plain_text", "text": "What happened"},
+                        "element": {"type": "plain_text_input", "action_id": "value", "multiline": True},
+                    },
+                ],
+            },
+        )
+
+    def wrong_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        values = view["state"]["values"]
+        inv_id = view["private_metadata"]
+        feedback.record(
+            inv_id,
+            body["user"]["id"],
+            "wrong",
+            diagnosed(inv_id),
+            service=values["service"]["value"]["value"],
+            category=values["category"]["value"]["selected_option"]["value"],
+            note=(values.get("note") or {}).get("value", {}).get("value"),
+        )
+
+    def open_pr(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        inv_id = body["actions"][0]["value"]
+        recs = service.audit.find(inv_id)
+        if not recs:
+            return
+        alert = Alert.model_validate(recs[-1]["alert"])
+        inv = investigate_fn(alert, open_pr=True)
+        text = (
+            f"Draft PR: <{inv.diagnosis.pr.url}|{inv.diagnosis.pr.title}>"
+            if inv.diagnosis.pr
+            else "No pull request: "
+            + ("; ".join(n for n in inv.notes if "pull request" in n) or "this estate has no fix to propose as a PR")
+        )
+        client.chat_postMessage(channel=body["channel"]["id"], thread_ts=body["message"]["ts"], text=text)
+
+    app.action("feedback_right")(right)
+    app.action("feedback_wrong")(wrong)
+    app.view("feedback_wrong_modal")(wrong_submitted)
+    app.action("open_pr")(open_pr)
+    return app

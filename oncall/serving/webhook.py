@@ -1,0 +1,273 @@
+"""`oncall serve`: the Alertmanager webhook, answered at once, investigated behind it.
+
+POST /alertmanager checks the bearer token, parses the batch, stores each firing
+alert in the durable queue and answers 202. A bounded pool of workers takes jobs
+(one per alert group) and investigates; every investigation and every rejected
+payload goes to the audit log. Starlette serves it (uvicorn in production)."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from oncall.analysts.base import Analyst
+from oncall.core.alert import Alert
+from oncall.core.catalog import Catalog
+from oncall.core.errors import CopilotError
+from oncall.core.investigation import Investigation, Settings
+from oncall.delivery.audit import AuditLog
+from oncall.intake import parse
+from oncall.investigate import investigate
+from oncall.serving.queue import AlertQueue, Job
+from oncall.tools import Backends
+
+log = logging.getLogger("oncall.serve")
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a worker process needs to build its own service (picklable: paths and settings only)."""
+
+    bundle: Path | None
+    state: Path
+    config: Path | None = None
+    model: str | None = None
+    slack_token: str | None = None  # alert-triggered briefs go to slack_channel when both are set
+    slack_channel: str | None = None
+    slack_api_url: str | None = None
+
+
+def slack_delivery(spec: WorkerSpec) -> Callable[[Investigation, list[Alert]], list[dict[str, Any]]] | None:
+    if not (spec.slack_token and spec.slack_channel):
+        return None
+    from slack_sdk import WebClient
+
+    from oncall.delivery.blocks import brief_blocks, evidence_blocks, fallback_text
+
+    client = WebClient(token=spec.slack_token, base_url=spec.slack_api_url or "https://slack.com/api/")
+
+    def deliver(inv: Investigation, alerts: list[Alert]) -> list[dict[str, Any]]:
+        top = client.chat_postMessage(channel=spec.slack_channel, text=fallback_text(inv), blocks=brief_blocks(inv))
+        client.chat_postMessage(
+            channel=spec.slack_channel, thread_ts=top["ts"], text="Evidence and sources", blocks=evidence_blocks(inv)
+        )
+        return [{"to": "slack", "channel": top["channel"], "ts": top["ts"]}]
+
+    return deliver
+
+
+def build_service(
+    spec: WorkerSpec,
+    env: Mapping[str, str],
+    *,
+    webhook_token: str | None = None,
+    workers: int = 0,
+    recover: bool = True,
+) -> Service:
+    """The service on the estate of a bundle and/or configuration, with its queue and audit log in `state`.
+    `env` holds the secrets the configuration names."""
+    from oncall.analysts import make_analyst
+    from oncall.estate.estate import open_estate
+
+    estate = open_estate(spec.bundle, spec.config, env)
+    return Service(
+        catalog=estate.catalog,
+        backends=estate.backends,
+        analyst=lambda: make_analyst(spec.model),
+        queue=AlertQueue(spec.state / "queue.sqlite", recover=recover),
+        audit=AuditLog(spec.state / "audit.jsonl"),
+        webhook_token=webhook_token,
+        workers=workers,
+        spec=spec,
+        deliver=slack_delivery(spec),
+        moment=estate.moment(),
+        estate=estate,
+    )
+
+
+def worker_main(spec: WorkerSpec, stop: Any) -> None:
+    """A worker process: its own backends and queue connection, so investigations (CPU-bound
+    Python) never hold the lock the web server needs to answer at once."""
+    import os
+
+    service = build_service(spec, os.environ, recover=False)  # a process of its own: its entry point reads env
+    service.work(stop)
+
+
+@dataclass
+class Service:
+    """Everything the server needs, built once by the entry point."""
+
+    catalog: Catalog
+    backends: Backends  # shared: the embedded backends load once and are safe across threads
+    analyst: Callable[[], Analyst]
+    queue: AlertQueue
+    audit: AuditLog
+    webhook_token: str | None
+    settings: Settings = field(default_factory=Settings)
+    deliver: Callable[[Investigation, list[Alert]], list[dict[str, Any]]] | None = None
+    workers: int = 2
+    spec: WorkerSpec | None = None  # set: workers are processes built from it; unset: threads in this process
+    moment: Any = None  # the bundle's moment: when a request without a time is investigated
+    estate: Any = None  # oncall.estate.estate.Estate: where open_pr's backend comes from
+    slack_app: Any = None  # the Bolt app behind /slack/events, when Slack is configured
+    _stop: Any = None
+    _workers: list[Any] = field(default_factory=list)
+
+    # -- workers ------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.spec is not None:
+            ctx = multiprocessing.get_context("spawn")
+            self._stop = ctx.Event()
+            self._workers = [
+                ctx.Process(target=worker_main, args=(self.spec, self._stop), name=f"investigator-{i}", daemon=True)
+                for i in range(self.workers)
+            ]
+        else:
+            self._stop = threading.Event()
+            self._workers = [
+                threading.Thread(target=self.work, args=(self._stop,), name=f"investigator-{i}", daemon=True)
+                for i in range(self.workers)
+            ]
+        for w in self._workers:
+            w.start()
+
+    def stop(self, timeout: float = 60) -> None:
+        if self._stop is not None:
+            self._stop.set()
+        for w in self._workers:
+            w.join(timeout)
+
+    def work(self, stop: Any) -> None:
+        while not stop.is_set():
+            job = self.queue.claim()
+            if job is None:
+                stop.wait(0.2)
+                continue
+            self.run_job(job)
+
+    def run_job(self, job: Job) -> None:
+        lead = job.alerts[0]
+        try:
+            inv = investigate(
+                lead, catalog=self.catalog, backends=self.backends, analyst=self.analyst(), settings=self.settings
+            )
+        except Exception as e:  # recorded, never lost silently
+            log.exception("investigation of %s failed", job.id)
+            self.audit.write(
+                {
+                    "kind": "failed",
+                    "id": job.id,
+                    "error": f"{type(e).__name__}: {e}",
+                    "alerts": [a.model_dump(mode="json") for a in job.alerts],
+                }
+            )
+            self.queue.finish(job.id, None, f"{type(e).__name__}: {e}")
+            return
+        if len(job.alerts) > 1:
+            inv.notes.append(
+                f"one investigation for {len(job.alerts)} alerts of one group: "
+                + ", ".join(f"{a.alertname} on {a.service or '?'}" for a in job.alerts)
+            )
+        deliveries, errors = [], []
+        if self.deliver:
+            try:
+                deliveries = self.deliver(inv, job.alerts)
+            except Exception as e:
+                errors.append(f"delivery failed: {type(e).__name__}: {e}")
+        self.audit.investigation(inv, alerts=job.alerts, deliveries=deliveries, errors=errors)
+        self.queue.finish(job.id, inv.id)
+
+    def investigate_now(self, alert: Alert, on_stage: Any = None, open_pr: bool = False) -> Investigation:
+        """An investigation someone asked for (Slack): run here and now, not queued."""
+        backends = self.backends
+        if open_pr and self.estate is not None:
+            state = self.spec.state if self.spec else self.audit.path.parent
+            backends = replace(self.backends, pull_requests=self.estate.pull_requests(state / "forks"))
+        return investigate(
+            alert,
+            catalog=self.catalog,
+            backends=backends,
+            analyst=self.analyst(),
+            settings=self.settings,
+            on_stage=on_stage,
+        )
+
+    # -- HTTP ---------------------------------------------------------------------------------
+    def accept(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+        if not self.webhook_token:
+            return 503, {"error": "ONCALL_WEBHOOK_TOKEN is not set on the server"}
+        given = headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {self.webhook_token}".encode()):
+            return 401, {"error": "missing or wrong bearer token"}
+        try:
+            payload = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            self.audit.rejected("alertmanager", f"body is not JSON: {e}", body)
+            return 400, {"error": f"body is not JSON: {e}"}
+        if not isinstance(payload, dict) or "alerts" not in payload:
+            reason = "not an Alertmanager webhook: no 'alerts' list"
+            self.audit.rejected("alertmanager", reason, body)
+            return 400, {"error": reason}
+        try:
+            alerts = parse(payload, service_label=self.catalog.service_label)
+        except CopilotError as e:
+            self.audit.rejected("alertmanager", str(e), body)
+            return 400, {"error": str(e)}
+        firing = [
+            a.model_copy(update={"service": self.catalog.resolve(a) or a.service})
+            for a in alerts
+            if a.status == "firing"
+        ]
+        result = self.queue.enqueue(firing)
+        return 202, {
+            "accepted": result.accepted,
+            "duplicates": result.duplicates,
+            "resolved": len(alerts) - len(firing),
+            "jobs": result.jobs,
+        }
+
+
+def create_app(service: Service):
+    from contextlib import asynccontextmanager
+
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def alertmanager(request: Request) -> JSONResponse:
+        body = await request.body()
+        status, doc = await run_in_threadpool(service.accept, dict(request.headers), body)
+        return JSONResponse(doc, status_code=status)
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"ok": True, "jobs": service.queue.counts()})
+
+    @asynccontextmanager
+    async def lifespan(app: Any):
+        service.start()
+        try:
+            yield
+        finally:
+            service.stop()
+
+    routes = [Route("/alertmanager", alertmanager, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+    if service.slack_app is not None:
+        from slack_bolt.adapter.starlette import SlackRequestHandler
+
+        slack = SlackRequestHandler(service.slack_app)
+
+        async def slack_events(request: Request) -> Any:
+            return await slack.handle(request)  # Bolt checks the signature and acks; the work runs after
+
+        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,194 @@
+"""open_pr: the only write. The fix becomes a draft pull request on a fork, never a
+change to production or to the upstream repository.
+
+The model (or the offline analyst) asks for a revert of a change it has read, or
+for one edit to a catalogued config file. `plan` checks every guardrail in code and
+returns a `PrPlan`; nothing is written until the diagnosis is grounded, and then
+only through a backend that can write to the fork alone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pydantic import BaseModel, Field, model_validator
+
+from oncall.core.errors import ToolError
+from oncall.core.redact import contains_secret
+from oncall.prompts import tool_description
+from oncall.tools.read_changes import Change, ChangeList
+from oncall.tools.tool import Summary, Tool, ToolContext
+
+MAX_CHANGED_LINES = 12
+
+
+class OpenPrInput(BaseModel):
+    """Ask for a draft PR with the fix: revert a change you have read, or edit one config value."""
+
+    service: str = Field(description="the service whose config repository holds the fix")
+    revert_change: str | None = Field(None, description="ref of a change shown by read_changes, to revert")
+    path: str | None = Field(None, description="for an edit: a config path the catalog lists for the service")
+    old: str | None = Field(None, description="for an edit: the exact text to replace (it must occur once)")
+    new: str | None = Field(None, description="for an edit: the replacement text")
+    reason: str = Field(description="one sentence: why this fixes the incident")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> OpenPrInput:
+        if bool(self.revert_change) == bool(self.path or self.old or self.new):
+            raise ValueError("give either revert_change, or path with old and new")
+        if not self.revert_change and not (self.path and self.old is not None and self.new is not None):
+            raise ValueError("an edit needs path, old and new")
+        return self
+
+
+@dataclass
+class PrPlan:
+    repo: str
+    path: str
+    before: str
+    after: str
+    title: str
+    reason: str
+    service: str
+    changed_lines: int
+
+
+@dataclass
+class OpenedPr:
+    url: str
+    branch: str
+    title: str
+    existing: bool = False
+    labels: list[str] = field(default_factory=list)
+
+
+class PrBackend(Protocol):
+    def read_file(self, repo: str, path: str) -> str: ...
+
+    def open(self, plan: PrPlan, branch: str, body: str) -> OpenedPr: ...
+
+
+@dataclass
+class PrPolicy:
+    """Guardrails, set by the entry point: which repositories may receive a PR at all."""
+
+    allowed_repos: set[str]
+    max_changed_lines: int = MAX_CHANGED_LINES
+
+
+def reverse(diff: str, text: str) -> str:
+    """Undo a unified diff on `text`: each hunk's new side is found and replaced by its old side."""
+    hunks, cur = [], None
+    for line in diff.splitlines():
+        if line.startswith("@@"):
+            cur = []
+            hunks.append(cur)
+        elif cur is not None and line[:1] in (" ", "+", "-"):
+            cur.append(line)
+        elif cur is not None and line == "":
+            cur.append(" ")
+    lines = text.split("\n")
+    for hunk in hunks:
+        new_side = [x[1:] for x in hunk if x[0] in " +"]
+        old_side = [x[1:] for x in hunk if x[0] in " -"]
+        at = next((i for i in range(len(lines) - len(new_side) + 1) if lines[i : i + len(new_side)] == new_side), None)
+        if at is None:
+            raise ToolError("the change's diff no longer applies: the file has changed since")
+        lines[at : at + len(new_side)] = old_side
+    return "\n".join(lines)
+
+
+def _path_of(diff: str) -> str | None:
+    m = re.search(r"^\+\+\+ b/(\S+)", diff, re.M) or re.search(r"^--- a/(\S+)", diff, re.M)
+    return m.group(1) if m else None
+
+
+def changed_lines(before: str, after: str) -> tuple[int, list[str]]:
+    import difflib
+
+    diff = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0))
+    body = [x for x in diff if x[:1] in "+-" and not x.startswith(("+++", "---"))]
+    return len(body), [x[1:] for x in body if x.startswith("+")]
+
+
+def find_change(ref: str, results: list) -> Change:
+    for r in results:
+        if r.ok and isinstance(r.data, ChangeList):
+            for c in r.data.changes:
+                if c.ref == ref:
+                    return c
+    raise ToolError(f"no change with ref {ref!r} was read; call read_changes first")
+
+
+def plan(ctx: ToolContext, args: OpenPrInput, policy: PrPolicy, backend: PrBackend, results: list) -> PrPlan:
+    """Check every guardrail and work out the edit. Raises ToolError, which the model sees."""
+    svc = ctx.catalog.services.get(args.service)
+    if svc is None:
+        raise ToolError(f"service {args.service!r} is not in the catalog")
+    if not svc.repo or svc.repo not in policy.allowed_repos:
+        raise ToolError(f"repository {svc.repo!r} is not on the allow-list for pull requests")
+    if args.revert_change:
+        change = find_change(args.revert_change, results)
+        if change.service != args.service:
+            raise ToolError(f"change {args.revert_change} belongs to {change.service}, not {args.service}")
+        if not change.diff:
+            raise ToolError(f"change {args.revert_change} has no diff to revert")
+        path = _path_of(change.diff)
+        title = f"Revert {change.kind} {change.ref} of {args.service} ({change.to} -> {change.from_})"
+    else:
+        path, title = args.path, f"Edit {args.path} for {args.service}"
+    if path not in svc.config_paths:
+        raise ToolError(f"{path!r} is not one of {args.service}'s config paths ({', '.join(svc.config_paths)})")
+    before = backend.read_file(svc.repo, path)
+    if args.revert_change:
+        after = reverse(change.diff or "", before)
+    else:
+        if before.count(args.old or "") != 1:
+            raise ToolError(f"{args.old!r} occurs {before.count(args.old or '')} times in {path}; it must occur once")
+        after = before.replace(args.old or "", args.new or "", 1)
+    n, added = changed_lines(before, after)
+    if n == 0:
+        raise ToolError("the edit changes nothing")
+    if n > policy.max_changed_lines:
+        raise ToolError(f"the edit changes {n} lines; at most {policy.max_changed_lines} are allowed")
+    if any(contains_secret(x) for x in added):
+        raise ToolError("the edit would write a secret into the repository; refused")
+    return PrPlan(
+        repo=svc.repo,
+        path=path,
+        before=before,
+        after=after,
+        title=title,
+        reason=args.reason,
+        service=args.service,
+        changed_lines=n,
+    )
+
+
+@dataclass
+class PrRequests:
+    """What the model asked for in this investigation; opened after grounding, at most once."""
+
+    policy: PrPolicy
+    backend: PrBackend
+    results: list = field(default_factory=list)  # the runner's results, to find changes by ref
+    plans: list[PrPlan] = field(default_factory=list)
+
+
+def run(ctx: ToolContext, args: OpenPrInput) -> Summary:
+    requests: PrRequests | None = getattr(ctx.backends, "pull_requests", None)
+    if requests is None:
+        raise ToolError("pull requests are not enabled for this investigation (--open-pr)")
+    p = plan(ctx, args, requests.policy, requests.backend, requests.results)
+    if requests.plans:
+        raise ToolError("a pull request was already requested in this investigation")
+    requests.plans.append(p)
+    return Summary(
+        f"accepted: a draft PR on the fork of {p.repo} changing {p.path} ({p.changed_lines} lines) "
+        f"will be opened once the diagnosis is grounded; title: {p.title}",
+        p,
+    )
+
+
+TOOL = Tool("open_pr", OpenPrInput, run, tool_description("open_pr"))

@@ -1,0 +1,107 @@
+"""GitHub PR backend (PyGithub): commits only to the configured fork, on a new branch
+named after the investigation, and opens a draft PR against the upstream default
+branch with a cross-fork head (`owner:branch`). Never merges, never pushes to
+upstream, never force-pushes. Token and URL come from the entry point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from oncall.core.errors import ToolError
+from oncall.tools.open_pr import OpenedPr, PrPlan
+
+
+@dataclass
+class GithubForks:
+    upstream: str  # owner/name the PR targets
+    fork: str  # owner/name the copilot may write to
+    token: str
+    token_env: str = "GITHUB_TOKEN"  # named in errors, so the engineer knows what to check
+    base_url: str = "https://api.github.com"
+    timeout_s: int = 15
+    labels: tuple[str, ...] = ("oncall-copilot",)
+    _client: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.fork.lower() == self.upstream.lower():
+            raise ToolError("the fork and the upstream repository are the same: refusing to write upstream")
+
+    def _gh(self) -> Any:
+        if self._client is None:
+            from github import Auth, Github
+
+            self._client = Github(
+                auth=Auth.Token(self.token),
+                base_url=self.base_url,
+                timeout=self.timeout_s,
+                retry=None,
+                seconds_between_requests=None,
+                seconds_between_writes=None,
+            )
+        return self._client
+
+    def _call(self, what: str, fn: Any, tolerate: frozenset[int] = frozenset()) -> Any:
+        """Run one API call; turn GitHub's errors into a sentence saying what to check."""
+        from github import BadCredentialsException, GithubException, RateLimitExceededException, UnknownObjectException
+
+        try:
+            return fn()
+        except BadCredentialsException:
+            raise ToolError(f"GitHub rejected the token while trying to {what} (401): check {self.token_env}") from None
+        except RateLimitExceededException as e:
+            reset = (e.headers or {}).get("x-ratelimit-reset", "?")
+            raise ToolError(
+                f"GitHub rate limit reached while trying to {what} (403); resets at epoch {reset}"
+            ) from None
+        except UnknownObjectException:
+            raise ToolError(
+                f"GitHub answered 404 while trying to {what}: check the repository names and that "
+                f"{self.token_env} can see them"
+            ) from None
+        except GithubException as e:
+            if e.status in tolerate:
+                return None
+            message = (e.data or {}).get("message", "") if isinstance(e.data, dict) else str(e.data)
+            raise ToolError(f"GitHub answered {e.status} while trying to {what}: {message}") from None
+
+    def read_file(self, repo: str, path: str) -> str:
+        if repo != self.upstream:
+            raise ToolError(f"this backend opens PRs against {self.upstream}, not {repo}")
+        up = self._call("read the upstream repository", lambda: self._gh().get_repo(self.upstream))
+        content = self._call(f"read {path}", lambda: up.get_contents(path, ref=up.default_branch))
+        return content.decoded_content.decode("utf-8")
+
+    def open(self, plan: PrPlan, branch: str, body: str) -> OpenedPr:
+        gh = self._gh()
+        up = self._call("read the upstream repository", lambda: gh.get_repo(self.upstream))
+        fork = self._call("read the fork", lambda: gh.get_repo(self.fork))
+        head = f"{fork.owner.login}:{branch}"
+        existing = self._call("list pull requests", lambda: list(up.get_pulls(state="open", head=head)))
+        if existing:  # the same investigation never opens a second PR
+            pr = existing[0]
+            return OpenedPr(url=pr.html_url, branch=branch, title=pr.title, existing=True)
+        base_sha = self._call("read the default branch", lambda: up.get_branch(up.default_branch).commit.sha)
+        # 422: the branch exists from an earlier, interrupted run of this investigation; reuse it
+        self._call(
+            "create the branch on the fork",
+            lambda: fork.create_git_ref(f"refs/heads/{branch}", base_sha),
+            tolerate=frozenset({422}),
+        )
+        current = self._call(f"read {plan.path} on the fork", lambda: fork.get_contents(plan.path, ref=branch))
+        self._call(
+            "commit to the fork",
+            lambda: fork.update_file(plan.path, plan.title, plan.after, current.sha, branch=branch),
+        )
+        pr = self._call(
+            "open the draft pull request",
+            lambda: up.create_pull(base=up.default_branch, head=head, title=plan.title, body=body, draft=True),
+        )
+        self._call("label the pull request", lambda: pr.add_to_labels(*self.labels))
+        return OpenedPr(url=pr.html_url, branch=branch, title=plan.title, labels=list(self.labels))
+
+    def check(self) -> str:
+        gh = self._gh()
+        up = self._call("read the upstream repository", lambda: gh.get_repo(self.upstream))
+        fork = self._call("read the fork", lambda: gh.get_repo(self.fork))
+        return f"upstream {up.full_name} readable; fork {fork.full_name} readable"

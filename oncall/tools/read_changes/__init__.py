@@ -1,0 +1,89 @@
+"""read_changes: what was deployed or reconfigured before the alert, with diffs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from oncall.core.fmt import fmt_time
+from oncall.prompts import tool_description
+from oncall.tools.tool import Summary, Tool, ToolContext
+
+MAX_DIFF_LINES = 30
+
+
+class ReadChangesInput(BaseModel):
+    """Deploys, config changes, flags, infra and scaling events."""
+
+    services: list[str] | None = Field(None, description="services to include; default: all")
+    since: datetime | None = Field(None, description="RFC 3339; default: 24 hours before the alert")
+    until: datetime | None = Field(None, description="RFC 3339; default: end of the incident window")
+
+
+class Change(BaseModel):
+    ts: datetime
+    service: str
+    kind: str  # deploy | config | flag | infra | scale
+    from_: str | None = Field(None, alias="from")
+    to: str | None = None
+    author: str | None = None
+    ref: str | None = None
+    diff: str | None = None
+    line: int | None = None  # where the summary shows it (set by the summariser)
+
+    model_config = {"populate_by_name": True}
+
+
+class ChangeList(BaseModel):
+    since: datetime
+    until: datetime
+    alert_at: datetime
+    services: list[str] | None
+    changes: list[Change]
+
+
+class ChangesBackend(Protocol):
+    def changes(self, services: list[str] | None, since: datetime, until: datetime) -> list[Change]: ...
+
+
+def run(ctx: ToolContext, args: ReadChangesInput) -> Summary:
+    w = ctx.window
+    since, until = args.since or w.changes_since, args.until or w.end
+    found = ctx.backends.changes.changes(args.services, since, until)
+    data = ChangeList(
+        since=since,
+        until=until,
+        alert_at=w.alert_at,
+        services=args.services,
+        changes=sorted(found, key=lambda c: c.ts, reverse=True),
+    )
+    return Summary(summarise(data), data)
+
+
+def ago(delta_s: float) -> str:
+    m = int(abs(delta_s) // 60)
+    text = f"{m // 60}h{m % 60:02d}m" if m >= 60 else f"{m}m"
+    return f"{text} {'before' if delta_s >= 0 else 'after'} the alert"
+
+
+def summarise(d: ChangeList) -> str:
+    scope = ", ".join(d.services) if d.services else "all services"
+    lines = [f"changes to {scope} from {fmt_time(d.since)} to {fmt_time(d.until)}, newest first: {len(d.changes)}"]
+    for c in d.changes:
+        version = f" {c.from_} -> {c.to}" if c.from_ or c.to else ""
+        who = f" by {c.author}" if c.author else ""
+        ref = f" ref {c.ref}" if c.ref else ""
+        c.line = len(lines) + 1
+        lines.append(
+            f"{c.kind} {c.service}{version} at {fmt_time(c.ts)} ({ago((d.alert_at - c.ts).total_seconds())}){who}{ref}"
+        )
+        diff = (c.diff or "").splitlines()
+        lines.extend(f"  {x}" for x in diff[:MAX_DIFF_LINES])
+        if len(diff) > MAX_DIFF_LINES:
+            lines.append(f"  ... {len(diff) - MAX_DIFF_LINES} more diff lines")
+    return "\n".join(lines)
+
+
+TOOL = Tool("read_changes", ReadChangesInput, run, tool_description("read_changes"))

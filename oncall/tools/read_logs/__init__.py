@@ -1,0 +1,178 @@
+"""read_logs: what did the service log in the window?
+
+Backends return `LogStats` (template clusters with counts, first/last seen and
+one verbatim sample each); the summariser turns them into the citable text the
+model sees, identical whichever backend answered."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from oncall.core.fmt import fmt_hm, fmt_num, fmt_time
+from oncall.prompts import tool_description
+from oncall.tools.tool import Summary, Tool, ToolContext
+
+ERROR_LEVELS = ("ERROR", "FATAL")
+
+
+class ReadLogsInput(BaseModel):
+    """Search one service's logs; defaults to the incident window."""
+
+    service: str = Field(description="service name as in the catalog")
+    start: datetime | None = Field(None, description="window start, RFC 3339; default: incident window")
+    end: datetime | None = Field(None, description="window end, RFC 3339; default: incident window")
+    query: str | None = Field(None, description="only lines whose message contains this text")
+    max_templates: int = Field(8, ge=1, le=30, description="how many error/warning templates to show")
+    only_notable: bool = Field(False, description="show only templates that are new or rising")
+
+
+class LogQuery(BaseModel):
+    service: str
+    start: datetime
+    end: datetime
+    baseline_start: datetime
+    query: str | None = None
+
+
+class TemplateStat(BaseModel):
+    template: str
+    level: str
+    count: int  # in the window
+    baseline_count: int  # in [baseline_start, start)
+    first_seen: datetime
+    last_seen: datetime
+    sample: str  # one verbatim message (may be multi-line)
+    sample_ref: str  # where it came from, e.g. logs.jsonl:18234
+    sample_pod: str | None = None
+    pods: int = 0
+    line: int | None = None  # where the summary shows it
+    sample_line: int | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.level in ERROR_LEVELS
+
+    def rate_ratio(self, window_s: float, baseline_s: float) -> float | None:
+        """How much more often per minute it appears now than in the baseline; None when new."""
+        if self.baseline_count == 0 or baseline_s <= 0:
+            return None
+        return (self.count / max(window_s, 1)) / (self.baseline_count / baseline_s)
+
+
+class LogStats(BaseModel):
+    query: LogQuery
+    total: int
+    levels: dict[str, int]
+    baseline_total: int
+    skipped_lines: int = 0  # lines that were not valid JSON
+    templates: list[TemplateStat]
+    source: str
+    baseline_from: datetime | None = None  # earliest line in the baseline: retention may be shorter than asked
+    sampled: str | None = None  # when counts were scaled from a sample, which one (server backends)
+
+    def window_s(self) -> float:
+        return (self.query.end - self.query.start).total_seconds()
+
+    def baseline_s(self) -> float:
+        start = max(self.query.baseline_start, self.baseline_from or self.query.baseline_start)
+        return max(0.0, (self.query.start - start).total_seconds())
+
+    def notable(self, t: TemplateStat) -> str | None:
+        """'new' or 'rising Nx' for templates that stand out against the baseline by more
+        than chance: a handful of lines of a rare template is noise, not news."""
+        if self.baseline_total == 0 or self.baseline_s() <= 0:
+            return None  # nothing to compare with
+        expected = t.baseline_count * self.window_s() / self.baseline_s()
+        if t.baseline_count == 0:
+            return "new" if t.count >= 3 else None
+        if t.count >= max(5.0, 3 * expected + 3 * expected**0.5):
+            return f"rising {fmt_num(t.count / expected)}x"
+        return None
+
+
+class LogBackend(Protocol):
+    def stats(self, q: LogQuery) -> LogStats: ...
+
+
+def run(ctx: ToolContext, args: ReadLogsInput) -> Summary:
+    w = ctx.window
+    start, end = args.start or w.start, args.end or w.end
+    baseline_start = min(w.baseline_start, start)
+    stats = ctx.backends.logs.stats(
+        LogQuery(service=args.service, start=start, end=end, baseline_start=baseline_start, query=args.query)
+    )
+    return Summary(summarise(stats, args.max_templates, args.only_notable), stats)
+
+
+def rank(stats: LogStats) -> list[TemplateStat]:
+    """Errors first, then warnings; within each, new or rising before steady, then by count."""
+
+    def key(t: TemplateStat) -> tuple[int, int, int, str]:
+        sev = 0 if t.is_error else 1 if t.level == "WARN" else 2
+        return (sev, 0 if stats.notable(t) else 1, -t.count, t.template)
+
+    return sorted(stats.templates, key=key)
+
+
+EXCEPTION_LINE = re.compile(r"^\s*(Caused by: |panic: |fatal error: )|^\s*[\w.$]+(Error|Exception|Exit)\b.*:")
+
+
+def sample_lines(message: str, keep: int = 4) -> list[str]:
+    """The first line of a multi-line message, then the lines that name the failure
+    (the last line of a Python traceback, a Java exception, a Go panic), then the rest."""
+    lines = [x.rstrip() for x in message.splitlines() if x.strip()] or [""]
+    rest = lines[1:]
+    telling = [x for x in rest if EXCEPTION_LINE.search(x)]
+    chosen = (telling + [x for x in rest if x not in telling])[: keep - 1]
+    return [lines[0], *sorted(chosen, key=rest.index)]
+
+
+def summarise(stats: LogStats, max_templates: int = 8, only_notable: bool = False) -> str:
+    q = stats.query
+    day = q.start.strftime("%Y-%m-%d")
+    lines = [
+        f"logs of {q.service}, window {day} {fmt_hm(q.start)} to {fmt_time(q.end)}"
+        + (f" matching {q.query!r}" if q.query else "")
+        + f", baseline from {fmt_time(q.baseline_start)} ({stats.source})"
+    ]
+    levels = ", ".join(f"{n} {lvl}" for lvl, n in sorted(stats.levels.items(), key=lambda x: -x[1]))
+    lines.append(f"{stats.total} lines in window ({levels or 'none'}); {stats.baseline_total} lines in baseline")
+    if stats.skipped_lines:
+        lines.append(f"{stats.skipped_lines} lines in the log source were not valid JSON and were skipped")
+    if stats.sampled:
+        lines.append(f"template counts are scaled from a sample: {stats.sampled}")
+    if stats.total == 0:
+        lines.append("no log lines for this service in the window")
+        return "\n".join(lines)
+    ranked = rank(stats)
+    candidates = [t for t in ranked if (t.level != "INFO" or stats.notable(t)) and t.count]
+    shown = [t for t in candidates if stats.notable(t) or not only_notable][:max_templates]
+    if not shown:
+        steady = f" ({len(candidates)} steady ones)" if candidates else ""
+        lines.append(f"no new or rising error or warning templates{steady}")
+    else:
+        lines.append("error and warning templates, new or rising first (times UTC):")
+    for i, t in enumerate(shown, 1):
+        note = f", {stats.notable(t)}" if stats.notable(t) else ""
+        t.line, t.sample_line = len(lines) + 1, len(lines) + 2
+        lines.append(
+            f"T{i} {t.level} {t.count}x in window (baseline {t.baseline_count}{note}), "
+            f"first {t.first_seen:%H:%M:%S}, last {t.last_seen:%H:%M:%S}, {t.pods} pod(s): {t.template}"
+        )
+        sample = sample_lines(t.sample)
+        who = f" {t.sample_pod}" if t.sample_pod else ""
+        lines.append(f"  sample {t.sample_ref}{who}: {sample[0]}")
+        lines.extend(f"    {x.strip()}" for x in sample[1:])
+    rest = [t for t in ranked if t not in shown and t.count]
+    if rest and not only_notable:
+        top = sorted(rest, key=lambda t: (-t.count, t.template))[:2]
+        largest = "; ".join(f"{t.level} {t.count}x {t.template[:60]}" for t in top)
+        lines.append(f"{len(rest)} other templates, largest: {largest}")
+    return "\n".join(lines)
+
+
+TOOL = Tool("read_logs", ReadLogsInput, run, tool_description("read_logs"))

@@ -1,0 +1,243 @@
+"""read_metrics: how did error rate, latency and saturation move?
+
+Signals are named (error_ratio, latency_p99, ...) and mapped to a query per
+service by the catalog. Backends return raw series; the analysis (baseline
+before the window, peak, change point) happens here, so every backend yields
+the same summary."""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from datetime import UTC, datetime
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from oncall.core.errors import ToolError
+from oncall.core.fmt import fmt_hm, fmt_num, fmt_time
+from oncall.prompts import tool_description
+from oncall.tools.tool import Summary, Tool, ToolContext
+
+# Signal vocabulary (DESIGN.md). A change smaller than the floor is noise.
+FLOORS = {
+    "request_rate": 0.0,
+    "error_ratio": 0.01,
+    "latency_p99": 0.05,
+    "cpu_utilization": 0.1,
+    "memory_utilization": 0.1,
+    "disk_utilization": 0.05,
+    "restarts": 0.5,
+    "pool_utilization": 0.15,
+    "replicas": 0.5,
+}
+UNITS = {"latency_p99": "seconds", "request_rate": "req/s", "restarts": "restarts per 5m"}
+
+
+class ReadMetricsInput(BaseModel):
+    """Summarise a service's signals against their baseline."""
+
+    service: str = Field(description="service name as in the catalog")
+    signals: list[str] | None = Field(None, description="signal names; default: every signal the catalog maps")
+    start: datetime | None = Field(None, description="window start, RFC 3339; default: incident window")
+    end: datetime | None = Field(None, description="window end, RFC 3339; default: incident window")
+
+
+class Series(BaseModel):
+    labels: dict[str, str]
+    points: list[tuple[float, float]]  # (unix seconds, value), sorted
+
+
+class MetricsBackend(Protocol):
+    def query_range(self, query: str, start: datetime, end: datetime, step_s: float) -> list[Series]: ...
+
+
+class SignalStat(BaseModel):
+    signal: str
+    query: str
+    labels: dict[str, str]
+    baseline: float | None
+    peak: float
+    peak_at: datetime
+    last: float
+    onset: datetime | None  # start of the abnormal run that holds the peak
+    direction: str | None  # "up" or "down" when anomalous
+    recovered: bool = False  # abnormal in the window but back to baseline at its end
+    samples: int
+    line: int | None = None  # where the summary shows it
+
+    @property
+    def anomalous(self) -> bool:
+        return self.onset is not None
+
+
+class MetricStats(BaseModel):
+    service: str
+    start: datetime
+    end: datetime
+    baseline_start: datetime
+    signals: list[SignalStat]
+    missing: list[str]  # signals asked for that returned no data
+
+
+def run(ctx: ToolContext, args: ReadMetricsInput) -> Summary:
+    w = ctx.window
+    start, end = args.start or w.start, args.end or w.end
+    baseline_start = min(w.baseline_start, start)
+    catalog_signals: dict[str, str] = ctx.catalog.signals
+    names = args.signals or list(catalog_signals)
+    unknown = [n for n in names if n not in catalog_signals]
+    if unknown:
+        raise ToolError(f"unknown signal(s) {', '.join(unknown)}; known: {', '.join(catalog_signals) or 'none'}")
+    # Roughly 120 points whatever the span, so a long window does not flood the backend.
+    step = max(15.0, (end - baseline_start).total_seconds() / 600)
+    stats: list[SignalStat] = []
+    missing: list[str] = []
+    for name in names:
+        query = catalog_signals[name].replace("{service}", args.service)
+        series = ctx.backends.metrics.query_range(query, baseline_start, end, step)
+        found = [s for s in series if s.points]
+        if not found:
+            missing.append(name)
+        stats.extend(analyse(name, query, s, baseline_start, start, end) for s in found)
+    data = MetricStats(
+        service=args.service,
+        start=start,
+        end=end,
+        baseline_start=baseline_start,
+        signals=stats,
+        missing=missing,
+    )
+    return Summary(summarise(data), data)
+
+
+RECENT = 3600.0  # the reference level is the last hour before the window: daily traffic moves slowly
+
+
+def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start: datetime, end: datetime) -> SignalStat:
+    """Baseline, peak and change point of one series.
+
+    The reference is the level just before the window, so a daily traffic curve is not an
+    anomaly; noise is measured on successive differences of the whole baseline, which a
+    slow trend barely moves. A utilization reaching 0.9 from well below is abnormal however
+    slowly it got there (a leak, a filling disk)."""
+    t_base, t0, t1 = baseline_start.timestamp(), start.timestamp(), end.timestamp()
+    base = [(t, v) for t, v in s.points if t_base <= t < t0]
+    window = [(t, v) for t, v in s.points if t0 <= t <= t1]
+    if not window:
+        window = [p for p in s.points if p[0] <= t1][-1:] or s.points[-1:]
+    recent = [v for t, v in base if t >= t0 - RECENT]
+    values = [v for _, v in base]
+    if len(recent) >= 3:
+        ref = statistics.median(recent)
+    elif len(values) >= 3:
+        ref = statistics.median(values)
+    else:
+        ref = statistics.median(v for _, v in window[: max(1, len(window) // 5)])
+    diffs = [abs(b - a) for a, b in itertools.pairwise(values)]
+    spread = 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
+    threshold = max(3 * spread, 0.3 * abs(ref), FLOORS.get(signal, 0.0), 1e-9)
+    peak_t, peak_v = max(window, key=lambda p: abs(p[1] - ref))
+    direction = "up" if peak_v >= ref else "down"
+    saturated = signal.endswith("_utilization") and peak_v >= 0.9 and values and statistics.median(values) < 0.75
+    if saturated and abs(peak_v - ref) <= threshold:
+        threshold = max(FLOORS.get(signal, 0.0), 0.05)
+        ref = min(ref, statistics.median(values))
+    onset = None
+    if abs(peak_v - ref) > threshold:
+        # Walk back from the peak while the series stays abnormal (one-sample gaps allowed).
+        pts = [p for p in s.points if t_base <= p[0] <= peak_t]
+        onset_t, gap = peak_t, 0
+        for t, v in reversed(pts):
+            abnormal = (v - ref > threshold) if direction == "up" else (ref - v > threshold)
+            if abnormal:
+                onset_t, gap = t, 0
+            else:
+                gap += 1
+                if gap > 1:
+                    break
+        run_in_window = [v for t, v in window if t >= onset_t]
+        if len(run_in_window) >= 2 or onset_t < t0:
+            onset = _dt(onset_t)
+    last = window[-1][1]
+    recovered = onset is not None and abs(last - ref) <= threshold
+    return SignalStat(
+        signal=signal,
+        query=query,
+        labels=s.labels,
+        baseline=ref if values else None,
+        peak=peak_v,
+        peak_at=_dt(peak_t),
+        last=last,
+        onset=onset,
+        direction=direction if onset else None,
+        recovered=recovered,
+        samples=len(s.points),
+    )
+
+
+def describe(st: SignalStat, common: frozenset[tuple[str, str]] = frozenset()) -> str:
+    """One citable line per series; labels shared by every series are left out."""
+    unit = f" ({UNITS[st.signal]})" if st.signal in UNITS else ""
+    where = _where(st, common)
+    base = f"baseline {fmt_num(st.baseline)}" if st.baseline is not None else "no baseline"
+    if not st.anomalous:
+        return f"{st.signal}{unit}{where}: steady, {base}, peak {fmt_num(st.peak)} at {fmt_hm(st.peak_at)}"
+    verb = "rose" if st.direction == "up" else "fell"
+    ratio = ""
+    if st.baseline and st.direction == "up" and st.peak / st.baseline >= 2:
+        ratio = f" ({fmt_num(st.peak / st.baseline)}x baseline)"
+    assert st.onset is not None
+    state = "back to baseline by the end" if st.recovered else f"now {fmt_num(st.last)}"
+    return (
+        f"{st.signal}{unit}{where}: {verb} from {base} to {fmt_num(st.peak)} at {fmt_hm(st.peak_at)}{ratio}, "
+        f"abnormal from {fmt_hm(st.onset)}, {state}"
+    )
+
+
+def summarise(m: MetricStats) -> str:
+    """Abnormal series a line each, earliest first; steady ones together on one line."""
+    lines = [
+        f"metrics of {m.service}, window {m.start:%Y-%m-%d} {fmt_hm(m.start)} to {fmt_time(m.end)}, "
+        f"baseline from {fmt_time(m.baseline_start)} (times UTC)"
+    ]
+    common = common_labels(m.signals)
+    for s in sorted((s for s in m.signals if s.anomalous), key=lambda s: (s.onset, s.signal)):
+        s.line = len(lines) + 1
+        lines.append(describe(s, common))
+    steady = sorted((s for s in m.signals if not s.anomalous), key=lambda s: s.signal)
+    if steady:
+        for s in steady:
+            s.line = len(lines) + 1
+        lines.append(
+            "steady (baseline, peak): "
+            + "; ".join(
+                f"{s.signal}{_where(s, common)} {fmt_num(s.baseline) if s.baseline is not None else '?'}, "
+                f"{fmt_num(s.peak)}"
+                for s in steady
+            )
+        )
+    if m.missing:
+        lines.append(f"no data for: {', '.join(m.missing)}")
+    return "\n".join(lines)
+
+
+def _where(st: SignalStat, common: frozenset[tuple[str, str]]) -> str:
+    extra = {k: v for k, v in st.labels.items() if k not in ("service", "__name__") and (k, v) not in common}
+    return " " + ",".join(f"{k}={v}" for k, v in sorted(extra.items())) if extra else ""
+
+
+def common_labels(stats: list[SignalStat]) -> frozenset[tuple[str, str]]:
+    if not stats:
+        return frozenset()
+    shared = set(stats[0].labels.items())
+    for s in stats[1:]:
+        shared &= set(s.labels.items())
+    return frozenset(shared)
+
+
+def _dt(t: float) -> datetime:
+    return datetime.fromtimestamp(t, UTC)
+
+
+TOOL = Tool("read_metrics", ReadMetricsInput, run, tool_description("read_metrics"))

@@ -1,0 +1,133 @@
+"""The runner every tool call goes through: it validates input, enforces timeouts,
+redacts, and numbers results R1, R2, ... in call order."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from oncall.core.errors import ToolError
+from oncall.core.redact import redact
+from oncall.core.results import ToolResult
+from oncall.tools.tool import Tool, ToolContext
+
+
+@dataclass
+class ToolRunner:
+    """Runs tool calls with a timeout each. Results are numbered in call order;
+    an exact repeat of an earlier call is answered from the earlier result."""
+
+    context: ToolContext
+    tools: dict[str, Tool[Any]]
+    timeout_s: float = 10.0
+    results: list[ToolResult] = field(default_factory=list)
+    _seen: dict[str, ToolResult] = field(default_factory=dict)
+    _next: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, rid: str) -> ToolResult | None:
+        for r in self.results:
+            if r.id == rid:
+                return r
+        return None
+
+    def call(self, name: str, args: dict[str, Any]) -> ToolResult:
+        return self.call_many([(name, args)])[0]
+
+    def call_many(self, calls: Sequence[tuple[str, dict[str, Any]]]) -> list[ToolResult]:
+        """Run calls concurrently; every call yields a result, failures included."""
+        with self._lock:
+            plan: list[tuple[str, str, dict[str, Any], bool]] = []  # id, name, args, is_new
+            batch: dict[str, str] = {}
+            for name, args in calls:
+                key = _key(name, args)
+                if key in self._seen:
+                    plan.append((self._seen[key].id, name, args, False))
+                elif key in batch:
+                    plan.append((batch[key], name, args, False))
+                else:
+                    self._next += 1
+                    batch[key] = f"R{self._next}"
+                    plan.append((batch[key], name, args, True))
+        new = [(rid, name, args) for rid, name, args, is_new in plan if is_new]
+        fresh: dict[str, ToolResult] = {}
+        if new:
+            pool = ThreadPoolExecutor(max_workers=min(8, len(new)), thread_name_prefix="tool")
+            try:
+                futures = [(rid, name, args, pool.submit(self._run_one, rid, name, args)) for rid, name, args in new]
+                deadline = time.monotonic() + self.timeout_s
+                for rid, name, args, fut in futures:
+                    try:
+                        fresh[rid] = fut.result(timeout=max(0.0, deadline - time.monotonic()))
+                    except FutureTimeout:
+                        fresh[rid] = ToolResult(
+                            id=rid,
+                            tool=name,
+                            input=args,
+                            ok=False,
+                            error=f"timed out after {self.timeout_s:g}s",
+                            elapsed_ms=self.timeout_s * 1000,
+                        )
+            finally:
+                # a timed-out thread cannot be killed; do not wait for it
+                pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            for rid, name, args in new:
+                self.results.append(fresh[rid])
+                self._seen[_key(name, args)] = fresh[rid]
+            self.results.sort(key=lambda r: int(r.id[1:]))
+        return [fresh.get(rid) or self._by_id(rid) for rid, _, _, _ in plan]
+
+    def _by_id(self, rid: str) -> ToolResult:
+        res = self.get(rid)
+        assert res is not None
+        return res
+
+    def _run_one(self, rid: str, name: str, args: dict[str, Any]) -> ToolResult:
+        t0 = time.perf_counter()
+
+        def fail(msg: str) -> ToolResult:
+            return ToolResult(
+                id=rid,
+                tool=name,
+                input=args,
+                ok=False,
+                error=redact(msg),
+                elapsed_ms=(time.perf_counter() - t0) * 1000,
+            )
+
+        tool = self.tools.get(name)
+        if tool is None:
+            return fail(f"unknown tool {name!r}; available: {', '.join(sorted(self.tools))}")
+        try:
+            parsed = tool.input_model.model_validate(args)
+        except ValidationError as e:
+            problems = "; ".join(f"{'.'.join(map(str, x['loc'])) or 'input'}: {x['msg']}" for x in e.errors())
+            return fail(f"invalid input for {name}: {problems}")
+        try:
+            summary = tool.run(self.context, parsed)
+        except ToolError as e:
+            return fail(str(e))
+        except Exception as e:  # a backend bug must not end the investigation
+            return fail(f"{type(e).__name__}: {e}")
+        return ToolResult(
+            id=rid,
+            tool=name,
+            input=parsed.model_dump(mode="json", exclude_none=True),
+            ok=True,
+            text=redact(summary.text),
+            data=summary.data,
+            elapsed_ms=(time.perf_counter() - t0) * 1000,
+        )
+
+
+def _key(name: str, args: dict[str, Any]) -> str:
+    return name + json.dumps(args, sort_keys=True, default=str)
