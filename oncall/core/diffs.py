@@ -1,13 +1,40 @@
-"""What a unified diff changed, in the words of a change event: a new image tag is a
-deploy from one tag to another; otherwise the first changed key is a config change
-from one value to another. Shared by the ArgoCD and GitHub backends."""
+"""Unified diffs, read in one place: what a change event's diff says it changed (read_changes'
+backends), the telling setting it edits and the words it introduces (the offline analyst),
+and how to undo it or measure an edit (open_pr)."""
 
 from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
+
+from oncall.core.errors import ToolError
 
 _KV = re.compile(r"^[-+]\s*(?:-\s+)?\"?([\w.\-/]+)\"?\s*[:=]\s*(.+?)\s*,?$")
+# Keys every deploy bumps: a change of these is a version, not a setting.
+VERSION_KEY = re.compile(r"^\s*[\"']?(image|tag|version|appVersion|digest|repository|registry)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Diff:
+    """A unified diff's changed lines (without their +/- marks) and the file it names."""
+
+    path: str | None
+    removed: tuple[str, ...]
+    added: tuple[str, ...]
+    body: tuple[str, ...]  # every line but the file headers and hunk markers, marks kept
+
+
+def parse(diff: str | None) -> Diff:
+    lines = (diff or "").splitlines()
+    m = re.search(r"^\+\+\+ b/(\S+)", diff or "", re.M) or re.search(r"^--- a/(\S+)", diff or "", re.M)
+    body = tuple(x for x in lines if not x.startswith(("---", "+++", "@@")))
+    return Diff(
+        path=m.group(1) if m else None,
+        removed=tuple(x[1:] for x in body if x.startswith("-")),
+        added=tuple(x[1:] for x in body if x.startswith("+")),
+        body=body,
+    )
 
 
 def describe(diff: str) -> tuple[str, str | None, str | None]:
@@ -34,9 +61,56 @@ def describe(diff: str) -> tuple[str, str | None, str | None]:
     return "config", None, None
 
 
+def gist(diff: str | None) -> tuple[str, str] | None:
+    """The most telling removed/added pair of a diff, as its lines read: a setting
+    rather than the image tag that every deploy bumps."""
+    if not diff:
+        return None
+    lines = diff.splitlines()
+    pairs = []
+    for i, x in enumerate(lines):
+        if x.startswith("-") and not x.startswith("---"):
+            nxt = next((y for y in lines[i + 1 :] if y.startswith("+") and not y.startswith("+++")), None)
+            if nxt is not None:
+                pairs.append((x[1:].strip(), nxt[1:].strip()))
+    pairs = [p for p in pairs if p[0] and p[1] and p[0] != p[1]]
+    if not pairs:
+        return None
+    return next((p for p in pairs if not VERSION_KEY.match(p[0])), pairs[0])
+
+
 def unified(before: str, after: str, path: str, context: int = 3) -> str:
     """A git-style unified diff of one file's text."""
     lines = difflib.unified_diff(
         before.splitlines(), after.splitlines(), f"a/{path}", f"b/{path}", n=context, lineterm=""
     )
     return "\n".join(lines)
+
+
+def reverse(diff: str, text: str) -> str:
+    """Undo a unified diff on `text`: each hunk's new side is found and replaced by its old side."""
+    hunks: list[list[str]] = []
+    cur: list[str] | None = None
+    for line in diff.splitlines():
+        if line.startswith("@@"):
+            cur = []
+            hunks.append(cur)
+        elif cur is not None and line[:1] in (" ", "+", "-"):
+            cur.append(line)
+        elif cur is not None and line == "":
+            cur.append(" ")
+    lines = text.split("\n")
+    for hunk in hunks:
+        new_side = [x[1:] for x in hunk if x[0] in " +"]
+        old_side = [x[1:] for x in hunk if x[0] in " -"]
+        at = next((i for i in range(len(lines) - len(new_side) + 1) if lines[i : i + len(new_side)] == new_side), None)
+        if at is None:
+            raise ToolError("the change's diff no longer applies: the file has changed since")
+        lines[at : at + len(new_side)] = old_side
+    return "\n".join(lines)
+
+
+def changed_lines(before: str, after: str) -> tuple[int, list[str]]:
+    """How many lines an edit changes, and the lines it adds."""
+    d = parse("\n".join(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)))
+    return len(d.body), list(d.added)

@@ -6,16 +6,16 @@ says HIGH only when two independent kinds of evidence agree."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from oncall.analysts.base import Case
-from oncall.analysts.offline.findings import Finding, diff_gist, findings
+from oncall.analysts.offline.findings import ChangeFinding, Finding, HistoryFinding, LogFinding, MetricFinding, findings
 from oncall.analysts.offline.ranking import Suspect, confidence, observed, rank
+from oncall.analysts.offline.remedies import remedies
+from oncall.core import diffs
 from oncall.core.catalog import Catalog
 from oncall.core.citations import cite, result_of
 from oncall.core.diagnosis import (
-    ACTION_ORDER,
     Action,
     Candidate,
     Claim,
@@ -46,7 +46,7 @@ class OfflineAnalyst:
             summary=_summary(top, suspects),
             root_cause=_root_cause(top, sure),
             evidence=_evidence(top, suspects, case.catalog),
-            actions=_actions(top, case.catalog),
+            actions=remedies(top, case.catalog, _cause_findings(top)),
             runbook=_runbook(case.context.results, top.category),
             similar_incidents=_similar(found),
             missing_evidence=missing,
@@ -62,9 +62,9 @@ def _quiet(top: Suspect, alerting: str | None, suspects: list[Suspect]) -> bool:
         f
         for s in suspects
         for f in s.findings
-        if f.kind == "metrics" and f.at and f.weight >= 1 and f.role in ("symptom", "saturation")
+        if isinstance(f, MetricFinding) and f.at and f.weight >= 1 and f.role in ("symptom", "saturation")
     ]
-    errors = [f for s in suspects for f in s.of("logs") if f.weight >= 1]
+    errors = [f for s in suspects for f in s.logs() if f.weight >= 1]
     return not lasting and not errors and top.score < 4
 
 
@@ -72,11 +72,11 @@ def _cause_findings(top: Suspect) -> list[Finding]:
     """The strongest few findings about the suspect, change first, then its earliest anomalies."""
     picks = top.causal_changes()[:1]
     logs = sorted(
-        (f for f in top.of("logs") if f.category == top.category or top.category == "recent_change"),
+        (f for f in top.logs() if f.category == top.category or top.category == "recent_change"),
         key=lambda f: (-f.weight, f.at or top.onset),
     )
-    picks += logs[:1] or sorted(top.of("logs"), key=lambda f: -f.weight)[:1]
-    metrics = sorted((f for f in top.of("metrics") if f.at), key=lambda f: (f.category is None, f.at))
+    picks += logs[:1] or sorted(top.logs(), key=lambda f: -f.weight)[:1]
+    metrics = sorted((f for f in top.metrics() if f.at), key=lambda f: (f.category is None, _at(f)))
     picks += metrics[:2]
     return picks
 
@@ -86,7 +86,7 @@ def _root_cause(top: Suspect, confidence: str) -> RootCause:
     changes = top.causal_changes()
     if changes:
         c = changes[0]
-        gist = diff_gist(getattr(c.detail, "diff", None))
+        gist = diffs.gist(c.detail.diff)
         what = f"; the diff changes `{gist[0]}` to `{gist[1]}`" if gist else ""
         after = f", and {top.service} degraded from {_hm(first.at)}" if first else ""
         statement = f"{c.text}{what}{after}"
@@ -109,10 +109,10 @@ def _root_cause(top: Suspect, confidence: str) -> RootCause:
 def _summary(top: Suspect, suspects: list[Suspect]) -> list[Claim]:
     out = []
     symptoms = sorted(
-        (f for f in top.of("metrics") if f.signal in ("latency_p99", "error_ratio") and f.at),
+        (f for f in top.metrics() if f.signal in ("latency_p99", "error_ratio") and f.at),
         key=lambda f: f.at,
     )
-    for f in symptoms[:1] or top.of("metrics")[:1]:
+    for f in symptoms[:1] or top.metrics()[:1]:
         out.append(Claim(text=f.text, cites=[f.cite]))
     changes = top.causal_changes()
     if changes:
@@ -122,13 +122,13 @@ def _summary(top: Suspect, suspects: list[Suspect]) -> list[Claim]:
                 cites=[changes[0].cite],
             )
         )
-    logs = sorted(top.of("logs"), key=lambda f: -f.weight)
+    logs = sorted(top.logs(), key=lambda f: -f.weight)
     if logs:
         out.append(Claim(text=logs[0].text, cites=[logs[0].cite]))
     if top.onset:
         followers = [s for s in suspects[1:] if s.onset and s.onset > top.onset][:2]
         for s in followers:
-            first = min((f for f in s.findings if f.kind in ("metrics", "logs") and f.at), key=lambda f: f.at)
+            first = min((f for f in s.findings if isinstance(f, MetricFinding | LogFinding) and f.at), key=_at)
             out.append(
                 Claim(
                     text=f"{s.service} degraded later, from {_hm(first.at)}: a likely effect",
@@ -142,8 +142,8 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
     out: list[Evidence] = []
     for f in _cause_findings(top):
         where = f.cite
-        if f.kind == "change":
-            gist = diff_gist(getattr(f.detail, "diff", None))
+        if isinstance(f, ChangeFinding):
+            gist = diffs.gist(f.detail.diff)
             if gist:
                 out.append(
                     Evidence(
@@ -153,7 +153,7 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
                     )
                 )
         out.append(Evidence(text=_plain(f), quote=f.quote, cites=[where]))
-    for f in top.of("logs"):
+    for f in top.logs():
         t = f.detail
         if isinstance(t, TemplateStat) and t.sample_line and t.sample:
             out.append(
@@ -167,7 +167,7 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
     for s in suspects[1:3]:
         if not (s.onset and top.onset and s.onset > top.onset):
             continue
-        f = min((f for f in s.findings if f.kind in ("metrics", "logs") and f.at), key=lambda f: f.at)
+        f = min((f for f in s.findings if isinstance(f, MetricFinding | LogFinding) and f.at), key=_at)
         where = (
             "downstream of"
             if s.service in catalog.dependencies(top.service)
@@ -182,111 +182,14 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
 
 
 def _plain(f: Finding) -> str:
-    return {
-        "metrics": f"{f.service} {f.signal} left its baseline",
-        "logs": f"{f.service} logs show a "
-        f"{'new' if 'new' in f.text else 'rising'} {(f.category or 'error').replace('_', ' ')} template",
-        "change": f"a {getattr(f.detail, 'kind', 'change')} of {f.service} preceded the anomaly",
-        "history": "a past incident matches",
-    }.get(f.kind, f.kind)
-
-
-SHA = re.compile(r"[0-9a-f]{7,40}")
-LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)
-MEMORY = re.compile(r"OOMKilled|out of memory|OutOfMemory|heap space|MemoryError", re.I)
-
-
-def _actions(top: Suspect, catalog: Catalog) -> list[Action]:
-    """Remedies the evidence supports, safest first: undo a change, restart what leaks, add capacity
-    for load, fix a credential or permission, else escalate to the owners."""
-    svc = top.service
-    info = catalog.services.get(svc)
-    ns = info.namespace if info else "default"
-    cites = [f.cite for f in _cause_findings(top)[:2]] or [f.cite for f in top.blamed_by[:1]]
-    words = " ".join(f.words for f in top.of("logs"))
-    saturated = {f.signal for f in top.of("metrics", "saturation") if f.weight > 0}
-    more_load = any(f.signal == "request_rate" and f.detail.direction == "up" for f in top.of("metrics"))
-    cat = top.category
-    credential = cat == "expired_credential" or any(f.category == "expired_credential" for f in top.of("logs"))
-    acts: list[Action] = []
-    change = top.causal_changes()[0] if top.causal_changes() else None
-    if change and not credential:  # a rotated secret is not rolled back; the service is updated
-        c = change.detail
-        if c.kind == "deploy":
-            acts.append(
-                Action(
-                    kind="rollback",
-                    target=svc,
-                    description=f"Roll back {svc} from {c.to} to {c.from_}",
-                    command=f"kubectl rollout undo deployment/{svc} -n {ns}",
-                    cites=[change.cite],
-                )
-            )
-        elif c.kind == "flag":
-            acts.append(
-                Action(kind="rollback", target=svc, description=f"Set {c.to} back to {c.from_}", cites=[change.cite])
-            )
-        else:
-            acts.append(
-                Action(
-                    kind="rollback",
-                    target=svc,
-                    description=f"Revert the {c.kind} change {c.ref or ''} to {svc}".replace("  ", " "),
-                    command=f"git revert {c.ref}" if c.ref and SHA.fullmatch(c.ref) else None,
-                    cites=[change.cite],
-                )
-            )
-    restart = None
-    if "memory_utilization" in saturated or MEMORY.search(words):
-        restart = "reclaim leaked memory"
-    elif "pool_utilization" in saturated and not more_load and not change and not LOCKS.search(words):
-        restart = "release held connections"
-    if restart:
-        acts.append(
-            Action(
-                kind="restart",
-                target=svc,
-                description=f"Restart {svc} to {restart}",
-                command=f"kubectl rollout restart deployment/{svc} -n {ns}",
-                cites=cites,
-            )
-        )
-    if "disk_utilization" in saturated:
-        acts.append(Action(kind="scale", target=svc, description=f"Expand the volume of {svc}", cites=cites))
-    elif cat == "capacity" or (more_load and saturated & {"cpu_utilization", "pool_utilization"}):
-        acts.append(
-            Action(
-                kind="scale",
-                target=svc,
-                description=f"Add replicas to {svc} (or raise its HPA maximum)",
-                command=f"kubectl get hpa,deployment/{svc} -n {ns}",
-                cites=cites,
-            )
-        )
-    if credential:
-        acts.append(
-            Action(
-                kind="config_change",
-                target=svc,
-                cites=cites,
-                description=f"Renew or update the expired or rotated credential used by {svc}",
-            )
-        )
-    elif cat == "permission_denied":
-        acts.append(
-            Action(
-                kind="config_change",
-                target=svc,
-                cites=cites,
-                description=f"Grant {svc}'s role the permission it is denied",
-            )
-        )
-    if not acts or cat in ("dependency_failure", "network", "unknown") or LOCKS.search(words):
-        owner = f" ({info.owner})" if info and info.owner else ""
-        acts.append(
-            Action(kind="escalate", target=svc, description=f"Escalate to the owners of {svc}{owner}", cites=cites)
-        )
-    return sorted(acts, key=lambda a: ACTION_ORDER.index(a.kind))
+    if isinstance(f, MetricFinding):
+        return f"{f.service} {f.signal} left its baseline"
+    if isinstance(f, LogFinding):
+        kind = "new" if "new" in f.text else "rising"
+        return f"{f.service} logs show a {kind} {(f.category or 'error').replace('_', ' ')} template"
+    if isinstance(f, ChangeFinding):
+        return f"a {f.detail.kind} of {f.service} preceded the anomaly"
+    return "a past incident matches"
 
 
 RUNBOOK_WORDS = {
@@ -331,7 +234,7 @@ def _first_paragraph(r: ToolResult, heading_line: int) -> tuple[int, str]:
 
 
 def _similar(found: list[Finding]) -> list[SimilarIncident]:
-    past = sorted((f for f in found if f.kind == "history"), key=lambda f: -f.detail.score)[:3]
+    past = sorted((f for f in found if isinstance(f, HistoryFinding)), key=lambda f: -f.detail.score)[:3]
     return [SimilarIncident(id=f.detail.id, resolution=f.detail.fix or "not recorded", cites=[f.cite]) for f in past]
 
 
@@ -380,3 +283,8 @@ def _hm(t: datetime | None) -> str:
 
 def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+def _at(f: Finding) -> datetime:
+    assert f.at is not None
+    return f.at

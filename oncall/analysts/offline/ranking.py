@@ -1,38 +1,59 @@
 """Ranking suspects: which service broke first along the dependency graph, what the
-evidence says about it, and how sure to be. Pure functions of the findings; the
-offline analyst turns the top suspect into claims, the Claude loop uses the count
+evidence says about it, and how sure to be. A pure function of the findings: `rank`
+never changes what it is given; it returns new `Suspect`s built from adjusted copies.
+The offline analyst turns the top suspect into claims; the Claude loop uses the count
 of failing services to pick its model."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Literal
 
-from oncall.analysts.offline.findings import Finding, change_tokens, log_tokens
+from oncall.analysts.offline import weights as w
+from oncall.analysts.offline.findings import (
+    ChangeFinding,
+    Finding,
+    HistoryFinding,
+    LogFinding,
+    LogRole,
+    MetricFinding,
+    MetricRole,
+    change_tokens,
+    log_tokens,
+)
 from oncall.core.catalog import Catalog
+from oncall.core.diagnosis import Category, Confidence
 from oncall.core.results import ToolResult
 from oncall.tools.read_metrics import MetricStats
 
-CHANGE_HORIZON = timedelta(hours=24)
-NEAR = timedelta(minutes=2)  # onsets this close count as simultaneous
-STRONG_CHANGE = 2.5  # a change this strong is named as the cause
+EvidenceKind = Literal["metrics", "logs", "change", "history"]
 
 
 @dataclass
 class Suspect:
     service: str
     findings: list[Finding] = field(default_factory=list)
-    blamed_by: list[Finding] = field(default_factory=list)  # other services' logs naming this one
+    blamed_by: list[LogFinding] = field(default_factory=list)  # other services' logs naming this one
     score: float = 0.0
-    category: str = "unknown"
-    kinds: set[str] = field(default_factory=set)
+    category: Category = "unknown"
+    kinds: set[EvidenceKind] = field(default_factory=set)
     symptom_of: str | None = None  # the failing dependency this service's errors name
-    change: Finding | None = None  # the change most likely to have caused it
+    change: ChangeFinding | None = None  # the change most likely to have caused it
     change_strength: float = 0.0
 
-    def of(self, kind: str, role: str | None = None) -> list[Finding]:
-        return [f for f in self.findings if f.kind == kind and (role is None or f.role == role)]
+    def metrics(self, role: MetricRole | None = None) -> list[MetricFinding]:
+        return [f for f in self.findings if isinstance(f, MetricFinding) and (role is None or f.role == role)]
+
+    def logs(self, role: LogRole | None = None) -> list[LogFinding]:
+        return [f for f in self.findings if isinstance(f, LogFinding) and (role is None or f.role == role)]
+
+    def changes(self) -> list[ChangeFinding]:
+        return [f for f in self.findings if isinstance(f, ChangeFinding)]
+
+    def history(self) -> list[HistoryFinding]:
+        return [f for f in self.findings if isinstance(f, HistoryFinding)]
 
     @property
     def onset(self) -> datetime | None:
@@ -47,20 +68,25 @@ class Suspect:
         marks = [
             f
             for f in self.findings
-            if f.kind in ("metrics", "logs")
+            if isinstance(f, MetricFinding | LogFinding)
             and f.at
             and f.weight >= 1
-            and not (f.role == "traffic" and f.detail.direction == "up")
+            and not (isinstance(f, MetricFinding) and f.more_traffic)
         ]
-        return min(marks, key=lambda f: f.at) if marks else None
+        return min(marks, key=_at) if marks else None
 
     @property
     def anomalous(self) -> bool:
         return self.onset is not None
 
-    def causal_changes(self) -> list[Finding]:
-        named = self.change_strength >= STRONG_CHANGE or self.category == "recent_change"
+    def causal_changes(self) -> list[ChangeFinding]:
+        named = self.change_strength >= w.STRONG_CHANGE or self.category == "recent_change"
         return [self.change] if self.change and named else []
+
+
+def _at(f: Finding) -> datetime:
+    assert f.at is not None
+    return f.at
 
 
 def observed(results: list[ToolResult]) -> set[str]:
@@ -70,162 +96,209 @@ def observed(results: list[ToolResult]) -> set[str]:
 
 def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[str] | None = None) -> list[Suspect]:
     seen = set(services) if seen is None else seen
-    suspects: dict[str, Suspect] = {s: Suspect(s) for s in services}
+    by_service: dict[str, list[Finding]] = {s: [] for s in services}
     for f in found:
-        suspects.setdefault(f.service, Suspect(f.service)).findings.append(f)
+        by_service.setdefault(f.service, []).append(f)
         if f.points_to:
-            suspects.setdefault(f.points_to, Suspect(f.points_to)).blamed_by.append(f)
-    _explain_traffic(suspects, catalog)
-    _discount_uncorroborated_logs(suspects, seen)
-    _discount_lone_traffic(suspects)
+            by_service.setdefault(f.points_to, [])
+    blamed = {f.points_to for f in found if f.points_to}
+    by_service = _explain_traffic(by_service, catalog)
+    by_service = _discount_uncorroborated_logs(by_service, seen)
+    by_service = _discount_lone_traffic(by_service, blamed)
+    suspects = {s: Suspect(s, findings=fs) for s, fs in by_service.items()}
+    # witnesses in the order they were found; the adjusted copy sits at the same place of its service's list
+    seen_of: Counter[str] = Counter()
+    for f in found:
+        adjusted = by_service[f.service][seen_of[f.service]]
+        seen_of[f.service] += 1
+        if isinstance(adjusted, LogFinding) and adjusted.points_to:
+            suspects[adjusted.points_to].blamed_by.append(adjusted)
     onsets = [s.onset for s in suspects.values() if s.onset]
     earliest = min(onsets) if onsets else None
     for s in suspects.values():
-        _symptom_of(s, suspects, seen)
+        s.symptom_of = _symptom_of(s, suspects, seen)
     for s in suspects.values():
-        _pick_change(s)
+        s.change, s.change_strength = _pick_change(s)
         _score(s, suspects, catalog, earliest, seen)
     return sorted(suspects.values(), key=lambda s: (-s.score, s.onset or datetime.max.astimezone(), s.service))
 
 
-def _explain_traffic(suspects: dict[str, Suspect], catalog: Catalog) -> None:
+Grouped = dict[str, list[Finding]]
+
+
+def _explain_traffic(by_service: Grouped, catalog: Catalog) -> Grouped:
     """More requests at a service whose callers also got more requests is their load passing
     through, not news about this service."""
-    for s in suspects.values():
-        for f in s.of("metrics", "traffic"):
-            callers = [suspects[c] for c in catalog.dependents(s.service) if c in suspects]
-            mine = f.detail.onset
-            if mine and any(
-                g.detail.onset and g.detail.onset <= mine + NEAR and g.detail.direction == f.detail.direction
-                for c in callers
-                for g in c.of("metrics", "traffic")
-            ):
-                f.weight, f.at, f.category = 0.0, None, None
+
+    def passed_through(service: str, f: MetricFinding) -> bool:
+        mine = f.detail.onset
+        return bool(mine) and any(
+            isinstance(g, MetricFinding)
+            and g.role == "traffic"
+            and g.detail.onset
+            and mine
+            and g.detail.onset <= mine + w.NEAR
+            and g.detail.direction == f.detail.direction
+            for c in catalog.dependents(service)
+            for g in by_service.get(c, [])
+        )
+
+    return {
+        s: [
+            replace(f, weight=0.0, at=None, category=None)
+            if isinstance(f, MetricFinding) and f.role == "traffic" and passed_through(s, f)
+            else f
+            for f in fs
+        ]
+        for s, fs in by_service.items()
+    }
 
 
-def _discount_uncorroborated_logs(suspects: dict[str, Suspect], seen: set[str]) -> None:
+def _discount_uncorroborated_logs(by_service: Grouped, seen: set[str]) -> Grouped:
     """Errors that move none of a watched service's metrics are weaker evidence: chatty
     templates come and go. (Where we have no metrics, logs are all we have.)"""
-    for s in suspects.values():
-        if s.service in seen and not any(f.weight >= 1 for f in s.of("metrics")):
-            for f in s.of("logs"):
-                f.weight *= 0.5
+    out: Grouped = {}
+    for s, fs in by_service.items():
+        quiet = s in seen and not any(isinstance(f, MetricFinding) and f.weight >= 1 for f in fs)
+        out[s] = [
+            replace(f, weight=f.weight * w.UNCORROBORATED_LOGS) if quiet and isinstance(f, LogFinding) else f
+            for f in fs
+        ]
+    return out
 
 
-def _discount_lone_traffic(suspects: dict[str, Suspect]) -> None:
+def _discount_lone_traffic(by_service: Grouped, blamed: set[str | None]) -> Grouped:
     """Traffic that moves while nothing else does is the day's curve or a quiet client,
     not an incident."""
-    for s in suspects.values():
-        others = [f for f in s.findings if f.kind in ("metrics", "logs") and f.role != "traffic" and f.weight >= 1]
-        if not others and not s.blamed_by:
-            for f in s.of("metrics", "traffic"):
-                f.weight *= 0.5
+    out: Grouped = {}
+    for s, fs in by_service.items():
+        others = [
+            f
+            for f in fs
+            if isinstance(f, MetricFinding | LogFinding)
+            and not (isinstance(f, MetricFinding) and f.role == "traffic")
+            and f.weight >= 1
+        ]
+        lone = not others and s not in blamed
+        out[s] = [
+            replace(f, weight=f.weight * w.LONE_TRAFFIC)
+            if lone and isinstance(f, MetricFinding) and f.role == "traffic"
+            else f
+            for f in fs
+        ]
+    return out
 
 
-def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str]) -> None:
+def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str]) -> str | None:
     """A service whose new errors name a dependency that broke no later than it did (or that
     we could not look at). A healthy dependency named in errors points back at the caller."""
     if not s.onset:
-        return
-    for f in s.of("logs", "peer"):
+        return None
+    for f in s.logs("peer"):
         t = suspects.get(f.points_to or "")
-        if t and (t.onset <= s.onset + NEAR if t.onset else t.service not in seen):
-            s.symptom_of = t.service
-            return
+        if t and (t.onset <= s.onset + w.NEAR if t.onset else t.service not in seen):
+            return t.service
+    return None
 
 
-def _pick_change(s: Suspect) -> None:
+def _pick_change(s: Suspect) -> tuple[ChangeFinding | None, float]:
     """The change that best explains the anomaly: before its onset, the sooner the likelier,
     and stronger when the evidence repeats what the change introduced."""
     onset = s.onset
     if onset is None:
-        return
-    own_tokens = log_tokens(" ".join(f.words for f in s.of("logs")))
-    first_error = min((f.at for f in s.of("logs") if f.at), default=None)
+        return None, 0.0
+    own_tokens = log_tokens(" ".join(f.words for f in s.logs()))
+    first_error = min((f.at for f in s.logs() if f.at), default=None)
     best, strength = None, 0.0
-    for c in s.of("change"):
-        if not c.at or not (onset - CHANGE_HORIZON <= c.at <= onset + NEAR):
+    for c in s.changes():
+        if not c.at or not (onset - w.CHANGE_HORIZON <= c.at <= onset + w.NEAR):
             continue
         lag = onset - c.at
-        value = 3.0 * (1.0 if lag <= timedelta(minutes=45) else 0.75 if lag <= timedelta(hours=3) else 0.5)
-        coherent = bool(change_tokens(c.detail) & own_tokens) or bool(
-            first_error and timedelta(0) <= first_error - c.at <= timedelta(minutes=30)
+        value = w.CHANGE * (
+            w.LAG_CLOSE_FACTOR
+            if lag <= w.LAG_CLOSE
+            else w.LAG_MEDIUM_FACTOR
+            if lag <= w.LAG_MEDIUM
+            else w.LAG_FAR_FACTOR
         )
-        value += (1.5 if coherent else 0.0) + (0.5 if getattr(c.detail, "diff", None) else 0.0)
-        if getattr(c.detail, "kind", "") == "scale":
-            value *= 0.5
+        coherent = bool(change_tokens(c.detail) & own_tokens) or bool(
+            first_error and timedelta(0) <= first_error - c.at <= w.FIRST_ERROR_AFTER
+        )
+        value += (w.COHERENT_CHANGE if coherent else 0.0) + (w.CHANGE_WITH_DIFF if c.detail.diff else 0.0)
+        if c.detail.kind == "scale":
+            value *= w.SCALE_CHANGE
         if s.symptom_of:
-            value *= 0.3  # its errors are about a failing dependency, which no change here explains
+            value *= w.CHANGE_ON_SYMPTOM  # its errors are about a failing dependency, which no change here explains
         if value > strength:
             best, strength = c, value
-    s.change, s.change_strength = best, strength
+    return best, strength
 
 
 def _score(s: Suspect, all_: dict[str, Suspect], catalog: Catalog, earliest: datetime | None, seen: set[str]) -> None:
-    metrics = [f for f in s.of("metrics") if f.weight > 0]
+    metrics = [f for f in s.metrics() if f.weight > 0]
     saturation = [f for f in metrics if f.role == "saturation"]
     symptoms = [f for f in metrics if f.role == "symptom" or (f.role == "traffic" and f.detail.direction == "down")]
     traffic = [f for f in metrics if f.role == "traffic" and f.category == "capacity" and f.weight >= 1]
-    own = [f for f in s.of("logs") if f.role in ("own", "external")]
-    peer = s.of("logs", "peer")
-    history = [f for f in s.of("history") if f.weight >= 1]
+    own = [f for f in s.logs() if f.role in ("own", "external")]
+    peer = s.logs("peer")
+    history = [f for f in s.history() if f.weight >= 1]
     blamers = {f.service for f in s.blamed_by if f.service != s.service}
     if not s.anomalous and not blamers:
         s.score = 0.0
         return
-    score = min(3.0, sum(f.weight for f in saturation)) + min(1.0, 0.5 * len(symptoms))
-    score += min(1.0, sum(f.weight for f in traffic))
-    score += min(4.0, sum(f.weight for f in own)) + min(0.5, 0.25 * sum(f.weight for f in peer))
+    score = min(w.SATURATION_CAP, sum(f.weight for f in saturation)) + min(
+        w.SYMPTOM_CAP, w.SYMPTOM_EACH * len(symptoms)
+    )
+    score += min(w.TRAFFIC_CAP, sum(f.weight for f in traffic))
+    score += min(w.OWN_LOGS_CAP, sum(f.weight for f in own))
+    score += min(w.PEER_LOGS_CAP, w.PEER_LOGS_EACH * sum(f.weight for f in peer))
     score += s.change_strength
-    score += 1.0 if history else 0.0
+    score += w.HISTORY_BONUS if history else 0.0
     # blame counts fully only when this service is visibly failing or could not be looked at
-    score += min(4.0, (2.0 if s.anomalous or s.service not in seen else 0.5) * len(blamers))
+    score += min(w.BLAMED_CAP, (w.BLAMED if s.anomalous or s.service not in seen else w.BLAMED_HEALTHY) * len(blamers))
     if earliest and s.onset:
-        if s.onset - earliest <= NEAR:
-            score += 1.5 + (1.0 if s.onset == earliest else 0.0)
+        if s.onset - earliest <= w.NEAR:
+            score += w.FIRST_TO_BREAK + (w.EARLIEST if s.onset == earliest else 0.0)
         later = [all_[d] for d in catalog.dependents(s.service) if d in all_ and all_[d].onset]
-        if any(u.onset >= s.onset - NEAR for u in later):
-            score += 1.0
+        if any((u.onset or s.onset) >= s.onset - w.NEAR for u in later):
+            score += w.CALLERS_BROKE_AFTER
     if s.symptom_of:
-        score -= 2.5
+        score -= w.SYMPTOM_OF_DEPENDENCY
     s.score = score
     s.category = _category(s, own, saturation, traffic, history, blamers)
-    s.kinds = {
-        k
-        for k, present in (
-            ("metrics", saturation or symptoms or traffic),
-            ("logs", own or blamers),
-            ("change", s.causal_changes()),
-            ("history", history),
-        )
-        if present
+    present: dict[EvidenceKind, bool] = {
+        "metrics": bool(saturation or symptoms or traffic),
+        "logs": bool(own or blamers),
+        "change": bool(s.causal_changes()),
+        "history": bool(history),
     }
+    s.kinds = {k for k, yes in present.items() if yes}
 
 
 def _category(
     s: Suspect,
-    own: list[Finding],
-    saturation: list[Finding],
-    traffic: list[Finding],
-    history: list[Finding],
+    own: list[LogFinding],
+    saturation: list[MetricFinding],
+    traffic: list[MetricFinding],
+    history: list[HistoryFinding],
     blamers: set[str],
-) -> str:
-    if s.change_strength >= STRONG_CHANGE:
+) -> Category:
+    if s.change_strength >= w.STRONG_CHANGE:
         return "recent_change"
-    votes: Counter[str] = Counter()
+    votes: Counter[Category] = Counter()
     for f in own:
         votes[f.category or "unknown"] += f.weight
-    for f in saturation:
-        votes["resource_exhaustion"] += f.weight
+    for m in saturation:
+        votes["resource_exhaustion"] += m.weight
     if traffic and saturation and not [f for f in own if f.category == "resource_exhaustion"]:
-        votes["capacity"] += sum(f.weight for f in saturation) + 1.0  # legitimate load, not a leak
-    for f in history:
-        votes[f.category or "unknown"] += 0.5 * f.weight
+        votes["capacity"] += sum(m.weight for m in saturation) + w.LEGITIMATE_LOAD  # legitimate load, not a leak
+    for h in history:
+        votes[h.category or "unknown"] += w.HISTORY_VOTE * h.weight
     if blamers and not own:
-        votes["dependency_failure"] += 2.0 * len(blamers)
+        votes["dependency_failure"] += w.BLAMERS_VOTE * len(blamers)
     for f in s.blamed_by:  # what callers say is wrong with it (an expired certificate, say)
         if f.category and f.category != "dependency_failure":
-            votes[f.category] += 1.5 * f.weight
+            votes[f.category] += w.CALLERS_SAY * f.weight
     votes.pop("unknown", None)
     if not votes and traffic:
         return "capacity"
@@ -234,11 +307,11 @@ def _category(
     return votes.most_common(1)[0][0] if votes else "unknown"
 
 
-def confidence(top: Suspect, runner_up: float) -> str:
+def confidence(top: Suspect, runner_up: float) -> Confidence:
     independent = top.kinds & {"metrics", "logs", "change"}
     if top.category == "unknown" or not independent:
         return "LOW"
-    weak_change = top.category == "recent_change" and top.change_strength < STRONG_CHANGE
-    if len(independent) >= 2 and runner_up <= 0.7 * top.score and not weak_change:
+    weak_change = top.category == "recent_change" and top.change_strength < w.STRONG_CHANGE
+    if len(independent) >= 2 and runner_up <= w.RUNNER_UP_RATIO * top.score and not weak_change:
         return "HIGH"
     return "MEDIUM"

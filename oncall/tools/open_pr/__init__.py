@@ -8,12 +8,12 @@ only through a backend that can write to the fork alone."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from pydantic import BaseModel, Field, model_validator
 
+from oncall.core import diffs
 from oncall.core.errors import ToolError
 from oncall.core.redact import contains_secret
 from oncall.prompts import tool_description
@@ -77,41 +77,6 @@ class PrPolicy:
     max_changed_lines: int = MAX_CHANGED_LINES
 
 
-def reverse(diff: str, text: str) -> str:
-    """Undo a unified diff on `text`: each hunk's new side is found and replaced by its old side."""
-    hunks, cur = [], None
-    for line in diff.splitlines():
-        if line.startswith("@@"):
-            cur = []
-            hunks.append(cur)
-        elif cur is not None and line[:1] in (" ", "+", "-"):
-            cur.append(line)
-        elif cur is not None and line == "":
-            cur.append(" ")
-    lines = text.split("\n")
-    for hunk in hunks:
-        new_side = [x[1:] for x in hunk if x[0] in " +"]
-        old_side = [x[1:] for x in hunk if x[0] in " -"]
-        at = next((i for i in range(len(lines) - len(new_side) + 1) if lines[i : i + len(new_side)] == new_side), None)
-        if at is None:
-            raise ToolError("the change's diff no longer applies: the file has changed since")
-        lines[at : at + len(new_side)] = old_side
-    return "\n".join(lines)
-
-
-def _path_of(diff: str) -> str | None:
-    m = re.search(r"^\+\+\+ b/(\S+)", diff, re.M) or re.search(r"^--- a/(\S+)", diff, re.M)
-    return m.group(1) if m else None
-
-
-def changed_lines(before: str, after: str) -> tuple[int, list[str]]:
-    import difflib
-
-    diff = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0))
-    body = [x for x in diff if x[:1] in "+-" and not x.startswith(("+++", "---"))]
-    return len(body), [x[1:] for x in body if x.startswith("+")]
-
-
 def find_change(ref: str, results: list) -> Change:
     for r in results:
         if r.ok and isinstance(r.data, ChangeList):
@@ -134,7 +99,7 @@ def plan(ctx: ToolContext, args: OpenPrInput, policy: PrPolicy, backend: PrBacke
             raise ToolError(f"change {args.revert_change} belongs to {change.service}, not {args.service}")
         if not change.diff:
             raise ToolError(f"change {args.revert_change} has no diff to revert")
-        path = _path_of(change.diff)
+        path = diffs.parse(change.diff).path
         title = f"Revert {change.kind} {change.ref} of {args.service} ({change.to} -> {change.from_})"
     else:
         path, title = args.path, f"Edit {args.path} for {args.service}"
@@ -142,12 +107,12 @@ def plan(ctx: ToolContext, args: OpenPrInput, policy: PrPolicy, backend: PrBacke
         raise ToolError(f"{path!r} is not one of {args.service}'s config paths ({', '.join(svc.config_paths)})")
     before = backend.read_file(svc.repo, path)
     if args.revert_change:
-        after = reverse(change.diff or "", before)
+        after = diffs.reverse(change.diff or "", before)
     else:
         if before.count(args.old or "") != 1:
             raise ToolError(f"{args.old!r} occurs {before.count(args.old or '')} times in {path}; it must occur once")
         after = before.replace(args.old or "", args.new or "", 1)
-    n, added = changed_lines(before, after)
+    n, added = diffs.changed_lines(before, after)
     if n == 0:
         raise ToolError("the edit changes nothing")
     if n > policy.max_changed_lines:

@@ -1,0 +1,107 @@
+"""Remedies the evidence supports, safest first: undo a change, restart what leaks, add
+capacity for load, fix a credential or permission, else escalate to the owners."""
+
+from __future__ import annotations
+
+import re
+
+from oncall.analysts.offline.findings import Finding
+from oncall.analysts.offline.patterns import LOCKS, MEMORY
+from oncall.analysts.offline.ranking import Suspect
+from oncall.core.catalog import Catalog
+from oncall.core.diagnosis import ACTION_ORDER, Action
+
+SHA = re.compile(r"[0-9a-f]{7,40}")
+
+
+def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Action]:
+    """Remedies the evidence supports, safest first: undo a change, restart what leaks, add capacity
+    for load, fix a credential or permission, else escalate to the owners."""
+    svc = top.service
+    info = catalog.services.get(svc)
+    ns = info.namespace if info else "default"
+    cites = [f.cite for f in cause[:2]] or [f.cite for f in top.blamed_by[:1]]
+    words = " ".join(f.words for f in top.logs())
+    saturated = {f.signal for f in top.metrics("saturation") if f.weight > 0}
+    more_load = any(f.signal == "request_rate" and f.detail.direction == "up" for f in top.metrics())
+    cat = top.category
+    credential = cat == "expired_credential" or any(f.category == "expired_credential" for f in top.logs())
+    acts: list[Action] = []
+    change = top.causal_changes()[0] if top.causal_changes() else None
+    if change and not credential:  # a rotated secret is not rolled back; the service is updated
+        c = change.detail
+        if c.kind == "deploy":
+            acts.append(
+                Action(
+                    kind="rollback",
+                    target=svc,
+                    description=f"Roll back {svc} from {c.to} to {c.from_}",
+                    command=f"kubectl rollout undo deployment/{svc} -n {ns}",
+                    cites=[change.cite],
+                )
+            )
+        elif c.kind == "flag":
+            acts.append(
+                Action(kind="rollback", target=svc, description=f"Set {c.to} back to {c.from_}", cites=[change.cite])
+            )
+        else:
+            acts.append(
+                Action(
+                    kind="rollback",
+                    target=svc,
+                    description=f"Revert the {c.kind} change {c.ref or ''} to {svc}".replace("  ", " "),
+                    command=f"git revert {c.ref}" if c.ref and SHA.fullmatch(c.ref) else None,
+                    cites=[change.cite],
+                )
+            )
+    restart = None
+    if "memory_utilization" in saturated or MEMORY.search(words):
+        restart = "reclaim leaked memory"
+    elif "pool_utilization" in saturated and not more_load and not change and not LOCKS.search(words):
+        restart = "release held connections"
+    if restart:
+        acts.append(
+            Action(
+                kind="restart",
+                target=svc,
+                description=f"Restart {svc} to {restart}",
+                command=f"kubectl rollout restart deployment/{svc} -n {ns}",
+                cites=cites,
+            )
+        )
+    if "disk_utilization" in saturated:
+        acts.append(Action(kind="scale", target=svc, description=f"Expand the volume of {svc}", cites=cites))
+    elif cat == "capacity" or (more_load and saturated & {"cpu_utilization", "pool_utilization"}):
+        acts.append(
+            Action(
+                kind="scale",
+                target=svc,
+                description=f"Add replicas to {svc} (or raise its HPA maximum)",
+                command=f"kubectl get hpa,deployment/{svc} -n {ns}",
+                cites=cites,
+            )
+        )
+    if credential:
+        acts.append(
+            Action(
+                kind="config_change",
+                target=svc,
+                cites=cites,
+                description=f"Renew or update the expired or rotated credential used by {svc}",
+            )
+        )
+    elif cat == "permission_denied":
+        acts.append(
+            Action(
+                kind="config_change",
+                target=svc,
+                cites=cites,
+                description=f"Grant {svc}'s role the permission it is denied",
+            )
+        )
+    if not acts or cat in ("dependency_failure", "network", "unknown") or LOCKS.search(words):
+        owner = f" ({info.owner})" if info and info.owner else ""
+        acts.append(
+            Action(kind="escalate", target=svc, description=f"Escalate to the owners of {svc}{owner}", cites=cites)
+        )
+    return sorted(acts, key=lambda a: ACTION_ORDER.index(a.kind))

@@ -1,0 +1,91 @@
+"""Every number the offline analyst scores with, named, each with the one-sentence reason
+an SRE would give for it. Nothing here names a service, a scenario or a log message.
+
+A `Weight` is a float (so arithmetic reads as before) that carries its reason; a `Span`
+is a timedelta that does the same. `TABLE` lists them all, for docs and review."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+class Weight(float):
+    reason: str
+
+    def __new__(cls, value: float, reason: str) -> Weight:
+        self = super().__new__(cls, value)
+        self.reason = reason
+        return self
+
+
+class Span(timedelta):
+    reason: str
+
+    def __new__(cls, reason: str, *, minutes: float = 0, hours: float = 0) -> Span:
+        self = super().__new__(cls, minutes=minutes, hours=hours)
+        self.reason = reason
+        return self
+
+
+# -- what one finding is worth -----------------------------------------------------------------
+SATURATION = Weight(2.0, "a resource at its limit (CPU, memory, disk, pool, restarts) is a cause an SRE acts on")
+SYMPTOM = Weight(1.0, "errors and latency are what users feel: they say something broke, not what")
+TRAFFIC = Weight(1.0, "more requests arriving is load: it explains saturation, not errors by itself")
+RECOVERED = Weight(0.25, "a blip that ended before the window did explains little about an alert still firing")
+NEW_TEMPLATE = Weight(2.0, "an error never logged in the baseline is the strongest sign in the logs")
+RISING_TEMPLATE = Weight(1.5, "an error that was rare and now floods is strong, but it existed before")
+WARNING_SHARE = Weight(0.5, "a warning is half an error: services warn about what they survive")
+FLOOD_LINES = Weight(10, "a handful of lines is weaker evidence than a flood; ten lines count in full")
+CHANGE = Weight(3.0, "a change shortly before the breakage is the first thing an SRE checks")
+HISTORY_MATCH = Weight(1.0, "a past incident of the same alert and service supports a cause")
+HISTORY_WEAK = Weight(0.5, "a past incident matching only loosely supports it less")
+
+# -- adjustments before scoring ----------------------------------------------------------------
+UNCORROBORATED_LOGS = Weight(0.5, "errors that move none of a watched service's metrics are chatty, not failing")
+LONE_TRAFFIC = Weight(0.5, "traffic that moves while nothing else does is the day's curve, not an incident")
+
+# -- which change explains it ------------------------------------------------------------------
+CHANGE_HORIZON = Span("changes older than a day are rarely the cause of what broke now", hours=24)
+NEAR = Span("onsets this close together count as simultaneous (scrape and log timing differ)", minutes=2)
+LAG_CLOSE = Span("a change this close before the onset is very likely related", minutes=45)
+LAG_MEDIUM = Span("a change within a few hours may need traffic to reach the broken path", hours=3)
+LAG_CLOSE_FACTOR = Weight(1.0, "a change minutes before the onset counts in full")
+LAG_MEDIUM_FACTOR = Weight(0.75, "a change hours before the onset counts less")
+LAG_FAR_FACTOR = Weight(0.5, "a change most of a day before the onset counts half")
+FIRST_ERROR_AFTER = Span("errors that start within half an hour of a change follow from it", minutes=30)
+COHERENT_CHANGE = Weight(1.5, "a change whose words or values the errors repeat is tied to them")
+CHANGE_WITH_DIFF = Weight(0.5, "a change whose diff we can read can be checked and reverted")
+SCALE_CHANGE = Weight(0.5, "a scaling event is usually a reaction to load, not a cause")
+CHANGE_ON_SYMPTOM = Weight(0.3, "a change on a service whose errors name a failing dependency does not explain them")
+STRONG_CHANGE = Weight(2.5, "a change scoring this much is named as the cause")
+
+# -- a suspect's score -------------------------------------------------------------------------
+SATURATION_CAP = Weight(3.0, "several saturated resources are one problem, not several")
+SYMPTOM_EACH = Weight(0.5, "each symptom signal adds a little: they often move together")
+SYMPTOM_CAP = Weight(1.0, "symptoms alone never outweigh a cause")
+TRAFFIC_CAP = Weight(1.0, "load is context for a cause, never the whole of it")
+OWN_LOGS_CAP = Weight(4.0, "a service's own new errors are strong, but one chatty service must not drown the rest")
+PEER_LOGS_EACH = Weight(0.25, "errors about a peer say more about the peer than about this service")
+PEER_LOGS_CAP = Weight(0.5, "errors about peers never make this service the cause")
+HISTORY_BONUS = Weight(1.0, "a matching past incident tips a close call, never decides one")
+BLAMED = Weight(2.0, "each other service whose errors name this one is a witness against it")
+BLAMED_HEALTHY = Weight(0.5, "a witness against a service we watched and saw healthy counts little")
+BLAMED_CAP = Weight(4.0, "many witnesses are one fact: this service is failing")
+FIRST_TO_BREAK = Weight(1.5, "the service that broke first, along the dependency graph, is usually the cause")
+EARLIEST = Weight(1.0, "the very first anomaly gets a little more")
+CALLERS_BROKE_AFTER = Weight(1.0, "callers that broke after it are its effects")
+SYMPTOM_OF_DEPENDENCY = Weight(2.5, "a service whose errors name a dependency that broke first is its victim")
+
+# -- the category ------------------------------------------------------------------------------
+HISTORY_VOTE = Weight(0.5, "history supports a category; it never decides one alone")
+BLAMERS_VOTE = Weight(2.0, "callers failing on a service with no errors of its own: it is failing as a dependency")
+CALLERS_SAY = Weight(1.5, "what callers say is wrong with it (an expired certificate, say) names the category")
+LEGITIMATE_LOAD = Weight(1.0, "saturation with more traffic and no leak in the logs is capacity, not exhaustion")
+
+# -- confidence and the no-incident call -------------------------------------------------------
+RUNNER_UP_RATIO = Weight(0.7, "HIGH only when the runner-up scores well below the top suspect")
+QUIET_SCORE = Weight(4.0, "below this, with no lasting symptom or error anywhere, the alert is noise")
+
+TABLE: dict[str, Weight | Span] = {
+    name: value for name, value in dict(globals()).items() if isinstance(value, Weight | Span) and name.isupper()
+}
