@@ -18,7 +18,8 @@ from oncall.core.investigation import Investigation, Settings
 from oncall.core.window import Window
 from oncall.grounding import ground
 from oncall.intake import subject
-from oncall.tools import READ_TOOLS, Backends
+from oncall.tools import READ_TOOLS
+from oncall.tools.backends import Backends
 from oncall.tools.open_pr import TOOL as OPEN_PR
 from oncall.tools.open_pr import PrRequests
 from oncall.tools.read_changes import ChangeList

@@ -12,7 +12,7 @@ from typing import Any
 from oncall.core.catalog import Catalog
 from oncall.core.errors import BundleError
 from oncall.intake import read_payload
-from oncall.tools import Backends
+from oncall.tools.backends import Backends
 from oncall.tools.open_pr import PrPolicy, PrRequests
 from oncall.tools.open_pr.localgit import LocalForks
 from oncall.tools.query_history.embedded import DuckDBHistory

@@ -9,222 +9,35 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from oncall.core.catalog import Catalog
 from oncall.core.errors import ConfigError
-from oncall.tools import Backends
-from oncall.tools.remote import Remote
-
-SECRET_WORDS = ("password", "token", "secret", "api_key", "apikey")
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    url: str
-    timeout_s: float = Field(10.0, gt=0, le=120)
-    verify_tls: bool = True
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_inline_secrets(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            from urllib.parse import urlsplit
-
-            if "@" in (urlsplit(str(data.get("url", ""))).netloc or ""):
-                raise ValueError("url: credentials in the URL are not allowed; name environment variables instead")
-            inline = [k for k in data if any(w in k.lower() for w in SECRET_WORDS) and not k.endswith("_env")]
-            if inline:
-                raise ValueError(
-                    f"{', '.join(inline)}: secrets are not allowed in the file; name an environment variable "
-                    f"instead ({inline[0]}_env: VARIABLE)"
-                )
-        return data
-
-    def remote(self, system: str, secret_env: str | None) -> Remote:
-        return Remote(system, self.url, secret_env, self.timeout_s, extra=getattr(self, "backend", None))
-
-
-def secret(env: Mapping[str, str], name: str | None, where: str) -> str | None:
-    if name is None:
-        return None
-    value = env.get(name)
-    if not value:
-        raise ConfigError(f"{where} names the environment variable {name}, which is not set")
-    return value
-
-
-class OpenSearchConfig(Section):
-    backend: Literal["opensearch"]
-    index: str = "logs-*"
-    username_env: str | None = None
-    password_env: str | None = None
-    api_key_env: str | None = None  # sent as "Authorization: ApiKey ..."
-    fields: dict[str, str] = {}  # timestamp, service, level, message, pod; ECS names by default
-    sample_size: int = Field(2000, ge=100, le=10000)
-
-    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
-        from oncall.tools.read_logs.opensearch import LogFields, OpenSearchLogs
-
-        user = secret(env, self.username_env, "logs.username_env")
-        password = secret(env, self.password_env, "logs.password_env")
-        key = secret(env, self.api_key_env, "logs.api_key_env")
-        try:
-            fields = LogFields(**self.fields)
-        except TypeError as e:
-            raise ConfigError(f"logs.fields: {e}; known: timestamp, service, level, message, pod") from None
-        return OpenSearchLogs(
-            self.remote("OpenSearch", self.password_env or self.api_key_env),
-            index=self.index,
-            fields=fields,
-            sample_size=self.sample_size,
-            http_auth=(user or "", password) if password else None,
-            headers={"Authorization": f"ApiKey {key}"} if key else None,
-            verify_tls=self.verify_tls,
-        )
-
-
-class PrometheusConfig(Section):
-    backend: Literal["prometheus"]
-    bearer_token_env: str | None = None
-    username_env: str | None = None
-    password_env: str | None = None
-    signals: dict[str, str] = {}  # signal name -> PromQL with {service}; overrides the catalog's
-
-    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
-        from oncall.tools.read_metrics.prometheus import PrometheusMetrics
-
-        token = secret(env, self.bearer_token_env, "metrics.bearer_token_env")
-        user = secret(env, self.username_env, "metrics.username_env")
-        password = secret(env, self.password_env, "metrics.password_env")
-        return PrometheusMetrics(
-            self.remote("Prometheus", self.bearer_token_env or self.password_env),
-            headers={"Authorization": f"Bearer {token}"} if token else None,
-            auth=(user or "", password) if password else None,
-            verify_tls=self.verify_tls,
-        )
-
-
-class ConfluenceConfig(Section):
-    backend: Literal["confluence"]
-    space: str | None = None
-    username_env: str | None = None  # with token_env: basic auth (Cloud); without: a personal access token
-    token_env: str
-    cloud: bool | None = None  # default: decided from the URL
-
-    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
-        from oncall.tools.read_runbook.confluence import ConfluenceRunbooks
-
-        return ConfluenceRunbooks(
-            self.remote("Confluence", self.token_env),
-            username=secret(env, self.username_env, "runbooks.username_env"),
-            token=secret(env, self.token_env, "runbooks.token_env") or "",
-            space=self.space,
-            cloud=self.cloud,
-            verify_tls=self.verify_tls,
-        )
-
-
-class DatabricksConfig(Section):
-    backend: Literal["databricks"]
-    http_path: str
-    token_env: str
-    table: str = "oncall.incidents"
-
-    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
-        from oncall.tools.query_history.databricks import DatabricksHistory
-
-        return DatabricksHistory(
-            self.remote("Databricks SQL", self.token_env),
-            http_path=self.http_path,
-            token=secret(env, self.token_env, "history.token_env") or "",
-            table=self.table,
-        )
-
-
-class ArgoCDConfig(Section):
-    backend: Literal["argocd"]
-    token_env: str
-    app: str = "{service}"  # application name for a service
-    project: str | None = None
-
-    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
-        from oncall.tools.read_changes.argocd import ArgoCDChanges
-
-        return ArgoCDChanges(
-            self.remote("ArgoCD", self.token_env),
-            token=secret(env, self.token_env, "changes.token_env") or "",
-            app=self.app,
-            project=self.project,
-            verify_tls=self.verify_tls,
-        )
-
-
-class GithubChangesConfig(Section):
-    backend: Literal["github"]
-    url: str = "https://api.github.com"
-    repo: str  # the config repository, owner/name
-    token_env: str
-    environment: str | None = None  # deployments of this environment
-
-    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
-        from oncall.tools.read_changes.github import GithubChanges
-
-        ours = {n: s for n, s in catalog.services.items() if s.repo in (None, self.repo)}
-        paths = {n: s.config_paths for n, s in ours.items() if s.config_paths}
-        return GithubChanges(
-            self.remote("GitHub", self.token_env),
-            token=secret(env, self.token_env, "changes.token_env") or "",
-            repo=self.repo,
-            config_paths=paths,
-            environment=self.environment,
-        )
-
-
-class GithubPrConfig(Section):
-    backend: Literal["github"]
-    url: str = "https://api.github.com"
-    upstream: str
-    fork: str
-    token_env: str
-    label: str = "oncall-copilot"
-    max_changed_lines: int = Field(20, ge=1, le=200)
-
-    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
-        from oncall.tools.open_pr import PrPolicy, PrRequests
-        from oncall.tools.open_pr.github import GithubForks
-
-        forks = GithubForks(
-            upstream=self.upstream,
-            fork=self.fork,
-            token=secret(env, self.token_env, "pull_requests.token_env") or "",
-            token_env=self.token_env,
-            base_url=self.url.rstrip("/"),
-            timeout_s=int(self.timeout_s),
-            labels=(self.label,),
-        )
-        return PrRequests(
-            policy=PrPolicy(allowed_repos={self.upstream}, max_changed_lines=self.max_changed_lines), backend=forks
-        )
-
-
-Changes = Annotated[ArgoCDConfig | GithubChangesConfig, Field(discriminator="backend")]
+from oncall.tools.backends import (
+    Backends,
+    ChangesSettings,
+    HistorySettings,
+    LogsSettings,
+    MetricsSettings,
+    PullRequestsSettings,
+    RunbooksSettings,
+)
+from oncall.tools.remote import RemoteSettings
 
 
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     catalog: Path | None = None  # relative to the file
-    logs: OpenSearchConfig | None = None
-    metrics: PrometheusConfig | None = None
-    runbooks: ConfluenceConfig | None = None
-    history: DatabricksConfig | None = None
-    changes: Changes | None = None
-    pull_requests: GithubPrConfig | None = None
+    logs: LogsSettings | None = None
+    metrics: MetricsSettings | None = None
+    runbooks: RunbooksSettings | None = None
+    history: HistorySettings | None = None
+    changes: ChangesSettings | None = None
+    pull_requests: PullRequestsSettings | None = None
 
     @classmethod
     def load(cls, path: Path) -> Config:
@@ -243,7 +56,7 @@ class Config(BaseModel):
             config.catalog = path.parent / config.catalog
         return config
 
-    def sections(self) -> dict[str, Section]:
+    def sections(self) -> dict[str, RemoteSettings]:
         names = ("logs", "metrics", "runbooks", "history", "changes", "pull_requests")
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 

@@ -15,7 +15,7 @@ from oncall.core.errors import AlertInputError, ConfigError
 from oncall.estate.bundle import Bundle
 from oncall.estate.config import Config
 from oncall.intake import read_payload
-from oncall.tools import Backends
+from oncall.tools.backends import Backends
 from oncall.tools.open_pr import PrRequests
 
 

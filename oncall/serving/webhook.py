@@ -26,7 +26,7 @@ from oncall.delivery.audit import AuditLog
 from oncall.intake import parse
 from oncall.investigate import investigate
 from oncall.serving.queue import AlertQueue, Job
-from oncall.tools import Backends
+from oncall.tools.backends import Backends
 
 log = logging.getLogger("oncall.serve")
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
-from oncall.core.errors import ToolError
+from oncall.core.errors import ConfigError, ToolError
 
 T = TypeVar("T")
 
@@ -136,3 +137,48 @@ def network_failure(e: Exception) -> Failure | None:
         reason = getattr(e, "reason", None)
         return network_failure(reason) if isinstance(reason, Exception) else Failure(None, str(e), transient=True)
     return None
+
+
+# -- the settings every remote backend shares, and its secrets ------------------------------
+
+SECRET_WORDS = ("password", "token", "secret", "api_key", "apikey")
+
+
+class RemoteSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    timeout_s: float = Field(10.0, gt=0, le=120)
+    verify_tls: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_inline_secrets(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            from urllib.parse import urlsplit
+
+            if "@" in (urlsplit(str(data.get("url", ""))).netloc or ""):
+                raise ValueError("url: credentials in the URL are not allowed; name environment variables instead")
+            inline = [k for k in data if any(w in k.lower() for w in SECRET_WORDS) and not k.endswith("_env")]
+            if inline:
+                raise ValueError(
+                    f"{', '.join(inline)}: secrets are not allowed in the file; name an environment variable "
+                    f"instead ({inline[0]}_env: VARIABLE)"
+                )
+        return data
+
+    def build(self, env: Mapping[str, str], catalog: Any) -> Any:
+        """The backend these settings describe; `env` holds the secrets the section names."""
+        raise NotImplementedError
+
+    def remote(self, system: str, secret_env: str | None) -> Remote:
+        return Remote(system, self.url, secret_env, self.timeout_s, extra=getattr(self, "backend", None))
+
+
+def secret(env: Mapping[str, str], name: str | None, where: str) -> str | None:
+    if name is None:
+        return None
+    value = env.get(name)
+    if not value:
+        raise ConfigError(f"{where} names the environment variable {name}, which is not set")
+    return value

@@ -5,11 +5,16 @@ upstream, never force-pushes. Token and URL come from the entry point."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field
+
+from oncall.core.catalog import Catalog
 from oncall.core.errors import ToolError
 from oncall.tools.open_pr import OpenedPr, PrPlan
+from oncall.tools.remote import RemoteSettings, secret
 
 
 @dataclass
@@ -105,3 +110,32 @@ class GithubForks:
         up = self._call("read the upstream repository", lambda: gh.get_repo(self.upstream))
         fork = self._call("read the fork", lambda: gh.get_repo(self.fork))
         return f"upstream {up.full_name} readable; fork {fork.full_name} readable"
+
+
+# -- configuration (a section of the --config file) -----------------------------------------
+
+
+class GithubPrConfig(RemoteSettings):
+    backend: Literal["github"]
+    url: str = "https://api.github.com"
+    upstream: str
+    fork: str
+    token_env: str
+    label: str = "oncall-copilot"
+    max_changed_lines: int = Field(20, ge=1, le=200)
+
+    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
+        from oncall.tools.open_pr import PrPolicy, PrRequests
+
+        forks = GithubForks(
+            upstream=self.upstream,
+            fork=self.fork,
+            token=secret(env, self.token_env, "pull_requests.token_env") or "",
+            token_env=self.token_env,
+            base_url=self.url.rstrip("/"),
+            timeout_s=int(self.timeout_s),
+            labels=(self.label,),
+        )
+        return PrRequests(
+            policy=PrPolicy(allowed_repos={self.upstream}, max_changed_lines=self.max_changed_lines), backend=forks
+        )

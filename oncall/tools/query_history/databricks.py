@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
+from oncall.core.catalog import Catalog
 from oncall.core.errors import ToolError
 from oncall.tools.query_history import MATCH_SQL, PastIncident, QueryHistoryInput
-from oncall.tools.remote import Failure, Remote, network_failure
+from oncall.tools.remote import Failure, Remote, RemoteSettings, network_failure, secret
 
 _TABLE = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*){0,2}$|^`[^`]+`(\.`[^`]+`){0,2}$")
 
@@ -103,3 +104,21 @@ class DatabricksHistory:
             status is None and type(e).__name__ in ("RequestError", "OperationalError", "MaxRetryDurationError")
         )
         return Failure(status, text, transient=transient)
+
+
+# -- configuration (a section of the --config file) -----------------------------------------
+
+
+class DatabricksConfig(RemoteSettings):
+    backend: Literal["databricks"]
+    http_path: str
+    token_env: str
+    table: str = "oncall.incidents"
+
+    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
+        return DatabricksHistory(
+            self.remote("Databricks SQL", self.token_env),
+            http_path=self.http_path,
+            token=secret(env, self.token_env, "history.token_env") or "",
+            table=self.table,
+        )

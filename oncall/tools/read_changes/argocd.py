@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
+from oncall.core.catalog import Catalog
 from oncall.core.diffs import describe, unified
 from oncall.core.errors import ToolError
 from oncall.tools.read_changes import Change
-from oncall.tools.remote import Failure, Remote, network_failure, retry_after_seconds
+from oncall.tools.remote import Failure, Remote, RemoteSettings, network_failure, retry_after_seconds, secret
 
 
 class ArgoCDChanges:
@@ -129,3 +131,22 @@ def _classify(e: Exception) -> Failure | None:
             detail = r.text
         return Failure(r.status_code, detail, retry_after_seconds(r.headers.get("retry-after")))
     return network_failure(e)
+
+
+# -- configuration (a section of the --config file) -----------------------------------------
+
+
+class ArgoCDConfig(RemoteSettings):
+    backend: Literal["argocd"]
+    token_env: str
+    app: str = "{service}"  # application name for a service
+    project: str | None = None
+
+    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
+        return ArgoCDChanges(
+            self.remote("ArgoCD", self.token_env),
+            token=secret(env, self.token_env, "changes.token_env") or "",
+            app=self.app,
+            project=self.project,
+            verify_tls=self.verify_tls,
+        )

@@ -5,12 +5,14 @@ before it. A deployment of a commit already listed is not listed twice."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
+from oncall.core.catalog import Catalog
 from oncall.core.diffs import describe
 from oncall.tools.read_changes import Change
-from oncall.tools.remote import Failure, Remote, network_failure, retry_after_seconds
+from oncall.tools.remote import Failure, Remote, RemoteSettings, network_failure, retry_after_seconds, secret
 
 
 class GithubChanges:
@@ -163,3 +165,25 @@ def _classify(e: Exception) -> Failure | None:
             return Failure(429, "rate limit exhausted", wait)
         return Failure(status, str(data.get("message") or e), retry_after_seconds(headers.get("retry-after")))
     return network_failure(e)
+
+
+# -- configuration (a section of the --config file) -----------------------------------------
+
+
+class GithubChangesConfig(RemoteSettings):
+    backend: Literal["github"]
+    url: str = "https://api.github.com"
+    repo: str  # the config repository, owner/name
+    token_env: str
+    environment: str | None = None  # deployments of this environment
+
+    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
+        ours = {n: s for n, s in catalog.services.items() if s.repo in (None, self.repo)}
+        paths = {n: s.config_paths for n, s in ours.items() if s.config_paths}
+        return GithubChanges(
+            self.remote("GitHub", self.token_env),
+            token=secret(env, self.token_env, "changes.token_env") or "",
+            repo=self.repo,
+            config_paths=paths,
+            environment=self.environment,
+        )

@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
-from oncall.core.errors import ToolError
+from pydantic import Field
+
+from oncall.core.catalog import Catalog
+from oncall.core.errors import ConfigError, ToolError
 from oncall.tools.read_logs import LogQuery, LogStats
 from oncall.tools.read_logs.aggregate import LEVEL_SQL, aggregate, normalise_levels
-from oncall.tools.remote import Failure, Remote, network_failure
+from oncall.tools.remote import Failure, Remote, RemoteSettings, network_failure, secret
 
 
 @dataclass(frozen=True)
@@ -350,3 +353,35 @@ def _classify(e: Exception) -> Failure | None:
         status = e.status_code if isinstance(e.status_code, int) else None
         return Failure(status, _reason(e.info.get("error")) if isinstance(e.info, dict) else str(e.error))
     return network_failure(e)
+
+
+# -- configuration (a section of the --config file) -----------------------------------------
+
+
+class OpenSearchConfig(RemoteSettings):
+    backend: Literal["opensearch"]
+    index: str = "logs-*"
+    username_env: str | None = None
+    password_env: str | None = None
+    api_key_env: str | None = None  # sent as "Authorization: ApiKey ..."
+    # timestamp, service, level, message, pod; ECS names by default
+    fields: dict[str, str] = Field(default_factory=dict)
+    sample_size: int = Field(2000, ge=100, le=10000)
+
+    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
+        user = secret(env, self.username_env, "logs.username_env")
+        password = secret(env, self.password_env, "logs.password_env")
+        key = secret(env, self.api_key_env, "logs.api_key_env")
+        try:
+            fields = LogFields(**self.fields)
+        except TypeError as e:
+            raise ConfigError(f"logs.fields: {e}; known: timestamp, service, level, message, pod") from None
+        return OpenSearchLogs(
+            self.remote("OpenSearch", self.password_env or self.api_key_env),
+            index=self.index,
+            fields=fields,
+            sample_size=self.sample_size,
+            http_auth=(user or "", password) if password else None,
+            headers={"Authorization": f"ApiKey {key}"} if key else None,
+            verify_tls=self.verify_tls,
+        )

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field
+
+from oncall.core.catalog import Catalog
 from oncall.core.errors import ToolError
 from oncall.tools.read_metrics import Series
 from oncall.tools.read_metrics.embedded import parse_selector
-from oncall.tools.remote import Failure, Remote, network_failure
+from oncall.tools.remote import Failure, Remote, RemoteSettings, network_failure, secret
 
 
 class PrometheusMetrics:
@@ -108,3 +112,26 @@ def _prom_error(raw: str) -> str:
     """The `error` field of Prometheus' JSON error body, when it has one."""
     m = re.search(r'"error"\s*:\s*"((?:[^"\\]|\\.)*)"', raw)
     return m.group(1) if m else raw.strip("b'\"")
+
+
+# -- configuration (a section of the --config file) -----------------------------------------
+
+
+class PrometheusConfig(RemoteSettings):
+    backend: Literal["prometheus"]
+    bearer_token_env: str | None = None
+    username_env: str | None = None
+    password_env: str | None = None
+    # signal name -> PromQL with {service}; overrides the catalog's
+    signals: dict[str, str] = Field(default_factory=dict)
+
+    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
+        token = secret(env, self.bearer_token_env, "metrics.bearer_token_env")
+        user = secret(env, self.username_env, "metrics.username_env")
+        password = secret(env, self.password_env, "metrics.password_env")
+        return PrometheusMetrics(
+            self.remote("Prometheus", self.bearer_token_env or self.password_env),
+            headers={"Authorization": f"Bearer {token}"} if token else None,
+            auth=(user or "", password) if password else None,
+            verify_tls=self.verify_tls,
+        )

@@ -6,11 +6,13 @@ files: written for this alert, then tagged for this service, then containing the
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
+from oncall.core.catalog import Catalog
 from oncall.core.errors import ToolError
 from oncall.tools.read_runbook import RunbookPage, Section
-from oncall.tools.remote import Failure, Remote, network_failure, retry_after_seconds
+from oncall.tools.remote import Failure, Remote, RemoteSettings, network_failure, retry_after_seconds, secret
 
 HEADINGS = ("h1", "h2", "h3")
 
@@ -170,3 +172,24 @@ def _classify(e: Exception) -> Failure | None:
     if isinstance(e, HTTPError) and e.response is not None:
         return Failure(e.response.status_code, str(e), retry_after_seconds(e.response.headers.get("Retry-After")))
     return network_failure(e)
+
+
+# -- configuration (a section of the --config file) -----------------------------------------
+
+
+class ConfluenceConfig(RemoteSettings):
+    backend: Literal["confluence"]
+    space: str | None = None
+    username_env: str | None = None  # with token_env: basic auth (Cloud); without: a personal access token
+    token_env: str
+    cloud: bool | None = None  # default: decided from the URL
+
+    def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
+        return ConfluenceRunbooks(
+            self.remote("Confluence", self.token_env),
+            username=secret(env, self.username_env, "runbooks.username_env"),
+            token=secret(env, self.token_env, "runbooks.token_env") or "",
+            space=self.space,
+            cloud=self.cloud,
+            verify_tls=self.verify_tls,
+        )

@@ -1,0 +1,43 @@
+"""The backends an investigation reads through, and every backend a tool can be configured
+with. Adding a backend is one module beside its tool (the backend class and its settings
+model, `backend: Literal["name"]`) and one line here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field
+
+from oncall.tools.open_pr import PrRequests
+from oncall.tools.open_pr.github import GithubPrConfig
+from oncall.tools.query_history import HistoryBackend
+from oncall.tools.query_history.databricks import DatabricksConfig
+from oncall.tools.read_changes import ChangesBackend
+from oncall.tools.read_changes.argocd import ArgoCDConfig
+from oncall.tools.read_changes.github import GithubChangesConfig
+from oncall.tools.read_logs import LogBackend
+from oncall.tools.read_logs.opensearch import OpenSearchConfig
+from oncall.tools.read_metrics import MetricsBackend
+from oncall.tools.read_metrics.prometheus import PrometheusConfig
+from oncall.tools.read_runbook import RunbookBackend
+from oncall.tools.read_runbook.confluence import ConfluenceConfig
+
+
+@dataclass
+class Backends:
+    logs: LogBackend
+    metrics: MetricsBackend
+    changes: ChangesBackend
+    history: HistoryBackend
+    runbooks: RunbookBackend
+    pull_requests: PrRequests | None = None  # set only when the investigation may open a PR
+
+
+# One line per configuration section: the settings models that may fill it (told apart by `backend`).
+LogsSettings = OpenSearchConfig
+MetricsSettings = PrometheusConfig
+RunbooksSettings = ConfluenceConfig
+HistorySettings = DatabricksConfig
+ChangesSettings = Annotated[ArgoCDConfig | GithubChangesConfig, Field(discriminator="backend")]
+PullRequestsSettings = GithubPrConfig
