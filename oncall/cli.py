@@ -4,9 +4,13 @@ is fast and the offline path never loads a vendor SDK."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from oncall.analysts.base import Analyst
+    from oncall.estate.env import Environment
 
 EXIT_CODES = """exit codes:
   0  brief printed (whatever its confidence)
@@ -95,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from oncall.core.errors import CopilotError
+    from oncall.estate.env import Environment
 
     try:
         commands = {
@@ -106,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             "accuracy": cmd_accuracy,
             "check-config": cmd_check_config,
         }
-        return commands[args.command](args)
+        return commands[args.command](args, Environment.read())  # the environment, read once, here
     except CopilotError as e:
         print(f"oncall: error: {e}", file=sys.stderr)
         return e.exit_code
@@ -114,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def pick_analyst(args: argparse.Namespace, case: str | None = None):
+def pick_analyst(args: argparse.Namespace, env: Environment, case: str | None = None) -> Analyst:
     """The analyst --model, --replay and --record ask for; with `case`, recordings go to DIR/CASE."""
     from oncall.analysts import make_analyst
 
@@ -122,11 +127,11 @@ def pick_analyst(args: argparse.Namespace, case: str | None = None):
         return folder / case if folder and case else folder
 
     return make_analyst(
-        args.model, replay=under(getattr(args, "replay", None)), record=under(getattr(args, "record", None))
+        args.model, env=env, replay=under(getattr(args, "replay", None)), record=under(getattr(args, "record", None))
     )
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
+def cmd_eval(args: argparse.Namespace, env: Environment) -> int:
     import json
 
     from rich.console import Console
@@ -135,7 +140,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from oncall.core.investigation import Settings
     from oncall.eval.evaluate import evaluate, find_cases, print_table, report_json
 
-    pick_analyst(args)  # fail early on a bad --model
+    pick_analyst(args, env)  # fail early on a bad --model
     missing = [d for d in args.dirs if not d.is_dir()]
     if missing:
         print(f"oncall: error: not a directory: {', '.join(map(str, missing))}", file=sys.stderr)
@@ -150,7 +155,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("evaluating", total=len(cases))
         results, unreadable = evaluate(
-            cases, lambda case: pick_analyst(args, case.name), Settings(), lambda _: bar.advance(task)
+            cases, lambda case: pick_analyst(args, env, case.name), Settings(), lambda _: bar.advance(task)
         )
     if args.format == "json":
         print(json.dumps(report_json(results, unreadable), indent=2))
@@ -162,7 +167,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 3 if unreadable else 0
 
 
-def cmd_scenarios(args: argparse.Namespace) -> int:
+def cmd_scenarios(args: argparse.Namespace, env: Environment) -> int:
     from oncall.eval.scenarios.world import generate
 
     cases = generate(args.out, args.seed, args.per_family, args.log_scale)
@@ -170,46 +175,33 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
-def state_dir(given: Path | None = None) -> Path:
-    return given or Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "oncall-copilot"
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve(args: argparse.Namespace, env: Environment) -> int:
     import logging
 
     import uvicorn
 
+    from oncall.delivery.slack import SlackSettings
     from oncall.estate.estate import open_estate
     from oncall.serving.webhook import WorkerSpec, build_service, create_app
 
-    config = config_path(args)
-    open_estate(args.bundle, config, os.environ)  # a bad bundle or configuration fails here, not in the workers
-    env = os.environ
+    config = config_path(args, env)
+    open_estate(args.bundle, config, env.secrets)  # a bad bundle or configuration fails here, not in the workers
     spec = WorkerSpec(
         bundle=args.bundle.resolve() if args.bundle else None,
         config=config.resolve() if config else None,
-        state=state_dir(args.state).resolve(),
+        state=env.state_dir(args.state).resolve(),
         model=args.model,
-        slack_token=env.get("SLACK_BOT_TOKEN"),
-        slack_channel=env.get("SLACK_CHANNEL"),
-        slack_api_url=env.get("SLACK_API_URL"),
     )
-    service = build_service(spec, env, webhook_token=env.get("ONCALL_WEBHOOK_TOKEN"), workers=args.workers)
-    if env.get("SLACK_BOT_TOKEN") and env.get("SLACK_SIGNING_SECRET"):
-        from oncall.serving.slack_app import FeedbackStore, SlackSettings, build_app
+    service = build_service(spec, env, workers=args.workers)
+    slack = SlackSettings.from_env(env)
+    if slack and slack.signing_secret:
+        from oncall.delivery.feedback import FeedbackStore
+        from oncall.serving.slack_app import build_app
 
-        channels = env.get("ONCALL_SLACK_CHANNELS")
-        settings = SlackSettings(
-            bot_token=env["SLACK_BOT_TOKEN"],
-            signing_secret=env["SLACK_SIGNING_SECRET"],
-            api_url=env.get("SLACK_API_URL"),
-            team_id=env.get("SLACK_TEAM_ID"),
-            allowed_channels=frozenset(channels.split(",")) if channels else None,
-        )
         service.slack_app = build_app(
-            service, settings, FeedbackStore(spec.state), service.moment, service.investigate_now
+            service, slack, FeedbackStore(spec.state), service.moment, service.investigate_now
         )
-    pick_analyst(args)  # fail early on a bad --model
+    pick_analyst(args, env)  # fail early on a bad --model
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if not service.webhook_token:
         logging.getLogger("oncall.serve").warning("ONCALL_WEBHOOK_TOKEN is not set: /alertmanager answers 503")
@@ -217,10 +209,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_accuracy(args: argparse.Namespace) -> int:
-    from oncall.serving.slack_app import FeedbackStore
+def cmd_accuracy(args: argparse.Namespace, env: Environment) -> int:
+    from oncall.delivery.feedback import FeedbackStore
 
-    store = FeedbackStore(state_dir(args.state))
+    store = FeedbackStore(env.state_dir(args.state))
     table = store.accuracy()
     if not table["week"]:
         print("no feedback recorded yet")
@@ -232,12 +224,12 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit(args: argparse.Namespace) -> int:
+def cmd_audit(args: argparse.Namespace, env: Environment) -> int:
     import json
 
     from oncall.delivery.audit import AuditLog
 
-    records = AuditLog(args.log or state_dir() / "audit.jsonl").find(args.id)
+    records = AuditLog(args.log or env.state_dir() / "audit.jsonl").find(args.id)
     if not records:
         print(f"oncall: error: no audit record with id {args.id}", file=sys.stderr)
         return 3
@@ -246,30 +238,30 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def default_pr_workdir(bundle: Path) -> Path:
+def default_pr_workdir(bundle: Path, env: Environment) -> Path:
     import hashlib
 
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    cache = env.cache_home
     key = hashlib.sha256(str(bundle.resolve()).encode()).hexdigest()[:10]
     return cache / "oncall-copilot" / "forks" / f"{bundle.resolve().name}-{key}"
 
 
-def config_path(args: argparse.Namespace) -> Path | None:
-    given = getattr(args, "config", None) or os.environ.get("ONCALL_CONFIG")
-    return Path(given) if given else None
+def config_path(args: argparse.Namespace, env: Environment) -> Path | None:
+    given: Path | None = getattr(args, "config", None)
+    return given or env.config
 
 
-def cmd_check_config(args: argparse.Namespace) -> int:
+def cmd_check_config(args: argparse.Namespace, env: Environment) -> int:
     from oncall.core.errors import ConfigError
     from oncall.estate.bundle import Bundle
     from oncall.estate.config import Config, check
 
-    path = config_path(args)
+    path = config_path(args, env)
     if path is None:
         raise ConfigError("no configuration: give --config FILE or set ONCALL_CONFIG")
     config = Config.load(path)
     catalog = config.load_catalog(Bundle.open(args.bundle).catalog if args.bundle else None)
-    results = check(config, os.environ, catalog)
+    results = check(config, env.secrets, catalog)
     if not results:
         print(f"{path} configures no backend: every tool uses the bundle's embedded one")
     for section, kind, works, said in results:
@@ -277,15 +269,16 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0 if all(works for _, _, works, _ in results) else ConfigError.exit_code
 
 
-def cmd_investigate(args: argparse.Namespace) -> int:
+def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
     from oncall.context import collect
     from oncall.core.investigation import Settings
+    from oncall.delivery import brief
     from oncall.estate.estate import open_estate
     from oncall.investigate import investigate, prepare
 
-    analyst = pick_analyst(args)
+    analyst = pick_analyst(args, env)
     settings = Settings()
-    estate = open_estate(args.bundle, config_path(args), os.environ)
+    estate = open_estate(args.bundle, config_path(args, env), env.secrets)
     payload = estate.alert_payload(args.alert)
     if args.show_context:
         from oncall.analysts.claude.prompt import first_turn
@@ -301,7 +294,7 @@ def cmd_investigate(args: argparse.Namespace) -> int:
     backends = estate.backends
     if args.open_pr:
         where = args.bundle or Path("no-bundle")
-        backends.pull_requests = estate.pull_requests(args.pr_workdir or default_pr_workdir(where))
+        backends.pull_requests = estate.pull_requests(args.pr_workdir or default_pr_workdir(where, env))
     inv = investigate(
         payload,
         catalog=estate.catalog,
@@ -309,11 +302,11 @@ def cmd_investigate(args: argparse.Namespace) -> int:
         analyst=analyst,
         settings=settings,
         notes=estate.notes,
+        pr_body=brief.pr_body,
     )
-    from oncall.delivery import brief
     from oncall.delivery.audit import AuditLog
 
-    AuditLog(args.audit or state_dir() / "audit.jsonl").investigation(
+    AuditLog(args.audit or env.state_dir() / "audit.jsonl").investigation(
         inv, deliveries=[{"to": "stdout", "format": args.format}]
     )
     if args.format == "json":

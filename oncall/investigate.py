@@ -55,8 +55,10 @@ def investigate(
     settings: Settings | None = None,
     notes: list[str] | None = None,
     on_stage: Callable[[int], None] | None = None,
+    pr_body: Callable[[Investigation], str] | None = None,
 ) -> Investigation:
-    """`on_stage(i)` is told when stage i begins: 1 analysing, 2 checking citations (0 is collecting)."""
+    """`on_stage(i)` is told when stage i begins: 1 analysing, 2 checking citations (0 is collecting).
+    `pr_body` renders a pull request's description (delivery's Markdown, given by the entry point)."""
     settings = settings or Settings()
     t0 = time.perf_counter()
     alert, runner = prepare(payload, catalog, backends, settings)
@@ -98,12 +100,14 @@ def investigate(
         turns=case.turns,
     )
     if backends.pull_requests is not None:
-        open_pull_request(inv, runner, backends.pull_requests)
+        open_pull_request(inv, runner, backends.pull_requests, pr_body or _plain_body)
     inv.timings["total_s"] = time.perf_counter() - t0
     return inv
 
 
-def open_pull_request(inv: Investigation, runner: ToolRunner, requests: PrRequests) -> None:
+def open_pull_request(
+    inv: Investigation, runner: ToolRunner, requests: PrRequests, body: Callable[[Investigation], str]
+) -> None:
     """After grounding: open the PR the model asked for, or, for the offline analyst, the revert of the
     change its grounded root cause names. Never on a LOW root cause."""
     d = inv.diagnosis
@@ -118,11 +122,9 @@ def open_pull_request(inv: Investigation, runner: ToolRunner, requests: PrReques
             )
     if not requests.plans:
         return
-    from oncall.delivery.brief import pr_body
-
     plan = requests.plans[0]
     try:
-        opened = requests.backend.open(plan, branch=f"oncall/{inv.id}", body=pr_body(inv))
+        opened = requests.backend.open(plan, branch=f"oncall/{inv.id}", body=body(inv))
     except ToolError as e:
         inv.notes.append(f"the pull request could not be opened: {e}")
         return
@@ -142,3 +144,9 @@ def _cited_change_ref(cites: list[str], runner: ToolRunner) -> str | None:
                 if ch.ref and ch.diff and (c.line is None or ch.line == c.line):
                     return ch.ref
     return None
+
+
+def _plain_body(inv: Investigation) -> str:
+    """A PR description when the entry point gave no renderer: the root cause and its citations."""
+    rc = inv.diagnosis.root_cause
+    return f"{rc.service}, {rc.category}: {rc.statement} [{', '.join(rc.cites)}]\n"

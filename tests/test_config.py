@@ -146,12 +146,15 @@ def test_without_a_bundle_every_tool_needs_a_backend(
 
 
 def test_serve_workers_build_the_configured_backends(tmp_path: Path, opensearch, confluence) -> None:
+    from oncall.estate.env import Environment
     from oncall.serving.webhook import WorkerSpec, build_service
     from oncall.tools.read_logs.opensearch import OpenSearchLogs
     from oncall.tools.read_runbook.confluence import ConfluenceRunbooks
 
     path = stack(tmp_path, opensearch, confluence)
-    service = build_service(WorkerSpec(bundle=DEMO, state=tmp_path / "state", config=path), SECRETS)
+    service = build_service(
+        WorkerSpec(bundle=DEMO, state=tmp_path / "state", config=path), Environment(secrets=SECRETS)
+    )
     assert isinstance(service.backends.logs, OpenSearchLogs)
     assert isinstance(service.backends.runbooks, ConfluenceRunbooks)
     assert type(service.backends.metrics).__name__ == "OpenMetricsFile"  # not configured: the bundle's

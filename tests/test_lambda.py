@@ -88,8 +88,10 @@ def test_alertmanager_event_investigated_once_and_posted(aws):
     assert first == second
     (result,) = first["results"]
     assert result["root_cause"]["service"] == "api-gateway" and result["root_cause"]["category"] == "recent_change"
-    (post,) = slack.posts()
-    assert post["channel"] == "C0ONCALL" and "ROOT CAUSE" not in post["text"] and "Root cause (HIGH" in post["text"]
+    post, evidence = slack.posts()  # the brief in Block Kit, then the evidence in its thread: the one Slack channel
+    assert post["channel"] == "C0ONCALL" and evidence["thread_ts"] == result["delivery"]["ts"]
+    blocks = json.dumps(post["blocks"])
+    assert "*Root cause* (HIGH confidence): *api-gateway*" in blocks and "Evidence" in json.dumps(evidence["blocks"])
 
 
 def test_resolved_alert_updates_its_thread(aws):
@@ -103,7 +105,7 @@ def test_resolved_alert_updates_its_thread(aws):
     assert resolved["thread"] == fired["delivery"]["ts"]
     reply = slack.posts()[-1]
     assert reply["thread_ts"] == fired["delivery"]["ts"] and reply["text"].startswith("Resolved:")
-    assert len(slack.posts()) == 2  # no second investigation
+    assert len(slack.posts()) == 3  # brief, its evidence, the resolution: no second investigation
 
 
 @pytest.mark.parametrize("name", ["single_metric", "metric_math", "anomaly_detection"])
@@ -112,7 +114,7 @@ def test_cloudwatch_alarm_state_changes(aws, corpora, name):
     event = json.loads((corpora / "payloads" / f"cloudwatch_alarm_state_change_eventbridge_{name}.json").read_text())
     out = handler.handler(event, CTX)["results"][0]
     if event["detail"]["state"]["value"] == "ALARM":
-        assert out["investigation"].startswith("inv-") and len(slack.posts()) == 1
+        assert out["investigation"].startswith("inv-") and len(slack.posts()) == 2  # brief and its evidence thread
     else:
         assert out["status"] == "resolved"
 
@@ -125,7 +127,7 @@ def test_alarm_action_invoking_the_function_directly(aws, corpora, name):
     )
     out = handler.handler(event, CTX)["results"][0]
     if event["alarmData"]["state"]["value"] == "ALARM":
-        assert out["investigation"].startswith("inv-") and len(slack.posts()) == 1
+        assert out["investigation"].startswith("inv-") and len(slack.posts()) == 2  # brief and its evidence thread
     else:
         assert out["status"] == "resolved"
 

@@ -19,6 +19,7 @@ import pytest
 from oncall.analysts.offline.analyst import OfflineAnalyst
 from oncall.delivery.audit import AuditLog
 from oncall.estate.bundle import Bundle
+from oncall.estate.env import Environment
 from oncall.serving.queue import AlertQueue
 from oncall.serving.webhook import Service, WorkerSpec, build_service, create_app
 from tests.bundles import alertmanager
@@ -80,7 +81,9 @@ def make_service(state: Path, workers: int = 2, token: str | None = TOKEN, proce
     """Threads by default (fast to start); `processes` runs the worker processes `oncall serve` uses."""
     if processes:
         return build_service(
-            WorkerSpec(bundle=DEMO, state=state, model="offline"), {}, webhook_token=token, workers=workers
+            WorkerSpec(bundle=DEMO, state=state, model="offline"),
+            Environment(webhook_token=token),
+            workers=workers,
         )
     b = Bundle.open(DEMO)
     return Service(

@@ -20,7 +20,9 @@ pytest.importorskip("slack_bolt")
 
 from oncall.core.diagnosis import Evidence
 from oncall.delivery.blocks import MAX_BLOCKS, MAX_SECTION, brief_blocks
-from oncall.serving.slack_app import FeedbackStore, SlackSettings, build_app
+from oncall.delivery.feedback import FeedbackStore
+from oncall.delivery.slack import SlackSettings
+from oncall.serving.slack_app import build_app
 from tests.conftest import DEMO, ROOT
 from tests.fake_slack import FakeSlack
 from tests.test_serve import Running, make_service

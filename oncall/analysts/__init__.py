@@ -4,15 +4,21 @@ workers, Lambda), so they all choose the same way."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from oncall.analysts.base import Analyst
 from oncall.core.errors import UsageError
+from oncall.estate.env import Environment
 
 
-def make_analyst(model: str | None = None, *, replay: Path | None = None, record: Path | None = None) -> Analyst:
-    model = model or ("claude" if os.environ.get("ANTHROPIC_API_KEY") or replay else "offline")
+def make_analyst(
+    model: str | None = None,
+    *,
+    env: Environment,
+    replay: Path | None = None,
+    record: Path | None = None,
+) -> Analyst:
+    model = model or ("claude" if env.anthropic_api_key or replay else "offline")
     if model == "offline":
         from oncall.analysts.offline.analyst import OfflineAnalyst
 
@@ -23,7 +29,7 @@ def make_analyst(model: str | None = None, *, replay: Path | None = None, record
     transport: Transport
     if replay:
         transport = ReplayTransport(replay)
-    elif os.environ.get("ANTHROPIC_API_KEY"):
+    elif env.anthropic_api_key:
         transport = LiveTransport()
     else:
         raise UsageError("--model claude needs ANTHROPIC_API_KEY (or --replay DIR); use --model offline")

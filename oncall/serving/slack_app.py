@@ -6,103 +6,20 @@ updates one progress message in place until it becomes the brief."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 from oncall.core.alert import Alert
 from oncall.core.diagnosis import Category
 from oncall.core.errors import CopilotError
-from oncall.delivery.blocks import brief_blocks, evidence_blocks, fallback_text
+from oncall.delivery.feedback import FeedbackStore
+from oncall.delivery.slack import SlackChannel, SlackSettings, web_client
 from oncall.intake import subject
 from oncall.intake.slack import from_message, message_text
 
 CATEGORIES = list(Category.__args__)  # type: ignore[attr-defined]
 STAGES = ("collecting logs, metrics, changes, history and runbooks", "analysing", "checking every citation")
-
-
-@dataclass
-class SlackSettings:
-    bot_token: str
-    signing_secret: str
-    api_url: str | None = None  # SLACK_API_URL: the Web API base; Slack's own by default
-    allowed_channels: frozenset[str] | None = None  # None: any channel the app is in
-    team_id: str | None = None  # the one workspace it serves
-
-
-class FeedbackStore:
-    """Engineers' verdicts, by investigation id, and the incidents they confirm (the history store)."""
-
-    def __init__(self, state: Path):
-        self.feedback = state / "feedback.jsonl"
-        self.history = state / "history.jsonl"
-        self._lock = threading.Lock()
-
-    def record(
-        self,
-        investigation: str,
-        user: str,
-        verdict: str,
-        diagnosed: dict[str, Any] | None,
-        service: str | None = None,
-        category: str | None = None,
-        note: str | None = None,
-    ) -> dict[str, Any]:
-        row = {
-            "investigation": investigation,
-            "at": datetime.now(UTC).isoformat(),
-            "user": user,
-            "verdict": verdict,
-            "diagnosed_service": (diagnosed or {}).get("service"),
-            "diagnosed_category": (diagnosed or {}).get("category"),
-            "service": service or (diagnosed or {}).get("service"),
-            "category": category or (diagnosed or {}).get("category"),
-            "note": note,
-        }
-        with self._lock:
-            self.feedback.parent.mkdir(parents=True, exist_ok=True)
-            with self.feedback.open("a") as f:
-                f.write(json.dumps(row) + "\n")
-            with self.history.open("a") as f:
-                f.write(
-                    json.dumps(
-                        {
-                            "id": investigation,
-                            "opened_at": row["at"],
-                            "service": row["service"],
-                            "category": row["category"],
-                            "root_cause": note or "confirmed in Slack",
-                            "fix": None,
-                            "fingerprint": None,
-                            "alertname": None,
-                        }
-                    )
-                    + "\n"
-                )
-        return row
-
-    def accuracy(self) -> dict[str, dict[str, tuple[int, int]]]:
-        """(right, total) by ISO week, by diagnosed service and by diagnosed category."""
-        out: dict[str, dict[str, tuple[int, int]]] = {"week": {}, "service": {}, "category": {}}
-        for r in self.rows():
-            week = datetime.fromisoformat(r["at"]).strftime("%G-W%V")
-            for dim, key in (
-                ("week", week),
-                ("service", r.get("diagnosed_service") or "?"),
-                ("category", r.get("diagnosed_category") or "?"),
-            ):
-                right, total = out[dim].get(key, (0, 0))
-                out[dim][key] = (right + (r["verdict"] == "right"), total + 1)
-        return out
-
-    def rows(self) -> list[dict[str, Any]]:
-        if not self.feedback.exists():
-            return []
-        return [json.loads(x) for x in self.feedback.read_text().splitlines() if x.strip()]
 
 
 def build_app(
@@ -116,9 +33,8 @@ def build_app(
     """`process_before_response` is for Lambda, where nothing may run after the response: Bolt's
     Lambda adapter then runs the lazy listeners in a second invocation of the function."""
     from slack_bolt import App
-    from slack_sdk import WebClient
 
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url or "https://slack.com/api/")
+    client = web_client(settings.bot_token, settings.api_url)
     app = App(client=client, signing_secret=settings.signing_secret, process_before_response=process_before_response)
 
     def refuse(team: str | None, channel: str | None) -> str | None:
@@ -129,34 +45,24 @@ def build_app(
         return None
 
     def run(client: Any, channel: str, thread_ts: str | None, text: str, user: str, team: str | None) -> None:
+        slack = SlackChannel(client, channel)
         no = refuse(team, channel)
         if no:
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=no)
+            slack.say(no, thread_ts=thread_ts)
             return
-        progress = client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, text=f"Investigating for <@{user}>: {STAGES[0]}…"
-        )
-        ts = progress["ts"]
+        ts = slack.say(f"Investigating for <@{user}>: {STAGES[0]}…", thread_ts=thread_ts)
 
         def stage(i: int) -> None:
-            client.chat_update(channel=channel, ts=ts, text=f"Investigating for <@{user}>: {STAGES[i]}…")
+            slack.update(f"Investigating for <@{user}>: {STAGES[i]}…", channel=channel, ts=ts)
 
         try:
             alert = subject(from_message(text, now=moment), service.catalog)
             inv = investigate_fn(alert, on_stage=stage)
         except CopilotError as e:
-            client.chat_update(channel=channel, ts=ts, text=f"I could not investigate that: {e}")
+            slack.update(f"I could not investigate that: {e}", channel=channel, ts=ts)
             return
-        client.chat_update(channel=channel, ts=ts, text=fallback_text(inv), blocks=brief_blocks(inv))
-        reply = client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts or ts, text="Evidence and sources", blocks=evidence_blocks(inv)
-        )
-        service.audit.investigation(
-            inv,
-            deliveries=[
-                {"to": "slack", "channel": channel, "ts": ts, "evidence_ts": reply["ts"], "requested_by": user}
-            ],
-        )
+        delivery = slack.deliver(inv, thread_ts=thread_ts, replace_ts=ts)
+        service.audit.investigation(inv, deliveries=[{**delivery, "requested_by": user}])
 
     def ack_command(ack: Any) -> None:
         ack("On it: the brief will appear in this channel.")

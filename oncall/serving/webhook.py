@@ -12,7 +12,7 @@ import json
 import logging
 import multiprocessing
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,10 @@ from oncall.core.catalog import Catalog
 from oncall.core.errors import CopilotError
 from oncall.core.investigation import Investigation, Settings
 from oncall.delivery.audit import AuditLog
-from oncall.intake import parse
+from oncall.delivery.brief import pr_body
+from oncall.delivery.slack import SlackChannel, SlackSettings
+from oncall.estate.env import Environment
+from oncall.intake import alerts
 from oncall.investigate import investigate
 from oncall.serving.queue import AlertQueue, Job
 from oncall.tools.backends import Backends
@@ -33,60 +36,39 @@ log = logging.getLogger("oncall.serve")
 
 @dataclass(frozen=True)
 class WorkerSpec:
-    """What a worker process needs to build its own service (picklable: paths and settings only)."""
+    """What a worker process needs to build its own service (picklable: paths and settings only;
+    secrets it reads from its own environment, as the entry point of its process)."""
 
     bundle: Path | None
     state: Path
     config: Path | None = None
     model: str | None = None
-    slack_token: str | None = None  # alert-triggered briefs go to slack_channel when both are set
-    slack_channel: str | None = None
-    slack_api_url: str | None = None
-
-
-def slack_delivery(spec: WorkerSpec) -> Callable[[Investigation, list[Alert]], list[dict[str, Any]]] | None:
-    if not (spec.slack_token and spec.slack_channel):
-        return None
-    from slack_sdk import WebClient
-
-    from oncall.delivery.blocks import brief_blocks, evidence_blocks, fallback_text
-
-    client = WebClient(token=spec.slack_token, base_url=spec.slack_api_url or "https://slack.com/api/")
-
-    def deliver(inv: Investigation, alerts: list[Alert]) -> list[dict[str, Any]]:
-        top = client.chat_postMessage(channel=spec.slack_channel, text=fallback_text(inv), blocks=brief_blocks(inv))
-        client.chat_postMessage(
-            channel=spec.slack_channel, thread_ts=top["ts"], text="Evidence and sources", blocks=evidence_blocks(inv)
-        )
-        return [{"to": "slack", "channel": top["channel"], "ts": top["ts"]}]
-
-    return deliver
 
 
 def build_service(
     spec: WorkerSpec,
-    env: Mapping[str, str],
+    env: Environment,
     *,
-    webhook_token: str | None = None,
     workers: int = 0,
     recover: bool = True,
 ) -> Service:
     """The service on the estate of a bundle and/or configuration, with its queue and audit log in `state`.
-    `env` holds the secrets the configuration names."""
+    `env` holds the secrets the configuration names, the webhook token and Slack's settings."""
     from oncall.analysts import make_analyst
     from oncall.estate.estate import open_estate
 
-    estate = open_estate(spec.bundle, spec.config, env)
+    estate = open_estate(spec.bundle, spec.config, env.secrets)
+    slack = SlackSettings.from_env(env)
     return Service(
         catalog=estate.catalog,
         backends=estate.backends,
-        analyst=lambda: make_analyst(spec.model),
+        analyst=lambda: make_analyst(spec.model, env=env),
         queue=AlertQueue(spec.state / "queue.sqlite", recover=recover),
         audit=AuditLog(spec.state / "audit.jsonl"),
-        webhook_token=webhook_token,
+        webhook_token=env.webhook_token,
         workers=workers,
         spec=spec,
-        deliver=slack_delivery(spec),
+        slack=SlackChannel.connect(slack) if slack and slack.channel else None,
         moment=estate.moment(),
         estate=estate,
     )
@@ -95,9 +77,7 @@ def build_service(
 def worker_main(spec: WorkerSpec, stop: Any) -> None:
     """A worker process: its own backends and queue connection, so investigations (CPU-bound
     Python) never hold the lock the web server needs to answer at once."""
-    import os
-
-    service = build_service(spec, os.environ, recover=False)  # a process of its own: its entry point reads env
+    service = build_service(spec, Environment.read(), recover=False)  # a process of its own: its entry point
     service.work(stop)
 
 
@@ -112,7 +92,7 @@ class Service:
     audit: AuditLog
     webhook_token: str | None
     settings: Settings = field(default_factory=Settings)
-    deliver: Callable[[Investigation, list[Alert]], list[dict[str, Any]]] | None = None
+    slack: SlackChannel | None = None  # alert-triggered briefs go to its channel
     workers: int = 2
     spec: WorkerSpec | None = None  # set: workers are processes built from it; unset: threads in this process
     moment: Any = None  # the bundle's moment: when a request without a time is investigated
@@ -176,10 +156,11 @@ class Service:
                 f"one investigation for {len(job.alerts)} alerts of one group: "
                 + ", ".join(f"{a.alertname} on {a.service or '?'}" for a in job.alerts)
             )
-        deliveries, errors = [], []
-        if self.deliver:
+        deliveries: list[dict[str, Any]] = []
+        errors: list[str] = []
+        if self.slack is not None:
             try:
-                deliveries = self.deliver(inv, job.alerts)
+                deliveries = [self.slack.deliver(inv)]
             except Exception as e:
                 errors.append(f"delivery failed: {type(e).__name__}: {e}")
         self.audit.investigation(inv, alerts=job.alerts, deliveries=deliveries, errors=errors)
@@ -198,6 +179,7 @@ class Service:
             analyst=self.analyst(),
             settings=self.settings,
             on_stage=on_stage,
+            pr_body=pr_body,
         )
 
     # -- HTTP ---------------------------------------------------------------------------------
@@ -217,20 +199,16 @@ class Service:
             self.audit.rejected("alertmanager", reason, body)
             return 400, {"error": reason}
         try:
-            alerts = parse(payload, service_label=self.catalog.service_label)
+            found = alerts(payload, self.catalog)
         except CopilotError as e:
             self.audit.rejected("alertmanager", str(e), body)
             return 400, {"error": str(e)}
-        firing = [
-            a.model_copy(update={"service": self.catalog.resolve(a) or a.service})
-            for a in alerts
-            if a.status == "firing"
-        ]
+        firing = [a for a in found if a.status == "firing"]
         result = self.queue.enqueue(firing)
         return 202, {
             "accepted": result.accepted,
             "duplicates": result.duplicates,
-            "resolved": len(alerts) - len(firing),
+            "resolved": len(found) - len(firing),
             "jobs": result.jobs,
         }
 
