@@ -33,6 +33,7 @@ test: $(DEV)
 lint: $(DEV)
 	$(BIN)/ruff check oncall tests
 	$(BIN)/ruff format --check oncall tests
+	$(BIN)/mypy
 
 bench: $(DEV)
 	$(BIN)/python -m tests.bench

@@ -50,7 +50,7 @@ def test_committed_cases_regenerate_byte_identically(tmp_path):
 
 
 def test_offline_analyst_meets_the_targets_on_the_corpus():
-    results, unreadable = evaluate(find_cases([SCENARIOS]), OfflineAnalyst(), Settings())
+    results, unreadable = evaluate(find_cases([SCENARIOS]), lambda _: OfflineAnalyst(), Settings())
     assert unreadable == []
     tot = totals(results)
     assert tot["top1"] >= 0.9

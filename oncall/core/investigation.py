@@ -4,6 +4,7 @@ and the settings an entry point builds once and passes down."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from oncall.core.alert import Alert
 from oncall.core.diagnosis import Diagnosis
@@ -44,4 +45,4 @@ class Investigation:
     usage: Usage
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    turns: list[dict] = field(default_factory=list)
+    turns: list[dict[str, Any]] = field(default_factory=list)

@@ -8,6 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from oncall.core.citations import Cite
+from oncall.core.diagnosis import Action, Claim, Evidence, RootCause, RunbookQuote, SimilarIncident
 from oncall.core.redact import redact
 
 if TYPE_CHECKING:
@@ -147,7 +148,15 @@ def pr_body(inv: Investigation) -> str:
     by_id = {r.id: r for r in inv.results}
     cited: list[str] = []
     d = inv.diagnosis
-    for claim in [*d.summary, d.root_cause, *d.evidence, *d.actions, *d.runbook, *d.similar_incidents]:
+    claims: list[Claim | RootCause | Evidence | Action | RunbookQuote | SimilarIncident] = [
+        *d.summary,
+        d.root_cause,
+        *d.evidence,
+        *d.actions,
+        *d.runbook,
+        *d.similar_incidents,
+    ]
+    for claim in claims:
         for c in claim.cites:
             if c not in cited:
                 cited.append(c)

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -121,7 +122,7 @@ def run_case(case: Path, analyst: Analyst, settings: Settings) -> CaseResult:
     return score(case, truth, inv, time.perf_counter() - t0)
 
 
-def totals(results: list[CaseResult]) -> dict[str, object]:
+def totals(results: list[CaseResult]) -> dict[str, Any]:
     n = len(results) or 1
     fixes = [r for r in results if r.fix_right is not None]
     checked = sum(r.claims_kept + r.claims_dropped for r in results)
@@ -145,16 +146,15 @@ def totals(results: list[CaseResult]) -> dict[str, object]:
 
 def evaluate(
     cases: list[Path],
-    analyst: Analyst | Callable[[Path], Analyst],
+    analyst: Callable[[Path], Analyst],
     settings: Settings,
     progress: Callable[[Path], None] | None = None,
 ) -> tuple[list[CaseResult], list[tuple[str, str]]]:
-    """Run every case; `analyst` may be a factory, so each case gets its own recording."""
+    """Run every case; `analyst` makes each case its analyst, so each case gets its own recording."""
     results, unreadable = [], []
     for case in cases:
         try:
-            chosen = analyst if hasattr(analyst, "diagnose") else analyst(case)  # type: ignore[operator]
-            results.append(run_case(case, chosen, settings))
+            results.append(run_case(case, analyst(case), settings))
         except CopilotError as e:
             unreadable.append((str(case), str(e)))
         if progress:
@@ -193,7 +193,7 @@ def print_table(results: list[CaseResult], unreadable: list[tuple[str, str]], co
     fam = Table(title="per family")
     for col in ("family", "cases", "top-1"):
         fam.add_column(col)
-    for f, v in tot["per_family"].items():  # type: ignore[union-attr]
+    for f, v in tot["per_family"].items():
         fam.add_row(f, str(v["cases"]), f"{v['top1']:.2f}")
     console.print(fam)
     console.print(

@@ -70,7 +70,7 @@ def _quiet(top: Suspect, alerting: str | None, suspects: list[Suspect]) -> bool:
 
 def _cause_findings(top: Suspect) -> list[Finding]:
     """The strongest few findings about the suspect, change first, then its earliest anomalies."""
-    picks = top.causal_changes()[:1]
+    picks: list[Finding] = [*top.causal_changes()[:1]]
     logs = sorted(
         (f for f in top.logs() if f.category == top.category or top.category == "recent_change"),
         key=lambda f: (-f.weight, f.at or top.onset),
@@ -110,7 +110,7 @@ def _summary(top: Suspect, suspects: list[Suspect]) -> list[Claim]:
     out = []
     symptoms = sorted(
         (f for f in top.metrics() if f.signal in ("latency_p99", "error_ratio") and f.at),
-        key=lambda f: f.at,
+        key=_at,
     )
     for f in symptoms[:1] or top.metrics()[:1]:
         out.append(Claim(text=f.text, cites=[f.cite]))
@@ -213,7 +213,7 @@ def _runbook(results: list[ToolResult], category: str) -> list[RunbookQuote]:
                     best = (rank_, page, sec)
         if best:
             _, page, sec = best
-            n, para = _first_paragraph(r, sec.line)
+            n, para = _first_paragraph(r, sec.line or 0)
             if para:
                 where = cite(r.id, n) if "\n" not in para else r.id
                 return [RunbookQuote(page=page.title, section=sec.heading, quote=para, cites=[where])]
@@ -222,7 +222,7 @@ def _runbook(results: list[ToolResult], category: str) -> list[RunbookQuote]:
 
 def _first_paragraph(r: ToolResult, heading_line: int) -> tuple[int, str]:
     """The first paragraph under a heading, verbatim (at most three lines)."""
-    start, para = 0, []
+    start, para = 0, list[str]()
     for n in range(heading_line + 1, len(r.lines) + 1):
         text = r.line(n) or ""
         if text.startswith("## ") or (not text.strip() and para) or len(para) == 3:

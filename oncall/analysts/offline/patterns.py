@@ -7,43 +7,41 @@ import re
 
 from oncall.core.diagnosis import Category
 
-CATEGORY_PATTERNS: list[tuple[Category, re.Pattern[str]]] = [
-    (cat, re.compile(rx, re.I))
-    for cat, rx in [
-        (
-            "expired_credential",
-            r"certificate (has )?expired|x509: certificate has expired|certificate.{0,40}not valid after"
-            r"|cert(ificate)? expired|token (has )?expired|expired (token|credential|password)"
-            r"|ExpiredToken|bad certificate|certificate verify failed|password authentication failed"
-            r"|invalid (api[ _-]?key|credentials|token)"
-            r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId",
-        ),
-        (
-            "permission_denied",
-            r"AccessDenied|not authorized to perform|permission denied|403 Forbidden|\bforbidden\b"
-            r"|insufficient (permissions|privileges)|UnauthorizedOperation|cannot (get|list|create) resource",
-        ),
-        (
-            "network",
-            r"no such host|NXDOMAIN|SERVFAIL|\bDNS\b|name resolution|could not resolve|UnknownHostException"
-            r"|getaddrinfo|network is unreachable|no route to host|TLS handshake|handshake (failure|timeout)",
-        ),
-        (
-            "resource_exhaustion",
-            r"pool (is )?exhausted|connection is not available|too many (connections|clients)"
-            r"|waiting for (a )?connection|remaining connection slots|OutOfMemory|OOMKilled"
-            r"|out of memory|heap space|MemoryError|cannot allocate memory|No space left on device"
-            r"|disk (is )?full|too many open files|thread pool .*(full|exhausted)"
-            r"|RejectedExecution|queue (is )?full|CPU throttl|GC overhead limit",
-        ),
-        (
-            "dependency_failure",
-            r"rate.?limit|\b429\b|Too Many Requests|throttl|upstream|\b50[234]\b|Bad Gateway"
-            r"|Service Unavailable|connection refused|deadline exceeded|timed? ?out|lock wait"
-            r"|deadlock|slow query|circuit.?breaker|ECONNREFUSED|ECONNRESET|reset by peer",
-        ),
-    ]
+RULES: list[tuple[Category, str]] = [
+    (
+        "expired_credential",
+        r"certificate (has )?expired|x509: certificate has expired|certificate.{0,40}not valid after"
+        r"|cert(ificate)? expired|token (has )?expired|expired (token|credential|password)"
+        r"|ExpiredToken|bad certificate|certificate verify failed|password authentication failed"
+        r"|invalid (api[ _-]?key|credentials|token)"
+        r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId",
+    ),
+    (
+        "permission_denied",
+        r"AccessDenied|not authorized to perform|permission denied|403 Forbidden|\bforbidden\b"
+        r"|insufficient (permissions|privileges)|UnauthorizedOperation|cannot (get|list|create) resource",
+    ),
+    (
+        "network",
+        r"no such host|NXDOMAIN|SERVFAIL|\bDNS\b|name resolution|could not resolve|UnknownHostException"
+        r"|getaddrinfo|network is unreachable|no route to host|TLS handshake|handshake (failure|timeout)",
+    ),
+    (
+        "resource_exhaustion",
+        r"pool (is )?exhausted|connection is not available|too many (connections|clients)"
+        r"|waiting for (a )?connection|remaining connection slots|OutOfMemory|OOMKilled"
+        r"|out of memory|heap space|MemoryError|cannot allocate memory|No space left on device"
+        r"|disk (is )?full|too many open files|thread pool .*(full|exhausted)"
+        r"|RejectedExecution|queue (is )?full|CPU throttl|GC overhead limit",
+    ),
+    (
+        "dependency_failure",
+        r"rate.?limit|\b429\b|Too Many Requests|throttl|upstream|\b50[234]\b|Bad Gateway"
+        r"|Service Unavailable|connection refused|deadline exceeded|timed? ?out|lock wait"
+        r"|deadlock|slow query|circuit.?breaker|ECONNREFUSED|ECONNRESET|reset by peer",
+    ),
 ]
+CATEGORY_PATTERNS: list[tuple[Category, re.Pattern[str]]] = [(cat, re.compile(rx, re.I)) for cat, rx in RULES]
 
 # Errors about a peer's certificate blame the peer; other credential, permission and
 # network errors are the logging service's own problem.

@@ -6,7 +6,7 @@ of failing services to pick its model."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
@@ -167,7 +167,7 @@ def _discount_uncorroborated_logs(by_service: Grouped, seen: set[str]) -> Groupe
     return out
 
 
-def _discount_lone_traffic(by_service: Grouped, blamed: set[str | None]) -> Grouped:
+def _discount_lone_traffic(by_service: Grouped, blamed: set[str]) -> Grouped:
     """Traffic that moves while nothing else does is the day's curve or a quiet client,
     not an incident."""
     out: Grouped = {}
@@ -285,7 +285,7 @@ def _category(
 ) -> Category:
     if s.change_strength >= w.STRONG_CHANGE:
         return "recent_change"
-    votes: Counter[Category] = Counter()
+    votes: dict[Category, float] = defaultdict(float)
     for f in own:
         votes[f.category or "unknown"] += f.weight
     for m in saturation:
@@ -304,7 +304,7 @@ def _category(
         return "capacity"
     if not votes and s.change:  # nothing else explains it, and it changed today: suspect the change
         return "recent_change"
-    return votes.most_common(1)[0][0] if votes else "unknown"
+    return max(votes.items(), key=lambda kv: kv[1])[0] if votes else "unknown"  # the first of equals, as found
 
 
 def confidence(top: Suspect, runner_up: float) -> Confidence:

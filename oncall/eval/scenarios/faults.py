@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from oncall.eval.scenarios import logstyle as ls
 from oncall.eval.scenarios.logstyle import Exc, Line
@@ -141,7 +142,7 @@ def propagate(
                 caller,
                 delay,
                 n,
-                lambda r, s=style, c=caller, t=text, e=exc: ls.error(s, c, t, r, e),
+                partial(_caller_error, style, caller, text, exc),
             )
         )
 
@@ -218,7 +219,10 @@ def bad_deploy(ctx: Ctx) -> Plan:
         Effect(root.name, "latency_p99", onset, "mul", rng.uniform(1.2, 2.0)),
     ]
     if root.style == "go" and rng.random() < 0.5:
-        make = lambda r: (None, ls.go_panic(root.name, r, f"runtime error: {exc.go}"))  # noqa: E731
+        make: Callable[[random.Random], tuple[str | None, str]] = lambda r: (  # noqa: E731
+            None,
+            ls.go_panic(root.name, r, f"runtime error: {exc.go}"),
+        )
         p.effects.append(Effect(root.name, "restarts", onset, "add", rng.randint(2, 5), M))
     else:
         make = lambda r: ls.error(root.style, root.name, "Unhandled exception while processing request", r, exc)  # noqa: E731
@@ -586,7 +590,7 @@ def expired_cert(ctx: Ctx) -> Plan:
                 caller,
                 onset,
                 rng.randint(20, 70),
-                lambda r, s=style, c=caller, t=text: ls.error(s, c, t, r),
+                partial(_caller_error, style, caller, text, None),
             )
         )
     if len(chain) > 2:  # the direct caller's failures travel on up to the alerting service
@@ -911,9 +915,7 @@ def retry_storm(ctx: Ctx) -> Plan:
                 caller,
                 onset,
                 rng.randint(30, 90),
-                lambda r, s=style, c=caller: ls.error(
-                    s, c, f"retrying call to {root.name} (attempt {r.randint(2, 3)} of 3)", r, level="warning"
-                ),
+                partial(_retry_warning, style, caller, root.name),
             )
         )
     p.bursts.append(
@@ -1024,3 +1026,11 @@ FAMILIES: dict[str, Callable[[Ctx], Plan]] = {
         noisy_alert,
     )
 }
+
+
+def _caller_error(style: str, caller: str, text: str, exc: ls.Exc | None, r: random.Random) -> ls.Line:
+    return ls.error(style, caller, text, r, exc)
+
+
+def _retry_warning(style: str, caller: str, target: str, r: random.Random) -> ls.Line:
+    return ls.error(style, caller, f"retrying call to {target} (attempt {r.randint(2, 3)} of 3)", r, level="warning")

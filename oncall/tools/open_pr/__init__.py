@@ -103,7 +103,7 @@ def plan(ctx: ToolContext, args: OpenPrInput, policy: PrPolicy, backend: PrBacke
         title = f"Revert {change.kind} {change.ref} of {args.service} ({change.to} -> {change.from_})"
     else:
         path, title = args.path, f"Edit {args.path} for {args.service}"
-    if path not in svc.config_paths:
+    if path is None or path not in svc.config_paths:
         raise ToolError(f"{path!r} is not one of {args.service}'s config paths ({', '.join(svc.config_paths)})")
     before = backend.read_file(svc.repo, path)
     if args.revert_change:

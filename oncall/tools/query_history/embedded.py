@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
+from typing import Any
 
 from oncall.core.errors import ToolError
 from oncall.tools.query_history import MATCH_SQL, PastIncident, QueryHistoryInput
@@ -26,10 +27,10 @@ COLUMNS = (
 class DuckDBHistory:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._con = None
+        self._con: Any = None  # a DuckDB connection, opened on first use
         self._lock = threading.Lock()
 
-    def _cursor(self):
+    def _cursor(self) -> Any:
         import duckdb
 
         with self._lock:

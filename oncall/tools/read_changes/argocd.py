@@ -83,7 +83,7 @@ class ArgoCDChanges:
         started_by = h.get("initiatedBy") or {}
         author = started_by.get("username") or ("automated sync" if started_by.get("automated") else None)
         if kind == "config" and old is None and new is None:
-            old, new = prev and _short(str(prev.get("revision"))), _short(revision)
+            old, new = (_short(str(prev.get("revision"))) if prev else None), _short(revision)
             kind = "deploy"
         fields = {"from": old, "to": new}
         return Change(ts=at, service=service, kind=kind, author=author, ref=_short(revision), diff=diff, **fields)

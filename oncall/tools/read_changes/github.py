@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Literal
 
 from oncall.core.catalog import Catalog
@@ -55,13 +56,13 @@ class GithubChanges:
             for path in paths:
                 commits = self.remote.call(
                     f"list commits to {path}",
-                    lambda p=path: list(repo.get_commits(since=since, until=until, path=p)),
+                    partial(lambda p: list(repo.get_commits(since=since, until=until, path=p)), path),
                     _classify,
                 )
                 for c in commits:
                     patch = self.remote.call(
                         f"read commit {c.sha[:7]}",
-                        lambda c=c, p=path: next((f.patch for f in c.files if f.filename == p), None),
+                        partial(_patch_of, c, path),
                         _classify,
                     )
                     diff = f"--- a/{path}\n+++ b/{path}\n{patch}" if patch else None
@@ -115,7 +116,7 @@ class GithubChanges:
             if before is not None:
                 files = self.remote.call(
                     f"compare {before.sha[:7]}...{d.sha[:7]}",
-                    lambda b=before, d=d: list(repo.compare(b.sha, d.sha).files),
+                    partial(lambda b, d: list(repo.compare(b.sha, d.sha).files), before, d),
                     _classify,
                 )
                 mine = set(self.config_paths.get(service, [])) or {f.filename for f in files}
@@ -187,3 +188,7 @@ class GithubChangesConfig(RemoteSettings):
             config_paths=paths,
             environment=self.environment,
         )
+
+
+def _patch_of(commit: Any, path: str) -> str | None:
+    return next((f.patch for f in commit.files if f.filename == path), None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from oncall.tools.read_logs import LogQuery, LogStats, TemplateStat
 from oncall.tools.read_logs.templates import MASK, MASK_RE, MAX_CHARS, Group, mine
@@ -75,7 +76,7 @@ def aggregate(cur, q: LogQuery, source: str, ref: Callable[[int], str], skipped:
     levels: dict[str, int] = {}
     templates: list[tuple[TemplateStat, int | None]] = []
     for template, members in mine(groups).values():
-        by_level: dict[str, list[tuple]] = {}
+        by_level: dict[str, list[tuple[Any, ...]]] = {}
         for g in members:
             by_level.setdefault(g.payload[0], []).append(g.payload)
         for level, rs in by_level.items():
@@ -114,7 +115,7 @@ def aggregate(cur, q: LogQuery, source: str, ref: Callable[[int], str], skipped:
         else {}
     )
     for t, line_no in templates:
-        if line_no in samples:
+        if line_no is not None and line_no in samples:
             t.sample, t.sample_pod = samples[line_no][0], samples[line_no][1] or None
             t.sample_ref = ref(line_no)
     stats = [t for t, _ in templates]

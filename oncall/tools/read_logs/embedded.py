@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from oncall.core.errors import ToolError
 from oncall.tools.read_logs import LogQuery, LogStats
@@ -27,17 +28,17 @@ class JsonlLogs:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._con = None
+        self._con: Any = None  # a DuckDB connection, opened on first use
         self._skipped = 0
         self._lock = threading.Lock()
 
-    def _connection(self):
+    def _connection(self) -> Any:
         with self._lock:
             if self._con is None:
                 self._con = self._load()
             return self._con.cursor()  # one cursor per thread: DuckDB connections are not shared
 
-    def _load(self):
+    def _load(self) -> Any:
         import duckdb
 
         if not self.path.exists():
@@ -71,9 +72,10 @@ class JsonlLogs:
                      {pick["message"]} AS msg
               FROM p)
             SELECT line_no, ts, service, pod, {LEVEL_SQL} AS level, msg FROM f WHERE ts IS NOT NULL""")
-        total = con.execute("SELECT count(*) FROM raw WHERE line IS NOT NULL AND trim(line) <> ''").fetchone()
-        kept = con.execute("SELECT count(*) FROM logs").fetchone()
-        self._skipped = int(total[0]) - int(kept[0])
+        nonblank = "SELECT count(*) FROM raw WHERE line IS NOT NULL AND trim(line) <> ''"
+        (total,) = con.execute(nonblank).fetchone() or (0,)
+        (kept,) = con.execute("SELECT count(*) FROM logs").fetchone() or (0,)
+        self._skipped = int(total) - int(kept)
         con.execute("DROP TABLE raw")
         return con
 

@@ -192,7 +192,7 @@ class OpenSearchLogs:
         rows = [(i, *self._row(h)) for i, h in enumerate(hits, 1)]  # 1-based, like line numbers
         rows = [r for r in rows if r[1] is not None]
         con = duckdb.connect(":memory:")
-        cols = list(zip(*rows, strict=True)) if rows else [[], [], [], [], [], []]
+        cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[], [], [], [], [], []]
         con.execute(
             f"""CREATE TABLE logs AS
             WITH f AS (SELECT unnest($id) AS line_no, unnest($ts) AS ts, unnest($svc) AS service,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 # Numbers, hex ids, UUIDs, IPs: masked before grouping. RE2 syntax, so DuckDB can use it too.
 MASK_RE = (
@@ -24,7 +25,7 @@ class Group:
     """Messages that are identical after masking, with whatever the backend aggregated."""
 
     masked: str
-    payload: object
+    payload: Any
 
 
 def mine(groups: Iterable[Group]) -> dict[int, tuple[str, list[Group]]]:

@@ -130,7 +130,7 @@ def sections(storage: str) -> list[Section]:
 
     soup = BeautifulSoup(f"<root>{storage}</root>", "html.parser")
     out: list[Section] = []
-    heading, body = "", []
+    heading, body = "", list[str]()
     for el in soup.root.children if soup.root else []:
         name = getattr(el, "name", None)
         if name in HEADINGS:

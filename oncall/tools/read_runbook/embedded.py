@@ -25,7 +25,7 @@ def parse_page(text: str, source: str) -> RunbookPage:
         text = text[m.end() :]
     title = str(meta.get("title") or "")
     sections: list[Section] = []
-    heading, body = "", []
+    heading, body = "", list[str]()
     for line in text.splitlines():
         if line.startswith("# ") and not title:
             title = line[2:].strip()
