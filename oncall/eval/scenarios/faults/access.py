@@ -28,15 +28,15 @@ def expired_cert(ctx: Ctx) -> Plan:
     onset = ctx.alert_at - rng.randint(5, 12) * M
     expiry = onset.strftime("%Y-%m-%dT%H:%M:%SZ")
     p = Plan(
-        "expired_cert",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighErrorRate",
-        "expired_credential",
-        "config_change",
-        f"the TLS certificate of {root.name} expired at {expiry}",
-        onset,
+        family="expired_cert",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighErrorRate",
+        category="expired_credential",
+        fix="config_change",
+        notes=f"the TLS certificate of {root.name} expired at {expiry}",
+        onset=onset,
     )
     p.effects.append(Effect(root.name, "request_rate", onset, "mul", rng.uniform(0.05, 0.3), M))
     ns = NAMESPACE[ctx.topology]
@@ -92,15 +92,15 @@ def expired_secret(ctx: Ctx) -> Plan:
     else:
         text = f"{root.external} answered 401 Unauthorized: invalid API key (key id ak_{rng.getrandbits(20):05x})"
     p = Plan(
-        "expired_secret",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighErrorRate",
-        "expired_credential",
-        "config_change",
-        f"the credential {root.name} uses was rotated but {root.name} kept the old one",
-        onset,
+        family="expired_secret",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighErrorRate",
+        category="expired_credential",
+        fix="config_change",
+        notes=f"the credential {root.name} uses was rotated but {root.name} kept the old one",
+        onset=onset,
         also_accept=["recent_change"],
     )
     if rng.random() < 0.5:
@@ -142,15 +142,15 @@ def missing_permission(ctx: Ctx) -> Plan:
         ]
     )
     p = Plan(
-        "missing_permission",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighErrorRate",
-        "permission_denied",
-        "config_change",
-        f"{root.name}'s role lost {action}",
-        onset,
+        family="missing_permission",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighErrorRate",
+        category="permission_denied",
+        fix="config_change",
+        notes=f"{root.name}'s role lost {action}",
+        onset=onset,
         also_accept=["recent_change"],
     )
     if rng.random() < 0.6:  # the policy edit that dropped the permission: reverting it is the fix
@@ -193,15 +193,15 @@ def dns_failure(ctx: Ctx) -> Plan:
     dep = rng.choice(root.deps)
     host = f"{dep}.{NAMESPACE[ctx.topology]}.svc.cluster.local"
     p = Plan(
-        "dns_failure",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighErrorRate",
-        "network",
-        "escalate",
-        f"{root.name} cannot resolve {host}",
-        onset,
+        family="dns_failure",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighErrorRate",
+        category="network",
+        fix="escalate",
+        notes=f"{root.name} cannot resolve {host}",
+        onset=onset,
     )
     text = rng.choice(
         [

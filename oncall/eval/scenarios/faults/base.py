@@ -39,7 +39,7 @@ class Burst:
     make: Callable[[random.Random], Line]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Plan:
     family: str
     topology: str

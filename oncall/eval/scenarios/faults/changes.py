@@ -36,15 +36,15 @@ def bad_deploy(ctx: Ctx) -> Plan:
         ]
     )
     p = Plan(
-        "bad_deploy",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighErrorRate",
-        "recent_change",
-        "rollback",
-        f"deploy {change['to']} of {root.name} introduced a new exception",
-        onset,
+        family="bad_deploy",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighErrorRate",
+        category="recent_change",
+        fix="rollback",
+        notes=f"deploy {change['to']} of {root.name} introduced a new exception",
+        onset=onset,
         changes=[change],
     )
     p.effects += [
@@ -73,15 +73,15 @@ def bad_config(ctx: Ctx) -> Plan:
     variant = rng.choice(["pool", "timeout", "flag"])
     dep = rng.choice(root.deps)
     p = Plan(
-        "bad_config",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighLatencyP99" if variant == "pool" else "HighErrorRate",
-        "recent_change",
-        "rollback",
-        "",
-        onset,
+        family="bad_config",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighLatencyP99" if variant == "pool" else "HighErrorRate",
+        category="recent_change",
+        fix="rollback",
+        notes="",
+        onset=onset,
     )
     if variant == "pool":
         old = rng.choice([50, 64, 100, 200])

@@ -20,15 +20,15 @@ def deep_dependency(ctx: Ctx) -> Plan:
         ["search-cluster.internal:9200", "vault.internal:8200", "ldap.corp.internal:636", "nfs-share.internal:2049"]
     )
     p = Plan(
-        "deep_dependency",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighErrorRate",
-        "dependency_failure",
-        "escalate",
-        f"{root.name} (three hops below {chain[0]}) lost its backend {backend}",
-        onset,
+        family="deep_dependency",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighErrorRate",
+        category="dependency_failure",
+        fix="escalate",
+        notes=f"{root.name} (three hops below {chain[0]}) lost its backend {backend}",
+        onset=onset,
         also_accept=["network"],
     )
     p.effects += [
@@ -59,15 +59,15 @@ def rate_limited(ctx: Ctx) -> Plan:
     chain = ctx.chain(root.name)
     onset = ctx.alert_at - rng.randint(5, 12) * M
     p = Plan(
-        "rate_limited",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighErrorRate",
-        "dependency_failure",
-        "escalate",
-        f"{root.external} is rate limiting {root.name}",
-        onset,
+        family="rate_limited",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighErrorRate",
+        category="dependency_failure",
+        fix="escalate",
+        notes=f"{root.external} is rate limiting {root.name}",
+        onset=onset,
     )
     text = rng.choice(
         [
@@ -98,15 +98,15 @@ def db_contention(ctx: Ctx) -> Plan:
     chain = ctx.chain(root.name)
     onset = ctx.alert_at - rng.randint(5, 12) * M
     p = Plan(
-        "db_contention",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighLatencyP99",
-        "dependency_failure",
-        "escalate",
-        f"lock contention on {root.name} made queries slow",
-        onset,
+        family="db_contention",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighLatencyP99",
+        category="dependency_failure",
+        fix="escalate",
+        notes=f"lock contention on {root.name} made queries slow",
+        onset=onset,
         also_accept=["resource_exhaustion"],
     )
     p.effects += [
@@ -148,15 +148,15 @@ def retry_storm(ctx: Ctx) -> Plan:
         chain = path_up(ctx.topology, root.name, 1) or chain
     onset = ctx.alert_at - rng.randint(6, 12) * M
     p = Plan(
-        "retry_storm",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighErrorRate",
-        "capacity",
-        "scale",
-        f"a brief slowdown of {root.name} set off retries from its callers that keep it overloaded",
-        onset,
+        family="retry_storm",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighErrorRate",
+        category="capacity",
+        fix="scale",
+        notes=f"a brief slowdown of {root.name} set off retries from its callers that keep it overloaded",
+        onset=onset,
         also_accept=["dependency_failure", "resource_exhaustion"],
     )
     p.effects += [

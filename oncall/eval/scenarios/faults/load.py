@@ -14,15 +14,15 @@ def traffic_surge(ctx: Ctx) -> Plan:
     root = ctx.pick(lambda s: s.kind == "api" and not callers(ctx.topology, s.name))
     onset = ctx.alert_at - rng.randint(5, 12) * M
     p = Plan(
-        "traffic_surge",
-        ctx.topology,
-        root.name,
-        root.name,
-        "HighLatencyP99",
-        "capacity",
-        "scale",
-        f"legitimate traffic to {root.name} tripled",
-        onset,
+        family="traffic_surge",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=root.name,
+        alertname="HighLatencyP99",
+        category="capacity",
+        fix="scale",
+        notes=f"legitimate traffic to {root.name} tripled",
+        onset=onset,
     )
     mult = rng.uniform(2.8, 4)
     p.effects += [
@@ -51,15 +51,15 @@ def noisy_alert(ctx: Ctx) -> Plan:
     root = ctx.pick(lambda s: s.kind == "api")
     onset = ctx.alert_at - 3 * M
     p = Plan(
-        "noisy_alert",
-        ctx.topology,
-        root.name,
-        root.name,
-        "HighLatencyP99",
-        "no_incident",
-        "none",
-        f"{root.name}'s latency alert flaps on a 2-minute blip",
-        onset,
+        family="noisy_alert",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=root.name,
+        alertname="HighLatencyP99",
+        category="no_incident",
+        fix="none",
+        notes=f"{root.name}'s latency alert flaps on a 2-minute blip",
+        onset=onset,
         severity="warning",
     )
     p.effects.append(

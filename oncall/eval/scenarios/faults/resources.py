@@ -19,15 +19,15 @@ def pool_exhaustion(ctx: Ctx) -> Plan:
     chain = ctx.chain(root.name)
     onset = ctx.alert_at - rng.randint(5, 12) * M
     p = Plan(
-        "pool_exhaustion",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighLatencyP99",
-        "resource_exhaustion",
-        "scale",
-        f"traffic rose and {root.name}'s connection pool ran out",
-        onset,
+        family="pool_exhaustion",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighLatencyP99",
+        category="resource_exhaustion",
+        fix="scale",
+        notes=f"traffic rose and {root.name}'s connection pool ran out",
+        onset=onset,
         also_accept=["capacity"],
     )
     surge = rng.uniform(1.6, 2.4)
@@ -65,15 +65,15 @@ def memory_leak(ctx: Ctx) -> Plan:
     onset = ctx.alert_at - rng.randint(4, 10) * M
     alertname = "KubernetesContainerOomKiller" if chain[0] == root.name else "HighErrorRate"
     p = Plan(
-        "memory_leak",
-        ctx.topology,
-        root.name,
-        chain[0],
-        alertname,
-        "resource_exhaustion",
-        "restart",
-        f"{root.name} leaks memory until OOMKilled, then restarts",
-        onset,
+        family="memory_leak",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname=alertname,
+        category="resource_exhaustion",
+        fix="restart",
+        notes=f"{root.name} leaks memory until OOMKilled, then restarts",
+        onset=onset,
     )
     p.effects += [
         Effect(
@@ -114,15 +114,15 @@ def cpu_saturation(ctx: Ctx) -> Plan:
     chain = ctx.chain(root.name, 1)
     onset = ctx.alert_at - rng.randint(5, 12) * M
     p = Plan(
-        "cpu_saturation",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighLatencyP99",
-        "capacity",
-        "scale",
-        f"{root.name} is CPU-bound at its HPA maximum of {root.hpa_max} replicas",
-        onset,
+        family="cpu_saturation",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighLatencyP99",
+        category="capacity",
+        fix="scale",
+        notes=f"{root.name} is CPU-bound at its HPA maximum of {root.hpa_max} replicas",
+        onset=onset,
         also_accept=["resource_exhaustion"],
     )
     p.effects += [
@@ -169,15 +169,15 @@ def disk_full(ctx: Ctx) -> Plan:
     chain = ctx.chain(root.name)
     onset = ctx.alert_at - rng.randint(5, 12) * M
     p = Plan(
-        "disk_full",
-        ctx.topology,
-        root.name,
-        chain[0],
-        "HighErrorRate" if chain[0] != root.name else "PersistentVolumeFillingUp",
-        "resource_exhaustion",
-        "scale",
-        f"{root.name}'s volume filled up",
-        onset,
+        family="disk_full",
+        topology=ctx.topology,
+        root=root.name,
+        alert_service=chain[0],
+        alertname="HighErrorRate" if chain[0] != root.name else "PersistentVolumeFillingUp",
+        category="resource_exhaustion",
+        fix="scale",
+        notes=f"{root.name}'s volume filled up",
+        onset=onset,
     )
     p.effects += [
         Effect(root.name, "disk_utilization", onset - 90 * M, "set", 1.0, 90 * M),
