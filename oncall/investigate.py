@@ -12,7 +12,7 @@ from oncall.context import collect
 from oncall.core.alert import Alert
 from oncall.core.catalog import Catalog
 from oncall.core.citations import Cite
-from oncall.core.diagnosis import Diagnosis, PullRequest, RootCause
+from oncall.core.diagnosis import Action, Diagnosis, PullRequest, RootCause
 from oncall.core.errors import ToolError
 from oncall.core.investigation import Investigation, Settings
 from oncall.core.window import Window
@@ -85,7 +85,7 @@ def investigate(
     t3 = time.perf_counter()
     if on_stage:
         on_stage(2)
-    diagnosis, report = ground(raw.ordered(), runner.results)
+    diagnosis, report = ground(raw.ordered(), runner.results, catalog)
     t4 = time.perf_counter()
     inv = Investigation(
         id=f"inv-{alert.starts_at:%Y%m%dT%H%M}-{alert.fingerprint[:8]}",
@@ -115,7 +115,7 @@ def open_pull_request(
         inv.notes.append("no pull request: the root cause is not established (LOW confidence)")
         return
     if not requests.plans and d.actions and d.actions[0].kind == "rollback":
-        ref = _cited_change_ref(d.actions[0].cites, runner)
+        ref = _cited_change_ref(d.actions[0], runner)
         if ref:
             runner.call(
                 OPEN_PR.name, {"service": d.actions[0].target, "revert_change": ref, "reason": d.actions[0].description}
@@ -123,6 +123,11 @@ def open_pull_request(
     if not requests.plans:
         return
     plan = requests.plans[0]
+    if plan.service != d.root_cause.service:  # a PR may change only the grounded root service's config
+        inv.notes.append(
+            f"no pull request: it would change {plan.service}, not the root-cause service {d.root_cause.service}"
+        )
+        return
     try:
         opened = requests.backend.open(plan, branch=f"oncall/{inv.id}", body=body(inv))
     except ToolError as e:
@@ -135,15 +140,21 @@ def open_pull_request(
     )
 
 
-def _cited_change_ref(cites: list[str], runner: ToolRunner) -> str | None:
-    """The ref of the change a rollback action cites (R13:L11 names the change on line 11)."""
-    for c in filter(None, map(Cite.parse, cites)):
+def _cited_change_ref(action: Action, runner: ToolRunner) -> str | None:
+    """The ref of the change a rollback action names: a change of its target with a diff, on the line
+    it cites (R13:L11), or, when it cites a whole result, the one whose ref its description names."""
+    candidates = []
+    for c in filter(None, map(Cite.parse, action.cites)):
         r = runner.get(c.result)
-        if r is not None and r.ok and isinstance(r.data, ChangeList):
-            for ch in r.data.changes:
-                if ch.ref and ch.diff and (c.line is None or ch.line == c.line):
-                    return ch.ref
-    return None
+        if r is None or not r.ok or not isinstance(r.data, ChangeList):
+            continue
+        for ch in r.data.changes:
+            if ch.ref and ch.diff and ch.service == action.target and (c.line is None or ch.line == c.line):
+                candidates.append(ch.ref)
+    named = [ref for ref in candidates if ref in action.description]
+    if len(set(candidates)) == 1:
+        return candidates[0]
+    return named[0] if len(set(named)) == 1 else None
 
 
 def _plain_body(inv: Investigation) -> str:

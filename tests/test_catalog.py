@@ -4,6 +4,7 @@ import pytest
 
 from oncall.core.catalog import Catalog
 from oncall.core.errors import BundleError
+from oncall.estate.bundle import load_catalog
 
 CAT = {
     "services": {
@@ -28,11 +29,11 @@ def test_unknown_dependency_is_rejected_by_name(tmp_path):
     p = tmp_path / "catalog.yaml"
     p.write_text("services:\n  a:\n    depends_on: [ghost]\n")
     with pytest.raises(BundleError, match="ghost"):
-        Catalog.load(p)
+        load_catalog(p)
 
 
 def test_invalid_yaml_is_a_bundle_error(tmp_path):
     p = tmp_path / "catalog.yaml"
     p.write_text("services: [unclosed\n")
     with pytest.raises(BundleError, match=r"catalog\.yaml"):
-        Catalog.load(p)
+        load_catalog(p)

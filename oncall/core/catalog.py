@@ -4,11 +4,11 @@ and the signal vocabulary mapped to queries."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ValidationError, model_validator
 
+from oncall.core import yamlsafe
 from oncall.core.alert import Alert
 from oncall.core.errors import BundleError
 
@@ -35,14 +35,15 @@ class Catalog(BaseModel):
         return self
 
     @classmethod
-    def load(cls, path: Path) -> Catalog:
+    def parse(cls, text: str, where: str = "catalog.yaml") -> Catalog:
+        """A catalog from YAML text; BundleError with one line per problem (file, field, what is wrong)."""
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = yamlsafe.load(text) or {}
             return cls.model_validate(raw)
-        except (yaml.YAMLError, ValidationError, ValueError) as e:
-            raise BundleError(
-                f"{path.name}: {e}".splitlines()[0] if isinstance(e, yaml.YAMLError) else f"{path.name} is invalid: {e}"
-            ) from e
+        except (yaml.YAMLError, ValidationError) as e:
+            raise BundleError(yamlsafe.problems(e, where)) from None
+        except ValueError as e:
+            raise BundleError(f"{where}: {e}") from None
 
     def dependencies(self, service: str, depth: int = 3) -> list[str]:
         """Downstream services, nearest first, up to `depth` hops."""

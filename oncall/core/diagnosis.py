@@ -91,6 +91,7 @@ class Diagnosis(BaseModel):
     missing_evidence: list[str] = []
     pr: PullRequest | None = None
     alternatives: list[Candidate] = []
+    warnings: list[Claim] = []  # set by grounding: tool output that tried to instruct the copilot
 
     def ordered(self) -> Diagnosis:
         """Actions sorted safest first, whatever order the model gave."""

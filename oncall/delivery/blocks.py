@@ -18,8 +18,19 @@ MAX_HEADER = 150
 ICON = {"critical": ":red_circle:", "warning": ":large_orange_circle:", "info": ":large_blue_circle:"}
 
 
+def esc(text: str | None) -> str:
+    """Tool-derived text as Slack mrkdwn shows it and no more: secrets masked, then `&`, `<` and `>`
+    escaped (Slack's rules), so no log line can post a `<!channel>`, a mention or a disguised link."""
+    return redact(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def code(command: str) -> str:
+    """A command as a code block that nothing inside it can close."""
+    return "```" + esc(command).replace("```", "'''") + "```"
+
+
 def _cites(cites: list[str]) -> str:
-    return " " + " ".join(f"`{c}`" for c in cites) if cites else ""
+    return " " + " ".join(f"`{esc(c)}`" for c in cites) if cites else ""
 
 
 def _fit(text: str, limit: int = MAX_SECTION) -> str:
@@ -44,34 +55,37 @@ def brief_blocks(inv: Investigation, with_feedback: bool = True) -> list[dict[st
         {"type": "header", "text": {"type": "plain_text", "emoji": True, "text": redact(head)[:MAX_HEADER]}}
     ]
     if d.summary:
-        blocks.append(section("*Summary*\n" + "\n".join(f"• {c.text}{_cites(c.cites)}" for c in d.summary)))
+        blocks.append(section("*Summary*\n" + "\n".join(f"• {esc(c.text)}{_cites(c.cites)}" for c in d.summary)))
     blocks.append(
         section(
-            f"*Root cause* ({rc.confidence} confidence): *{rc.service}*, "
-            f"{rc.category.replace('_', ' ')}\n{rc.statement}{_cites(rc.cites)}"
+            f"*Root cause* ({rc.confidence} confidence): *{esc(rc.service)}*, "
+            f"{rc.category.replace('_', ' ')}\n{esc(rc.statement)}{_cites(rc.cites)}"
         )
     )
     if d.actions:
         lines = []
         for i, act in enumerate(d.actions, 1):
-            lines.append(f"{i}. *{act.kind}* {act.target}: {act.description}{_cites(act.cites)}")
+            lines.append(f"{i}. *{act.kind}* {esc(act.target)}: {esc(act.description)}{_cites(act.cites)}")
             if act.command:
-                lines.append(f"```{act.command}```")
+                lines.append(code(act.command))
         blocks.append(section("*Actions, safest first*\n" + "\n".join(lines)))
     for q in d.runbook[:2]:
-        quoted = "\n".join(f"> {x}" for x in q.quote.splitlines())
-        blocks.append(section(f"*Runbook* — {q.page} › {q.section}{_cites(q.cites)}\n{quoted}"))
+        quoted = "\n".join(f"> {esc(x)}" for x in q.quote.splitlines())
+        blocks.append(section(f"*Runbook* — {esc(q.page)} › {esc(q.section)}{_cites(q.cites)}\n{quoted}"))
     if d.similar_incidents:
         blocks.append(
             section(
                 "*Similar past incidents*\n"
-                + "\n".join(f"• {s.id}: {s.resolution}{_cites(s.cites)}" for s in d.similar_incidents)
+                + "\n".join(f"• {esc(s.id)}: {esc(s.resolution)}{_cites(s.cites)}" for s in d.similar_incidents)
             )
         )
     if d.pr:
-        blocks.append(section(f"*Draft PR*: <{d.pr.url}|{d.pr.title or d.pr.branch}> (branch `{d.pr.branch}`)"))
+        link = f"<{esc(d.pr.url)}|{esc(d.pr.title or d.pr.branch).replace('|', '/')}>"  # from open_pr's own result
+        blocks.append(section(f"*Draft PR*: {link} (branch `{esc(d.pr.branch)}`)"))
     if d.missing_evidence:
-        blocks.append(section("*Missing evidence*\n" + "\n".join(f"• {m}" for m in d.missing_evidence)))
+        blocks.append(section("*Missing evidence*\n" + "\n".join(f"• {esc(m)}" for m in d.missing_evidence)))
+    if d.warnings:
+        blocks.append(section("*Warnings*\n" + "\n".join(f"• {esc(w.text)}{_cites(w.cites)}" for w in d.warnings)))
     if with_feedback:
         buttons = [
             _button("Root cause right", "feedback_right", inv.id, "primary"),
@@ -82,7 +96,7 @@ def brief_blocks(inv: Investigation, with_feedback: bool = True) -> list[dict[st
         blocks.append({"type": "actions", "block_id": f"feedback:{inv.id}", "elements": buttons})
     from oncall.delivery.brief import footer
 
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _fit(footer(inv), 2000)}]})
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _fit(esc(footer(inv)), 2000)}]})
     return limit_blocks(blocks)
 
 
@@ -103,12 +117,14 @@ def evidence_blocks(inv: Investigation) -> list[dict[str, Any]]:
     d = inv.diagnosis
     blocks = [section("*Evidence*")]
     for e in d.evidence:
-        quote = f"\n> {e.quote}" if e.quote else ""
-        blocks.append(section(f"• {e.text}{_cites(e.cites)}{quote}"))
+        quote = f"\n> {esc(e.quote)}" if e.quote else ""
+        blocks.append(section(f"• {esc(e.text)}{_cites(e.cites)}{quote}"))
     blocks.append(
         section(
             "*Sources*\n"
-            + "\n".join(f"`{r.id}` {r.label()}" + ("" if r.ok else f" — failed: {r.error}") for r in inv.results)
+            + "\n".join(
+                f"`{r.id}` {esc(r.label())}" + ("" if r.ok else f" — failed: {esc(r.error)}") for r in inv.results
+            )
         )
     )
     return limit_blocks(blocks)
@@ -129,4 +145,4 @@ def limit_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def fallback_text(inv: Investigation) -> str:
     rc = inv.diagnosis.root_cause
-    return redact(f"{inv.alert.alertname} on {inv.alert.service or '?'}: {rc.service} {rc.category} ({rc.confidence})")
+    return esc(f"{inv.alert.alertname} on {inv.alert.service or '?'}: {rc.service} {rc.category} ({rc.confidence})")

@@ -55,6 +55,8 @@ def sections(inv: Investigation) -> list[tuple[str, list[str]]]:
         )
     if d.pr:
         out.append(("Pull request", [f"{d.pr.url} (branch {d.pr.branch})"]))
+    if d.warnings:
+        out.append(("Warnings", [f"{w.text} {_cites(w.cites)}" for w in d.warnings]))
     missing = list(d.missing_evidence)
     if missing:
         out.append(("Missing evidence", missing))
@@ -83,23 +85,31 @@ def header(inv: Investigation) -> str:
     return f"{a.alertname} · {a.service or 'unknown service'} · {sev}fired {a.starts_at:%Y-%m-%d %H:%M} UTC"
 
 
+_MD = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "\\@"})
+
+
+def md(text: str) -> str:
+    """Tool-derived text as Markdown shows it and no more: no HTML, no inline link, no @-mention."""
+    return redact(text).translate(_MD).replace("](", "]\\(")
+
+
 def to_markdown(inv: Investigation) -> str:
-    lines = [f"# {header(inv)}", ""]
+    lines = [f"# {md(header(inv))}", ""]
     if inv.alert.title != inv.alert.alertname:
-        lines += [f"> {inv.alert.title}", ""]
+        lines += [f"> {md(inv.alert.title)}", ""]
     for title, body in sections(inv):
         lines.append(f"## {title}")
         if title.startswith("Actions"):
-            for b in body:
-                lines.append(f"    {b[5:]}" if b.startswith("   $ ") else b)
+            for b in body:  # a command is an indented code block: shown as written, never rendered
+                lines.append(f"    {redact(b[5:])}" if b.startswith("   $ ") else md(b))
         elif title == "Runbook":
             for b in body:
-                lines += [f"> {x}" for x in b.splitlines()] + [""]
+                lines += [f"> {md(x)}" for x in b.splitlines()] + [""]
         else:
-            lines += [f"- {b}" for b in body]
+            lines += [f"- {md(b)}" for b in body]
         lines.append("")
-    lines += [f"_{footer(inv)}_"] + [f"_{n}_" for n in inv.notes]
-    return redact("\n".join(lines) + "\n")
+    lines += [f"_{md(footer(inv))}_"] + [f"_{md(n)}_" for n in inv.notes]
+    return "\n".join(lines) + "\n"
 
 
 def to_json(inv: Investigation) -> str:
@@ -167,10 +177,13 @@ def pr_body(inv: Investigation) -> str:
         if parsed is None or r is None:
             continue
         n = parsed.line
-        where = f"{parsed.result} ({r.label()})" + (f", line {n}" if n else "")
-        quoted = r.line(n) if n else (r.lines[0] if r.lines else "")
-        lines.append(f"- **{c}** {where}: `{(quoted or '').strip()[:300]}`")
+        where = f"{parsed.result} ({md(r.label())})" + (f", line {n}" if n else "")
+        quoted = (r.line(n) if n else (r.lines[0] if r.lines else "")) or ""
+        lines.append(f"- **{c}** {where}: `{redact(quoted.strip()[:300]).replace('`', chr(39))}`")
     lines += ["", "## How this was found", ""]
-    lines += [f"{i}. `{r.label()}`" + ("" if r.ok else f" (failed: {r.error})") for i, r in enumerate(inv.results, 1)]
+    lines += [
+        f"{i}. `{r.label().replace('`', chr(39))}`" + ("" if r.ok else f" (failed: {md(r.error or '')})")
+        for i, r in enumerate(inv.results, 1)
+    ]
     lines += ["", "_Opened as a draft by oncall-copilot. It changes nothing until a human reviews and merges it._"]
     return redact("\n".join(lines) + "\n")

@@ -11,6 +11,7 @@ from typing import Any
 
 from oncall.core.catalog import Catalog
 from oncall.core.errors import BundleError
+from oncall.core.files import CATALOG_MAX, check_tree, read_small
 from oncall.intake import read_payload
 from oncall.tools.backends import Backends
 from oncall.tools.open_pr import PrPolicy, PrRequests
@@ -35,10 +36,11 @@ class Bundle:
             raise BundleError(f"bundle {root} does not exist")
         if not root.is_dir():
             raise BundleError(f"bundle {root} is not a directory")
+        check_tree(root)  # every later read of the bundle stays inside it
         notes = []
         cat_path = root / "catalog.yaml"
         if cat_path.exists():
-            catalog = Catalog.load(cat_path)
+            catalog = load_catalog(cat_path)
         else:
             catalog = Catalog()
             notes.append("the bundle has no catalog.yaml: no dependencies, signals or runbook tags are known")
@@ -78,3 +80,7 @@ class Bundle:
             history=DuckDBHistory(self.root / "history.jsonl"),
             runbooks=MarkdownRunbooks(self.root / "runbooks"),
         )
+
+
+def load_catalog(path: Path) -> Catalog:
+    return Catalog.parse(read_small(path, CATALOG_MAX, "catalog"), path.name)

@@ -63,10 +63,11 @@ class Config(BaseModel):
     def load_catalog(self, fallback: Catalog | None) -> Catalog:
         """The configured catalog (or the bundle's), with the configured PromQL signals over its own."""
         from oncall.core.errors import BundleError
+        from oncall.estate.bundle import load_catalog
 
         if self.catalog is not None:
             try:
-                catalog = Catalog.load(self.catalog)
+                catalog = load_catalog(self.catalog)
             except (BundleError, OSError) as e:
                 raise ConfigError(f"catalog {self.catalog}: {e}") from None
         elif fallback is not None:

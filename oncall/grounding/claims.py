@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from oncall.core.catalog import Catalog
 from oncall.core.citations import Cite
 from oncall.core.diagnosis import Diagnosis
 from oncall.core.results import ToolResult
 from oncall.grounding.report import Failure, GroundingReport
+from oncall.grounding.structure import ground_structure
 
 # A number not glued to a word: "p99" and "k8s" are names, but "v2.14.3" and the time in
 # "2026-11-17T03:41:00Z" are numbers.
@@ -70,8 +72,11 @@ def check_claim(
     return reasons
 
 
-def ground(d: Diagnosis, results: list[ToolResult]) -> tuple[Diagnosis, GroundingReport]:
-    """Return the diagnosis with unsupported claims removed, and what was removed."""
+def ground(
+    d: Diagnosis, results: list[ToolResult], catalog: Catalog | None = None
+) -> tuple[Diagnosis, GroundingReport]:
+    """Return the diagnosis with unsupported claims removed, and what was removed. With the catalog,
+    what the engineer is shown is also checked against the estate (grounding/structure.py)."""
     by_id = {r.id: r for r in results}
     report = GroundingReport()
 
@@ -112,4 +117,8 @@ def ground(d: Diagnosis, results: list[ToolResult]) -> tuple[Diagnosis, Groundin
             "missing_evidence": missing,
         }
     )
+    if catalog is not None:
+        grounded, more = ground_structure(grounded, results, catalog)
+        report.failures += more
+        report.root_cause_supported = report.root_cause_supported and not any(f.where == "root_cause" for f in more)
     return grounded, report

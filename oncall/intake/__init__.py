@@ -13,6 +13,7 @@ from typing import Any
 from oncall.core.alert import Alert
 from oncall.core.catalog import Catalog
 from oncall.core.errors import AlertFormatError, AlertInputError
+from oncall.core.files import ALERT_MAX, read_small
 from oncall.intake.alertmanager import from_alertmanager
 from oncall.intake.cloudwatch import from_cloudwatch
 from oncall.intake.slack import _slack_text, from_slack
@@ -57,10 +58,9 @@ def subject(payload: Any, catalog: Catalog, *, now: datetime | None = None) -> A
 
 
 def read_payload(path: Path) -> Any:
-    """JSON payload, or plain text (a Slack-style request) when the file is .txt."""
-    if not path.exists():
-        raise AlertInputError(f"alert file {path} not found")
-    text = path.read_text(encoding="utf-8")
+    """JSON payload, or plain text (a Slack-style request) when the file is .txt. A payload is
+    data of at most ALERT_MAX bytes from a regular file."""
+    text = read_small(path, ALERT_MAX, "alert file", AlertInputError)
     if path.suffix == ".txt":
         return text
     if not text.strip():

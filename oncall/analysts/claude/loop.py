@@ -16,6 +16,7 @@ from oncall.analysts.claude.transport import ApiUnavailable, Transport
 from oncall.analysts.offline.analyst import OfflineAnalyst
 from oncall.analysts.offline.findings import findings
 from oncall.analysts.offline.ranking import observed, rank
+from oncall.core.catalog import Catalog
 from oncall.core.diagnosis import Diagnosis
 from oncall.core.investigation import Usage
 from oncall.core.results import ToolResult
@@ -183,7 +184,7 @@ class ClaudeAnalyst:
                 ]
             submitted = next((u for u in uses if u["name"] == SUBMIT), None)
             if submitted is not None:
-                problem, diagnosis = _check(submitted.get("input"), runner.results)
+                problem, diagnosis = _check(submitted.get("input"), runner.results, case.catalog)
                 if diagnosis is not None and (not problem or repairs >= s.repair_turns or turn == s.max_turns):
                     return Outcome(diagnosis, repair_failed=bool(problem) and repairs > 0, turns=turn)
                 repairs += 1
@@ -193,14 +194,14 @@ class ClaudeAnalyst:
         raise LoopFailed(f"no {SUBMIT} within {s.max_turns} turns")
 
 
-def _check(raw: Any, results: list[ToolResult]) -> tuple[str, Diagnosis | None]:
+def _check(raw: Any, results: list[ToolResult], catalog: Catalog) -> tuple[str, Diagnosis | None]:
     """('', diagnosis) when it validates and grounds; otherwise the problems, each named, for the repair turn."""
     try:
         d = Diagnosis.model_validate(raw)
     except ValidationError as e:
         problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()[:10])
         return f"submit_diagnosis input is invalid: {problems}. Submit again.", None
-    _, report = ground(d, results)
+    _, report = ground(d, results, catalog)
     if not report.failures:
         return "", d
     lines = [f"- {f.where}: {'; '.join(f.reasons)}" for f in report.failures]

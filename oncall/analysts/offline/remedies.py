@@ -3,15 +3,12 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 
 from __future__ import annotations
 
-import re
-
 from oncall.analysts.offline.findings import Finding
 from oncall.analysts.offline.patterns import LOCKS, MEMORY
 from oncall.analysts.offline.ranking import Suspect
 from oncall.core.catalog import Catalog
+from oncall.core.commands import command_for
 from oncall.core.diagnosis import ACTION_ORDER, Action
-
-SHA = re.compile(r"[0-9a-f]{7,40}")
 
 
 def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Action]:
@@ -19,7 +16,6 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
     for load, fix a credential or permission, else escalate to the owners."""
     svc = top.service
     info = catalog.services.get(svc)
-    ns = info.namespace if info else "default"
     cites = [f.cite for f in cause[:2]] or [f.cite for f in top.blamed_by[:1]]
     words = " ".join(f.words for f in top.logs())
     saturated = {f.signal for f in top.metrics("saturation") if f.weight > 0}
@@ -36,7 +32,7 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                     kind="rollback",
                     target=svc,
                     description=f"Roll back {svc} from {c.to} to {c.from_}",
-                    command=f"kubectl rollout undo deployment/{svc} -n {ns}",
+                    command=command_for("rollback", svc, catalog),
                     cites=[change.cite],
                 )
             )
@@ -50,7 +46,7 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                     kind="rollback",
                     target=svc,
                     description=f"Revert the {c.kind} change {c.ref or ''} to {svc}".replace("  ", " "),
-                    command=f"git revert {c.ref}" if c.ref and SHA.fullmatch(c.ref) else None,
+                    command=command_for("rollback", svc, catalog, revert_ref=c.ref) if c.ref else None,
                     cites=[change.cite],
                 )
             )
@@ -65,7 +61,7 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 kind="restart",
                 target=svc,
                 description=f"Restart {svc} to {restart}",
-                command=f"kubectl rollout restart deployment/{svc} -n {ns}",
+                command=command_for("restart", svc, catalog),
                 cites=cites,
             )
         )
@@ -77,7 +73,7 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 kind="scale",
                 target=svc,
                 description=f"Add replicas to {svc} (or raise its HPA maximum)",
-                command=f"kubectl get hpa,deployment/{svc} -n {ns}",
+                command=command_for("scale", svc, catalog),
                 cites=cites,
             )
         )

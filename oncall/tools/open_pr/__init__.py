@@ -21,6 +21,7 @@ from oncall.tools.read_changes import Change, ChangeList
 from oncall.tools.tool import Summary, Tool, ToolContext
 
 MAX_CHANGED_LINES = 12
+MAX_CHANGED_BYTES = 2048  # a fix is a value or two, not a payload
 
 
 class OpenPrInput(BaseModel):
@@ -75,6 +76,15 @@ class PrPolicy:
 
     allowed_repos: set[str]
     max_changed_lines: int = MAX_CHANGED_LINES
+    max_changed_bytes: int = MAX_CHANGED_BYTES
+
+
+def _plain_path(path: str) -> bool:
+    """A relative path inside the repository: no absolute path, no `..`, no control characters."""
+    from pathlib import PurePosixPath
+
+    p = PurePosixPath(path)
+    return not p.is_absolute() and ".." not in p.parts and path.isprintable() and "\\" not in path
 
 
 def find_change(ref: str, results: list) -> Change:
@@ -103,7 +113,7 @@ def plan(ctx: ToolContext, args: OpenPrInput, policy: PrPolicy, backend: PrBacke
         title = f"Revert {change.kind} {change.ref} of {args.service} ({change.to} -> {change.from_})"
     else:
         path, title = args.path, f"Edit {args.path} for {args.service}"
-    if path is None or path not in svc.config_paths:
+    if path is None or path not in svc.config_paths or not _plain_path(path):
         raise ToolError(f"{path!r} is not one of {args.service}'s config paths ({', '.join(svc.config_paths)})")
     before = backend.read_file(svc.repo, path)
     if args.revert_change:
@@ -117,6 +127,9 @@ def plan(ctx: ToolContext, args: OpenPrInput, policy: PrPolicy, backend: PrBacke
         raise ToolError("the edit changes nothing")
     if n > policy.max_changed_lines:
         raise ToolError(f"the edit changes {n} lines; at most {policy.max_changed_lines} are allowed")
+    size = sum(len(x.encode()) for x in added)
+    if size > policy.max_changed_bytes:
+        raise ToolError(f"the edit adds {size:,} bytes; at most {policy.max_changed_bytes:,} are allowed")
     if any(contains_secret(x) for x in added):
         raise ToolError("the edit would write a secret into the repository; refused")
     return PrPlan(

@@ -8,18 +8,20 @@ from pathlib import Path
 
 import yaml
 
-from oncall.core.errors import ToolError
+from oncall.core import yamlsafe
+from oncall.core.errors import BundleError, ToolError
+from oncall.core.files import RUNBOOK_MAX, read_small
 from oncall.tools.read_runbook import RunbookPage, Section
 
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 
 
 def parse_page(text: str, source: str) -> RunbookPage:
-    meta: dict = {}
+    meta: dict[str, object] = {}
     m = _FRONT.match(text)
     if m:
         try:
-            meta = yaml.safe_load(m.group(1)) or {}
+            meta = yamlsafe.load(m.group(1)) or {}
         except yaml.YAMLError as e:
             raise ToolError(f"{source}: front matter is not valid YAML: {e}") from e
         text = text[m.end() :]
@@ -40,10 +42,17 @@ def parse_page(text: str, source: str) -> RunbookPage:
     return RunbookPage(
         title=title or Path(source).stem,
         source=source,
-        services=[str(s) for s in meta.get("services") or []],
-        alerts=[str(a) for a in meta.get("alerts") or []],
+        services=_strings(meta.get("services")),
+        alerts=_strings(meta.get("alerts")),
         sections=sections,
     )
+
+
+def _strings(value: object) -> list[str]:
+    """A front-matter list as strings; a lone string is a list of one, anything else is nothing."""
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 class MarkdownRunbooks:
@@ -55,13 +64,14 @@ class MarkdownRunbooks:
             raise ToolError(f"runbook folder {self.folder.name}/ not found")
         pages = []
         for path in sorted(self.folder.rglob("*.md")):
-            page = parse_page(path.read_text(encoding="utf-8"), f"{self.folder.name}/{path.relative_to(self.folder)}")
+            text = read_small(path, RUNBOOK_MAX, "runbook", BundleError)
+            page = parse_page(text, f"{self.folder.name}/{path.relative_to(self.folder)}")
             score = 0
             if alertname and alertname in page.alerts:
                 score += 4
             if set(tags) & set(page.services):
                 score += 2
-            if query and query.lower() in path.read_text(encoding="utf-8").lower():
+            if query and query.lower() in text.lower():
                 score += 1
             if score:
                 page.score = score

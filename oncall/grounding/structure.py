@@ -1,0 +1,120 @@
+"""Grounding beyond text: what the engineer is shown must make sense in the estate, whatever
+a tool output or a model reply says. Checked in code:
+
+- the root-cause service is in the catalog, and its citations are not text that tried to
+  instruct the copilot; otherwise the confidence is LOW;
+- every action is on a catalogued service, its command is generated in code from its kind
+  and service or quoted verbatim from a runbook it cites, and its words hand over no command;
+- alternatives name catalogued services;
+- a pull-request link comes only from open_pr's own result (the pipeline sets it), never
+  from an analyst;
+- tool output that reads as instructions is listed as a warning, and claims citing it go."""
+
+from __future__ import annotations
+
+from oncall.core.catalog import Catalog
+from oncall.core.citations import Cite
+from oncall.core.commands import allowed, command_for
+from oncall.core.diagnosis import Action, Claim, Diagnosis
+from oncall.core.results import ToolResult
+from oncall.grounding import injection
+from oncall.grounding.report import Failure
+
+
+def ground_structure(d: Diagnosis, results: list[ToolResult], catalog: Catalog) -> tuple[Diagnosis, list[Failure]]:
+    by_id = {r.id: r for r in results}
+    flagged = injection.find(results)
+    tainted = {f.cite for f in flagged}
+    failures: list[Failure] = []
+    missing = list(d.missing_evidence)
+
+    def taints(cites: list[str]) -> bool:
+        return any(c.strip() in tainted for c in cites)
+
+    rc = d.root_cause
+    if rc.service not in catalog.services:
+        rc = rc.model_copy(update={"confidence": "LOW"})
+        missing.append(f"the root-cause service {rc.service!r} is not in the catalog, so the cause is not established")
+        failures.append(Failure(where="root_cause", reasons=[f"service {rc.service!r} is not in the catalog"]))
+    if taints(rc.cites):
+        rc = rc.model_copy(update={"confidence": "LOW"})
+        failures.append(Failure(where="root_cause", reasons=["cites text that tries to instruct the copilot"]))
+        missing.append("the root cause rests on tool output that tries to instruct the copilot")
+
+    def clean(kind: str, items: list[Claim]) -> list[Claim]:
+        kept = []
+        for i, c in enumerate(items):
+            if taints(c.cites):
+                failures.append(
+                    Failure(where=f"{kind}[{i}]", reasons=["cites text that tries to instruct the copilot"])
+                )
+            else:
+                kept.append(c)
+        return kept
+
+    evidence = [e for i, e in enumerate(d.evidence) if not _dropped(failures, "evidence", i, taints(e.cites))]
+    actions = []
+    for i, a in enumerate(d.actions):
+        checked, reasons = _action(a, by_id, catalog)
+        if reasons:
+            failures.append(Failure(where=f"actions[{i}]", reasons=reasons))
+        if checked is not None:
+            actions.append(checked)
+    alternatives = [c for c in d.alternatives if c.service in catalog.services]
+    warnings = [Claim(text=f.warning, cites=[f.cite]) for f in flagged]
+    return (
+        d.model_copy(
+            update={
+                "root_cause": rc,
+                "summary": clean("summary", d.summary),
+                "evidence": evidence,
+                "actions": actions,
+                "alternatives": alternatives,
+                "missing_evidence": missing,
+                "warnings": warnings,
+                "pr": None,
+            }
+        ),
+        failures,
+    )
+
+
+def _dropped(failures: list[Failure], kind: str, i: int, tainted: bool) -> bool:
+    if tainted:
+        failures.append(Failure(where=f"{kind}[{i}]", reasons=["cites text that tries to instruct the copilot"]))
+    return tainted
+
+
+def _action(a: Action, by_id: dict[str, ToolResult], catalog: Catalog) -> tuple[Action | None, list[str]]:
+    """The action as it may be shown, or None when it may not be shown at all, and why."""
+    if a.target not in catalog.services:
+        return None, [f"target {a.target!r} is not a catalogued service"]
+    if injection.instructs(a.description):
+        return None, ["its description hands over a command or a verdict; only commands made in code are shown"]
+    if a.command is None:
+        return a, []
+    refs = [
+        ch.ref
+        for r in by_id.values()
+        if r.ok and r.tool == "read_changes"
+        for ch in getattr(r.data, "changes", [])
+        if ch.service == a.target and ch.ref
+    ]
+    if a.command in allowed(a.kind, a.target, catalog, refs) or _quoted_from_runbook(a, by_id):
+        return a, []
+    made = command_for(a.kind, a.target, catalog)
+    return a.model_copy(update={"command": made}), [
+        "its command was neither generated for this action nor quoted from a runbook it cites; "
+        + (f"replaced by {made!r}" if made else "removed")
+    ]
+
+
+def _quoted_from_runbook(a: Action, by_id: dict[str, ToolResult]) -> bool:
+    for c in filter(None, map(Cite.parse, a.cites)):
+        r = by_id.get(c.result)
+        if r is None or not r.ok or r.tool != "read_runbook" or not a.command:
+            continue
+        scope = r.line(c.line) if c.line is not None else r.text
+        if scope and a.command.strip() in scope:
+            return True
+    return False
