@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from datetime import timedelta as td
 from typing import Any
 
@@ -15,6 +18,7 @@ from oncall.core.citations import Cite
 from oncall.core.diagnosis import Action, Diagnosis, PullRequest, RootCause
 from oncall.core.errors import ToolError
 from oncall.core.investigation import Investigation, Settings
+from oncall.core.redact import redact
 from oncall.core.window import Window
 from oncall.grounding import ground
 from oncall.intake import subject
@@ -88,7 +92,7 @@ def investigate(
     diagnosis, report = ground(raw.ordered(), runner.results, catalog)
     t4 = time.perf_counter()
     inv = Investigation(
-        id=f"inv-{alert.starts_at:%Y%m%dT%H%M}-{alert.fingerprint[:8]}",
+        id=new_id(),
         alert=alert,
         diagnosis=diagnosis,
         results=runner.results,
@@ -129,7 +133,9 @@ def open_pull_request(
         )
         return
     try:
-        opened = requests.backend.open(plan, branch=f"oncall/{inv.id}", body=body(inv))
+        # the redaction boundary for pull requests: title, commit message and body, whichever backend
+        plan = replace(plan, title=redact(plan.title), reason=redact(plan.reason))
+        opened = requests.backend.open(plan, branch=pr_branch(inv), body=redact(body(inv)))
     except ToolError as e:
         inv.notes.append(f"the pull request could not be opened: {e}")
         return
@@ -161,3 +167,15 @@ def _plain_body(inv: Investigation) -> str:
     """A PR description when the entry point gave no renderer: the root cause and its citations."""
     rc = inv.diagnosis.root_cause
     return f"{rc.service}, {rc.category}: {rc.statement} [{', '.join(rc.cites)}]\n"
+
+
+def new_id() -> str:
+    """Unique and time-ordered: when the investigation ran, to the microsecond, and 40 random bits."""
+    return f"inv-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(5)}"
+
+
+def pr_branch(inv: Investigation) -> str:
+    """One branch per alert (its fingerprint and start): a second investigation of the same alert
+    finds the pull request the first one opened instead of opening another."""
+    a = inv.alert
+    return f"oncall/{a.fingerprint[:16]}-{a.starts_at:%Y%m%dT%H%M%S}"

@@ -14,7 +14,7 @@ from oncall.analysts.claude.transport import LiveTransport, RecordingTransport, 
 from oncall.analysts.offline.analyst import OfflineAnalyst
 from oncall.core.investigation import Investigation
 from oncall.estate.bundle import Bundle
-from oncall.investigate import investigate
+from oncall.investigate import investigate, pr_branch
 from oncall.tools import READ_TOOLS
 from tests.conftest import DEMO
 from tests.fake_anthropic import Err, FakeAnthropic, message, text, tool_use
@@ -272,4 +272,4 @@ def test_claude_requests_a_pr_that_opens_only_after_grounding(claude, offline_an
         inv = investigate(b.alert_payload(), catalog=b.catalog, backends=backends, analyst=claude(api))
     assert "open_pr" in {t["name"] for t in api.requests[0]["tools"]}
     assert inv.diagnosis.pr is not None and inv.diagnosis.pr.url.startswith("file://")
-    assert inv.diagnosis.pr.branch == f"oncall/{inv.id}"
+    assert inv.diagnosis.pr.branch == pr_branch(inv)  # one branch per alert, whichever investigation

@@ -38,7 +38,7 @@ def test_demo_opens_a_draft_pr_that_reverts_the_pool_cut(tmp_path):
     p = oncall("investigate", DEMO, "--open-pr", "--pr-workdir", work, "--format", "json")
     assert p.returncode == 0, p.stderr
     pr = json.loads(p.stdout)["pr"]
-    assert pr["url"] == (work / "fork").resolve().as_uri() and pr["branch"].startswith("oncall/inv-")
+    assert pr["url"] == (work / "fork").resolve().as_uri() and pr["branch"].startswith("oncall/")
     diff = git(work / "fork", "diff", "main", pr["branch"])
     assert "-    maxConnections: 10\n+    maxConnections: 100" in diff
     assert "-  tag: v2.14.3\n+  tag: v2.14.2" in diff

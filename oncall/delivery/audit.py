@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oncall.core.redact import redact
+from oncall.core.redact import redact_data
 
 if TYPE_CHECKING:
     from oncall.core.alert import Alert
@@ -73,7 +73,7 @@ class AuditLog:
         self._lock = threading.Lock()
 
     def write(self, record: dict[str, Any]) -> None:
-        line = redact(json.dumps(record, default=str, sort_keys=True))
+        line = json.dumps(redact_data(json.loads(json.dumps(record, default=str))), sort_keys=True)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as f:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from oncall.core.citations import Cite
 from oncall.core.diagnosis import Action, Claim, Evidence, RootCause, RunbookQuote, SimilarIncident
-from oncall.core.redact import redact
+from oncall.core.redact import redact, redact_data
 
 if TYPE_CHECKING:
     from oncall.core.investigation import Investigation
@@ -130,7 +130,7 @@ def to_json(inv: Investigation) -> str:
         "usage": vars(inv.usage),
         "notes": inv.notes,
     }
-    return redact(json.dumps(doc, indent=2))
+    return json.dumps(redact_data(doc), indent=2)  # redacted as data: the output stays valid JSON
 
 
 def print_text(inv: Investigation, console: Any = None) -> None:

@@ -14,6 +14,7 @@ from oncall.core.alert import Alert
 from oncall.core.catalog import Catalog
 from oncall.core.errors import AlertFormatError, AlertInputError
 from oncall.core.files import ALERT_MAX, read_small
+from oncall.core.redact import redact, redact_data
 from oncall.intake.alertmanager import from_alertmanager
 from oncall.intake.cloudwatch import from_cloudwatch
 from oncall.intake.slack import _slack_text, from_slack
@@ -46,7 +47,19 @@ def parse(payload: Any, *, service_label: str = "service", now: datetime | None 
 def alerts(payload: Any, catalog: Catalog, *, now: datetime | None = None) -> list[Alert]:
     """Every alert of the payload, firing first, each with its service resolved by the catalog."""
     found = [payload] if isinstance(payload, Alert) else parse(payload, service_label=catalog.service_label, now=now)
-    return [a.model_copy(update={"service": catalog.resolve(a) or a.service}) for a in found]
+    return [_redacted(a).model_copy(update={"service": catalog.resolve(a) or a.service}) for a in found]
+
+
+def _redacted(a: Alert) -> Alert:
+    """Labels, annotations and free text are data someone else wrote: secrets in them never reach the
+    model, the audit log or a brief."""
+    return a.model_copy(
+        update={
+            "labels": redact_data(a.labels),
+            "annotations": redact_data(a.annotations),
+            "text": redact(a.text) if a.text else a.text,
+        }
+    )
 
 
 def subject(payload: Any, catalog: Catalog, *, now: datetime | None = None) -> Alert:

@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from oncall.core.redact import redact_data
+
 
 class Transport(Protocol):
     def create(self, request: dict[str, Any]) -> dict[str, Any]: ...
@@ -90,7 +92,7 @@ class RecordingTransport:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count += 1
         (self.folder / f"{self.count:03d}.json").write_text(
-            json.dumps({"request": request, "response": response}, indent=1)
+            json.dumps(redact_data({"request": request, "response": response}), indent=1)
         )
         return response
 
@@ -109,6 +111,6 @@ class ReplayTransport:
         if not path.exists():
             raise ApiUnavailable(f"replay {self.folder} has no response {self.count:03d}")
         saved = json.loads(path.read_text())
-        if json.loads(json.dumps(request)) != saved["request"]:
+        if json.loads(json.dumps(redact_data(request))) != saved["request"]:  # recordings are redacted
             raise ApiUnavailable(f"request {self.count:03d} differs from the recording in {self.folder}")
         return saved["response"]

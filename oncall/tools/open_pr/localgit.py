@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oncall.core.errors import ToolError
-from oncall.core.redact import redact
 from oncall.tools.open_pr import OpenedPr, PrPlan
 
 # -c settings on every command: no hook, no fsmonitor, no pager, a fixed identity and branch name
@@ -148,7 +147,7 @@ class LocalForks:
         try:
             (self.fork / plan.path).write_text(plan.after)
             git(self.fork, "add", plan.path)
-            git(self.fork, "commit", "-q", "-m", redact(plan.title), "-m", redact(plan.reason))
+            git(self.fork, "commit", "-q", "-m", plan.title, "-m", plan.reason)
         finally:
             git(self.fork, "checkout", "-q", "main")
         url = self.fork.resolve().as_uri()
@@ -159,8 +158,8 @@ class LocalForks:
                 {
                     "url": url,
                     "branch": branch,
-                    "title": redact(plan.title),
-                    "body": redact(body),
+                    "title": plan.title,
+                    "body": body,
                     "base": "main",
                     "draft": True,
                     "labels": labels,
@@ -168,7 +167,7 @@ class LocalForks:
                 indent=1,
             )
         )
-        return OpenedPr(url=url, branch=branch, title=redact(plan.title), labels=labels)
+        return OpenedPr(url=url, branch=branch, title=plan.title, labels=labels)
 
     def _check(self, repo: str) -> None:
         if repo != self.repo:
