@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from oncall.core.fmt import fmt_time
 from oncall.prompts import tool_description
@@ -23,7 +23,7 @@ class ReadChangesInput(BaseModel):
 
 
 class Change(BaseModel):
-    ts: datetime
+    ts: AwareDatetime  # a time without a zone is ambiguous: such a record is refused
     service: str
     kind: str  # deploy | config | flag | infra | scale
     from_: str | None = Field(None, alias="from")
@@ -42,9 +42,12 @@ class ChangeList(BaseModel):
     alert_at: datetime
     services: list[str] | None
     changes: list[Change]
+    skipped: int = 0  # records the backend could not read
 
 
 class ChangesBackend(Protocol):
+    skipped: int  # records that were not valid change events, skipped and counted
+
     def changes(self, services: list[str] | None, since: datetime, until: datetime) -> list[Change]: ...
 
 
@@ -58,6 +61,7 @@ def run(ctx: ToolContext, args: ReadChangesInput) -> Summary:
         alert_at=w.alert_at,
         services=args.services,
         changes=sorted(found, key=lambda c: c.ts, reverse=True),
+        skipped=ctx.backends.changes.skipped,
     )
     return Summary(summarise(data), data)
 
@@ -71,6 +75,8 @@ def ago(delta_s: float) -> str:
 def summarise(d: ChangeList) -> str:
     scope = ", ".join(d.services) if d.services else "all services"
     lines = [f"changes to {scope} from {fmt_time(d.since)} to {fmt_time(d.until)}, newest first: {len(d.changes)}"]
+    if d.skipped:
+        lines[0] += f" ({d.skipped} records were not valid change events and were skipped)"
     for c in d.changes:
         version = f" {c.from_} -> {c.to}" if c.from_ or c.to else ""
         who = f" by {c.author}" if c.author else ""

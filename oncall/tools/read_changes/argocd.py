@@ -21,6 +21,8 @@ from oncall.tools.remote import Failure, Remote, RemoteSettings, network_failure
 
 
 class ArgoCDChanges:
+    skipped = 0  # every event the server returns is read
+
     def __init__(
         self, remote: Remote, token: str, app: str = "{service}", project: str | None = None, verify_tls: bool = True
     ):

@@ -17,6 +17,8 @@ from oncall.tools.remote import Failure, Remote, RemoteSettings, network_failure
 
 
 class GithubChanges:
+    skipped = 0  # every event the server returns is read
+
     def __init__(
         self,
         remote: Remote,  # url: the API base, https://api.github.com or https://HOST/api/v3

@@ -23,6 +23,18 @@ FIELDS = {
 }
 
 
+MAX_LINE_BYTES = 64 * 1024 * 1024  # a longer line is skipped and counted, not a failure of the tool
+MAX_MESSAGE = 16384  # a message longer than this is cut, with a marker saying how much
+
+
+def truncated(expr: str) -> str:
+    """SQL: the message, cut at MAX_MESSAGE characters with a marker (a megabyte line is kept, not quoted whole)."""
+    return (
+        f"CASE WHEN length({expr}) > {MAX_MESSAGE} THEN left({expr}, {MAX_MESSAGE}) || ' …[truncated: ' || "
+        f"(length({expr}) - {MAX_MESSAGE}) || ' more characters]' ELSE {expr} END"
+    )
+
+
 class JsonlLogs:
     """read_logs backend over a logs.jsonl file ({"ts","service","pod","level","message",...})."""
 
@@ -48,9 +60,10 @@ class JsonlLogs:
         # Read raw lines (no CSV parsing: \x1f never occurs unescaped in JSON) so that
         # rowid is the line number and a bad line can be counted instead of failing the load.
         con.execute(
-            """
-            CREATE TABLE raw AS SELECT line FROM read_csv(?, columns={'line': 'VARCHAR'}, header=false,
-                delim=E'\\x1f', quote='', escape='', auto_detect=false, strict_mode=false)""",
+            f"""
+            CREATE TABLE raw AS SELECT line FROM read_csv(?, columns={{'line': 'VARCHAR'}}, header=false,
+                delim=E'\\x1f', quote='', escape='', auto_detect=false, strict_mode=false,
+                max_line_size={MAX_LINE_BYTES})""",
             [str(self.path)],
         )
         # One JSON parse per line: extracting a list of paths at once is several times faster
@@ -69,7 +82,7 @@ class JsonlLogs:
             f AS (
               SELECT line_no, epoch(TRY_CAST(nullif({pick["ts"]}, '') AS TIMESTAMPTZ)) AS ts,
                      {pick["service"]} AS service, {pick["pod"]} AS pod, upper({pick["level"]}) AS lvl,
-                     {pick["message"]} AS msg
+                     {truncated(pick["message"])} AS msg
               FROM p)
             SELECT line_no, ts, service, pod, {LEVEL_SQL} AS level, msg FROM f WHERE ts IS NOT NULL""")
         nonblank = "SELECT count(*) FROM raw WHERE line IS NOT NULL AND trim(line) <> ''"

@@ -11,9 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-# Numbers, hex ids, UUIDs, IPs: masked before grouping. RE2 syntax, so DuckDB can use it too.
+# Tokens of well-known credential shapes (whole, so no part of one survives in a template: the
+# sample line is redacted, the template is built from masked text), then numbers, hex ids, UUIDs,
+# IPs: masked before grouping. RE2 syntax, so DuckDB can use it too.
 MASK_RE = (
-    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"(?:xox[abposrce]-|gh[pousr]_|github_pat_|[rs]k_(?:live|test)_|sk-ant-|glpat-|npm_|AKIA|ASIA|eyJ)"
+    r"[A-Za-z0-9_./+=-]+"
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     r"|0x[0-9a-fA-F]+|\b[0-9a-f]{8,}\b|[0-9]+(?:[.:][0-9]+)*"
 )
 MASK = "<*>"
