@@ -4,12 +4,15 @@ is fast and the offline path never loads a vendor SDK."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from oncall.analysts.base import Analyst
+    from oncall.delivery.slack import SlackSettings
     from oncall.estate.env import Environment
 
 EXIT_CODES = """exit codes:
@@ -30,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--debug", action="store_true", help="show the traceback of an error instead of one line")
     sub = p.add_subparsers(dest="command", required=True)
     inv = sub.add_parser(
         "investigate",
@@ -101,22 +105,35 @@ def main(argv: list[str] | None = None) -> int:
     from oncall.core.errors import CopilotError
     from oncall.estate.env import Environment
 
+    commands = {
+        "investigate": cmd_investigate,
+        "eval": cmd_eval,
+        "scenarios": cmd_scenarios,
+        "serve": cmd_serve,
+        "audit": cmd_audit,
+        "accuracy": cmd_accuracy,
+        "check-config": cmd_check_config,
+    }
     try:
-        commands = {
-            "investigate": cmd_investigate,
-            "eval": cmd_eval,
-            "scenarios": cmd_scenarios,
-            "serve": cmd_serve,
-            "audit": cmd_audit,
-            "accuracy": cmd_accuracy,
-            "check-config": cmd_check_config,
-        }
         return commands[args.command](args, Environment.read())  # the environment, read once, here
     except CopilotError as e:
+        if args.debug:
+            raise
         print(f"oncall: error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `oncall ... | head`: the reader left; that is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as e:
+        if args.debug:
+            raise
+        print(
+            f"oncall: internal error: {type(e).__name__}: {str(e)[:300]} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def pick_analyst(args: argparse.Namespace, env: Environment, case: str | None = None) -> Analyst:
@@ -201,12 +218,38 @@ def cmd_serve(args: argparse.Namespace, env: Environment) -> int:
         service.slack_app = build_app(
             service, slack, FeedbackStore(spec.state), service.moment, service.investigate_now
         )
+        service.slack_secret = slack.signing_secret
+        check_slack_later(slack)
     pick_analyst(args, env)  # fail early on a bad --model
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if not service.webhook_token:
         logging.getLogger("oncall.serve").warning("ONCALL_WEBHOOK_TOKEN is not set: /alertmanager answers 503")
     uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def check_slack_later(slack: SlackSettings) -> None:
+    """Slack's API may be down when `serve` starts: the server comes up regardless, and this says in
+    the log, retrying with backoff, whether the bot token works."""
+    import logging
+    import threading
+
+    from oncall.delivery.slack import web_client
+
+    log = logging.getLogger("oncall.serve")
+
+    def check() -> None:
+        for attempt in range(6):
+            try:
+                who = web_client(slack.bot_token, slack.api_url).auth_test()
+                log.info("Slack: connected as %s to team %s", who.get("user"), who.get("team"))
+                return
+            except Exception as e:  # unreachable, or the token refused: say so, try again
+                log.warning("Slack: %s (attempt %d of 6)", f"{type(e).__name__}: {e}"[:200], attempt + 1)
+                time.sleep(min(60, 2**attempt))
+        log.error("Slack: gave up checking the bot token; replies to Slack will fail until it works")
+
+    threading.Thread(target=check, name="slack-check", daemon=True).start()
 
 
 def cmd_accuracy(args: argparse.Namespace, env: Environment) -> int:

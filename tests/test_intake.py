@@ -109,7 +109,8 @@ def test_configurable_service_label():
             "alarmName",
         ),
         ("   ", "request is empty"),
-        ([1, 2], "expected a JSON object"),
+        ([1, 2], r"\[0\] is not an object"),
+        (42, "expected a JSON object"),
     ],
 )
 def test_bad_payloads_name_the_problem(payload, message):

@@ -55,6 +55,7 @@ class SlackRig:
         self.service.slack_app = build_app(
             self.service, settings, self.feedback, self.service.moment, self.service.investigate_now
         )
+        self.service.slack_secret = SECRET
         self.running = Running(self.service)
 
     def __enter__(self) -> SlackRig:

@@ -22,6 +22,8 @@ RECORDS_MAX = 256 * MiB  # changes.jsonl, history.jsonl: read whole
 
 
 def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "folder"
     for test, name in (
         (stat.S_ISFIFO, "named pipe"),
         (stat.S_ISCHR, "character device"),

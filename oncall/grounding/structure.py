@@ -17,13 +17,14 @@ from oncall.core.citations import Cite
 from oncall.core.commands import allowed, command_for
 from oncall.core.diagnosis import Action, Claim, Diagnosis
 from oncall.core.results import ToolResult
-from oncall.grounding import injection
+from oncall.grounding.injection import find as find_instructions
+from oncall.grounding.injection import instructs
 from oncall.grounding.report import Failure
 
 
 def ground_structure(d: Diagnosis, results: list[ToolResult], catalog: Catalog) -> tuple[Diagnosis, list[Failure]]:
     by_id = {r.id: r for r in results}
-    flagged = injection.find(results)
+    flagged = find_instructions(results)
     tainted = {f.cite for f in flagged}
     failures: list[Failure] = []
     missing = list(d.missing_evidence)
@@ -89,7 +90,7 @@ def _action(a: Action, by_id: dict[str, ToolResult], catalog: Catalog) -> tuple[
     """The action as it may be shown, or None when it may not be shown at all, and why."""
     if a.target not in catalog.services:
         return None, [f"target {a.target!r} is not a catalogued service"]
-    if injection.instructs(a.description):
+    if instructs(a.description):
         return None, ["its description hands over a command or a verdict; only commands made in code are shown"]
     if a.command is None:
         return a, []

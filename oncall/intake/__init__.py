@@ -6,6 +6,7 @@ through the catalog (`alerts`), used by every entry point: CLI, webhook, Lambda,
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,33 +16,51 @@ from oncall.core.catalog import Catalog
 from oncall.core.errors import AlertFormatError, AlertInputError
 from oncall.core.files import ALERT_MAX, read_small
 from oncall.core.redact import redact, redact_data
-from oncall.intake.alertmanager import from_alertmanager
+from oncall.intake.alertmanager import from_alertmanager, from_api_v2
 from oncall.intake.cloudwatch import from_cloudwatch
 from oncall.intake.slack import _slack_text, from_slack
 from oncall.intake.text import from_text
 
 
 def parse(payload: Any, *, service_label: str = "service", now: datetime | None = None) -> list[Alert]:
-    """Every alert in the payload, firing first. Raises AlertFormatError naming what is missing."""
+    """Every alert in the payload, firing first. Raises AlertFormatError naming what is wrong: a payload
+    of the right format but the wrong shape is an error of the payload, never of the copilot."""
+    read, what = _format(payload)
+    try:
+        found = read(payload, service_label, now)
+    except AlertFormatError:
+        raise
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, OverflowError) as e:
+        raise AlertFormatError(f"not a valid {what}: {type(e).__name__}: {str(e)[:200]}") from None
+    return sorted(found, key=lambda a: a.status != "firing")
+
+
+Reader = Callable[[Any, str, datetime | None], list[Alert]]
+
+
+def _format(payload: Any) -> tuple[Reader, str]:
+    """Which format a payload is in: the one place that decides."""
     if isinstance(payload, str):
-        return [from_text(payload, now=now)]
+        return (lambda p, _, now: [from_text(p, now=now)]), "text request"
+    if isinstance(payload, list):  # Alertmanager API v2: GET /api/v2/alerts
+        return (lambda p, label, _: from_api_v2(p, label)), "Alertmanager API v2 alert list"
     if not isinstance(payload, dict):
-        raise AlertFormatError(f"expected a JSON object or text, got {type(payload).__name__}")
+        raise AlertFormatError(f"expected a JSON object, a JSON list of alerts, or text; got {type(payload).__name__}")
     if "alerts" in payload or "groupKey" in payload:
-        alerts = from_alertmanager(payload, service_label)
-    elif payload.get("detail-type") == "CloudWatch Alarm State Change" or "alarmData" in payload:
-        alerts = [from_cloudwatch(payload, service_label)]
-    elif "detail-type" in payload:
-        raise AlertFormatError(f"EventBridge event of type {payload['detail-type']!r} is not an alarm state change")
-    elif _slack_text(payload) is not None:
-        alerts = [from_slack(payload, now=now)]
-    else:
+        return (lambda p, label, _: from_alertmanager(p, label)), "Alertmanager webhook"
+    if payload.get("detail-type") == "CloudWatch Alarm State Change" or "alarmData" in payload:
+        return (lambda p, label, _: [from_cloudwatch(p, label)]), "CloudWatch alarm event"
+    if "detail-type" in payload:
         raise AlertFormatError(
-            "unknown alert format: not an Alertmanager webhook (no 'alerts' list), not a CloudWatch alarm "
-            "event (no 'detail-type' or 'alarmData'), not a Slack request (no 'text'); top-level keys: "
-            + ", ".join(sorted(payload)[:10])
+            f"EventBridge event of type {str(payload['detail-type'])[:80]!r} is not an alarm state change"
         )
-    return sorted(alerts, key=lambda a: a.status != "firing")
+    if _slack_text(payload) is not None:
+        return (lambda p, _, now: [from_slack(p, now=now)]), "Slack request"
+    raise AlertFormatError(
+        "unknown alert format: not an Alertmanager webhook (no 'alerts' list), not a CloudWatch alarm "
+        "event (no 'detail-type' or 'alarmData'), not a Slack request (no 'text'); top-level keys: "
+        + ", ".join(sorted(map(str, payload))[:10])
+    )
 
 
 def alerts(payload: Any, catalog: Catalog, *, now: datetime | None = None) -> list[Alert]:

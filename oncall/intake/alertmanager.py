@@ -1,10 +1,12 @@
-"""Alertmanager webhook v4: a batch of alerts of one group."""
+"""Alertmanager: the webhook v4 (a batch of alerts of one group, as a receiver gets it), and the
+API v2 alert list (`GET /api/v2/alerts`, as `amtool` or curl prints it)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from oncall.core.alert import Alert, fingerprint_of, parse_time
+from oncall.core.alert import Alert, fingerprint_of, parse_time, strings
 from oncall.core.errors import AlertFormatError
 
 
@@ -15,15 +17,18 @@ def from_alertmanager(p: dict[str, Any], service_label: str) -> list[Alert]:
     items = p.get("alerts")
     if not isinstance(items, list) or not items:
         raise AlertFormatError("Alertmanager webhook has no alerts")
-    common = {str(k): str(v) for k, v in (p.get("commonLabels") or {}).items()}
+    common = strings(p.get("commonLabels"), "commonLabels")
     out = []
     for i, a in enumerate(items):
         if not isinstance(a, dict):
             raise AlertFormatError(f"alerts[{i}] is not an object")
-        labels = {**common, **{str(k): str(v) for k, v in (a.get("labels") or {}).items()}}
+        labels = {**common, **strings(a.get("labels"), f"alerts[{i}].labels")}
         if "alertname" not in labels:
             raise AlertFormatError(f"alerts[{i}] has no 'alertname' label")
-        annotations = {**(p.get("commonAnnotations") or {}), **(a.get("annotations") or {})}
+        annotations = {
+            **strings(p.get("commonAnnotations"), "commonAnnotations"),
+            **strings(a.get("annotations"), f"alerts[{i}].annotations"),
+        }
         out.append(
             Alert(
                 source="alertmanager",
@@ -33,9 +38,45 @@ def from_alertmanager(p: dict[str, Any], service_label: str) -> list[Alert]:
                 service=labels.get(service_label),
                 severity=labels.get("severity"),
                 labels=labels,
-                annotations={str(k): str(v) for k, v in annotations.items()},
+                annotations=annotations,
                 fingerprint=str(a.get("fingerprint") or fingerprint_of(sorted(labels.items()))),
-                group_key=p.get("groupKey"),
+                group_key=str(p["groupKey"]) if p.get("groupKey") is not None else None,
             )
         )
     return out
+
+
+def from_api_v2(items: list[Any], service_label: str) -> list[Alert]:
+    """`GET /api/v2/alerts`: gettableAlert objects, with status.state active/suppressed/unprocessed."""
+    if not items:
+        raise AlertFormatError("the Alertmanager alert list is empty")
+    out = []
+    for i, a in enumerate(items):
+        if not isinstance(a, dict):
+            raise AlertFormatError(f"[{i}] is not an object")
+        labels = strings(a.get("labels"), f"[{i}].labels")
+        if "alertname" not in labels:
+            raise AlertFormatError(f"[{i}] has no 'alertname' label")
+        state = (a.get("status") or {}).get("state") if isinstance(a.get("status"), dict) else None
+        ended = a.get("endsAt")
+        resolved = state == "resolved" or (
+            state is None and bool(ended) and parse_time(ended, f"[{i}].endsAt") <= now()
+        )
+        out.append(
+            Alert(
+                source="alertmanager",
+                alertname=labels["alertname"],
+                status="resolved" if resolved else "firing",
+                starts_at=parse_time(a.get("startsAt"), f"[{i}].startsAt"),
+                service=labels.get(service_label),
+                severity=labels.get("severity"),
+                labels=labels,
+                annotations=strings(a.get("annotations"), f"[{i}].annotations"),
+                fingerprint=str(a.get("fingerprint") or fingerprint_of(sorted(labels.items()))),
+            )
+        )
+    return out
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -6,7 +6,9 @@ updates one progress message in place until it becomes the brief."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +37,13 @@ def build_app(
     from slack_bolt import App
 
     client = web_client(settings.bot_token, settings.api_url)
-    app = App(client=client, signing_secret=settings.signing_secret, process_before_response=process_before_response)
+    # no auth.test at start: `serve` must come up (and log) when Slack's API is unreachable
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret,
+        process_before_response=process_before_response,
+        token_verification_enabled=False,
+    )
 
     def refuse(team: str | None, channel: str | None) -> str | None:
         if settings.team_id and team and team != settings.team_id:
@@ -103,8 +111,21 @@ def build_app(
         recs = service.audit.find(inv_id)
         return recs[-1]["diagnosis"]["root_cause"] if recs else None
 
+    def allowed(body: dict[str, Any], client: Any) -> bool:
+        """Buttons answer to the same workspace and channel allow-list as commands."""
+        channel = (body.get("channel") or {}).get("id")
+        no = refuse(team_of(body), channel)
+        if no and channel:
+            client.chat_postMessage(channel=channel, text=no)
+        return no is None
+
+    def team_of(body: dict[str, Any]) -> str | None:
+        return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+
     def right(ack: Any, body: dict[str, Any], client: Any) -> None:
         ack()
+        if not allowed(body, client):
+            return
         inv_id = body["actions"][0]["value"]
         feedback.record(inv_id, body["user"]["id"], "right", diagnosed(inv_id))
         client.chat_postMessage(
@@ -115,6 +136,8 @@ def build_app(
 
     def wrong(ack: Any, body: dict[str, Any], client: Any) -> None:
         ack()
+        if not allowed(body, client):
+            return
         inv_id = body["actions"][0]["value"]
         client.views_open(
             trigger_id=body["trigger_id"],
@@ -154,6 +177,9 @@ def build_app(
 
     def wrong_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         ack()
+        team = team_of(body)
+        if settings.team_id and team and team != settings.team_id:
+            return
         values = view["state"]["values"]
         inv_id = view["private_metadata"]
         feedback.record(
@@ -168,6 +194,8 @@ def build_app(
 
     def open_pr(ack: Any, body: dict[str, Any], client: Any) -> None:
         ack()
+        if not allowed(body, client):
+            return
         inv_id = body["actions"][0]["value"]
         recs = service.audit.find(inv_id)
         if not recs:
@@ -187,3 +215,33 @@ def build_app(
     app.view("feedback_wrong_modal")(wrong_submitted)
     app.action("open_pr")(open_pr)
     return app
+
+
+class ReplayGuard:
+    """Slack signs each request with a timestamp; Bolt accepts a valid signature for five minutes.
+    This refuses, before Bolt, a request whose timestamp is not a number and an exact replay of a
+    request already served in those five minutes (401 both)."""
+
+    WINDOW_S = 300
+
+    def __init__(self, signing_secret: str):
+        from slack_sdk.signature import SignatureVerifier
+
+        self.verifier = SignatureVerifier(signing_secret)
+        self.seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def refuse(self, headers: Mapping[str, str], body: bytes) -> str | None:
+        ts = headers.get("x-slack-request-timestamp", "")
+        sig = headers.get("x-slack-signature", "")
+        if not ts.isdigit():
+            return "missing or malformed x-slack-request-timestamp"
+        if not self.verifier.is_valid(body=body, timestamp=ts, signature=sig):
+            return None  # Bolt answers 401 for a bad signature, and records nothing
+        now = time.time()
+        with self._lock:
+            self.seen = {k: t for k, t in self.seen.items() if now - t < self.WINDOW_S}
+            if sig in self.seen:
+                return "replayed request"
+            self.seen[sig] = now
+        return None

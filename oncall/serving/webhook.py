@@ -12,7 +12,7 @@ import json
 import logging
 import multiprocessing
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -92,12 +92,14 @@ class Service:
     audit: AuditLog
     webhook_token: str | None
     settings: Settings = field(default_factory=Settings)
+    max_body: int = 1024 * 1024  # bytes a webhook body may have (413 above it)
     slack: SlackChannel | None = None  # alert-triggered briefs go to its channel
     workers: int = 2
     spec: WorkerSpec | None = None  # set: workers are processes built from it; unset: threads in this process
     moment: Any = None  # the bundle's moment: when a request without a time is investigated
     estate: Any = None  # oncall.estate.estate.Estate: where open_pr's backend comes from
     slack_app: Any = None  # the Bolt app behind /slack/events, when Slack is configured
+    slack_secret: str | None = None  # its signing secret, for the replay guard in front of it
     _stop: Any = None
     _workers: list[Any] = field(default_factory=list)
 
@@ -183,26 +185,30 @@ class Service:
         )
 
     # -- HTTP ---------------------------------------------------------------------------------
-    def accept(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    def authorise(self, headers: Mapping[str, str]) -> tuple[int, dict[str, Any]] | None:
+        """None when the caller holds the bearer token; otherwise the answer. Checked before the body
+        is read, so an unauthenticated caller costs nothing."""
         if not self.webhook_token:
             return 503, {"error": "ONCALL_WEBHOOK_TOKEN is not set on the server"}
         given = headers.get("authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {self.webhook_token}".encode()):
             return 401, {"error": "missing or wrong bearer token"}
+        return None
+
+    def accept(self, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+        refused = self.authorise(headers)
+        if refused is not None:
+            return refused
         try:
             payload = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            self.audit.rejected("alertmanager", f"body is not JSON: {e}", body)
-            return 400, {"error": f"body is not JSON: {e}"}
+            return self.reject(f"body is not JSON: {e}", body)
         if not isinstance(payload, dict) or "alerts" not in payload:
-            reason = "not an Alertmanager webhook: no 'alerts' list"
-            self.audit.rejected("alertmanager", reason, body)
-            return 400, {"error": reason}
+            return self.reject("not an Alertmanager webhook: no 'alerts' list", body)
         try:
             found = alerts(payload, self.catalog)
         except CopilotError as e:
-            self.audit.rejected("alertmanager", str(e), body)
-            return 400, {"error": str(e)}
+            return self.reject(str(e), body)
         firing = [a for a in found if a.status == "firing"]
         result = self.queue.enqueue(firing)
         return 202, {
@@ -211,6 +217,11 @@ class Service:
             "resolved": len(found) - len(firing),
             "jobs": result.jobs,
         }
+
+    def reject(self, reason: str, body: bytes, status: int = 400) -> tuple[int, dict[str, Any]]:
+        """A payload refused: recorded in the audit log, answered with the reason."""
+        self.audit.rejected("alertmanager", reason, body)
+        return status, {"error": reason}
 
 
 def create_app(service: Service):
@@ -223,8 +234,20 @@ def create_app(service: Service):
     from starlette.routing import Route
 
     async def alertmanager(request: Request) -> JSONResponse:
-        body = await request.body()
-        status, doc = await run_in_threadpool(service.accept, dict(request.headers), body)
+        refused = service.authorise(request.headers)  # before a byte of the body is read
+        if refused is not None:
+            return JSONResponse(refused[1], status_code=refused[0])
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > service.max_body:
+            status, doc = service.reject(f"body of {int(declared):,} bytes is over {service.max_body:,}", b"", 413)
+            return JSONResponse(doc, status_code=status)
+        body = bytearray()
+        async for chunk in request.stream():  # a body without a length is cut off at the cap too
+            body += chunk
+            if len(body) > service.max_body:
+                status, doc = service.reject(f"body is over {service.max_body:,} bytes", bytes(body[:4000]), 413)
+                return JSONResponse(doc, status_code=status)
+        status, doc = await run_in_threadpool(service.accept, request.headers, bytes(body))
         return JSONResponse(doc, status_code=status)
 
     async def healthz(request: Request) -> JSONResponse:
@@ -242,9 +265,16 @@ def create_app(service: Service):
     if service.slack_app is not None:
         from slack_bolt.adapter.starlette import SlackRequestHandler
 
+        from oncall.serving.slack_app import ReplayGuard
+
         slack = SlackRequestHandler(service.slack_app)
 
+        guard = ReplayGuard(service.slack_secret or "")
+
         async def slack_events(request: Request) -> Any:
+            refused = guard.refuse(request.headers, await request.body())
+            if refused:
+                return JSONResponse({"error": refused}, status_code=401)
             return await slack.handle(request)  # Bolt checks the signature and acks; the work runs after
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))

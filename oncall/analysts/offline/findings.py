@@ -20,6 +20,7 @@ from oncall.core.citations import cite
 from oncall.core.diagnosis import Category
 from oncall.core.fmt import fmt_hm
 from oncall.core.results import ToolResult
+from oncall.grounding.injection import instructs
 from oncall.tools.query_history import PastIncident
 from oncall.tools.read_changes import Change, ChangeList
 from oncall.tools.read_logs import LogStats, TemplateStat
@@ -141,6 +142,8 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
         if t.line is None or t.level not in ("ERROR", "WARN") or not note:
             continue
         words = f"{t.template}\n{t.sample}"
+        if instructs(words):  # text that tries to instruct the copilot is flagged, never evidence
+            continue
         named = next((s for s in others if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", words, re.I)), None)
         cat = classify(words)
         role: LogRole
