@@ -328,7 +328,7 @@ def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
         from oncall.prompts import load
         from oncall.tools import READ_TOOLS
 
-        alert, runner = prepare(payload, estate.catalog, estate.backends, settings)
+        alert, runner = prepare(payload, estate.catalog, estate.backends, settings, estate.moment())
         ctx = collect(alert, estate.catalog, runner, settings.max_services)
         print("=== system prompt\n" + load("system.md"))
         print("\n=== tools: " + ", ".join([*READ_TOOLS, "submit_diagnosis"]))
@@ -346,6 +346,7 @@ def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
         settings=settings,
         notes=estate.notes,
         pr_body=brief.pr_body,
+        now=estate.moment(),
     )
     from oncall.delivery.audit import AuditLog
 

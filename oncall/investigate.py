@@ -31,9 +31,12 @@ from oncall.tools.runner import ToolRunner
 from oncall.tools.tool import ToolContext
 
 
-def prepare(payload: Any, catalog: Catalog, backends: Backends, settings: Settings) -> tuple[Alert, ToolRunner]:
-    """The alert and a tool runner scoped to its incident window."""
-    alert = subject(payload, catalog)
+def prepare(
+    payload: Any, catalog: Catalog, backends: Backends, settings: Settings, now: datetime | None = None
+) -> tuple[Alert, ToolRunner]:
+    """The alert and a tool runner scoped to its incident window. A request without a time of its own
+    (free text) is investigated at `now`: a bundle's moment, since a bundle holds nothing later."""
+    alert = subject(payload, catalog, now=now)
     window = Window.around(
         alert.starts_at,
         before=td(minutes=settings.window_before_min),
@@ -60,12 +63,13 @@ def investigate(
     notes: list[str] | None = None,
     on_stage: Callable[[int], None] | None = None,
     pr_body: Callable[[Investigation], str] | None = None,
+    now: datetime | None = None,
 ) -> Investigation:
     """`on_stage(i)` is told when stage i begins: 1 analysing, 2 checking citations (0 is collecting).
     `pr_body` renders a pull request's description (delivery's Markdown, given by the entry point)."""
     settings = settings or Settings()
     t0 = time.perf_counter()
-    alert, runner = prepare(payload, catalog, backends, settings)
+    alert, runner = prepare(payload, catalog, backends, settings, now)
     t1 = time.perf_counter()
     context = collect(alert, catalog, runner, settings.max_services)
     t2 = time.perf_counter()

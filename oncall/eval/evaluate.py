@@ -137,11 +137,28 @@ def totals(results: list[CaseResult]) -> dict[str, Any]:
         "fix_kind_accuracy": sum(bool(r.fix_right) for r in fixes) / (len(fixes) or 1),
         "grounded_rate": sum(r.claims_kept for r in results) / checked if checked else 1.0,
         "per_family": {
-            f: {"cases": len(rs), "top1": sum(r.right for r in rs) / len(rs)} for f, rs in sorted(families.items())
+            f: {
+                "cases": len(rs),
+                "top1": sum(r.right for r in rs) / len(rs),
+                "top3": sum(r.top3 for r in rs) / len(rs),
+                "wrong_high": sum(1 for r in rs if not r.right and r.confidence == "HIGH"),
+            }
+            for f, rs in sorted(families.items())
         },
+        "calibration": calibration(results),
         "mean_seconds": sum(r.seconds for r in results) / n,
         "max_model_input_chars": max((r.model_input_chars for r in results), default=0),
     }
+
+
+def calibration(results: list[CaseResult]) -> dict[str, dict[str, float]]:
+    """Per confidence level: how many cases said it, and how often they were right. HIGH must be
+    right nearly always; LOW may be wrong, and says so."""
+    out = {}
+    for level in ("HIGH", "MEDIUM", "LOW"):
+        said = [r for r in results if r.confidence == level]
+        out[level] = {"cases": len(said), "right": sum(r.right for r in said) / len(said) if said else 0.0}
+    return out
 
 
 def evaluate(
@@ -191,11 +208,17 @@ def print_table(results: list[CaseResult], unreadable: list[tuple[str, str]], co
     console.print(t)
     tot = totals(results)
     fam = Table(title="per family")
-    for col in ("family", "cases", "top-1"):
+    for col in ("family", "cases", "top-1", "top-3", "wrong HIGH"):
         fam.add_column(col)
     for f, v in tot["per_family"].items():
-        fam.add_row(f, str(v["cases"]), f"{v['top1']:.2f}")
+        fam.add_row(f, str(v["cases"]), f"{v['top1']:.2f}", f"{v['top3']:.2f}", str(v["wrong_high"]))
     console.print(fam)
+    cal = Table(title="calibration: when it says ..., how often it is right")
+    for col in ("confidence", "cases", "right"):
+        cal.add_column(col)
+    for level, v in tot["calibration"].items():
+        cal.add_row(level, str(v["cases"]), f"{v['right']:.2f}" if v["cases"] else "-")
+    console.print(cal)
     console.print(
         f"cases {tot['cases']}  top-1 {tot['top1']:.3f}  top-3 {tot['top3']:.3f}  "
         f"wrong-but-HIGH {tot['wrong_high_rate']:.3f}  fix-kind {tot['fix_kind_accuracy']:.3f}  "

@@ -26,7 +26,8 @@ from oncall.core.diagnosis import (
     SimilarIncident,
 )
 from oncall.core.results import ToolResult
-from oncall.tools.read_logs import TemplateStat
+from oncall.tools.read_logs import LogStats, TemplateStat
+from oncall.tools.read_metrics import MetricStats
 from oncall.tools.read_runbook import RunbookPage
 
 
@@ -239,10 +240,20 @@ def _similar(found: list[Finding]) -> list[SimilarIncident]:
 
 
 def _no_incident(case: Case, found: list[Finding], missing: list[str]) -> Diagnosis:
-    metrics = [r for r in case.context.results if r.tool == "read_metrics" and r.ok]
+    """Nothing stands out. That is "no incident" only when the alerting service itself was seen, in
+    its metrics during the window and in its logs: missing evidence is never evidence of health."""
     svc = case.alert.service or "unknown"
-    if metrics:
-        r = metrics[0]
+    seen = [
+        r
+        for r in case.context.results
+        if r.ok and isinstance(r.data, MetricStats) and r.data.service == svc and r.data.signals
+    ]
+    logs_read = any(
+        r.ok and isinstance(r.data, LogStats) and r.data.query.service == svc and r.data.total
+        for r in case.context.results
+    )
+    if seen and logs_read and svc in case.catalog.services:
+        r = seen[0]
         rc = RootCause(
             service=svc,
             category="no_incident",
@@ -252,6 +263,12 @@ def _no_incident(case: Case, found: list[Finding], missing: list[str]) -> Diagno
         )
         summary = [Claim(text="Metrics and logs stayed at their baseline: the alert looks noisy", cites=[r.id])]
     else:
+        gap = []
+        if not seen:
+            gap.append(f"no metric of {svc} had samples in the incident window")
+        if not logs_read:
+            gap.append(f"no log line of {svc} was found in the window")
+        missing = [*missing, *gap]
         rc = RootCause(
             service=svc,
             category="unknown",

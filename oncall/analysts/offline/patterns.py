@@ -11,20 +11,24 @@ RULES: list[tuple[Category, str]] = [
     (
         "expired_credential",
         r"certificate (has )?expired|x509: certificate has expired|certificate.{0,40}not valid after"
-        r"|cert(ificate)? expired|token (has )?expired|expired (token|credential|password)"
+        r"|cert(ificate)? expired|token (has |is )?expired|expired (token|credential|password|certificate)"
         r"|ExpiredToken|bad certificate|certificate verify failed|password authentication failed"
-        r"|invalid (api[ _-]?key|credentials|token)"
+        r"|invalid (api[ _-]?key|credentials|token)|\w*Expired\w*Exception|credentials? (have|has) expired"
+        r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"
         r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId",
     ),
     (
         "permission_denied",
         r"AccessDenied|not authorized to perform|permission denied|403 Forbidden|\bforbidden\b"
-        r"|insufficient (permissions|privileges)|UnauthorizedOperation|cannot (get|list|create) resource",
+        r"|insufficient (permissions|privileges)|UnauthorizedOperation|cannot (get|list|create|watch|patch) resource"
+        r"|\bPERMISSION_DENIED\b|\bEACCES\b|is not authorized to|missing (required )?(scope|permission)",
     ),
     (
         "network",
         r"no such host|NXDOMAIN|SERVFAIL|\bDNS\b|name resolution|could not resolve|UnknownHostException"
-        r"|getaddrinfo|network is unreachable|no route to host|TLS handshake|handshake (failure|timeout)",
+        r"|getaddrinfo|network is unreachable|no route to host|TLS handshake|handshake (failure|timeout)"
+        r"|\bENOTFOUND\b|\bEAI_AGAIN\b|\bEHOSTUNREACH\b|\bENETUNREACH\b|NameResolutionError"
+        r"|dial tcp: lookup|Temporary failure in name resolution",
     ),
     (
         "resource_exhaustion",
@@ -32,13 +36,24 @@ RULES: list[tuple[Category, str]] = [
         r"|waiting for (a )?connection|remaining connection slots|OutOfMemory|OOMKilled"
         r"|out of memory|heap space|MemoryError|cannot allocate memory|No space left on device"
         r"|disk (is )?full|too many open files|thread pool .*(full|exhausted)"
-        r"|RejectedExecution|queue (is )?full|CPU throttl|GC overhead limit",
+        r"|RejectedExecution|queue (is )?full|CPU throttl|GC overhead limit"
+        r"|\bENOSPC\b|\bEMFILE\b|\bENOMEM\b|\bRESOURCE_EXHAUSTED\b|\bEvicted\b"
+        r"|exceeded (its |the )?(memory|cpu|ephemeral-storage) limit|exceeded quota|Insufficient (cpu|memory)"
+        r"|low on resource|heap out of memory",
+    ),
+    (
+        # a workload that cannot start as configured: the change that configured it is the cause
+        "recent_change",
+        r"ImagePullBackOff|ErrImagePull|exec format error|manifest unknown|InvalidImageName"
+        r"|CreateContainerConfigError|unknown (flag|option|config(uration)? key)|unrecognized (option|field)"
+        r"|failed to (parse|load) config|invalid configuration",
     ),
     (
         "dependency_failure",
         r"rate.?limit|\b429\b|Too Many Requests|throttl|upstream|\b50[234]\b|Bad Gateway"
         r"|Service Unavailable|connection refused|deadline exceeded|timed? ?out|lock wait"
-        r"|deadlock|slow query|circuit.?breaker|ECONNREFUSED|ECONNRESET|reset by peer",
+        r"|deadlock|slow query|circuit.?breaker|ECONNREFUSED|ECONNRESET|reset by peer"
+        r"|\bUNAVAILABLE\b|\bDEADLINE_EXCEEDED\b|\bETIMEDOUT\b|no healthy upstream|broken pipe",
     ),
 ]
 CATEGORY_PATTERNS: list[tuple[Category, re.Pattern[str]]] = [(cat, re.compile(rx, re.I)) for cat, rx in RULES]

@@ -288,18 +288,22 @@ def _category(
     votes: dict[Category, float] = defaultdict(float)
     for f in own:
         votes[f.category or "unknown"] += f.weight
+    # restarts say the process died, not why: they vote for nothing on their own
     for m in saturation:
-        votes["resource_exhaustion"] += m.weight
+        if m.signal != "restarts":
+            votes["resource_exhaustion"] += m.weight
     if traffic and saturation and not [f for f in own if f.category == "resource_exhaustion"]:
         votes["capacity"] += sum(m.weight for m in saturation) + w.LEGITIMATE_LOAD  # legitimate load, not a leak
-    for h in history:
-        votes[h.category or "unknown"] += w.HISTORY_VOTE * h.weight
     if blamers and not own:
         votes["dependency_failure"] += w.BLAMERS_VOTE * len(blamers)
     for f in s.blamed_by:  # what callers say is wrong with it (an expired certificate, say)
         if f.category and f.category != "dependency_failure":
             votes[f.category] += w.CALLERS_SAY * f.weight
     votes.pop("unknown", None)
+    if votes:  # history supports a category the evidence already raised; it never decides one alone
+        for h in history:
+            if h.category in votes:
+                votes[h.category] += w.HISTORY_VOTE * h.weight
     if not votes and traffic:
         return "capacity"
     if not votes and s.change:  # nothing else explains it, and it changed today: suspect the change
@@ -307,11 +311,47 @@ def _category(
     return max(votes.items(), key=lambda kv: kv[1])[0] if votes else "unknown"  # the first of equals, as found
 
 
+def direct_evidence(s: Suspect) -> bool:
+    """The category has evidence of its own on this service: its own log lines of that kind, its own
+    resource at the limit, the change itself, or its callers' errors. Not history, not restarts alone."""
+    own = [f for f in s.logs() if f.role in ("own", "external") and f.weight >= 1]
+    resources = [m for m in s.metrics("saturation") if m.signal != "restarts" and m.weight >= 1]
+    match s.category:
+        case "recent_change":
+            return s.change_strength >= w.STRONG_CHANGE
+        case "resource_exhaustion":
+            return bool(resources) or any(f.category == "resource_exhaustion" for f in own)
+        case "capacity":
+            return bool(resources) and any(m.more_traffic for m in s.metrics("traffic"))
+        case "dependency_failure":
+            return any(f.category == "dependency_failure" for f in own) or len({f.service for f in s.blamed_by}) >= 1
+        case _:
+            return any(f.category == s.category for f in [*own, *s.blamed_by])
+
+
+def unexplained_change(s: Suspect) -> bool:
+    """A change on the suspect shortly before it broke that the diagnosis does not name as the cause."""
+    if s.onset is None or s.category == "recent_change":
+        return False
+    return any(
+        c.at and s.onset - w.LAG_CLOSE <= c.at <= s.onset + w.NEAR and c.detail.kind not in ("scale",)
+        for c in s.changes()
+    )
+
+
 def confidence(top: Suspect, runner_up: float) -> Confidence:
+    """HIGH only when the category has direct evidence on the root service, two independent kinds of
+    evidence agree, no recent change on it is left unexplained, and the runner-up is well below."""
     independent = top.kinds & {"metrics", "logs", "change"}
     if top.category == "unknown" or not independent:
         return "LOW"
     weak_change = top.category == "recent_change" and top.change_strength < w.STRONG_CHANGE
-    if len(independent) >= 2 and runner_up <= w.RUNNER_UP_RATIO * top.score and not weak_change:
+    if (
+        len(independent) >= 2
+        and runner_up <= w.RUNNER_UP_RATIO * top.score
+        and not weak_change
+        and direct_evidence(top)
+        and not unexplained_change(top)
+    ):
         return "HIGH"
     return "MEDIUM"

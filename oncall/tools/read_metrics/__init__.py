@@ -97,9 +97,13 @@ def run(ctx: ToolContext, args: ReadMetricsInput) -> Summary:
         query = catalog_signals[name].replace("{service}", args.service)
         series = ctx.backends.metrics.query_range(query, baseline_start, end, step)
         found = [s for s in series if s.points]
+        # a series with no sample in the window says nothing about now: its last earlier value is not "now"
+        current = [s for s in found if any(start.timestamp() <= p[0] <= end.timestamp() for p in s.points)]
         if not found:
             missing.append(name)
-        stats.extend(analyse(name, query, s, baseline_start, start, end) for s in found)
+        elif not current:
+            missing.append(f"{name} (no sample in the window)")
+        stats.extend(analyse(name, query, s, baseline_start, start, end) for s in current)
     data = MetricStats(
         service=args.service,
         start=start,
