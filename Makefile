@@ -47,9 +47,12 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case.
+# Measure the offline analyst on every committed case (world 1), then on the second world, written
+# apart from the first generator and generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
+	rm -rf build/world2 && $(BIN)/oncall scenarios generate build/world2 --world 2 --seed 2
+	$(BIN)/oncall eval build/world2
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/).
 package: $(BASE)

@@ -97,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=1)
     gen.add_argument("--per-family", type=int, default=4, help="cases per fault family (default 4)")
     gen.add_argument("--log-scale", type=float, default=1.0, help="multiply background log volume")
+    gen.add_argument(
+        "--world",
+        type=int,
+        choices=[1, 2],
+        default=1,
+        help="1: the first generator (committed in fixtures/scenarios); 2: the second, written apart from it",
+    )
     return p
 
 
@@ -185,9 +192,14 @@ def cmd_eval(args: argparse.Namespace, env: Environment) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace, env: Environment) -> int:
-    from oncall.eval.scenarios.world import generate
+    if args.world == 2:
+        from oncall.eval.world2 import generate as generate2
 
-    cases = generate(args.out, args.seed, args.per_family, args.log_scale)
+        cases = generate2(args.out, args.seed, args.per_family // 4 or 1)
+    else:
+        from oncall.eval.scenarios.world import generate
+
+        cases = generate(args.out, args.seed, args.per_family, args.log_scale)
     print(f"wrote {len(cases)} cases to {args.out}")
     return 0
 

@@ -101,3 +101,17 @@ def test_eval_bad_arguments(args, tmp_path):
     p = oncall("eval", *([tmp_path / a for a in args] or [tmp_path]))
     assert p.returncode in (2, 3)
     assert "error" in p.stderr
+
+
+def test_the_second_world_is_diagnosed_and_calibrated(tmp_path):
+    """World 2 was written apart from the first generator (other estates, names, metric names, log
+    idioms and fault shapes). A wrong HIGH is the worst outcome: there must be none to speak of."""
+    from oncall.eval.evaluate import totals
+    from oncall.eval.world2 import generate
+
+    cases = generate(tmp_path / "w2", seed=2)
+    results, unreadable = evaluate(cases, lambda _: OfflineAnalyst(), Settings())
+    tot = totals(results)
+    assert not unreadable and len(results) == 24
+    assert tot["wrong_high_rate"] <= 0.05 and tot["calibration"]["HIGH"]["right"] >= 0.95
+    assert tot["top1"] >= 0.8 and tot["grounded_rate"] == 1.0

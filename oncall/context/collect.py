@@ -21,9 +21,7 @@ class Context:
 
 
 def plan(alert: Alert, catalog: Catalog, max_services: int = 16) -> tuple[list[str], list[tuple[str, dict]]]:
-    services = [alert.service] if alert.service else []
-    if alert.service in catalog.services:
-        services += catalog.dependencies(alert.service)[: max_services - 1]
+    services = neighbourhood(alert.service, catalog, max_services)
     calls: list[tuple[str, dict]] = []
     for s in services:
         calls.append(("read_metrics", {"service": s}))
@@ -55,3 +53,23 @@ def collect(alert: Alert, catalog: Catalog, runner: ToolRunner, max_services: in
     elif not alert.service:
         missing.insert(0, "no service could be identified from the alert; only history and runbooks were read")
     return Context(alert=alert, services=services, results=results, missing=missing)
+
+
+def neighbourhood(service: str | None, catalog: Catalog, max_services: int = 16) -> list[str]:
+    """Where the cause of an alert on `service` can be: the service, what it depends on (up to three
+    hops, nearest first), the callers that send it work (a caller can flood or poison a dependency),
+    and the shared infrastructure most of the estate uses (flags, DNS, config). Capped at
+    `max_services`, nearest kinds first."""
+    if not service:
+        return []
+    if service not in catalog.services:
+        return [service]
+    deps = catalog.dependencies(service)
+    callers = [c for c in catalog.dependents(service) if c != service]
+    shared = catalog.shared()
+    out: list[str] = [service]
+    for group in (deps[:3], callers[:3], shared, deps[3:], callers[3:]):
+        for s in group:
+            if s not in out and len(out) < max_services:
+                out.append(s)
+    return out

@@ -59,6 +59,13 @@ class Catalog(BaseModel):
             frontier = nxt
         return order
 
+    def shared(self, share: float = 0.25, at_least: int = 3) -> list[str]:
+        """Infrastructure many services use: depended on by at least `at_least` services and a
+        quarter of the estate (a flag service, DNS, a config store). Most-used first."""
+        users = {s: len(self.dependents(s)) for s in self.services}
+        floor = max(at_least, int(share * len(self.services)))
+        return sorted((s for s, n in users.items() if n >= floor), key=lambda s: (-users[s], s))
+
     def dependents(self, service: str) -> list[str]:
         return [name for name, s in self.services.items() if service in s.depends_on]
 

@@ -39,7 +39,8 @@ class OfflineAnalyst:
         suspects = rank(found, case.catalog, case.context.services, observed(case.context.results))
         missing = list(case.context.missing)
         top = suspects[0] if suspects else None
-        if top is None or (not top.anomalous and not top.blamed_by) or _quiet(top, case.alert.service, suspects):
+        quiet = top is None or (not top.anomalous and not top.blamed_by and not top.broke)
+        if top is None or quiet or _quiet(top, case.alert.service, suspects):
             return _no_incident(case, found, missing)
         runner_up = suspects[1].score if len(suspects) > 1 else 0.0
         sure = confidence(top, runner_up)

@@ -42,6 +42,7 @@ class Suspect:
     symptom_of: str | None = None  # the failing dependency this service's errors name
     change: ChangeFinding | None = None  # the change most likely to have caused it
     change_strength: float = 0.0
+    broke: list[str] = field(default_factory=list)  # neighbours its change broke (neighbours.py)
 
     def metrics(self, role: MetricRole | None = None) -> list[MetricFinding]:
         return [f for f in self.findings if isinstance(f, MetricFinding) and (role is None or f.role == role)]
@@ -120,6 +121,9 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
     for s in suspects.values():
         s.change, s.change_strength = _pick_change(s)
         _score(s, suspects, catalog, earliest, seen)
+    from oncall.analysts.offline.neighbours import follow_changes  # it builds on Suspect, defined here
+
+    follow_changes(suspects, catalog)
     return sorted(suspects.values(), key=lambda s: (-s.score, s.onset or datetime.max.astimezone(), s.service))
 
 

@@ -57,6 +57,7 @@ COHERENT_CHANGE = Weight(1.5, "a change whose words or values the errors repeat 
 CHANGE_WITH_DIFF = Weight(0.5, "a change whose diff we can read can be checked and reverted")
 SCALE_CHANGE = Weight(0.5, "a scaling event is usually a reaction to load, not a cause")
 CHANGE_ON_SYMPTOM = Weight(0.3, "a change on a service whose errors name a failing dependency does not explain them")
+CHANGE_BROKE_NEIGHBOURS = Weight(1.0, "a change its neighbours broke right after outranks each of them")
 STRONG_CHANGE = Weight(2.5, "a change scoring this much is named as the cause")
 
 # -- a suspect's score -------------------------------------------------------------------------

@@ -20,11 +20,21 @@ FIELDS = {
     "pod": ("pod", "host"),
     "level": ("level", "severity", "lvl"),
     "message": ("message", "msg", "log"),
+    # the error detail structured loggers keep apart (pino's err, zerolog's error): appended to the message
+    "error": ("err.message", "error.message", "error", "err"),
 }
 
 
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a longer line is skipped and counted, not a failure of the tool
 MAX_MESSAGE = 16384  # a message longer than this is cut, with a marker saying how much
+
+
+def with_error(message: str, error: str) -> str:
+    """SQL: the message, then `: <error>` when a structured error field holds more than the message says."""
+    return (
+        f"CASE WHEN {error} <> '' AND NOT contains({message}, {error}) "
+        f"THEN {message} || ': ' || {error} ELSE {message} END"
+    )
 
 
 def truncated(expr: str) -> str:
@@ -82,7 +92,7 @@ class JsonlLogs:
             f AS (
               SELECT line_no, epoch(TRY_CAST(nullif({pick["ts"]}, '') AS TIMESTAMPTZ)) AS ts,
                      {pick["service"]} AS service, {pick["pod"]} AS pod, upper({pick["level"]}) AS lvl,
-                     {truncated(pick["message"])} AS msg
+                     {truncated(with_error(pick["message"], pick["error"]))} AS msg
               FROM p)
             SELECT line_no, ts, service, pod, {LEVEL_SQL} AS level, msg FROM f WHERE ts IS NOT NULL""")
         nonblank = "SELECT count(*) FROM raw WHERE line IS NOT NULL AND trim(line) <> ''"

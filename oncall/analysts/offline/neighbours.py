@@ -1,0 +1,92 @@
+"""Changes that broke other services. The first pass of ranking blames a change only on the service
+that broke; these rules follow a change to the neighbours it broke, each for a reason an SRE gives:
+
+- the errors repeat it: services that use X fail just after X changed, and their errors repeat what
+  the change introduced (a flag's name, a setting) or name X (a caller whose payload they reject);
+- shared infrastructure: several services fail the same way at once, and what they share changed
+  just before (a DNS, flag or config service);
+- a caller's flood: a service's load multiplied just after a caller of it changed, and the caller's
+  own log lines are about that service (retries, timeouts).
+
+A change so followed makes X the suspect (recent_change); the services it broke become its symptoms,
+and their own routine changes count for little."""
+
+from __future__ import annotations
+
+from oncall.analysts.offline import weights as w
+from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens
+from oncall.analysts.offline.ranking import Suspect
+from oncall.core.catalog import Catalog
+
+
+def follow_changes(suspects: dict[str, Suspect], catalog: Catalog) -> None:
+    shared = set(catalog.shared())
+    for x in suspects.values():
+        best: tuple[float, ChangeFinding, list[Suspect]] | None = None
+        for c in x.changes():
+            if not c.at or c.detail.kind == "scale":
+                continue
+            broke = _broke(x, c, suspects, catalog, shared)
+            if not broke:
+                continue
+            first = min(s.onset for s in broke if s.onset)
+            lag = first - c.at
+            strength = w.CHANGE * (w.LAG_CLOSE_FACTOR if lag <= w.LAG_CLOSE else w.LAG_MEDIUM_FACTOR)
+            strength += w.COHERENT_CHANGE + (w.CHANGE_WITH_DIFF if c.detail.diff else 0.0)
+            if best is None or strength > best[0]:
+                best = (strength, c, broke)
+        if best is None:
+            continue
+        strength, c, broke = best
+        if x.category == "recent_change" and x.change_strength >= strength:
+            continue  # already blamed on its own breakage, at least as strongly
+        top = max(s.score for s in broke)
+        x.change, x.change_strength, x.category = c, strength, "recent_change"
+        x.score = max(x.score, top + w.CHANGE_BROKE_NEIGHBOURS + min(w.BLAMED_CAP, w.BLAMED * len(broke)))
+        x.kinds = {*x.kinds, "change", "logs"}
+        x.broke = [s.service for s in broke]
+        for s in broke:
+            if s.symptom_of is None:
+                s.symptom_of = x.service
+                s.score -= w.SYMPTOM_OF_DEPENDENCY
+                s.change_strength *= w.CHANGE_ON_SYMPTOM
+
+
+def _broke(
+    x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog, shared: set[str]
+) -> list[Suspect]:
+    """The neighbours of X that broke just after change `c`, for one of the three reasons."""
+    assert c.at is not None
+    users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
+    info = catalog.services.get(x.service)
+    used = [suspects[d] for d in (info.depends_on if info else []) if d in suspects]
+
+    def after(s: Suspect) -> bool:
+        return bool(s.onset) and c.at <= s.onset <= c.at + w.LAG_CLOSE  # type: ignore[operator]
+
+    tokens = change_tokens(c.detail)
+    repeated = [
+        s
+        for s in [*users, *used]
+        if after(s)
+        and (
+            tokens & log_tokens(" ".join(f.words for f in s.logs()))
+            or any(f.points_to == x.service for f in s.logs("peer"))
+        )
+    ]
+    if repeated:
+        return repeated
+    if x.service in shared:
+        failing = [s for s in users if after(s) and s.logs()]
+        kinds = [{f.category for f in s.logs() if f.category} for s in failing]
+        common = set.intersection(*kinds) if len(kinds) >= 2 else set()
+        if common:
+            return failing
+    flooded = [
+        s
+        for s in used
+        if after(s)
+        and any(m.more_traffic and m.weight >= 1 for m in s.metrics("traffic"))
+        and any(f.points_to == s.service for f in x.logs())
+    ]
+    return flooded

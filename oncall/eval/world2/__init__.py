@@ -1,0 +1,239 @@
+"""A second scenario world, written apart from the first (oncall/eval/scenarios): other estates,
+names, metric names, log idioms and fault shapes. Rules shaped on one world are scored on the
+other (leave-one-world-out), so a rule that only knows our own generator's phrasing shows up.
+
+`oncall scenarios generate OUT --world 2 --seed N` writes it; deterministic per seed."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+from oncall.eval.world2.estates import BACKGROUND, ESTATES, NOISE, Estate, line
+from oncall.eval.world2.faults import FAULTS, Effect, Fault
+
+NORMAL = {
+    "error_ratio": 0.004,
+    "cpu_utilization": 0.35,
+    "memory_utilization": 0.5,
+    "restarts": 0.0,
+    "replicas": 3.0,
+    "pool_utilization": 0.25,
+}
+LATENCY = {
+    "envoy": 0.04,
+    "node": 0.12,
+    "go": 0.03,
+    "dotnet": 0.09,
+    "java": 0.15,
+    "python": 0.2,
+    "redis": 0.002,
+    "mongo": 0.01,
+    "kafka": 0.02,
+    "cpp": 0.01,
+    "rust": 0.02,
+    "ruby": 0.3,
+}
+
+
+def _iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _level(e: Effect, t: datetime, normal: float) -> float | None:
+    if t < e.at or (e.until and t >= e.until):
+        return None
+    k = 1.0 if e.ramp.total_seconds() == 0 else min(1.0, (t - e.at) / e.ramp)
+    target = normal * e.value if e.relative else e.value
+    return normal + (target - normal) * k
+
+
+def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
+    out: dict[str, list[str]] = {}
+    start, end = t - timedelta(hours=8), t + timedelta(minutes=15)
+    times, x = [], start
+    while x <= end:
+        times.append(x)
+        x += timedelta(seconds=60 if x >= t - timedelta(minutes=75) else 300)
+    for n in e.nodes:
+        for sig, tmpl in e.signals.items():
+            name, labels = tmpl.split("{", 1)
+            labels = labels.rstrip("}").replace("{service}", n.name)
+            rows = out.setdefault(name, [])
+            for x in times:
+                day = 1 + 0.25 * math.sin((x.hour * 60 + x.minute) / 1440 * 2 * math.pi)
+                normal = {"request_rate": n.rps * day, "latency_p99": LATENCY[n.runtime] * (1 + 0.1 * day)}.get(
+                    sig, NORMAL.get(sig, 0.0)
+                )
+                v = normal
+                for eff in f.effects:
+                    if eff.service == n.name and eff.signal == sig:
+                        lv = _level(eff, x, normal)
+                        v = lv if lv is not None else v
+                if sig not in ("restarts", "replicas"):
+                    v *= 1 + rng.uniform(-0.04, 0.04)
+                rows.append(f"{name}{{{labels}}} {v:.4g} {int(x.timestamp())}")
+    lines = []
+    for name, rows in out.items():
+        lines.append(f"# TYPE {name} gauge")
+        lines += rows
+    return "\n".join(lines) + "\n# EOF\n"
+
+
+def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, object]]:
+    recs: list[tuple[datetime, dict[str, object]]] = []
+    start, end = t - timedelta(hours=7), t + timedelta(minutes=15)
+
+    def emit(at: datetime, svc: str, level: str, text: str, peer: str | None = None) -> None:
+        n = e.node(svc)
+        # some shippers name the pod after the host and drop the service field
+        pod = f"{svc}-{rng.choice(['7d9f8', '5c6b2', '84f1d'])}-{rng.choice(['x2k4p', 'q9z7w'])}"
+        base: dict[str, object] = {"time" if e.name == "hotel" else "timestamp": _iso(at), "pod": pod}
+        base["app" if e.name == "hotel" else "service"] = svc
+        recs.append((at, {**base, **line(n.runtime, level, text, rng, peer=peer)}))
+
+    x = start
+    while x < end:
+        for n in e.nodes:
+            if rng.random() < 0.3:
+                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "info", rng.choice(BACKGROUND[n.runtime]))
+            if n.runtime in NOISE and rng.random() < 0.03:
+                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "error", NOISE[n.runtime])
+        x += timedelta(minutes=1)
+    for b in f.bursts:
+        count = int(b.per_minute * b.minutes)
+        span = b.minutes * 60
+        for _ in range(count):
+            at = b.start + timedelta(seconds=rng.uniform(0, span))
+            if at < end:
+                emit(at, b.service, b.level, b.text, b.peer)
+    recs.sort(key=lambda r: r[0])
+    return [r for _, r in recs]
+
+
+def history(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, object]]:
+    """Past incidents of the same alert, most with another cause: history supports, never decides."""
+    cats = ["dependency_failure", "resource_exhaustion", "recent_change", "capacity", "network"]
+    out = []
+    for _ in range(4):
+        svc = rng.choice([n.name for n in e.nodes])
+        out.append(
+            {
+                "id": f"PIR-{rng.randint(100, 999)}",
+                "opened_at": _iso(t - timedelta(days=rng.randint(5, 200))),
+                "fingerprint": f"{rng.getrandbits(64):016x}",
+                "alertname": f.alertname,
+                "service": svc,
+                "category": rng.choice(cats),
+                "root_cause": f"{svc} misbehaved",
+                "fix": "mitigated by on-call",
+                "minutes_to_resolve": rng.randint(15, 240),
+            }
+        )
+    return out
+
+
+def unrelated_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, object]]:
+    """Routine image bumps elsewhere, one of them minutes before the alert."""
+    from oncall.eval.world2.faults import change, values_path
+
+    out = []
+    for i in range(4):
+        svc = rng.choice([n.name for n in e.nodes if n.name != f.root])
+        at = t - (timedelta(minutes=rng.randint(3, 9)) if i == 0 else timedelta(hours=rng.uniform(2, 20)))
+        out.append(change(at, svc, "deploy", f"1.{i}.0", f"1.{i}.1", values_path(e, svc), "image.tag", rng, "renovate"))
+    return out
+
+
+def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    catalog = {
+        "service_label": e.label,
+        "services": {
+            n.name: {
+                "depends_on": list(n.calls),
+                "repo": f"platform/{e.name}-deploy",
+                "config_paths": [f"deploy/{e.name}/{n.name}.yaml"],
+                "runbook_tags": [e.name],
+                "namespace": e.namespace,
+            }
+            for n in e.nodes
+        },
+        "signals": e.signals,
+    }
+    (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
+    alert = {
+        "version": "4",
+        "groupKey": f'{{}}:{{alertname="{f.alertname}"}}',
+        "status": "firing",
+        "receiver": "copilot",
+        "groupLabels": {"alertname": f.alertname},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager:9093",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {
+                    "alertname": f.alertname,
+                    e.label: f.alert_service,
+                    "severity": "page",
+                    "namespace": e.namespace,
+                },
+                "annotations": {"summary": f"{f.alertname} on {f.alert_service}"},
+                "startsAt": _iso(t),
+                "endsAt": "0001-01-01T00:00:00Z",
+                "fingerprint": f"{rng.getrandbits(64):016x}",
+            }
+        ],
+    }
+    (out / "alert.json").write_text(json.dumps(alert, indent=1))
+    (out / "metrics.om").write_text(metrics(e, f, t, rng))
+    with (out / "logs.jsonl").open("w") as fh:
+        for r in logs(e, f, t, rng):
+            fh.write(json.dumps(r) + "\n")
+    changes = sorted([*f.changes, *unrelated_changes(e, f, t, rng)], key=lambda c: c["ts"])  # type: ignore[arg-type,return-value]
+    with (out / "changes.jsonl").open("w") as fh:
+        for c in changes:
+            fh.write(json.dumps({**c, "ts": _iso(c["ts"])}) + "\n")  # type: ignore[arg-type]
+    with (out / "history.jsonl").open("w") as fh:
+        for h in history(e, f, t, rng):
+            fh.write(json.dumps(h) + "\n")
+    (out / "runbooks").mkdir(exist_ok=True)
+    (out / "runbooks" / "errors.md").write_text(
+        f"---\ntitle: {e.name} errors and latency\nservices: [{e.name}]\nalerts: [HighErrorRate, HighLatency]\n---\n"
+        "## Diagnosis\nFind the first service whose errors or latency moved, then what changed on it.\n\n"
+        "## Mitigation\nRoll back the change that caused it; otherwise scale the saturated service.\n"
+    )
+    repo = out / "repo" / "deploy" / e.name
+    repo.mkdir(parents=True, exist_ok=True)
+    for n in e.nodes:
+        (repo / f"{n.name}.yaml").write_text(f"service:\n  {n.name}:\n    image.tag: 1.0.0\n")
+    truth = {
+        "root_cause": {"service": f.root, "category": f.category, "also_accept": f.also_accept},
+        "fix": {"kind": f.fix, "target": f.root},
+        "notes": f.notes,
+        "family": f.family,
+        "world": 2,
+    }
+    (out / "truth.yaml").write_text(yaml.safe_dump(truth, sort_keys=False))
+
+
+def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:
+    cases: list[Path] = []
+    for k in range(per_fault):
+        for i, fault in enumerate(FAULTS):
+            for e in ESTATES.values():
+                rng = random.Random(seed * 10_007 + k * 1_009 + i * 31 + len(e.name))
+                t = datetime(2026, 2, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1439))
+                t = t.replace(second=0, microsecond=0)
+                f = fault(e, rng, t)
+                case = out / f"w2-{len(cases) + 1:03d}-{f.family}-{e.name}"
+                write(case, e, f, t, rng)
+                cases.append(case)
+    return cases
