@@ -79,6 +79,7 @@ class Candidate(BaseModel):
     service: str
     category: Category
     score: float
+    ruled_down: str | None = Field(None, description="why this hypothesis ranks below the root cause")
 
 
 class Diagnosis(BaseModel):

@@ -46,6 +46,14 @@ def sections(inv: Investigation) -> list[tuple[str, list[str]]]:
         out.append(("Actions, safest first", lines))
     if d.runbook:
         out.append(("Runbook", [f'"{q.quote}" ({q.page} > {q.section}) {_cites(q.cites)}' for q in d.runbook]))
+    others = [c for c in d.alternatives if c.ruled_down][:2]
+    if others:
+        out.append(
+            (
+                "Other hypotheses",
+                [f"{c.service}, {c.category.replace('_', ' ')}: ruled down, {c.ruled_down}" for c in others],
+            )
+        )
     if d.similar_incidents:
         out.append(
             (

@@ -53,7 +53,13 @@ class OfflineAnalyst:
             similar_incidents=_similar(found),
             missing_evidence=missing,
             alternatives=[
-                Candidate(service=s.service, category=s.category, score=round(s.score, 2)) for s in suspects[:3]
+                Candidate(
+                    service=s.service,
+                    category=s.category,
+                    score=round(s.score, 2),
+                    ruled_down=None if s is top else _ruled_down(s, top),
+                )
+                for s in suspects[:3]
             ],
         )
 
@@ -306,3 +312,16 @@ def _dedupe(items: list[str]) -> list[str]:
 def _at(f: Finding) -> datetime:
     assert f.at is not None
     return f.at
+
+
+def _ruled_down(s: Suspect, top: Suspect) -> str:
+    """Why a hypothesis ranks below the root cause, in an SRE's words."""
+    if s.symptom_of:
+        return f"its errors are about {s.symptom_of}, which broke no later than it did"
+    if s.service in top.broke:
+        return f"it broke just after the change to {top.service}"
+    if s.onset and top.onset and s.onset > top.onset:
+        return f"it degraded after {top.service}, from {_hm(s.onset)}"
+    if not s.anomalous:
+        return "nothing of its own left its baseline"
+    return f"less evidence of its own ({s.score:.1f} against {top.score:.1f})"

@@ -50,11 +50,12 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                     cites=[change.cite],
                 )
             )
+    # a restart clears state (leaked memory, held connections), not a bad change or too little capacity
     restart = None
-    if "memory_utilization" in saturated or MEMORY.search(words):
+    if cat == "resource_exhaustion" and not more_load and ("memory_utilization" in saturated or MEMORY.search(words)):
         restart = "reclaim leaked memory"
-    elif "pool_utilization" in saturated and not more_load and not change and not LOCKS.search(words):
-        restart = "release held connections"
+    elif cat == "resource_exhaustion" and "pool_utilization" in saturated and not more_load and not change:
+        restart = "release held connections" if not LOCKS.search(words) else None
     if restart:
         acts.append(
             Action(

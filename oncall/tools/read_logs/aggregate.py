@@ -19,6 +19,10 @@ CASE
   WHEN lvl IN ('ERROR','ERR','FATAL','CRITICAL','CRIT','PANIC','EMERG','ALERT','SEVERE') THEN 'ERROR'
   WHEN lvl IN ('WARN','WARNING') THEN 'WARN'
   WHEN lvl IN ('DEBUG','TRACE') THEN 'DEBUG'
+  -- numeric levels: pino/bunyan (60 fatal, 50 error, 40 warn, 20 debug, 10 trace), syslog (0-3, 4, 7)
+  WHEN lvl IN ('50','60','0','1','2','3') THEN 'ERROR'
+  WHEN lvl IN ('40','4') THEN 'WARN'
+  WHEN lvl IN ('10','20','7') THEN 'DEBUG'
   WHEN lvl <> '' THEN 'INFO'
   WHEN regexp_matches(msg, '(?i)\\b(error|exception|fatal|panic|traceback|failed)\\b') THEN 'ERROR'
   WHEN regexp_matches(msg, '(?i)\\bwarn(ing)?\\b') THEN 'WARN'
