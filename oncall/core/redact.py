@@ -73,7 +73,8 @@ def _rules() -> tuple[list[Rule], Any]:
 
     skip = {"IPPublicDetector", "PrivateKeyDetector"}  # public IPs are evidence; keys are handled line by line
     rules: list[Rule] = []
-    for plugin in get_mapping_from_secret_type_to_class().values():
+    plugins: list[type[Any]] = list(get_mapping_from_secret_type_to_class().values())
+    for plugin in plugins:
         if issubclass(plugin, RegexBasedDetector) and plugin.__name__ not in skip:
             # the whole match (some groups hold only a prefix, such as ghp_), but the password of basic auth
             group = 1 if plugin.__name__ == "BasicAuthDetector" else None
