@@ -39,9 +39,7 @@ def claude(monkeypatch):
     def make(server: FakeAnthropic, **settings: Any) -> ClaudeAnalyst:
         monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key")
         monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
-        return ClaudeAnalyst(
-            LiveTransport(initial_wait_s=0.01, max_wait_s=0.2, timeout_s=10), ClaudeSettings(**settings)
-        )
+        return ClaudeAnalyst(LiveTransport(max_retries=3, timeout_s=10), ClaudeSettings(**settings))
 
     return make
 
@@ -185,7 +183,7 @@ def test_instruction_planted_in_a_log_line_changes_nothing(claude, offline_answe
     start = first.index(planted)
     assert first.rfind("<tool_output", 0, start) > first.rfind("</tool_output>", 0, start)
     reply = api.requests[1]["messages"][-1]["content"][0]
-    assert reply["is_error"] and "unknown tool 'open_pr'" in reply["content"]
+    assert reply["is_error"] and "tool 'open_pr' was not offered" in reply["content"]
     assert "open_pr" not in {t["name"] for t in api.requests[0]["tools"]}
     assert {p: p.read_bytes() for p in (demo_copy / "repo").rglob("*") if p.is_file()} == repo_before
     assert inv.diagnosis.root_cause.service == "api-gateway" and inv.diagnosis.pr is None
@@ -241,7 +239,7 @@ def test_record_then_replay_without_network(monkeypatch, tmp_path, offline_answe
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key")
     with FakeAnthropic([submit(offline_answer)]) as api:
         monkeypatch.setenv("ANTHROPIC_BASE_URL", api.url)
-        recorded = run(DEMO, ClaudeAnalyst(RecordingTransport(LiveTransport(initial_wait_s=0.01), tmp_path)))
+        recorded = run(DEMO, ClaudeAnalyst(RecordingTransport(LiveTransport(max_retries=3), tmp_path)))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["001.json"]
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")  # nothing listens: replay must not call out
     replayed = run(DEMO, ClaudeAnalyst(ReplayTransport(tmp_path)))

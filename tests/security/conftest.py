@@ -58,7 +58,7 @@ def analyst(request, monkeypatch) -> Callable[[Obey], Any]:
             monkeypatch.setenv("ANTHROPIC_BASE_URL", api.url)
             yield (
                 ClaudeAnalyst(
-                    LiveTransport(initial_wait_s=0.01, max_wait_s=0.1, timeout_s=10),
+                    LiveTransport(max_retries=1, timeout_s=10),
                     ClaudeSettings(escalate_to=None, repair_turns=0),
                 ),
                 api.requests,

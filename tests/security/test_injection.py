@@ -143,7 +143,7 @@ def test_a_pr_changes_only_the_grounded_root_services_config(demo_copy, tmp_path
     with FakeAnthropic([ask, message(tool_use("submit_diagnosis", answer, "toolu_s"))]) as api:
         monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key")
         monkeypatch.setenv("ANTHROPIC_BASE_URL", api.url)
-        claude = ClaudeAnalyst(LiveTransport(initial_wait_s=0.01, timeout_s=10), ClaudeSettings(escalate_to=None))
+        claude = ClaudeAnalyst(LiveTransport(max_retries=1, timeout_s=10), ClaudeSettings(escalate_to=None))
         inv = run(demo_copy, claude, backends=backends)
     assert inv.diagnosis.root_cause.service == "api-gateway"
     assert inv.diagnosis.pr is None and any(f"would change {other}" in n for n in inv.notes)

@@ -4,6 +4,7 @@ check as the offline analyst, which it falls back to when the API stays down."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,7 +79,7 @@ class Outcome:
 def submit_schema() -> dict[str, Any]:
     schema = Diagnosis.model_json_schema()
     schema["properties"].pop("pr", None)  # only open_pr sets it
-    schema["properties"].pop("alternatives", None)
+    schema["properties"].pop("warnings", None)  # grounding sets them
     return schema
 
 
@@ -90,35 +91,36 @@ class ClaudeAnalyst:
         self.settings = settings or ClaudeSettings()
 
     def diagnose(self, case: Case) -> Diagnosis:
+        """The first model's answer, the stronger model's when it is called for and finishes, and
+        otherwise the offline analyst's: every failure of the Claude path ends in a grounded brief."""
         s = self.settings
         found = findings(case.context.results, case.catalog)
         failing = [
             x for x in rank(found, case.catalog, case.context.services, observed(case.context.results)) if x.anomalous
         ]
         spec = s.escalate_to if s.escalate_to and len(failing) >= s.several_services else s.first
+        deadline = time.monotonic() + s.deadline_s
         try:
-            out = self._loop(case, spec)
-            if (
-                spec is s.first
-                and s.escalate_to
-                and (out.diagnosis.root_cause.confidence == "LOW" or out.repair_failed)
-            ):
-                why = (
-                    "answered LOW" if out.diagnosis.root_cause.confidence == "LOW" else "could not repair its citations"
-                )
-                case.notes.append(f"{spec.id} {why}; escalated to {s.escalate_to.id}")
-                try:
-                    out, spec = self._loop(case, s.escalate_to), s.escalate_to
-                except (ApiUnavailable, LoopFailed) as e:
-                    case.notes.append(f"{s.escalate_to.id} did not finish ({e}); kept the {s.first.id} answer")
-            case.model = spec.id
-            return out.diagnosis
-        except (ApiUnavailable, LoopFailed) as e:
-            case.notes.append(f"the Claude loop did not finish ({e}); the offline analyst wrote this brief")
+            out = self._loop(case, spec, deadline)
+        except Exception as e:  # any failure: a refused key, a 400, a model the account lacks, a bad answer
+            case.notes.append(f"the Claude loop did not finish ({_short(e)}); the offline analyst wrote this brief")
             case.model = "offline (fallback)"
             return OfflineAnalyst().diagnose(case)
+        if spec is s.first and s.escalate_to and (out.diagnosis.root_cause.confidence == "LOW" or out.repair_failed):
+            why = "answered LOW" if out.diagnosis.root_cause.confidence == "LOW" else "could not repair its citations"
+            case.notes.append(f"{spec.id} {why}; escalated to {s.escalate_to.id}")
+            try:
+                out, spec = self._loop(case, s.escalate_to, deadline), s.escalate_to
+            except Exception as e:  # the best grounded answer so far stands
+                case.notes.append(f"{s.escalate_to.id} did not finish ({_short(e)}); kept the {s.first.id} answer")
+        case.model = spec.id
+        return out.diagnosis
 
     # -- the loop -------------------------------------------------------------------------------
+    def _create(self, request: dict[str, Any], deadline: float) -> dict[str, Any]:
+        """One request, bounded by the time left before the deadline."""
+        return self.transport.create(request, timeout_s=deadline - time.monotonic())
+
     def _request(self, spec: ModelSpec, messages: list[dict[str, Any]], last: bool, case: Case) -> dict[str, Any]:
         # on the last turn only submit_diagnosis is offered
         tools = (
@@ -144,21 +146,27 @@ class ClaudeAnalyst:
             req["thinking"] = spec.thinking
         return req
 
-    def _loop(self, case: Case, spec: ModelSpec) -> Outcome:
+    def _loop(self, case: Case, spec: ModelSpec, deadline: float) -> Outcome:
         s = self.settings
         runner = case.runner
         ctx = case.context
         messages: list[dict[str, Any]] = [
-            {"role": "user", "content": first_turn(case.alert, case.catalog, ctx.services, ctx.results)}
+            {
+                "role": "user",
+                "content": first_turn(case.alert, case.catalog, ctx.services, ctx.results)
+                + f"\n\nBudget: at most {s.max_turns} turns and {s.max_tool_calls} tool calls, "
+                f"{max(0, int(deadline - time.monotonic()))} seconds in all.",
+            }
         ]
-        deadline = time.monotonic() + s.deadline_s
         calls = repairs = 0
         must_submit = False
         for turn in range(1, s.max_turns + 1):
             if time.monotonic() > deadline:
                 raise LoopFailed(f"deadline of {s.deadline_s:g}s passed after {turn - 1} turns")
             last = must_submit or turn == s.max_turns or calls >= s.max_tool_calls
-            response = self.transport.create(self._request(spec, messages, last, case))
+            request = self._request(spec, messages, last, case)
+            offered = {tool["name"] for tool in request["tools"]}
+            response = self._create(request, deadline)
             _add_usage(case.usage, spec, response.get("usage") or {})
             case.turns.append(
                 {"model": spec.id, "stop_reason": response.get("stop_reason"), "usage": response.get("usage") or {}}
@@ -168,17 +176,24 @@ class ClaudeAnalyst:
             if response.get("stop_reason") == "refusal":
                 raise LoopFailed(f"{spec.id} refused to continue")
             uses = [b for b in content if b.get("type") == "tool_use"]
+            if response.get("stop_reason") == "max_tokens" and uses:
+                raise LoopFailed(f"{spec.id} ran out of output tokens in the middle of a tool call")
             if not uses:
                 must_submit = True
                 messages.append({"role": "user", "content": f"Call {SUBMIT} now with what the evidence supports."})
                 continue
             replies: list[dict[str, Any]] = []
+            refused = {u["id"]: why for u in uses if (why := _refuse(u, offered))}
+            replies += [_tool_result(uid, why, True) for uid, why in refused.items()]
+            uses = [u for u in uses if u["id"] not in refused]
             asked = [u for u in uses if u["name"] != SUBMIT]
             if asked:
                 room = max(0, s.max_tool_calls - calls)
                 done = runner.call_many([(u["name"], u.get("input") or {}) for u in asked[:room]])
                 calls += len(done)
-                replies += [_tool_result(u["id"], result_block(r), not r.ok) for u, r in zip(asked, done, strict=False)]
+                replies += [
+                    _tool_result(u["id"], _capped(result_block(r)), not r.ok) for u, r in zip(asked, done, strict=False)
+                ]
                 replies += [
                     _tool_result(u["id"], f"tool call limit reached; call {SUBMIT}", True) for u in asked[room:]
                 ]
@@ -192,6 +207,32 @@ class ClaudeAnalyst:
                 replies.append(_tool_result(submitted["id"], problem, True))
             messages.append({"role": "user", "content": replies})
         raise LoopFailed(f"no {SUBMIT} within {s.max_turns} turns")
+
+
+MAX_TOOL_INPUT = 8_000  # characters of JSON a tool call may carry
+MAX_TOOL_RESULT = 12_000  # characters of one tool result sent back to the model
+
+
+def _refuse(use: dict[str, Any], offered: set[str]) -> str | None:
+    """Why a tool call is not run: a tool this turn did not offer, an input that is not an object, or
+    one too large to be a real question."""
+    if use.get("name") not in offered:
+        return f"tool {use.get('name')!r} was not offered in this turn; offered: {', '.join(sorted(offered))}"
+    if not isinstance(use.get("input"), dict):
+        return "tool input must be a JSON object"
+    if len(json.dumps(use["input"])) > MAX_TOOL_INPUT:
+        return f"tool input is over {MAX_TOOL_INPUT} characters; ask a narrower question"
+    return None
+
+
+def _capped(text: str) -> str:
+    if len(text) <= MAX_TOOL_RESULT:
+        return text
+    return text[:MAX_TOOL_RESULT] + f"\n… [cut: {len(text) - MAX_TOOL_RESULT} more characters; ask a narrower question]"
+
+
+def _short(e: BaseException) -> str:
+    return f"{type(e).__name__}: {str(e)[:200]}" if not isinstance(e, ApiUnavailable | LoopFailed) else str(e)[:240]
 
 
 def _check(raw: Any, results: list[ToolResult], catalog: Catalog) -> tuple[str, Diagnosis | None]:

@@ -5,78 +5,73 @@ The SDK is imported only when a live client is built."""
 from __future__ import annotations
 
 import json
-import random
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from oncall.core.redact import redact_data
 
 
 class Transport(Protocol):
-    def create(self, request: dict[str, Any]) -> dict[str, Any]: ...
+    def create(self, request: dict[str, Any], *, timeout_s: float | None = None) -> dict[str, Any]: ...
 
 
 class ApiUnavailable(Exception):
-    """The API kept failing after retries; the caller falls back to the offline analyst."""
-
-
-RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504, 529}
-
-
-def _retryable(exc: BaseException) -> bool:
-    import anthropic
-
-    if isinstance(exc, anthropic.APIConnectionError):  # includes timeouts
-        return True
-    return isinstance(exc, anthropic.APIStatusError) and exc.status_code in RETRYABLE_STATUS
-
-
-def _retry_after(exc: BaseException | None) -> float | None:
-    response = getattr(exc, "response", None)
-    value = response.headers.get("retry-after") if response is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+    """The API failed in a way the loop cannot fix (down after retries, a refused key, a model the
+    account lacks, a malformed answer, a request over its deadline); the offline analyst answers."""
 
 
 @dataclass
 class LiveTransport:
-    """The SDK client (it reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL), retried with
-    exponential backoff and jitter, honouring retry-after."""
+    """The SDK client (it reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL) with its own retries
+    (`max_retries`: 408, 409, 429, 5xx and connection errors, backoff with jitter, honouring
+    retry-after) and timeouts. Each request is also bounded by the loop's remaining time as a whole,
+    connection and every read included: a server that drips a byte at a time cannot hold it."""
 
-    attempts: int = 4
-    initial_wait_s: float = 1.0
-    max_wait_s: float = 30.0
-    timeout_s: float = 60.0
+    max_retries: int = 4
+    timeout_s: float = 60.0  # the SDK's timeout for one attempt
 
     def __post_init__(self) -> None:
         import anthropic  # about 0.8 s: paid only when the Claude path is used
 
-        self._client = anthropic.Anthropic(max_retries=0, timeout=self.timeout_s)
+        self._client = anthropic.Anthropic(max_retries=self.max_retries, timeout=self.timeout_s)
 
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        hinted = _retry_after(exc)
-        if hinted is not None:
-            return min(hinted, self.max_wait_s)
-        backoff = self.initial_wait_s * 2 ** (state.attempt_number - 1)
-        return min(self.max_wait_s, backoff) * random.uniform(0.5, 1.0)
+    def create(self, request: dict[str, Any], *, timeout_s: float | None = None) -> dict[str, Any]:
+        import anthropic
 
-    def create(self, request: dict[str, Any]) -> dict[str, Any]:
-        retrying = Retrying(
-            stop=stop_after_attempt(self.attempts), wait=self._wait, retry=retry_if_exception(_retryable), reraise=True
-        )
-        try:
-            message = retrying(lambda: self._client.messages.create(**request))
-        except Exception as e:
-            if _retryable(e):
-                raise ApiUnavailable(f"{type(e).__name__}: {e}") from e
-            raise
-        return message.model_dump(mode="json", exclude_none=True)
+        budget = timeout_s if timeout_s is not None else self.timeout_s * (self.max_retries + 1)
+        if budget <= 0:
+            raise ApiUnavailable("no time left before the deadline")
+        box: dict[str, Any] = {}
+
+        def call() -> None:
+            try:
+                box["message"] = self._client.messages.create(**request, timeout=min(self.timeout_s, budget))
+            except BaseException as e:  # handed to the waiting thread
+                box["error"] = e
+
+        # a daemon thread: a request abandoned at the deadline never keeps the process alive
+        worker = threading.Thread(target=call, name="messages-api", daemon=True)
+        worker.start()
+        worker.join(budget)
+        if worker.is_alive():
+            raise ApiUnavailable(f"the request did not finish within the {budget:.0f}s left before the deadline")
+        error = box.get("error")
+        if isinstance(error, anthropic.APIStatusError):
+            raise ApiUnavailable(f"{error.status_code} {type(error).__name__}: {_message(error)}") from error
+        if isinstance(error, anthropic.APIError):
+            raise ApiUnavailable(f"{type(error).__name__}: {str(error)[:300]}") from error
+        if error is not None:
+            raise ApiUnavailable(f"the answer could not be read: {type(error).__name__}: {str(error)[:300]}") from error
+        return dict(box["message"].model_dump(mode="json", exclude_none=True, warnings=False))
+
+
+def _message(error: Any) -> str:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return str(body["error"].get("message", ""))[:300]
+    return str(error)[:300]
 
 
 @dataclass
@@ -87,8 +82,8 @@ class RecordingTransport:
     folder: Path
     count: int = 0
 
-    def create(self, request: dict[str, Any]) -> dict[str, Any]:
-        response = self.inner.create(request)
+    def create(self, request: dict[str, Any], *, timeout_s: float | None = None) -> dict[str, Any]:
+        response = self.inner.create(request, timeout_s=timeout_s)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count += 1
         (self.folder / f"{self.count:03d}.json").write_text(
@@ -105,7 +100,7 @@ class ReplayTransport:
     folder: Path
     count: int = 0
 
-    def create(self, request: dict[str, Any]) -> dict[str, Any]:
+    def create(self, request: dict[str, Any], *, timeout_s: float | None = None) -> dict[str, Any]:
         self.count += 1
         path = self.folder / f"{self.count:03d}.json"
         if not path.exists():
