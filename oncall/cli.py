@@ -87,9 +87,20 @@ def build_parser() -> argparse.ArgumentParser:
     acc.add_argument("--state", type=Path, help="state folder (default: ~/.local/state/oncall-copilot)")
     au = sub.add_parser("audit", help="read the audit log")
     aus = au.add_subparsers(dest="action", required=True)
-    show = aus.add_parser("show", help="print the audit record(s) of an investigation or a rejected payload")
+    show = aus.add_parser(
+        "show", help="the records of an investigation id, a job id (as the webhook's 202 names it) or a fingerprint"
+    )
     show.add_argument("id")
     show.add_argument("--log", type=Path, help="audit log file (default: STATE/audit.jsonl)")
+    show.add_argument(
+        "--state", type=Path, help="state folder of `oncall serve` (default: ~/.local/state/oncall-copilot)"
+    )
+    lst = aus.add_parser("list", help="the latest records, one line each")
+    lst.add_argument("-n", type=int, default=20, help="how many (default 20)")
+    lst.add_argument("--log", type=Path, help="audit log file (default: STATE/audit.jsonl)")
+    lst.add_argument(
+        "--state", type=Path, help="state folder of `oncall serve` (default: ~/.local/state/oncall-copilot)"
+    )
     sc = sub.add_parser("scenarios", help="generate incident scenarios")
     scs = sc.add_subparsers(dest="action", required=True)
     gen = scs.add_parser("generate", help="write generated incident bundles (deterministic per seed)")
@@ -284,12 +295,29 @@ def cmd_audit(args: argparse.Namespace, env: Environment) -> int:
 
     from oncall.delivery.audit import AuditLog
 
-    records = AuditLog(args.log or env.state_dir() / "audit.jsonl").find(args.id)
-    if not records:
-        print(f"oncall: error: no audit record with id {args.id}", file=sys.stderr)
+    state = env.state_dir(args.state)
+    log = AuditLog(args.log or state / "audit.jsonl")
+    if args.action == "list":
+        for r in log.recent(args.n):
+            rc = (r.get("diagnosis") or {}).get("root_cause") or {}
+            what = f"{rc.get('service')}/{rc.get('category')} {rc.get('confidence')}" if rc else r.get("reason", "")
+            print(f"{r.get('at', '?'):<28} {r.get('kind', '?'):<13} {r.get('id', '?'):<40} {what}")
+        return 0
+    records = log.find(args.id)
+    accounted = []
+    if (state / "queue.sqlite").exists():  # where each accepted alert went: its job, subject or attached
+        from oncall.serving.queue import AlertQueue
+
+        q = AlertQueue(state / "queue.sqlite", recover=False)
+        accounted = q.whereabouts(args.id)
+        q.close()
+    if not records and not accounted:
+        print(f"oncall: error: no audit record or queued alert with id {args.id}", file=sys.stderr)
         return 3
     for r in records:
         print(json.dumps(r, indent=2))
+    if accounted:
+        print(json.dumps({"kind": "queue", "alerts": accounted}, indent=2))
     return 0
 
 

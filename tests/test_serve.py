@@ -180,7 +180,7 @@ def test_restart_loses_nothing_and_doubles_nothing(tmp_path):
             status, doc = srv.post(p)
             assert status == 202 and doc["accepted"] == 1
     q = AlertQueue(tmp_path / "queue.sqlite")
-    crashed = q.claim()  # a worker took a job and the process died
+    crashed = q.claim(lease_s=0.5)  # a worker took a job and died: its lease runs out
     assert crashed is not None
     q.close()
     with Running(make_service(tmp_path, workers=2, processes=True)) as srv:  # as `oncall serve` runs
@@ -206,3 +206,38 @@ def test_burst_of_1000_alerts_over_50_groups(tmp_path):
     assert srv.service.queue.counts() == {"done": 50}
     assert len(records(tmp_path, "investigation")) == 50
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before < 400_000  # KiB: bounded
+
+
+def test_every_accepted_alert_is_investigated_or_attached(tmp_path):
+    """Groups with late members arriving while their investigation runs and after it is done: nothing
+    that got a 202 is dropped; each alert is its job's subject or recorded as attached to one."""
+    fps = []
+    with Running(make_service(tmp_path, workers=2)) as srv:
+        for wave in range(3):
+            for g in range(4):
+                for k in range(5):
+                    p = alertmanager(f"Late{g}", "api-gateway")
+                    p["groupKey"] = f'{{}}:{{alertname="Late{g}"}}'
+                    fp = f"late-{wave}-{g}-{k}"
+                    p["alerts"][0]["fingerprint"] = fp
+                    if wave == 2 and k == 0:  # something new for the group: another severity
+                        p["alerts"][0]["labels"]["severity"] = "warning"
+                    status, doc = srv.post(p)
+                    assert status == 202 and doc["accepted"] == 1
+                    fps.append(fp)
+            time.sleep(1.5)  # the next wave finds its group running or done
+        srv.wait_idle(1, timeout=180)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (
+            srv.service.queue.counts().get("queued") or srv.service.queue.counts().get("running")
+        ):
+            time.sleep(0.1)
+        where = {fp: srv.service.queue.whereabouts(fp) for fp in fps}
+    for fp, rows in where.items():
+        assert len(rows) == 1, fp
+        (row,) = rows
+        assert row["role"] in ("subject", "attached") and row["status"] == "done" and row["investigation"]
+    subjects = [r for rows in where.values() for r in rows if r["role"] == "subject"]
+    followups = {r["job"] for r in subjects if "-f" in r["job"]}
+    assert len(followups) >= 1  # the new severity started a follow-up
+    assert any(r["role"] == "attached" for rows in where.values() for r in rows)

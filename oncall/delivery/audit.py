@@ -30,10 +30,12 @@ def investigation_record(
     alerts: list[Alert] | None = None,
     deliveries: list[dict[str, Any]] | None = None,
     errors: list[str] | None = None,
+    job: str | None = None,
 ) -> dict[str, Any]:
     return {
         "kind": "investigation",
         "id": inv.id,
+        "job": job,
         "at": _now(),
         "model": inv.model,
         "alert": inv.alert.model_dump(mode="json"),
@@ -97,15 +99,24 @@ class AuditLog:
             }
         )
 
-    def find(self, record_id: str) -> list[dict[str, Any]]:
-        """Every record with this id (an investigation re-run appears more than once), oldest first."""
+    def find(self, ref: str) -> list[dict[str, Any]]:
+        """Every record of an investigation id, a job id or an alert fingerprint, oldest first."""
         if not self.path.exists():
             return []
         out = []
         with self.path.open(encoding="utf-8") as f:
             for line in f:
-                if f'"{record_id}"' in line:
+                if f'"{ref}' in line:
                     rec = json.loads(line)
-                    if rec.get("id") == record_id:
+                    fingerprints = {a.get("fingerprint") for a in [rec.get("alert") or {}, *rec.get("group", [])]}
+                    if ref in (rec.get("id"), rec.get("job")) or ref in fingerprints:
                         out.append(rec)
         return out
+
+    def recent(self, n: int = 20) -> list[dict[str, Any]]:
+        """The last `n` records, newest last."""
+        if not self.path.exists():
+            return []
+        with self.path.open(encoding="utf-8") as f:
+            lines = f.readlines()[-n:]
+        return [json.loads(x) for x in lines if x.strip()]

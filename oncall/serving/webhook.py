@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -28,7 +29,7 @@ from oncall.delivery.slack import SlackChannel, SlackSettings
 from oncall.estate.env import Environment
 from oncall.intake import alerts
 from oncall.investigate import investigate
-from oncall.serving.queue import AlertQueue, Job
+from oncall.serving.queue import LEASE_S, AlertQueue, Job
 from oncall.tools.backends import Backends
 
 log = logging.getLogger("oncall.serve")
@@ -77,8 +78,9 @@ def build_service(
 def worker_main(spec: WorkerSpec, stop: Any) -> None:
     """A worker process: its own backends and queue connection, so investigations (CPU-bound
     Python) never hold the lock the web server needs to answer at once."""
+    parent = os.getppid()
     service = build_service(spec, Environment.read(), recover=False)  # a process of its own: its entry point
-    service.work(stop)
+    service.work(stop, parent)
 
 
 @dataclass
@@ -127,8 +129,12 @@ class Service:
         for w in self._workers:
             w.join(timeout)
 
-    def work(self, stop: Any) -> None:
+    def work(self, stop: Any, parent: int | None = None) -> None:
+        """Take jobs until told to stop; a worker process also stops when its server is gone (a
+        `kill -9` of `serve` leaves no worker behind to investigate a job twice)."""
         while not stop.is_set():
+            if parent is not None and os.getppid() != parent:
+                return
             job = self.queue.claim()
             if job is None:
                 stop.wait(0.2)
@@ -136,7 +142,22 @@ class Service:
             self.run_job(job)
 
     def run_job(self, job: Job) -> None:
+        done = threading.Event()
+
+        def beat() -> None:  # the lease says "still working on it" while the investigation runs
+            while not done.wait(LEASE_S / 3):
+                if not self.queue.heartbeat(job.id, job.owner):
+                    return
+
+        threading.Thread(target=beat, name=f"lease-{job.id}", daemon=True).start()
+        try:
+            self._investigate_job(job)
+        finally:
+            done.set()
+
+    def _investigate_job(self, job: Job) -> None:
         lead = job.alerts[0]
+        log.info(json.dumps({"event": "job_started", "job": job.id, "alerts": len(job.alerts)}))
         try:
             inv = investigate(
                 lead, catalog=self.catalog, backends=self.backends, analyst=self.analyst(), settings=self.settings
@@ -151,7 +172,7 @@ class Service:
                     "alerts": [a.model_dump(mode="json") for a in job.alerts],
                 }
             )
-            self.queue.finish(job.id, None, f"{type(e).__name__}: {e}")
+            self.queue.finish(job.id, None, f"{type(e).__name__}: {e}", owner=job.owner)
             return
         if len(job.alerts) > 1:
             inv.notes.append(
@@ -165,8 +186,9 @@ class Service:
                 deliveries = [self.slack.deliver(inv)]
             except Exception as e:
                 errors.append(f"delivery failed: {type(e).__name__}: {e}")
-        self.audit.investigation(inv, alerts=job.alerts, deliveries=deliveries, errors=errors)
-        self.queue.finish(job.id, inv.id)
+        self.audit.investigation(inv, alerts=job.alerts, deliveries=deliveries, errors=errors, job=job.id)
+        finished = self.queue.finish(job.id, inv.id, owner=job.owner)
+        log.info(json.dumps({"event": "job_done", "job": job.id, "investigation": inv.id, "recorded": finished}))
 
     def investigate_now(self, alert: Alert, on_stage: Any = None, open_pr: bool = False) -> Investigation:
         """An investigation someone asked for (Slack): run here and now, not queued."""
@@ -211,10 +233,25 @@ class Service:
             return self.reject(str(e), body)
         firing = [a for a in found if a.status == "firing"]
         result = self.queue.enqueue(firing)
+        resolved = [a for a in found if a.status == "resolved"]
+        for a in resolved:  # the loop closes on record; nothing new is investigated
+            self.audit.write({"kind": "resolved", "id": a.fingerprint, "alert": a.model_dump(mode="json")})
+        log.info(
+            json.dumps(
+                {
+                    "event": "accepted",
+                    "jobs": result.jobs,
+                    "accepted": result.accepted,
+                    "attached": result.attached,
+                    "duplicates": result.duplicates,
+                }
+            )
+        )
         return 202, {
             "accepted": result.accepted,
             "duplicates": result.duplicates,
-            "resolved": len(found) - len(firing),
+            "attached": result.attached,
+            "resolved": len(resolved),
             "jobs": result.jobs,
         }
 
