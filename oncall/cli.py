@@ -10,112 +10,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from oncall.cli_args import build_parser
+
 if TYPE_CHECKING:
     from oncall.analysts.base import Analyst
     from oncall.delivery.slack import SlackSettings
     from oncall.estate.env import Environment
-
-EXIT_CODES = """exit codes:
-  0  brief printed (whatever its confidence)
-  1  unexpected internal error
-  2  usage error
-  3  bundle missing or unreadable (no such folder, invalid catalog.yaml)
-  4  alert file missing, empty or not valid JSON
-  5  alert not in a known format, or missing a required field
-  6  configuration file invalid, a secret it names unset, or (check-config) a backend not working"""
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="oncall",
-        description="Incident-response copilot: investigate an alert and "
-        "print a brief in which every claim cites tool output.",
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--debug", action="store_true", help="show the traceback of an error instead of one line")
-    sub = p.add_subparsers(dest="command", required=True)
-    inv = sub.add_parser(
-        "investigate",
-        help="investigate the alert of an incident bundle",
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    inv.add_argument("bundle", type=Path, nargs="?", help="incident bundle folder (see DESIGN.md)")
-    inv.add_argument("--alert", type=Path, help="alert payload to use instead of BUNDLE/alert.json")
-    inv.add_argument("--config", type=Path, help="backends configuration (default: $ONCALL_CONFIG); see README")
-    inv.add_argument(
-        "--model",
-        choices=["offline", "claude"],
-        help="default: claude when ANTHROPIC_API_KEY is set, else offline",
-    )
-    inv.add_argument(
-        "--format",
-        choices=["text", "markdown", "json", "slack"],
-        default="text",
-        help="slack: the Block Kit message and its thread reply, as JSON",
-    )
-    inv.add_argument("--show-context", action="store_true", help="print exactly what the model is sent, and exit")
-    inv.add_argument("--open-pr", action="store_true", help="open a draft PR with the fix on a fork, when there is one")
-    inv.add_argument(
-        "--pr-workdir",
-        type=Path,
-        metavar="DIR",
-        help="where the embedded upstream and fork live (default: a cache folder, never the bundle)",
-    )
-    inv.add_argument("--audit", type=Path, metavar="FILE", help="audit log to append to (default: STATE/audit.jsonl)")
-    inv.add_argument("--record", type=Path, metavar="DIR", help="write every model request and response to DIR")
-    inv.add_argument("--replay", type=Path, metavar="DIR", help="answer model requests from a recording, offline")
-    ev = sub.add_parser("eval", help="measure diagnosis accuracy on cases (bundles with truth.yaml)")
-    ev.add_argument("dirs", type=Path, nargs="+", metavar="DIR", help="a case, or a folder of cases")
-    ev.add_argument("--model", choices=["offline", "claude"])
-    ev.add_argument("--record", type=Path, metavar="DIR", help="write every model request and response to DIR/CASE")
-    ev.add_argument("--replay", type=Path, metavar="DIR", help="replay recordings from DIR/CASE")
-    ev.add_argument("--format", choices=["table", "json"], default="table")
-    sv = sub.add_parser("serve", help="serve the Alertmanager webhook (and health check)")
-    sv.add_argument("--bundle", type=Path, help="incident bundle whose embedded backends and catalog to use")
-    sv.add_argument("--config", type=Path, help="backends configuration (default: $ONCALL_CONFIG)")
-    sv.add_argument("--host", default="127.0.0.1")
-    sv.add_argument("--port", type=int, default=8080)
-    sv.add_argument("--workers", type=int, default=2, help="investigations run at once (default 2)")
-    sv.add_argument("--state", type=Path, help="folder for the alert queue and the audit log")
-    sv.add_argument("--model", choices=["offline", "claude"])
-    cc = sub.add_parser("check-config", help="connect to each configured backend and say what works")
-    cc.add_argument("--config", type=Path, help="backends configuration (default: $ONCALL_CONFIG)")
-    cc.add_argument("--bundle", type=Path, help="bundle whose catalog to use when the configuration names none")
-    acc = sub.add_parser("accuracy", help="diagnosis accuracy against what engineers confirmed in Slack")
-    acc.add_argument("--state", type=Path, help="state folder (default: ~/.local/state/oncall-copilot)")
-    au = sub.add_parser("audit", help="read the audit log")
-    aus = au.add_subparsers(dest="action", required=True)
-    show = aus.add_parser(
-        "show", help="the records of an investigation id, a job id (as the webhook's 202 names it) or a fingerprint"
-    )
-    show.add_argument("id")
-    show.add_argument("--log", type=Path, help="audit log file (default: STATE/audit.jsonl)")
-    show.add_argument(
-        "--state", type=Path, help="state folder of `oncall serve` (default: ~/.local/state/oncall-copilot)"
-    )
-    lst = aus.add_parser("list", help="the latest records, one line each")
-    lst.add_argument("-n", type=int, default=20, help="how many (default 20)")
-    lst.add_argument("--log", type=Path, help="audit log file (default: STATE/audit.jsonl)")
-    lst.add_argument(
-        "--state", type=Path, help="state folder of `oncall serve` (default: ~/.local/state/oncall-copilot)"
-    )
-    sc = sub.add_parser("scenarios", help="generate incident scenarios")
-    scs = sc.add_subparsers(dest="action", required=True)
-    gen = scs.add_parser("generate", help="write generated incident bundles (deterministic per seed)")
-    gen.add_argument("out", type=Path)
-    gen.add_argument("--seed", type=int, default=1)
-    gen.add_argument("--per-family", type=int, default=4, help="cases per fault family (default 4)")
-    gen.add_argument("--log-scale", type=float, default=1.0, help="multiply background log volume")
-    gen.add_argument(
-        "--world",
-        type=int,
-        choices=[1, 2],
-        default=1,
-        help="1: the first generator (committed in fixtures/scenarios); 2: the second, written apart from it",
-    )
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

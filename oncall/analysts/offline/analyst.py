@@ -10,8 +10,9 @@ from datetime import datetime
 
 from oncall.analysts.base import Case
 from oncall.analysts.offline.findings import ChangeFinding, Finding, HistoryFinding, LogFinding, MetricFinding, findings
-from oncall.analysts.offline.ranking import Suspect, confidence, observed, rank
+from oncall.analysts.offline.ranking import confidence, observed, rank
 from oncall.analysts.offline.remedies import remedies
+from oncall.analysts.offline.suspect import Suspect
 from oncall.core import diffs
 from oncall.core.catalog import Catalog
 from oncall.core.citations import cite, result_of

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens
-from oncall.analysts.offline.ranking import Suspect
+from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 
 

@@ -7,9 +7,8 @@ of failing services to pick its model."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Literal
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import (
@@ -17,77 +16,16 @@ from oncall.analysts.offline.findings import (
     Finding,
     HistoryFinding,
     LogFinding,
-    LogRole,
     MetricFinding,
-    MetricRole,
     change_tokens,
     log_tokens,
 )
+from oncall.analysts.offline.neighbours import follow_changes
+from oncall.analysts.offline.suspect import EvidenceKind, Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.diagnosis import Category, Confidence
 from oncall.core.results import ToolResult
 from oncall.tools.read_metrics import MetricStats
-
-EvidenceKind = Literal["metrics", "logs", "change", "history"]
-
-
-@dataclass
-class Suspect:
-    service: str
-    findings: list[Finding] = field(default_factory=list)
-    blamed_by: list[LogFinding] = field(default_factory=list)  # other services' logs naming this one
-    score: float = 0.0
-    category: Category = "unknown"
-    kinds: set[EvidenceKind] = field(default_factory=set)
-    symptom_of: str | None = None  # the failing dependency this service's errors name
-    change: ChangeFinding | None = None  # the change most likely to have caused it
-    change_strength: float = 0.0
-    broke: list[str] = field(default_factory=list)  # neighbours its change broke (neighbours.py)
-
-    def metrics(self, role: MetricRole | None = None) -> list[MetricFinding]:
-        return [f for f in self.findings if isinstance(f, MetricFinding) and (role is None or f.role == role)]
-
-    def logs(self, role: LogRole | None = None) -> list[LogFinding]:
-        return [f for f in self.findings if isinstance(f, LogFinding) and (role is None or f.role == role)]
-
-    def changes(self) -> list[ChangeFinding]:
-        return [f for f in self.findings if isinstance(f, ChangeFinding)]
-
-    def history(self) -> list[HistoryFinding]:
-        return [f for f in self.findings if isinstance(f, HistoryFinding)]
-
-    @property
-    def onset(self) -> datetime | None:
-        first = self.first
-        return first.at if first else None
-
-    @property
-    def first(self) -> Finding | None:
-        """The finding that marks when it visibly broke: a symptom, saturation, an error template,
-        traffic falling away. More traffic is load, not breakage, and a few new warnings alone do
-        not make a service the first to fail."""
-        marks = [
-            f
-            for f in self.findings
-            if isinstance(f, MetricFinding | LogFinding)
-            and f.at
-            and f.weight >= 1
-            and not (isinstance(f, MetricFinding) and f.more_traffic)
-        ]
-        return min(marks, key=_at) if marks else None
-
-    @property
-    def anomalous(self) -> bool:
-        return self.onset is not None
-
-    def causal_changes(self) -> list[ChangeFinding]:
-        named = self.change_strength >= w.STRONG_CHANGE or self.category == "recent_change"
-        return [self.change] if self.change and named else []
-
-
-def _at(f: Finding) -> datetime:
-    assert f.at is not None
-    return f.at
 
 
 def observed(results: list[ToolResult]) -> set[str]:
@@ -121,8 +59,6 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
     for s in suspects.values():
         s.change, s.change_strength = _pick_change(s)
         _score(s, suspects, catalog, earliest, seen)
-    from oncall.analysts.offline.neighbours import follow_changes  # it builds on Suspect, defined here
-
     follow_changes(suspects, catalog)
     return sorted(suspects.values(), key=lambda s: (-s.score, s.onset or datetime.max.astimezone(), s.service))
 

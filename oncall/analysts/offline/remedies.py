@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from oncall.analysts.offline.findings import Finding
 from oncall.analysts.offline.patterns import LOCKS, MEMORY
-from oncall.analysts.offline.ranking import Suspect
+from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.commands import command_for
 from oncall.core.diagnosis import ACTION_ORDER, Action

@@ -15,7 +15,8 @@ from pathlib import Path
 import yaml
 
 from oncall.eval.world2.estates import BACKGROUND, ESTATES, NOISE, Estate, line
-from oncall.eval.world2.faults import FAULTS, Effect, Fault
+from oncall.eval.world2.faults import FAULTS
+from oncall.eval.world2.shapes import Effect, Fault
 
 NORMAL = {
     "error_ratio": 0.004,
@@ -140,7 +141,7 @@ def history(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[s
 
 def unrelated_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, object]]:
     """Routine image bumps elsewhere, one of them minutes before the alert."""
-    from oncall.eval.world2.faults import change, values_path
+    from oncall.eval.world2.shapes import change, values_path
 
     out = []
     for i in range(4):

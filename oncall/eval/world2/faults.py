@@ -6,87 +6,10 @@ that fires, and the truth. Independent of the first generator's families."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from oncall.eval.world2.estates import Estate
-
-M = timedelta(minutes=1)
-
-
-@dataclass
-class Effect:
-    service: str
-    signal: str
-    at: datetime
-    value: float  # the level the signal goes to (a multiple of its normal for rates)
-    relative: bool = True  # value multiplies the normal level; False: the level itself
-    ramp: timedelta = timedelta(minutes=3)
-    until: datetime | None = None
-
-
-@dataclass
-class Burst:
-    service: str
-    start: datetime
-    per_minute: float
-    level: str
-    text: str
-    minutes: int = 60
-    peer: str | None = None
-
-
-@dataclass
-class Fault:
-    family: str
-    root: str
-    category: str
-    fix: str
-    alert_service: str
-    alertname: str
-    notes: str
-    also_accept: list[str] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
-    bursts: list[Burst] = field(default_factory=list)
-    changes: list[dict[str, object]] = field(default_factory=list)
-
-
-def change(
-    at: datetime,
-    service: str,
-    kind: str,
-    old: str,
-    new: str,
-    path: str,
-    key: str,
-    rng: random.Random,
-    who: str = "release-bot",
-) -> dict[str, object]:
-    diff = f"--- a/{path}\n+++ b/{path}\n@@ -3,3 +3,3 @@\n   {service}:\n-    {key}: {old}\n+    {key}: {new}\n"
-    return {
-        "ts": at,
-        "service": service,
-        "kind": kind,
-        "from": old,
-        "to": new,
-        "author": who,
-        "ref": f"{rng.getrandbits(28):07x}",
-        "diff": diff,
-    }
-
-
-def values_path(e: Estate, service: str) -> str:
-    return f"deploy/{e.name}/{service}.yaml"
-
-
-def _callers_chain(e: Estate, service: str) -> str:
-    """The service the alert fires on: a caller of `service` (the one users feel), else itself."""
-    callers = [c for c in e.callers(service) if not e.node(c).shared]
-    return callers[0] if callers else service
-
-
-def _pick(e: Estate, rng: random.Random, pred) -> str:
-    return rng.choice([n.name for n in e.nodes if pred(n)])
+from oncall.eval.world2.shapes import Burst, Effect, Fault, M, callers_chain, change, pick, values_path
 
 
 def shared_config_flip(e: Estate, rng: random.Random, t: datetime) -> Fault:
@@ -117,7 +40,7 @@ def shared_config_flip(e: Estate, rng: random.Random, t: datetime) -> Fault:
         infra,
         "recent_change",
         "rollback",
-        _callers_chain(e, hit[0]),
+        callers_chain(e, hit[0]),
         "HighErrorRate",
         f"a change to {infra} broke {', '.join(hit)}",
         also_accept=["network"] if infra != "flagd" else [],
@@ -160,16 +83,14 @@ def caller_retry_storm(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 def bad_image(e: Estate, rng: random.Random, t: datetime) -> Fault:
     """A new image built for the wrong architecture: the container never starts."""
-    svc = _pick(
-        e, rng, lambda n: n.runtime in ("go", "java", "python", "dotnet") and not n.shared and e.callers(n.name)
-    )
+    svc = pick(e, rng, lambda n: n.runtime in ("go", "java", "python", "dotnet") and not n.shared and e.callers(n.name))
     at = t - rng.randint(5, 12) * M
     f = Fault(
         "bad_image",
         svc,
         "recent_change",
         "rollback",
-        _callers_chain(e, svc),
+        callers_chain(e, svc),
         "HighErrorRate",
         f"{svc}'s new image does not run on the nodes",
     )
@@ -194,14 +115,14 @@ def bad_image(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 def namespace_quota(e: Estate, rng: random.Random, t: datetime) -> Fault:
     """A quota lowered for the namespace: new pods of a scaling service are refused."""
-    svc = _pick(e, rng, lambda n: n.runtime in ("go", "python", "java", "node") and not n.shared and e.callers(n.name))
+    svc = pick(e, rng, lambda n: n.runtime in ("go", "python", "java", "node") and not n.shared and e.callers(n.name))
     at = t - rng.randint(5, 10) * M
     f = Fault(
         "namespace_quota",
         svc,
         "resource_exhaustion",
         "rollback",
-        _callers_chain(e, svc),
+        callers_chain(e, svc),
         "HighErrorRate",
         f"a lower memory quota left {svc} without pods",
         also_accept=["recent_change", "capacity"],
@@ -239,7 +160,7 @@ def namespace_quota(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 def credential_rotation(e: Estate, rng: random.Random, t: datetime) -> Fault:
     """A secret rotated upstream but not in the service: every call it makes is refused."""
-    svc = _pick(e, rng, lambda n: n.runtime in ("node", "go", "dotnet") and not n.shared and e.callers(n.name))
+    svc = pick(e, rng, lambda n: n.runtime in ("node", "go", "dotnet") and not n.shared and e.callers(n.name))
     at = t - rng.randint(4, 10) * M
     text = rng.choice(
         [
@@ -253,7 +174,7 @@ def credential_rotation(e: Estate, rng: random.Random, t: datetime) -> Fault:
         svc,
         "expired_credential",
         "config_change",
-        _callers_chain(e, svc),
+        callers_chain(e, svc),
         "HighErrorRate",
         f"{svc} still uses the credential that was rotated",
         also_accept=["recent_change"],
@@ -280,14 +201,14 @@ def credential_rotation(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def permission_removed(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, lambda n: n.runtime in ("go", "rust", "java", "python") and not n.shared and e.callers(n.name))
+    svc = pick(e, rng, lambda n: n.runtime in ("go", "rust", "java", "python") and not n.shared and e.callers(n.name))
     at = t - rng.randint(4, 10) * M
     f = Fault(
         "permission_removed",
         svc,
         "permission_denied",
         "rollback",
-        _callers_chain(e, svc),
+        callers_chain(e, svc),
         "HighErrorRate",
         f"an IAM change removed a permission {svc} needs",
         also_accept=["recent_change"],
@@ -323,7 +244,7 @@ def permission_removed(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def slow_datastore(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    store = _pick(e, rng, lambda n: n.runtime in ("mongo", "redis") and e.callers(n.name))
+    store = pick(e, rng, lambda n: n.runtime in ("mongo", "redis") and e.callers(n.name))
     caller = e.callers(store)[0]
     at = t - rng.randint(8, 14) * M
     f = Fault(
@@ -331,7 +252,7 @@ def slow_datastore(e: Estate, rng: random.Random, t: datetime) -> Fault:
         store,
         "resource_exhaustion",
         "escalate",
-        _callers_chain(e, caller),
+        callers_chain(e, caller),
         "HighLatency",
         f"{store} slowed under lock contention",
         also_accept=["dependency_failure"],
@@ -351,7 +272,7 @@ def slow_datastore(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 def underway_before_window(e: Estate, rng: random.Random, t: datetime) -> Fault:
     """A cache that filled up hours ago: the window opens on an incident already under way."""
-    cache = _pick(e, rng, lambda n: n.runtime == "redis" and e.callers(n.name))
+    cache = pick(e, rng, lambda n: n.runtime == "redis" and e.callers(n.name))
     caller = e.callers(cache)[0]
     at = t - rng.randint(90, 150) * M
     f = Fault(
@@ -359,7 +280,7 @@ def underway_before_window(e: Estate, rng: random.Random, t: datetime) -> Fault:
         cache,
         "resource_exhaustion",
         "scale",
-        _callers_chain(e, caller),
+        callers_chain(e, caller),
         "HighLatency",
         f"{cache} ran out of memory {int((t - at).total_seconds() // 60)} minutes before the alert",
     )
@@ -375,14 +296,14 @@ def underway_before_window(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def third_party_throttling(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, lambda n: n.runtime in ("cpp", "node", "go", "python") and not n.shared and e.callers(n.name))
+    svc = pick(e, rng, lambda n: n.runtime in ("cpp", "node", "go", "python") and not n.shared and e.callers(n.name))
     at = t - rng.randint(4, 10) * M
     f = Fault(
         "third_party_throttling",
         svc,
         "dependency_failure",
         "escalate",
-        _callers_chain(e, svc),
+        callers_chain(e, svc),
         "HighErrorRate",
         f"{svc}'s third-party API throttles it",
     )
@@ -404,7 +325,7 @@ def third_party_throttling(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 def poison_producer(e: Estate, rng: random.Random, t: datetime) -> Fault:
     """A producer's deploy changes what it sends; the consumer fails on every message and alarms."""
-    consumer = _pick(e, rng, lambda n: n.runtime in ("java", "dotnet", "go") and e.callers(n.name) and not n.shared)
+    consumer = pick(e, rng, lambda n: n.runtime in ("java", "dotnet", "go") and e.callers(n.name) and not n.shared)
     producer = e.callers(consumer)[0]
     at = t - rng.randint(6, 12) * M
     f = Fault(
@@ -433,7 +354,7 @@ def poison_producer(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def memory_leak(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, lambda n: n.runtime in ("java", "node", "python", "dotnet", "go") and not n.shared)
+    svc = pick(e, rng, lambda n: n.runtime in ("java", "node", "python", "dotnet", "go") and not n.shared)
     at = t - rng.randint(10, 20) * M
     f = Fault(
         "memory_leak",
@@ -454,7 +375,7 @@ def memory_leak(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def noisy_alert(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, lambda n: not n.shared and n.runtime not in ("mongo", "redis", "kafka"))
+    svc = pick(e, rng, lambda n: not n.shared and n.runtime not in ("mongo", "redis", "kafka"))
     f = Fault("noisy_alert", svc, "no_incident", "none", svc, "HighLatency", f"{svc} spiked for a minute and recovered")
     f.effects.append(Effect(svc, "latency_p99", t - 3 * M, 2.5, ramp=timedelta(0), until=t - 2 * M))
     return f
