@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--debug", action="store_true", help="show the traceback of an error instead of one line")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
     inv = sub.add_parser(
         "investigate",
@@ -32,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     inv.add_argument("bundle", type=Path, nargs="?", help="incident bundle folder (see DESIGN.md)")
-    inv.add_argument("--alert", type=Path, help="alert payload to use instead of BUNDLE/alert.json")
+    inv.add_argument(
+        "--alert", type=Path, help="alert payload to use instead of BUNDLE/alert.json ('-' reads standard input)"
+    )
     inv.add_argument("--config", type=Path, help="backends configuration (default: $ONCALL_CONFIG); see README")
     inv.add_argument(
         "--model",
@@ -106,3 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="1: the first generator (committed in fixtures/scenarios); 2: the second, written apart from it",
     )
     return p
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("oncall-copilot")
+    except PackageNotFoundError:
+        return "unknown (not installed)"

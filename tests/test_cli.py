@@ -127,3 +127,33 @@ def test_slack_format_is_block_kit():
     doc = json.loads(p.stdout)
     assert doc["blocks"][0]["type"] == "header" and len(doc["blocks"]) <= 50
     assert doc["thread"]["blocks"][0]["text"]["text"] == "*Evidence*"
+
+
+def test_version_stdin_alert_and_no_arguments():
+    import subprocess
+    import sys
+
+    assert oncall("--version").stdout.startswith("oncall ")
+    p = oncall("investigate")
+    assert p.returncode == 2 and "give an incident bundle" in p.stderr
+    alert = (DEMO / "alert.json").read_bytes()
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "oncall.cli",
+            "investigate",
+            str(DEMO),
+            "--alert",
+            "-",
+            "--format",
+            "json",
+            "--audit",
+            "/dev/null",
+        ],
+        input=alert,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert p.returncode == 0 and b'"api-gateway"' in p.stdout

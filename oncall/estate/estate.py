@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from oncall.core.catalog import Catalog
-from oncall.core.errors import AlertInputError, ConfigError
+from oncall.core.errors import AlertInputError, ConfigError, UsageError
 from oncall.estate.bundle import Bundle
 from oncall.estate.config import Config
 from oncall.intake import read_payload
@@ -51,7 +51,7 @@ def open_estate(bundle: Path | None, config: Path | None, env: Mapping[str, str]
     opened = Bundle.open(bundle) if bundle is not None else None
     if config is None:
         if opened is None:
-            raise ConfigError("give an incident bundle, a configuration file (--config or ONCALL_CONFIG), or both")
+            raise UsageError("give an incident bundle, a configuration file (--config or ONCALL_CONFIG), or both")
         return Estate(opened.catalog, opened.backends(), bundle=opened, notes=list(opened.notes))
     cfg = Config.load(config)
     catalog = cfg.load_catalog(opened.catalog if opened else None)

@@ -6,6 +6,7 @@ through the catalog (`alerts`), used by every entry point: CLI, webhook, Lambda,
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -92,7 +93,13 @@ def subject(payload: Any, catalog: Catalog, *, now: datetime | None = None) -> A
 def read_payload(path: Path) -> Any:
     """JSON payload, or plain text (a Slack-style request) when the file is .txt. A payload is
     data of at most ALERT_MAX bytes from a regular file."""
-    text = read_small(path, ALERT_MAX, "alert file", AlertInputError)
+    if str(path) == "-":  # standard input, with the same cap
+        data = sys.stdin.buffer.read(ALERT_MAX + 1)
+        if len(data) > ALERT_MAX:
+            raise AlertInputError(f"the alert on standard input is over {ALERT_MAX:,} bytes")
+        text = data.decode("utf-8", errors="replace")
+    else:
+        text = read_small(path, ALERT_MAX, "alert file", AlertInputError)
     if path.suffix == ".txt":
         return text
     if not text.strip():
