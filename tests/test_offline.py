@@ -134,3 +134,61 @@ def test_flat_estate_is_no_incident(demo_copy):
     d = run(demo_copy).diagnosis
     assert d.root_cause.category in ("no_incident", "unknown")
     assert d.root_cause.confidence != "HIGH"
+
+
+def test_a_busy_estate_still_finds_the_change_and_fits_the_first_turn(demo_copy):
+    """A thousand routine deploys in the day and a megabyte log line: the founding story's deploy is
+    still found, at HIGH, and the model's first turn stays within 6k tokens (4 characters a token)."""
+    import json
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from oncall.analysts.claude.prompt import first_turn
+    from oncall.analysts.offline.analyst import OfflineAnalyst
+    from oncall.estate.bundle import Bundle
+    from oncall.investigate import investigate
+
+    rng = random.Random(1)
+    services = ["api-gateway", "user-service", "auth", "orders", "payments", "postgres"]
+    alert_at = datetime(2026, 11, 17, 3, 41, tzinfo=UTC)
+    with (demo_copy / "changes.jsonl").open("a") as f:
+        for i in range(1000):
+            s = rng.choice(services)
+            at = alert_at - timedelta(minutes=rng.randint(1, 1400))
+            diff = f"--- a/apps/{s}/values.yaml\n+++ b/apps/{s}/values.yaml\n@@ -1 +1 @@\n-  tag: v1.{i}\n+  tag: v1.{i + 1}\n"
+            f.write(
+                json.dumps(
+                    {
+                        "ts": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "service": s,
+                        "kind": "deploy",
+                        "from": f"v1.{i}",
+                        "to": f"v1.{i + 1}",
+                        "author": "bot",
+                        "ref": f"{i:07x}",
+                        "diff": diff,
+                    }
+                )
+                + "\n"
+            )
+    with (demo_copy / "logs.jsonl").open("a") as f:
+        f.write(
+            json.dumps(
+                {
+                    "ts": "2026-11-17T03:40:00Z",
+                    "service": "api-gateway",
+                    "pod": "p",
+                    "level": "error",
+                    "message": "boom " + "Z" * 1_000_000,
+                }
+            )
+            + "\n"
+        )
+    b = Bundle.open(demo_copy)
+    inv = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())
+    rc = inv.diagnosis.root_cause
+    assert (rc.service, rc.category, rc.confidence) == ("api-gateway", "recent_change", "HIGH")
+    assert "a41f9c2" in rc.statement
+    services_read = [r.input["service"] for r in inv.results if r.tool == "read_metrics"]
+    turn = first_turn(inv.alert, b.catalog, services_read, inv.results)
+    assert len(turn) / 4 <= 6000

@@ -27,7 +27,7 @@ from oncall.core.diagnosis import (
     SimilarIncident,
 )
 from oncall.core.results import ToolResult
-from oncall.tools.read_logs import LogStats, TemplateStat
+from oncall.tools.read_logs import LogStats, TemplateStat, sample_lines
 from oncall.tools.read_metrics import MetricStats
 from oncall.tools.read_runbook import RunbookPage
 
@@ -168,7 +168,7 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
             out.append(
                 Evidence(
                     text=f"a verbatim {f.service} log line of that template",
-                    quote=t.sample.splitlines()[0],
+                    quote=sample_lines(t.sample)[0],  # as the summary shows it
                     cites=[cite(result_of(f.cite), t.sample_line)],
                 )
             )

@@ -1,8 +1,9 @@
 """Changes that broke other services. The first pass of ranking blames a change only on the service
 that broke; these rules follow a change to the neighbours it broke, each for a reason an SRE gives:
 
-- the errors repeat it: services that use X fail just after X changed, and their errors repeat what
-  the change introduced (a flag's name, a setting) or name X (a caller whose payload they reject);
+- the errors repeat it: services next to X fail just after X changed, and their errors repeat what
+  the change introduced (a flag's name, a setting), or a service X calls rejects what X sends and
+  names X in its errors;
 - shared infrastructure: several services fail the same way at once, and what they share changed
   just before (a DNS, flag or config service);
 - a caller's flood: a service's load multiplied just after a caller of it changed, and the caller's
@@ -65,14 +66,16 @@ def _broke(
         return bool(s.onset) and c.at <= s.onset <= c.at + w.LAG_CLOSE  # type: ignore[operator]
 
     tokens = change_tokens(c.detail)
-    repeated = [
-        s
-        for s in [*users, *used]
-        if after(s)
-        and (
-            tokens & log_tokens(" ".join(f.words for f in s.logs()))
-            or any(f.points_to == x.service for f in s.logs("peer"))
-        )
+
+    def repeats(s: Suspect) -> bool:
+        return bool(tokens & log_tokens(" ".join(f.words for f in s.logs())))
+
+    def names_caller(s: Suspect) -> bool:
+        # a service rejecting what its caller X sends names X; a caller naming its dependency is ordinary
+        return any(f.points_to == x.service for f in s.logs("peer"))
+
+    repeated = [s for s in users if after(s) and repeats(s)] + [
+        s for s in used if after(s) and (repeats(s) or names_caller(s))
     ]
     if repeated:
         return repeated

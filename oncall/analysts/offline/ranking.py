@@ -150,6 +150,9 @@ def _pick_change(s: Suspect) -> tuple[ChangeFinding | None, float]:
     own_tokens = log_tokens(" ".join(f.words for f in s.logs()))
     first_error = min((f.at for f in s.logs() if f.at), default=None)
     best, strength = None, 0.0
+    just_before = sum(
+        1 for c in s.changes() if first_error and c.at and timedelta(0) <= first_error - c.at <= w.FIRST_ERROR_AFTER
+    )
     for c in s.changes():
         if not c.at or not (onset - w.CHANGE_HORIZON <= c.at <= onset + w.NEAR):
             continue
@@ -161,10 +164,12 @@ def _pick_change(s: Suspect) -> tuple[ChangeFinding | None, float]:
             if lag <= w.LAG_MEDIUM
             else w.LAG_FAR_FACTOR
         )
-        coherent = bool(change_tokens(c.detail) & own_tokens) or bool(
-            first_error and timedelta(0) <= first_error - c.at <= w.FIRST_ERROR_AFTER
+        repeated = bool(change_tokens(c.detail) & own_tokens)
+        # timing ties a change to the errors only when it alone landed in the half hour before them
+        timely = bool(first_error and timedelta(0) <= first_error - c.at <= w.FIRST_ERROR_AFTER) and just_before == 1
+        value += (w.REPEATED_IN_ERRORS if repeated else w.COHERENT_CHANGE if timely else 0.0) + (
+            w.CHANGE_WITH_DIFF if c.detail.diff else 0.0
         )
-        value += (w.COHERENT_CHANGE if coherent else 0.0) + (w.CHANGE_WITH_DIFF if c.detail.diff else 0.0)
         if c.detail.kind == "scale":
             value *= w.SCALE_CHANGE
         if s.symptom_of:

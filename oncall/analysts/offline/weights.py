@@ -53,7 +53,10 @@ LAG_CLOSE_FACTOR = Weight(1.0, "a change minutes before the onset counts in full
 LAG_MEDIUM_FACTOR = Weight(0.75, "a change hours before the onset counts less")
 LAG_FAR_FACTOR = Weight(0.5, "a change most of a day before the onset counts half")
 FIRST_ERROR_AFTER = Span("errors that start within half an hour of a change follow from it", minutes=30)
-COHERENT_CHANGE = Weight(1.5, "a change whose words or values the errors repeat is tied to them")
+COHERENT_CHANGE = Weight(1.5, "errors that begin within half an hour of a change follow from it")
+REPEATED_IN_ERRORS = Weight(
+    3.0, "a change whose words or values the errors repeat is tied to them more surely than by timing alone"
+)
 CHANGE_WITH_DIFF = Weight(0.5, "a change whose diff we can read can be checked and reverted")
 SCALE_CHANGE = Weight(0.5, "a scaling event is usually a reaction to load, not a cause")
 CHANGE_ON_SYMPTOM = Weight(0.3, "a change on a service whose errors name a failing dependency does not explain them")

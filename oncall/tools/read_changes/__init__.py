@@ -7,6 +7,7 @@ from typing import Protocol
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from oncall.core import diffs
 from oncall.core.fmt import fmt_time
 from oncall.prompts import tool_description
 from oncall.tools.tool import Summary, Tool, ToolContext
@@ -72,12 +73,47 @@ def ago(delta_s: float) -> str:
     return f"{text} {'before' if delta_s >= 0 else 'after'} the alert"
 
 
+MAX_SHOWN = 20  # changes listed; the rest are counted, so an estate of a thousand deploys stays readable
+MAX_WITH_DIFF = 8  # of those, how many show their diff
+
+
+def relevance(d: ChangeList, c: Change) -> float:
+    """Lower is more relevant: hours from the alert, plus a penalty for what matters less: a service
+    further from the alert, a scaling event, a routine version bump (every deploy does one; a changed
+    setting is rarer news)."""
+    order = {s: i for i, s in enumerate(d.services or [])}
+    hours = abs((d.alert_at - c.ts).total_seconds()) / 3600
+    changed = [x[1:] for x in diffs.parse(c.diff).body if x[:1] in "+-"]
+    routine = bool(changed) and all(diffs.VERSION_KEY.match(x) for x in changed)
+    return hours + 2 * order.get(c.service, len(order)) + (6 if c.kind == "scale" else 0) + (8 if routine else 0)
+
+
+def relevant(d: ChangeList) -> list[Change]:
+    """The changes to show: all of them when few; otherwise the most relevant."""
+    if len(d.changes) <= MAX_SHOWN:
+        return d.changes
+    keep = {id(c) for c in sorted(d.changes, key=lambda c: relevance(d, c))[:MAX_SHOWN]}
+    return [c for c in d.changes if id(c) in keep]
+
+
+def diff_lines(diff: str) -> list[str]:
+    """A diff as shown: whole when short; when long, its file names and changed lines only."""
+    lines = diff.splitlines()
+    if len(lines) <= MAX_DIFF_LINES:
+        return lines
+    changed = [x for x in lines if x[:1] in "+-" or x.startswith("@@")]
+    shown = changed[:MAX_DIFF_LINES]
+    return [*shown, f"... {len(lines) - len(shown)} more diff lines (context and further changes)"]
+
+
 def summarise(d: ChangeList) -> str:
     scope = ", ".join(d.services) if d.services else "all services"
     lines = [f"changes to {scope} from {fmt_time(d.since)} to {fmt_time(d.until)}, newest first: {len(d.changes)}"]
     if d.skipped:
         lines[0] += f" ({d.skipped} records were not valid change events and were skipped)"
-    for c in d.changes:
+    shown = relevant(d)
+    with_diff = {id(c) for c in sorted(shown, key=lambda c: relevance(d, c))[:MAX_WITH_DIFF]}
+    for c in shown:
         version = f" {c.from_} -> {c.to}" if c.from_ or c.to else ""
         who = f" by {c.author}" if c.author else ""
         ref = f" ref {c.ref}" if c.ref else ""
@@ -85,10 +121,15 @@ def summarise(d: ChangeList) -> str:
         lines.append(
             f"{c.kind} {c.service}{version} at {fmt_time(c.ts)} ({ago((d.alert_at - c.ts).total_seconds())}){who}{ref}"
         )
-        diff = (c.diff or "").splitlines()
-        lines.extend(f"  {x}" for x in diff[:MAX_DIFF_LINES])
-        if len(diff) > MAX_DIFF_LINES:
-            lines.append(f"  ... {len(diff) - MAX_DIFF_LINES} more diff lines")
+        if id(c) in with_diff:
+            lines.extend(f"  {x}" for x in diff_lines(c.diff or ""))
+        elif c.diff:
+            lines.append("  (diff not shown: ask read_changes for this service to see it)")
+    if len(shown) < len(d.changes):
+        lines.append(
+            f"... {len(d.changes) - len(shown)} more changes not shown (further from the alert or from the "
+            "services asked for); ask read_changes with services=[...] or since/until to see them"
+        )
     return "\n".join(lines)
 
 

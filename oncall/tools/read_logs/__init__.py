@@ -121,10 +121,19 @@ def rank(stats: LogStats) -> list[TemplateStat]:
 EXCEPTION_LINE = re.compile(r"^\s*(Caused by: |panic: |fatal error: )|^\s*[\w.$]+(Error|Exception|Exit)\b.*:")
 
 
+MAX_SAMPLE_CHARS = 600  # a sample line is for recognising the failure; a megabyte line is cut
+
+
+def _cut(line: str) -> str:
+    if len(line) <= MAX_SAMPLE_CHARS:
+        return line
+    return line[:MAX_SAMPLE_CHARS] + f" …[cut: {len(line) - MAX_SAMPLE_CHARS} more characters]"
+
+
 def sample_lines(message: str, keep: int = 4) -> list[str]:
     """The first line of a multi-line message, then the lines that name the failure
     (the last line of a Python traceback, a Java exception, a Go panic), then the rest."""
-    lines = [x.rstrip() for x in message.splitlines() if x.strip()] or [""]
+    lines = [_cut(x.rstrip()) for x in message.splitlines() if x.strip()] or [""]
     rest = lines[1:]
     telling = [x for x in rest if EXCEPTION_LINE.search(x)]
     chosen = (telling + [x for x in rest if x not in telling])[: keep - 1]
