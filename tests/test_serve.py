@@ -241,3 +241,42 @@ def test_every_accepted_alert_is_investigated_or_attached(tmp_path):
     followups = {r["job"] for r in subjects if "-f" in r["job"]}
     assert len(followups) >= 1  # the new severity started a follow-up
     assert any(r["role"] == "attached" for rows in where.values() for r in rows)
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_serve_stops_promptly_when_its_process_group_is_signalled(tmp_path, sig):
+    """systemd's stop (SIGTERM to the group) and Ctrl-C (SIGINT to the group): every process is gone
+    within seconds, and no worker prints a traceback."""
+    import os
+    import signal
+
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path / "s"),
+        "ONCALL_WEBHOOK_TOKEN": TOKEN,
+    }
+    p = subprocess.Popen(
+        [sys.executable, "-m", "oncall.cli", "serve", "--bundle", str(DEMO), "--port", "0", "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(6)
+    assert p.poll() is None
+    t0 = time.monotonic()
+    os.killpg(p.pid, getattr(signal, sig))
+    out, _ = p.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(p.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("a process of the group outlived the stop")
+    assert time.monotonic() - t0 < 15 and "Traceback" not in out

@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -75,12 +76,19 @@ def build_service(
     )
 
 
-def worker_main(spec: WorkerSpec, stop: Any) -> None:
+def worker_main(spec: WorkerSpec) -> None:
     """A worker process: its own backends and queue connection, so investigations (CPU-bound
     Python) never hold the lock the web server needs to answer at once."""
+    import signal
+
+    # Ctrl-C reaches the whole process group: the server coordinates the stop, not each worker (no
+    # traceback per worker). SIGTERM (systemd's stop) ends a worker at once: a job it leaves half done
+    # keeps its lease, which runs out, and the job is taken again once.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     parent = os.getppid()
     service = build_service(spec, Environment.read(), recover=False)  # a process of its own: its entry point
-    service.work(stop, parent)
+    service.work(threading.Event(), parent)  # runs until SIGTERM (the server's stop) or the server is gone
 
 
 @dataclass
@@ -109,9 +117,9 @@ class Service:
     def start(self) -> None:
         if self.spec is not None:
             ctx = multiprocessing.get_context("spawn")
-            self._stop = ctx.Event()
+            # no shared Event: a worker ended by a signal while waiting on one leaves it locked for everyone
             self._workers = [
-                ctx.Process(target=worker_main, args=(self.spec, self._stop), name=f"investigator-{i}", daemon=True)
+                ctx.Process(target=worker_main, args=(self.spec,), name=f"investigator-{i}", daemon=True)
                 for i in range(self.workers)
             ]
         else:
@@ -123,11 +131,18 @@ class Service:
         for w in self._workers:
             w.start()
 
-    def stop(self, timeout: float = 60) -> None:
+    def stop(self, timeout: float = 5) -> None:
+        """Stop the workers: threads after their current job (up to `timeout`); processes at once, by
+        SIGTERM (a job one leaves half done keeps its lease, which runs out, and is taken again once)."""
         if self._stop is not None:
             self._stop.set()
+        deadline = time.monotonic() + timeout
         for w in self._workers:
-            w.join(timeout)
+            if isinstance(w, multiprocessing.process.BaseProcess):
+                w.terminate()
+                w.join(max(0.5, deadline - time.monotonic()))
+            else:
+                w.join(max(0.0, deadline - time.monotonic()))
 
     def work(self, stop: Any, parent: int | None = None) -> None:
         """Take jobs until told to stop; a worker process also stops when its server is gone (a
