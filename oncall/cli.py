@@ -131,6 +131,7 @@ def cmd_serve(args: argparse.Namespace, env: Environment) -> int:
         config=config.resolve() if config else None,
         state=env.state_dir(args.state).resolve(),
         model=args.model,
+        log_format=args.log_format,
     )
     service = build_service(spec, env, workers=args.workers)
     slack = SlackSettings.from_env(env)
@@ -144,7 +145,9 @@ def cmd_serve(args: argparse.Namespace, env: Environment) -> int:
         service.slack_secret = slack.signing_secret
         check_slack_later(slack)
     pick_analyst(args, env)  # fail early on a bad --model
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from oncall.serving.logs import configure
+
+    configure(args.log_format)
     if not service.webhook_token:
         logging.getLogger("oncall.serve").warning("ONCALL_WEBHOOK_TOKEN is not set: /alertmanager answers 503")
     uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning")

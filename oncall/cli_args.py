@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8080)
     sv.add_argument("--workers", type=int, default=2, help="investigations run at once (default 2)")
+    sv.add_argument(
+        "--log-format", choices=["text", "json"], default="text", help="log lines as text or one JSON object each"
+    )
     sv.add_argument("--state", type=Path, help="folder for the alert queue and the audit log")
     sv.add_argument("--model", choices=["offline", "claude"])
     cc = sub.add_parser("check-config", help="connect to each configured backend and say what works")

@@ -280,3 +280,17 @@ def test_serve_stops_promptly_when_its_process_group_is_signalled(tmp_path, sig)
     else:
         raise AssertionError("a process of the group outlived the stop")
     assert time.monotonic() - t0 < 15 and "Traceback" not in out
+
+
+def test_json_log_lines_merge_the_event():
+    import logging
+
+    from oncall.serving.logs import JsonFormatter
+
+    rec = logging.LogRecord(
+        "oncall.serve", logging.INFO, "x", 1, json.dumps({"event": "job_done", "job": "j1"}), None, None
+    )
+    doc = json.loads(JsonFormatter().format(rec))
+    assert doc["event"] == "job_done" and doc["job"] == "j1" and doc["level"] == "INFO"
+    plain = json.loads(JsonFormatter().format(logging.LogRecord("x", logging.WARNING, "x", 1, "hello", None, None)))
+    assert plain["message"] == "hello"

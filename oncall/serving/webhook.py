@@ -45,6 +45,7 @@ class WorkerSpec:
     state: Path
     config: Path | None = None
     model: str | None = None
+    log_format: str = "text"  # text | json, as `serve --log-format` asked
 
 
 def build_service(
@@ -84,6 +85,9 @@ def worker_main(spec: WorkerSpec) -> None:
     # Ctrl-C reaches the whole process group: the server coordinates the stop, not each worker (no
     # traceback per worker). SIGTERM (systemd's stop) ends a worker at once: a job it leaves half done
     # keeps its lease, which runs out, and the job is taken again once.
+    from oncall.serving.logs import configure
+
+    configure(spec.log_format)  # a spawned process starts with no logging of its own
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     parent = os.getppid()
