@@ -255,6 +255,11 @@ def cmd_check_config(args: argparse.Namespace, env: Environment) -> int:
     return 0 if all(works for _, _, works, _ in results) else ConfigError.exit_code
 
 
+def tokens(text: str) -> str:
+    """An estimate, with no key and no network: about four characters a token for English and JSON."""
+    return f"about {len(text) // 4:,} tokens, {len(text):,} characters"
+
+
 def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
     from oncall.context import collect
     from oncall.core.investigation import Settings
@@ -267,15 +272,21 @@ def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
     estate = open_estate(args.bundle, config_path(args, env), env.secrets)
     payload = estate.alert_payload(args.alert)
     if args.show_context:
+        import json
+
+        from oncall.analysts.claude.loop import tool_specs
         from oncall.analysts.claude.prompt import first_turn
         from oncall.prompts import load
         from oncall.tools import READ_TOOLS
 
         alert, runner = prepare(payload, estate.catalog, estate.backends, settings, estate.moment())
         ctx = collect(alert, estate.catalog, runner, settings.max_services)
-        print("=== system prompt\n" + load("system.md"))
-        print("\n=== tools: " + ", ".join([*READ_TOOLS, "submit_diagnosis"]))
-        print("\n=== first user turn\n" + first_turn(alert, estate.catalog, ctx.services, ctx.results))
+        system = load("system.md")
+        tools = json.dumps(tool_specs(list(READ_TOOLS.values())), indent=1)
+        turn = first_turn(alert, estate.catalog, ctx.services, ctx.results)
+        print(f"=== system prompt ({tokens(system)})\n" + system)
+        print(f"\n=== tools: {', '.join([*READ_TOOLS, 'submit_diagnosis'])} ({tokens(tools)})\n" + tools)
+        print(f"\n=== first user turn ({tokens(turn)})\n" + turn)
         return 0
     backends = estate.backends
     if args.open_pr:

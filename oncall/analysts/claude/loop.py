@@ -23,6 +23,7 @@ from oncall.core.investigation import Usage
 from oncall.core.results import ToolResult
 from oncall.grounding import ground
 from oncall.prompts import load, tool_description
+from oncall.tools.tool import Tool
 
 SUBMIT = "submit_diagnosis"
 
@@ -83,6 +84,17 @@ def submit_schema() -> dict[str, Any]:
     return schema
 
 
+def tool_specs(tools: list[Tool[Any]]) -> list[dict[str, Any]]:
+    """The tools as the Messages API is sent them: schemas from the pydantic input models, then the
+    forced final tool. The last block is cached: tools and system prompt are the same every call."""
+    specs: list[dict[str, Any]] = [
+        {"name": t.name, "description": t.description, "input_schema": t.schema()} for t in tools
+    ]
+    specs.append({"name": SUBMIT, "description": tool_description(SUBMIT), "input_schema": submit_schema()})
+    specs[-1]["cache_control"] = {"type": "ephemeral"}
+    return specs
+
+
 class ClaudeAnalyst:
     name = "claude"
 
@@ -122,17 +134,7 @@ class ClaudeAnalyst:
         return self.transport.create(request, timeout_s=deadline - time.monotonic())
 
     def _request(self, spec: ModelSpec, messages: list[dict[str, Any]], last: bool, case: Case) -> dict[str, Any]:
-        # on the last turn only submit_diagnosis is offered
-        tools = (
-            []
-            if last
-            else [
-                {"name": t.name, "description": t.description, "input_schema": t.schema()}
-                for t in case.runner.tools.values()
-            ]
-        )
-        tools.append({"name": SUBMIT, "description": tool_description(SUBMIT), "input_schema": submit_schema()})
-        tools[-1]["cache_control"] = {"type": "ephemeral"}  # tools and system prompt are the same every call
+        tools = tool_specs([] if last else list(case.runner.tools.values()))  # the last turn: submit only
         req: dict[str, Any] = {
             "model": spec.id,
             "max_tokens": self.settings.max_output_tokens,
