@@ -157,3 +157,10 @@ def test_version_stdin_alert_and_no_arguments():
         timeout=120,
     )
     assert p.returncode == 0 and b'"api-gateway"' in p.stdout
+
+
+def test_show_context_shows_the_tool_schemas_and_sizes():
+    p = oncall("investigate", DEMO, "--show-context")
+    assert p.returncode == 0 and '"input_schema"' in p.stdout and '"submit_diagnosis"' in p.stdout
+    heads = [x for x in p.stdout.splitlines() if x.startswith("=== ")]
+    assert len(heads) == 3 and all("tokens" in h for h in heads)
