@@ -265,8 +265,11 @@ def test_serve_stops_promptly_when_its_process_group_is_signalled(tmp_path, sig)
         text=True,
         start_new_session=True,
     )
-    time.sleep(6)
-    assert p.poll() is None
+    deadline = time.monotonic() + 60
+    while _group_size(p.pid) < 3:  # the server, the resource tracker and its workers: signal handlers are set
+        assert p.poll() is None and time.monotonic() < deadline, "serve did not start its workers"
+        time.sleep(0.2)
+    time.sleep(1)
     t0 = time.monotonic()
     os.killpg(p.pid, getattr(signal, sig))
     out, _ = p.communicate(timeout=30)
@@ -294,3 +297,15 @@ def test_json_log_lines_merge_the_event():
     assert doc["event"] == "job_done" and doc["job"] == "j1" and doc["level"] == "INFO"
     plain = json.loads(JsonFormatter().format(logging.LogRecord("x", logging.WARNING, "x", 1, "hello", None, None)))
     assert plain["message"] == "hello"
+
+
+def _group_size(pgid: int) -> int:
+    """Processes in a process group, from /proc (field 5 of /proc/PID/stat is the group)."""
+    n = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        n += int(fields[2]) == pgid
+    return n
