@@ -178,3 +178,32 @@ def test_settings_a_backend_refuses_are_a_configuration_error(tmp_path: Path, mo
     )
     assert main(["investigate", str(DEMO), "--config", str(path)]) == 6
     assert "history: history table 'incidents; DROP TABLE x' is not a plain" in capsys.readouterr().err
+
+
+def test_check_config_with_github_and_databricks_unreachable_is_one_line_each(tmp_path: Path, monkeypatch, capsys):
+    port = dead_port()
+    path = write(
+        tmp_path,
+        f"""
+history:
+  backend: databricks
+  url: https://127.0.0.1:{port}
+  http_path: /sql/1.0/warehouses/x
+  token_env: DBX_TOKEN
+  timeout_s: 1
+pull_requests:
+  backend: github
+  url: http://127.0.0.1:{port}
+  upstream: acme/platform-config
+  fork: oncall-bot/platform-config
+  token_env: GH_TOKEN
+  timeout_s: 1
+""",
+    )
+    monkeypatch.setenv("DBX_TOKEN", "dapi-not-a-real-token")
+    monkeypatch.setenv("GH_TOKEN", "ghp_notarealtokennotarealtokennotarealtok")
+    code = main(["check-config", "--config", str(path), "--bundle", str(DEMO)])
+    captured = capsys.readouterr()
+    lines = {line.split()[1]: line for line in captured.out.splitlines()}
+    assert code == 6 and "Traceback" not in captured.out + captured.err
+    assert lines["history"].startswith("FAIL") and lines["pull_requests"].startswith("FAIL")

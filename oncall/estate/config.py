@@ -120,4 +120,6 @@ def check(config: Config, env: Mapping[str, str], catalog: Catalog) -> list[tupl
         except ImportError as e:
             hint = f"pip install 'oncall-copilot[{kind}]'"
             out.append((name, kind, False, f"the {kind} client is not installed ({e.name}): {hint}"))
+        except Exception as e:  # a client's own error (unreachable, refused): a FAIL line, never a traceback
+            out.append((name, kind, False, f"{section.url}: {type(e).__name__}: {str(e)[:200]}"))
     return out
