@@ -192,3 +192,11 @@ def test_a_busy_estate_still_finds_the_change_and_fits_the_first_turn(demo_copy)
     services_read = [r.input["service"] for r in inv.results if r.tool == "read_metrics"]
     turn = first_turn(inv.alert, b.catalog, services_read, inv.results)
     assert len(turn) / 4 <= 6000
+
+
+def test_every_scoring_number_is_named_with_its_reason():
+    from oncall.analysts.offline import weights
+
+    assert len(weights.TABLE) >= 40
+    for name, value in weights.TABLE.items():
+        assert name.isupper() and len(value.reason.split()) >= 5, name

@@ -65,11 +65,11 @@ _PASSWORD_KEY = re.compile(r"(?i)pass|pwd")
 
 
 @cache
-def _rules() -> tuple[list[Rule], Any]:
+def _rules() -> tuple[list[Rule], Any, Any]:
     """detect-secrets' regex plugins as data, and its keyword detector (imported once, on first use)."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins.base import RegexBasedDetector
-    from detect_secrets.plugins.keyword import KeywordDetector
+    from detect_secrets.plugins.keyword import CONFIG_DENYLIST_REGEX_TO_GROUP, KeywordDetector
 
     skip = {"IPPublicDetector", "PrivateKeyDetector"}  # public IPs are evidence; keys are handled line by line
     rules: list[Rule] = []
@@ -80,7 +80,7 @@ def _rules() -> tuple[list[Rule], Any]:
             group = 1 if plugin.__name__ == "BasicAuthDetector" else None
             for rx in plugin.denylist:  # type: ignore[attr-defined]  # a class attribute, typed as a property
                 rules.append((rx, group))
-    return rules, KeywordDetector()
+    return rules, KeywordDetector(), CONFIG_DENYLIST_REGEX_TO_GROUP
 
 
 def _entropy(value: str) -> float:
@@ -117,7 +117,7 @@ def _line(line: str) -> str:
     if not line or line == MASK:
         return line
     line = _INLINE_KEY.sub(MASK, line)
-    rules, keyword = _rules()
+    rules, keyword, config_forms = _rules()
     spans: list[tuple[int, int]] = []
     for rx, group in [*_OWN, *rules]:
         for m in rx.finditer(line):
@@ -125,9 +125,7 @@ def _line(line: str) -> str:
             if MASK not in m.group(g):
                 spans.append(m.span(g))
     line = _mask_spans(line, _merge(spans)) if spans else line
-    from detect_secrets.plugins.keyword import CONFIG_DENYLIST_REGEX_TO_GROUP
-
-    for value in {*keyword.analyze_string(line), *keyword.analyze_string(line, CONFIG_DENYLIST_REGEX_TO_GROUP)}:
+    for value in {*keyword.analyze_string(line), *keyword.analyze_string(line, config_forms)}:
         if value and MASK not in value and (_generated(value) or _PASSWORD_KEY.search(line)) and len(value) >= 3:
             line = line.replace(value, MASK)
     kv: list[tuple[int, int]] = []

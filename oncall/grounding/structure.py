@@ -12,14 +12,18 @@ a tool output or a model reply says. Checked in code:
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from oncall.core.catalog import Catalog
 from oncall.core.citations import Cite
 from oncall.core.commands import allowed, command_for
-from oncall.core.diagnosis import Action, Claim, Diagnosis
+from oncall.core.diagnosis import Action, Claim, Diagnosis, Evidence
 from oncall.core.results import ToolResult
 from oncall.grounding.injection import find as find_instructions
 from oncall.grounding.injection import instructs
 from oncall.grounding.report import Failure
+
+C = TypeVar("C", Claim, Evidence)
 
 
 def ground_structure(d: Diagnosis, results: list[ToolResult], catalog: Catalog) -> tuple[Diagnosis, list[Failure]]:
@@ -42,7 +46,8 @@ def ground_structure(d: Diagnosis, results: list[ToolResult], catalog: Catalog) 
         failures.append(Failure(where="root_cause", reasons=["cites text that tries to instruct the copilot"]))
         missing.append("the root cause rests on tool output that tries to instruct the copilot")
 
-    def clean(kind: str, items: list[Claim]) -> list[Claim]:
+    def untainted(kind: str, items: list[C]) -> list[C]:
+        """The claims that cite no text trying to instruct the copilot; the others are on record."""
         kept = []
         for i, c in enumerate(items):
             if taints(c.cites):
@@ -53,7 +58,6 @@ def ground_structure(d: Diagnosis, results: list[ToolResult], catalog: Catalog) 
                 kept.append(c)
         return kept
 
-    evidence = [e for i, e in enumerate(d.evidence) if not _dropped(failures, "evidence", i, taints(e.cites))]
     actions = []
     for i, a in enumerate(d.actions):
         checked, reasons = _action(a, by_id, catalog)
@@ -67,8 +71,8 @@ def ground_structure(d: Diagnosis, results: list[ToolResult], catalog: Catalog) 
         d.model_copy(
             update={
                 "root_cause": rc,
-                "summary": clean("summary", d.summary),
-                "evidence": evidence,
+                "summary": untainted("summary", d.summary),
+                "evidence": untainted("evidence", d.evidence),
                 "actions": actions,
                 "alternatives": alternatives,
                 "missing_evidence": missing,
@@ -78,12 +82,6 @@ def ground_structure(d: Diagnosis, results: list[ToolResult], catalog: Catalog) 
         ),
         failures,
     )
-
-
-def _dropped(failures: list[Failure], kind: str, i: int, tainted: bool) -> bool:
-    if tainted:
-        failures.append(Failure(where=f"{kind}[{i}]", reasons=["cites text that tries to instruct the copilot"]))
-    return tainted
 
 
 def _action(a: Action, by_id: dict[str, ToolResult], catalog: Catalog) -> tuple[Action | None, list[str]]:

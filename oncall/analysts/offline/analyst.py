@@ -12,7 +12,7 @@ from oncall.analysts.base import Case
 from oncall.analysts.offline.findings import ChangeFinding, Finding, HistoryFinding, LogFinding, MetricFinding, findings
 from oncall.analysts.offline.ranking import confidence, observed, rank
 from oncall.analysts.offline.remedies import remedies
-from oncall.analysts.offline.suspect import Suspect
+from oncall.analysts.offline.suspect import Suspect, at_of
 from oncall.core import diffs
 from oncall.core.catalog import Catalog
 from oncall.core.citations import cite, result_of
@@ -85,7 +85,7 @@ def _cause_findings(top: Suspect) -> list[Finding]:
         key=lambda f: (-f.weight, f.at or top.onset),
     )
     picks += logs[:1] or sorted(top.logs(), key=lambda f: -f.weight)[:1]
-    metrics = sorted((f for f in top.metrics() if f.at), key=lambda f: (f.category is None, _at(f)))
+    metrics = sorted((f for f in top.metrics() if f.at), key=lambda f: (f.category is None, at_of(f)))
     picks += metrics[:2]
     return picks
 
@@ -119,7 +119,7 @@ def _summary(top: Suspect, suspects: list[Suspect]) -> list[Claim]:
     out = []
     symptoms = sorted(
         (f for f in top.metrics() if f.signal in ("latency_p99", "error_ratio") and f.at),
-        key=_at,
+        key=at_of,
     )
     for f in symptoms[:1] or top.metrics()[:1]:
         out.append(Claim(text=f.text, cites=[f.cite]))
@@ -137,7 +137,7 @@ def _summary(top: Suspect, suspects: list[Suspect]) -> list[Claim]:
     if top.onset:
         followers = [s for s in suspects[1:] if s.onset and s.onset > top.onset][:2]
         for s in followers:
-            first = min((f for f in s.findings if isinstance(f, MetricFinding | LogFinding) and f.at), key=_at)
+            first = min((f for f in s.findings if isinstance(f, MetricFinding | LogFinding) and f.at), key=at_of)
             out.append(
                 Claim(
                     text=f"{s.service} degraded later, from {_hm(first.at)}: a likely effect",
@@ -176,7 +176,7 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
     for s in suspects[1:3]:
         if not (s.onset and top.onset and s.onset > top.onset):
             continue
-        f = min((f for f in s.findings if isinstance(f, MetricFinding | LogFinding) and f.at), key=_at)
+        f = min((f for f in s.findings if isinstance(f, MetricFinding | LogFinding) and f.at), key=at_of)
         where = (
             "downstream of"
             if s.service in catalog.dependencies(top.service)
@@ -308,11 +308,6 @@ def _hm(t: datetime | None) -> str:
 
 def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-def _at(f: Finding) -> datetime:
-    assert f.at is not None
-    return f.at
 
 
 def _ruled_down(s: Suspect, top: Suspect) -> str:

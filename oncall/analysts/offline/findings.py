@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.patterns import PEER_CERT, classify
@@ -219,10 +219,11 @@ def _history_findings(r: ToolResult, found: list[PastIncident]) -> list[Finding]
     return out
 
 
-def _category(value: str | None) -> Category | None:
-    from typing import get_args
+CATEGORIES = frozenset(get_args(Category))
 
-    return value if value in get_args(Category) else None  # type: ignore[return-value]
+
+def _category(value: str | None) -> Category | None:
+    return value if value in CATEGORIES else None  # type: ignore[return-value]
 
 
 # Words of a diff that say nothing about what it changed.
