@@ -47,12 +47,14 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on the second world, written
-# apart from the first generator and generated here (deterministic per seed).
+# Measure the offline analyst on every committed case (world 1), then on the second and third worlds,
+# written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
 	rm -rf build/world2 && $(BIN)/oncall scenarios generate build/world2 --world 2 --seed 2
 	$(BIN)/oncall eval build/world2
+	rm -rf build/world3 && $(BIN)/oncall scenarios generate build/world3 --world 3 --seed 2
+	$(BIN)/oncall eval build/world3
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/).
 package: $(BASE)

@@ -107,9 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--world",
         type=int,
-        choices=[1, 2],
+        choices=[1, 2, 3],
         default=1,
-        help="1: the first generator (committed in fixtures/scenarios); 2: the second, written apart from it",
+        help="1: the first generator (committed in fixtures/scenarios); 2 and 3: written apart from it and each other",
     )
     return p
 

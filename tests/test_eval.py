@@ -103,13 +103,16 @@ def test_eval_bad_arguments(args, tmp_path):
     assert "error" in p.stderr
 
 
-def test_the_second_world_is_diagnosed_and_calibrated(tmp_path):
-    """World 2 was written apart from the first generator (other estates, names, metric names, log
-    idioms and fault shapes). A wrong HIGH is the worst outcome: there must be none to speak of."""
+@pytest.mark.parametrize("world", [2, 3])
+def test_the_independent_worlds_are_diagnosed_and_calibrated(tmp_path, world):
+    """Worlds 2 and 3 were written apart from the first generator and each other (other estates,
+    names, metric names, log idioms, shippers and fault shapes); seed 2 of each was never used to
+    shape a rule. A wrong HIGH is the worst outcome: there must be none to speak of."""
     from oncall.eval.evaluate import totals
-    from oncall.eval.world2 import generate
+    from oncall.eval.world2 import generate as generate2
+    from oncall.eval.world3 import generate as generate3
 
-    cases = generate(tmp_path / "w2", seed=2)
+    cases = (generate2 if world == 2 else generate3)(tmp_path / f"w{world}", seed=2)
     results, unreadable = evaluate(cases, lambda _: OfflineAnalyst(), Settings())
     tot = totals(results)
     assert not unreadable and len(results) == 24

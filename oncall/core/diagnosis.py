@@ -86,6 +86,9 @@ class Diagnosis(BaseModel):
     summary: list[Claim]
     root_cause: RootCause
     evidence: list[Evidence] = []
+    # what does not fit the root cause (an earlier anomaly elsewhere, a resource that stayed steady):
+    # shown so the engineer can weigh it, grounded like the evidence
+    against: list[Evidence] = []
     actions: list[Action] = []
     runbook: list[RunbookQuote] = []
     similar_incidents: list[SimilarIncident] = []

@@ -119,6 +119,11 @@ def evidence_blocks(inv: Investigation) -> list[dict[str, Any]]:
     for e in d.evidence:
         quote = f"\n> {esc(e.quote)}" if e.quote else ""
         blocks.append(section(f"• {esc(e.text)}{_cites(e.cites)}{quote}"))
+    if d.against:
+        blocks.append(section("*Evidence against*"))
+        for e in d.against:
+            quote = f"\n> {esc(e.quote)}" if e.quote else ""
+            blocks.append(section(f"• {esc(e.text)}{_cites(e.cites)}{quote}"))
     blocks.append(
         section(
             "*Sources*\n"

@@ -37,6 +37,13 @@ def sections(inv: Investigation) -> list[tuple[str, list[str]]]:
                 [f"{e.text}" + (f': "{e.quote}"' if e.quote else "") + f" {_cites(e.cites)}" for e in d.evidence],
             )
         )
+    if d.against:
+        out.append(
+            (
+                "Evidence against",
+                [f"{e.text}" + (f': "{e.quote}"' if e.quote else "") + f" {_cites(e.cites)}" for e in d.against],
+            )
+        )
     if d.actions:
         lines = []
         for i, a in enumerate(d.actions, 1):
@@ -170,6 +177,7 @@ def pr_body(inv: Investigation) -> str:
         *d.summary,
         d.root_cause,
         *d.evidence,
+        *d.against,
         *d.actions,
         *d.runbook,
         *d.similar_incidents,

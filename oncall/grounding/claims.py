@@ -93,6 +93,7 @@ def ground(
 
     summary = keep("summary", d.summary, lambda c: [c.text])
     evidence = keep("evidence", d.evidence, lambda e: [e.text, e.quote], lambda e: e.quote)
+    against = keep("against", d.against, lambda e: [e.text, e.quote], lambda e: e.quote)
     actions = keep("actions", d.actions, lambda a: [a.description, a.command])
     runbook = keep("runbook", d.runbook, lambda q: [q.quote], lambda q: q.quote)
     similar = keep("similar_incidents", d.similar_incidents, lambda s: [s.resolution], lambda s: s.id)
@@ -110,6 +111,7 @@ def ground(
         update={
             "summary": summary,
             "evidence": evidence,
+            "against": against,
             "actions": actions,
             "runbook": runbook,
             "similar_incidents": similar,

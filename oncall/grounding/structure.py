@@ -73,6 +73,7 @@ def ground_structure(d: Diagnosis, results: list[ToolResult], catalog: Catalog) 
                 "root_cause": rc,
                 "summary": untainted("summary", d.summary),
                 "evidence": untainted("evidence", d.evidence),
+                "against": untainted("against", d.against),
                 "actions": actions,
                 "alternatives": alternatives,
                 "missing_evidence": missing,

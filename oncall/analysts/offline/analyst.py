@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from oncall.analysts.base import Case
-from oncall.analysts.offline.findings import ChangeFinding, Finding, HistoryFinding, LogFinding, MetricFinding, findings
+from oncall.analysts.offline import weights as w
+from oncall.analysts.offline.findings import (
+    SATURATION_SIGNALS,
+    ChangeFinding,
+    Finding,
+    HistoryFinding,
+    LogFinding,
+    MetricFinding,
+    findings,
+)
 from oncall.analysts.offline.ranking import confidence, observed, rank
 from oncall.analysts.offline.remedies import remedies
 from oncall.analysts.offline.suspect import Suspect, at_of
@@ -49,6 +58,7 @@ class OfflineAnalyst:
             summary=_summary(top, suspects),
             root_cause=_root_cause(top, sure),
             evidence=_evidence(top, suspects, case.catalog),
+            against=_against(top, suspects, case.context.results),
             actions=remedies(top, case.catalog, _cause_findings(top)),
             runbook=_runbook(case.context.results, top.category),
             similar_incidents=_similar(found),
@@ -190,6 +200,37 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
     return out
 
 
+def _against(top: Suspect, suspects: list[Suspect], results: list[ToolResult]) -> list[Evidence]:
+    """What does not fit: another service that broke earlier and is not explained as an effect, and,
+    for a resource cause, the root's resources that stayed at their baseline."""
+    out: list[Evidence] = []
+    for s in suspects[1:]:
+        first = s.first
+        if first and top.onset and first.at and first.at < top.onset - w.NEAR and s.service not in top.broke:
+            out.append(
+                Evidence(
+                    text=f"{s.service} left its baseline earlier, from {_hm(first.at)}: this cause does not explain it",
+                    quote=first.quote,
+                    cites=[first.cite],
+                )
+            )
+            break
+    if top.category in ("resource_exhaustion", "capacity") and not top.metrics("saturation"):
+        for r in results:
+            m = r.data
+            if r.ok and isinstance(m, MetricStats) and m.service == top.service:
+                steady = [s for s in m.signals if s.signal in SATURATION_SIGNALS and not s.anomalous and s.line]
+                if steady and steady[0].line:
+                    names = ", ".join(sorted({s.signal for s in steady}))
+                    out.append(
+                        Evidence(
+                            text=f"{top.service}'s {names} stayed at baseline",
+                            cites=[cite(r.id, steady[0].line)],
+                        )
+                    )
+    return out
+
+
 def _plain(f: Finding) -> str:
     if isinstance(f, MetricFinding):
         return f"{f.service} {f.signal} left its baseline"
@@ -277,14 +318,21 @@ def _no_incident(case: Case, found: list[Finding], missing: list[str]) -> Diagno
         if not logs_read:
             gap.append(f"no log line of {svc} was found in the window")
         missing = [*missing, *gap]
+        # the reads that came back empty are the evidence: cite them, so the engineer sees what is absent
+        empty = [
+            r.id
+            for r in case.context.results
+            if r.ok and isinstance(r.data, MetricStats | LogStats) and _about(r.data) == svc
+        ]
         rc = RootCause(
             service=svc,
             category="unknown",
             confidence="LOW",
-            cites=[],
-            statement="not enough evidence was available to diagnose this alert",
+            cites=empty,
+            statement=f"not enough evidence to diagnose this alert: {'; '.join(gap) or 'nothing stands out'}",
         )
-        summary = []
+        summary = [Claim(text=f"The alert is not explained by what could be read: {'; '.join(gap)}", cites=empty)]
+        summary = summary if empty and gap else []
     return Diagnosis(
         summary=summary,
         root_cause=rc,
@@ -295,11 +343,23 @@ def _no_incident(case: Case, found: list[Finding], missing: list[str]) -> Diagno
                 cites=rc.cites or [],
                 description="No action; review the alert's threshold if it keeps firing",
             )
+            if rc.category == "no_incident"
+            else Action(
+                kind="escalate",
+                target=svc,
+                cites=rc.cites or [],
+                description=f"Escalate to the owners of {svc}, and find out why its telemetry is missing "
+                "(scrape target, log shipper) before treating the alert as noise",
+            )
         ],
         runbook=_runbook(case.context.results, "no_incident"),
         similar_incidents=_similar(found),
         missing_evidence=missing,
     )
+
+
+def _about(data: MetricStats | LogStats) -> str:
+    return data.service if isinstance(data, MetricStats) else data.query.service
 
 
 def _hm(t: datetime | None) -> str:

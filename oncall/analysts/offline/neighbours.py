@@ -7,7 +7,8 @@ that broke; these rules follow a change to the neighbours it broke, each for a r
 - shared infrastructure: several services fail the same way at once, and what they share changed
   just before (a DNS, flag or config service);
 - a caller's flood: a service's load multiplied just after a caller of it changed, and the caller's
-  own log lines are about that service (retries, timeouts).
+  own log lines are about that service (retries, timeouts); or the caller's own request rate
+  multiplied after its change and a service it calls saturated right after.
 
 A change so followed makes X the suspect (recent_change); the services it broke become its symptoms,
 and their own routine changes count for little."""
@@ -85,11 +86,21 @@ def _broke(
         common = set.intersection(*kinds) if len(kinds) >= 2 else set()
         if common:
             return failing
+    # X itself sends several times its usual load (a batch job moved into peak, a retry loop)
+    surged = any(
+        m.more_traffic and m.detail.baseline and m.detail.peak >= w.FLOOD_FACTOR * m.detail.baseline
+        for m in x.metrics("traffic")
+    )
     flooded = [
         s
         for s in used
         if after(s)
-        and any(m.more_traffic and m.weight >= 1 for m in s.metrics("traffic"))
-        and any(f.points_to == s.service for f in x.logs())
+        and (
+            (
+                any(m.more_traffic and m.weight >= 1 for m in s.metrics("traffic"))
+                and any(f.points_to == s.service for f in x.logs())
+            )
+            or (surged and s.metrics("saturation"))
+        )
     ]
     return flooded

@@ -55,7 +55,7 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
     onsets = [s.onset for s in suspects.values() if s.onset]
     earliest = min(onsets) if onsets else None
     for s in suspects.values():
-        s.symptom_of = _symptom_of(s, suspects, seen)
+        s.symptom_of = _symptom_of(s, suspects, seen, catalog)
     for s in suspects.values():
         s.change, s.change_strength = _pick_change(s)
         _score(s, suspects, catalog, earliest, seen)
@@ -129,15 +129,30 @@ def _discount_lone_traffic(by_service: Grouped, blamed: set[str]) -> Grouped:
     return out
 
 
-def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str]) -> str | None:
+def at_onset(s: Suspect) -> datetime:
+    assert s.onset is not None
+    return s.onset
+
+
+def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalog: Catalog) -> str | None:
     """A service whose new errors name a dependency that broke no later than it did (or that
-    we could not look at). A healthy dependency named in errors points back at the caller."""
+    we could not look at). A healthy dependency named in errors points back at the caller.
+    A service with no errors of its own at all, whose direct dependency was already failing
+    before it moved, is that dependency's victim too."""
     if not s.onset:
         return None
     for f in s.logs("peer"):
         t = suspects.get(f.points_to or "")
         if t and (t.onset <= s.onset + w.NEAR if t.onset else t.service not in seen):
             return t.service
+    if not s.logs() and not s.metrics("saturation"):
+        failing = [
+            t
+            for d in catalog.dependencies(s.service, depth=1)
+            if (t := suspects.get(d)) and t.onset and t.onset < s.onset and t.logs()
+        ]
+        if failing:
+            return min(failing, key=at_onset).service
     return None
 
 
@@ -156,6 +171,8 @@ def _pick_change(s: Suspect) -> tuple[ChangeFinding | None, float]:
     for c in s.changes():
         if not c.at or not (onset - w.CHANGE_HORIZON <= c.at <= onset + w.NEAR):
             continue
+        if first_error and c.at > first_error + w.CLOCK_SKEW:
+            continue  # it landed after the service was already logging the errors: it did not start them
         lag = onset - c.at
         value = w.CHANGE * (
             w.LAG_CLOSE_FACTOR
@@ -210,7 +227,10 @@ def _score(s: Suspect, all_: dict[str, Suspect], catalog: Catalog, earliest: dat
     if s.symptom_of:
         score -= w.SYMPTOM_OF_DEPENDENCY
     s.score = score
-    s.category = _category(s, own, saturation, traffic, history, blamers)
+    # load that passed through from callers scores nothing here, but it is still load: it tells
+    # saturation under real demand (capacity) from a leak (exhaustion)
+    loaded = [f for f in s.metrics() if f.more_traffic]
+    s.category = _category(s, own, saturation, loaded, history, blamers)
     present: dict[EvidenceKind, bool] = {
         "metrics": bool(saturation or symptoms or traffic),
         "logs": bool(own or blamers),
@@ -224,7 +244,7 @@ def _category(
     s: Suspect,
     own: list[LogFinding],
     saturation: list[MetricFinding],
-    traffic: list[MetricFinding],
+    loaded: list[MetricFinding],
     history: list[HistoryFinding],
     blamers: set[str],
 ) -> Category:
@@ -237,7 +257,7 @@ def _category(
     for m in saturation:
         if m.signal != "restarts":
             votes["resource_exhaustion"] += m.weight
-    if traffic and saturation and not [f for f in own if f.category == "resource_exhaustion"]:
+    if loaded and saturation and not [f for f in own if f.category == "resource_exhaustion"]:
         votes["capacity"] += sum(m.weight for m in saturation) + w.LEGITIMATE_LOAD  # legitimate load, not a leak
     if blamers and not own:
         votes["dependency_failure"] += w.BLAMERS_VOTE * len(blamers)
@@ -249,7 +269,7 @@ def _category(
         for h in history:
             if h.category in votes:
                 votes[h.category] += w.HISTORY_VOTE * h.weight
-    if not votes and traffic:
+    if not votes and any(f.weight >= 1 for f in loaded):
         return "capacity"
     if not votes and s.change:  # nothing else explains it, and it changed today: suspect the change
         return "recent_change"

@@ -52,6 +52,7 @@ LAG_MEDIUM = Span("a change within a few hours may need traffic to reach the bro
 LAG_CLOSE_FACTOR = Weight(1.0, "a change minutes before the onset counts in full")
 LAG_MEDIUM_FACTOR = Weight(0.75, "a change hours before the onset counts less")
 LAG_FAR_FACTOR = Weight(0.5, "a change most of a day before the onset counts half")
+CLOCK_SKEW = Span("a deploy system's clock and a log shipper's differ by seconds, not a minute", minutes=0.5)
 FIRST_ERROR_AFTER = Span("errors that start within half an hour of a change follow from it", minutes=30)
 COHERENT_CHANGE = Weight(1.5, "errors that begin within half an hour of a change follow from it")
 REPEATED_IN_ERRORS = Weight(
@@ -60,6 +61,7 @@ REPEATED_IN_ERRORS = Weight(
 CHANGE_WITH_DIFF = Weight(0.5, "a change whose diff we can read can be checked and reverted")
 SCALE_CHANGE = Weight(0.5, "a scaling event is usually a reaction to load, not a cause")
 CHANGE_ON_SYMPTOM = Weight(0.3, "a change on a service whose errors name a failing dependency does not explain them")
+FLOOD_FACTOR = Weight(3.0, "a caller sending three times its usual requests right after a change is flooding")
 CHANGE_BROKE_NEIGHBOURS = Weight(1.0, "a change its neighbours broke right after outranks each of them")
 STRONG_CHANGE = Weight(2.5, "a change scoring this much is named as the cause")
 

@@ -36,6 +36,9 @@ class LogQuery(BaseModel):
     end: datetime
     baseline_start: datetime
     query: str | None = None
+    # Lines with no service field belong to the service their pod is named after (`ledger-db-rs3-0`,
+    # `ledger-7d9f8-x2k4p`), unless a longer catalog name claims the pod: these are those names.
+    pod_owned_by: list[str] = []
 
 
 class TemplateStat(BaseModel):
@@ -102,8 +105,16 @@ def run(ctx: ToolContext, args: ReadLogsInput) -> Summary:
     w = ctx.window
     start, end = args.start or w.start, args.end or w.end
     baseline_start = min(w.baseline_start, start)
+    longer = [s for s in ctx.catalog.services if s.startswith(args.service + "-")] if ctx.catalog else []
     stats = ctx.backends.logs.stats(
-        LogQuery(service=args.service, start=start, end=end, baseline_start=baseline_start, query=args.query)
+        LogQuery(
+            service=args.service,
+            start=start,
+            end=end,
+            baseline_start=baseline_start,
+            query=args.query,
+            pod_owned_by=longer,
+        )
     )
     return Summary(summarise(stats, args.max_templates, args.only_notable), stats)
 

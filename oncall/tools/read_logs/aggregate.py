@@ -46,9 +46,14 @@ def normalise_levels(raw: Iterable[str]) -> dict[str, str]:
 
 def aggregate(cur, q: LogQuery, source: str, ref: Callable[[int], str], skipped: int = 0) -> LogStats:
     start, end, bstart = (t.timestamp() for t in (q.start, q.end, q.baseline_start))
-    where = "service = $svc AND ts >= $bstart AND ts < $end"
+    # a line without a service field is the service's when its pod is named after it (see LogQuery)
+    where = (
+        "(service = $svc OR (service = '' AND (pod = $svc OR (starts_with(pod, $svc || '-') AND "
+        "len(list_filter($longer, lambda x: starts_with(pod, x || '-'))) = 0)))) AND ts >= $bstart AND ts < $end"
+    )
     params: dict[str, object] = {
         "svc": q.service,
+        "longer": q.pod_owned_by,
         "bstart": bstart,
         "end": end,
         "start": start,

@@ -16,10 +16,18 @@ from oncall.tools.read_logs.aggregate import LEVEL_SQL, aggregate
 
 FIELDS = {
     "ts": ("ts", "timestamp", "@timestamp", "time"),
-    "service": ("service", "app"),
-    "pod": ("pod", "host"),
+    # the shippers' spellings: plain, OpenTelemetry's resource attribute, fluent-bit's Kubernetes labels
+    "service": (
+        "service",
+        "app",
+        '"service.name"',
+        'resource."service.name"',
+        'kubernetes.labels."app.kubernetes.io/name"',
+        "kubernetes.labels.app",
+    ),
+    "pod": ("pod", "host", "kubernetes.pod_name"),
     "level": ("level", "severity", "lvl"),
-    "message": ("message", "msg", "log"),
+    "message": ("message", "msg", "log", "body"),
     # the error detail structured loggers keep apart (pino's err, zerolog's error): appended to the message
     "error": ("err.message", "error.message", "error", "err"),
 }

@@ -7,9 +7,10 @@ the same summary."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import statistics
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from pydantic import BaseModel, Field
@@ -63,6 +64,10 @@ class SignalStat(BaseModel):
     onset: datetime | None  # start of the abnormal run that holds the peak
     direction: str | None  # "up" or "down" when anomalous
     recovered: bool = False  # abnormal in the window but back to baseline at its end
+    # what it was compared with: "before" the hours before the window, "day" the same hours a day
+    # earlier, "limit" the resource's own limit (pinned there since before the baseline)
+    reference: str = "before"
+    began_before_window: bool = False
     samples: int
     line: int | None = None  # where the summary shows it
 
@@ -102,8 +107,17 @@ def run(ctx: ToolContext, args: ReadMetricsInput) -> Summary:
         if not found:
             missing.append(name)
         elif not current:
-            missing.append(f"{name} (no sample in the window)")
-        stats.extend(analyse(name, query, s, baseline_start, start, end) for s in current)
+            last = max(p[0] for s in found for p in s.points)
+            missing.append(f"{name} (no sample in the window; the last is from {fmt_time(_dt(last))})")
+        got = [at_the_limit(analyse(name, query, s, baseline_start, start, end), s, baseline_start) for s in current]
+        if any(not st.anomalous for st in got):
+            # steady against the hours before may mean it was already broken then: ask a day earlier
+            day = ctx.backends.metrics.query_range(query, baseline_start - DAY, end - DAY, step)
+            got = [
+                st if st.anomalous else against_day_before(st, s, day, baseline_start, start, end) or st
+                for st, s in zip(got, current, strict=True)
+            ]
+        stats.extend(got)
     data = MetricStats(
         service=args.service,
         start=start,
@@ -188,6 +202,19 @@ def describe(st: SignalStat, common: frozenset[tuple[str, str]] = frozenset()) -
     if not st.anomalous:
         return f"{st.signal}{unit}{where}: steady, {base}, peak {fmt_num(st.peak)} at {fmt_hm(st.peak_at)}"
     verb = "rose" if st.direction == "up" else "fell"
+    if st.reference == "limit":
+        assert st.onset is not None
+        return (
+            f"{st.signal}{unit}{where}: at its limit, {fmt_num(st.last)} now, peak {fmt_num(st.peak)} at "
+            f"{fmt_hm(st.peak_at)}; at or above 0.9 since {fmt_hm(st.onset)} (saturated, though steady)"
+        )
+    if st.reference == "day":
+        assert st.onset is not None and st.baseline is not None
+        return (
+            f"{st.signal}{unit}{where}: {fmt_num(st.last)} now against {fmt_num(st.baseline)} at this time a day "
+            f"earlier, peak {fmt_num(st.peak)} at {fmt_hm(st.peak_at)}; abnormal from {fmt_hm(st.onset)}"
+            + (", before the window opened (steady against the hours before it)" if st.began_before_window else "")
+        )
     ratio = ""
     if st.baseline and st.direction == "up" and st.peak / st.baseline >= 2:
         ratio = f" ({fmt_num(st.peak / st.baseline)}x baseline)"
@@ -196,6 +223,86 @@ def describe(st: SignalStat, common: frozenset[tuple[str, str]] = frozenset()) -
     return (
         f"{st.signal}{unit}{where}: {verb} from {base} to {fmt_num(st.peak)} at {fmt_hm(st.peak_at)}{ratio}, "
         f"abnormal from {fmt_hm(st.onset)}, {state}"
+    )
+
+
+DAY = timedelta(days=1)
+LIMIT = 0.95  # a utilization this close to its limit is saturated, however long it has been there
+
+
+def at_the_limit(st: SignalStat, s: Series, baseline_start: datetime) -> SignalStat:
+    """A resource pinned at its limit is saturated even when it got there before the baseline began
+    (a cache that filled hours ago): steady is not healthy at 99 %."""
+    if st.anomalous or not st.signal.endswith("_utilization"):
+        return st
+    window = [v for t, v in s.points if t >= st.peak_at.timestamp() - 1800]
+    if not window or statistics.median(window) < LIMIT:
+        return st
+    onset_t = st.peak_at.timestamp()
+    for t, v in reversed([p for p in s.points if baseline_start.timestamp() <= p[0] <= onset_t]):
+        if v < 0.9:
+            break
+        onset_t = t
+    return st.model_copy(
+        update={"onset": _dt(onset_t), "direction": "up", "reference": "limit", "began_before_window": True}
+    )
+
+
+def against_day_before(
+    st: SignalStat, s: Series, day: list[Series], baseline_start: datetime, start: datetime, end: datetime
+) -> SignalStat | None:
+    """An incident already under way when the baseline began looks steady against it. Compared
+    with the same hours a day earlier, such a signal is abnormal; its onset is where today's
+    values last agreed with yesterday's."""
+    twin = next((d for d in day if d.labels == s.labels), day[0] if len(day) == 1 else None)
+    if twin is None or len(twin.points) < 10:
+        return None
+    ref_pts = [(t + DAY.total_seconds(), v) for t, v in twin.points]
+    t0, t1 = start.timestamp(), end.timestamp()
+    ref_window = [v for t, v in ref_pts if t0 <= t <= t1]
+    now = [v for t, v in s.points if t0 <= t <= t1]
+    if len(ref_window) < 3 or len(now) < 3:
+        return None
+    ref = statistics.median(ref_window)
+    diffs = [abs(b - a) for (_, a), (_, b) in itertools.pairwise(ref_pts)]
+    spread = 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
+    threshold = max(3 * spread, 0.3 * abs(ref), FLOORS.get(st.signal, 0.0), 1e-9)
+    level = statistics.median(now)
+    if abs(level - ref) <= threshold:
+        return None
+    up = level > ref
+    times = [t for t, _ in ref_pts]
+
+    def yesterday(t: float) -> float:
+        i = min(bisect.bisect_left(times, t), len(times) - 1)
+        return ref_pts[i][1]
+
+    def abnormal(t: float, v: float) -> bool:
+        r = yesterday(t)
+        return (v - r > threshold) if up else (r - v > threshold)
+
+    pts = [p for p in s.points if baseline_start.timestamp() <= p[0] <= t1]
+    onset_t, gap = pts[-1][0], 0
+    for t, v in reversed(pts):
+        if abnormal(t, v):
+            onset_t, gap = t, 0
+        else:
+            gap += 1
+            if gap > 2:
+                break
+    window = [(t, v) for t, v in s.points if t0 <= t <= t1]
+    peak_t, peak_v = max(window, key=lambda p: abs(p[1] - ref))
+    return st.model_copy(
+        update={
+            "baseline": ref,
+            "peak": peak_v,
+            "peak_at": _dt(peak_t),
+            "onset": _dt(onset_t),
+            "direction": "up" if up else "down",
+            "recovered": False,
+            "reference": "day",
+            "began_before_window": onset_t < t0,
+        }
     )
 
 

@@ -1,0 +1,193 @@
+"""What world 3 taught, each as the behaviour an SRE relies on: logs shipped with only a pod name,
+an incident that began before the window, a change that landed after the errors, a batch job that
+floods a store, telemetry that stopped, and the evidence that does not fit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from oncall.analysts.offline.analyst import OfflineAnalyst
+from oncall.core.investigation import Investigation
+from oncall.estate.bundle import Bundle
+from oncall.investigate import investigate
+from tests.bundles import ALERT_AT, alertmanager, flat_then, iso, log, series, write_bundle
+
+M = timedelta(minutes=1)
+
+
+def run(root: Path) -> Investigation:
+    b = Bundle.open(root)
+    return investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())
+
+
+def shipped(t, pod: str, line: str, labels: dict | None = None) -> dict:
+    """A fluent-bit record: raw text in `log`, the pod under `kubernetes`, no service field."""
+    k8s: dict = {"pod_name": pod, "namespace_name": "prod", "container_name": "app"}
+    if labels:
+        k8s["labels"] = labels
+    return {"@timestamp": iso(t), "stream": "stderr", "log": line, "kubernetes": k8s}
+
+
+def test_logs_with_only_a_pod_name_belong_to_the_service_the_pod_is_named_after(tmp_path):
+    start = ALERT_AT - timedelta(hours=3)
+    logs = [shipped(start + i * M, "ledger-db-rs3-0", "LOG:  checkpoint complete") for i in range(0, 170, 5)]
+    logs += [
+        shipped(ALERT_AT - 5 * M + i * M, "ledger-db-rs3-1", "ERROR:  could not extend file: No space left on device")
+        for i in range(5)
+    ]
+    logs += [
+        shipped(ALERT_AT - 4 * M + i * M, "ledger-6f7c9d8b4-hx2vq", "E0302 13:5x store.go:88] write failed: timeout")
+        for i in range(4)
+    ]
+    logs += [
+        shipped(
+            ALERT_AT - 3 * M,
+            "chi-events-0-0",
+            "<Error> executeQuery: Code: 243",
+            {"app.kubernetes.io/name": "warehouse"},
+        )
+    ]
+    root = write_bundle(
+        tmp_path / "b",
+        services={"ledger": ["ledger-db", "warehouse"], "ledger-db": [], "warehouse": []},
+        alert=alertmanager("HighErrorRate", "ledger"),
+        logs=logs,
+        metric_lines=[],
+    )
+    inv = run(root)
+    text = {r.input.get("service"): r.text or "" for r in inv.results if r.tool == "read_logs"}
+    assert "No space left on device" in text["ledger-db"]
+    assert "No space left on device" not in text["ledger"]  # ledger-db's pods are not ledger's
+    assert "write failed" in text["ledger"]
+    assert "1 lines in window (1 ERROR)" in text["warehouse"]  # an operator's pod is known by its label
+
+
+def test_an_incident_under_way_before_the_window_is_found_against_the_day_before(tmp_path):
+    """Latency has been high for seven hours: steady against the hours before the window, abnormal
+    against the same hours a day earlier. It is an incident, not noise."""
+    day_ago = ALERT_AT - timedelta(hours=31)
+    broke = ALERT_AT - timedelta(hours=7)
+    lat = flat_then(day_ago, ALERT_AT + 15 * M, 0.1, broke, 2.0, step_s=60)
+    root = write_bundle(
+        tmp_path / "b",
+        services={"api": ["db"], "db": []},
+        alert=alertmanager("HighLatency", "api"),
+        logs=[log(ALERT_AT - timedelta(hours=h), "api", "info", "served") for h in range(8)],
+        metric_lines=series("latency_p99_seconds", "api", lat)
+        + series("error_ratio", "db", flat_then(day_ago, ALERT_AT + 15 * M, 0.001, step_s=60)),
+    )
+    inv = run(root)
+    d = inv.diagnosis
+    assert d.root_cause.category != "no_incident"
+    assert d.root_cause.service == "api"
+    metrics = next(r.text for r in inv.results if r.tool == "read_metrics" and r.input["service"] == "api")
+    assert "at this time a day earlier" in (metrics or "") and "before the window opened" in (metrics or "")
+
+
+def test_a_change_that_landed_after_the_errors_began_is_not_their_cause(tmp_path):
+    errors_from = ALERT_AT - 10 * M
+    root = write_bundle(
+        tmp_path / "b",
+        services={"api": []},
+        alert=alertmanager("HighErrorRate", "api"),
+        logs=[log(ALERT_AT - timedelta(hours=2) + i * 5 * M, "api", "info", "served") for i in range(20)]
+        + [log(errors_from + i * 15 * timedelta(seconds=1), "api", "error", "disk full: ENOSPC") for i in range(30)],
+        metric_lines=series(
+            "error_ratio", "api", flat_then(ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M, 0.001, errors_from, 0.3)
+        ),
+        changes=[
+            {
+                "ts": iso(errors_from + 3 * M),
+                "service": "api",
+                "kind": "deploy",
+                "from": "1.0.0",
+                "to": "1.0.1",
+                "author": "bot",
+                "ref": "abc",
+                "diff": "",
+            }
+        ],
+    )
+    d = run(root).diagnosis
+    assert d.root_cause.category == "resource_exhaustion"
+    assert not [a for a in d.actions if a.kind == "rollback"]
+
+
+def test_a_batch_job_whose_load_multiplied_after_its_change_is_blamed_for_the_store_it_floods(tmp_path):
+    """The store pages through its users; the batch job is healthy and says nothing; its own request
+    rate went up twelvefold right after its schedule changed."""
+    t0, at = ALERT_AT - timedelta(hours=6), ALERT_AT - 12 * M
+    root = write_bundle(
+        tmp_path / "b",
+        services={"web": ["db"], "batch": ["db"], "db": []},
+        alert=alertmanager("HighLatency", "web"),
+        logs=[log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in ("web", "db")]
+        + [
+            log(at + i * 20 * timedelta(seconds=1), "db", "error", "sorry, too many clients already") for i in range(40)
+        ],
+        metric_lines=series("requests", "batch", flat_then(t0, ALERT_AT + 15 * M, 5.0, at, 60.0))
+        + series("cpu", "db", flat_then(t0, ALERT_AT + 15 * M, 0.3, at, 0.98))
+        + series("latency_p99_seconds", "db", flat_then(t0, ALERT_AT + 15 * M, 0.01, at, 0.4))
+        + series("latency_p99_seconds", "web", flat_then(t0, ALERT_AT + 15 * M, 0.1, at + M, 2.0)),
+        changes=[
+            {
+                "ts": iso(at - 2 * M),
+                "service": "batch",
+                "kind": "config",
+                "from": "0 3 * * *",
+                "to": "*/5 * * * *",
+                "author": "dev",
+                "ref": "c1",
+                "diff": "--- a/cron.yaml\n+++ b/cron.yaml\n@@ -1 +1 @@\n-schedule: 0 3 * * *\n+schedule: */5 * * * *\n",
+            }
+        ],
+        signals={
+            "request_rate": 'requests{service="{service}"}',
+            "cpu_utilization": 'cpu{service="{service}"}',
+            "latency_p99": 'latency_p99_seconds{service="{service}"}',
+        },
+    )
+    d = run(root).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("batch", "recent_change")
+    assert d.actions[0].kind == "rollback" and d.actions[0].target == "batch"
+
+
+def test_telemetry_that_stopped_is_said_cited_and_escalated_never_called_noise(tmp_path):
+    stopped = ALERT_AT - timedelta(hours=3)
+    root = write_bundle(
+        tmp_path / "b",
+        services={"api": []},
+        alert=alertmanager("HighErrorRate", "api"),
+        logs=[log(stopped - timedelta(hours=1) + i * 5 * M, "api", "info", "served") for i in range(12)],
+        metric_lines=series("error_ratio", "api", flat_then(stopped - timedelta(hours=6), stopped, 0.001)),
+    )
+    d = run(root).diagnosis
+    assert (d.root_cause.category, d.root_cause.confidence) == ("unknown", "LOW")
+    assert d.root_cause.cites and d.summary  # the empty reads are cited, so the engineer sees what is absent
+    assert d.actions[0].kind == "escalate" and "telemetry" in d.actions[0].description
+
+
+def test_an_earlier_anomaly_the_cause_does_not_explain_is_listed_against_it(tmp_path):
+    t0 = ALERT_AT - timedelta(hours=6)
+    root = write_bundle(
+        tmp_path / "b",
+        services={"api": ["db", "cache"], "db": [], "cache": []},
+        alert=alertmanager("HighErrorRate", "api"),
+        logs=[log(ALERT_AT - timedelta(hours=2) + i * 5 * M, "api", "info", "served") for i in range(20)]
+        + [
+            log(ALERT_AT - 8 * M + i * 10 * timedelta(seconds=1), "api", "error", "OutOfMemoryError: Java heap space")
+            for i in range(40)
+        ],
+        metric_lines=series("error_ratio", "api", flat_then(t0, ALERT_AT + 15 * M, 0.001, ALERT_AT - 8 * M, 0.3))
+        + series("mem", "api", flat_then(t0, ALERT_AT + 15 * M, 0.5, ALERT_AT - 9 * M, 0.99))
+        + series("latency_p99_seconds", "cache", flat_then(t0, ALERT_AT + 15 * M, 0.01, ALERT_AT - 25 * M, 0.2)),
+        signals={
+            "error_ratio": 'error_ratio{service="{service}"}',
+            "memory_utilization": 'mem{service="{service}"}',
+            "latency_p99": 'latency_p99_seconds{service="{service}"}',
+        },
+    )
+    d = run(root).diagnosis
+    assert d.root_cause.service == "api"
+    assert any("cache" in e.text and "earlier" in e.text for e in d.against)
