@@ -57,7 +57,7 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
     for s in suspects.values():
         s.symptom_of = _symptom_of(s, suspects, seen, catalog)
     for s in suspects.values():
-        s.change, s.change_strength = _pick_change(s)
+        s.change, s.change_strength = _pick_change(s, _dependency_broke_first(s, suspects, catalog))
         _score(s, suspects, catalog, earliest, seen)
     follow_changes(suspects, catalog)
     return sorted(suspects.values(), key=lambda s: (-s.score, s.onset or datetime.max.astimezone(), s.service))
@@ -156,9 +156,22 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
     return None
 
 
-def _pick_change(s: Suspect) -> tuple[ChangeFinding | None, float]:
+def _dependency_broke_first(s: Suspect, suspects: dict[str, Suspect], catalog: Catalog) -> bool:
+    """A direct dependency was visibly failing (saturated, or errors of its own) before this one moved."""
+    return bool(s.onset) and any(
+        (t := suspects.get(d)) is not None
+        and t.onset is not None
+        and s.onset is not None
+        and t.onset < s.onset
+        and (t.metrics("saturation") or t.logs("own"))
+        for d in catalog.dependencies(s.service, depth=1)
+    )
+
+
+def _pick_change(s: Suspect, dependency_first: bool = False) -> tuple[ChangeFinding | None, float]:
     """The change that best explains the anomaly: before its onset, the sooner the likelier,
-    and stronger when the evidence repeats what the change introduced."""
+    and stronger when the evidence repeats what the change introduced. When a dependency broke
+    first, a change made hours earlier explains the timing less well than the dependency does."""
     onset = s.onset
     if onset is None:
         return None, 0.0
@@ -191,6 +204,8 @@ def _pick_change(s: Suspect) -> tuple[ChangeFinding | None, float]:
             value *= w.SCALE_CHANGE
         if s.symptom_of:
             value *= w.CHANGE_ON_SYMPTOM  # its errors are about a failing dependency, which no change here explains
+        elif dependency_first and lag > w.LAG_CLOSE and not repeated:
+            value *= w.CHANGE_BEFORE_DEPENDENCY
         if value > strength:
             best, strength = c, value
     return best, strength

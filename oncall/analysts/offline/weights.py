@@ -62,6 +62,9 @@ CHANGE_WITH_DIFF = Weight(0.5, "a change whose diff we can read can be checked a
 SCALE_CHANGE = Weight(0.5, "a scaling event is usually a reaction to load, not a cause")
 CHANGE_ON_SYMPTOM = Weight(0.3, "a change on a service whose errors name a failing dependency does not explain them")
 FLOOD_FACTOR = Weight(3.0, "a caller sending three times its usual requests right after a change is flooding")
+CHANGE_BEFORE_DEPENDENCY = Weight(
+    0.5, "a change made hours before, on a service whose dependency broke first, explains the timing less well"
+)
 CHANGE_BROKE_NEIGHBOURS = Weight(1.0, "a change its neighbours broke right after outranks each of them")
 STRONG_CHANGE = Weight(2.5, "a change scoring this much is named as the cause")
 

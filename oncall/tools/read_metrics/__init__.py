@@ -161,6 +161,9 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
     if saturated and abs(peak_v - ref) <= threshold:
         threshold = max(FLOORS.get(signal, 0.0), 0.05)
         ref = min(ref, statistics.median(values))
+        # against the lower reference the highest point is the peak, and it rose (it did not fall)
+        peak_t, peak_v = max(window, key=lambda p: p[1])
+        direction = "up"
     onset = None
     if abs(peak_v - ref) > threshold:
         # Walk back from the peak while the series stays abnormal (one-sample gaps allowed).
