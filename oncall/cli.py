@@ -212,10 +212,10 @@ def cmd_audit(args: argparse.Namespace, env: Environment) -> int:
         return 0
     records = log.find(args.id)
     accounted = []
-    if (state / "queue.sqlite").exists():  # where each accepted alert went: its job, subject or attached
-        from oncall.serving.queue import AlertQueue
+    if env.queue_url or (state / "queue.sqlite").exists():  # where each accepted alert went
+        from oncall.serving.queue import open_queue
 
-        q = AlertQueue(state / "queue.sqlite", recover=False)
+        q = open_queue(state, env.queue_url, recover=False)
         accounted = q.whereabouts(args.id)
         q.close()
     if not records and not accounted:

@@ -19,6 +19,7 @@ class Environment:
     bundle: Path | None = None  # ONCALL_BUNDLE (Lambda)
     state: Path | None = None  # ONCALL_STATE
     webhook_token: str | None = None  # ONCALL_WEBHOOK_TOKEN
+    queue_url: str | None = field(default=None, repr=False)  # ONCALL_QUEUE_URL: postgresql://... for replicas
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_channel: str | None = None  # where alert-triggered briefs go
@@ -45,6 +46,7 @@ class Environment:
             bundle=path("ONCALL_BUNDLE"),
             state=path("ONCALL_STATE"),
             webhook_token=env.get("ONCALL_WEBHOOK_TOKEN") or None,
+            queue_url=env.get("ONCALL_QUEUE_URL") or None,
             slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             slack_channel=env.get("SLACK_CHANNEL") or None,

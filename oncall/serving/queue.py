@@ -20,21 +20,26 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from oncall.core.alert import Alert
 
+# Times are epoch seconds passed by the code (no dialect's clock functions), so one schema text
+# serves SQLite and PostgreSQL; {real} is the float type (PostgreSQL's REAL is too coarse for epochs).
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerts (
-  key TEXT PRIMARY KEY, job TEXT NOT NULL, alert TEXT NOT NULL, received_at REAL DEFAULT (unixepoch('subsec')),
+  key TEXT PRIMARY KEY, job TEXT NOT NULL, alert TEXT NOT NULL, received_at {real} NOT NULL,
   role TEXT NOT NULL DEFAULT 'subject');
 CREATE TABLE IF NOT EXISTS jobs (
   id TEXT PRIMARY KEY, grp TEXT, status TEXT NOT NULL DEFAULT 'queued', investigation TEXT, error TEXT,
-  created_at REAL DEFAULT (unixepoch('subsec')), updated_at REAL, owner TEXT, lease_until REAL,
+  created_at {real} NOT NULL, updated_at {real}, owner TEXT, lease_until {real},
   attempts INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created_at);
+CREATE INDEX IF NOT EXISTS jobs_grp ON jobs(grp, created_at);
 CREATE INDEX IF NOT EXISTS alerts_job ON alerts(job);
 """
 LEASE_S = 30.0
@@ -61,18 +66,56 @@ def me() -> str:
 
 
 class AlertQueue:
+    """The queue on SQLite, the embedded default: one file, one host. `PostgresQueue` (queue_pg.py)
+    runs the same statements on PostgreSQL for several replicas; a dialect differs only in how it
+    connects, opens a write transaction, serialises a group and skips a claimed row."""
+
+    claim_lock = ""  # PostgreSQL: FOR UPDATE SKIP LOCKED, so replicas never wait on each other's claim
+
     def __init__(self, path: Path, window_s: int = 300, recover: bool = True):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.window_s = window_s
         self._lock = threading.Lock()
-        # several processes share the file: wait for a lock rather than fail
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        self._db: Any = self._connect()
+        self._create_schema()
         if recover:  # the server, at start: jobs of workers of this host that no longer exist go back
             self._requeue_orphans()
+
+    # -- the dialect ------------------------------------------------------------------------------
+    def _connect(self) -> Any:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # several processes share the file: wait for a lock rather than fail
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def schema(self) -> str:
+        return SCHEMA.format(real="REAL")
+
+    def _create_schema(self) -> None:
+        for statement in filter(str.strip, self.schema().split(";")):
+            self._x(statement)
+
+    def _x(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        return self._db.execute(sql, params)
+
+    def _begin(self) -> None:
+        self._x("BEGIN IMMEDIATE")  # SQLite: one writer at a time, so a group is read and written whole
+
+    def _serialise_group(self, grp: str) -> None:
+        """Inside a write transaction: nobody else enqueues into `grp` until it ends."""
+
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        with self._lock:
+            self._begin()
+            try:
+                yield
+                self._x("COMMIT")
+            except BaseException:
+                self._x("ROLLBACK")
+                raise
 
     def group_of(self, alert: Alert) -> str:
         bucket = int(alert.starts_at.timestamp()) // self.window_s
@@ -81,41 +124,37 @@ class AlertQueue:
 
     def enqueue(self, alerts: list[Alert]) -> Enqueued:
         out = Enqueued(0, 0, [])
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for a in alerts:
-                    self._enqueue_one(a, out)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._tx():
+            for grp in sorted({self.group_of(a) for a in alerts}):  # in one order: no deadlock between replicas
+                self._serialise_group(grp)
+            for a in alerts:
+                self._enqueue_one(a, out)
         return out
 
     def _enqueue_one(self, a: Alert, out: Enqueued) -> None:
         key = f"{a.fingerprint}|{a.starts_at.isoformat()}"
-        if self._db.execute("SELECT 1 FROM alerts WHERE key = ?", (key,)).fetchone():
+        now = time.time()
+        if self._x("SELECT 1 FROM alerts WHERE key = ?", (key,)).fetchone():
             out.duplicates += 1
             return
         grp = self.group_of(a)
         # the newest job of the group: the group's own, or its latest follow-up
-        row = self._db.execute(
-            "SELECT id, status FROM jobs WHERE grp = ? ORDER BY created_at DESC LIMIT 1", (grp,)
-        ).fetchone()
+        row = self._x("SELECT id, status FROM jobs WHERE grp = ? ORDER BY created_at DESC LIMIT 1", (grp,)).fetchone()
         if row is None:
             job, role = grp, "subject"
-            self._db.execute("INSERT INTO jobs(id, grp) VALUES (?, ?)", (job, grp))
+            self._x("INSERT INTO jobs(id, grp, created_at) VALUES (?, ?, ?)", (job, grp, now))
         elif row[1] == "queued":
             job, role = row[0], "subject"  # investigated with the rest of its group
         elif self._adds_something(row[0], a):
-            n = self._db.execute("SELECT count(*) FROM jobs WHERE grp = ?", (grp,)).fetchone()[0]
+            n = self._x("SELECT count(*) FROM jobs WHERE grp = ?", (grp,)).fetchone()[0]
             job, role = f"{grp}-f{n}", "subject"  # a follow-up: the group grew after it was investigated
-            self._db.execute("INSERT INTO jobs(id, grp) VALUES (?, ?)", (job, grp))
+            self._x("INSERT INTO jobs(id, grp, created_at) VALUES (?, ?, ?)", (job, grp, now))
         else:
             job, role = row[0], "attached"  # nothing new: recorded on the job that covers it
             out.attached += 1
-        self._db.execute(
-            "INSERT INTO alerts(key, job, alert, role) VALUES (?, ?, ?, ?)", (key, job, a.model_dump_json(), role)
+        self._x(
+            "INSERT INTO alerts(key, job, alert, role, received_at) VALUES (?, ?, ?, ?, ?)",
+            (key, job, a.model_dump_json(), role, now),
         )
         out.accepted += 1
         if job not in out.jobs:
@@ -124,7 +163,7 @@ class AlertQueue:
     def _adds_something(self, job: str, a: Alert) -> bool:
         seen = {
             (x.alertname, x.service, x.severity)
-            for (raw,) in self._db.execute("SELECT alert FROM alerts WHERE job = ?", (job,))
+            for (raw,) in self._x("SELECT alert FROM alerts WHERE job = ?", (job,)).fetchall()
             for x in [Alert.model_validate_json(raw)]
         }
         return (a.alertname, a.service, a.severity) not in seen
@@ -132,38 +171,33 @@ class AlertQueue:
     def claim(self, owner: str | None = None, lease_s: float = LEASE_S) -> Job | None:
         owner = owner or me()
         now = time.time()
+        with self._tx():
+            self._expire(now)
+            row = self._x(
+                "UPDATE jobs SET status = 'running', owner = ?, lease_until = ?, attempts = attempts + 1, "
+                "updated_at = ? WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at "
+                f"LIMIT 1 {self.claim_lock}) RETURNING id",
+                (owner, now + lease_s, now),
+            ).fetchone()
+        if row is None:
+            return None
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._expire(now)
-                row = self._db.execute(
-                    "UPDATE jobs SET status = 'running', owner = ?, lease_until = ?, attempts = attempts + 1, "
-                    "updated_at = ? WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at "
-                    "LIMIT 1) RETURNING id",
-                    (owner, now + lease_s, now),
-                ).fetchone()
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            if row is None:
-                return None
             alerts = [
                 Alert.model_validate_json(r[0])
-                for r in self._db.execute(
+                for r in self._x(
                     "SELECT alert FROM alerts WHERE job = ? AND role = 'subject' ORDER BY received_at, key", (row[0],)
-                )
+                ).fetchall()
             ]
         return Job(row[0], alerts, owner)
 
     def _expire(self, now: float) -> None:
         """Running jobs whose lease ran out: their worker died. Taken again once, then failed."""
-        self._db.execute(
+        self._x(
             "UPDATE jobs SET status = 'failed', error = 'its worker died twice', updated_at = ? "
             "WHERE status = 'running' AND lease_until < ? AND attempts >= ?",
             (now, now, MAX_ATTEMPTS),
         )
-        self._db.execute(
+        self._x(
             "UPDATE jobs SET status = 'queued', owner = NULL, updated_at = ? "
             "WHERE status = 'running' AND lease_until < ?",
             (now, now),
@@ -172,15 +206,15 @@ class AlertQueue:
     def _requeue_orphans(self) -> None:
         host = os.uname().nodename
         with self._lock:
-            for job, owner in self._db.execute("SELECT id, owner FROM jobs WHERE status = 'running'").fetchall():
+            for job, owner in self._x("SELECT id, owner FROM jobs WHERE status = 'running'").fetchall():
                 parts = (owner or "").split(":")
                 if len(parts) >= 2 and parts[0] == host and parts[1].isdigit() and not _alive(int(parts[1])):
-                    self._db.execute("UPDATE jobs SET lease_until = 0 WHERE id = ?", (job,))
+                    self._x("UPDATE jobs SET lease_until = 0 WHERE id = ?", (job,))
 
     def heartbeat(self, job: str, owner: str, lease_s: float = LEASE_S) -> bool:
         """Renew the lease; False when the job is no longer this owner's (it was taken again)."""
         with self._lock:
-            cur = self._db.execute(
+            cur = self._x(
                 "UPDATE jobs SET lease_until = ? WHERE id = ? AND owner = ? AND status = 'running'",
                 (time.time() + lease_s, job, owner),
             )
@@ -189,22 +223,22 @@ class AlertQueue:
     def finish(self, job: str, investigation: str | None, error: str | None = None, owner: str | None = None) -> bool:
         """Record the outcome; only the job's current owner can (a stale worker's result is dropped)."""
         with self._lock:
-            cur = self._db.execute(
-                "UPDATE jobs SET status = ?, investigation = ?, error = ?, updated_at = unixepoch('subsec') "
-                "WHERE id = ? AND status = 'running' AND (? IS NULL OR owner = ?)",
-                ("failed" if error else "done", investigation, error, job, owner, owner),
+            cur = self._x(
+                "UPDATE jobs SET status = ?, investigation = ?, error = ?, updated_at = ? "
+                "WHERE id = ? AND status = 'running' AND (owner = ? OR ? = '')",
+                ("failed" if error else "done", investigation, error, time.time(), job, owner or "", owner or ""),
             )
             return cur.rowcount == 1
 
     def counts(self) -> dict[str, int]:
         with self._lock:
-            return dict(self._db.execute("SELECT status, count(*) FROM jobs GROUP BY status").fetchall())
+            return dict(self._x("SELECT status, count(*) FROM jobs GROUP BY status").fetchall())
 
     def whereabouts(self, ref: str) -> list[dict[str, Any]]:
         """Every accepted alert matching a job id, an investigation id or an alert fingerprint, with
         the job it belongs to, whether it is that job's subject or attached, and the job's outcome."""
         with self._lock:
-            rows = self._db.execute(
+            rows = self._x(
                 "SELECT a.key, a.role, a.alert, j.id, j.status, j.investigation, j.error FROM alerts a "
                 "JOIN jobs j ON j.id = a.job WHERE j.id = ? OR j.grp = ? OR j.investigation = ? "
                 "OR a.key LIKE ? ORDER BY a.received_at",
@@ -225,6 +259,20 @@ class AlertQueue:
 
     def close(self) -> None:
         self._db.close()
+
+
+def open_queue(state: Path, url: str | None = None, recover: bool = True) -> AlertQueue:
+    """SQLite in the state folder (one host), or PostgreSQL when ONCALL_QUEUE_URL names a database
+    (several replicas share it)."""
+    if url:
+        if not url.startswith(("postgresql://", "postgres://")):
+            from oncall.core.errors import ConfigError
+
+            raise ConfigError("ONCALL_QUEUE_URL must be a postgresql:// URL")
+        from oncall.serving.queue_pg import PostgresQueue
+
+        return PostgresQueue(url, recover=recover)
+    return AlertQueue(state / "queue.sqlite", recover=recover)
 
 
 def _alive(pid: int) -> bool:

@@ -30,7 +30,7 @@ from oncall.delivery.slack import SlackChannel, SlackSettings
 from oncall.estate.env import Environment
 from oncall.intake import alerts
 from oncall.investigate import investigate
-from oncall.serving.queue import LEASE_S, AlertQueue, Job
+from oncall.serving.queue import LEASE_S, AlertQueue, Job, open_queue
 from oncall.tools.backends import Backends
 
 log = logging.getLogger("oncall.serve")
@@ -66,7 +66,7 @@ def build_service(
         catalog=estate.catalog,
         backends=estate.backends,
         analyst=lambda: make_analyst(spec.model, env=env),
-        queue=AlertQueue(spec.state / "queue.sqlite", recover=recover),
+        queue=open_queue(spec.state, env.queue_url, recover=recover),
         audit=AuditLog(spec.state / "audit.jsonl"),
         webhook_token=env.webhook_token,
         workers=workers,

@@ -1,0 +1,210 @@
+"""The alert queue's promises, on SQLite (the embedded default) and on PostgreSQL (replicas): every
+accepted alert is its job's subject or attached to one, exactly once; a job is claimed by one
+worker at a time; a dead worker's job is taken again once; two `oncall serve` replicas on one
+database run no job twice."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from oncall.core.alert import Alert
+from oncall.serving.queue import AlertQueue, open_queue
+from tests.conftest import DEMO, ROOT
+
+T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+
+
+def alert(name: str, fp: str, service: str = "api-gateway", severity: str = "page") -> Alert:
+    return Alert(
+        source="alertmanager",
+        alertname=name,
+        status="firing",
+        starts_at=T0,
+        service=service,
+        labels={"alertname": name, "service": service, "severity": severity},
+        fingerprint=fp,
+        severity=severity,
+        group_key=f"{{}}:{{alertname={name!r}}}",
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def make_queue(request, tmp_path):
+    """A function opening another connection to one queue (another replica's, on PostgreSQL)."""
+    url = request.getfixturevalue("postgres_server")() if request.param == "postgres" else None
+    opened: list[AlertQueue] = []
+
+    def make(recover: bool = False) -> AlertQueue:
+        q = open_queue(tmp_path, url, recover=recover)
+        opened.append(q)
+        return q
+
+    yield make
+    for q in opened:
+        q.close()
+
+
+def test_late_members_from_two_replicas_are_one_job_or_attached(make_queue):
+    """Members of five groups arrive at two replicas at once, some while their job runs and some after
+    it is done: one job per group (plus follow-ups for something new), nothing dropped."""
+    replicas = [make_queue(), make_queue()]
+    fps: list[str] = []
+
+    def send(q: AlertQueue, wave: int, r: int) -> None:
+        for g in range(5):
+            for k in range(4):
+                fp = f"w{wave}-r{r}-g{g}-{k}"
+                fps.append(fp)
+                sev = "warning" if wave == 2 and k == 0 and r == 0 else "page"
+                assert q.enqueue([alert(f"G{g}", fp, severity=sev)]).accepted == 1
+
+    claimed: list[str] = []
+    for wave in range(3):
+        ts = [threading.Thread(target=send, args=(q, wave, r)) for r, q in enumerate(replicas)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        while job := replicas[wave % 2].claim(owner=f"w{wave}"):
+            claimed.append(job.id)
+            if wave == 0:
+                continue  # left running: the next wave finds its group running
+            assert replicas[0].finish(job.id, f"inv-{job.id}", owner=job.owner)
+        if wave == 1:  # the first wave's jobs finish now
+            for j in {c for c in claimed[: len(claimed)]}:
+                replicas[1].finish(j, f"inv-{j}", owner="w0")
+    assert len(claimed) == len(set(claimed))  # no job was claimed twice
+    for fp in fps:
+        rows = replicas[0].whereabouts(fp)
+        assert len(rows) == 1 and rows[0]["role"] in ("subject", "attached"), fp
+    groups = {r["job"].split("-f")[0] for fp in fps for r in replicas[0].whereabouts(fp)}
+    assert len(groups) == 5
+    assert any("-f" in r["job"] for fp in fps for r in replicas[0].whereabouts(fp))  # the new severity
+
+
+def test_concurrent_claims_never_hand_one_job_to_two_workers(make_queue):
+    setup = make_queue()
+    for g in range(40):
+        setup.enqueue([alert(f"C{g}", f"c{g}")])
+    workers = [make_queue() for _ in range(4)]
+    got: list[str] = []
+    lock = threading.Lock()
+
+    def drain(q: AlertQueue, n: int) -> None:
+        while job := q.claim(owner=f"worker-{n}"):
+            with lock:
+                got.append(job.id)
+            q.finish(job.id, "inv", owner=job.owner)
+
+    ts = [threading.Thread(target=drain, args=(q, n)) for n, q in enumerate(workers)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert len(got) == 40 and len(set(got)) == 40
+    assert setup.counts() == {"done": 40}
+
+
+def test_a_dead_workers_job_is_taken_again_once_and_only_its_owner_finishes_it(make_queue):
+    q = make_queue()
+    q.enqueue([alert("D", "d1")])
+    first = q.claim(owner="dead", lease_s=0.01)
+    assert first is not None
+    time.sleep(0.05)
+    second = q.claim(owner="alive")
+    assert second is not None and second.id == first.id
+    assert not q.finish(first.id, "stale", owner="dead")  # the dead worker's late result is dropped
+    assert q.finish(second.id, "inv-2", owner="alive")
+    assert q.whereabouts(first.id)[0]["investigation"] == "inv-2"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_two_serve_replicas_on_one_database_run_no_job_twice(tmp_path, postgres_server):
+    url = postgres_server()
+    token = "replica-token"
+    ports = [_free_port(), _free_port()]
+    procs = []
+    for i, port in enumerate(ports):
+        env = {**os.environ, "ONCALL_WEBHOOK_TOKEN": token, "ONCALL_QUEUE_URL": url, "XDG_STATE_HOME": str(tmp_path)}
+        args = [sys.executable, "-m", "oncall.cli", "serve", "--bundle", str(DEMO), "--port", str(port)]
+        args += ["--workers", "2", "--state", str(tmp_path / f"r{i}")]
+        procs.append(
+            subprocess.Popen(
+                args,
+                cwd=ROOT,
+                env=env,
+                stdout=(tmp_path / f"r{i}.log").open("wb"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+    try:
+        for port in ports:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                    c.request("GET", "/healthz")
+                    if c.getresponse().status == 200:
+                        break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, "a replica did not start"
+                time.sleep(0.2)
+        fps = []
+        for n in range(60):  # 12 groups, members spread over both replicas
+            g = n % 12
+            body = {
+                "version": "4",
+                "groupKey": f'{{}}:{{alertname="R{g}"}}',
+                "status": "firing",
+                "receiver": "oncall",
+                "alerts": [
+                    {
+                        "status": "firing",
+                        "labels": {"alertname": f"R{g}", "service": "api-gateway", "severity": "page"},
+                        "annotations": {},
+                        "startsAt": (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "fingerprint": f"rep{n:04d}",
+                    }
+                ],
+            }
+            c = http.client.HTTPConnection("127.0.0.1", ports[n % 2], timeout=30)
+            c.request("POST", "/alertmanager", json.dumps(body), {"authorization": f"Bearer {token}"})
+            assert c.getresponse().status == 202
+            fps.append(f"rep{n:04d}")
+        q = open_queue(tmp_path, url, recover=False)
+        deadline = time.monotonic() + 240
+        while (counts := q.counts()).get("queued") or counts.get("running"):
+            assert time.monotonic() < deadline, counts
+            time.sleep(0.5)
+    finally:
+        for p in procs:
+            os.killpg(p.pid, signal.SIGTERM)
+            p.wait(30)
+    where = {fp: q.whereabouts(fp) for fp in fps}
+    q.close()
+    assert all(len(rows) == 1 and rows[0]["status"] == "done" for rows in where.values())
+    runs: list[str] = []
+    for i in range(2):
+        audit = tmp_path / f"r{i}" / "audit.jsonl"
+        if audit.exists():
+            runs += [r["job"] for r in map(json.loads, audit.read_text().splitlines()) if r["kind"] == "investigation"]
+    jobs = {rows[0]["job"] for rows in where.values()}
+    assert sorted(runs) == sorted(jobs)  # every job ran, and none ran twice
