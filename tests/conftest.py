@@ -52,64 +52,17 @@ def confluence():
     fake.close()
 
 
-def _pg_binary(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (d / name).exists():
-            return str(d / name)
-    return None
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
     """A throwaway PostgreSQL cluster (Debian's postgresql) under a temporary folder, on loopback;
     yields a function that makes a fresh database and returns its URL."""
-    import socket
-    import subprocess
-    import tempfile
+    from tests.pgserver import PostgresNotFound, start_postgres
 
-    initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
-    if not (initdb and pg_ctl):
+    try:
+        server = start_postgres()
+    except PostgresNotFound as e:
         if os.environ.get("REQUIRE_INTEGRATION") == "1":
-            pytest.fail("PostgreSQL server binaries not found (Debian: apt-get install postgresql)")
-        pytest.skip("PostgreSQL not installed")
-    base = Path(tempfile.mkdtemp(prefix="oncall-pg-"))
-    run_as: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root: run the cluster as Debian's postgres user
-        import pwd
-
-        pw = pwd.getpwnam("postgres")
-        os.chown(base, pw.pw_uid, pw.pw_gid)
-        run_as = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    data = base / "data"
-    subprocess.run(
-        [*run_as, initdb, "-D", str(data), "-U", "oncall", "--auth=trust", "-E", "UTF8"],
-        check=True,
-        capture_output=True,
-    )
-    opts = f"-k {base} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    subprocess.run(
-        [*run_as, pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"],
-        check=True,
-        capture_output=True,
-    )
-    import psycopg
-
-    admin = psycopg.connect(f"postgresql://oncall@127.0.0.1:{port}/postgres", autocommit=True)
-    made = []
-
-    def database() -> str:
-        name = f"q{len(made)}"
-        admin.execute(f"CREATE DATABASE {name}")
-        made.append(name)
-        return f"postgresql://oncall@127.0.0.1:{port}/{name}"
-
-    yield database
-    admin.close()
-    subprocess.run([*run_as, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-    shutil.rmtree(base, ignore_errors=True)
+            pytest.fail(str(e))
+        pytest.skip(str(e))
+    yield server.database
+    server.stop()

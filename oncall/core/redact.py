@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 MASK = "[REDACTED]"
@@ -114,6 +114,17 @@ def _mask_spans(line: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _line(line: str) -> str:
+    # labels and templates repeat (a burst of one alert name, the same log shape): a short line is
+    # redacted once; the result depends on the line alone
+    return _short_line(line) if len(line) <= 256 else _scan_line(line)
+
+
+@lru_cache(maxsize=8192)
+def _short_line(line: str) -> str:
+    return _scan_line(line)
+
+
+def _scan_line(line: str) -> str:
     if not line or line == MASK:
         return line
     line = _INLINE_KEY.sub(MASK, line)

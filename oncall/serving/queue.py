@@ -162,9 +162,9 @@ class AlertQueue:
 
     def _adds_something(self, job: str, a: Alert) -> bool:
         seen = {
-            (x.alertname, x.service, x.severity)
+            (x.get("alertname"), x.get("service"), x.get("severity"))
             for (raw,) in self._x("SELECT alert FROM alerts WHERE job = ?", (job,)).fetchall()
-            for x in [Alert.model_validate_json(raw)]
+            for x in [json.loads(raw)]  # three fields: no need to build the whole model per member
         }
         return (a.alertname, a.service, a.severity) not in seen
 
