@@ -88,7 +88,7 @@ def worker_main(spec: WorkerSpec) -> None:
     from oncall.serving.logs import configure
 
     configure(spec.log_format)  # a spawned process starts with no logging of its own
-    os.nice(5)  # investigations yield the CPU to the server process: a webhook must answer at once
+    os.nice(10)  # investigations yield the CPU to the server process: a webhook must answer at once
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     parent = os.getppid()
