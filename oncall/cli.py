@@ -259,6 +259,24 @@ def cmd_check_config(args: argparse.Namespace, env: Environment) -> int:
     return 0 if all(works for _, _, works, _ in results) else ConfigError.exit_code
 
 
+def counted(env: Environment, system: str, specs: list[dict], turn: str) -> str:
+    """The whole first request as the API counts it (count_tokens) when a key is set; else the estimate."""
+    size = len(system) + len(str(specs)) + len(turn)
+    estimate = f"first request in all: about {size // 4:,} tokens"
+    if not env.anthropic_api_key:
+        return estimate + " (estimated: no ANTHROPIC_API_KEY to count with)"
+    from oncall.analysts.claude.loop import ClaudeSettings
+    from oncall.analysts.claude.transport import LiveTransport
+
+    messages = [{"role": "user", "content": turn}]
+    request = {"model": ClaudeSettings().first.id, "system": system, "tools": specs, "messages": messages}
+    try:
+        n = LiveTransport(max_retries=1).count_tokens(request)
+        return f"first request in all: {n:,} tokens (counted by the API)"
+    except Exception as e:  # the count is a convenience: never fail the command over it
+        return estimate + f" (estimated: count_tokens failed: {type(e).__name__})"
+
+
 def tokens(text: str) -> str:
     """An estimate, with no key and no network: about four characters a token for English and JSON."""
     return f"about {len(text) // 4:,} tokens, {len(text):,} characters"
@@ -286,11 +304,13 @@ def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
         alert, runner = prepare(payload, estate.catalog, estate.backends, settings, estate.moment())
         ctx = collect(alert, estate.catalog, runner, settings.max_services)
         system = load("system.md")
-        tools = json.dumps(tool_specs(list(READ_TOOLS.values())), indent=1)
+        specs = tool_specs(list(READ_TOOLS.values()))
+        tools = json.dumps(specs, indent=1)
         turn = first_turn(alert, estate.catalog, ctx.services, ctx.results)
         print(f"=== system prompt ({tokens(system)})\n" + system)
         print(f"\n=== tools: {', '.join([*READ_TOOLS, 'submit_diagnosis'])} ({tokens(tools)})\n" + tools)
         print(f"\n=== first user turn ({tokens(turn)})\n" + turn)
+        print("\n=== " + counted(env, system, specs, turn))
         return 0
     backends = estate.backends
     if args.open_pr:

@@ -63,6 +63,7 @@ class FakeAnthropic:
         self.script = list(script)
         self.repeat_last = repeat_last
         self.requests: list[dict[str, Any]] = []
+        self.counted: list[dict[str, Any]] = []
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -71,6 +72,9 @@ class FakeAnthropic:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+                if self.path.rstrip("/") == "/v1/messages/count_tokens":  # the documented answer's shape
+                    owner.counted.append(body)
+                    return self._send(200, {"input_tokens": len(json.dumps(body)) // 4})
                 if self.path.rstrip("/") != "/v1/messages":
                     return self._send(
                         404, {"type": "error", "error": {"type": "not_found_error", "message": self.path}}

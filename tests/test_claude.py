@@ -4,6 +4,7 @@ server that replays scripted turns (tests/fake_anthropic.py)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,10 @@ def test_one_turn_diagnosis(claude, offline_answer):
     assert schemas["read_logs"] == READ_TOOLS["read_logs"].input_model.model_json_schema()
     assert schemas["submit_diagnosis"] == submit_schema()
     assert "tool_choice" not in req  # the model may investigate first
-    first = req["messages"][0]["content"]
+    evidence, budget = req["messages"][0]["content"]
+    assert evidence["cache_control"] == {"type": "ephemeral"}  # cached for the escalation's first turn too
+    first = evidence["text"]
+    assert "Budget: at most" in budget["text"] and "cache_control" not in budget  # it changes: not cached
     assert '<tool_output id="R13" tool="read_changes"' in first and "maxConnections: 10" in first
     assert inv.model == "claude-haiku-4-5"
     assert inv.diagnosis.root_cause.statement == offline_answer["root_cause"]["statement"]
@@ -178,7 +182,7 @@ def test_instruction_planted_in_a_log_line_changes_nothing(claude, offline_answe
 
     with FakeAnthropic([obey_then_recover, submit(offline_answer)]) as api:
         inv = run(demo_copy, claude(api))
-    first = api.requests[0]["messages"][0]["content"]
+    first = api.requests[0]["messages"][0]["content"][0]["text"]
     # the planted line reaches the model only inside a data fence
     start = first.index(planted)
     assert first.rfind("<tool_output", 0, start) > first.rfind("</tool_output>", 0, start)
@@ -271,3 +275,37 @@ def test_claude_requests_a_pr_that_opens_only_after_grounding(claude, offline_an
     assert "open_pr" in {t["name"] for t in api.requests[0]["tools"]}
     assert inv.diagnosis.pr is not None and inv.diagnosis.pr.url.startswith("file://")
     assert inv.diagnosis.pr.branch == pr_branch(inv)  # one branch per alert, whichever investigation
+
+
+def test_the_first_turn_stays_under_its_ceiling_whatever_the_evidence():
+    """Twenty long tool outputs (a wide estate, a thousand changes): the longest give up their last
+    lines, each keeps its numbering and says how to read the rest, and the alert is always there."""
+    from oncall.analysts.claude.prompt import FIRST_TURN_CHARS, first_turn
+    from oncall.core.alert import Alert
+    from oncall.core.catalog import Catalog
+    from oncall.core.results import ToolResult
+
+    alert = Alert(
+        source="alertmanager",
+        alertname="X",
+        status="firing",
+        starts_at=datetime(2026, 3, 2, tzinfo=UTC),
+        service="api",
+        labels={},
+        fingerprint="f",
+    )
+    results = [
+        ToolResult(
+            id=f"R{i}",
+            tool="read_logs",
+            input={"service": f"s{i}"},
+            ok=True,
+            text="\n".join(f"line {n} " + "x" * 80 for n in range(400 if i == 3 else 60)),
+        )
+        for i in range(1, 21)
+    ]
+    text = first_turn(alert, Catalog.parse("services: {api: {}}"), ["api"], results)
+    assert len(text) <= FIRST_TURN_CHARS
+    assert "Alert X (alertmanager)" in text and text.count("<tool_output") == 20
+    assert "more lines: call read_logs again to read them]" in text
+    assert "  1| line 0 " in text  # cut blocks keep their first lines and numbers

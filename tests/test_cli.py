@@ -163,4 +163,23 @@ def test_show_context_shows_the_tool_schemas_and_sizes():
     p = oncall("investigate", DEMO, "--show-context")
     assert p.returncode == 0 and '"input_schema"' in p.stdout and '"submit_diagnosis"' in p.stdout
     heads = [x for x in p.stdout.splitlines() if x.startswith("=== ")]
-    assert len(heads) == 3 and all("tokens" in h for h in heads)
+    assert len(heads) == 4 and all("tokens" in h for h in heads)
+    assert "estimated: no ANTHROPIC_API_KEY" in heads[-1]
+
+
+def test_show_context_counts_the_first_request_with_the_api_when_a_key_is_set():
+    from tests.fake_anthropic import FakeAnthropic
+
+    with FakeAnthropic([]) as api:
+        p = subprocess.run(
+            [sys.executable, "-m", "oncall.cli", "investigate", str(DEMO), "--show-context"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            env={"PATH": "/usr/bin:/bin", "ANTHROPIC_API_KEY": "sk-test", "ANTHROPIC_BASE_URL": api.url},
+        )
+    assert p.returncode == 0, p.stderr
+    assert "tokens (counted by the API)" in p.stdout.splitlines()[-1]
+    (req,) = api.counted
+    assert req["messages"][0]["role"] == "user" and req["tools"] and not api.requests  # counted, never sent

@@ -155,9 +155,19 @@ class ClaudeAnalyst:
         messages: list[dict[str, Any]] = [
             {
                 "role": "user",
-                "content": first_turn(case.alert, case.catalog, ctx.services, ctx.results)
-                + f"\n\nBudget: at most {s.max_turns} turns and {s.max_tool_calls} tool calls, "
-                f"{max(0, int(deadline - time.monotonic()))} seconds in all.",
+                "content": [
+                    # the evidence is the same for the stronger model after an escalation: cached
+                    {
+                        "type": "text",
+                        "text": first_turn(case.alert, case.catalog, ctx.services, ctx.results),
+                        "cache_control": {"type": "ephemeral"},
+                    },
+                    {
+                        "type": "text",
+                        "text": f"Budget: at most {s.max_turns} turns and {s.max_tool_calls} tool calls, "
+                        f"{max(0, int(deadline - time.monotonic()))} seconds in all.",
+                    },
+                ],
             }
         ]
         calls = repairs = 0

@@ -13,9 +13,21 @@ def numbered(text: str) -> str:
     return "\n".join(f"{n:>3}| {line}" for n, line in enumerate(text.splitlines(), 1))
 
 
-def result_block(r: ToolResult) -> str:
-    """One result, fenced as data. The id is what claims cite."""
-    body = numbered(r.text) if r.ok else f"ERROR: {r.error}"
+# The first turn's ceiling (about 6,000 tokens at Claude's ~4 characters a token), whatever the
+# estate's size: the longest outputs give up their last lines first; the model can read them again.
+FIRST_TURN_CHARS = 24_000
+
+
+def result_block(r: ToolResult, max_lines: int | None = None) -> str:
+    """One result, fenced as data. The id is what claims cite; cut lines keep their numbers."""
+    if not r.ok:
+        body = f"ERROR: {r.error}"
+    else:
+        lines = numbered(r.text).splitlines()
+        if max_lines is not None and len(lines) > max_lines:
+            rest = len(lines) - max_lines
+            lines = [*lines[:max_lines], f"...| [{rest} more lines: call {r.tool} again to read them]"]
+        body = "\n".join(lines)
     return f'<tool_output id="{r.id}" tool="{r.tool}" input="{r.label()}">\n{body}\n</tool_output>'
 
 
@@ -42,11 +54,29 @@ def alert_block(alert: Alert, catalog: Catalog, services: list[str]) -> str:
     return "\n".join(lines)
 
 
-def first_turn(alert: Alert, catalog: Catalog, services: list[str], results: list[ToolResult]) -> str:
-    parts = [
-        "<alert>\n" + alert_block(alert, catalog, services) + "\n</alert>",
-        "Evidence collected before you started, one tool output per block. Cite as R<n> or R<n>:L<line>.",
-        *(result_block(r) for r in results),
-        "Investigate: call tools for anything missing, then call submit_diagnosis.",
-    ]
-    return "\n\n".join(parts)
+def first_turn(
+    alert: Alert,
+    catalog: Catalog,
+    services: list[str],
+    results: list[ToolResult],
+    max_chars: int = FIRST_TURN_CHARS,
+) -> str:
+    head = "<alert>\n" + alert_block(alert, catalog, services) + "\n</alert>"
+    intro = "Evidence collected before you started, one tool output per block. Cite as R<n> or R<n>:L<line>."
+    tail = "Investigate: call tools for anything missing, then call submit_diagnosis."
+    limits: dict[str, int] = {}
+
+    def text() -> str:
+        return "\n\n".join([head, intro, *(result_block(r, limits.get(r.id)) for r in results), tail])
+
+    out = text()
+    while len(out) > max_chars:
+        # halve the longest output still longer than a few lines; stop when none is left to cut
+        sizes = {r.id: len(result_block(r, limits.get(r.id))) for r in results if r.ok}
+        cuttable = [i for i, _ in sorted(sizes.items(), key=lambda kv: -kv[1]) if limits.get(i, 10**9) > 4]
+        if not cuttable:
+            break
+        r = next(x for x in results if x.id == cuttable[0])
+        limits[r.id] = max(4, min(limits.get(r.id, 10**9), len(r.text.splitlines())) // 2)
+        out = text()
+    return out

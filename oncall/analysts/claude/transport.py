@@ -37,6 +37,11 @@ class LiveTransport:
 
         self._client = anthropic.Anthropic(max_retries=self.max_retries, timeout=self.timeout_s)
 
+    def count_tokens(self, request: dict[str, Any]) -> int:
+        """What the API would count for this request's input (system, tools, messages)."""
+        keep = {k: request[k] for k in ("model", "system", "tools", "messages") if k in request}
+        return int(self._client.messages.count_tokens(**keep).input_tokens)
+
     def create(self, request: dict[str, Any], *, timeout_s: float | None = None) -> dict[str, Any]:
         import anthropic
 
