@@ -263,3 +263,29 @@ def test_tool_schemas_come_from_pydantic_models():
     assert schema["required"] == ["service"]
     assert "max_templates" in schema["properties"]
     assert all(t.description for t in READ_TOOLS.values())
+
+
+def test_metrics_file_reads_escaped_labels_exemplars_and_comments_like_the_reference_parser(tmp_path):
+    """The fast reader decodes only the series a query selects; it must read what prometheus_client
+    reads: braces, spaces and escaped quotes inside label values, exemplars, comments."""
+    from datetime import UTC, datetime
+
+    from oncall.tools.read_metrics.embedded import OpenMetricsFile
+
+    om = tmp_path / "metrics.om"
+    om.write_text(
+        "# HELP lat latency\n# TYPE lat gauge\n"
+        'lat{service="a} b",path="q\\"z"} 1.5 1700000000\n'
+        'lat{service="api"} 2.5 1700000060 # {trace_id="abc"} 1.0 1700000060\n'
+        'lat{service="api"} 3.5 1700000120\n'
+        "# TYPE up gauge\nup 1 1700000000\n# EOF\n"
+    )
+    f = OpenMetricsFile(om)
+    t0, t1 = datetime.fromtimestamp(1699999000, UTC), datetime.fromtimestamp(1700001000, UTC)
+    (odd,) = f.query_range('lat{service="a} b"}', t0, t1, 15)
+    assert odd.labels == {"service": "a} b", "path": 'q"z'} and odd.points == [(1700000000.0, 1.5)]
+    (api,) = f.query_range('lat{service="api"}', t0, t1, 15)
+    assert api.points == [(1700000060.0, 2.5), (1700000120.0, 3.5)]
+    (q,) = f.query_range('lat{path="q\\"z"}', t0, t1, 15)
+    assert q.labels["service"] == "a} b"
+    assert f.query_range("up", t0, t1, 15)[0].points == [(1700000000.0, 1.0)]
