@@ -291,7 +291,7 @@ def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
 
     analyst = pick_analyst(args, env)
     settings = Settings()
-    estate = open_estate(args.bundle, config_path(args, env), env.secrets)
+    estate = open_estate(args.bundle, config_path(args, env), env.secrets, cache=env.cache_dir())
     payload = estate.alert_payload(args.alert)
     if args.show_context:
         import json

@@ -28,9 +28,10 @@ class Bundle:
     root: Path
     catalog: Catalog
     notes: list[str]  # problems that do not stop an investigation (e.g. no catalog)
+    cache: Path | None = None  # where backends may keep what they derive from the files (never inside)
 
     @classmethod
-    def open(cls, root: Path | str) -> Bundle:
+    def open(cls, root: Path | str, cache: Path | None = None) -> Bundle:
         root = Path(root)
         if not root.exists():
             raise BundleError(f"bundle {root} does not exist")
@@ -44,7 +45,7 @@ class Bundle:
         else:
             catalog = Catalog()
             notes.append("the bundle has no catalog.yaml: no dependencies, signals or runbook tags are known")
-        return cls(root=root, catalog=catalog, notes=notes)
+        return cls(root=root, catalog=catalog, notes=notes, cache=cache)
 
     def moment(self) -> datetime | None:
         """When the estate was captured: the start of its alert. A request without a time (a Slack
@@ -75,7 +76,7 @@ class Bundle:
     def backends(self) -> Backends:
         return Backends(
             logs=JsonlLogs(self.root / "logs.jsonl"),
-            metrics=OpenMetricsFile(self.root / "metrics.om"),
+            metrics=OpenMetricsFile(self.root / "metrics.om", cache=self.cache / "metrics" if self.cache else None),
             changes=JsonlChanges(self.root / "changes.jsonl"),
             history=DuckDBHistory(self.root / "history.jsonl"),
             runbooks=MarkdownRunbooks(self.root / "runbooks"),

@@ -59,6 +59,10 @@ class Environment:
             secrets=env,
         )
 
+    def cache_dir(self) -> Path:
+        """What can be derived again (the metrics index): XDG's cache home."""
+        return self.cache_home / "oncall-copilot"
+
     def state_dir(self, given: Path | None = None) -> Path:
         """Where the queue, audit log and feedback live: --state, else ONCALL_STATE, else XDG's state home."""
         return given or self.state or self.state_home / "oncall-copilot"

@@ -47,8 +47,10 @@ class Estate:
         raise AlertInputError("no alert: give --alert FILE (there is no bundle to take alert.json from)")
 
 
-def open_estate(bundle: Path | None, config: Path | None, env: Mapping[str, str]) -> Estate:
-    opened = Bundle.open(bundle) if bundle is not None else None
+def open_estate(bundle: Path | None, config: Path | None, env: Mapping[str, str], cache: Path | None = None) -> Estate:
+    """`cache`: where the embedded backends may keep what they derive from the bundle's files (the
+    metrics index), so the next investigation of the same files does not derive it again."""
+    opened = Bundle.open(bundle, cache=cache) if bundle is not None else None
     if config is None:
         if opened is None:
             raise UsageError("give an incident bundle, a configuration file (--config or ONCALL_CONFIG), or both")

@@ -60,7 +60,7 @@ def build_service(
     from oncall.analysts import make_analyst
     from oncall.estate.estate import open_estate
 
-    estate = open_estate(spec.bundle, spec.config, env.secrets)
+    estate = open_estate(spec.bundle, spec.config, env.secrets, cache=env.cache_dir())
     slack = SlackSettings.from_env(env)
     return Service(
         catalog=estate.catalog,

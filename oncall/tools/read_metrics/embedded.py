@@ -4,10 +4,13 @@ plain selectors: a metric name with label matchers."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import threading
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from oncall.core.errors import ToolError
 from oncall.tools.read_metrics import Series
@@ -67,35 +70,84 @@ def _labels(text: str) -> dict[str, str]:
 class OpenMetricsFile:
     """read_metrics backend over metrics.om.
 
-    Only the series a query selects are parsed: the file is read once into raw sample lines grouped
-    by series (a regular expression per line, no float conversion), and a series' labels and points
-    are decoded the first time a query matches its name. A file the fast reader cannot follow is
-    parsed whole by prometheus_client instead, so odd but valid files read the same."""
+    DuckDB reads the file once, in parallel, splitting each sample line into name, label set (as
+    written), value and timestamp with the expression above; no float is made and no label set is
+    decoded until a query selects its series, so a file of a thousand services costs a scan, not a
+    parse. A file it cannot follow is parsed whole by prometheus_client instead, so odd but valid
+    files read the same."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, cache: Path | None = None):
         self.path = Path(path)
-        self._raw: dict[str, dict[str, list[tuple[str, str | None]]]] | None = None
+        self.cache = cache  # a folder for the index of this file (by path, size and time), reused by later runs
+        self._con: Any = None
+        self._raw: dict[str, dict[str, list[tuple[str, str | None]]]] | None = None  # the fallback's
         self._decoded: dict[Key, Series] = {}
         self._lock = threading.Lock()
 
-    def _load(self) -> dict[str, dict[str, list[tuple[str, str | None]]]]:
+    def _load(self) -> None:
+        import duckdb
+
         with self._lock:
-            if self._raw is not None:
-                return self._raw
+            if self._con is not None or self._raw is not None:
+                return
             if not self.path.exists():
                 raise ToolError(f"metrics file {self.path.name} not found")
-            text = self.path.read_text(encoding="utf-8")
-            raw: dict[str, dict[str, list[tuple[str, str | None]]]] = {}
-            for line in text.splitlines():
-                if not line or line[0] == "#":
-                    continue
-                m = _SAMPLE.match(line)
-                if m is None:
-                    self._raw = self._parse_whole(text)
-                    return self._raw
-                raw.setdefault(m.group(1), {}).setdefault(m.group(2) or "", []).append((m.group(3), m.group(4)))
-            self._raw = raw
-            return raw
+            index = self._index_file()
+            if index is not None and index.exists():
+                try:
+                    self._con = duckdb.connect(str(index), read_only=True)
+                    return
+                except duckdb.Error:
+                    pass  # a damaged index is built again
+            con = duckdb.connect(":memory:")
+            lines = """read_csv(?, columns={'line': 'VARCHAR'}, header=false, delim=E'\\x1f', quote='', escape='',
+                       auto_detect=false, strict_mode=false, max_line_size=16777216)"""
+            con.execute(
+                f"""CREATE TEMP TABLE raw AS SELECT m['n'] AS name, m['l'] AS labels, m['v'] AS v, m['t'] AS t FROM (
+                      SELECT regexp_extract(line, ?, ['n', 'l', 'v', 't']) AS m FROM {lines}
+                      WHERE line IS NOT NULL AND line <> '' AND left(line, 1) <> '#')""",
+                [_SAMPLE.pattern, str(self.path)],
+            )
+            # series apart from samples, samples ordered by series: a query filters a few thousand
+            # label sets, then reads only its series' row groups
+            con.execute(
+                "CREATE TABLE series AS SELECT row_number() OVER (ORDER BY name, labels) AS id, name, labels "
+                "FROM (SELECT DISTINCT name, labels FROM raw)"
+            )
+            con.execute(
+                "CREATE TABLE samples AS SELECT s.id, r.v, r.t FROM raw r JOIN series s USING (name, labels) "
+                "ORDER BY s.id"
+            )
+            (odd,) = con.execute("SELECT count(*) FROM series WHERE name = ''").fetchone() or (0,)
+            con.execute("DROP TABLE raw")
+            if odd:
+                con.close()
+                self._raw = self._parse_whole(self.path.read_text(encoding="utf-8"))
+            else:
+                self._con = con
+                if index is not None:
+                    self._save(con, index)
+
+    def _index_file(self) -> Path | None:
+        if self.cache is None:
+            return None
+        st = self.path.stat()
+        key = hashlib.sha256(f"{self.path.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:24]
+        return self.cache / f"{key}.duckdb"
+
+    @staticmethod
+    def _save(con: Any, index: Path) -> None:
+        """Written under a temporary name and renamed: a reader never opens a half-written index."""
+        try:
+            index.parent.mkdir(parents=True, exist_ok=True)
+            tmp = index.with_suffix(f".{os.getpid()}.tmp")
+            con.execute("ATTACH ? AS idx", [str(tmp)])
+            con.execute("CREATE TABLE idx.series AS SELECT * FROM series")
+            con.execute("CREATE TABLE idx.samples AS SELECT * FROM samples")
+            con.execute("DETACH idx")
+            os.replace(tmp, index)
+        except Exception:  # a cache that cannot be written costs the next run time, nothing else
+            return
 
     def _parse_whole(self, text: str) -> dict[str, dict[str, list[tuple[str, str | None]]]]:
         """prometheus_client's parser, for what the fast reader does not follow (and its errors)."""
@@ -114,12 +166,40 @@ class OpenMetricsFile:
             raise ToolError(f"{self.path.name} is not valid OpenMetrics: {e}") from e
         return raw
 
+    def _candidates(
+        self, name: str | None, matchers: list[tuple[str, str, str]]
+    ) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
+        """(name, label set, raw rows) of the series that may match: the name, and every plain
+        equality matcher's `key="value"` written in the label set."""
+        plain = [f'{k}="{v}"' for k, op, v in matchers if op == "=" and v and _plain(v)]
+        if self._raw is not None:
+            return [
+                (n, labels, rows)
+                for n, by_labels in self._raw.items()
+                if name in (None, n)
+                for labels, rows in by_labels.items()
+                if all(p in labels for p in plain)
+            ]
+        where = ["(? IS NULL OR name = ?)", *(["contains(labels, ?)"] * len(plain))]
+        cur = self._con.cursor()
+        found = cur.execute(f"SELECT id, name, labels FROM series WHERE {' AND '.join(where)}", [name, name, *plain])
+        ids = {i: (n, labels) for i, n, labels in found.fetchall()}
+        if not ids:
+            return []
+        rows = [
+            (*ids[i], vs, ts)
+            for i, vs, ts in cur.execute(
+                "SELECT id, list(v), list(t) FROM samples WHERE id IN (SELECT unnest(?)) GROUP BY id", [list(ids)]
+            ).fetchall()
+        ]
+        return [(n, labels or "", list(zip(vs, ts, strict=True))) for n, labels, vs, ts in rows]
+
     def _series(self, name: str, labels: str, rows: list[tuple[str, str | None]]) -> Series:
         key = (name, labels)
         got = self._decoded.get(key)
         if got is None:
             try:
-                points = sorted((float(ts), float(v)) for v, ts in rows if ts is not None)
+                points = sorted((float(ts), float(v)) for v, ts in rows if ts)
                 got = Series(labels=_labels(labels), points=points)
             except ValueError as e:
                 raise ToolError(f"{self.path.name} is not valid OpenMetrics: {e}") from e
@@ -128,18 +208,13 @@ class OpenMetricsFile:
 
     def query_range(self, query: str, start: datetime, end: datetime, step_s: float) -> list[Series]:
         name, matchers = parse_selector(query)
-        raw = self._load()
-        names = [name] if name else list(raw)
+        self._load()
         t0, t1 = start.timestamp(), end.timestamp()
         out = []
-        for n in names:
-            for labels, rows in raw.get(n, {}).items():
-                # cheap test first: every equality matcher's value must appear in the label text
-                if any(op == "=" and val and val not in labels and _plain(val) for _, op, val in matchers):
-                    continue
-                s = self._series(n, labels, rows)
-                if _matches(s.labels, matchers):
-                    out.append(Series(labels=s.labels, points=[p for p in s.points if t0 <= p[0] <= t1]))
+        for n, labels, rows in self._candidates(name, matchers):
+            s = self._series(n, labels, rows)
+            if _matches(s.labels, matchers):
+                out.append(Series(labels=s.labels, points=[p for p in s.points if t0 <= p[0] <= t1]))
         return out
 
 
