@@ -289,3 +289,22 @@ def test_metrics_file_reads_escaped_labels_exemplars_and_comments_like_the_refer
     (q,) = f.query_range('lat{path="q\\"z"}', t0, t1, 15)
     assert q.labels["service"] == "a} b"
     assert f.query_range("up", t0, t1, 15)[0].points == [(1700000000.0, 1.0)]
+
+
+def test_the_metrics_index_is_kept_and_reused_until_the_file_changes(tmp_path):
+    from datetime import UTC, datetime
+
+    from oncall.tools.read_metrics.embedded import OpenMetricsFile
+
+    om = tmp_path / "metrics.om"
+    om.write_text('# TYPE up gauge\nup{service="a"} 1 1700000000\n# EOF\n')
+    cache = tmp_path / "cache"
+    t0, t1 = datetime.fromtimestamp(1699999000, UTC), datetime.fromtimestamp(1700001000, UTC)
+    assert OpenMetricsFile(om, cache=cache).query_range('up{service="a"}', t0, t1, 15)[0].points == [(1.7e9, 1.0)]
+    (index,) = cache.glob("*.duckdb")
+    again = OpenMetricsFile(om, cache=cache)
+    assert again.query_range('up{service="a"}', t0, t1, 15)[0].points == [(1.7e9, 1.0)]
+    assert list(cache.glob("*.duckdb")) == [index]  # reused, not rebuilt
+    om.write_text('# TYPE up gauge\nup{service="a"} 0 1700000000\nup{service="a"} 1 1700000060\n# EOF\n')
+    changed = OpenMetricsFile(om, cache=cache).query_range('up{service="a"}', t0, t1, 15)[0]
+    assert changed.points == [(1.7e9, 0.0), (1700000060.0, 1.0)]  # a changed file is indexed again
