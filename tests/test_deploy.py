@@ -1,0 +1,90 @@
+"""What a platform team deploys: the Slack app manifest, the Kubernetes base, the container image
+recipe. Each is checked against the code it describes, so neither can drift from the other."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import ROOT
+
+DEPLOY = ROOT / "deploy"
+# the Web API methods the code calls, and the bot scope each needs (views_open needs a trigger, no scope)
+SCOPE_OF = {"chat_postMessage": "chat:write", "chat_update": "chat:write", "views_open": None}
+
+
+def _code(*parts: str) -> str:
+    return "\n".join((ROOT / "oncall" / p).read_text() for p in parts)
+
+
+def test_the_slack_manifest_asks_for_exactly_what_the_app_registers_and_calls():
+    manifest = yaml.safe_load((DEPLOY / "slack" / "manifest.yaml").read_text())
+    code = _code("serving/slack_app.py", "delivery/slack.py")
+    commands = set(re.findall(r'app\.command\("([^"]+)"\)', code))
+    shortcuts = set(re.findall(r'app\.shortcut\("([^"]+)"\)', code))
+    events = set(re.findall(r'app\.event\("([^"]+)"\)', code))
+    methods = set(re.findall(r"\bclient\.(chat_\w+|views_\w+|reactions_\w+|conversations_\w+|files_\w+)\(", code))
+    assert commands == {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert shortcuts == {s["callback_id"] for s in manifest["features"]["shortcuts"]}
+    assert events == set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert methods <= set(SCOPE_OF), f"a Web API method with no known scope: {methods - set(SCOPE_OF)}"
+    needed = {SCOPE_OF[m] for m in methods} - {None}
+    needed |= {"commands"} if commands or shortcuts else set()
+    needed |= {"app_mentions:read"} if "app_mention" in events else set()
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed  # no more, no less
+    route = "/slack/events"
+    assert route in (ROOT / "oncall" / "serving" / "webhook.py").read_text()
+    urls = [c["url"] for c in manifest["features"]["slash_commands"]]
+    urls += [
+        manifest["settings"]["event_subscriptions"]["request_url"],
+        manifest["settings"]["interactivity"]["request_url"],
+    ]
+    assert all(u.endswith(route) for u in urls)
+
+
+def _kubectl() -> str:
+    import os
+    import shutil
+
+    import pytest
+
+    found = shutil.which("kubectl")
+    if not found:
+        if os.environ.get("REQUIRE_INTEGRATION") == "1":
+            pytest.fail("kubectl not found (Debian: apt-get install kubernetes-client)")
+        pytest.skip("kubectl not installed")
+    return found
+
+
+def test_the_kubernetes_base_renders_validates_and_runs_serve_with_the_documented_settings(tmp_path):
+    import subprocess
+
+    import kubernetes_validate
+
+    from oncall.estate.config import Config
+
+    out = subprocess.run([_kubectl(), "kustomize", str(DEPLOY / "k8s")], capture_output=True, text=True, check=True)
+    objects = [o for o in yaml.safe_load_all(out.stdout) if o]
+    kinds = {o["kind"] for o in objects}
+    assert kinds == {"ServiceAccount", "ConfigMap", "PersistentVolumeClaim", "Deployment", "Service", "NetworkPolicy"}
+    for o in objects:  # every object against the Kubernetes schemas, unknown fields refused
+        kubernetes_validate.validate(o, "1.30.0", strict=True)
+    (deploy,) = [o for o in objects if o["kind"] == "Deployment"]
+    pod = deploy["spec"]["template"]["spec"]
+    (c,) = pod["containers"]
+    assert c["args"][0] == "serve" and "--config" in c["args"] and "--state" in c["args"]
+    assert c["readinessProbe"]["httpGet"]["path"] == c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert pod["securityContext"]["runAsNonRoot"] and not c["securityContext"]["allowPrivilegeEscalation"]
+    assert c["resources"]["requests"] and c["securityContext"]["readOnlyRootFilesystem"]
+    read = (ROOT / "oncall" / "estate" / "env.py").read_text()
+    names = [e["name"] for e in c["env"]]
+    assert "ONCALL_WEBHOOK_TOKEN" in names and all(f'"{n}"' in read for n in names), names  # names the code reads
+    (cm,) = [o for o in objects if o["kind"] == "ConfigMap"]
+    for name, text in cm["data"].items():
+        (tmp_path / name).write_text(text)
+    mount = next(m for m in c["volumeMounts"] if m["name"] == "config")["mountPath"]
+    config = Config.load(tmp_path / Path(c["args"][c["args"].index("--config") + 1]).name)
+    config.load_catalog(None)  # the configuration the pod reads is valid, and its catalog is beside it
+    assert c["args"][c["args"].index("--config") + 1].startswith(mount)
