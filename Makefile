@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 BASE   := $(VENV)/.base-installed
 DEV    := $(VENV)/.dev-installed
 
-.PHONY: demo test lint bench lock fixtures scenarios eval package clean
+.PHONY: demo test lint bench lock image-lock dist fixtures scenarios eval package clean
 
 # A stamp, not $(BIN)/python: that is a symlink whose (old) target time would make it always stale.
 $(VENV)/.created: requirements/build.lock
@@ -72,6 +72,16 @@ lock:
 	uv pip compile pyproject.toml -o requirements/base.lock --python-version 3.11 --no-header
 	uv pip compile pyproject.toml --all-extras -o requirements/dev.lock --python-version 3.11 --no-header
 	uv pip compile pyproject.toml --extra lambda -o requirements/lambda.lock --python-version 3.11 --no-header
+
+# The container image's lock, with a sha256 per file (the Dockerfile installs with --require-hashes).
+image-lock: $(BASE)
+	$(BIN)/python requirements/hash_lock.py 2>/dev/null
+
+# A wheel and an sdist in dist/, to install where the package is not on PyPI:
+# pip install dist/oncall_copilot-*.whl (or pip install 'git+https://.../oncall-copilot.git').
+dist: $(BASE)
+	rm -rf dist && $(BIN)/pip wheel --quiet --no-deps --no-build-isolation -w dist .
+	@ls dist
 
 clean:
 	rm -rf $(VENV) build *.egg-info

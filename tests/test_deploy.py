@@ -3,6 +3,7 @@ recipe. Each is checked against the code it describes, so neither can drift from
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -88,3 +89,31 @@ def test_the_kubernetes_base_renders_validates_and_runs_serve_with_the_documente
     config = Config.load(tmp_path / Path(c["args"][c["args"].index("--config") + 1]).name)
     config.load_catalog(None)  # the configuration the pod reads is valid, and its catalog is beside it
     assert c["args"][c["args"].index("--config") + 1].startswith(mount)
+
+
+def test_the_image_recipe_is_multi_stage_non_root_pinned_hashed_and_runs_serve():
+    """No Docker engine runs here, so the Dockerfile is read as the builder would read it."""
+    from dockerfile_parse import DockerfileParser
+
+    df = DockerfileParser(path=str(ROOT / "Dockerfile"))
+    steps = [(i["instruction"], i["value"]) for i in df.structure]
+    froms = [v for k, v in steps if k == "FROM"]
+    assert len(froms) == 2 and froms[0].endswith(" AS build")  # multi-stage
+    base = next(v for k, v in steps if k == "ARG" and v.startswith("PYTHON_IMAGE="))
+    assert re.fullmatch(r"PYTHON_IMAGE=python:3\.11\.\d+-slim-bookworm(@sha256:[0-9a-f]{64})?", base)  # a full version
+    runs = " ".join(v for k, v in steps if k == "RUN")
+    assert "--require-hashes -r requirements/image.lock" in runs
+    users = [v for k, v in steps if k == "USER"]
+    assert users and users[-1].split(":")[0] not in ("0", "root")
+    final = steps[[i for i, (k, _) in enumerate(steps) if k == "FROM"][-1] :]
+    assert any(k == "HEALTHCHECK" and "/healthz" in v for k, v in final)
+    cmd = json.loads(next(v for k, v in final if k == "CMD"))
+    assert json.loads(next(v for k, v in final if k == "ENTRYPOINT")) == ["oncall"] and cmd[0] == "serve"
+    env_doc = (ROOT / "Dockerfile").read_text()
+    read = (ROOT / "oncall" / "estate" / "env.py").read_text()
+    for name in re.findall(r"\b(ONCALL_[A-Z_]+|SLACK_[A-Z_]+|ANTHROPIC_API_KEY)\b", env_doc):
+        assert f'"{name}"' in read, f"the Dockerfile documents {name}, which the code does not read"
+    # every package line of the image lock is pinned and hashed
+    lock = (ROOT / "requirements" / "image.lock").read_text()
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\\n    --hash=sha256:[0-9a-f]{64}$", lock, re.M)
+    assert len(pins) == len([ln for ln in lock.splitlines() if ln and not ln.startswith(("#", " "))]) > 50
