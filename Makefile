@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 BASE   := $(VENV)/.base-installed
 DEV    := $(VENV)/.dev-installed
 
-.PHONY: demo test lint bench lock image-lock dist fixtures scenarios eval package clean
+.PHONY: demo test lint bench lock image-lock dist docs fixtures scenarios eval package clean
 
 # A stamp, not $(BIN)/python: that is a symlink whose (old) target time would make it always stale.
 $(VENV)/.created: requirements/build.lock
@@ -72,6 +72,10 @@ lock:
 	uv pip compile pyproject.toml -o requirements/base.lock --python-version 3.11 --no-header
 	uv pip compile pyproject.toml --all-extras -o requirements/dev.lock --python-version 3.11 --no-header
 	uv pip compile pyproject.toml --extra lambda -o requirements/lambda.lock --python-version 3.11 --no-header
+
+# The configuration reference, generated from the settings models (a test checks it is current).
+docs: $(BASE)
+	$(BIN)/python -m oncall.estate.reference > docs/configuration.md
 
 # The container image's lock, with a sha256 per file (the Dockerfile installs with --require-hashes).
 image-lock: $(BASE)

@@ -117,3 +117,16 @@ def test_the_image_recipe_is_multi_stage_non_root_pinned_hashed_and_runs_serve()
     lock = (ROOT / "requirements" / "image.lock").read_text()
     pins = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\\n    --hash=sha256:[0-9a-f]{64}$", lock, re.M)
     assert len(pins) == len([ln for ln in lock.splitlines() if ln and not ln.startswith(("#", " "))]) > 50
+
+
+def test_the_configuration_reference_is_current_and_lists_every_variable_read():
+    """docs/configuration.md is generated from the settings models; `make docs` after a change."""
+    from oncall.estate import env
+    from oncall.estate.reference import render
+
+    assert (ROOT / "docs" / "configuration.md").read_text() == render(), "run `make docs`"
+    source = (ROOT / "oncall" / "estate" / "env.py").read_text()
+    read = set(re.findall(r'env\.get\("([A-Z][A-Z0-9_]+)"\)', source)) | set(
+        re.findall(r'path\("([A-Z][A-Z0-9_]+)"\)', source)
+    )
+    assert read == set(env.VARIABLES), read ^ set(env.VARIABLES)

@@ -10,6 +10,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Every variable the entry points read, with what it does (docs/configuration.md lists them from here).
+VARIABLES = {
+    "ANTHROPIC_API_KEY": "the Claude loop runs when set; without it, the offline analyst (the SDK reads it itself)",
+    "ONCALL_CONFIG": "the backends configuration file (as --config)",
+    "ONCALL_MODEL": "offline or claude (the Lambda)",
+    "ONCALL_BUNDLE": "the incident bundle whose embedded backends to use (the Lambda)",
+    "ONCALL_STATE": "the folder of the queue, audit log and feedback (as --state)",
+    "ONCALL_WEBHOOK_TOKEN": "the bearer token Alertmanager must send to serve",
+    "ONCALL_QUEUE_URL": "postgresql://...: serve replicas share this queue (default: SQLite in the state folder)",
+    "ONCALL_SLACK_CHANNELS": "comma-separated channel IDs the Slack app answers in (the allow-list)",
+    "SLACK_BOT_TOKEN": "the Slack app's bot token (xoxb-...)",
+    "SLACK_SIGNING_SECRET": "the Slack app's signing secret: every Slack request is verified with it",
+    "SLACK_CHANNEL": "the channel alert-triggered briefs are posted to",
+    "SLACK_API_URL": "another Slack Web API base URL (tests, proxies)",
+    "SLACK_TEAM_ID": "the workspace the app answers (others are refused)",
+    "IDEMPOTENCY_TABLE": "the Lambda's DynamoDB table for idempotency and threads",
+    "XDG_STATE_HOME": "where the state folder defaults to (~/.local/state)",
+    "XDG_CACHE_HOME": "where derived indexes are kept (~/.cache)",
+}
+
 
 @dataclass(frozen=True)
 class Environment:

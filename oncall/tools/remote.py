@@ -147,9 +147,9 @@ SECRET_WORDS = ("password", "token", "secret", "api_key", "apikey")
 class RemoteSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str
-    timeout_s: float = Field(10.0, gt=0, le=120)
-    verify_tls: bool = True
+    url: str  # the server's base URL (no credentials in it)
+    timeout_s: float = Field(10.0, gt=0, le=120)  # seconds for one request
+    verify_tls: bool = True  # check the server's certificate (leave on outside a lab)
 
     @model_validator(mode="before")
     @classmethod

@@ -118,11 +118,11 @@ class GithubForks:
 class GithubPrConfig(RemoteSettings):
     backend: Literal["github"]
     url: str = "https://api.github.com"
-    upstream: str
-    fork: str
-    token_env: str
-    label: str = "oncall-copilot"
-    max_changed_lines: int = Field(20, ge=1, le=200)
+    upstream: str  # the config repository the draft PR targets, owner/name
+    fork: str  # the fork the copilot pushes its branch to (its only write)
+    token_env: str  # variable holding a token that can push to the fork only
+    label: str = "oncall-copilot"  # label put on the draft PR
+    max_changed_lines: int = Field(20, ge=1, le=200)  # a fix larger than this is refused
 
     def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
         from oncall.tools.open_pr import PrPolicy, PrRequests

@@ -111,9 +111,9 @@ class DatabricksHistory:
 
 class DatabricksConfig(RemoteSettings):
     backend: Literal["databricks"]
-    http_path: str
-    token_env: str
-    table: str = "oncall.incidents"
+    http_path: str  # the SQL warehouse's HTTP path
+    token_env: str  # variable holding a personal access token
+    table: str = "oncall.incidents"  # the past-incidents table (bundle history.jsonl columns)
 
     def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
         return DatabricksHistory(

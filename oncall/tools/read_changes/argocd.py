@@ -140,9 +140,9 @@ def _classify(e: Exception) -> Failure | None:
 
 class ArgoCDConfig(RemoteSettings):
     backend: Literal["argocd"]
-    token_env: str
+    token_env: str  # variable holding an ArgoCD API token (read-only role)
     app: str = "{service}"  # application name for a service
-    project: str | None = None
+    project: str | None = None  # only applications of this project
 
     def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
         return ArgoCDChanges(

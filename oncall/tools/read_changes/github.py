@@ -177,7 +177,7 @@ class GithubChangesConfig(RemoteSettings):
     backend: Literal["github"]
     url: str = "https://api.github.com"
     repo: str  # the config repository, owner/name
-    token_env: str
+    token_env: str  # variable holding a read-only token
     environment: str | None = None  # deployments of this environment
 
     def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:

@@ -360,13 +360,13 @@ def _classify(e: Exception) -> Failure | None:
 
 class OpenSearchConfig(RemoteSettings):
     backend: Literal["opensearch"]
-    index: str = "logs-*"
-    username_env: str | None = None
-    password_env: str | None = None
+    index: str = "logs-*"  # index pattern searched
+    username_env: str | None = None  # variable holding the user for basic auth
+    password_env: str | None = None  # variable holding its password
     api_key_env: str | None = None  # sent as "Authorization: ApiKey ..."
     # timestamp, service, level, message, pod; ECS names by default
     fields: dict[str, str] = Field(default_factory=dict)
-    sample_size: int = Field(2000, ge=100, le=10000)
+    sample_size: int = Field(2000, ge=100, le=10000)  # lines fetched per level group and period, for templates
 
     def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
         user = secret(env, self.username_env, "logs.username_env")

@@ -119,9 +119,9 @@ def _prom_error(raw: str) -> str:
 
 class PrometheusConfig(RemoteSettings):
     backend: Literal["prometheus"]
-    bearer_token_env: str | None = None
-    username_env: str | None = None
-    password_env: str | None = None
+    bearer_token_env: str | None = None  # variable holding a bearer token
+    username_env: str | None = None  # variable holding the user for basic auth
+    password_env: str | None = None  # variable holding its password
     # signal name -> PromQL with {service}; overrides the catalog's
     signals: dict[str, str] = Field(default_factory=dict)
 

@@ -179,9 +179,9 @@ def _classify(e: Exception) -> Failure | None:
 
 class ConfluenceConfig(RemoteSettings):
     backend: Literal["confluence"]
-    space: str | None = None
+    space: str | None = None  # only pages of this space key
     username_env: str | None = None  # with token_env: basic auth (Cloud); without: a personal access token
-    token_env: str
+    token_env: str  # variable holding the API token
     cloud: bool | None = None  # default: decided from the URL
 
     def build(self, env: Mapping[str, str], catalog: Catalog) -> Any:
