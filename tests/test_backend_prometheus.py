@@ -157,3 +157,24 @@ def test_a_bad_query_says_what_prometheus_said(prometheus: str) -> None:
 
 def test_check_reports_a_working_prometheus(prometheus: str) -> None:
     assert PrometheusMetrics(Remote("Prometheus", prometheus)).check() == "PromQL answers"
+
+
+def test_check_config_evaluates_every_signal_template_and_names_a_broken_one(
+    prometheus: str, tmp_path: Path, capsys
+) -> None:
+    """A template that does not parse would silently cost every investigation that signal: check-config
+    evaluates each one against the server and fails on the broken one, by name, without a traceback."""
+    from oncall.cli import main
+
+    good = tmp_path / "good.yaml"
+    good.write_text(f"metrics:\n  backend: prometheus\n  url: {prometheus}\n")
+    assert main(["check-config", "--config", str(good), "--bundle", str(DEMO)]) == 0
+    assert "signal templates evaluate" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        f"metrics:\n  backend: prometheus\n  url: {prometheus}\n  signals:\n"
+        "    latency_p99: 'histogram_quantile(0.99, sum by (le) (rate(x{service=\"{service}\"}[5m])'\n"
+    )
+    assert main(["check-config", "--config", str(bad), "--bundle", str(DEMO)]) == 6
+    out = capsys.readouterr()
+    assert "signal latency_p99" in out.out + out.err and "Traceback" not in out.out + out.err

@@ -114,6 +114,13 @@ def check(config: Config, env: Mapping[str, str], catalog: Catalog) -> list[tupl
             built = config.build(name, env, catalog)
             target = built.backend if name == "pull_requests" else built
             said = target.check()
+            if name == "metrics" and hasattr(target, "invalid_templates"):
+                signals = config.load_catalog(catalog).signals  # the catalog's, with the file's over them
+                bad = target.invalid_templates(signals, next(iter(catalog.services), "service"))
+                if bad:
+                    out.append((name, kind, False, f"{section.url}: {'; '.join(bad)}"))
+                    continue
+                said += f"; {len(signals)} signal templates evaluate"
             out.append((name, kind, True, f"{section.url}: {said}"))
         except (ToolError, ConfigError) as e:
             out.append((name, kind, False, str(e)))

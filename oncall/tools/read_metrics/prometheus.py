@@ -74,6 +74,18 @@ class PrometheusMetrics:
             raise ToolError(f"Prometheus at {self.remote.url} answered a test query with {type(result).__name__}")
         return "PromQL answers"
 
+    def invalid_templates(self, templates: dict[str, str], service: str) -> list[str]:
+        """Each signal's PromQL evaluated once for one service: the ones the server refuses, with why
+        (a template that does not parse would leave every investigation without that signal)."""
+        bad = []
+        for name, template in templates.items():
+            query = template.replace("{service}", service)
+            try:
+                self.remote.call(f"evaluate {name}", lambda q=query: self._client().custom_query(q), _classify)
+            except ToolError as e:
+                bad.append(f"signal {name}: {e}")
+        return bad
+
 
 def _is_selector(query: str) -> bool:
     try:
