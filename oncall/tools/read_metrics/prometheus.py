@@ -80,8 +80,12 @@ class PrometheusMetrics:
         bad = []
         for name, template in templates.items():
             query = template.replace("{service}", service)
+
+            def evaluate(q: str = query) -> Any:
+                return self._client().custom_query(q)
+
             try:
-                self.remote.call(f"evaluate {name}", lambda q=query: self._client().custom_query(q), _classify)
+                self.remote.call(f"evaluate {name}", evaluate, _classify)
             except ToolError as e:
                 bad.append(f"signal {name}: {e}")
         return bad
