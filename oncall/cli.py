@@ -7,8 +7,10 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from oncall.cli_args import build_parser
 
@@ -25,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
 
     commands = {
         "investigate": cmd_investigate,
+        "ask": cmd_ask,
         "eval": cmd_eval,
         "scenarios": cmd_scenarios,
         "serve": cmd_serve,
@@ -282,6 +285,13 @@ def tokens(text: str) -> str:
     return f"about {len(text) // 4:,} tokens, {len(text):,} characters"
 
 
+def cmd_ask(args: argparse.Namespace, env: Environment) -> int:
+    """A question instead of an alert: the same investigation and brief."""
+    for name in ("alert", "open_pr", "pr_workdir", "record", "replay"):
+        setattr(args, name, None)
+    return cmd_investigate(args, env)
+
+
 def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
     from oncall.context import collect
     from oncall.core.investigation import Settings
@@ -292,8 +302,20 @@ def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
     analyst = pick_analyst(args, env)
     settings = Settings()
     estate = open_estate(args.bundle, config_path(args, env), env.secrets, cache=env.cache_dir())
-    payload = estate.alert_payload(args.alert)
-    if args.show_context:
+    question = getattr(args, "question", None)
+    now = estate.moment()
+    if question:  # `oncall ask`: the question is the request, at the moment it names
+        from oncall.intake.text import when
+
+        payload: Any = " ".join(question)
+        now = now or datetime.now(UTC)  # asked now; the window reaches back to the time it names
+        since = when(payload, now)
+        if since is not None and since < now:
+            minutes = int((now - since).total_seconds() // 60) + 5
+            settings = replace(settings, window_before_min=max(settings.window_before_min, minutes))
+    else:
+        payload = estate.alert_payload(args.alert)
+    if getattr(args, "show_context", False):
         import json
 
         from oncall.analysts.claude.loop import tool_specs
@@ -324,7 +346,7 @@ def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
         settings=settings,
         notes=estate.notes,
         pr_body=brief.pr_body,
-        now=estate.moment(),
+        now=now,
     )
     from oncall.delivery.audit import AuditLog
 

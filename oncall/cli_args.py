@@ -59,6 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     inv.add_argument("--audit", type=Path, metavar="FILE", help="audit log to append to (default: STATE/audit.jsonl)")
     inv.add_argument("--record", type=Path, metavar="DIR", help="write every model request and response to DIR")
     inv.add_argument("--replay", type=Path, metavar="DIR", help="answer model requests from a recording, offline")
+    ask = sub.add_parser(
+        "ask",
+        help="investigate a question: oncall ask 'why is checkout slow since 14:00?'",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ask.add_argument("question", nargs="+", help="the service and the time are read from it (times in UTC)")
+    ask.add_argument("--bundle", type=Path, help="incident bundle whose estate to ask about")
+    ask.add_argument("--config", type=Path, help="backends configuration (default: $ONCALL_CONFIG)")
+    ask.add_argument("--model", choices=["offline", "claude"])
+    ask.add_argument("--format", choices=["text", "markdown", "json", "slack"], default="text")
+    ask.add_argument("--audit", type=Path, metavar="FILE", help="audit log to append to (default: STATE/audit.jsonl)")
     ev = sub.add_parser("eval", help="measure diagnosis accuracy on cases (bundles with truth.yaml)")
     ev.add_argument("dirs", type=Path, nargs="+", metavar="DIR", help="a case, or a folder of cases")
     ev.add_argument("--model", choices=["offline", "claude"])

@@ -183,3 +183,29 @@ def test_show_context_counts_the_first_request_with_the_api_when_a_key_is_set():
     assert "tokens (counted by the API)" in p.stdout.splitlines()[-1]
     (req,) = api.counted
     assert req["messages"][0]["role"] == "user" and req["tools"] and not api.requests  # counted, never sent
+
+
+def test_when_reads_the_moment_a_question_names():
+    from datetime import UTC, datetime
+
+    from oncall.intake.text import when
+
+    now = datetime(2026, 3, 2, 16, 5, tzinfo=UTC)
+    assert when("why is checkout slow since 14:00?", now) == datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+    assert when("errors since 17:30", now) == datetime(2026, 3, 1, 17, 30, tzinfo=UTC)  # not in the future
+    assert when("latency 20 minutes ago", now) == datetime(2026, 3, 2, 15, 45, tzinfo=UTC)
+    assert when("5xx in the last 2 hours", now) == datetime(2026, 3, 2, 14, 5, tzinfo=UTC)
+    assert when("what happened at 2026-03-01T03:41:00Z", now) == datetime(2026, 3, 1, 3, 41, tzinfo=UTC)
+    assert when("is payments healthy", now) is None
+
+
+def test_ask_investigates_a_question_with_the_service_and_time_it_names():
+    p = oncall("ask", "why", "is", "api-gateway", "slow", "since", "02:30?", "--bundle", DEMO, "--format", "json")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    rc = doc["root_cause"]
+    assert (rc["service"], rc["category"]) == ("api-gateway", "recent_change")
+    head = next(r for r in doc["investigation"]["sources"] if r["tool"] == "read_metrics")["text"].splitlines()[0]
+    start = head.split("window 2026-11-17 ")[1][:5]
+    assert start <= "03:20"  # the window reaches back to the time asked about
+    assert oncall("ask").returncode == 2  # a question is required
