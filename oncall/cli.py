@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = {
         "investigate": cmd_investigate,
         "ask": cmd_ask,
+        "mcp": cmd_mcp,
         "eval": cmd_eval,
         "scenarios": cmd_scenarios,
         "serve": cmd_serve,
@@ -283,6 +284,23 @@ def counted(env: Environment, system: str, specs: list[dict], turn: str) -> str:
 def tokens(text: str) -> str:
     """An estimate, with no key and no network: about four characters a token for English and JSON."""
     return f"about {len(text) // 4:,} tokens, {len(text):,} characters"
+
+
+def cmd_mcp(args: argparse.Namespace, env: Environment) -> int:
+    from oncall.core.errors import UsageError
+    from oncall.estate.estate import open_estate
+    from oncall.serving import mcp_server
+
+    if args.http and not env.mcp_token:
+        raise UsageError("oncall mcp --http needs ONCALL_MCP_TOKEN: the bearer token clients must send")
+    estate = open_estate(args.bundle, config_path(args, env), env.secrets, cache=env.cache_dir())
+    server = mcp_server.build(estate.catalog, estate.backends, estate.moment())
+    if args.http:
+        assert env.mcp_token is not None
+        mcp_server.serve_http(server, args.host, args.port, env.mcp_token)
+    else:
+        mcp_server.serve_stdio(server)
+    return 0
 
 
 def cmd_ask(args: argparse.Namespace, env: Environment) -> int:

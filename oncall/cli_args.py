@@ -71,6 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--model", choices=["offline", "claude"])
     ask.add_argument("--format", choices=["text", "markdown", "json", "slack"], default="text")
     ask.add_argument("--audit", type=Path, metavar="FILE", help="audit log to append to (default: STATE/audit.jsonl)")
+    mcp = sub.add_parser(
+        "mcp",
+        help="the read tools over MCP, for your own assistant (stdio, or --http with a bearer token)",
+        description="Serves read_logs, read_metrics, read_changes, query_history and read_runbook with the "
+        "copilot's schemas, redaction and size caps; never open_pr. --http needs ONCALL_MCP_TOKEN.",
+    )
+    mcp.add_argument("--bundle", type=Path, help="incident bundle whose embedded backends to serve")
+    mcp.add_argument("--config", type=Path, help="backends configuration (default: $ONCALL_CONFIG)")
+    mcp.add_argument("--http", action="store_true", help="streamable HTTP on --host:--port/mcp instead of stdio")
+    mcp.add_argument("--host", default="127.0.0.1")
+    mcp.add_argument("--port", type=int, default=8765)
     ev = sub.add_parser("eval", help="measure diagnosis accuracy on cases (bundles with truth.yaml)")
     ev.add_argument("dirs", type=Path, nargs="+", metavar="DIR", help="a case, or a folder of cases")
     ev.add_argument("--model", choices=["offline", "claude"])

@@ -18,6 +18,7 @@ VARIABLES = {
     "ONCALL_BUNDLE": "the incident bundle whose embedded backends to use (the Lambda)",
     "ONCALL_STATE": "the folder of the queue, audit log and feedback (as --state)",
     "ONCALL_WEBHOOK_TOKEN": "the bearer token Alertmanager must send to serve",
+    "ONCALL_MCP_TOKEN": "the bearer token clients of `oncall mcp --http` must send",
     "ONCALL_QUEUE_URL": "postgresql://...: serve replicas share this queue (default: SQLite in the state folder)",
     "ONCALL_SLACK_CHANNELS": "comma-separated channel IDs the Slack app answers in (the allow-list)",
     "SLACK_BOT_TOKEN": "the Slack app's bot token (xoxb-...)",
@@ -39,6 +40,7 @@ class Environment:
     bundle: Path | None = None  # ONCALL_BUNDLE (Lambda)
     state: Path | None = None  # ONCALL_STATE
     webhook_token: str | None = None  # ONCALL_WEBHOOK_TOKEN
+    mcp_token: str | None = field(default=None, repr=False)  # ONCALL_MCP_TOKEN
     queue_url: str | None = field(default=None, repr=False)  # ONCALL_QUEUE_URL: postgresql://... for replicas
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -67,6 +69,7 @@ class Environment:
             state=path("ONCALL_STATE"),
             webhook_token=env.get("ONCALL_WEBHOOK_TOKEN") or None,
             queue_url=env.get("ONCALL_QUEUE_URL") or None,
+            mcp_token=env.get("ONCALL_MCP_TOKEN") or None,
             slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             slack_channel=env.get("SLACK_CHANNEL") or None,

@@ -4,7 +4,6 @@ check as the offline analyst, which it falls back to when the API stays down."""
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +22,7 @@ from oncall.core.investigation import Usage
 from oncall.core.results import ToolResult
 from oncall.grounding import ground
 from oncall.prompts import load, tool_description
+from oncall.tools.limits import capped, oversized
 from oncall.tools.tool import Tool
 
 SUBMIT = "submit_diagnosis"
@@ -204,7 +204,7 @@ class ClaudeAnalyst:
                 done = runner.call_many([(u["name"], u.get("input") or {}) for u in asked[:room]])
                 calls += len(done)
                 replies += [
-                    _tool_result(u["id"], _capped(result_block(r)), not r.ok) for u, r in zip(asked, done, strict=False)
+                    _tool_result(u["id"], capped(result_block(r)), not r.ok) for u, r in zip(asked, done, strict=False)
                 ]
                 replies += [
                     _tool_result(u["id"], f"tool call limit reached; call {SUBMIT}", True) for u in asked[room:]
@@ -221,10 +221,6 @@ class ClaudeAnalyst:
         raise LoopFailed(f"no {SUBMIT} within {s.max_turns} turns")
 
 
-MAX_TOOL_INPUT = 8_000  # characters of JSON a tool call may carry
-MAX_TOOL_RESULT = 12_000  # characters of one tool result sent back to the model
-
-
 def _refuse(use: dict[str, Any], offered: set[str]) -> str | None:
     """Why a tool call is not run: a tool this turn did not offer, an input that is not an object, or
     one too large to be a real question."""
@@ -232,15 +228,7 @@ def _refuse(use: dict[str, Any], offered: set[str]) -> str | None:
         return f"tool {use.get('name')!r} was not offered in this turn; offered: {', '.join(sorted(offered))}"
     if not isinstance(use.get("input"), dict):
         return "tool input must be a JSON object"
-    if len(json.dumps(use["input"])) > MAX_TOOL_INPUT:
-        return f"tool input is over {MAX_TOOL_INPUT} characters; ask a narrower question"
-    return None
-
-
-def _capped(text: str) -> str:
-    if len(text) <= MAX_TOOL_RESULT:
-        return text
-    return text[:MAX_TOOL_RESULT] + f"\n… [cut: {len(text) - MAX_TOOL_RESULT} more characters; ask a narrower question]"
+    return oversized(use["input"])
 
 
 def _short(e: BaseException) -> str:
