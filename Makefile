@@ -56,12 +56,14 @@ eval: $(BASE)
 	rm -rf build/world3 && $(BIN)/oncall scenarios generate build/world3 --world 3 --seed 2
 	$(BIN)/oncall eval build/world3
 
-# The Lambda deployment zip (template.yaml's CodeUri is build/package/).
+# The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
+# lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.
+LAMBDA_OMIT := $(shell grep -v '^\#' requirements/lambda.omit)
 package: $(BASE)
 	rm -rf build/package build/oncall-copilot-lambda.zip
 	$(BIN)/pip install --quiet --target build/package -r requirements/lambda.lock
+	cd build/package && for p in $(LAMBDA_OMIT); do rm -rf $$p $$p-*.dist-info; done
 	cp -r oncall build/package/
-	mkdir -p build/package/fixtures && cp -r fixtures/demo build/package/fixtures/
 	find build/package -name __pycache__ -prune -exec rm -rf {} +
 	cd build/package && $(CURDIR)/$(BIN)/python -m zipfile -c ../oncall-copilot-lambda.zip .
 	@du -h build/oncall-copilot-lambda.zip

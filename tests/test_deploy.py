@@ -125,8 +125,7 @@ def test_the_configuration_reference_is_current_and_lists_every_variable_read():
     from oncall.estate.reference import render
 
     assert (ROOT / "docs" / "configuration.md").read_text() == render(), "run `make docs`"
-    source = (ROOT / "oncall" / "estate" / "env.py").read_text()
-    read = set(re.findall(r'env\.get\("([A-Z][A-Z0-9_]+)"\)', source)) | set(
-        re.findall(r'path\("([A-Z][A-Z0-9_]+)"\)', source)
-    )
+    source = "\n".join((ROOT / "oncall" / p).read_text() for p in ("estate/env.py", "serving/lambda_handler.py"))
+    read = set(re.findall(r'(?:env|raw)\.get\("([A-Z][A-Z0-9_]+)"\)', source))
+    read |= set(re.findall(r'path\("([A-Z][A-Z0-9_]+)"\)', source))
     assert read == set(env.VARIABLES), read ^ set(env.VARIABLES)

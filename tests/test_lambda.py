@@ -228,3 +228,94 @@ def test_slack_on_lambda_acks_then_investigates_in_a_second_invocation(monkeypat
     finally:
         lambda_handler.slack_request_handler.cache_clear()
         slack.close()
+
+
+def test_cold_start_reads_its_secret_and_configuration_folder_and_nothing_from_the_package(tmp_path, monkeypatch):
+    """The Lambda's settings: variables from one Secrets Manager secret, the configuration folder
+    copied from S3 (a key that would leave the folder is not written), no bundle, no fixtures."""
+    import json as _json
+
+    import boto3
+    from moto import mock_aws
+
+    from oncall.serving import lambda_handler as lh
+
+    monkeypatch.setattr(lh, "CONFIG_DIR", tmp_path / "config")
+    for k, v in {"AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"}.items():
+        monkeypatch.setenv(k, v)
+    names = ["OPENSEARCH_USER", "OPENSEARCH_PASSWORD", "PROMETHEUS_TOKEN", "CONFLUENCE_USER", "CONFLUENCE_TOKEN"]
+    names += ["DATABRICKS_TOKEN", "ARGOCD_TOKEN", "GITHUB_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
+    with mock_aws():
+        arn = boto3.client("secretsmanager").create_secret(
+            Name="oncall", SecretString=_json.dumps({n: f"value-of-{n}" for n in names})
+        )["ARN"]
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="acme-oncall", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        s3.put_object(
+            Bucket="acme-oncall", Key="oncall/oncall.yaml", Body=(ROOT / "fixtures/oncall.example.yaml").read_bytes()
+        )
+        s3.put_object(Bucket="acme-oncall", Key="oncall/demo/catalog.yaml", Body=(DEMO / "catalog.yaml").read_bytes())
+        s3.put_object(Bucket="acme-oncall", Key="oncall/../../escape.txt", Body=b"x")
+        env = lh.cold_start_environment(
+            {"ONCALL_SECRETS_ARN": arn, "ONCALL_CONFIG_S3": "s3://acme-oncall/oncall/", "IDEMPOTENCY_TABLE": "t"}
+        )
+        estate = lh.lambda_estate(env)
+    assert env.slack_bot_token == "value-of-SLACK_BOT_TOKEN" and env.bundle is None
+    assert env.config == (tmp_path / "config" / "oncall.yaml").resolve()
+    from oncall.estate.bundle import Bundle
+
+    assert set(estate.catalog.services) == set(Bundle.open(DEMO).catalog.services)
+    assert not (tmp_path / "escape.txt").exists() and not (tmp_path.parent / "escape.txt").exists()
+
+
+def test_the_packaged_handler_runs_in_a_clean_interpreter(tmp_path):
+    """`make package` contents, imported by an isolated interpreter that sees only the package and
+    what the Lambda runtime provides (boto3 and its dependencies): the handler module loads and an
+    alert is investigated to a grounded brief."""
+    import subprocess
+
+    pkg = tmp_path / "package"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--target",
+            str(pkg),
+            "-r",
+            str(ROOT / "requirements/lambda.lock"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    omit = " ".join(ln for ln in (ROOT / "requirements/lambda.omit").read_text().splitlines() if not ln.startswith("#"))
+    for name in omit.split():  # as `make package` leaves them out
+        for p in [pkg / name, *pkg.glob(f"{name}-*.dist-info")]:
+            shutil.rmtree(p, ignore_errors=True)
+    shutil.copytree(ROOT / "oncall", pkg / "oncall", ignore=shutil.ignore_patterns("__pycache__"))
+    runtime = tmp_path / "runtime"  # stands in for the Lambda runtime's own boto3
+    runtime.mkdir()
+    import boto3
+    import botocore
+    import jmespath
+    import s3transfer
+
+    for mod in (boto3, botocore, s3transfer, jmespath):
+        (runtime / Path(mod.__file__).parent.name).symlink_to(Path(mod.__file__).parent)
+    code = f"""
+import sys
+sys.path[:] = [p for p in sys.path if 'site-packages' not in p] + [{str(pkg)!r}, {str(runtime)!r}]
+import oncall.serving.lambda_handler as h
+from oncall.estate.bundle import Bundle
+from oncall.investigate import investigate
+from oncall.analysts.offline.analyst import OfflineAnalyst
+assert h.__file__.startswith({str(pkg)!r}), h.__file__
+b = Bundle.open({str(DEMO)!r})
+inv = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())
+print(inv.diagnosis.root_cause.service, inv.diagnosis.root_cause.confidence)
+"""
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["api-gateway", "HIGH"]

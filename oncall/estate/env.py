@@ -26,6 +26,8 @@ VARIABLES = {
     "SLACK_CHANNEL": "the channel alert-triggered briefs are posted to",
     "SLACK_API_URL": "another Slack Web API base URL (tests, proxies)",
     "SLACK_TEAM_ID": "the workspace the app answers (others are refused)",
+    "ONCALL_SECRETS_ARN": "Lambda: a Secrets Manager secret, a JSON object of these variables, read at cold start",
+    "ONCALL_CONFIG_S3": "Lambda: s3://bucket/prefix/ holding oncall.yaml and its catalog, copied at cold start",
     "IDEMPOTENCY_TABLE": "the Lambda's DynamoDB table for idempotency and threads",
     "XDG_STATE_HOME": "where the state folder defaults to (~/.local/state)",
     "XDG_CACHE_HOME": "where derived indexes are kept (~/.cache)",

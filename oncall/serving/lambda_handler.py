@@ -72,7 +72,7 @@ def runtime() -> Runtime:
 
     from oncall.delivery.slack import SlackChannel, SlackSettings
 
-    env = with_secrets(Environment.read())
+    env = cold_start_environment()
     if not env.idempotency_table:
         raise RuntimeError("IDEMPOTENCY_TABLE is not set")
     slack = SlackSettings.from_env(env)
@@ -128,29 +128,65 @@ def runtime() -> Runtime:
 
 
 def lambda_estate(env: Environment) -> Estate:
-    """The bundle in the package (ONCALL_BUNDLE), with the backends ONCALL_CONFIG configures over it."""
+    """The backends ONCALL_CONFIG configures (over a bundle, when ONCALL_BUNDLE names one)."""
     from oncall.estate.estate import open_estate
 
-    return open_estate(env.bundle or Path("fixtures/demo"), env.config, env.secrets)
+    return open_estate(env.bundle, env.config, env.secrets)
 
 
-def with_secrets(env: Environment) -> Environment:
-    """Slack's secrets from the environment, or from the SSM SecureString named by NAME_PARAMETER."""
-    from dataclasses import replace
+CONFIG_DIR = Path("/tmp/oncall-config")
+MAX_CONFIG_FILES = 50  # a configuration folder: the file, its catalog, a few runbooks; not a bucket
 
-    def secret(name: str, given: str | None) -> str | None:
-        parameter = env.secrets.get(f"{name}_PARAMETER")
-        if given or not parameter:
-            return given
-        import boto3
 
-        return str(boto3.client("ssm").get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"])
+def cold_start_environment(environ: dict[str, str] | None = None) -> Environment:
+    """The container's environment, read once: its variables; over them, the variables stored as one
+    JSON object in the Secrets Manager secret ONCALL_SECRETS_ARN names; and the configuration folder
+    ONCALL_CONFIG_S3 names (s3://bucket/prefix/, holding oncall.yaml and what it refers to) copied to
+    /tmp, which becomes ONCALL_CONFIG. Nothing is taken from the package."""
+    import json
+    import os
 
-    return replace(
-        env,
-        slack_bot_token=secret("SLACK_BOT_TOKEN", env.slack_bot_token),
-        slack_signing_secret=secret("SLACK_SIGNING_SECRET", env.slack_signing_secret),
-    )
+    import boto3
+
+    raw = dict(os.environ if environ is None else environ)
+    if arn := raw.get("ONCALL_SECRETS_ARN"):
+        value = boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+        stored = json.loads(value)
+        if not isinstance(stored, dict):
+            raise RuntimeError("the secret ONCALL_SECRETS_ARN names must be a JSON object of VARIABLE: value")
+        raw.update({str(k): str(v) for k, v in stored.items()})
+    if uri := raw.get("ONCALL_CONFIG_S3"):
+        raw["ONCALL_CONFIG"] = str(fetch_config(uri, CONFIG_DIR) / "oncall.yaml")
+    return Environment.read(raw)
+
+
+def fetch_config(uri: str, into: Path) -> Path:
+    """Copy s3://bucket/prefix/ to `into`; keys are data: none may leave the folder."""
+    import boto3
+
+    if not uri.startswith("s3://") or "/" not in uri[5:]:
+        raise RuntimeError(f"ONCALL_CONFIG_S3 must be s3://bucket/prefix/, not {uri!r}")
+    bucket, prefix = uri[5:].split("/", 1)
+    prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+    s3 = boto3.client("s3")
+    keys = [
+        o["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for o in page.get("Contents", [])
+    ]
+    if len(keys) > MAX_CONFIG_FILES:
+        raise RuntimeError(f"{uri} holds {len(keys)} objects; a configuration folder holds at most {MAX_CONFIG_FILES}")
+    root = into.resolve()
+    for key in keys:
+        rel = key[len(prefix) :]
+        target = (root / rel).resolve()
+        if not rel or key.endswith("/") or root not in target.parents:
+            continue  # a folder marker, or a key that would leave the folder
+        target.parent.mkdir(parents=True, exist_ok=True)
+        s3.download_file(bucket, key, str(target))
+    if not (root / "oncall.yaml").exists():
+        raise RuntimeError(f"{uri} has no oncall.yaml")
+    return root
 
 
 def alerts_of(event: dict[str, Any], rt: Runtime) -> list[Alert]:
@@ -201,7 +237,7 @@ def slack_request_handler() -> Any:
     from oncall.investigate import investigate
     from oncall.serving.slack_app import build_app
 
-    env = with_secrets(Environment.read())
+    env = cold_start_environment()
     estate = lambda_estate(env)
     state = env.state or Path("/tmp/oncall-copilot")
 
