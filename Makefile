@@ -47,7 +47,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on the second and third worlds,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2, 3 and 4,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -55,6 +55,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world2
 	rm -rf build/world3 && $(BIN)/oncall scenarios generate build/world3 --world 3 --seed 2
 	$(BIN)/oncall eval build/world3
+	rm -rf build/world4 && $(BIN)/oncall scenarios generate build/world4 --world 4 --seed 3
+	$(BIN)/oncall eval build/world4
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -111,10 +111,11 @@ def cmd_scenarios(args: argparse.Namespace, env: Environment) -> int:
         from oncall.eval.world2 import generate as generate2
 
         cases = generate2(args.out, args.seed, args.per_family // 4 or 1)
-    elif args.world == 3:
-        from oncall.eval.world3 import generate as generate3
+    elif args.world in (3, 4):
+        from importlib import import_module
 
-        cases = generate3(args.out, args.seed, args.per_family // 4 or 1)
+        generate_world = import_module(f"oncall.eval.world{args.world}").generate
+        cases = generate_world(args.out, args.seed, args.per_family // 4 or 1)
     else:
         from oncall.eval.scenarios.world import generate
 

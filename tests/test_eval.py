@@ -103,18 +103,19 @@ def test_eval_bad_arguments(args, tmp_path):
     assert "error" in p.stderr
 
 
-@pytest.mark.parametrize("world", [2, 3])
+@pytest.mark.parametrize("world", [2, 3, 4])
 def test_the_independent_worlds_are_diagnosed_and_calibrated(tmp_path, world):
-    """Worlds 2 and 3 were written apart from the first generator and each other (other estates,
-    names, metric names, log idioms, shippers and fault shapes); seed 2 of each was never used to
-    shape a rule. A wrong HIGH is the worst outcome: there must be none to speak of."""
-    from oncall.eval.evaluate import totals
-    from oncall.eval.world2 import generate as generate2
-    from oncall.eval.world3 import generate as generate3
+    """Worlds 2, 3 and 4 were written apart from the first generator and each other (other estates,
+    names, metric names, log idioms, shippers and fault shapes); the seed each is scored on was never
+    used to shape a rule. A wrong HIGH is the worst outcome: there must be none to speak of."""
+    from importlib import import_module
 
-    cases = (generate2 if world == 2 else generate3)(tmp_path / f"w{world}", seed=2)
+    from oncall.eval.evaluate import totals
+
+    seed = 3 if world == 4 else 2  # world 4's seed 2 was looked at while shaping; seed 3 never was
+    cases = import_module(f"oncall.eval.world{world}").generate(tmp_path / f"w{world}", seed=seed)
     results, unreadable = evaluate(cases, lambda _: OfflineAnalyst(), Settings())
     tot = totals(results)
-    assert not unreadable and len(results) == 24
+    assert not unreadable and len(results) >= 24
     assert tot["wrong_high_rate"] <= 0.05 and tot["calibration"]["HIGH"]["right"] >= 0.95
     assert tot["top1"] >= 0.8 and tot["grounded_rate"] == 1.0

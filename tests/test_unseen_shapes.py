@@ -191,3 +191,104 @@ def test_an_earlier_anomaly_the_cause_does_not_explain_is_listed_against_it(tmp_
     d = run(root).diagnosis
     assert d.root_cause.service == "api"
     assert any("cache" in e.text and "earlier" in e.text for e in d.against)
+
+
+def test_opentelemetry_and_datadog_records_are_read_by_their_own_field_names(tmp_path):
+    """OTLP log records (`timeUnixNano` in nanoseconds, `severityText`, `body`, `service.name` in the
+    resource) and Datadog's (`date`, `status`, `message`): read, not skipped."""
+    t0 = ALERT_AT - 5 * M
+    otlp = [
+        {
+            "timeUnixNano": str(int((t0 + i * M).timestamp() * 1e9)),
+            "severityText": "ERROR",
+            "body": "payment declined: upstream 503",
+            "resource": {"service.name": "api", "k8s.pod.name": "api-7f-x"},
+        }
+        for i in range(4)
+    ]
+    dd = [
+        {"date": iso(t0 + i * M), "status": "error", "service": "db", "host": "db-0", "message": "disk full"}
+        for i in range(3)
+    ]
+    root = write_bundle(
+        tmp_path / "b",
+        services={"api": ["db"], "db": []},
+        alert=alertmanager("HighErrorRate", "api"),
+        logs=otlp + dd,
+        metric_lines=[],
+    )
+    inv = run(root)
+    text = {r.input.get("service"): r.text or "" for r in inv.results if r.tool == "read_logs"}
+    assert "4 lines in window (4 ERROR)" in text["api"] and "3 lines in window (3 ERROR)" in text["db"]
+    assert "skipped" not in text["api"]
+
+
+def test_logs_that_cannot_be_read_are_missing_evidence_not_a_quiet_service(tmp_path):
+    root = write_bundle(
+        tmp_path / "b",
+        services={"api": []},
+        alert=alertmanager("HighErrorRate", "api"),
+        logs=[{"when": "yesterday", "service": "api", "message": "boom"} for _ in range(5)],
+        metric_lines=[],
+    )
+    d = run(root).diagnosis
+    assert any("no line of api could be read" in m for m in d.missing_evidence)
+
+
+def test_a_dependency_without_telemetry_named_by_its_callers_errors_is_the_suspect(tmp_path):
+    """A provider nobody scrapes fails; only its caller's errors say so: blame the provider, not the caller."""
+    t0, at = ALERT_AT - timedelta(hours=6), ALERT_AT - 8 * M
+    root = write_bundle(
+        tmp_path / "b",
+        services={"web": ["checkout"], "checkout": ["payments-provider"], "payments-provider": []},
+        alert=alertmanager("HighErrorRate", "web"),
+        logs=[
+            log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok")
+            for i in range(20)
+            for s in ("web", "checkout")
+        ]
+        + [
+            log(at + i * 10 * timedelta(seconds=1), "checkout", "error", "payments-provider: 503 Service Unavailable")
+            for i in range(40)
+        ],
+        metric_lines=series("error_ratio", "checkout", flat_then(t0, ALERT_AT + 15 * M, 0.001, at, 0.5))
+        + series("error_ratio", "web", flat_then(t0, ALERT_AT + 15 * M, 0.001, at + M, 0.2)),
+    )
+    d = run(root).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("payments-provider", "dependency_failure")
+    assert d.root_cause.confidence != "HIGH" or d.root_cause.cites
+
+
+def test_a_pool_exhausted_waiting_on_a_dependency_blames_the_dependency(tmp_path):
+    t0, at = ALERT_AT - timedelta(hours=6), ALERT_AT - 9 * M
+    root = write_bundle(
+        tmp_path / "b",
+        services={"api": ["orders-db"], "orders-db": []},
+        alert=alertmanager("HighLatency", "api"),
+        logs=[
+            log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok")
+            for i in range(20)
+            for s in ("api", "orders-db")
+        ]
+        + [
+            log(
+                at + i * 15 * timedelta(seconds=1),
+                "orders-db",
+                "warn",
+                "still waiting for ShareLock on transaction 4411",
+            )
+            for i in range(30)
+        ]
+        + [
+            log(
+                at + M + i * 10 * timedelta(seconds=1),
+                "api",
+                "error",
+                "thread pool exhausted (200/200 busy) waiting on orders-db",
+            )
+            for i in range(40)
+        ],
+        metric_lines=series("latency_p99_seconds", "orders-db", flat_then(t0, ALERT_AT + 15 * M, 0.005, at, 0.4))
+        + series("latency_p99_seconds", "api", flat_then(t0, ALERT_AT + 15 * M, 0.1, at + M, 3.0)),
+    )
+    assert run(root).diagnosis.root_cause.service == "orders-db"

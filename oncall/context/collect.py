@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from oncall.core.alert import Alert
 from oncall.core.catalog import Catalog
 from oncall.core.results import ToolResult
+from oncall.tools.read_logs import LogStats
 from oncall.tools.runner import ToolRunner
 
 
@@ -48,11 +49,24 @@ def collect(alert: Alert, catalog: Catalog, runner: ToolRunner, max_services: in
     services, calls = plan(alert, catalog, max_services)
     results = runner.call_many(calls)
     missing = [f"{r.label()} failed: {r.error}" for r in results if not r.ok]
+    missing += [unreadable for r in results if (unreadable := _unreadable_logs(r))]
     if alert.service and alert.service not in catalog.services:
         missing.insert(0, f"the catalog does not know service {alert.service!r}: no dependencies or repo")
     elif not alert.service:
         missing.insert(0, "no service could be identified from the alert; only history and runbooks were read")
     return Context(alert=alert, services=services, results=results, missing=missing)
+
+
+def _unreadable_logs(r: ToolResult) -> str | None:
+    """A service with no log line at all while the source skipped lines it could not read: its logs
+    are missing evidence, not a sign it was quiet."""
+    data = r.data
+    if not r.ok or not isinstance(data, LogStats) or data.total or not data.skipped_lines:
+        return None
+    return (
+        f"{r.label()}: no line of {data.query.service} could be read; {data.skipped_lines} lines of the source "
+        "were skipped (not JSON, or no time field this reader knows)"
+    )
 
 
 def neighbourhood(service: str | None, catalog: Catalog, max_services: int = 16) -> list[str]:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import ClassVar, Literal, get_args
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.patterns import PEER_CERT, classify
+from oncall.analysts.offline.patterns import PEER_CERT, WAITING_ON, classify
 from oncall.core import diffs
 from oncall.core.catalog import Catalog
 from oncall.core.citations import cite
@@ -147,7 +147,12 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
         named = next((s for s in others if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", words, re.I)), None)
         cat = classify(words)
         role: LogRole
-        if named and (cat in (None, "dependency_failure") or (cat == "expired_credential" and PEER_CERT.search(words))):
+        waited = bool(named) and re.search(WAITING_ON.pattern + rf"{re.escape(named or '')}\b", words, re.I)
+        if named and (
+            cat in (None, "dependency_failure")
+            or (cat == "expired_credential" and PEER_CERT.search(words))
+            or (cat == "resource_exhaustion" and waited)
+        ):
             role, points = "peer", named
             cat = cat or "dependency_failure"
         elif cat == "dependency_failure":

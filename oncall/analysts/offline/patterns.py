@@ -61,6 +61,9 @@ CATEGORY_PATTERNS: list[tuple[Category, re.Pattern[str]]] = [(cat, re.compile(rx
 # Errors about a peer's certificate blame the peer; other credential, permission and
 # network errors are the logging service's own problem.
 PEER_CERT = re.compile(r"x509|certificate|PKIX|SSL handshake", re.I)
+# Words that say a service's own resource ran out because it waited on another: "thread pool
+# exhausted waiting on accounts-db" is about accounts-db's slowness, not this service's pool.
+WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re.I)
 # Words in errors that say a lock or slow statement, not a missing resource, holds things up.
 LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)
 MEMORY = re.compile(r"OOMKilled|out of memory|OutOfMemory|heap space|MemoryError", re.I)

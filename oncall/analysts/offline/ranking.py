@@ -52,6 +52,9 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
         seen_of[f.service] += 1
         if isinstance(adjusted, LogFinding) and adjusted.points_to:
             suspects[adjusted.points_to].blamed_by.append(adjusted)
+    for s in suspects.values():
+        if s.service not in seen and not s.first and s.blamed_by:
+            s.reported_at = min((f.at for f in s.blamed_by if f.at), default=None)
     onsets = [s.onset for s in suspects.values() if s.onset]
     earliest = min(onsets) if onsets else None
     for s in suspects.values():
@@ -137,8 +140,8 @@ def at_onset(s: Suspect) -> datetime:
 def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalog: Catalog) -> str | None:
     """A service whose new errors name a dependency that broke no later than it did (or that
     we could not look at). A healthy dependency named in errors points back at the caller.
-    A service with no errors of its own at all, whose direct dependency was already failing
-    before it moved, is that dependency's victim too."""
+    A service with no errors of its own at all, whose dependency (direct or further down) was
+    already failing with errors of its own before it moved, is that dependency's victim too."""
     if not s.onset:
         return None
     for f in s.logs("peer"):
@@ -148,7 +151,7 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
     if not s.logs() and not s.metrics("saturation"):
         failing = [
             t
-            for d in catalog.dependencies(s.service, depth=1)
+            for d in catalog.dependencies(s.service)
             if (t := suspects.get(d)) and t.onset and t.onset < s.onset and t.logs()
         ]
         if failing:

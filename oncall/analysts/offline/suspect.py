@@ -34,6 +34,9 @@ class Suspect:
     change: ChangeFinding | None = None  # the change most likely to have caused it
     change_strength: float = 0.0
     broke: list[str] = field(default_factory=list)  # neighbours its change broke (neighbours.py)
+    # a dependency we cannot observe (no metrics, no logs of its own) broke when its callers' errors
+    # about it began: set by ranking, from the earliest of them
+    reported_at: datetime | None = None
 
     def metrics(self, role: MetricRole | None = None) -> list[MetricFinding]:
         return [f for f in self.findings if isinstance(f, MetricFinding) and (role is None or f.role == role)]
@@ -50,7 +53,7 @@ class Suspect:
     @property
     def onset(self) -> datetime | None:
         first = self.first
-        return first.at if first else None
+        return first.at if first else self.reported_at
 
     @property
     def first(self) -> Finding | None:

@@ -71,7 +71,7 @@ class LogStats(BaseModel):
     total: int
     levels: dict[str, int]
     baseline_total: int
-    skipped_lines: int = 0  # lines that were not valid JSON
+    skipped_lines: int = 0  # lines that were not JSON, or had no time this reader knows
     templates: list[TemplateStat]
     source: str
     baseline_from: datetime | None = None  # earliest line in the baseline: retention may be shorter than asked
@@ -162,7 +162,9 @@ def summarise(stats: LogStats, max_templates: int = 8, only_notable: bool = Fals
     levels = ", ".join(f"{n} {lvl}" for lvl, n in sorted(stats.levels.items(), key=lambda x: -x[1]))
     lines.append(f"{stats.total} lines in window ({levels or 'none'}); {stats.baseline_total} lines in baseline")
     if stats.skipped_lines:
-        lines.append(f"{stats.skipped_lines} lines in the log source were not valid JSON and were skipped")
+        lines.append(
+            f"{stats.skipped_lines} lines in the log source were skipped: not JSON, or no time field this reader knows"
+        )
     if stats.sampled:
         lines.append(f"template counts are scaled from a sample: {stats.sampled}")
     if stats.total == 0:

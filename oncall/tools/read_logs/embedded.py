@@ -15,7 +15,8 @@ from oncall.tools.read_logs import LogQuery, LogStats
 from oncall.tools.read_logs.aggregate import LEVEL_SQL, aggregate
 
 FIELDS = {
-    "ts": ("ts", "timestamp", "@timestamp", "time"),
+    # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
+    "ts": ("ts", "timestamp", "@timestamp", "time", "timeUnixNano", "observedTimeUnixNano", "date"),
     # the shippers' spellings: plain, OpenTelemetry's resource attribute, fluent-bit's Kubernetes labels
     "service": (
         "service",
@@ -25,8 +26,8 @@ FIELDS = {
         'kubernetes.labels."app.kubernetes.io/name"',
         "kubernetes.labels.app",
     ),
-    "pod": ("pod", "host", "kubernetes.pod_name"),
-    "level": ("level", "severity", "lvl"),
+    "pod": ("pod", "host", "kubernetes.pod_name", 'resource."k8s.pod.name"'),
+    "level": ("level", "severity", "lvl", "severityText", "status", "log.level"),
     "message": ("message", "msg", "log", "body"),
     # the error detail structured loggers keep apart (pino's err, zerolog's error): appended to the message
     "error": ("err.message", "error.message", "error", "err"),
@@ -35,6 +36,17 @@ FIELDS = {
 
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a longer line is skipped and counted, not a failure of the tool
 MAX_MESSAGE = 16384  # a message longer than this is cut, with a marker saying how much
+
+
+def epoch_seconds(value: str) -> str:
+    """SQL: seconds since the epoch from RFC 3339 text, or from an epoch number in seconds,
+    milliseconds, microseconds or nanoseconds (told apart by its number of digits)."""
+    return (
+        f"CASE WHEN regexp_full_match({value}, '\\d{{10,19}}(\\.\\d+)?') THEN "
+        f"TRY_CAST({value} AS DOUBLE) / CASE WHEN length(split_part({value}, '.', 1)) >= 18 THEN 1e9 "
+        f"WHEN length(split_part({value}, '.', 1)) >= 15 THEN 1e6 WHEN length(split_part({value}, '.', 1)) >= 12 "
+        f"THEN 1e3 ELSE 1 END ELSE epoch(TRY_CAST(nullif({value}, '') AS TIMESTAMPTZ)) END"
+    )
 
 
 def with_error(message: str, error: str) -> str:
@@ -98,7 +110,7 @@ class JsonlLogs:
               SELECT rowid + 1 AS line_no, json_extract_string(line, {paths!r}) AS f FROM raw
               WHERE line IS NOT NULL AND left(ltrim(line), 1) = '{{' AND json_valid(line)),
             f AS (
-              SELECT line_no, epoch(TRY_CAST(nullif({pick["ts"]}, '') AS TIMESTAMPTZ)) AS ts,
+              SELECT line_no, {epoch_seconds(pick["ts"])} AS ts,
                      {pick["service"]} AS service, {pick["pod"]} AS pod, upper({pick["level"]}) AS lvl,
                      {truncated(with_error(pick["message"], pick["error"]))} AS msg
               FROM p)

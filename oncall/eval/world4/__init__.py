@@ -1,0 +1,224 @@
+"""A fourth scenario world, written after the rules had been shaped on worlds 1-3 and scored before
+any rule saw it (`oncall scenarios generate OUT --world 4 --seed N`): OpenTelemetry and Datadog
+shipped logs, Istio metrics in milliseconds, external services with no telemetry of their own, and
+thirteen fault shapes of its own. Deterministic per seed."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from oncall.eval.world2.shapes import Effect, Fault
+from oncall.eval.world4.estates import BACKGROUND, ESTATES, NOISE, Estate, record
+from oncall.eval.world4.faults import FAULTS
+
+LATENCY_MS = {
+    "kotlin": 120,
+    "go": 25,
+    "python": 180,
+    "node": 90,
+    "elixir": 40,
+    "rust": 15,
+    "postgres": 4,
+    "redis": 1,
+    "kafka": 8,
+    "coredns": 2,
+}
+NORMAL = {
+    "error_ratio": 0.003,
+    "cpu_utilization": 0.4,
+    "memory_utilization": 0.5,
+    "restarts": 0.0,
+    "pool_utilization": 0.3,
+}
+APP_SIGNALS = ("request_rate", "error_ratio", "latency_p99")
+
+
+def _iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _level(e: Effect, t: datetime, normal: float) -> float | None:
+    if t < e.at or (e.until and t >= e.until):
+        return None
+    k = 1.0 if e.ramp.total_seconds() == 0 else min(1.0, (t - e.at) / e.ramp)
+    target = normal * e.value if e.relative else e.value
+    return normal + (target - normal) * k
+
+
+def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
+    out: dict[str, list[str]] = {}
+    for n in e.nodes:
+        if n.lang == "external":
+            continue  # nobody scrapes a provider
+        for sig, tmpl in e.signals.items():
+            if sig == "pool_utilization" and n.lang not in ("kotlin", "python", "go"):
+                continue
+            name, labels = tmpl.split("{", 1)
+            labels = labels.rstrip("}").replace("{service}", n.name)
+            step = 30 if sig in APP_SIGNALS else 60
+            x, end = t - timedelta(hours=8), t + timedelta(minutes=15)
+            while x <= end:
+                day = 1 + 0.2 * math.sin((x.hour * 60 + x.minute) / 1440 * 2 * math.pi)
+                normal = {"request_rate": n.rps * day, "latency_p99": LATENCY_MS[n.lang] * (1 + 0.1 * day)}.get(
+                    sig, NORMAL.get(sig, 0.0)
+                )
+                v = normal
+                for eff in f.effects:
+                    if eff.service == n.name and eff.signal == sig:
+                        lv = _level(eff, x, normal)
+                        v = lv if lv is not None else v
+                if sig != "restarts":
+                    v *= 1 + rng.uniform(-0.05, 0.05)
+                out.setdefault(name, []).append(f"{name}{{{labels}}} {v:.5g} {int(x.timestamp())}")
+                x += timedelta(seconds=step)
+    lines = []
+    for name, rows in out.items():
+        lines += [f"# TYPE {name} gauge", *rows]
+    return "\n".join(lines) + "\n# EOF\n"
+
+
+def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
+    recs: list[tuple[datetime, dict[str, Any]]] = []
+
+    def emit(at: datetime, svc: str, level: str, text: str) -> None:
+        host = f"{svc}-{rng.choice(['5d8c7b9f6', '7f6d5c4b3'])}-{rng.choice(['m2x8q', 'k4t7p', 'w9z3r'])}"
+        recs.append((at, record(e.shipper, at, svc, host, level, text, rng)))
+
+    x, end = t - timedelta(hours=8), t + timedelta(minutes=15)
+    while x < end:
+        for n in e.nodes:
+            if n.lang == "external":
+                continue
+            if rng.random() < 0.4:
+                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "info", rng.choice(BACKGROUND[n.lang]))
+            if n.lang in NOISE and rng.random() < 0.05:
+                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "warn", NOISE[n.lang])
+        x += timedelta(minutes=1)
+    for b in f.bursts:
+        for _ in range(int(b.per_minute * b.minutes)):
+            at = b.start + timedelta(seconds=rng.uniform(0, b.minutes * 60))
+            if at < end:
+                emit(at, b.service, b.level, b.text)
+    recs.sort(key=lambda r: r[0])
+    return [r for _, r in recs]
+
+
+def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    catalog = {
+        "service_label": e.label,
+        "services": {
+            n.name: {
+                "depends_on": list(n.calls),
+                "repo": f"{e.name}/gitops",
+                "config_paths": [f"k8s/{n.name}/deployment.yaml"],
+                "runbook_tags": [n.name],
+                "namespace": e.namespace,
+            }
+            for n in e.nodes
+        },
+        "signals": e.signals,
+    }
+    (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
+    alert = {
+        "version": "4",
+        "groupKey": f'{{}}:{{alertname="{f.alertname}"}}',
+        "status": "firing",
+        "receiver": "oncall",
+        "groupLabels": {"alertname": f.alertname},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": f"https://alerts.{e.name}.example",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {
+                    "alertname": f.alertname,
+                    e.label: f.alert_service,
+                    "severity": "page",
+                    "slo": "availability",
+                },
+                "annotations": {"summary": f"{f.alert_service} is burning its error budget"},
+                "startsAt": _iso(t),
+                "endsAt": "0001-01-01T00:00:00Z",
+                "fingerprint": f"{rng.getrandbits(64):016x}",
+            }
+        ],
+    }
+    (out / "alert.json").write_text(json.dumps(alert, indent=1))
+    (out / "metrics.om").write_text(metrics(e, f, t, rng))
+    with (out / "logs.jsonl").open("w") as fh:
+        for r in logs(e, f, t, rng):
+            fh.write(json.dumps(r) + "\n")
+    from oncall.eval.world4.faults import _change
+
+    routine = []
+    for i in range(4):
+        svc = rng.choice([n.name for n in e.nodes if n.name != f.root and n.lang != "external"])
+        at = t - (timedelta(minutes=rng.randint(3, 10)) if i == 0 else timedelta(hours=rng.uniform(1, 20)))
+        routine.append(_change(at, svc, "deploy", f"4.{i}.0", f"4.{i}.1", "image", rng, "argo-rollouts"))
+    with (out / "changes.jsonl").open("w") as fh:
+        for c in sorted([*f.changes, *routine], key=lambda c: c["ts"]):
+            fh.write(json.dumps({**c, "ts": _iso(c["ts"])}) + "\n")
+    with (out / "history.jsonl").open("w") as fh:
+        for _ in range(3):
+            svc = rng.choice([n.name for n in e.nodes])
+            fh.write(
+                json.dumps(
+                    {
+                        "id": f"PM-{rng.randint(10, 99)}",
+                        "opened_at": _iso(t - timedelta(days=rng.randint(7, 400))),
+                        "fingerprint": f"{rng.getrandbits(64):016x}",
+                        "alertname": f.alertname,
+                        "service": svc,
+                        "category": rng.choice(["recent_change", "dependency_failure", "capacity"]),
+                        "root_cause": f"{svc} incident",
+                        "fix": "see postmortem",
+                        "minutes_to_resolve": rng.randint(10, 200),
+                    }
+                )
+                + "\n"
+            )
+    (out / "runbooks").mkdir(exist_ok=True)
+    (out / "runbooks" / "slo.md").write_text(
+        f"---\ntitle: {e.name} SLO burn\nservices: [{', '.join(n.name for n in e.nodes)}]\n"
+        "alerts: [SLOBurnRateHigh]\n---\n"
+        "## First steps\nFind the workload whose errors or latency moved first in the mesh dashboards.\n\n"
+        "## Mitigation\nRoll back the last rollout of that workload; scale it if it is saturated by real traffic.\n"
+    )
+    for n in e.nodes:
+        p = out / "repo" / "k8s" / n.name
+        p.mkdir(parents=True, exist_ok=True)
+        (p / "deployment.yaml").write_text(
+            f"spec:\n  template:\n    spec:\n      containers:\n        - name: {n.name}\n"
+        )
+    truth = {
+        "root_cause": {"service": f.root, "category": f.category, "also_accept": f.also_accept},
+        "fix": {"kind": f.fix, "target": f.root},
+        "notes": f.notes,
+        "family": f.family,
+        "world": 4,
+    }
+    (out / "truth.yaml").write_text(yaml.safe_dump(truth, sort_keys=False))
+
+
+def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:
+    cases: list[Path] = []
+    for k in range(per_fault):
+        for i, fault in enumerate(FAULTS):
+            for e in ESTATES.values():
+                rng = random.Random(seed * 104_729 + k * 331 + i * 53 + len(e.name))
+                t = datetime(2026, 4, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1439))
+                t = t.replace(second=0, microsecond=0)
+                f = fault(e, rng, t)
+                case = out / f"w4-{len(cases) + 1:03d}-{f.family}-{e.name}"
+                write(case, e, f, t, rng)
+                cases.append(case)
+    return cases
