@@ -75,8 +75,8 @@ class AlertQueue:
     def __init__(self, path: Path, window_s: int = 300, recover: bool = True):
         self.path = Path(path)
         self.window_s = window_s
-        self._lock = threading.Lock()
         self._db: Any = self._connect()
+        self._lock: Any = self._guard()  # held around every use of the connection
         self._create_schema()
         if recover:  # the server, at start: jobs of workers of this host that no longer exist go back
             self._requeue_orphans()
@@ -89,6 +89,9 @@ class AlertQueue:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         return db
+
+    def _guard(self) -> Any:
+        return threading.Lock()  # SQLite: one connection, one user at a time
 
     def schema(self) -> str:
         return SCHEMA.format(real="REAL")

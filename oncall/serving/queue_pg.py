@@ -8,7 +8,9 @@ again, once, when its lease runs out."""
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +22,32 @@ SCHEMA_LOCK = 0x6F6E63616C6C  # an advisory lock key of our own ("oncall")
 
 
 class PostgresQueue(AlertQueue):
+    """Several connections, so a replica's request threads enqueue at once (the per-group advisory
+    lock, not a process-wide one, keeps a group whole); each `with self._lock` checks one out for the
+    thread that holds it."""
+
     claim_lock = "FOR UPDATE SKIP LOCKED"
+    connections = 8  # per process: enough for a burst, few enough for max_connections across replicas
 
     def __init__(self, url: str, window_s: int = 300, recover: bool = True):
         self.url = url
+        self._held = threading.local()
         super().__init__(Path("postgresql"), window_s=window_s, recover=recover)
 
     def _connect(self) -> Any:
+        pool: queue.Queue[Any] = queue.Queue()
+        for _ in range(self.connections):
+            pool.put(self._open())
+        return pool
+
+    def _guard(self) -> Any:
+        return _Checkout(self._db, self._held)
+
+    def close(self) -> None:
+        while not self._db.empty():
+            self._db.get_nowait().close()
+
+    def _open(self) -> Any:
         try:
             import psycopg
         except ImportError as e:  # the optional stack is not installed
@@ -48,10 +69,29 @@ class PostgresQueue(AlertQueue):
 
     def _x(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         # the statements use SQLite's `?`; none of them holds a literal question mark
-        return self._db.execute(_PLACEHOLDER.sub("%s", sql), params)
+        return self._held.conn.execute(_PLACEHOLDER.sub("%s", sql), params)
 
     def _begin(self) -> None:
         self._x("BEGIN ISOLATION LEVEL READ COMMITTED")
 
     def _serialise_group(self, grp: str) -> None:
         self._x("SELECT pg_advisory_xact_lock(hashtext(?))", (grp,))
+
+
+class _Checkout:
+    """`with` it: the calling thread holds one pooled connection until the block ends (re-entrant)."""
+
+    def __init__(self, pool: queue.Queue[Any], held: threading.local):
+        self.pool, self.held = pool, held
+
+    def __enter__(self) -> None:
+        depth = getattr(self.held, "depth", 0)
+        if depth == 0:
+            self.held.conn = self.pool.get()
+        self.held.depth = depth + 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.held.depth -= 1
+        if self.held.depth == 0:
+            self.pool.put(self.held.conn)
+            self.held.conn = None
