@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
 
     commands = {
         "investigate": cmd_investigate,
-        "ask": cmd_ask,
+        "ask": cmd_investigate,  # a question instead of an alert: the same investigation and brief
         "mcp": cmd_mcp,
         "eval": cmd_eval,
         "scenarios": cmd_scenarios,
@@ -304,13 +304,6 @@ def cmd_mcp(args: argparse.Namespace, env: Environment) -> int:
     return 0
 
 
-def cmd_ask(args: argparse.Namespace, env: Environment) -> int:
-    """A question instead of an alert: the same investigation and brief."""
-    for name in ("alert", "open_pr", "pr_workdir", "record", "replay"):
-        setattr(args, name, None)
-    return cmd_investigate(args, env)
-
-
 def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
     from oncall.context import collect
     from oncall.core.investigation import Settings
@@ -334,7 +327,7 @@ def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
             settings = replace(settings, window_before_min=max(settings.window_before_min, minutes))
     else:
         payload = estate.alert_payload(args.alert)
-    if getattr(args, "show_context", False):
+    if args.show_context:
         import json
 
         from oncall.analysts.claude.loop import tool_specs

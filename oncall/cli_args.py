@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--model", choices=["offline", "claude"])
     ask.add_argument("--format", choices=["text", "markdown", "json", "slack"], default="text")
     ask.add_argument("--audit", type=Path, metavar="FILE", help="audit log to append to (default: STATE/audit.jsonl)")
+    # the rest of `investigate`'s options, as a question has them: no payload file, no PR, no recording
+    ask.set_defaults(alert=None, show_context=False, open_pr=False, pr_workdir=None, record=None, replay=None)
     mcp = sub.add_parser(
         "mcp",
         help="the read tools over MCP, for your own assistant (stdio, or --http with a bearer token)",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -128,21 +127,19 @@ def _timed_investigation(bundle: Path, cache: Path) -> tuple[float, float, int, 
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     t0 = time.perf_counter()
     p = subprocess.Popen(
-        ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "oncall.cli", "investigate", str(bundle)],
+        ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "oncall.cli", "investigate", str(bundle), "--format", "json"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
     )  # fmt: skip
     assert p.stdout is not None and p.stderr is not None
-    last, root = t0, ""
+    last, lines = t0, []
     for line in p.stdout:
         last = time.perf_counter()
-        if line.startswith("ROOT CAUSE"):
-            root = line.split("(")[1].split()[0]
-        elif root and not root.count("/") and line.strip():
-            root = f"{line.split(',')[0].strip()}/{root}"
+        lines.append(line)
     err = p.stderr.read()
     p.wait()
     end = time.perf_counter()
-    return end - t0, end - last, int(err.strip().splitlines()[-1]) // 1024, root
+    rc = json.loads("".join(lines))["root_cause"]
+    return end - t0, end - last, int(err.strip().splitlines()[-1]) // 1024, f"{rc['service']}/{rc['confidence']}"
 
 
 def estate_size() -> None:
@@ -187,10 +184,10 @@ def burst(replicas: int = 1, alerts: int = 10_000, groups: int = 300, postgres: 
     """A burst of alerts in groups with late members, posted on loopback by 16 clients in another
     process to `oncall serve` (one replica on SQLite, or several sharing PostgreSQL), while each
     replica's two worker processes investigate; then every alert is looked up after the drain."""
-    import http.client
     import signal
 
     from oncall.serving.queue import open_queue
+    from tests.net import free_port, wait_http
     from tests.test_serve import TOKEN
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -203,9 +200,7 @@ def burst(replicas: int = 1, alerts: int = 10_000, groups: int = 300, postgres: 
             url = pg.database()
         ports, procs = [], []
         for i in range(replicas):
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                ports.append(s.getsockname()[1])
+            ports.append(free_port())
             env = {**os.environ, "ONCALL_WEBHOOK_TOKEN": TOKEN, "XDG_STATE_HOME": tmp}
             if url:
                 env["ONCALL_QUEUE_URL"] = url
@@ -215,16 +210,7 @@ def burst(replicas: int = 1, alerts: int = 10_000, groups: int = 300, postgres: 
                                           start_new_session=True))  # fmt: skip
         try:
             for port in ports:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                        c.request("GET", "/healthz")
-                        if c.getresponse().status == 200:
-                            break
-                    except OSError:
-                        time.sleep(0.2)
-                    assert time.monotonic() < deadline, "serve did not start"
+                wait_http(f"http://127.0.0.1:{port}/healthz")
             t0 = time.perf_counter()
             out = subprocess.run(
                 [sys.executable, "-m", "tests.burst_client", ",".join(map(str, ports)), TOKEN, str(alerts), str(groups)],

@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import yaml
 
 from oncall.serving.queue import AlertQueue
 from tests.conftest import DEMO, ROOT
+from tests.net import free_port, wait_http
 
 TOKEN = "am-integration-token"
 
@@ -34,25 +34,6 @@ def _binary(*names: str) -> str:
     if os.environ.get("REQUIRE_INTEGRATION") == "1":
         pytest.fail(f"{' or '.join(names)} not found (Debian: apt-get install prometheus-alertmanager)")
     pytest.skip(f"{names[0]} not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_http(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, f"{url} did not come up"
-        time.sleep(0.2)
 
 
 def _start(args: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
@@ -72,7 +53,7 @@ def _stop(p: subprocess.Popen[bytes]) -> None:
 def test_alertmanager_groups_late_members_repeats_and_resolves_are_all_accounted_for(tmp_path):
     am_bin = _binary("prometheus-alertmanager", "alertmanager")
     amtool = _binary("amtool")
-    serve_port, am_port = _free_port(), _free_port()
+    serve_port, am_port = free_port(), free_port()
     state = tmp_path / "state"
     env = {**os.environ, "ONCALL_WEBHOOK_TOKEN": TOKEN, "XDG_STATE_HOME": str(tmp_path / "xdg")}
     serve = _start(
@@ -127,8 +108,8 @@ def test_alertmanager_groups_late_members_repeats_and_resolves_are_all_accounted
     )
     url = f"http://127.0.0.1:{am_port}"
     try:
-        _wait_http(f"http://127.0.0.1:{serve_port}/healthz")
-        _wait_http(f"{url}/-/ready")
+        wait_http(f"http://127.0.0.1:{serve_port}/healthz")
+        wait_http(f"{url}/-/ready")
 
         def fire(*labels: str, end: datetime | None = None) -> None:
             args = [

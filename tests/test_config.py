@@ -4,7 +4,6 @@ environment, `oncall check-config`, and investigations on configured backends.""
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from oncall.core.errors import ConfigError
 from oncall.estate.config import Config
 from tests.conftest import DEMO
 from tests.fake_opensearch import PASSWORD, USER, FakeOpenSearch, ecs_docs
+from tests.net import free_port
 
 SECRETS = {"OS_USER": USER, "OS_PASSWORD": PASSWORD, "ATL_USER": "sre@acme.example", "ATL_TOKEN": "atl-token"}
 
@@ -37,10 +37,7 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def dead_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+dead_port = free_port  # nothing listens there: a backend that is down
 
 
 def stack(tmp_path: Path, opensearch, confluence, prometheus_url: str | None = None) -> Path:

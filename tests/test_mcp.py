@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 
 import anyio
 import pytest
 
 from oncall.tools import READ_TOOLS
 from tests.conftest import DEMO, ROOT
+from tests.net import free_port, wait_http
 
 
 def test_mcp_over_stdio_lists_the_read_tools_and_reads_the_demo_logs():
@@ -51,9 +48,7 @@ def test_mcp_over_http_refuses_a_request_without_the_token_and_serves_one_with_i
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "ONCALL_MCP_TOKEN": "mcp-token", "XDG_CACHE_HOME": str(tmp_path)}
     p = subprocess.Popen(
         [sys.executable, "-m", "oncall.cli", "mcp", "--bundle", str(DEMO), "--http", "--port", str(port)],
@@ -65,16 +60,7 @@ def test_mcp_over_http_refuses_a_request_without_the_token_and_serves_one_with_i
     )
     url = f"http://127.0.0.1:{port}/mcp"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(urllib.request.Request(url, data=b"{}", method="POST"), timeout=2)
-            except urllib.error.HTTPError as e:
-                assert e.code == 401  # up, and refusing a caller without the token
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "oncall mcp --http did not start"
-                time.sleep(0.2)
+        wait_http(url, status=401, data=b"{}", timeout=30)  # up, and refusing a caller without the token
 
         async def session() -> object:
             headers = {"Authorization": "Bearer mcp-token"}

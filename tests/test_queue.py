@@ -9,7 +9,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ import pytest
 from oncall.core.alert import Alert
 from oncall.serving.queue import AlertQueue, open_queue
 from tests.conftest import DEMO, ROOT
+from tests.net import free_port, wait_http
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
@@ -129,16 +129,10 @@ def test_a_dead_workers_job_is_taken_again_once_and_only_its_owner_finishes_it(m
     assert q.whereabouts(first.id)[0]["investigation"] == "inv-2"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_two_serve_replicas_on_one_database_run_no_job_twice(tmp_path, postgres_server):
     url = postgres_server()
     token = "replica-token"
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     procs = []
     for i, port in enumerate(ports):
         env = {**os.environ, "ONCALL_WEBHOOK_TOKEN": token, "ONCALL_QUEUE_URL": url, "XDG_STATE_HOME": str(tmp_path)}
@@ -156,17 +150,7 @@ def test_two_serve_replicas_on_one_database_run_no_job_twice(tmp_path, postgres_
         )
     try:
         for port in ports:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                    c.request("GET", "/healthz")
-                    if c.getresponse().status == 200:
-                        break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "a replica did not start"
-                time.sleep(0.2)
+            wait_http(f"http://127.0.0.1:{port}/healthz")
         fps = []
         for n in range(60):  # 12 groups, members spread over both replicas
             g = n % 12

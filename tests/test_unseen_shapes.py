@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from oncall.analysts.offline.analyst import OfflineAnalyst
+from oncall.core.citations import result_of
 from oncall.core.investigation import Investigation
 from oncall.estate.bundle import Bundle
 from oncall.investigate import investigate
@@ -254,9 +255,13 @@ def test_a_dependency_without_telemetry_named_by_its_callers_errors_is_the_suspe
         metric_lines=series("error_ratio", "checkout", flat_then(t0, ALERT_AT + 15 * M, 0.001, at, 0.5))
         + series("error_ratio", "web", flat_then(t0, ALERT_AT + 15 * M, 0.001, at + M, 0.2)),
     )
-    d = run(root).diagnosis
+    inv = run(root)
+    d = inv.diagnosis
     assert (d.root_cause.service, d.root_cause.category) == ("payments-provider", "dependency_failure")
-    assert d.root_cause.confidence != "HIGH" or d.root_cause.cites
+    # the proof is its caller's errors, cited; and with nothing of its own to see, it is not HIGH
+    by_id = {r.id: r for r in inv.results}
+    cited = {by_id[result_of(c)].input.get("service") for c in d.root_cause.cites}
+    assert cited == {"checkout"} and d.root_cause.confidence != "HIGH"
 
 
 def test_a_pool_exhausted_waiting_on_a_dependency_blames_the_dependency(tmp_path):

@@ -16,7 +16,7 @@ import yaml
 
 from oncall.eval.world2.estates import BACKGROUND, ESTATES, NOISE, Estate, line
 from oncall.eval.world2.faults import FAULTS
-from oncall.eval.world2.shapes import Effect, Fault
+from oncall.eval.worlds import Fault, alertmanager, generate_cases, iso, write_changes, write_jsonl, write_truth
 
 NORMAL = {
     "error_ratio": 0.004,
@@ -42,18 +42,6 @@ LATENCY = {
 }
 
 
-def _iso(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def _level(e: Effect, t: datetime, normal: float) -> float | None:
-    if t < e.at or (e.until and t >= e.until):
-        return None
-    k = 1.0 if e.ramp.total_seconds() == 0 else min(1.0, (t - e.at) / e.ramp)
-    target = normal * e.value if e.relative else e.value
-    return normal + (target - normal) * k
-
-
 def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
     out: dict[str, list[str]] = {}
     start, end = t - timedelta(hours=8), t + timedelta(minutes=15)
@@ -71,11 +59,7 @@ def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
                 normal = {"request_rate": n.rps * day, "latency_p99": LATENCY[n.runtime] * (1 + 0.1 * day)}.get(
                     sig, NORMAL.get(sig, 0.0)
                 )
-                v = normal
-                for eff in f.effects:
-                    if eff.service == n.name and eff.signal == sig:
-                        lv = _level(eff, x, normal)
-                        v = lv if lv is not None else v
+                v = f.value(n.name, sig, x, normal)
                 if sig not in ("restarts", "replicas"):
                     v *= 1 + rng.uniform(-0.04, 0.04)
                 rows.append(f"{name}{{{labels}}} {v:.4g} {int(x.timestamp())}")
@@ -94,7 +78,7 @@ def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str,
         n = e.node(svc)
         # some shippers name the pod after the host and drop the service field
         pod = f"{svc}-{rng.choice(['7d9f8', '5c6b2', '84f1d'])}-{rng.choice(['x2k4p', 'q9z7w'])}"
-        base: dict[str, object] = {"time" if e.name == "hotel" else "timestamp": _iso(at), "pod": pod}
+        base: dict[str, object] = {"time" if e.name == "hotel" else "timestamp": iso(at), "pod": pod}
         base["app" if e.name == "hotel" else "service"] = svc
         recs.append((at, {**base, **line(n.runtime, level, text, rng, peer=peer)}))
 
@@ -126,7 +110,7 @@ def history(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[s
         out.append(
             {
                 "id": f"PIR-{rng.randint(100, 999)}",
-                "opened_at": _iso(t - timedelta(days=rng.randint(5, 200))),
+                "opened_at": iso(t - timedelta(days=rng.randint(5, 200))),
                 "fingerprint": f"{rng.getrandbits(64):016x}",
                 "alertname": f.alertname,
                 "service": svc,
@@ -168,43 +152,21 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
         "signals": e.signals,
     }
     (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
-    alert = {
-        "version": "4",
-        "groupKey": f'{{}}:{{alertname="{f.alertname}"}}',
-        "status": "firing",
-        "receiver": "copilot",
-        "groupLabels": {"alertname": f.alertname},
-        "commonLabels": {},
-        "commonAnnotations": {},
-        "externalURL": "http://alertmanager:9093",
-        "alerts": [
-            {
-                "status": "firing",
-                "labels": {
-                    "alertname": f.alertname,
-                    e.label: f.alert_service,
-                    "severity": "page",
-                    "namespace": e.namespace,
-                },
-                "annotations": {"summary": f"{f.alertname} on {f.alert_service}"},
-                "startsAt": _iso(t),
-                "endsAt": "0001-01-01T00:00:00Z",
-                "fingerprint": f"{rng.getrandbits(64):016x}",
-            }
-        ],
-    }
+    labels = {"alertname": f.alertname, e.label: f.alert_service, "severity": "page", "namespace": e.namespace}
+    alert = alertmanager(
+        f,
+        labels,
+        {"summary": f"{f.alertname} on {f.alert_service}"},
+        t,
+        f"{rng.getrandbits(64):016x}",
+        receiver="copilot",
+        external_url="http://alertmanager:9093",
+    )
     (out / "alert.json").write_text(json.dumps(alert, indent=1))
     (out / "metrics.om").write_text(metrics(e, f, t, rng))
-    with (out / "logs.jsonl").open("w") as fh:
-        for r in logs(e, f, t, rng):
-            fh.write(json.dumps(r) + "\n")
-    changes = sorted([*f.changes, *unrelated_changes(e, f, t, rng)], key=lambda c: c["ts"])  # type: ignore[arg-type,return-value]
-    with (out / "changes.jsonl").open("w") as fh:
-        for c in changes:
-            fh.write(json.dumps({**c, "ts": _iso(c["ts"])}) + "\n")  # type: ignore[arg-type]
-    with (out / "history.jsonl").open("w") as fh:
-        for h in history(e, f, t, rng):
-            fh.write(json.dumps(h) + "\n")
+    write_jsonl(out / "logs.jsonl", logs(e, f, t, rng))
+    write_changes(out / "changes.jsonl", [*f.changes, *unrelated_changes(e, f, t, rng)])
+    write_jsonl(out / "history.jsonl", history(e, f, t, rng))
     (out / "runbooks").mkdir(exist_ok=True)
     (out / "runbooks" / "errors.md").write_text(
         f"---\ntitle: {e.name} errors and latency\nservices: [{e.name}]\nalerts: [HighErrorRate, HighLatency]\n---\n"
@@ -215,26 +177,19 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
     repo.mkdir(parents=True, exist_ok=True)
     for n in e.nodes:
         (repo / f"{n.name}.yaml").write_text(f"service:\n  {n.name}:\n    image.tag: 1.0.0\n")
-    truth = {
-        "root_cause": {"service": f.root, "category": f.category, "also_accept": f.also_accept},
-        "fix": {"kind": f.fix, "target": f.root},
-        "notes": f.notes,
-        "family": f.family,
-        "world": 2,
-    }
-    (out / "truth.yaml").write_text(yaml.safe_dump(truth, sort_keys=False))
+    write_truth(out, f, world=2)
 
 
 def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:
-    cases: list[Path] = []
-    for k in range(per_fault):
-        for i, fault in enumerate(FAULTS):
-            for e in ESTATES.values():
-                rng = random.Random(seed * 10_007 + k * 1_009 + i * 31 + len(e.name))
-                t = datetime(2026, 2, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1439))
-                t = t.replace(second=0, microsecond=0)
-                f = fault(e, rng, t)
-                case = out / f"w2-{len(cases) + 1:03d}-{f.family}-{e.name}"
-                write(case, e, f, t, rng)
-                cases.append(case)
-    return cases
+    start = datetime(2026, 2, 1, tzinfo=UTC)
+    return generate_cases(
+        out,
+        seed,
+        per_fault,
+        faults=FAULTS,
+        estates=ESTATES.values(),
+        write=write,
+        prefix="w2",
+        mix=(10_007, 1_009, 31),
+        start=start,
+    )

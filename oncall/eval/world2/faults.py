@@ -9,7 +9,8 @@ import random
 from datetime import datetime, timedelta
 
 from oncall.eval.world2.estates import Estate
-from oncall.eval.world2.shapes import Burst, Effect, Fault, M, callers_chain, change, pick, values_path
+from oncall.eval.world2.shapes import callers_chain, change, pick, values_path
+from oncall.eval.worlds import Burst, Effect, Fault, M
 
 
 def shared_config_flip(e: Estate, rng: random.Random, t: datetime) -> Fault:

@@ -1,53 +1,12 @@
-"""What a world-2 fault is made of: metric effects, log bursts, changes, the alert and the truth,
-and the helpers the fault shapes share."""
+"""The helpers world 2's fault shapes share (the vocabulary a fault is told in is oncall.eval.worlds)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from oncall.eval.world2.estates import Estate, Node
-
-M = timedelta(minutes=1)
-
-
-@dataclass
-class Effect:
-    service: str
-    signal: str
-    at: datetime
-    value: float  # the level the signal goes to (a multiple of its normal for rates)
-    relative: bool = True  # value multiplies the normal level; False: the level itself
-    ramp: timedelta = timedelta(minutes=3)
-    until: datetime | None = None
-
-
-@dataclass
-class Burst:
-    service: str
-    start: datetime
-    per_minute: float
-    level: str
-    text: str
-    minutes: int = 60
-    peer: str | None = None
-
-
-@dataclass
-class Fault:
-    family: str
-    root: str
-    category: str
-    fix: str
-    alert_service: str
-    alertname: str
-    notes: str
-    also_accept: list[str] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
-    bursts: list[Burst] = field(default_factory=list)
-    changes: list[dict[str, object]] = field(default_factory=list)
 
 
 def change(

@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from oncall.eval.world2.shapes import Effect, Fault
 from oncall.eval.world3.estates import BACKGROUND, ESTATES, NOISE, Estate, text
-from oncall.eval.world3.faults import FAULTS
+from oncall.eval.world3.faults import FAULTS, change, diff, path
+from oncall.eval.worlds import Fault, alertmanager, generate_cases, iso, write_changes, write_jsonl, write_truth
 
 NORMAL = {
     "error_ratio": 0.002,
@@ -40,18 +40,6 @@ LATENCY = {
     "rust": 0.02,
 }
 INFRA = ("cpu_utilization", "memory_utilization", "disk_utilization", "restarts")  # scraped every 60 s
-
-
-def _iso(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def _level(e: Effect, t: datetime, normal: float) -> float | None:
-    if t < e.at or (e.until and t >= e.until):
-        return None
-    k = 1.0 if e.ramp.total_seconds() == 0 else min(1.0, (t - e.at) / e.ramp)
-    target = normal * e.value if e.relative else e.value
-    return normal + (target - normal) * k
 
 
 def _times(t: datetime, step_s: int, data_end: datetime) -> list[datetime]:
@@ -80,11 +68,7 @@ def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random, data_end: date
                 normal = {"request_rate": n.rps * day, "latency_p99": LATENCY[n.style] * (1 + 0.15 * day)}.get(
                     sig, NORMAL.get(sig, 0.0)
                 )
-                v = normal
-                for eff in f.effects:
-                    if eff.service == n.name and eff.signal == sig:
-                        lv = _level(eff, x, normal)
-                        v = lv if lv is not None else v
+                v = f.value(n.name, sig, x, normal)
                 if sig != "restarts":
                     v *= 1 + rng.uniform(-0.06, 0.06)
                 rows.append(f"{name}{{{labels}}} {v:.5g} {int(x.timestamp())}")
@@ -116,7 +100,7 @@ def logs(e: Estate, f: Fault, t: datetime, rng: random.Random, data_end: datetim
                     (
                         at,
                         {
-                            "@timestamp": _iso(at + timedelta(microseconds=i)),
+                            "@timestamp": iso(at + timedelta(microseconds=i)),
                             "stream": "stderr",
                             "log": ln,
                             "kubernetes": k8s,
@@ -143,8 +127,6 @@ def logs(e: Estate, f: Fault, t: datetime, rng: random.Random, data_end: datetim
 
 def routine_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
     """What a busy estate changes anyway: autoscaler steps and dependency bumps, one close to the alert."""
-    from oncall.eval.world3.faults import change, diff, path
-
     out = []
     others = [n.name for n in e.nodes if n.name != f.root]
     for i in range(5):
@@ -180,6 +162,28 @@ def routine_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> lis
     return out
 
 
+def history(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
+    """Past incidents of the same alert, with causes of their own: history supports, never decides."""
+    cats = ["recent_change", "capacity", "dependency_failure", "resource_exhaustion", "network"]
+    out = []
+    for _ in range(3):
+        svc = rng.choice([n.name for n in e.nodes])
+        out.append(
+            {
+                "id": f"INC-{rng.randint(1000, 9999)}",
+                "opened_at": iso(t - timedelta(days=rng.randint(3, 300))),
+                "fingerprint": f"{rng.getrandbits(64):016x}",
+                "alertname": f.alertname,
+                "service": svc,
+                "category": rng.choice(cats),
+                "root_cause": f"{svc} degraded",
+                "fix": "see postmortem",
+                "minutes_to_resolve": rng.randint(20, 300),
+            }
+        )
+    return out
+
+
 def alert(e: Estate, f: Fault, t: datetime, rng: random.Random) -> dict[str, Any]:
     if e.cloudwatch:
         return {
@@ -188,7 +192,7 @@ def alert(e: Estate, f: Fault, t: datetime, rng: random.Random) -> dict[str, Any
             "detail-type": "CloudWatch Alarm State Change",
             "source": "aws.cloudwatch",
             "account": "210987654321",
-            "time": _iso(t),
+            "time": iso(t),
             "region": "eu-west-1",
             "resources": [f"arn:aws:cloudwatch:eu-west-1:210987654321:alarm:{f.alertname}-{f.alert_service}"],
             "detail": {
@@ -196,9 +200,9 @@ def alert(e: Estate, f: Fault, t: datetime, rng: random.Random) -> dict[str, Any
                 "state": {
                     "value": "ALARM",
                     "reason": "Threshold Crossed: 3 datapoints were greater than the threshold",
-                    "timestamp": _iso(t),
+                    "timestamp": iso(t),
                 },
-                "previousState": {"value": "OK", "timestamp": _iso(t - timedelta(days=2))},
+                "previousState": {"value": "OK", "timestamp": iso(t - timedelta(days=2))},
                 "configuration": {
                     "description": f"{f.alertname} for {f.alert_service}",
                     "metrics": [
@@ -219,31 +223,17 @@ def alert(e: Estate, f: Fault, t: datetime, rng: random.Random) -> dict[str, Any
                 },
             },
         }
-    return {
-        "version": "4",
-        "groupKey": f'{{}}/{{severity="critical"}}:{{alertname="{f.alertname}"}}',
-        "status": "firing",
-        "receiver": "oncall",
-        "groupLabels": {"alertname": f.alertname},
-        "commonLabels": {},
-        "commonAnnotations": {},
-        "externalURL": "https://alertmanager.payments.internal",
-        "alerts": [
-            {
-                "status": "firing",
-                "labels": {
-                    "alertname": f.alertname,
-                    e.label: f.alert_service,
-                    "severity": "critical",
-                    "team": "payments",
-                },
-                "annotations": {"description": f"SLO burn on {f.alert_service}", "runbook_url": "https://wiki/slo"},
-                "startsAt": _iso(t),
-                "endsAt": "0001-01-01T00:00:00Z",
-                "fingerprint": f"{rng.getrandbits(64):016x}",
-            }
-        ],
-    }
+    labels = {"alertname": f.alertname, e.label: f.alert_service, "severity": "critical", "team": "payments"}
+    return alertmanager(
+        f,
+        labels,
+        {"description": f"SLO burn on {f.alert_service}", "runbook_url": "https://wiki/slo"},
+        t,
+        f"{rng.getrandbits(64):016x}",
+        receiver="oncall",
+        external_url="https://alertmanager.payments.internal",
+        group_key=f'{{}}/{{severity="critical"}}:{{alertname="{f.alertname}"}}',
+    )
 
 
 def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> None:
@@ -255,9 +245,7 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
             n.name: {
                 "depends_on": list(n.calls),
                 "repo": f"acme/{e.name}-infra",
-                "config_paths": [
-                    f"charts/{n.name}/values.yaml" if e.name == "ledger" else f"env/prod/{n.name}/values.yaml"
-                ],
+                "config_paths": [path(e, n.name)],
                 "runbook_tags": [e.name, n.name],
                 "namespace": e.namespace,
             }
@@ -268,29 +256,9 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
     (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
     (out / "alert.json").write_text(json.dumps(alert(e, f, t, rng), indent=1))
     (out / "metrics.om").write_text(metrics(e, f, t, rng, data_end))
-    with (out / "logs.jsonl").open("w") as fh:
-        for r in logs(e, f, t, rng, data_end):
-            fh.write(json.dumps(r) + "\n")
-    changes = sorted([*f.changes, *routine_changes(e, f, t, rng)], key=lambda c: c["ts"])
-    with (out / "changes.jsonl").open("w") as fh:
-        for c in changes:
-            fh.write(json.dumps({**c, "ts": _iso(c["ts"])}) + "\n")
-    with (out / "history.jsonl").open("w") as fh:
-        cats = ["recent_change", "capacity", "dependency_failure", "resource_exhaustion", "network"]
-        for _ in range(3):
-            svc = rng.choice([n.name for n in e.nodes])
-            h = {
-                "id": f"INC-{rng.randint(1000, 9999)}",
-                "opened_at": _iso(t - timedelta(days=rng.randint(3, 300))),
-                "fingerprint": f"{rng.getrandbits(64):016x}",
-                "alertname": f.alertname,
-                "service": svc,
-                "category": rng.choice(cats),
-                "root_cause": f"{svc} degraded",
-                "fix": "see postmortem",
-                "minutes_to_resolve": rng.randint(20, 300),
-            }
-            fh.write(json.dumps(h) + "\n")
+    write_jsonl(out / "logs.jsonl", logs(e, f, t, rng, data_end))
+    write_changes(out / "changes.jsonl", [*f.changes, *routine_changes(e, f, t, rng)])
+    write_jsonl(out / "history.jsonl", history(e, f, t, rng))
     (out / "runbooks").mkdir(exist_ok=True)
     (out / "runbooks" / f"{e.name}-slo.md").write_text(
         f"---\ntitle: {e.name} SLO burn\nservices: [{', '.join(n.name for n in e.nodes)}]\n"
@@ -300,29 +268,22 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
         "If the service is saturated by real traffic, add replicas.\n"
     )
     for n in e.nodes:
-        p = out / "repo" / (f"charts/{n.name}" if e.name == "ledger" else f"env/prod/{n.name}")
-        p.mkdir(parents=True, exist_ok=True)
-        (p / "values.yaml").write_text("image:\n  tag: 2.0.0\nreplicas: 3\ndatasource:\n  maximumPoolSize: 100\n")
-    truth = {
-        "root_cause": {"service": f.root, "category": f.category, "also_accept": f.also_accept},
-        "fix": {"kind": f.fix, "target": f.root},
-        "notes": f.notes,
-        "family": f.family,
-        "world": 3,
-    }
-    (out / "truth.yaml").write_text(yaml.safe_dump(truth, sort_keys=False))
+        p = out / "repo" / path(e, n.name)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("image:\n  tag: 2.0.0\nreplicas: 3\ndatasource:\n  maximumPoolSize: 100\n")
+    write_truth(out, f, world=3)
 
 
 def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:
-    cases: list[Path] = []
-    for k in range(per_fault):
-        for i, fault in enumerate(FAULTS):
-            for e in ESTATES.values():
-                rng = random.Random(seed * 7_919 + k * 613 + i * 37 + len(e.name))
-                t = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1439))
-                t = t.replace(second=0, microsecond=0)
-                f = fault(e, rng, t)
-                case = out / f"w3-{len(cases) + 1:03d}-{f.family}-{e.name}"
-                write(case, e, f, t, rng)
-                cases.append(case)
-    return cases
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    return generate_cases(
+        out,
+        seed,
+        per_fault,
+        faults=FAULTS,
+        estates=ESTATES.values(),
+        write=write,
+        prefix="w3",
+        mix=(7_919, 613, 37),
+        start=start,
+    )

@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from oncall.eval.world2.shapes import Burst, Effect, Fault, M
 from oncall.eval.world3.estates import Estate
+from oncall.eval.worlds import Burst, Effect, Fault, M
 
 
 def diff(path: str, lines: list[tuple[str, str]], context: str) -> str:

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from oncall.eval.world2.shapes import Effect, Fault
 from oncall.eval.world4.estates import BACKGROUND, ESTATES, NOISE, Estate, record
-from oncall.eval.world4.faults import FAULTS
+from oncall.eval.world4.faults import FAULTS, change
+from oncall.eval.worlds import Fault, alertmanager, generate_cases, iso, write_changes, write_jsonl, write_truth
 
 LATENCY_MS = {
     "kotlin": 120,
@@ -40,18 +40,6 @@ NORMAL = {
 APP_SIGNALS = ("request_rate", "error_ratio", "latency_p99")
 
 
-def _iso(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def _level(e: Effect, t: datetime, normal: float) -> float | None:
-    if t < e.at or (e.until and t >= e.until):
-        return None
-    k = 1.0 if e.ramp.total_seconds() == 0 else min(1.0, (t - e.at) / e.ramp)
-    target = normal * e.value if e.relative else e.value
-    return normal + (target - normal) * k
-
-
 def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
     out: dict[str, list[str]] = {}
     for n in e.nodes:
@@ -69,11 +57,7 @@ def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
                 normal = {"request_rate": n.rps * day, "latency_p99": LATENCY_MS[n.lang] * (1 + 0.1 * day)}.get(
                     sig, NORMAL.get(sig, 0.0)
                 )
-                v = normal
-                for eff in f.effects:
-                    if eff.service == n.name and eff.signal == sig:
-                        lv = _level(eff, x, normal)
-                        v = lv if lv is not None else v
+                v = f.value(n.name, sig, x, normal)
                 if sig != "restarts":
                     v *= 1 + rng.uniform(-0.05, 0.05)
                 out.setdefault(name, []).append(f"{name}{{{labels}}} {v:.5g} {int(x.timestamp())}")
@@ -110,6 +94,36 @@ def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str,
     return [r for _, r in recs]
 
 
+def routine_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
+    """Rollouts elsewhere, one of them minutes before the alert."""
+    out = []
+    for i in range(4):
+        svc = rng.choice([n.name for n in e.nodes if n.name != f.root and n.lang != "external"])
+        at = t - (timedelta(minutes=rng.randint(3, 10)) if i == 0 else timedelta(hours=rng.uniform(1, 20)))
+        out.append(change(at, svc, "deploy", f"4.{i}.0", f"4.{i}.1", "image", rng, "argo-rollouts"))
+    return out
+
+
+def history(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
+    out = []
+    for _ in range(3):
+        svc = rng.choice([n.name for n in e.nodes])
+        out.append(
+            {
+                "id": f"PM-{rng.randint(10, 99)}",
+                "opened_at": iso(t - timedelta(days=rng.randint(7, 400))),
+                "fingerprint": f"{rng.getrandbits(64):016x}",
+                "alertname": f.alertname,
+                "service": svc,
+                "category": rng.choice(["recent_change", "dependency_failure", "capacity"]),
+                "root_cause": f"{svc} incident",
+                "fix": "see postmortem",
+                "minutes_to_resolve": rng.randint(10, 200),
+            }
+        )
+    return out
+
+
 def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> None:
     out.mkdir(parents=True, exist_ok=True)
     catalog = {
@@ -127,65 +141,21 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
         "signals": e.signals,
     }
     (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
-    alert = {
-        "version": "4",
-        "groupKey": f'{{}}:{{alertname="{f.alertname}"}}',
-        "status": "firing",
-        "receiver": "oncall",
-        "groupLabels": {"alertname": f.alertname},
-        "commonLabels": {},
-        "commonAnnotations": {},
-        "externalURL": f"https://alerts.{e.name}.example",
-        "alerts": [
-            {
-                "status": "firing",
-                "labels": {
-                    "alertname": f.alertname,
-                    e.label: f.alert_service,
-                    "severity": "page",
-                    "slo": "availability",
-                },
-                "annotations": {"summary": f"{f.alert_service} is burning its error budget"},
-                "startsAt": _iso(t),
-                "endsAt": "0001-01-01T00:00:00Z",
-                "fingerprint": f"{rng.getrandbits(64):016x}",
-            }
-        ],
-    }
+    labels = {"alertname": f.alertname, e.label: f.alert_service, "severity": "page", "slo": "availability"}
+    alert = alertmanager(
+        f,
+        labels,
+        {"summary": f"{f.alert_service} is burning its error budget"},
+        t,
+        f"{rng.getrandbits(64):016x}",
+        receiver="oncall",
+        external_url=f"https://alerts.{e.name}.example",
+    )
     (out / "alert.json").write_text(json.dumps(alert, indent=1))
     (out / "metrics.om").write_text(metrics(e, f, t, rng))
-    with (out / "logs.jsonl").open("w") as fh:
-        for r in logs(e, f, t, rng):
-            fh.write(json.dumps(r) + "\n")
-    from oncall.eval.world4.faults import _change
-
-    routine = []
-    for i in range(4):
-        svc = rng.choice([n.name for n in e.nodes if n.name != f.root and n.lang != "external"])
-        at = t - (timedelta(minutes=rng.randint(3, 10)) if i == 0 else timedelta(hours=rng.uniform(1, 20)))
-        routine.append(_change(at, svc, "deploy", f"4.{i}.0", f"4.{i}.1", "image", rng, "argo-rollouts"))
-    with (out / "changes.jsonl").open("w") as fh:
-        for c in sorted([*f.changes, *routine], key=lambda c: c["ts"]):
-            fh.write(json.dumps({**c, "ts": _iso(c["ts"])}) + "\n")
-    with (out / "history.jsonl").open("w") as fh:
-        for _ in range(3):
-            svc = rng.choice([n.name for n in e.nodes])
-            fh.write(
-                json.dumps(
-                    {
-                        "id": f"PM-{rng.randint(10, 99)}",
-                        "opened_at": _iso(t - timedelta(days=rng.randint(7, 400))),
-                        "fingerprint": f"{rng.getrandbits(64):016x}",
-                        "alertname": f.alertname,
-                        "service": svc,
-                        "category": rng.choice(["recent_change", "dependency_failure", "capacity"]),
-                        "root_cause": f"{svc} incident",
-                        "fix": "see postmortem",
-                        "minutes_to_resolve": rng.randint(10, 200),
-                    }
-                )
-                + "\n"
-            )
+    write_jsonl(out / "logs.jsonl", logs(e, f, t, rng))
+    write_changes(out / "changes.jsonl", [*f.changes, *routine_changes(e, f, t, rng)])
+    write_jsonl(out / "history.jsonl", history(e, f, t, rng))
     (out / "runbooks").mkdir(exist_ok=True)
     (out / "runbooks" / "slo.md").write_text(
         f"---\ntitle: {e.name} SLO burn\nservices: [{', '.join(n.name for n in e.nodes)}]\n"
@@ -199,26 +169,19 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
         (p / "deployment.yaml").write_text(
             f"spec:\n  template:\n    spec:\n      containers:\n        - name: {n.name}\n"
         )
-    truth = {
-        "root_cause": {"service": f.root, "category": f.category, "also_accept": f.also_accept},
-        "fix": {"kind": f.fix, "target": f.root},
-        "notes": f.notes,
-        "family": f.family,
-        "world": 4,
-    }
-    (out / "truth.yaml").write_text(yaml.safe_dump(truth, sort_keys=False))
+    write_truth(out, f, world=4)
 
 
 def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:
-    cases: list[Path] = []
-    for k in range(per_fault):
-        for i, fault in enumerate(FAULTS):
-            for e in ESTATES.values():
-                rng = random.Random(seed * 104_729 + k * 331 + i * 53 + len(e.name))
-                t = datetime(2026, 4, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1439))
-                t = t.replace(second=0, microsecond=0)
-                f = fault(e, rng, t)
-                case = out / f"w4-{len(cases) + 1:03d}-{f.family}-{e.name}"
-                write(case, e, f, t, rng)
-                cases.append(case)
-    return cases
+    start = datetime(2026, 4, 1, tzinfo=UTC)
+    return generate_cases(
+        out,
+        seed,
+        per_fault,
+        faults=FAULTS,
+        estates=ESTATES.values(),
+        write=write,
+        prefix="w4",
+        mix=(104_729, 331, 53),
+        start=start,
+    )

@@ -10,13 +10,13 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from oncall.eval.world2.shapes import Burst, Effect, Fault, M
 from oncall.eval.world4.estates import Estate
+from oncall.eval.worlds import Burst, Effect, Fault, M
 
 APP = ("kotlin", "go", "python", "node", "elixir", "rust")
 
 
-def _change(at: datetime, svc: str, kind: str, old: str, new: str, key: str, rng: random.Random, who: str) -> dict:
+def change(at: datetime, svc: str, kind: str, old: str, new: str, key: str, rng: random.Random, who: str) -> dict:
     path = f"k8s/{svc}/deployment.yaml" if kind in ("deploy", "infra") else f"k8s/{svc}/configmap.yaml"
     diff = f"--- a/{path}\n+++ b/{path}\n@@ -21,1 +21,1 @@\n-        {key}: {old}\n+        {key}: {new}\n"
     return {
@@ -44,6 +44,22 @@ def _entry(e: Estate, svc: str) -> str:
     return seen
 
 
+def _provider(e: Estate, rng: random.Random, t: datetime) -> tuple[str, str, datetime]:
+    """An external provider, the service that calls it, and when things went wrong."""
+    ext = rng.choice([n.name for n in e.nodes if n.lang == "external" and e.callers(n.name)])
+    return ext, e.callers(ext)[0], t - rng.randint(5, 10) * M
+
+
+def _calls_fail(f: Fault, e: Estate, svc: str, at: datetime, text: str, ratio: float) -> Fault:
+    """`svc` logs `text` 25 times a minute and fails `ratio` of its requests; users feel it a minute later."""
+    f.bursts.append(Burst(svc, at, 25, "error", text))
+    f.effects += [
+        Effect(svc, "error_ratio", at, ratio, relative=False),
+        Effect(_entry(e, svc), "error_ratio", at + M, 0.2, relative=False),
+    ]
+    return f
+
+
 def connection_leak(e: Estate, rng: random.Random, t: datetime) -> Fault:
     svc = _app(e, rng, langs=("kotlin", "python", "go"))
     deployed = t - rng.randint(35, 50) * M
@@ -58,7 +74,7 @@ def connection_leak(e: Estate, rng: random.Random, t: datetime) -> Fault:
         f"{svc}'s new release leaks database connections",
         also_accept=["resource_exhaustion"],
     )
-    f.changes.append(_change(deployed, svc, "deploy", "7.2.0", "7.3.0", "image", rng, "argo-rollouts"))
+    f.changes.append(change(deployed, svc, "deploy", "7.2.0", "7.3.0", "image", rng, "argo-rollouts"))
     f.effects += [
         Effect(svc, "pool_utilization", deployed, 1.0, relative=False, ramp=30 * M),
         Effect(svc, "latency_p99", full, 30.0),
@@ -83,7 +99,7 @@ def flag_rollout(e: Estate, rng: random.Random, t: datetime) -> Fault:
         "SLOBurnRateHigh",
         f"flag {flag} went to 100% on {svc}",
     )
-    f.changes.append(_change(at - M, svc, "flag", "5%", "100%", flag, rng, "launchdarkly"))
+    f.changes.append(change(at - M, svc, "flag", "5%", "100%", flag, rng, "launchdarkly"))
     f.bursts.append(
         Burst(svc, at, 30, "error", f"unhandled error in {flag} code path: index out of range [3] with length 3")
     )
@@ -95,9 +111,7 @@ def flag_rollout(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def provider_secret_expired(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    ext = rng.choice([n.name for n in e.nodes if n.lang == "external" and e.callers(n.name)])
-    svc = e.callers(ext)[0]
-    at = t - rng.randint(5, 10) * M
+    ext, svc, at = _provider(e, rng, t)
     f = Fault(
         "provider_secret_expired",
         svc,
@@ -107,21 +121,11 @@ def provider_secret_expired(e: Estate, rng: random.Random, t: datetime) -> Fault
         "SLOBurnRateHigh",
         f"{svc}'s client secret at {ext} expired",
     )
-    f.bursts.append(
-        Burst(
-            svc,
-            at,
-            25,
-            "error",
-            f"POST https://{ext}.example.com/oauth/token -> 401 "
-            '{"error":"invalid_client","error_description":"client secret expired"}',
-        )
+    text = (
+        f"POST https://{ext}.example.com/oauth/token -> 401 "
+        '{"error":"invalid_client","error_description":"client secret expired"}'
     )
-    f.effects += [
-        Effect(svc, "error_ratio", at, 0.7, relative=False),
-        Effect(_entry(e, svc), "error_ratio", at + M, 0.2, relative=False),
-    ]
-    return f
+    return _calls_fail(f, e, svc, at, text, 0.7)
 
 
 def dns_oom(e: Estate, rng: random.Random, t: datetime) -> Fault:
@@ -158,9 +162,7 @@ def dns_oom(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def cloud_outage(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    ext = rng.choice([n.name for n in e.nodes if n.lang == "external" and e.callers(n.name)])
-    svc = e.callers(ext)[0]
-    at = t - rng.randint(5, 10) * M
+    ext, svc, at = _provider(e, rng, t)
     f = Fault(
         "cloud_outage",
         ext,
@@ -170,21 +172,9 @@ def cloud_outage(e: Estate, rng: random.Random, t: datetime) -> Fault:
         "SLOBurnRateHigh",
         f"{ext} had a regional outage; {svc} cannot reach it",
     )
-    f.bursts.append(
-        Burst(
-            svc,
-            at,
-            25,
-            "error",
-            f"{ext}: 503 Service Unavailable (SlowDown/InternalError), request id {rng.getrandbits(32):08x}",
-        )
-    )
-    f.effects += [
-        Effect(svc, "error_ratio", at, 0.5, relative=False),
-        Effect(svc, "latency_p99", at, 6.0),
-        Effect(_entry(e, svc), "error_ratio", at + M, 0.2, relative=False),
-    ]
-    return f
+    f.effects.append(Effect(svc, "latency_p99", at, 6.0))
+    text = f"{ext}: 503 Service Unavailable (SlowDown/InternalError), request id {rng.getrandbits(32):08x}"
+    return _calls_fail(f, e, svc, at, text, 0.5)
 
 
 def lock_backs_up_pool(e: Estate, rng: random.Random, t: datetime) -> Fault:
@@ -227,7 +217,7 @@ def cpu_limit_lowered(e: Estate, rng: random.Random, t: datetime) -> Fault:
         f"{svc}'s CPU limit was cut to a quarter",
         also_accept=["resource_exhaustion"],
     )
-    f.changes.append(_change(at - 2 * M, svc, "infra", "2000m", "500m", "cpu", rng, "platform-bot"))
+    f.changes.append(change(at - 2 * M, svc, "infra", "2000m", "500m", "cpu", rng, "platform-bot"))
     f.effects += [
         Effect(svc, "cpu_utilization", at, 1.0, relative=False),
         Effect(svc, "latency_p99", at, 12.0),
@@ -253,7 +243,7 @@ def timeout_cut_retry_storm(e: Estate, rng: random.Random, t: datetime) -> Fault
         also_accept=["capacity"],
     )
     f.changes.append(
-        _change(at - 2 * M, svc, "config", "2s", "200ms", f"{dep.upper().replace('-', '_')}_TIMEOUT", rng, "dev")
+        change(at - 2 * M, svc, "config", "2s", "200ms", f"{dep.upper().replace('-', '_')}_TIMEOUT", rng, "dev")
     )
     f.effects += [
         Effect(svc, "request_rate", at, 1.0),
@@ -277,7 +267,7 @@ def missing_env_var(e: Estate, rng: random.Random, t: datetime) -> Fault:
         "SLOBurnRateHigh",
         f"{svc}'s new release expects an environment variable nobody set",
     )
-    f.changes.append(_change(at - 2 * M, svc, "deploy", "3.9.4", "3.10.0", "image", rng, "argo-rollouts"))
+    f.changes.append(change(at - 2 * M, svc, "deploy", "3.9.4", "3.10.0", "image", rng, "argo-rollouts"))
     f.bursts.append(Burst(svc, at, 4, "error", "fatal: required setting SETTLEMENT_ENDPOINT is not set; exiting"))
     f.effects += [
         Effect(svc, "restarts", at, 6, relative=False),
@@ -326,9 +316,7 @@ def canary_blip(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 def dark_dependency(e: Estate, rng: random.Random, t: datetime) -> Fault:
     """A legacy service nobody instrumented fails; only its callers' errors say so."""
-    ext = rng.choice([n.name for n in e.nodes if n.lang == "external" and e.callers(n.name)])
-    svc = e.callers(ext)[0]
-    at = t - rng.randint(5, 10) * M
+    ext, svc, at = _provider(e, rng, t)
     f = Fault(
         "dark_dependency",
         ext,
@@ -338,12 +326,7 @@ def dark_dependency(e: Estate, rng: random.Random, t: datetime) -> Fault:
         "SLOBurnRateHigh",
         f"{ext} is down; it has no telemetry of its own",
     )
-    f.bursts.append(Burst(svc, at, 25, "error", f"connect to {ext} failed: connection refused"))
-    f.effects += [
-        Effect(svc, "error_ratio", at, 0.5, relative=False),
-        Effect(_entry(e, svc), "error_ratio", at + M, 0.2, relative=False),
-    ]
-    return f
+    return _calls_fail(f, e, svc, at, f"connect to {ext} failed: connection refused", 0.5)
 
 
 FAULTS = [

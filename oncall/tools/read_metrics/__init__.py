@@ -246,9 +246,7 @@ def at_the_limit(st: SignalStat, s: Series, baseline_start: datetime) -> SignalS
         if v < 0.9:
             break
         onset_t = t
-    return st.model_copy(
-        update={"onset": _dt(onset_t), "direction": "up", "reference": "limit", "began_before_window": True}
-    )
+    return st.model_copy(update={"onset": _dt(onset_t), "direction": "up", "reference": "limit"})
 
 
 def against_day_before(

@@ -1,0 +1,161 @@
+"""What every independently written scenario world (worlds 2, 3 and 4) shares: the vocabulary a
+fault is told in (metric effects, log bursts, changes, the alert and the truth) and the mechanics of
+writing a bundle and a set of cases. Each world keeps its own estates, idioms and fault shapes."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+M = timedelta(minutes=1)
+
+
+@dataclass
+class Effect:
+    service: str
+    signal: str
+    at: datetime
+    value: float  # the level the signal goes to (a multiple of its normal for rates)
+    relative: bool = True  # value multiplies the normal level; False: the level itself
+    ramp: timedelta = timedelta(minutes=3)
+    until: datetime | None = None
+
+    def level(self, t: datetime, normal: float) -> float | None:
+        """The signal's level at `t` under this effect, or None when it is not in force."""
+        if t < self.at or (self.until and t >= self.until):
+            return None
+        k = 1.0 if self.ramp.total_seconds() == 0 else min(1.0, (t - self.at) / self.ramp)
+        target = normal * self.value if self.relative else self.value
+        return normal + (target - normal) * k
+
+
+@dataclass
+class Burst:
+    service: str
+    start: datetime
+    per_minute: float
+    level: str
+    text: str
+    minutes: int = 60
+    peer: str | None = None
+
+
+@dataclass
+class Fault:
+    family: str
+    root: str
+    category: str
+    fix: str
+    alert_service: str
+    alertname: str
+    notes: str
+    also_accept: list[str] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    bursts: list[Burst] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def value(self, service: str, signal: str, t: datetime, normal: float) -> float:
+        """A signal's value at `t`: its normal level, unless an effect of this fault holds it (the
+        last such effect wins)."""
+        v = normal
+        for e in self.effects:
+            if e.service == service and e.signal == signal:
+                level = e.level(t, normal)
+                v = level if level is not None else v
+        return v
+
+
+def iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def alertmanager(
+    f: Fault,
+    labels: dict[str, str],
+    annotations: dict[str, str],
+    t: datetime,
+    fingerprint: str,
+    *,
+    receiver: str,
+    external_url: str,
+    group_key: str | None = None,
+) -> dict[str, Any]:
+    """An Alertmanager webhook (v4) carrying the fault's one firing alert."""
+    return {
+        "version": "4",
+        "groupKey": group_key or f'{{}}:{{alertname="{f.alertname}"}}',
+        "status": "firing",
+        "receiver": receiver,
+        "groupLabels": {"alertname": f.alertname},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": external_url,
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": labels,
+                "annotations": annotations,
+                "startsAt": iso(t),
+                "endsAt": "0001-01-01T00:00:00Z",
+                "fingerprint": fingerprint,
+            }
+        ],
+    }
+
+
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    with path.open("w") as fh:
+        for r in records:
+            fh.write(json.dumps(r) + "\n")
+
+
+def write_changes(path: Path, changes: Sequence[dict[str, Any]]) -> None:
+    """changes.jsonl, oldest first, times in RFC 3339."""
+    write_jsonl(path, ({**c, "ts": iso(c["ts"])} for c in sorted(changes, key=lambda c: c["ts"])))
+
+
+def write_truth(out: Path, f: Fault, world: int) -> None:
+    truth = {
+        "root_cause": {"service": f.root, "category": f.category, "also_accept": f.also_accept},
+        "fix": {"kind": f.fix, "target": f.root},
+        "notes": f.notes,
+        "family": f.family,
+        "world": world,
+    }
+    (out / "truth.yaml").write_text(yaml.safe_dump(truth, sort_keys=False))
+
+
+def generate_cases(
+    out: Path,
+    seed: int,
+    per_fault: int,
+    *,
+    faults: Sequence[Callable[[Any, random.Random, datetime], Fault]],
+    estates: Iterable[Any],
+    write: Callable[[Path, Any, Fault, datetime, random.Random], None],
+    prefix: str,
+    mix: tuple[int, int, int],
+    start: datetime,
+) -> list[Path]:
+    """Every fault on every estate, `per_fault` times; each case's randomness from the seed, the
+    round, the fault and the estate (`mix` spreads them), at a minute of the 200 days after `start`."""
+    cases: list[Path] = []
+    estates = list(estates)
+    for k in range(per_fault):
+        for i, fault in enumerate(faults):
+            for e in estates:
+                rng = random.Random(seed * mix[0] + k * mix[1] + i * mix[2] + len(e.name))
+                t = start + timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1439))
+                t = t.replace(second=0, microsecond=0)
+                f = fault(e, rng, t)
+                case = out / f"{prefix}-{len(cases) + 1:03d}-{f.family}-{e.name}"
+                write(case, e, f, t, rng)
+                cases.append(case)
+    return cases
