@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -61,6 +61,14 @@ class Fault:
     bursts: list[Burst] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
 
+    def burst_lines(self, rng: random.Random, end: datetime) -> Iterator[tuple[datetime, Burst]]:
+        """When each line of each burst is logged (spread at random over the burst), those before `end`."""
+        for b in self.bursts:
+            for _ in range(int(b.per_minute * b.minutes)):
+                at = b.start + timedelta(seconds=rng.uniform(0, b.minutes * 60))
+                if at < end:
+                    yield at, b
+
     def value(self, service: str, signal: str, t: datetime, normal: float) -> float:
         """A signal's value at `t`: its normal level, unless an effect of this fault holds it (the
         last such effect wins)."""
@@ -108,6 +116,33 @@ def alertmanager(
             }
         ],
     }
+
+
+def write_catalog(
+    out: Path,
+    estate: Any,
+    *,
+    repo: str,
+    config_path: Callable[[str], str],
+    runbook_tags: Callable[[str], list[str]],
+) -> None:
+    """catalog.yaml of an estate whose nodes have `name` and `calls`, and which has `label`,
+    `namespace` and `signals`."""
+    catalog = {
+        "service_label": estate.label,
+        "services": {
+            n.name: {
+                "depends_on": list(n.calls),
+                "repo": repo,
+                "config_paths": [config_path(n.name)],
+                "runbook_tags": runbook_tags(n.name),
+                "namespace": estate.namespace,
+            }
+            for n in estate.nodes
+        },
+        "signals": estate.signals,
+    }
+    (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:

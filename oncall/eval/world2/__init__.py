@@ -12,11 +12,18 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import yaml
-
 from oncall.eval.world2.estates import BACKGROUND, ESTATES, NOISE, Estate, line
 from oncall.eval.world2.faults import FAULTS
-from oncall.eval.worlds import Fault, alertmanager, generate_cases, iso, write_changes, write_jsonl, write_truth
+from oncall.eval.worlds import (
+    Fault,
+    alertmanager,
+    generate_cases,
+    iso,
+    write_catalog,
+    write_changes,
+    write_jsonl,
+    write_truth,
+)
 
 NORMAL = {
     "error_ratio": 0.004,
@@ -90,13 +97,8 @@ def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str,
             if n.runtime in NOISE and rng.random() < 0.03:
                 emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "error", NOISE[n.runtime])
         x += timedelta(minutes=1)
-    for b in f.bursts:
-        count = int(b.per_minute * b.minutes)
-        span = b.minutes * 60
-        for _ in range(count):
-            at = b.start + timedelta(seconds=rng.uniform(0, span))
-            if at < end:
-                emit(at, b.service, b.level, b.text, b.peer)
+    for at, b in f.burst_lines(rng, end):
+        emit(at, b.service, b.level, b.text, b.peer)
     recs.sort(key=lambda r: r[0])
     return [r for _, r in recs]
 
@@ -137,21 +139,13 @@ def unrelated_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> l
 
 def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    catalog = {
-        "service_label": e.label,
-        "services": {
-            n.name: {
-                "depends_on": list(n.calls),
-                "repo": f"platform/{e.name}-deploy",
-                "config_paths": [f"deploy/{e.name}/{n.name}.yaml"],
-                "runbook_tags": [e.name],
-                "namespace": e.namespace,
-            }
-            for n in e.nodes
-        },
-        "signals": e.signals,
-    }
-    (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
+    write_catalog(
+        out,
+        e,
+        repo=f"platform/{e.name}-deploy",
+        config_path=lambda name: f"deploy/{e.name}/{name}.yaml",
+        runbook_tags=lambda name: [e.name],
+    )
     labels = {"alertname": f.alertname, e.label: f.alert_service, "severity": "page", "namespace": e.namespace}
     alert = alertmanager(
         f,

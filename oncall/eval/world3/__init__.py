@@ -14,11 +14,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from oncall.eval.world3.estates import BACKGROUND, ESTATES, NOISE, Estate, text
 from oncall.eval.world3.faults import FAULTS, change, diff, path
-from oncall.eval.worlds import Fault, alertmanager, generate_cases, iso, write_changes, write_jsonl, write_truth
+from oncall.eval.worlds import (
+    Fault,
+    alertmanager,
+    generate_cases,
+    iso,
+    write_catalog,
+    write_changes,
+    write_jsonl,
+    write_truth,
+)
 
 NORMAL = {
     "error_ratio": 0.002,
@@ -116,11 +123,8 @@ def logs(e: Estate, f: Fault, t: datetime, rng: random.Random, data_end: datetim
             if n.style in NOISE and rng.random() < 0.04:
                 emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "warn", NOISE[n.style])
         x += timedelta(minutes=1)
-    for b in f.bursts:
-        for _ in range(int(b.per_minute * b.minutes)):
-            at = b.start + timedelta(seconds=rng.uniform(0, b.minutes * 60))
-            if at < end:
-                emit(at, b.service, b.level, b.text)
+    for at, b in f.burst_lines(rng, end):
+        emit(at, b.service, b.level, b.text)
     recs.sort(key=lambda r: r[0])
     return [r for _, r in recs]
 
@@ -239,21 +243,13 @@ def alert(e: Estate, f: Fault, t: datetime, rng: random.Random) -> dict[str, Any
 def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> None:
     out.mkdir(parents=True, exist_ok=True)
     data_end = t - timedelta(hours=3) if f.family == "telemetry_gap" else t + timedelta(hours=1)
-    catalog = {
-        "service_label": e.label,
-        "services": {
-            n.name: {
-                "depends_on": list(n.calls),
-                "repo": f"acme/{e.name}-infra",
-                "config_paths": [path(e, n.name)],
-                "runbook_tags": [e.name, n.name],
-                "namespace": e.namespace,
-            }
-            for n in e.nodes
-        },
-        "signals": e.signals,
-    }
-    (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
+    write_catalog(
+        out,
+        e,
+        repo=f"acme/{e.name}-infra",
+        config_path=lambda name: path(e, name),
+        runbook_tags=lambda name: [e.name, name],
+    )
     (out / "alert.json").write_text(json.dumps(alert(e, f, t, rng), indent=1))
     (out / "metrics.om").write_text(metrics(e, f, t, rng, data_end))
     write_jsonl(out / "logs.jsonl", logs(e, f, t, rng, data_end))

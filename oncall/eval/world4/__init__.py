@@ -12,11 +12,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from oncall.eval.world4.estates import BACKGROUND, ESTATES, NOISE, Estate, record
 from oncall.eval.world4.faults import FAULTS, change
-from oncall.eval.worlds import Fault, alertmanager, generate_cases, iso, write_changes, write_jsonl, write_truth
+from oncall.eval.worlds import (
+    Fault,
+    alertmanager,
+    generate_cases,
+    iso,
+    write_catalog,
+    write_changes,
+    write_jsonl,
+    write_truth,
+)
 
 LATENCY_MS = {
     "kotlin": 120,
@@ -85,11 +92,8 @@ def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str,
             if n.lang in NOISE and rng.random() < 0.05:
                 emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "warn", NOISE[n.lang])
         x += timedelta(minutes=1)
-    for b in f.bursts:
-        for _ in range(int(b.per_minute * b.minutes)):
-            at = b.start + timedelta(seconds=rng.uniform(0, b.minutes * 60))
-            if at < end:
-                emit(at, b.service, b.level, b.text)
+    for at, b in f.burst_lines(rng, end):
+        emit(at, b.service, b.level, b.text)
     recs.sort(key=lambda r: r[0])
     return [r for _, r in recs]
 
@@ -126,21 +130,13 @@ def history(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[s
 
 def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    catalog = {
-        "service_label": e.label,
-        "services": {
-            n.name: {
-                "depends_on": list(n.calls),
-                "repo": f"{e.name}/gitops",
-                "config_paths": [f"k8s/{n.name}/deployment.yaml"],
-                "runbook_tags": [n.name],
-                "namespace": e.namespace,
-            }
-            for n in e.nodes
-        },
-        "signals": e.signals,
-    }
-    (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
+    write_catalog(
+        out,
+        e,
+        repo=f"{e.name}/gitops",
+        config_path=lambda name: f"k8s/{name}/deployment.yaml",
+        runbook_tags=lambda name: [name],
+    )
     labels = {"alertname": f.alertname, e.label: f.alert_service, "severity": "page", "slo": "availability"}
     alert = alertmanager(
         f,
