@@ -333,16 +333,16 @@ def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
         from oncall.analysts.claude.loop import tool_specs
         from oncall.analysts.claude.prompt import first_turn
         from oncall.prompts import load
-        from oncall.tools import READ_TOOLS
 
         alert, runner = prepare(payload, estate.catalog, estate.backends, settings, estate.moment())
         ctx = collect(alert, estate.catalog, runner, settings.max_services)
         system = load("system.md")
-        specs = tool_specs(list(READ_TOOLS.values()))
+        specs = tool_specs([t for n, t in runner.tools.items() if n != "open_pr"])
         tools = json.dumps(specs, indent=1)
         turn = first_turn(alert, estate.catalog, ctx.services, ctx.results)
         print(f"=== system prompt ({tokens(system)})\n" + system)
-        print(f"\n=== tools: {', '.join([*READ_TOOLS, 'submit_diagnosis'])} ({tokens(tools)})\n" + tools)
+        names = ", ".join([*(n for n in runner.tools if n != "open_pr"), "submit_diagnosis"])
+        print(f"\n=== tools: {names} ({tokens(tools)})\n" + tools)
         print(f"\n=== first user turn ({tokens(turn)})\n" + turn)
         print("\n=== " + counted(env, system, specs, turn))
         return 0

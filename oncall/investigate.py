@@ -22,7 +22,7 @@ from oncall.core.redact import redact
 from oncall.core.window import Window
 from oncall.grounding import ground
 from oncall.intake import subject
-from oncall.tools import READ_TOOLS
+from oncall.tools import offered
 from oncall.tools.backends import Backends
 from oncall.tools.open_pr import TOOL as OPEN_PR
 from oncall.tools.open_pr import PrRequests
@@ -44,7 +44,7 @@ def prepare(
         baseline=td(hours=settings.baseline_hours),
         changes=td(hours=settings.changes_hours),
     )
-    tools = dict(READ_TOOLS)
+    tools = offered(backends)
     if backends.pull_requests is not None:  # the one write, offered only when the entry point enabled it
         tools[OPEN_PR.name] = OPEN_PR
     runner = ToolRunner(ToolContext(backends, catalog, window), tools, settings.tool_timeout_s)

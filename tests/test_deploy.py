@@ -69,7 +69,19 @@ def test_the_kubernetes_base_renders_validates_and_runs_serve_with_the_documente
     out = subprocess.run([_kubectl(), "kustomize", str(DEPLOY / "k8s")], capture_output=True, text=True, check=True)
     objects = [o for o in yaml.safe_load_all(out.stdout) if o]
     kinds = {o["kind"] for o in objects}
-    assert kinds == {"ServiceAccount", "ConfigMap", "PersistentVolumeClaim", "Deployment", "Service", "NetworkPolicy"}
+    assert kinds == {
+        "ServiceAccount",
+        "ConfigMap",
+        "PersistentVolumeClaim",
+        "Deployment",
+        "Service",
+        "NetworkPolicy",
+        "ClusterRole",
+        "ClusterRoleBinding",
+    }
+    (role,) = [o for o in objects if o["kind"] == "ClusterRole"]  # read_k8s reads; it never writes
+    assert {v for rule in role["rules"] for v in rule["verbs"]} == {"get", "list", "watch"}
+    assert {r for rule in role["rules"] for r in rule["resources"]} <= {"events", "pods", "deployments", "replicasets"}
     for o in objects:  # every object against the Kubernetes schemas, unknown fields refused
         kubernetes_validate.validate(o, "1.30.0", strict=True)
     (deploy,) = [o for o in objects if o["kind"] == "Deployment"]
@@ -88,6 +100,7 @@ def test_the_kubernetes_base_renders_validates_and_runs_serve_with_the_documente
     mount = next(m for m in c["volumeMounts"] if m["name"] == "config")["mountPath"]
     config = Config.load(tmp_path / Path(c["args"][c["args"].index("--config") + 1]).name)
     config.load_catalog(None)  # the configuration the pod reads is valid, and its catalog is beside it
+    assert config.k8s is not None and config.k8s.url == ""  # in-cluster: the service account's token
     assert c["args"][c["args"].index("--config") + 1].startswith(mount)
 
 

@@ -4,6 +4,7 @@ A slow or failing tool yields an error result and a missing-evidence line."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from oncall.core.alert import Alert
@@ -21,11 +22,16 @@ class Context:
     missing: list[str]
 
 
-def plan(alert: Alert, catalog: Catalog, max_services: int = 16) -> tuple[list[str], list[tuple[str, dict]]]:
+def plan(
+    alert: Alert, catalog: Catalog, max_services: int = 16, offered: Collection[str] = ()
+) -> tuple[list[str], list[tuple[str, dict]]]:
+    """`offered`: the tools this estate can answer; an optional source (Kubernetes) is read only when offered."""
     services = neighbourhood(alert.service, catalog, max_services)
     calls: list[tuple[str, dict]] = []
     for s in services:
         calls.append(("read_metrics", {"service": s}))
+        if "read_k8s" in offered:
+            calls.append(("read_k8s", {"service": s}))
         # dependencies show only what stands out, so a wide estate stays within the model's budget
         logs = (
             {"service": s, "max_templates": 6}
@@ -46,7 +52,7 @@ def plan(alert: Alert, catalog: Catalog, max_services: int = 16) -> tuple[list[s
 
 
 def collect(alert: Alert, catalog: Catalog, runner: ToolRunner, max_services: int = 16) -> Context:
-    services, calls = plan(alert, catalog, max_services)
+    services, calls = plan(alert, catalog, max_services, runner.tools)
     results = runner.call_many(calls)
     missing = [f"{r.label()} failed: {r.error}" for r in results if not r.ok]
     missing += [unreadable for r in results if (unreadable := _unreadable_logs(r))]

@@ -18,6 +18,7 @@ from oncall.tools.open_pr import PrPolicy, PrRequests
 from oncall.tools.open_pr.localgit import LocalForks
 from oncall.tools.query_history.embedded import DuckDBHistory
 from oncall.tools.read_changes.embedded import JsonlChanges
+from oncall.tools.read_k8s import embedded as k8s
 from oncall.tools.read_logs.embedded import JsonlLogs
 from oncall.tools.read_metrics.embedded import OpenMetricsFile
 from oncall.tools.read_runbook.embedded import MarkdownRunbooks
@@ -80,6 +81,7 @@ class Bundle:
             changes=JsonlChanges(self.root / "changes.jsonl"),
             history=DuckDBHistory(self.root / "history.jsonl"),
             runbooks=MarkdownRunbooks(self.root / "runbooks"),
+            k8s=k8s.BundleK8s(self.root) if k8s.present(self.root) else None,
         )
 
 

@@ -20,6 +20,7 @@ from oncall.tools.backends import (
     Backends,
     ChangesSettings,
     HistorySettings,
+    K8sSettings,
     LogsSettings,
     MetricsSettings,
     PullRequestsSettings,
@@ -38,6 +39,7 @@ class Config(BaseModel):
     history: HistorySettings | None = None
     changes: ChangesSettings | None = None
     pull_requests: PullRequestsSettings | None = None
+    k8s: K8sSettings | None = None
 
     @classmethod
     def load(cls, path: Path) -> Config:
@@ -57,7 +59,7 @@ class Config(BaseModel):
         return config
 
     def sections(self) -> dict[str, RemoteSettings]:
-        names = ("logs", "metrics", "runbooks", "history", "changes", "pull_requests")
+        names = ("logs", "metrics", "runbooks", "history", "changes", "pull_requests", "k8s")
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 
     def load_catalog(self, fallback: Catalog | None) -> Catalog:
@@ -100,6 +102,7 @@ class Config(BaseModel):
             changes=built.get("changes") or embedded.changes,  # type: ignore[union-attr]
             history=built.get("history") or embedded.history,  # type: ignore[union-attr]
             runbooks=built.get("runbooks") or embedded.runbooks,  # type: ignore[union-attr]
+            k8s=built.get("k8s") or (embedded.k8s if embedded else None),
         )
 
 

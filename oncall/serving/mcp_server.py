@@ -15,7 +15,7 @@ from typing import Any
 
 from oncall.core.catalog import Catalog
 from oncall.core.window import Window
-from oncall.tools import READ_TOOLS
+from oncall.tools import offered
 from oncall.tools.limits import capped, oversized
 from oncall.tools.runner import ToolRunner
 from oncall.tools.tool import ToolContext
@@ -31,24 +31,24 @@ def build(catalog: Catalog, backends: Any, moment: datetime | None, timeout_s: f
 
     from oncall.cli_args import _version
 
+    tools = offered(backends)
+
     def runner() -> ToolRunner:
         at = moment or datetime.now(UTC).replace(second=0, microsecond=0)
         window = Window.around(at, before=timedelta(minutes=30), after=timedelta(minutes=15))
-        return ToolRunner(ToolContext(backends, catalog, window), dict(READ_TOOLS), timeout_s)
+        return ToolRunner(ToolContext(backends, catalog, window), dict(tools), timeout_s)
 
     def error(text: str) -> types.CallToolResult:
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
 
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
         return types.ListToolsResult(
-            tools=[
-                types.Tool(name=t.name, description=t.description, input_schema=t.schema()) for t in READ_TOOLS.values()
-            ]
+            tools=[types.Tool(name=t.name, description=t.description, input_schema=t.schema()) for t in tools.values()]
         )
 
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-        if params.name not in READ_TOOLS:
-            return error(f"unknown tool {params.name!r}; offered: {', '.join(READ_TOOLS)}")
+        if params.name not in tools:
+            return error(f"unknown tool {params.name!r}; offered: {', '.join(tools)}")
         args = params.arguments or {}
         if refused := oversized(args):
             return error(refused)

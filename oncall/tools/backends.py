@@ -16,6 +16,8 @@ from oncall.tools.query_history.databricks import DatabricksConfig
 from oncall.tools.read_changes import ChangesBackend
 from oncall.tools.read_changes.argocd import ArgoCDConfig
 from oncall.tools.read_changes.github import GithubChangesConfig
+from oncall.tools.read_k8s import K8sBackend
+from oncall.tools.read_k8s.kubernetes import KubernetesConfig
 from oncall.tools.read_logs import LogBackend
 from oncall.tools.read_logs.opensearch import OpenSearchConfig
 from oncall.tools.read_metrics import MetricsBackend
@@ -32,6 +34,7 @@ class Backends:
     history: HistoryBackend
     runbooks: RunbookBackend
     pull_requests: PrRequests | None = None  # set only when the investigation may open a PR
+    k8s: K8sBackend | None = None  # optional sources: their tools are offered only when one is set
 
 
 # One line per configuration section: the settings models that may fill it (told apart by `backend`).
@@ -41,3 +44,7 @@ RunbooksSettings = ConfluenceConfig
 HistorySettings = DatabricksConfig
 ChangesSettings = Annotated[ArgoCDConfig | GithubChangesConfig, Field(discriminator="backend")]
 PullRequestsSettings = GithubPrConfig
+K8sSettings = KubernetesConfig
+
+# Tools whose source an estate may lack: offered (and collected) only when its backend is set.
+OPTIONAL_SOURCES = {"read_k8s": "k8s"}

@@ -17,6 +17,7 @@ from oncall.analysts.offline.findings import (
     HistoryFinding,
     LogFinding,
     MetricFinding,
+    WorkloadFinding,
     findings,
 )
 from oncall.analysts.offline.ranking import confidence, observed, rank
@@ -147,7 +148,7 @@ def _summary(top: Suspect, suspects: list[Suspect]) -> list[Claim]:
     if top.onset:
         followers = [s for s in suspects[1:] if s.onset and s.onset > top.onset][:2]
         for s in followers:
-            first = min((f for f in s.findings if isinstance(f, MetricFinding | LogFinding) and f.at), key=at_of)
+            first = _first_seen(s)
             out.append(
                 Claim(
                     text=f"{s.service} degraded later, from {_hm(first.at)}: a likely effect",
@@ -186,7 +187,7 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
     for s in suspects[1:3]:
         if not (s.onset and top.onset and s.onset > top.onset):
             continue
-        f = min((f for f in s.findings if isinstance(f, MetricFinding | LogFinding) and f.at), key=at_of)
+        f = _first_seen(s)
         where = (
             "downstream of"
             if s.service in catalog.dependencies(top.service)
@@ -231,6 +232,13 @@ def _against(top: Suspect, suspects: list[Suspect], results: list[ToolResult]) -
     return out
 
 
+def _first_seen(s: Suspect) -> Finding:
+    """Its earliest dated metric, log or workload finding, however weak."""
+    return min(
+        (f for f in s.findings if isinstance(f, MetricFinding | LogFinding | WorkloadFinding) and f.at), key=at_of
+    )
+
+
 def _plain(f: Finding) -> str:
     if isinstance(f, MetricFinding):
         return f"{f.service} {f.signal} left its baseline"
@@ -239,6 +247,8 @@ def _plain(f: Finding) -> str:
         return f"{f.service} logs show a {kind} {(f.category or 'error').replace('_', ' ')} template"
     if isinstance(f, ChangeFinding):
         return f"a {f.detail.kind} of {f.service} preceded the anomaly"
+    if isinstance(f, WorkloadFinding):
+        return f"Kubernetes reports {f.words.split(':')[0]} on {f.service}'s workload"
     return "a past incident matches"
 
 

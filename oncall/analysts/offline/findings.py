@@ -23,10 +23,11 @@ from oncall.core.results import ToolResult
 from oncall.grounding.injection import instructs
 from oncall.tools.query_history import PastIncident
 from oncall.tools.read_changes import Change, ChangeList
+from oncall.tools.read_k8s import EventGroup, PodState, WorkloadState
 from oncall.tools.read_logs import LogStats, TemplateStat
 from oncall.tools.read_metrics import MetricStats, SignalStat
 
-Kind = Literal["metrics", "logs", "change", "history"]
+Kind = Literal["metrics", "logs", "change", "history", "k8s"]
 # metrics: saturation is a cause, symptoms are what users feel, traffic is load arriving,
 # info (replicas) is context only
 MetricRole = Literal["symptom", "saturation", "traffic", "info"]
@@ -71,6 +72,18 @@ class LogFinding(Finding):
 
 
 @dataclass(frozen=True, kw_only=True)
+class WorkloadFinding(Finding):
+    """What the cluster says about a service's own workload: a warning event new in the window, or a
+    pod whose container died for a reason (OOMKilled) or cannot start (ImagePullBackOff). It is the
+    service's own evidence, read from another source than its logs."""
+
+    kind: ClassVar[Kind] = "k8s"
+    role: LogRole = "own"
+    detail: EventGroup | PodState
+    words: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ChangeFinding(Finding):
     kind: ClassVar[Kind] = "change"
     detail: Change
@@ -91,6 +104,8 @@ def findings(results: list[ToolResult], catalog: Catalog) -> list[Finding]:
             out += _metric_findings(r, r.data)
         elif isinstance(r.data, LogStats):
             out += _log_findings(r, r.data, catalog)
+        elif isinstance(r.data, WorkloadState):
+            out += _workload_findings(r, r.data)
         elif isinstance(r.data, ChangeList):
             out += _change_findings(r, r.data)
         elif isinstance(r.data, list) and r.data and isinstance(r.data[0], PastIncident):
@@ -179,6 +194,56 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
                 points_to=points,
                 role=role,
                 detail=t,
+                words=words,
+            )
+        )
+    return out
+
+
+# Why a container died or waits that says nothing of the cause by itself: restarts say the process
+# died, not why (the events and logs say why).
+UNTELLING = {"Error", "Completed", "CrashLoopBackOff", "ContainerCreating", "PodInitializing", "BackOff"}
+
+
+def _workload_findings(r: ToolResult, st: WorkloadState) -> list[Finding]:
+    out: list[Finding] = []
+    for g in st.events:
+        if g.line is None or not g.new:
+            continue  # a warning the cluster also raised in the baseline is its usual noise
+        words = f"{g.reason}: {g.message}"
+        if instructs(words):
+            continue
+        ended = g.last_seen < st.end - w.K8S_ENDED  # pods starting during a rollout fail probes for a minute
+        out.append(
+            WorkloadFinding(
+                service=st.service,
+                text=f"the cluster raised {g.count} {g.reason} warnings about {st.service} from {fmt_hm(g.first_seen)}",
+                cite=cite(r.id, g.line),
+                quote=(r.line(g.line) or "").split(": ", 1)[-1],
+                at=None if ended else g.first_seen,
+                category=classify(words),
+                weight=w.K8S_WARNING * min(1.0, g.count / w.K8S_EVENTS) * (w.RECOVERED if ended else 1.0),
+                detail=g,
+                words=words,
+            )
+        )
+    for p in st.pods:
+        reason = p.waiting_reason if p.waiting_reason not in UNTELLING else None
+        reason = reason or (p.terminated_reason if p.terminated_reason not in UNTELLING else None)
+        if p.line is None or not reason:
+            continue
+        died_now = p.terminated_at is not None and p.terminated_at >= st.start
+        words = f"{reason}: {p.waiting_message or ''}"
+        out.append(
+            WorkloadFinding(
+                service=st.service,
+                text=f"pod {p.name} of {st.service} shows {reason}",
+                cite=cite(r.id, p.line),
+                quote=r.line(p.line),
+                at=p.terminated_at if died_now and reason == p.terminated_reason else None,
+                category=classify(words),
+                weight=float(w.K8S_POD),
+                detail=p,
                 words=words,
             )
         )

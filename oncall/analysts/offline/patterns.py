@@ -19,7 +19,8 @@ RULES: list[tuple[Category, str]] = [
     ),
     (
         "permission_denied",
-        r"AccessDenied|not authorized to perform|permission denied|403 Forbidden|\bforbidden\b"
+        # Kubernetes refuses a pod over quota as "forbidden: exceeded quota": a quota, not a permission
+        r"AccessDenied|not authorized to perform|permission denied|403 Forbidden|\bforbidden\b(?!: exceeded quota)"
         r"|insufficient (permissions|privileges)|UnauthorizedOperation|cannot (get|list|create|watch|patch) resource"
         r"|\bPERMISSION_DENIED\b|\bEACCES\b|is not authorized to|missing (required )?(scope|permission)",
     ),

@@ -21,7 +21,7 @@ from oncall.analysts.offline.findings import (
     log_tokens,
 )
 from oncall.analysts.offline.neighbours import follow_changes
-from oncall.analysts.offline.suspect import EvidenceKind, Suspect
+from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.diagnosis import Category, Confidence
 from oncall.core.results import ToolResult
@@ -260,7 +260,7 @@ def _score(s: Suspect, all_: dict[str, Suspect], catalog: Catalog, earliest: dat
 
 def _category(
     s: Suspect,
-    own: list[LogFinding],
+    own: list[OwnFinding],
     saturation: list[MetricFinding],
     loaded: list[MetricFinding],
     history: list[HistoryFinding],

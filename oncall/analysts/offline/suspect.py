@@ -16,10 +16,13 @@ from oncall.analysts.offline.findings import (
     LogRole,
     MetricFinding,
     MetricRole,
+    WorkloadFinding,
 )
 from oncall.core.diagnosis import Category
 
-EvidenceKind = Literal["metrics", "logs", "change", "history"]
+EvidenceKind = Literal["metrics", "logs", "change", "history", "k8s"]
+# the service's own evidence besides its metrics: its log lines, and what the cluster says about it
+OwnFinding = LogFinding | WorkloadFinding
 
 
 @dataclass
@@ -41,8 +44,9 @@ class Suspect:
     def metrics(self, role: MetricRole | None = None) -> list[MetricFinding]:
         return [f for f in self.findings if isinstance(f, MetricFinding) and (role is None or f.role == role)]
 
-    def logs(self, role: LogRole | None = None) -> list[LogFinding]:
-        return [f for f in self.findings if isinstance(f, LogFinding) and (role is None or f.role == role)]
+    def logs(self, role: LogRole | None = None) -> list[OwnFinding]:
+        """Its log findings and the cluster's about its workload (both say what goes wrong in it)."""
+        return [f for f in self.findings if isinstance(f, OwnFinding) and (role is None or f.role == role)]
 
     def changes(self) -> list[ChangeFinding]:
         return [f for f in self.findings if isinstance(f, ChangeFinding)]
@@ -63,7 +67,7 @@ class Suspect:
         marks = [
             f
             for f in self.findings
-            if isinstance(f, MetricFinding | LogFinding)
+            if isinstance(f, MetricFinding | LogFinding | WorkloadFinding)
             and f.at
             and f.weight >= 1
             and not (isinstance(f, MetricFinding) and f.more_traffic)

@@ -36,6 +36,13 @@ NEW_TEMPLATE = Weight(2.0, "an error never logged in the baseline is the stronge
 RISING_TEMPLATE = Weight(1.5, "an error that was rare and now floods is strong, but it existed before")
 WARNING_SHARE = Weight(0.5, "a warning is half an error: services warn about what they survive")
 FLOOD_LINES = Weight(10, "a handful of lines is weaker evidence than a flood; ten lines count in full")
+K8S_WARNING = Weight(
+    2.0,
+    "a warning the cluster never raised in the baseline (OOMKilled, FailedScheduling) says what the workload suffers",
+)
+K8S_EVENTS = Weight(3, "one event can be a blip; three count in full")
+K8S_ENDED = Span("a warning the cluster stopped raising this long before the window ended was a blip", minutes=10)
+K8S_POD = Weight(1.0, "a pod's state says why it died or waits, but not since when")
 CHANGE = Weight(3.0, "a change shortly before the breakage is the first thing an SRE checks")
 HISTORY_MATCH = Weight(1.0, "a past incident of the same alert and service supports a cause")
 HISTORY_WEAK = Weight(0.5, "a past incident matching only loosely supports it less")
