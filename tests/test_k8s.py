@@ -111,7 +111,7 @@ def test_the_api_server_gives_the_same_summary_as_the_bundle(cluster) -> None:
 
 
 def test_the_api_server_errors_are_one_line_and_transient_ones_retried(cluster) -> None:
-    with pytest.raises(ToolError, match="rejected the credentials.*K8S_TOKEN"):
+    with pytest.raises(ToolError, match=r"rejected the credentials.*K8S_TOKEN"):
         k8s(cluster, token="wrong").objects("api-gateway", datetime.now(UTC), datetime.now(UTC))
     cluster.fail("/api/v1", Fault(503, {"kind": "Status", "message": "etcd leader changed"}))
     got = k8s(cluster).objects("api-gateway", datetime.now(UTC), datetime.now(UTC))
