@@ -64,7 +64,9 @@ runbooks:
 
 def test_a_secret_in_the_file_is_refused_with_the_way_to_do_it(tmp_path: Path) -> None:
     path = write(tmp_path, "logs:\n  backend: opensearch\n  url: https://os:9200\n  password: hunter2\n")
-    with pytest.raises(ConfigError, match=r"logs: .*password: secrets are not allowed in the file.*password_env"):
+    with pytest.raises(
+        ConfigError, match=r"logs\.opensearch: .*password: secrets are not allowed in the file.*password_env"
+    ):
         Config.load(path)
     path.write_text("metrics:\n  backend: prometheus\n  url: https://admin:hunter2@prom:9090\n")
     with pytest.raises(ConfigError, match=r"credentials in the URL are not allowed") as e:

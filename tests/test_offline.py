@@ -72,8 +72,9 @@ def test_missing_logs_yield_a_brief_that_says_so(demo_copy):
 
 
 def test_no_evidence_at_all_is_low_not_a_crash(demo_copy):
-    for name in ("logs.jsonl", "metrics.om", "changes.jsonl", "history.jsonl"):
+    for name in ("logs.jsonl", "metrics.om", "changes.jsonl", "history.jsonl", "traces.jsonl", "k8s.jsonl"):
         (demo_copy / name).unlink()
+    (demo_copy / "k8s_state.json").unlink()
     inv = run(demo_copy)
     assert inv.diagnosis.root_cause.confidence == "LOW"
     assert len(inv.diagnosis.missing_evidence) >= 4

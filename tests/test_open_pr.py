@@ -144,7 +144,7 @@ def test_model_request_to_write_elsewhere_is_an_error_result_not_a_write(ctx_and
 
 def test_no_pr_on_a_low_root_cause(tmp_path, demo_copy):
     (demo_copy / "changes.jsonl").write_text("")
-    for name in ("logs.jsonl", "metrics.om"):
+    for name in ("logs.jsonl", "metrics.om", "traces.jsonl", "k8s.jsonl", "k8s_state.json"):
         (demo_copy / name).unlink()
     b = Bundle.open(demo_copy)
     backends = b.backends()

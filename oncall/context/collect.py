@@ -25,7 +25,7 @@ class Context:
 def plan(
     alert: Alert, catalog: Catalog, max_services: int = 16, offered: Collection[str] = ()
 ) -> tuple[list[str], list[tuple[str, dict]]]:
-    """`offered`: the tools this estate can answer; an optional source (Kubernetes) is read only when offered."""
+    """`offered`: the tools this estate can answer; an optional source (traces, Kubernetes) is read if offered."""
     services = neighbourhood(alert.service, catalog, max_services)
     calls: list[tuple[str, dict]] = []
     for s in services:
@@ -39,6 +39,8 @@ def plan(
             else {"service": s, "max_templates": 3, "only_notable": True}
         )
         calls.append(("read_logs", logs))
+    if "read_traces" in offered and alert.service:
+        calls.append(("read_traces", {"service": alert.service}))  # its traces reach every hop its requests take
     calls.append(("read_changes", {"services": services} if services else {}))
     history = {"fingerprint": alert.fingerprint, "alertname": alert.alertname}
     if alert.service:

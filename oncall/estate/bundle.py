@@ -22,6 +22,7 @@ from oncall.tools.read_k8s import embedded as k8s
 from oncall.tools.read_logs.embedded import JsonlLogs
 from oncall.tools.read_metrics.embedded import OpenMetricsFile
 from oncall.tools.read_runbook.embedded import MarkdownRunbooks
+from oncall.tools.read_traces import embedded as traces
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Bundle:
             history=DuckDBHistory(self.root / "history.jsonl"),
             runbooks=MarkdownRunbooks(self.root / "runbooks"),
             k8s=k8s.BundleK8s(self.root) if k8s.present(self.root) else None,
+            traces=traces.OtlpFile(self.root / traces.NAME) if traces.present(self.root) else None,
         )
 
 

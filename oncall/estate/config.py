@@ -25,6 +25,7 @@ from oncall.tools.backends import (
     MetricsSettings,
     PullRequestsSettings,
     RunbooksSettings,
+    TracesSettings,
 )
 from oncall.tools.remote import RemoteSettings
 
@@ -40,6 +41,7 @@ class Config(BaseModel):
     changes: ChangesSettings | None = None
     pull_requests: PullRequestsSettings | None = None
     k8s: K8sSettings | None = None
+    traces: TracesSettings | None = None
 
     @classmethod
     def load(cls, path: Path) -> Config:
@@ -59,7 +61,7 @@ class Config(BaseModel):
         return config
 
     def sections(self) -> dict[str, RemoteSettings]:
-        names = ("logs", "metrics", "runbooks", "history", "changes", "pull_requests", "k8s")
+        names = ("logs", "metrics", "runbooks", "history", "changes", "pull_requests", "k8s", "traces")
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 
     def load_catalog(self, fallback: Catalog | None) -> Catalog:
@@ -103,6 +105,7 @@ class Config(BaseModel):
             history=built.get("history") or embedded.history,  # type: ignore[union-attr]
             runbooks=built.get("runbooks") or embedded.runbooks,  # type: ignore[union-attr]
             k8s=built.get("k8s") or (embedded.k8s if embedded else None),
+            traces=built.get("traces") or (embedded.traces if embedded else None),
         )
 
 

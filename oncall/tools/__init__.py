@@ -11,10 +11,11 @@ from oncall.tools.read_k8s import TOOL as READ_K8S
 from oncall.tools.read_logs import TOOL as READ_LOGS
 from oncall.tools.read_metrics import TOOL as READ_METRICS
 from oncall.tools.read_runbook import TOOL as READ_RUNBOOK
+from oncall.tools.read_traces import TOOL as READ_TRACES
 from oncall.tools.tool import Tool
 
 READ_TOOLS: dict[str, Tool[Any]] = {
-    t.name: t for t in (READ_LOGS, READ_METRICS, READ_CHANGES, QUERY_HISTORY, READ_RUNBOOK, READ_K8S)
+    t.name: t for t in (READ_LOGS, READ_METRICS, READ_TRACES, READ_K8S, READ_CHANGES, QUERY_HISTORY, READ_RUNBOOK)
 }
 
 

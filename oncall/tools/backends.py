@@ -19,11 +19,14 @@ from oncall.tools.read_changes.github import GithubChangesConfig
 from oncall.tools.read_k8s import K8sBackend
 from oncall.tools.read_k8s.kubernetes import KubernetesConfig
 from oncall.tools.read_logs import LogBackend
+from oncall.tools.read_logs.loki import LokiConfig
 from oncall.tools.read_logs.opensearch import OpenSearchConfig
 from oncall.tools.read_metrics import MetricsBackend
 from oncall.tools.read_metrics.prometheus import PrometheusConfig
 from oncall.tools.read_runbook import RunbookBackend
 from oncall.tools.read_runbook.confluence import ConfluenceConfig
+from oncall.tools.read_traces import TraceBackend
+from oncall.tools.read_traces.jaeger import JaegerConfig
 
 
 @dataclass
@@ -35,16 +38,18 @@ class Backends:
     runbooks: RunbookBackend
     pull_requests: PrRequests | None = None  # set only when the investigation may open a PR
     k8s: K8sBackend | None = None  # optional sources: their tools are offered only when one is set
+    traces: TraceBackend | None = None
 
 
 # One line per configuration section: the settings models that may fill it (told apart by `backend`).
-LogsSettings = OpenSearchConfig
+LogsSettings = Annotated[OpenSearchConfig | LokiConfig, Field(discriminator="backend")]
 MetricsSettings = PrometheusConfig
 RunbooksSettings = ConfluenceConfig
 HistorySettings = DatabricksConfig
 ChangesSettings = Annotated[ArgoCDConfig | GithubChangesConfig, Field(discriminator="backend")]
 PullRequestsSettings = GithubPrConfig
 K8sSettings = KubernetesConfig
+TracesSettings = JaegerConfig
 
 # Tools whose source an estate may lack: offered (and collected) only when its backend is set.
-OPTIONAL_SOURCES = {"read_k8s": "k8s"}
+OPTIONAL_SOURCES = {"read_k8s": "k8s", "read_traces": "traces"}

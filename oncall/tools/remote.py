@@ -182,3 +182,47 @@ def secret(env: Mapping[str, str], name: str | None, where: str) -> str | None:
     if not value:
         raise ConfigError(f"{where} names the environment variable {name}, which is not set")
     return value
+
+
+# -- a JSON-over-HTTP API read with requests (ArgoCD, Jaeger, Loki: no vendor SDK of note) ------
+
+
+class HttpJson:
+    """GETs a JSON API under one calling policy; `headers` carry the credentials."""
+
+    def __init__(self, remote: Remote, headers: Mapping[str, str] | None = None, verify_tls: bool = True):
+        self.remote = remote
+        self.headers = {"Accept": "application/json", **(headers or {})}
+        self.verify_tls = verify_tls
+        self._http: Any = None
+
+    def get(self, path: str, what: str, params: Mapping[str, Any] | None = None) -> Any:
+        import requests
+
+        if self._http is None:
+            self._http = requests.Session()
+            self._http.headers.update(self.headers)
+            self._http.verify = self.verify_tls
+
+        def call() -> Any:
+            r = self._http.get(self.remote.url.rstrip("/") + path, params=params, timeout=self.remote.timeout_s)
+            r.raise_for_status()
+            return r.json()
+
+        return self.remote.call(what, call, http_failure)
+
+
+def http_failure(e: Exception) -> Failure | None:
+    """A requests error: the HTTP status with the server's own words (its JSON `message` or
+    `error`, else its text), or a network failure."""
+    from requests import HTTPError
+
+    if isinstance(e, HTTPError) and e.response is not None:
+        r = e.response
+        try:
+            doc = r.json()
+            detail = (doc.get("message") or doc.get("error") or r.text) if isinstance(doc, dict) else r.text
+        except ValueError:
+            detail = r.text
+        return Failure(r.status_code, str(detail), retry_after_seconds(r.headers.get("retry-after")))
+    return network_failure(e)

@@ -17,6 +17,7 @@ from oncall.analysts.offline.findings import (
     HistoryFinding,
     LogFinding,
     MetricFinding,
+    TraceFinding,
     WorkloadFinding,
     findings,
 )
@@ -247,6 +248,8 @@ def _plain(f: Finding) -> str:
         return f"{f.service} logs show a {kind} {(f.category or 'error').replace('_', ' ')} template"
     if isinstance(f, ChangeFinding):
         return f"a {f.detail.kind} of {f.service} preceded the anomaly"
+    if isinstance(f, TraceFinding):
+        return f"traces show errors beginning in {f.service}" if f.role != "peer" else f"{f.service}'s calls fail"
     if isinstance(f, WorkloadFinding):
         return f"Kubernetes reports {f.words.split(':')[0]} on {f.service}'s workload"
     return "a past incident matches"

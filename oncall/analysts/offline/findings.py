@@ -26,8 +26,9 @@ from oncall.tools.read_changes import Change, ChangeList
 from oncall.tools.read_k8s import EventGroup, PodState, WorkloadState
 from oncall.tools.read_logs import LogStats, TemplateStat
 from oncall.tools.read_metrics import MetricStats, SignalStat
+from oncall.tools.read_traces import Edge, Origin, TraceStats
 
-Kind = Literal["metrics", "logs", "change", "history", "k8s"]
+Kind = Literal["metrics", "logs", "change", "history", "k8s", "traces"]
 # metrics: saturation is a cause, symptoms are what users feel, traffic is load arriving,
 # info (replicas) is context only
 MetricRole = Literal["symptom", "saturation", "traffic", "info"]
@@ -84,6 +85,17 @@ class WorkloadFinding(Finding):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TraceFinding(Finding):
+    """What the traces say: errors that begin in this service's own spans (role own), or calls of this
+    service that fail because of what they called (role peer, pointing at the callee)."""
+
+    kind: ClassVar[Kind] = "traces"
+    role: LogRole
+    detail: Origin | Edge
+    words: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ChangeFinding(Finding):
     kind: ClassVar[Kind] = "change"
     detail: Change
@@ -104,6 +116,8 @@ def findings(results: list[ToolResult], catalog: Catalog) -> list[Finding]:
             out += _metric_findings(r, r.data)
         elif isinstance(r.data, LogStats):
             out += _log_findings(r, r.data, catalog)
+        elif isinstance(r.data, TraceStats):
+            out += _trace_findings(r, r.data, catalog)
         elif isinstance(r.data, WorkloadState):
             out += _workload_findings(r, r.data)
         elif isinstance(r.data, ChangeList):
@@ -195,6 +209,59 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
                 role=role,
                 detail=t,
                 words=words,
+            )
+        )
+    return out
+
+
+def _trace_findings(r: ToolResult, st: TraceStats, catalog: Catalog) -> list[Finding]:
+    """Errors originating in a service are its own evidence when they are new or rising; a caller whose
+    calls fail because of them is pointed at its callee. (A peer outside the catalog stays its caller's.)"""
+    out: list[Finding] = []
+    window_s = (st.end - st.start).total_seconds()
+    baseline_s = max(1.0, (st.start - st.baseline_start).total_seconds())
+    for o in st.origins:
+        rising = o.baseline_traces == 0 or o.traces / window_s >= w.TRACE_RISE * o.baseline_traces / baseline_s
+        if o.line is None or not rising or instructs(o.message):
+            continue
+        known = o.service in catalog.services or not catalog.services
+        cat = classify(o.message)
+        out.append(
+            TraceFinding(
+                service=o.service if known else o.seen_by,
+                text=f"{o.traces} failing traces begin in {o.service} from {fmt_hm(o.first_seen)}",
+                cite=cite(r.id, o.line),
+                quote=(r.line(o.line) or "").split(": ", 1)[-1],
+                at=o.first_seen,
+                category=cat if known else cat or "dependency_failure",
+                weight=w.TRACE_ORIGIN * min(1.0, o.traces / w.TRACE_FAILURES),
+                role="own" if known else "external",
+                detail=o,
+                words=o.message,
+            )
+        )
+    origins = {o.service for o in st.origins}
+    for e in st.edges:
+        new_errors = e.errors >= 3 and (
+            e.baseline_errors == 0 or e.errors / e.calls >= w.TRACE_RISE * e.baseline_errors / max(1, e.baseline_calls)
+        )
+        if e.line is None or not new_errors or (e.caller in origins - {e.callee} and e.callee not in origins):
+            continue
+        if e.callee not in catalog.services:
+            continue  # an external callee's failures are already the caller's own (its origin finding)
+        out.append(
+            TraceFinding(
+                service=e.caller,
+                text=f"{e.caller}'s calls to {e.callee} failed {e.errors} times",
+                cite=cite(r.id, e.line),
+                quote=(r.line(e.line) or "").split(": ", 1)[-1],
+                at=None,  # the edge says how often, not since when
+                category="dependency_failure",
+                weight=float(w.TRACE_EDGE),
+                points_to=e.callee,
+                role="peer",
+                detail=e,
+                words=f"{e.callee}",
             )
         )
     return out

@@ -50,7 +50,7 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
     for f in found:
         adjusted = by_service[f.service][seen_of[f.service]]
         seen_of[f.service] += 1
-        if isinstance(adjusted, LogFinding) and adjusted.points_to:
+        if isinstance(adjusted, OwnFinding) and adjusted.points_to:
             suspects[adjusted.points_to].blamed_by.append(adjusted)
     for s in suspects.values():
         if s.service not in seen and not s.first and s.blamed_by:

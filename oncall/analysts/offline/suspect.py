@@ -16,20 +16,21 @@ from oncall.analysts.offline.findings import (
     LogRole,
     MetricFinding,
     MetricRole,
+    TraceFinding,
     WorkloadFinding,
 )
 from oncall.core.diagnosis import Category
 
-EvidenceKind = Literal["metrics", "logs", "change", "history", "k8s"]
-# the service's own evidence besides its metrics: its log lines, and what the cluster says about it
-OwnFinding = LogFinding | WorkloadFinding
+EvidenceKind = Literal["metrics", "logs", "change", "history", "k8s", "traces"]
+# the service's own evidence besides its metrics: its log lines, what the cluster and the traces say of it
+OwnFinding = LogFinding | WorkloadFinding | TraceFinding
 
 
 @dataclass
 class Suspect:
     service: str
     findings: list[Finding] = field(default_factory=list)
-    blamed_by: list[LogFinding] = field(default_factory=list)  # other services' logs naming this one
+    blamed_by: list[OwnFinding] = field(default_factory=list)  # other services' logs naming this one
     score: float = 0.0
     category: Category = "unknown"
     kinds: set[EvidenceKind] = field(default_factory=set)
@@ -67,7 +68,7 @@ class Suspect:
         marks = [
             f
             for f in self.findings
-            if isinstance(f, MetricFinding | LogFinding | WorkloadFinding)
+            if isinstance(f, MetricFinding | OwnFinding)
             and f.at
             and f.weight >= 1
             and not (isinstance(f, MetricFinding) and f.more_traffic)

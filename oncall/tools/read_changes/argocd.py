@@ -17,7 +17,7 @@ from oncall.core.catalog import Catalog
 from oncall.core.diffs import describe, unified
 from oncall.core.errors import ToolError
 from oncall.tools.read_changes import Change
-from oncall.tools.remote import Failure, Remote, RemoteSettings, network_failure, retry_after_seconds, secret
+from oncall.tools.remote import HttpJson, Remote, RemoteSettings, secret
 
 
 class ArgoCDChanges:
@@ -30,24 +30,11 @@ class ArgoCDChanges:
         self.token = token
         self.app = app  # application name template
         self.project = project
-        self.verify_tls = verify_tls
-        self._http: Any = None
+        self.http = HttpJson(remote, {"Authorization": f"Bearer {token}"}, verify_tls)
         self._manifests: dict[tuple[str, str], str] = {}
 
     def _get(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
-        import requests
-
-        if self._http is None:
-            self._http = requests.Session()
-            self._http.headers.update({"Authorization": f"Bearer {self.token}", "Accept": "application/json"})
-            self._http.verify = self.verify_tls
-
-        def call() -> Any:
-            r = self._http.get(self.remote.url.rstrip("/") + path, params=params, timeout=self.remote.timeout_s)
-            r.raise_for_status()
-            return r.json()
-
-        return self.remote.call(what, call, _classify)
+        return self.http.get(path, what, params)
 
     def _service(self, app_name: str) -> str | None:
         pattern = "^" + re.escape(self.app).replace(re.escape("{service}"), "(.+)") + "$"
@@ -120,19 +107,6 @@ def _time(value: Any) -> datetime | None:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
-
-
-def _classify(e: Exception) -> Failure | None:
-    from requests import HTTPError
-
-    if isinstance(e, HTTPError) and e.response is not None:
-        r = e.response
-        try:
-            detail = r.json().get("message") or r.text
-        except ValueError:
-            detail = r.text
-        return Failure(r.status_code, detail, retry_after_seconds(r.headers.get("retry-after")))
-    return network_failure(e)
 
 
 # -- configuration (a section of the --config file) -----------------------------------------

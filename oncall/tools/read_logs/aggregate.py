@@ -157,3 +157,48 @@ def _stat(template: str, level: str, n: int, nb: int, first: datetime, last: dat
         sample_ref="",
         pods=pods,
     )
+
+
+Row = tuple[float | None, str, str, str, str]  # ts (epoch s), service, pod, raw level, message
+
+
+def aggregate_rows(rows: list[Row], q: LogQuery, source: str, ref: Callable[[int], str]) -> LogStats:
+    """Lines a server backend fetched (a sample), through the same aggregation; `ref(i)` names the
+    i-th row (1-based, like a line number) for its citation."""
+    import duckdb
+
+    kept = [(i, *r) for i, r in enumerate(rows, 1) if r[0] is not None]
+    cols: list[Any] = list(zip(*kept, strict=True)) if kept else [[], [], [], [], [], []]
+    con = duckdb.connect(":memory:")
+    con.execute(
+        f"""CREATE TABLE logs AS
+        WITH f AS (SELECT unnest($id) AS line_no, unnest($ts) AS ts, unnest($svc) AS service,
+                          unnest($pod) AS pod, upper(unnest($lvl)) AS lvl, unnest($msg) AS msg)
+        SELECT line_no, ts, service, pod, {LEVEL_SQL} AS level, msg FROM f""",
+        {
+            "id": list(cols[0]),
+            "ts": [float(x) for x in cols[1]],
+            "svc": list(cols[2]),
+            "pod": list(cols[3]),
+            "lvl": list(cols[4]),
+            "msg": list(cols[5]),
+        },
+    )
+    return aggregate(con.cursor(), q, source, ref)
+
+
+def scale_to_totals(stats: LogStats, window: dict[str, int], baseline: dict[str, int]) -> None:
+    """Stand a sample's template counts for the server's exact totals per level."""
+    sample_w: dict[str, int] = {}
+    sample_b: dict[str, int] = {}
+    for t in stats.templates:
+        sample_w[t.level] = sample_w.get(t.level, 0) + t.count
+        sample_b[t.level] = sample_b.get(t.level, 0) + t.baseline_count
+    for t in stats.templates:
+        if sample_w.get(t.level):
+            t.count = round(t.count * window.get(t.level, 0) / sample_w[t.level])
+        if sample_b.get(t.level):
+            t.baseline_count = round(t.baseline_count * baseline.get(t.level, 0) / sample_b[t.level])
+    stats.levels = {k: v for k, v in window.items() if v}
+    stats.total = sum(window.values())
+    stats.baseline_total = sum(baseline.values())

@@ -25,7 +25,7 @@ from pydantic import Field
 from oncall.core.catalog import Catalog
 from oncall.core.errors import ConfigError, ToolError
 from oncall.tools.read_logs import LogQuery, LogStats
-from oncall.tools.read_logs.aggregate import LEVEL_SQL, aggregate, normalise_levels
+from oncall.tools.read_logs.aggregate import aggregate_rows, normalise_levels, scale_to_totals
 from oncall.tools.remote import Failure, Remote, RemoteSettings, network_failure, secret
 
 
@@ -181,33 +181,14 @@ class OpenSearchLogs:
         if first is not None:
             stats.baseline_from = datetime.fromtimestamp(float(first) / 1000, UTC)
         if sampled:
-            _scale(stats, _by_level(by_period["window"], named), _by_level(by_period["baseline"], named))
+            scale_to_totals(stats, _by_level(by_period["window"], named), _by_level(by_period["baseline"], named))
             stats.sampled = "; ".join(sampled)
         return stats
 
     def _aggregate(self, q: LogQuery, hits: list[dict[str, Any]]) -> LogStats:
         """The sampled lines through the embedded backend's aggregation."""
-        import duckdb
-
-        rows = [(i, *self._row(h)) for i, h in enumerate(hits, 1)]  # 1-based, like line numbers
-        rows = [r for r in rows if r[1] is not None]
-        con = duckdb.connect(":memory:")
-        cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[], [], [], [], [], []]
-        con.execute(
-            f"""CREATE TABLE logs AS
-            WITH f AS (SELECT unnest($id) AS line_no, unnest($ts) AS ts, unnest($svc) AS service,
-                              unnest($pod) AS pod, upper(unnest($lvl)) AS lvl, unnest($msg) AS msg)
-            SELECT line_no, ts, service, pod, {LEVEL_SQL} AS level, msg FROM f""",
-            {
-                "id": list(cols[0]),
-                "ts": [float(x) for x in cols[1]],
-                "svc": list(cols[2]),
-                "pod": list(cols[3]),
-                "lvl": list(cols[4]),
-                "msg": list(cols[5]),
-            },
-        )
-        return aggregate(con.cursor(), q, self.index, lambda i: f"{hits[i - 1]['_index']}/{hits[i - 1]['_id']}")
+        rows = [self._row(h) for h in hits]
+        return aggregate_rows(rows, q, self.index, lambda i: f"{hits[i - 1]['_index']}/{hits[i - 1]['_id']}")
 
     def _row(self, hit: dict[str, Any]) -> tuple[float | None, str, str, str, str]:
         f, src = self.fields, hit.get("_source") or {}
@@ -239,23 +220,6 @@ class OpenSearchLogs:
         )
         version = (info.get("version") or {}).get("number", "?") if isinstance(info, dict) else "?"
         return f"version {version}; {self.index} holds {n.get('count', '?')} documents"
-
-
-def _scale(stats: LogStats, window: dict[str, int], baseline: dict[str, int]) -> None:
-    """Stand the sample's counts for the server's exact level totals."""
-    sample_w: dict[str, int] = {}
-    sample_b: dict[str, int] = {}
-    for t in stats.templates:
-        sample_w[t.level] = sample_w.get(t.level, 0) + t.count
-        sample_b[t.level] = sample_b.get(t.level, 0) + t.baseline_count
-    for t in stats.templates:
-        if sample_w.get(t.level):
-            t.count = round(t.count * window.get(t.level, 0) / sample_w[t.level])
-        if sample_b.get(t.level):
-            t.baseline_count = round(t.baseline_count * baseline.get(t.level, 0) / sample_b[t.level])
-    stats.levels = {k: v for k, v in window.items() if v}
-    stats.total = sum(window.values())
-    stats.baseline_total = sum(baseline.values())
 
 
 def _by_level(raw: dict[str, int], named: dict[str, str]) -> dict[str, int]:
