@@ -22,6 +22,7 @@ from oncall.tools.read_logs import LogBackend
 from oncall.tools.read_logs.loki import LokiConfig
 from oncall.tools.read_logs.opensearch import OpenSearchConfig
 from oncall.tools.read_metrics import MetricsBackend
+from oncall.tools.read_metrics.cloudwatch import CloudWatchConfig
 from oncall.tools.read_metrics.prometheus import PrometheusConfig
 from oncall.tools.read_runbook import RunbookBackend
 from oncall.tools.read_runbook.confluence import ConfluenceConfig
@@ -43,7 +44,7 @@ class Backends:
 
 # One line per configuration section: the settings models that may fill it (told apart by `backend`).
 LogsSettings = Annotated[OpenSearchConfig | LokiConfig, Field(discriminator="backend")]
-MetricsSettings = PrometheusConfig
+MetricsSettings = Annotated[PrometheusConfig | CloudWatchConfig, Field(discriminator="backend")]
 RunbooksSettings = ConfluenceConfig
 HistorySettings = DatabricksConfig
 ChangesSettings = Annotated[ArgoCDConfig | GithubChangesConfig, Field(discriminator="backend")]
