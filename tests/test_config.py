@@ -77,7 +77,7 @@ def test_a_secret_in_the_file_is_refused_with_the_way_to_do_it(tmp_path: Path) -
 def test_invalid_sections_are_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"logs.*(tag|discriminator|opensearch)"):
         Config.load(write(tmp_path, "logs:\n  backend: splunk\n  url: https://x\n"))
-    with pytest.raises(ConfigError, match=r"metrics\.url: Field required"):
+    with pytest.raises(ConfigError, match=r"metrics\.prometheus\.url: Field required"):
         Config.load(write(tmp_path, "metrics:\n  backend: prometheus\n"))
     with pytest.raises(ConfigError, match=r"tracing: Extra inputs are not permitted"):
         Config.load(write(tmp_path, "tracing: {}\n"))

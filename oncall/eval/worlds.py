@@ -60,6 +60,9 @@ class Fault:
     effects: list[Effect] = field(default_factory=list)
     bursts: list[Burst] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)  # telemetry.KEvent: what the cluster raises
+    # (caller, callee) whose calls fail though the callee shows nothing (a provider we have no telemetry from)
+    failing_calls: list[tuple[str, str]] = field(default_factory=list)
 
     def burst_lines(self, rng: random.Random, end: datetime) -> Iterator[tuple[datetime, Burst]]:
         """When each line of each burst is logged (spread at random over the burst), those before `end`."""

@@ -23,7 +23,7 @@ from oncall.analysts.offline.findings import (
 )
 from oncall.analysts.offline.ranking import confidence, observed, rank
 from oncall.analysts.offline.remedies import remedies
-from oncall.analysts.offline.suspect import Suspect, at_of
+from oncall.analysts.offline.suspect import OwnFinding, Suspect, at_of
 from oncall.core import diffs
 from oncall.core.catalog import Catalog
 from oncall.core.citations import cite, result_of
@@ -149,7 +149,8 @@ def _summary(top: Suspect, suspects: list[Suspect]) -> list[Claim]:
     if top.onset:
         followers = [s for s in suspects[1:] if s.onset and s.onset > top.onset][:2]
         for s in followers:
-            first = _first_seen(s)
+            if (first := _first_seen(s)) is None:
+                continue
             out.append(
                 Claim(
                     text=f"{s.service} degraded later, from {_hm(first.at)}: a likely effect",
@@ -188,7 +189,8 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
     for s in suspects[1:3]:
         if not (s.onset and top.onset and s.onset > top.onset):
             continue
-        f = _first_seen(s)
+        if (seen_first := _first_seen(s)) is None:
+            continue
         where = (
             "downstream of"
             if s.service in catalog.dependencies(top.service)
@@ -197,7 +199,11 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
             else "beside"
         )
         out.append(
-            Evidence(text=f"{s.service}, {where} {top.service}, degraded after it", quote=f.quote, cites=[f.cite])
+            Evidence(
+                text=f"{s.service}, {where} {top.service}, degraded after it",
+                quote=seen_first.quote,
+                cites=[seen_first.cite],
+            )
         )
     return out
 
@@ -233,11 +239,10 @@ def _against(top: Suspect, suspects: list[Suspect], results: list[ToolResult]) -
     return out
 
 
-def _first_seen(s: Suspect) -> Finding:
-    """Its earliest dated metric, log or workload finding, however weak."""
-    return min(
-        (f for f in s.findings if isinstance(f, MetricFinding | LogFinding | WorkloadFinding) and f.at), key=at_of
-    )
+def _first_seen(s: Suspect) -> Finding | None:
+    """Its earliest dated metric, log, trace or workload finding, however weak (None when its onset is
+    only what its callers reported)."""
+    return min((f for f in s.findings if isinstance(f, MetricFinding | OwnFinding) and f.at), key=at_of, default=None)
 
 
 def _plain(f: Finding) -> str:

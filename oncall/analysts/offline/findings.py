@@ -18,7 +18,7 @@ from oncall.core import diffs
 from oncall.core.catalog import Catalog
 from oncall.core.citations import cite
 from oncall.core.diagnosis import Category
-from oncall.core.fmt import fmt_hm
+from oncall.core.fmt import fmt_hm, fmt_num
 from oncall.core.results import ToolResult
 from oncall.grounding.injection import instructs
 from oncall.tools.query_history import PastIncident
@@ -162,6 +162,25 @@ def _metric_findings(r: ToolResult, m: MetricStats) -> list[Finding]:
     return out
 
 
+def attribute(words: str, others: list[str]) -> tuple[LogRole, str | None, Category | None]:
+    """Whose problem an error is: a catalogued peer it names when it is about that peer (a failing
+    call, the peer's certificate, our threads waiting on it); something outside the catalog when it
+    is a dependency failure naming none; else the service's own. `others`: the other services' names,
+    longest first. Returns (role, the peer it points to, category)."""
+    named = next((s for s in others if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", words, re.I)), None)
+    cat = classify(words)
+    waited = bool(named) and re.search(WAITING_ON.pattern + rf"{re.escape(named or '')}\b", words, re.I)
+    if named and (
+        cat in (None, "dependency_failure")
+        or (cat == "expired_credential" and PEER_CERT.search(words))
+        or (cat == "resource_exhaustion" and waited)
+    ):
+        return "peer", named, cat or "dependency_failure"
+    if cat == "dependency_failure":
+        return "external", None, cat  # a third party or backend outside the catalog
+    return "own", None, cat
+
+
 def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding]:
     out: list[Finding] = []
     me = st.query.service
@@ -173,21 +192,7 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
         words = f"{t.template}\n{t.sample}"
         if instructs(words):  # text that tries to instruct the copilot is flagged, never evidence
             continue
-        named = next((s for s in others if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", words, re.I)), None)
-        cat = classify(words)
-        role: LogRole
-        waited = bool(named) and re.search(WAITING_ON.pattern + rf"{re.escape(named or '')}\b", words, re.I)
-        if named and (
-            cat in (None, "dependency_failure")
-            or (cat == "expired_credential" and PEER_CERT.search(words))
-            or (cat == "resource_exhaustion" and waited)
-        ):
-            role, points = "peer", named
-            cat = cat or "dependency_failure"
-        elif cat == "dependency_failure":
-            role, points = "external", None  # a third party or backend outside the catalog
-        else:
-            role, points = "own", None
+        role, points, cat = attribute(words, others)
         weight = (
             (w.NEW_TEMPLATE if note == "new" else w.RISING_TEMPLATE)
             * (1.0 if t.level == "ERROR" else w.WARNING_SHARE)
@@ -224,8 +229,15 @@ def _trace_findings(r: ToolResult, st: TraceStats, catalog: Catalog) -> list[Fin
         rising = o.baseline_traces == 0 or o.traces / window_s >= w.TRACE_RISE * o.baseline_traces / baseline_s
         if o.line is None or not rising or instructs(o.message):
             continue
-        known = o.service in catalog.services or not catalog.services
         cat = classify(o.message)
+        # a peer refusing our credentials or permissions is our problem, unless its certificate is
+        theirs = cat not in ("expired_credential", "permission_denied") or bool(PEER_CERT.search(o.message))
+        known = (o.service in catalog.services or not catalog.services) and (theirs or o.service == o.seen_by)
+        role, points, said = attribute(
+            o.message, sorted((x for x in catalog.services if x != o.service), key=len, reverse=True)
+        )
+        if known and role == "peer":  # its own span failed, but with words about a peer (waiting on it)
+            cat = said
         out.append(
             TraceFinding(
                 service=o.service if known else o.seen_by,
@@ -235,28 +247,38 @@ def _trace_findings(r: ToolResult, st: TraceStats, catalog: Catalog) -> list[Fin
                 at=o.first_seen,
                 category=cat if known else cat or "dependency_failure",
                 weight=w.TRACE_ORIGIN * min(1.0, o.traces / w.TRACE_FAILURES),
-                role="own" if known else "external",
+                points_to=points if known else None,
+                role=("peer" if points else "own") if known else "external",
                 detail=o,
                 words=o.message,
             )
         )
     origins = {o.service for o in st.origins}
+
+    def slow(e: Edge) -> bool:
+        return bool(e.baseline_p99_ms and e.calls >= w.TRACE_FAILURES and e.p99_ms >= w.SLOW_CALLS * e.baseline_p99_ms)
+
+    # slowness shows along the whole path: it starts at the deepest slow call, whose callee waits on nothing slow
+    waiting = {e.caller for e in st.edges if slow(e)}
     for e in st.edges:
         new_errors = e.errors >= 3 and (
             e.baseline_errors == 0 or e.errors / e.calls >= w.TRACE_RISE * e.baseline_errors / max(1, e.baseline_calls)
         )
-        if e.line is None or not new_errors or (e.caller in origins - {e.callee} and e.callee not in origins):
-            continue
-        if e.callee not in catalog.services:
+        slower = slow(e) and e.callee not in waiting
+        failing = new_errors and not (e.caller in origins - {e.callee} and e.callee not in origins)
+        if e.line is None or not (failing or slower) or e.callee not in catalog.services:
             continue  # an external callee's failures are already the caller's own (its origin finding)
         out.append(
             TraceFinding(
                 service=e.caller,
-                text=f"{e.caller}'s calls to {e.callee} failed {e.errors} times",
+                text=f"{e.caller}'s calls to {e.callee} failed {e.errors} times"
+                if failing
+                else f"{e.caller}'s calls to {e.callee} slowed to p99 {fmt_num(e.p99_ms)}ms "
+                f"(baseline p99 {fmt_num(e.baseline_p99_ms or 0)}ms)",
                 cite=cite(r.id, e.line),
                 quote=(r.line(e.line) or "").split(": ", 1)[-1],
                 at=None,  # the edge says how often, not since when
-                category="dependency_failure",
+                category="dependency_failure" if failing else None,  # slow says where to look, not what broke
                 weight=float(w.TRACE_EDGE),
                 points_to=e.callee,
                 role="peer",

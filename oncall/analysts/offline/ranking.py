@@ -53,7 +53,7 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
         if isinstance(adjusted, OwnFinding) and adjusted.points_to:
             suspects[adjusted.points_to].blamed_by.append(adjusted)
     for s in suspects.values():
-        if s.service not in seen and not s.first and s.blamed_by:
+        if s.service not in seen and s.blamed_by:
             s.reported_at = min((f.at for f in s.blamed_by if f.at), default=None)
     onsets = [s.onset for s in suspects.values() if s.onset]
     earliest = min(onsets) if onsets else None
@@ -277,8 +277,9 @@ def _category(
             votes["resource_exhaustion"] += m.weight
     if loaded and saturation and not [f for f in own if f.category == "resource_exhaustion"]:
         votes["capacity"] += sum(m.weight for m in saturation) + w.LEGITIMATE_LOAD  # legitimate load, not a leak
-    if blamers and not own:
-        votes["dependency_failure"] += w.BLAMERS_VOTE * len(blamers)
+    failing_on_it = {f.service for f in s.blamed_by if f.category and f.service != s.service}  # not only slow
+    if failing_on_it and not own:
+        votes["dependency_failure"] += w.BLAMERS_VOTE * len(failing_on_it)
     for f in s.blamed_by:  # what callers say is wrong with it (an expired certificate, say)
         if f.category and f.category != "dependency_failure":
             votes[f.category] += w.CALLERS_SAY * f.weight

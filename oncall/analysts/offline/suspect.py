@@ -57,8 +57,11 @@ class Suspect:
 
     @property
     def onset(self) -> datetime | None:
+        """When it visibly broke; for a service we cannot observe, its callers' first reports about it
+        count too (a sampled trace sees a failure late, and nothing else of ours sees it at all)."""
         first = self.first
-        return first.at if first else self.reported_at
+        times = [t for t in (first.at if first else None, self.reported_at) if t]
+        return min(times) if times else None
 
     @property
     def first(self) -> Finding | None:

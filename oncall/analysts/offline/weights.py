@@ -46,6 +46,7 @@ K8S_POD = Weight(1.0, "a pod's state says why it died or waits, but not since wh
 TRACE_ORIGIN = Weight(2.0, "errors that begin in a service's own spans, not in anything it called, are its own")
 TRACE_FAILURES = Weight(5, "a few failing traces can be one bad request; five count in full")
 TRACE_RISE = Weight(3.0, "errors three times as frequent as in the baseline are news; fewer are the usual failures")
+SLOW_CALLS = Weight(5.0, "calls five times slower at p99 than in the baseline are waiting on something broken")
 TRACE_EDGE = Weight(1.0, "a caller's failing calls witness against the callee, as its error logs about it would")
 CHANGE = Weight(3.0, "a change shortly before the breakage is the first thing an SRE checks")
 HISTORY_MATCH = Weight(1.0, "a past incident of the same alert and service supports a cause")

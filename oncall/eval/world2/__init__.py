@@ -12,6 +12,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from oncall.eval.telemetry import write_k8s, write_traces
 from oncall.eval.world2.estates import BACKGROUND, ESTATES, NOISE, Estate, line
 from oncall.eval.world2.faults import FAULTS
 from oncall.eval.worlds import (
@@ -172,6 +173,11 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
     for n in e.nodes:
         (repo / f"{n.name}.yaml").write_text(f"service:\n  {n.name}:\n    image.tag: 1.0.0\n")
     write_truth(out, f, world=2)
+    # traces and the cluster's view, from their own randomness so the other files stay as they were;
+    # datastores and providers send no spans (their callers' CLIENT spans name them)
+    untraced = {n.name for n in e.nodes if n.runtime in ("redis", "mongo", "kafka")}
+    write_traces(out, e, f, t, random.Random(f"traces {f.family} {e.name} {t.isoformat()}"), untraced)
+    write_k8s(out, e, f, t, random.Random(f"k8s {f.family} {e.name} {t.isoformat()}"))
 
 
 def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:

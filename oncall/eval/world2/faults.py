@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from oncall.eval.telemetry import KEvent
 from oncall.eval.world2.estates import Estate
 from oncall.eval.world2.shapes import callers_chain, change, pick, values_path
 from oncall.eval.worlds import Burst, Effect, Fault, M
@@ -100,6 +101,10 @@ def bad_image(e: Estate, rng: random.Random, t: datetime) -> Fault:
         Burst(svc, at, 6, "error", "exec /app/server: exec format error"),
         Burst(svc, at, 3, "warn", "Back-off restarting failed container: CrashLoopBackOff"),
     ]
+    f.events += [
+        KEvent(svc, "Failed", "Error: failed to start container: exec /app/server: exec format error", at),
+        KEvent(svc, "BackOff", "Back-off restarting failed container app", at + M, waiting="CrashLoopBackOff"),
+    ]
     f.effects += [
         Effect(svc, "restarts", at, 6, relative=False),
         Effect(svc, "replicas", at, 0.0),
@@ -149,6 +154,9 @@ def namespace_quota(e: Estate, rng: random.Random, t: datetime) -> Fault:
             "error",
             f'pods "{svc}-7d9f" is forbidden: exceeded quota: mem-quota, requested: limits.memory=1Gi',
         )
+    )
+    f.events.append(
+        KEvent(svc, "FailedCreate", f'Error creating: pods "{svc}-7d9f-" is forbidden: exceeded quota: mem-quota', at)
     )
     f.effects += [
         Effect(svc, "replicas", at, 0.34),
@@ -372,6 +380,7 @@ def memory_leak(e: Estate, rng: random.Random, t: datetime) -> Fault:
         Effect(svc, "latency_p99", at, 3.0),
     ]
     f.bursts.append(Burst(svc, at, 2, "error", "container killed: OOMKilled (exit code 137), memory limit 512Mi"))
+    f.events.append(KEvent(svc, "BackOff", "Back-off restarting failed container app", at, terminated="OOMKilled"))
     return f
 
 

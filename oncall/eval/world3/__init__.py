@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from oncall.eval.telemetry import write_k8s, write_traces
 from oncall.eval.world3.estates import BACKGROUND, ESTATES, NOISE, Estate, text
 from oncall.eval.world3.faults import FAULTS, change, diff, path
 from oncall.eval.worlds import (
@@ -268,6 +269,11 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text("image:\n  tag: 2.0.0\nreplicas: 3\ndatasource:\n  maximumPoolSize: 100\n")
     write_truth(out, f, world=3)
+    # traces and the cluster's view, from their own randomness so the other files stay as they were;
+    # datastores and providers send no spans (their callers' CLIENT spans name them)
+    untraced = {n.name for n in e.nodes if n.style in ("postgres", "zookeeper", "clickhouse")}
+    write_traces(out, e, f, t, random.Random(f"traces {f.family} {e.name} {t.isoformat()}"), untraced)
+    write_k8s(out, e, f, t, random.Random(f"k8s {f.family} {e.name} {t.isoformat()}"))
 
 
 def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:

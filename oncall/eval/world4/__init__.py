@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from oncall.eval.telemetry import write_k8s, write_traces
 from oncall.eval.world4.estates import BACKGROUND, ESTATES, NOISE, Estate, record
 from oncall.eval.world4.faults import FAULTS, change
 from oncall.eval.worlds import (
@@ -166,6 +167,11 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
             f"spec:\n  template:\n    spec:\n      containers:\n        - name: {n.name}\n"
         )
     write_truth(out, f, world=4)
+    # traces and the cluster's view, from their own randomness so the other files stay as they were;
+    # datastores and providers send no spans (their callers' CLIENT spans name them)
+    untraced = {n.name for n in e.nodes if n.lang in ("external", "postgres", "redis", "kafka", "coredns")}
+    write_traces(out, e, f, t, random.Random(f"traces {f.family} {e.name} {t.isoformat()}"), untraced)
+    write_k8s(out, e, f, t, random.Random(f"k8s {f.family} {e.name} {t.isoformat()}"))
 
 
 def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:

@@ -125,6 +125,7 @@ def provider_secret_expired(e: Estate, rng: random.Random, t: datetime) -> Fault
         f"POST https://{ext}.example.com/oauth/token -> 401 "
         '{"error":"invalid_client","error_description":"client secret expired"}'
     )
+    f.failing_calls.append((svc, ext))  # the provider answers 401: the caller's calls to it fail
     return _calls_fail(f, e, svc, at, text, 0.7)
 
 
@@ -174,6 +175,7 @@ def cloud_outage(e: Estate, rng: random.Random, t: datetime) -> Fault:
     )
     f.effects.append(Effect(svc, "latency_p99", at, 6.0))
     text = f"{ext}: 503 Service Unavailable (SlowDown/InternalError), request id {rng.getrandbits(32):08x}"
+    f.failing_calls.append((svc, ext))
     return _calls_fail(f, e, svc, at, text, 0.5)
 
 
@@ -326,6 +328,7 @@ def dark_dependency(e: Estate, rng: random.Random, t: datetime) -> Fault:
         "SLOBurnRateHigh",
         f"{ext} is down; it has no telemetry of its own",
     )
+    f.failing_calls.append((svc, ext))
     return _calls_fail(f, e, svc, at, f"connect to {ext} failed: connection refused", 0.5)
 
 

@@ -196,7 +196,9 @@ def analyse(found: SpanSet, service: str, start: datetime, end: datetime, baseli
                     )
                 )
     window_min = max(1.0, (t1 - t0) / 60)
-    baseline_min = max(1.0, (t0 - tb) / 60)
+    # the baseline's rate counts only the time its traces cover (retention may be shorter than asked)
+    covered = [min(x.start for x in by_trace[tid]) for tid, p in periods.items() if p == "baseline"]
+    baseline_min = max(1.0, (t0 - max(tb, min(covered, default=tb))) / 60)
     edges = []
     for (a, b), by in calls.items():
         now, before = by["window"], by["baseline"]
