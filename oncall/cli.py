@@ -382,6 +382,26 @@ def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
         print(brief.to_markdown(inv), end="")
     else:
         brief.print_text(inv)
+    if args.picture is not None:
+        return _write_picture(inv, args.picture)
+    return 0
+
+
+def _write_picture(inv: Any, path: Path) -> int:
+    """The key signal's PNG at `path`; a clear line on stderr (exit 2) when there is nothing to draw."""
+    from oncall.delivery.picture import key_signal, png
+
+    k = key_signal(inv)
+    image = png(k) if k else None
+    if k is None:
+        print("oncall: no picture: the root cause cites no metric to draw", file=sys.stderr)
+        return 2
+    if image is None:
+        print(
+            "oncall: no picture: matplotlib is not installed (pip install 'oncall-copilot[picture]')", file=sys.stderr
+        )
+        return 2
+    path.write_bytes(image)
     return 0
 
 

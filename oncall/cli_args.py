@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="slack: the Block Kit message and its thread reply, as JSON",
     )
     inv.add_argument("--show-context", action="store_true", help="print exactly what the model is sent, and exit")
+    inv.add_argument(
+        "--picture",
+        type=Path,
+        metavar="FILE",
+        help="also write the root service's key signal as a PNG (needs the `picture` extra)",
+    )
     inv.add_argument("--open-pr", action="store_true", help="open a draft PR with the fix on a fork, when there is one")
     inv.add_argument(
         "--pr-workdir",
@@ -72,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--format", choices=["text", "markdown", "json", "slack"], default="text")
     ask.add_argument("--audit", type=Path, metavar="FILE", help="audit log to append to (default: STATE/audit.jsonl)")
     # the rest of `investigate`'s options, as a question has them: no payload file, no PR, no recording
-    ask.set_defaults(alert=None, show_context=False, open_pr=False, pr_workdir=None, record=None, replay=None)
+    ask.set_defaults(
+        alert=None, show_context=False, open_pr=False, pr_workdir=None, record=None, replay=None, picture=None
+    )
     mcp = sub.add_parser(
         "mcp",
         help="the read tools over MCP, for your own assistant (stdio, or --http with a bearer token)",

@@ -10,7 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-EXTRAS = "opensearch,prometheus,confluence,databricks,argocd,github,postgres,mcp,kubernetes,cloudwatch,jaeger,loki"
+BACKENDS = ["opensearch", "prometheus", "confluence", "databricks", "argocd", "github", "postgres", "mcp"]
+EXTRAS = ",".join([*BACKENDS, "kubernetes", "cloudwatch", "jaeger", "loki", "picture"])
 HEADER = """\
 # The container image's packages (Dockerfile): the base install plus every production backend's
 # extra, pinned as in dev.lock, each with the sha256 of the file pip installs on Linux x86-64

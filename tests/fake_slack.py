@@ -1,5 +1,7 @@
 """A local stand-in for the Slack Web API (reached through SLACK_API_URL): answers
-chat.postMessage, chat.update, views.open and auth.test with Slack's documented shapes."""
+chat.postMessage, chat.update, views.open, auth.test and the external file upload
+(files.getUploadURLExternal, the upload itself, files.completeUploadExternal) with
+Slack's documented shapes."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ class FakeSlack:
     def __init__(self, token: str = "xoxb-test-token"):
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.uploads: dict[str, bytes] = {}
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -21,7 +24,15 @@ class FakeSlack:
                 pass
 
             def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                if self.path.startswith("/upload/"):  # the upload URL Slack handed out: the file's bytes
+                    owner.uploads[self.path.rsplit("/", 1)[-1]] = body
+                    self.send_response(200)
+                    self.send_header("content-length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"OK")
+                    return
+                raw = body.decode()
                 if self.headers.get("content-type", "").startswith("application/json"):
                     args = json.loads(raw or "{}")
                 else:
@@ -64,6 +75,12 @@ class FakeSlack:
                 "user_id": "U1",
                 "bot_id": "B1",
             }
+        if method == "files.getUploadURLExternal":
+            fid = f"F{n:05d}"
+            return {"ok": True, "upload_url": self.url.replace("/api/", f"/upload/{fid}"), "file_id": fid}
+        if method == "files.completeUploadExternal":
+            files = json.loads(args.get("files") or "[]")
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V1", "type": "modal"}}
         return {"ok": False, "error": "unknown_method"}

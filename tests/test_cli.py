@@ -35,6 +35,16 @@ def test_text_brief_for_the_demo():
     assert "grounding kept" in out
 
 
+def test_the_key_signal_as_a_sparkline_and_a_picture(tmp_path):
+    p = oncall("investigate", DEMO, "--picture", tmp_path / "signal.png")
+    assert p.returncode == 0, p.stderr
+    # under the root cause: the signal it cites, its shape, when it broke, and the change (before the span)
+    line = next(x for x in p.stdout.splitlines() if "pool_utilization 02:26 " in x)
+    assert re.search(r"▁+.*█+ 03:56 \(from 0.105 to 1, abnormal from 03:28; deploy api-gateway v2.14.3 at 21:30", line)
+    assert re.search(r"\[R\d+:L3\]$", line)
+    assert (tmp_path / "signal.png").read_bytes().startswith(b"\x89PNG")
+
+
 def test_json_is_the_diagnosis_contract():
     p = oncall("investigate", DEMO, "--format", "json")
     assert p.returncode == 0, p.stderr

@@ -13,7 +13,12 @@ from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
 # the Web API methods the code calls, and the bot scope each needs (views_open needs a trigger, no scope)
-SCOPE_OF = {"chat_postMessage": "chat:write", "chat_update": "chat:write", "views_open": None}
+SCOPE_OF = {
+    "chat_postMessage": "chat:write",
+    "chat_update": "chat:write",
+    "views_open": None,
+    "files_upload_v2": "files:write",
+}
 
 
 def _code(*parts: str) -> str:

@@ -121,6 +121,8 @@ def test_signed_slash_command_acks_at_once_then_the_demo_brief_lands_in_a_thread
         progress = rig.wait_for("chat.postMessage", lambda a: "Investigating for" in (a.get("text") or ""))
         update = rig.wait_for("chat.update", lambda a: a.get("blocks"))
         evidence = rig.wait_for("chat.postMessage", lambda a: a.get("thread_ts"))
+        picture = rig.wait_for("files.completeUploadExternal", lambda a: a.get("thread_ts"))
+        uploaded = rig.slack.uploads
     blocks = update["blocks"] if isinstance(update["blocks"], list) else json.loads(update["blocks"])
     text = blocks_text(blocks)
     assert "*Root cause* (HIGH confidence): *api-gateway*" in text and "kubectl rollout undo" in text
@@ -128,6 +130,11 @@ def test_signed_slash_command_acks_at_once_then_the_demo_brief_lands_in_a_thread
     assert any(b["type"] == "actions" for b in blocks)
     assert progress["channel"] == "C111" and evidence["thread_ts"] == update["ts"]  # in the brief's thread
     assert "Sources" in blocks_text(evidence["blocks"])
+    # the key signal: a sparkline in the brief, its picture in the same thread
+    assert "api-gateway pool_utilization" in text and "\\u2581" in text  # ▁, as JSON spells it
+    assert picture["thread_ts"] == update["ts"] and picture["channel_id"] == "C111"
+    (png,) = uploaded.values()
+    assert png.startswith(b"\x89PNG")
 
 
 def test_bad_old_and_missing_signatures_are_rejected(tmp_path, corpora):

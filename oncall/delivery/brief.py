@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from oncall.core.citations import Cite
 from oncall.core.diagnosis import Action, Claim, Evidence, RootCause, RunbookQuote, SimilarIncident
 from oncall.core.redact import redact, redact_data
+from oncall.delivery.picture import key_signal, sparkline
 
 if TYPE_CHECKING:
     from oncall.core.investigation import Investigation
@@ -27,7 +28,8 @@ def sections(inv: Investigation) -> list[tuple[str, list[str]]]:
         ("Summary", [f"{c.text} {_cites(c.cites)}" for c in d.summary] or ["(no grounded summary)"]),
         (
             f"Root cause ({rc.confidence} confidence)",
-            [f"{rc.service}, {rc.category.replace('_', ' ')}: {rc.statement} {_cites(rc.cites)}"],
+            [f"{rc.service}, {rc.category.replace('_', ' ')}: {rc.statement} {_cites(rc.cites)}"]
+            + ([line] if (k := key_signal(inv)) and (line := sparkline(k)) else []),
         ),
     ]
     if d.evidence:

@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from oncall.core.redact import redact
 from oncall.delivery.blocks import brief_blocks, evidence_blocks, fallback_text
+from oncall.delivery.picture import key_signal, png
 
 if TYPE_CHECKING:
     from oncall.core.investigation import Investigation
@@ -80,7 +82,21 @@ class SlackChannel:
         reply = self.client.chat_postMessage(
             channel=where, thread_ts=thread_ts or ts, text="Evidence and sources", blocks=evidence_blocks(inv)
         )
-        return {"to": "slack", "channel": posted, "ts": ts, "evidence_ts": reply["ts"]}
+        out = {"to": "slack", "channel": posted, "ts": ts, "evidence_ts": reply["ts"]}
+        if (k := key_signal(inv)) and (image := png(k)):
+            # the picture joins the thread; a failed upload costs the picture, never the brief
+            try:
+                self.client.files_upload_v2(
+                    channel=posted,
+                    thread_ts=thread_ts or ts,
+                    content=image,
+                    filename=f"{k.service}-{k.stat.signal}.png",
+                    title=redact(f"{k.service} {k.stat.signal} around the alert"),
+                )
+                out["picture"] = f"{k.service}-{k.stat.signal}.png"
+            except Exception as e:  # slack_sdk's SlackApiError, or the network
+                out["picture_error"] = redact(f"{type(e).__name__}: {e}")[:200]
+        return out
 
     def say(self, text: str, *, channel: str | None = None, thread_ts: str | None = None) -> str:
         """A short plain reply (progress, a refusal, a resolution); returns its ts."""

@@ -70,6 +70,10 @@ class SignalStat(BaseModel):
     began_before_window: bool = False
     samples: int
     line: int | None = None  # where the summary shows it
+    # the series over the window and as long again before it, as SHAPE_POINTS bucket means (a picture's data)
+    shape: list[float | None] = []
+    shape_from: datetime | None = None
+    shape_to: datetime | None = None
 
     @property
     def anomalous(self) -> bool:
@@ -194,7 +198,26 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         direction=direction if onset else None,
         recovered=recovered,
         samples=len(s.points),
+        shape=shape(s, t0 - (t1 - t0), t1),
+        shape_from=_dt(t0 - (t1 - t0)),
+        shape_to=end,
     )
+
+
+SHAPE_POINTS = 30
+
+
+def shape(s: Series, t0: float, t1: float) -> list[float | None]:
+    """The series' mean in each of SHAPE_POINTS equal slices of [t0, t1]; None where it has no sample."""
+    width = max(1e-9, (t1 - t0) / SHAPE_POINTS)
+    sums = [0.0] * SHAPE_POINTS
+    counts = [0] * SHAPE_POINTS
+    for t, v in s.points:
+        if t0 <= t <= t1:
+            i = min(SHAPE_POINTS - 1, int((t - t0) / width))
+            sums[i] += v
+            counts[i] += 1
+    return [sums[i] / counts[i] if counts[i] else None for i in range(SHAPE_POINTS)]
 
 
 def describe(st: SignalStat, common: frozenset[tuple[str, str]] = frozenset()) -> str:
