@@ -14,6 +14,7 @@ from oncall.core.catalog import Catalog
 from oncall.core.citations import Cite
 from oncall.core.diagnosis import Diagnosis
 from oncall.core.results import ToolResult
+from oncall.grounding.freshness import stale_quotes
 from oncall.grounding.report import Failure, GroundingReport
 from oncall.grounding.structure import ground_structure
 
@@ -123,4 +124,7 @@ def ground(
         grounded, more = ground_structure(grounded, results, catalog)
         report.failures += more
         report.root_cause_supported = report.root_cause_supported and not any(f.where == "root_cause" for f in more)
+    stale = stale_quotes(grounded.runbook, results)  # of the quotes that survived: both sides cited
+    if stale:
+        grounded = grounded.model_copy(update={"warnings": [*grounded.warnings, *stale]})
     return grounded, report
