@@ -47,7 +47,8 @@ def prepare(
     tools = offered(backends)
     if backends.pull_requests is not None:  # the one write, offered only when the entry point enabled it
         tools[OPEN_PR.name] = OPEN_PR
-    runner = ToolRunner(ToolContext(backends, catalog, window), tools, settings.tool_timeout_s)
+    alarm = (alert.service, alert.labels["alarm_metric"]) if alert.service and "alarm_metric" in alert.labels else None
+    runner = ToolRunner(ToolContext(backends, catalog, window, alarm), tools, settings.tool_timeout_s)
     if backends.pull_requests is not None:
         backends.pull_requests.results = runner.results
     return alert, runner

@@ -162,3 +162,39 @@ def test_cloudwatch_errors_are_one_line(tmp_path, moto_url, monkeypatch) -> None
             datetime(2026, 11, 17, tzinfo=UTC),
             60,
         )
+
+
+def test_the_alarms_own_metric_is_read_beside_the_services_signals(tmp_path, moto_url, monkeypatch, corpora) -> None:
+    import json
+
+    from oncall.intake import parse
+
+    event = json.loads(
+        (corpora / "payloads" / "cloudwatch_alarm_state_change_eventbridge_single_metric.json").read_text()
+    )
+    (alert,) = parse(event)
+    assert alert.labels["alarm_metric"] == "AWS/EC2:CPUUtilization:Average{InstanceId=i-12345678901234567}"
+    # the demo's gateway alarm, as CloudWatch would send it: its metric, with the service as a dimension
+    metric = event["detail"]["configuration"]["metrics"][0]["metricStat"]
+    metric["metric"] = {"namespace": NS, "name": "LatencyP99", "dimensions": {"Service": SERVICE}}
+    metric["stat"] = "Maximum"
+    event["detail"]["state"]["timestamp"] = "2026-11-17T03:41:00.000+0000"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    bundle = Bundle.open(DEMO)
+    cfg = config(tmp_path, moto_url)
+    catalog = cfg.load_catalog(bundle.catalog)
+    _, run = prepare(event, catalog, cfg.backends({}, catalog, bundle.backends()), Settings(), bundle.moment())
+    r = run.call("read_metrics", {"service": SERVICE})
+    assert r.ok, r.error
+    assert "alarm_metric" in anomalies(r.text) and anomalies(r.text)["alarm_metric"] == anomalies(r.text)["latency_p99"]
+    other = run.call("read_metrics", {"service": "orders"})  # another service's read does not include it
+    assert "alarm_metric" not in other.text
+
+
+def test_an_alarm_metric_that_could_break_the_spec_is_not_kept() -> None:
+    from oncall.intake.cloudwatch import alarm_metric
+
+    assert alarm_metric({"namespace": "AWS/EC2", "name": "CPU", "dimensions": {"Id": "a,b=c"}}, "Average") is None
+    assert alarm_metric({"namespace": "AWS/EC2", "name": "CPU:x", "dimensions": {}}, "Average") is None
+    assert alarm_metric({"namespace": "AWS/EC2", "name": "CPU", "dimensions": {}}, "Average") == "AWS/EC2:CPU:Average{}"

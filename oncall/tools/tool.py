@@ -22,6 +22,9 @@ class ToolContext:
     backends: Any  # oncall.estate.bundle.Backends; typed loosely so tools/ never imports agent/
     catalog: Any  # oncall.core.catalog.Catalog
     window: Window
+    # a CloudWatch alarm's own metric, (alerting service, Namespace:Metric:Stat{...}): read_metrics reads
+    # it beside the service's signals when the metrics backend is CloudWatch
+    alarm: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ class ReadMetricsInput(BaseModel):
     end: datetime | None = Field(None, description="window end, RFC 3339; default: incident window")
 
 
+class UnreadableSignal(ToolError):
+    """A signal's query this backend cannot read at all (PromQL given to CloudWatch, say)."""
+
+
 class Series(BaseModel):
     labels: dict[str, str]
     points: list[tuple[float, float]]  # (unix seconds, value), sorted
@@ -93,8 +97,11 @@ def run(ctx: ToolContext, args: ReadMetricsInput) -> Summary:
     w = ctx.window
     start, end = args.start or w.start, args.end or w.end
     baseline_start = min(w.baseline_start, start)
-    catalog_signals: dict[str, str] = ctx.catalog.signals
+    catalog_signals: dict[str, str] = dict(ctx.catalog.signals)
     names = args.signals or list(catalog_signals)
+    if ctx.alarm and ctx.alarm[0] == args.service and getattr(ctx.backends.metrics, "reads_alarms", False):
+        catalog_signals[ALARM_SIGNAL] = ctx.alarm[1]  # what the alarm itself watched
+        names = names if args.signals else [*names, ALARM_SIGNAL]
     unknown = [n for n in names if n not in catalog_signals]
     if unknown:
         raise ToolError(f"unknown signal(s) {', '.join(unknown)}; known: {', '.join(catalog_signals) or 'none'}")
@@ -104,7 +111,11 @@ def run(ctx: ToolContext, args: ReadMetricsInput) -> Summary:
     missing: list[str] = []
     for name in names:
         query = catalog_signals[name].replace("{service}", args.service)
-        series = ctx.backends.metrics.query_range(query, baseline_start, end, step)
+        try:
+            series = ctx.backends.metrics.query_range(query, baseline_start, end, step)
+        except UnreadableSignal as e:  # this signal only: the others are still read
+            missing.append(f"{name} ({e})")
+            continue
         found = [s for s in series if s.points]
         # a series with no sample in the window says nothing about now: its last earlier value is not "now"
         current = [s for s in found if any(start.timestamp() <= p[0] <= end.timestamp() for p in s.points)]
@@ -133,6 +144,7 @@ def run(ctx: ToolContext, args: ReadMetricsInput) -> Summary:
     return Summary(summarise(data), data)
 
 
+ALARM_SIGNAL = "alarm_metric"
 RECENT = 3600.0  # the reference level is the last hour before the window: daily traffic moves slowly
 
 

@@ -23,7 +23,7 @@ from pydantic import Field
 
 from oncall.core.catalog import Catalog
 from oncall.core.errors import ToolError
-from oncall.tools.read_metrics import Series
+from oncall.tools.read_metrics import Series, UnreadableSignal
 from oncall.tools.remote import Failure, Remote, RemoteSettings, network_failure
 
 METRIC = re.compile(r"^\s*([\w./#-]+):([\w.-]+):(\w+(?:\.\d+)?)\{([^{}]*)\}\s*$")
@@ -40,7 +40,9 @@ def parse(query: str) -> tuple[list[dict[str, Any] | float | str], str | None]:
     """(terms, operator): each term a MetricStat's metric (dict), a number, or "PERIOD"."""
     parts = re.split(r"\s+([+*/-])\s+", query.strip())
     if len(parts) not in (1, 3):
-        raise ToolError(f"CloudWatch signal {query!r}: one metric, or two terms joined by + - * / (spaces around)")
+        raise UnreadableSignal(
+            f"CloudWatch signal {query!r}: one metric, or two terms joined by + - * / (spaces around)"
+        )
     terms: list[dict[str, Any] | float | str] = []
     for part in parts[::2]:
         if part == "PERIOD":
@@ -53,10 +55,12 @@ def parse(query: str) -> tuple[list[dict[str, Any] | float | str], str | None]:
             pass
         m = METRIC.match(part)
         if not m or not STATS.match(m.group(3)):
-            raise ToolError(f"CloudWatch signal {part!r} is not Namespace:MetricName:Stat{{Dimension=value,...}}")
+            raise UnreadableSignal(
+                f"CloudWatch signal {part!r} is not Namespace:MetricName:Stat{{Dimension=value,...}}"
+            )
         dims = [d.split("=", 1) for d in m.group(4).split(",") if d.strip()]
         if any(len(d) != 2 for d in dims):
-            raise ToolError(f"CloudWatch signal {part!r}: dimensions are Name=value, separated by commas")
+            raise UnreadableSignal(f"CloudWatch signal {part!r}: dimensions are Name=value, separated by commas")
         terms.append(
             {
                 "Namespace": m.group(1),
@@ -66,7 +70,7 @@ def parse(query: str) -> tuple[list[dict[str, Any] | float | str], str | None]:
             }
         )
     if not any(isinstance(t, dict) for t in terms):
-        raise ToolError(f"CloudWatch signal {query!r} names no metric")
+        raise UnreadableSignal(f"CloudWatch signal {query!r} names no metric")
     return terms, parts[1] if len(parts) == 3 else None
 
 
@@ -76,6 +80,8 @@ def period_for(step_s: float) -> int:
 
 
 class CloudWatchMetrics:
+    reads_alarms = True  # a CloudWatch alarm's own metric is a signal this backend can read
+
     def __init__(self, remote: Remote, client_kwargs: dict[str, Any], profile: str | None = None):
         self.remote = remote
         self.client_kwargs = client_kwargs
