@@ -15,18 +15,23 @@ RULES: list[tuple[Category, str]] = [
         r"|ExpiredToken|bad certificate|certificate verify failed|password authentication failed"
         r"|invalid (api[ _-]?key|credentials|token)|\w*Expired\w*Exception|credentials? (have|has) expired"
         r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"
-        r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId",
+        r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId"
+        # .NET's SslStream: an expired peer certificate is "NotTimeValid" in the chain's errors
+        r"|NotTimeValid|remote certificate is invalid|RemoteCertificateChainErrors",
     ),
     (
         "permission_denied",
         # Kubernetes refuses a pod over quota as "forbidden: exceeded quota": a quota, not a permission
-        r"AccessDenied|not authorized to perform|permission denied|403 Forbidden|\bforbidden\b(?!: exceeded quota)"
+        # Elasticsearch blocks writes on a full disk as "FORBIDDEN/12/index read-only": the disk, not a permission
+        r"AccessDenied|not authorized to perform|permission denied|403 Forbidden"
+        r"|\bforbidden\b(?!: exceeded quota)(?!/[^/\s]*/index read-only)"
         r"|insufficient (permissions|privileges)|UnauthorizedOperation|cannot (get|list|create|watch|patch) resource"
         r"|\bPERMISSION_DENIED\b|\bEACCES\b|is not authorized to|missing (required )?(scope|permission)",
     ),
     (
         "network",
-        r"no such host|NXDOMAIN|SERVFAIL|\bDNS\b|name resolution|could not resolve|UnknownHostException"
+        r"no such host|NXDOMAIN|SERVFAIL|\bDNS\b|name resolution|could not resolve (host|hostname|address)"
+        r"|UnknownHostException"
         r"|getaddrinfo|network is unreachable|no route to host|TLS handshake|handshake (failure|timeout)"
         r"|\bENOTFOUND\b|\bEAI_AGAIN\b|\bEHOSTUNREACH\b|\bENETUNREACH\b|NameResolutionError"
         r"|dial tcp: lookup|Temporary failure in name resolution",
@@ -40,14 +45,16 @@ RULES: list[tuple[Category, str]] = [
         r"|RejectedExecution|queue (is )?full|CPU throttl|GC overhead limit"
         r"|\bENOSPC\b|\bEMFILE\b|\bENOMEM\b|\bRESOURCE_EXHAUSTED\b|\bEvicted\b"
         r"|exceeded (its |the )?(memory|cpu|ephemeral-storage) limit|exceeded quota|Insufficient (cpu|memory)"
-        r"|low on resource|heap out of memory",
+        r"|low on resource|heap out of memory|flood stage disk watermark|index read-only / allow delete",
     ),
     (
         # a workload that cannot start as configured: the change that configured it is the cause
         "recent_change",
         r"ImagePullBackOff|ErrImagePull|exec format error|manifest unknown|InvalidImageName"
         r"|CreateContainerConfigError|unknown (flag|option|config(uration)? key)|unrecognized (option|field)"
-        r"|failed to (parse|load) config|invalid configuration",
+        r"|failed to (parse|load) config|invalid configuration"
+        # Spring's missing property, as a config push that dropped it leaves every client
+        r"|Could not resolve placeholder",
     ),
     (
         "dependency_failure",

@@ -6,6 +6,7 @@ of failing services to pick its model."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from oncall.analysts.offline.findings import (
     log_tokens,
 )
 from oncall.analysts.offline.neighbours import follow_changes
+from oncall.analysts.offline.patterns import PEER_CERT
 from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.diagnosis import Category, Confidence
@@ -53,7 +55,7 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
         if isinstance(adjusted, OwnFinding) and adjusted.points_to:
             suspects[adjusted.points_to].blamed_by.append(adjusted)
     for s in suspects.values():
-        if s.service not in seen and s.blamed_by:
+        if (s.service not in seen or _handshake_failed(s)) and s.blamed_by:
             s.reported_at = min((f.at for f in s.blamed_by if f.at), default=None)
     onsets = [s.onset for s in suspects.values() if s.onset]
     earliest = min(onsets) if onsets else None
@@ -67,6 +69,12 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
 
 
 Grouped = dict[str, list[Finding]]
+
+
+def _handshake_failed(s: Suspect) -> bool:
+    """Callers fail on its certificate: that happens before its server sees a request, so its own
+    metrics cannot show it, and when it broke is when they began to say so."""
+    return any(f.category == "expired_credential" and PEER_CERT.search(f.words) for f in s.blamed_by)
 
 
 def _explain_traffic(by_service: Grouped, catalog: Catalog) -> Grouped:
@@ -139,7 +147,8 @@ def at_onset(s: Suspect) -> datetime:
 
 def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalog: Catalog) -> str | None:
     """A service whose new errors name a dependency that broke no later than it did (or that
-    we could not look at). A healthy dependency named in errors points back at the caller.
+    we could not look at), or whose own errors name a dependency already visibly broken before it
+    moved. A healthy dependency named in errors points back at the caller.
     A service with no errors of its own at all, whose dependency (direct or further down) was
     already failing with errors of its own before it moved, is that dependency's victim too."""
     if not s.onset:
@@ -148,6 +157,17 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
         t = suspects.get(f.points_to or "")
         if t and (t.onset <= s.onset + w.NEAR if t.onset else t.service not in seen):
             return t.service
+    for f in s.logs("own"):  # its own errors name a dependency that was already visibly broken before it moved
+        for d in catalog.dependencies(s.service, depth=1):
+            t = suspects.get(d)
+            if (
+                t
+                and t.onset
+                and t.onset < s.onset - w.NEAR
+                and (t.metrics("saturation") or t.logs("own"))
+                and re.search(rf"(?<![\w-]){re.escape(d)}(?![\w-])", f.words, re.I)
+            ):
+                return d
     if not s.logs() and not s.metrics("saturation"):
         failing = [
             t
@@ -235,7 +255,8 @@ def _score(s: Suspect, all_: dict[str, Suspect], catalog: Catalog, earliest: dat
     score += s.change_strength
     score += w.HISTORY_BONUS if history else 0.0
     # blame counts fully only when this service is visibly failing or could not be looked at
-    score += min(w.BLAMED_CAP, (w.BLAMED if s.anomalous or s.service not in seen else w.BLAMED_HEALTHY) * len(blamers))
+    full = s.anomalous or s.service not in seen or _handshake_failed(s)
+    score += min(w.BLAMED_CAP, (w.BLAMED if full else w.BLAMED_HEALTHY) * len(blamers))
     if earliest and s.onset:
         if s.onset - earliest <= w.NEAR:
             score += w.FIRST_TO_BREAK + (w.EARLIEST if s.onset == earliest else 0.0)
@@ -278,7 +299,7 @@ def _category(
     if loaded and saturation and not [f for f in own if f.category == "resource_exhaustion"]:
         votes["capacity"] += sum(m.weight for m in saturation) + w.LEGITIMATE_LOAD  # legitimate load, not a leak
     failing_on_it = {f.service for f in s.blamed_by if f.category and f.service != s.service}  # not only slow
-    if failing_on_it and not own:
+    if failing_on_it and not [f for f in own if f.category]:  # its own errors name no category: its callers do
         votes["dependency_failure"] += w.BLAMERS_VOTE * len(failing_on_it)
     for f in s.blamed_by:  # what callers say is wrong with it (an expired certificate, say)
         if f.category and f.category != "dependency_failure":

@@ -90,7 +90,11 @@ PEER_LOGS_EACH = Weight(0.25, "errors about a peer say more about the peer than 
 PEER_LOGS_CAP = Weight(0.5, "errors about peers never make this service the cause")
 HISTORY_BONUS = Weight(1.0, "a matching past incident tips a close call, never decides one")
 BLAMED = Weight(2.0, "each other service whose errors name this one is a witness against it")
-BLAMED_HEALTHY = Weight(0.5, "a witness against a service we watched and saw healthy counts little")
+BLAMED_HEALTHY = Weight(
+    0.5,
+    "a witness against a service we watched and saw healthy counts little (unless it names the service's "
+    "certificate: a failed handshake never reaches the server's metrics)",
+)
 BLAMED_CAP = Weight(4.0, "many witnesses are one fact: this service is failing")
 FIRST_TO_BREAK = Weight(1.5, "the service that broke first, along the dependency graph, is usually the cause")
 EARLIEST = Weight(1.0, "the very first anomaly gets a little more")

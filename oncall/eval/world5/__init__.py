@@ -1,0 +1,187 @@
+"""World 5: written after worlds 1-4 and scored before any rule saw it (estates.py, faults.py).
+`oncall scenarios generate OUT --world 5 --seed N` writes it; deterministic per seed."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from oncall.eval.telemetry import write_k8s, write_traces
+from oncall.eval.world5.estates import BACKGROUND, ESTATES, NOISE, Estate, record
+from oncall.eval.world5.faults import FAULTS, change
+from oncall.eval.worlds import (
+    Fault,
+    alertmanager,
+    generate_cases,
+    iso,
+    write_catalog,
+    write_changes,
+    write_jsonl,
+    write_truth,
+)
+
+LATENCY_S = {
+    "spring": 0.25,
+    "dotnet": 0.12,
+    "nginx": 0.3,
+    "django": 0.4,
+    "gin": 0.05,
+    "express": 0.2,
+    "mysql": 0.01,
+    "postgres": 0.01,
+    "rabbitmq": 0.005,
+    "memcached": 0.002,
+    "redis": 0.002,
+    "elastic": 0.08,
+}
+NORMAL = {
+    "error_ratio": 0.002,
+    "cpu_utilization": 0.35,
+    "memory_utilization": 0.55,
+    "restarts": 0.0,
+    "disk_utilization": 0.5,
+    "pool_utilization": 0.25,
+}
+HTTP = ("request_rate", "error_ratio", "latency_p99")
+UNTRACED = ("mysql", "postgres", "rabbitmq", "memcached", "redis", "elastic", "saas")
+
+
+def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
+    out: dict[str, list[str]] = {}
+    for n in e.nodes:
+        if n.tech == "saas":
+            continue  # a provider's metrics are not ours
+        for sig, tmpl in e.signals.items():
+            if sig == "pool_utilization" and n.tech not in ("spring", "django"):
+                continue
+            if sig == "disk_utilization" and n.tech not in ("mysql", "postgres", "elastic", "rabbitmq"):
+                continue
+            name, labels = tmpl.split("{", 1)
+            labels = labels.rstrip("}").replace("{service}", n.name)
+            step = 20 if sig in HTTP else 60
+            x, end = t - timedelta(hours=8), t + timedelta(minutes=15)
+            while x <= end:
+                day = 1 + 0.3 * math.sin((x.hour * 60 + x.minute - 540) / 1440 * 2 * math.pi)
+                normal = {"request_rate": n.rps * day, "latency_p99": LATENCY_S[n.tech] * (1 + 0.15 * day)}.get(
+                    sig, NORMAL.get(sig, 0.0)
+                )
+                v = f.value(n.name, sig, x, normal)
+                if sig != "restarts":
+                    v *= 1 + rng.uniform(-0.05, 0.05)
+                out.setdefault(name, []).append(f"{name}{{{labels}}} {v:.5g} {int(x.timestamp())}")
+                x += timedelta(seconds=step)
+    lines = []
+    for name, rows in out.items():
+        lines += [f"# TYPE {name} gauge", *rows]
+    return "\n".join(lines) + "\n# EOF\n"
+
+
+def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
+    recs: list[tuple[datetime, dict[str, Any]]] = []
+
+    def emit(at: datetime, svc: str, level: str, text: str) -> None:
+        pod = f"{svc}-{rng.choice(['6b7c9d8f5', '58f9c7d6b'])}-{rng.choice(['h7k2m', 'p3x9q', 'z8w4t'])}"
+        recs.append((at, record(e.shipper, at, svc, pod, level, text, rng)))
+
+    x, end = t - timedelta(hours=8), t + timedelta(minutes=15)
+    while x < end:
+        for n in e.nodes:
+            if n.tech == "saas":
+                continue
+            if rng.random() < 0.35:
+                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "info", rng.choice(BACKGROUND[n.tech]))
+            if n.tech in NOISE and rng.random() < 0.04:
+                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "warn", NOISE[n.tech])
+        x += timedelta(minutes=1)
+    for at, b in f.burst_lines(rng, end):
+        emit(at, b.service, b.level, b.text)
+    recs.sort(key=lambda r: r[0])
+    return [r for _, r in recs]
+
+
+def routine_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
+    """Weekly releases elsewhere, one an hour before the alert."""
+    out = []
+    for i in range(3):
+        svc = rng.choice([n.name for n in e.nodes if n.name != f.root and n.tech != "saas"])
+        at = t - (timedelta(minutes=rng.randint(50, 70)) if i == 0 else timedelta(hours=rng.uniform(2, 22)))
+        out.append({**change(at, svc, "deploy", "image.tag", f"2025.{i}.3", f"2025.{i}.4", rng, "release-train")})
+    return out
+
+
+def history(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
+    out = []
+    for _ in range(3):
+        svc = rng.choice([n.name for n in e.nodes])
+        out.append(
+            {
+                "id": f"PIR-{rng.randint(100, 999)}",
+                "opened_at": iso(t - timedelta(days=rng.randint(10, 500))),
+                "fingerprint": f"{rng.getrandbits(64):016x}",
+                "alertname": f.alertname,
+                "service": svc,
+                "category": rng.choice(["recent_change", "dependency_failure", "capacity", "network"]),
+                "root_cause": f"{svc} problem",
+                "fix": "see the post-incident review",
+                "minutes_to_resolve": rng.randint(15, 300),
+            }
+        )
+    return out
+
+
+def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    write_catalog(
+        out,
+        e,
+        repo=f"{e.name}/platform-config",
+        config_path=lambda name: f"envs/prod/{name}/values.yaml",
+        runbook_tags=lambda name: [name, e.name],
+    )
+    labels = {"alertname": f.alertname, e.label: f.alert_service, "severity": "P2", "env": "prod"}
+    alert = alertmanager(
+        f,
+        labels,
+        {"description": f"{f.alertname} firing for {f.alert_service}"},
+        t,
+        f"{rng.getrandbits(64):016x}",
+        receiver="sre-oncall",
+        external_url=f"https://alertmanager.{e.name}.internal",
+    )
+    (out / "alert.json").write_text(json.dumps(alert, indent=1))
+    (out / "metrics.om").write_text(metrics(e, f, t, rng))
+    write_jsonl(out / "logs.jsonl", logs(e, f, t, rng))
+    write_changes(out / "changes.jsonl", [*f.changes, *routine_changes(e, f, t, rng)])
+    write_jsonl(out / "history.jsonl", history(e, f, t, rng))
+    (out / "runbooks").mkdir(exist_ok=True)
+    (out / "runbooks" / "triage.md").write_text(
+        f"---\ntitle: {e.name} triage\nservices: [{e.name}]\nalerts: [HighErrorRate, HighLatency]\n---\n"
+        "## Triage\nStart from the service that alerted and walk its dependencies in the service map.\n\n"
+        "## Mitigation\nRevert the latest change to the failing service; add capacity if it is saturated.\n"
+    )
+    for n in e.nodes:
+        p = out / "repo" / "envs" / "prod" / n.name
+        p.mkdir(parents=True, exist_ok=True)
+        (p / "values.yaml").write_text("replicaCount: 3\nimage:\n  tag: 2025.1.0\n")
+    write_truth(out, f, world=5)
+    untraced = {n.name for n in e.nodes if n.tech in UNTRACED}
+    write_traces(out, e, f, t, random.Random(f"traces {f.family} {e.name} {t.isoformat()}"), untraced)
+    write_k8s(out, e, f, t, random.Random(f"k8s {f.family} {e.name} {t.isoformat()}"))
+
+
+def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:
+    return generate_cases(
+        out,
+        seed,
+        per_fault,
+        faults=FAULTS,
+        estates=ESTATES.values(),
+        write=write,
+        prefix="w5",
+        mix=(130_363, 409, 71),
+        start=datetime(2026, 7, 1, tzinfo=UTC),
+    )
