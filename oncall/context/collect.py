@@ -41,7 +41,9 @@ def plan(
         calls.append(("read_logs", logs))
     if "read_traces" in offered and alert.service:
         calls.append(("read_traces", {"service": alert.service}))  # its traces reach every hop its requests take
-    calls.append(("read_changes", {"services": services} if services else {}))
+    # every change in the estate, the neighbourhood's first: a push to something the catalog does not
+    # connect (a config server nobody lists) can still be what every failing service repeats
+    calls.append(("read_changes", {"focus": services} if services else {}))
     history = {"fingerprint": alert.fingerprint, "alertname": alert.alertname}
     if alert.service:
         history["service"] = alert.service

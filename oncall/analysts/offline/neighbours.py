@@ -3,7 +3,7 @@ that broke; these rules follow a change to the neighbours it broke, each for a r
 
 - the errors repeat it: services next to X fail just after X changed, and their errors repeat what
   the change introduced (a flag's name, a setting), or a service X calls rejects what X sends and
-  names X in its errors;
+  names X in its errors; or several services the catalog does not connect to X do (a config push);
 - shared infrastructure: several services fail the same way at once, and what they share changed
   just before (a DNS, flag or config service);
 - a caller's flood: a service's load multiplied just after a caller of it changed, and the caller's
@@ -80,6 +80,10 @@ def _broke(
     ]
     if repeated:
         return repeated
+    # several services, whatever the catalog says of them, fail right after the change with its words
+    strangers = [s for s in suspects.values() if s is not x and after(s) and s.logs("own") and repeats(s)]
+    if len(strangers) >= w.STRANGERS:
+        return strangers
     if x.service in shared:
         failing = [s for s in users if after(s) and s.logs()]
         kinds = [{f.category for f in s.logs() if f.category} for s in failing]

@@ -77,6 +77,7 @@ FLOOD_FACTOR = Weight(3.0, "a caller sending three times its usual requests righ
 CHANGE_BEFORE_DEPENDENCY = Weight(
     0.5, "a change made hours before, on a service whose dependency broke first, explains the timing less well"
 )
+STRANGERS = Weight(2, "one service repeating a change's words can be chance; two failing right after it are not")
 CHANGE_BROKE_NEIGHBOURS = Weight(1.0, "a change its neighbours broke right after outranks each of them")
 STRONG_CHANGE = Weight(2.5, "a change scoring this much is named as the cause")
 

@@ -19,6 +19,9 @@ class ReadChangesInput(BaseModel):
     """Deploys, config changes, flags, infra and scaling events."""
 
     services: list[str] | None = Field(None, description="services to include; default: all")
+    focus: list[str] | None = Field(
+        None, description="with services unset: all services, these ranked first (nearest the alert first)"
+    )
     since: datetime | None = Field(None, description="RFC 3339; default: 24 hours before the alert")
     until: datetime | None = Field(None, description="RFC 3339; default: end of the incident window")
 
@@ -43,6 +46,7 @@ class ChangeList(BaseModel):
     alert_at: datetime
     services: list[str] | None
     changes: list[Change]
+    focus: list[str] | None = None  # ranked first when every service's changes are listed
     skipped: int = 0  # records the backend could not read
 
 
@@ -61,6 +65,7 @@ def run(ctx: ToolContext, args: ReadChangesInput) -> Summary:
         until=until,
         alert_at=w.alert_at,
         services=args.services,
+        focus=None if args.services else args.focus,
         changes=sorted(found, key=lambda c: c.ts, reverse=True),
         skipped=ctx.backends.changes.skipped,
     )
@@ -81,7 +86,7 @@ def relevance(d: ChangeList, c: Change) -> float:
     """Lower is more relevant: hours from the alert, plus a penalty for what matters less: a service
     further from the alert, a scaling event, a routine version bump (every deploy does one; a changed
     setting is rarer news)."""
-    order = {s: i for i, s in enumerate(d.services or [])}
+    order = {s: i for i, s in enumerate(d.services or d.focus or [])}
     hours = abs((d.alert_at - c.ts).total_seconds()) / 3600
     changed = [x[1:] for x in diffs.parse(c.diff).body if x[:1] in "+-"]
     routine = bool(changed) and all(diffs.VERSION_KEY.match(x) for x in changed)
@@ -128,7 +133,7 @@ def summarise(d: ChangeList) -> str:
     if len(shown) < len(d.changes):
         lines.append(
             f"... {len(d.changes) - len(shown)} more changes not shown (further from the alert or from the "
-            "services asked for); ask read_changes with services=[...] or since/until to see them"
+            "services asked for or focused on); ask read_changes with services=[...] or since/until to see them"
         )
     return "\n".join(lines)
 
