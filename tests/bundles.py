@@ -121,3 +121,18 @@ def log(t: datetime, service: str, level: str, message: str, pod: str | None = N
         "level": level,
         "message": message,
     }
+
+
+def demo_runner(**backends: object):
+    """A tool runner on the demo bundle, with some of its embedded backends replaced (`k8s=...`)."""
+    from oncall.core.investigation import Settings
+    from oncall.estate.bundle import Bundle
+    from oncall.investigate import prepare
+    from tests.conftest import DEMO
+
+    bundle = Bundle.open(DEMO)
+    chosen = bundle.backends()
+    for name, backend in backends.items():
+        setattr(chosen, name, backend)
+    _, runner = prepare(bundle.alert_payload(), bundle.catalog, chosen, Settings(), bundle.moment())
+    return runner

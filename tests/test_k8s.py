@@ -19,6 +19,7 @@ from oncall.investigate import prepare
 from oncall.tools.read_k8s import Objects, read, summarise
 from oncall.tools.read_k8s.embedded import sort
 from oncall.tools.read_k8s.kubernetes import KubernetesConfig
+from tests.bundles import demo_runner
 from tests.conftest import DEMO
 from tests.fake_http import FakeServer, Fault, Request
 
@@ -77,12 +78,7 @@ def k8s(fake: FakeServer, token: str = TOKEN):
 
 
 def runner_with(backend=None):
-    bundle = Bundle.open(DEMO)
-    backends = bundle.backends()
-    if backend is not None:
-        backends.k8s = backend
-    _, runner = prepare(bundle.alert_payload(), bundle.catalog, backends, Settings(), bundle.moment())
-    return runner
+    return demo_runner(**({"k8s": backend} if backend is not None else {}))
 
 
 def test_the_demo_shows_the_gateway_pods_failing_readiness_and_steady_noise_as_steady() -> None:

@@ -12,13 +12,11 @@ import pytest
 from oncall.analysts.offline.findings import TraceFinding, findings
 from oncall.core.catalog import Catalog
 from oncall.core.errors import ToolError
-from oncall.core.investigation import Settings
 from oncall.core.results import ToolResult
-from oncall.estate.bundle import Bundle
-from oncall.investigate import prepare
 from oncall.tools.read_traces import Span, SpanSet, analyse, summarise
 from oncall.tools.read_traces.embedded import otlp_spans
 from oncall.tools.read_traces.jaeger import JaegerConfig
+from tests.bundles import demo_runner
 from tests.conftest import DEMO
 from tests.fake_http import FakeServer, Fault, Request
 
@@ -104,12 +102,7 @@ def backend(fake: FakeServer, token: str = TOKEN, limit: int = 1000):
 
 
 def runner_with(traces=None):
-    bundle = Bundle.open(DEMO)
-    backends = bundle.backends()
-    if traces is not None:
-        backends.traces = traces
-    _, runner = prepare(bundle.alert_payload(), bundle.catalog, backends, Settings(), bundle.moment())
-    return runner
+    return demo_runner(**({"traces": traces} if traces is not None else {}))
 
 
 def test_the_demo_traces_show_the_gateway_failing_on_its_own_and_its_requests_slow() -> None:

@@ -83,6 +83,66 @@ class Fault:
         return v
 
 
+def gauges(
+    nodes: Iterable[Any],
+    signals: dict[str, str],
+    f: Fault,
+    t: datetime,
+    rng: random.Random,
+    *,
+    normal: Callable[[Any, str, datetime], float],
+    step_s: Callable[[str], int],
+    keep: Callable[[Any, str], bool] = lambda n, sig: True,
+    jitter: float = 0.05,
+) -> str:
+    """metrics.om of gauges from 8 hours before `t` to 15 minutes after: each kept (node, signal) at its
+    world's normal level, as the fault's effects hold it, with a little noise (restarts have none)."""
+    out: dict[str, list[str]] = {}
+    for n in nodes:
+        for sig, tmpl in signals.items():
+            if not keep(n, sig):
+                continue
+            name, labels = tmpl.split("{", 1)
+            labels = labels.rstrip("}").replace("{service}", n.name)
+            x, end = t - timedelta(hours=8), t + timedelta(minutes=15)
+            while x <= end:
+                v = f.value(n.name, sig, x, normal(n, sig, x))
+                if sig != "restarts":
+                    v *= 1 + rng.uniform(-jitter, jitter)
+                out.setdefault(name, []).append(f"{name}{{{labels}}} {v:.5g} {int(x.timestamp())}")
+                x += timedelta(seconds=step_s(sig))
+    lines = []
+    for name, rows in out.items():
+        lines += [f"# TYPE {name} gauge", *rows]
+    return "\n".join(lines) + "\n# EOF\n"
+
+
+def background_logs(
+    nodes: Iterable[Any],
+    f: Fault,
+    t: datetime,
+    rng: random.Random,
+    emit: Callable[[datetime, str, str, str], None],
+    *,
+    lines: Callable[[Any], list[str]],
+    noise: Callable[[Any], str | None],
+    p_info: float,
+    p_noise: float,
+) -> None:
+    """Eight hours of a healthy estate's logs, a minute at a time (each node now and then logs one of its
+    usual lines, and its usual warning), then the fault's bursts; `emit(at, service, level, text)`."""
+    x, end = t - timedelta(hours=8), t + timedelta(minutes=15)
+    while x < end:
+        for n in nodes:
+            if rng.random() < p_info:
+                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "info", rng.choice(lines(n)))
+            if (text := noise(n)) and rng.random() < p_noise:
+                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "warn", text)
+        x += timedelta(minutes=1)
+    for at, b in f.burst_lines(rng, end):
+        emit(at, b.service, b.level, b.text)
+
+
 def iso(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 

@@ -18,6 +18,8 @@ from oncall.eval.world4.faults import FAULTS, change
 from oncall.eval.worlds import (
     Fault,
     alertmanager,
+    background_logs,
+    gauges,
     generate_cases,
     iso,
     write_catalog,
@@ -49,31 +51,21 @@ APP_SIGNALS = ("request_rate", "error_ratio", "latency_p99")
 
 
 def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
-    out: dict[str, list[str]] = {}
-    for n in e.nodes:
-        if n.lang == "external":
-            continue  # nobody scrapes a provider
-        for sig, tmpl in e.signals.items():
-            if sig == "pool_utilization" and n.lang not in ("kotlin", "python", "go"):
-                continue
-            name, labels = tmpl.split("{", 1)
-            labels = labels.rstrip("}").replace("{service}", n.name)
-            step = 30 if sig in APP_SIGNALS else 60
-            x, end = t - timedelta(hours=8), t + timedelta(minutes=15)
-            while x <= end:
-                day = 1 + 0.2 * math.sin((x.hour * 60 + x.minute) / 1440 * 2 * math.pi)
-                normal = {"request_rate": n.rps * day, "latency_p99": LATENCY_MS[n.lang] * (1 + 0.1 * day)}.get(
-                    sig, NORMAL.get(sig, 0.0)
-                )
-                v = f.value(n.name, sig, x, normal)
-                if sig != "restarts":
-                    v *= 1 + rng.uniform(-0.05, 0.05)
-                out.setdefault(name, []).append(f"{name}{{{labels}}} {v:.5g} {int(x.timestamp())}")
-                x += timedelta(seconds=step)
-    lines = []
-    for name, rows in out.items():
-        lines += [f"# TYPE {name} gauge", *rows]
-    return "\n".join(lines) + "\n# EOF\n"
+    def normal(n: Any, sig: str, x: datetime) -> float:
+        day = 1 + 0.2 * math.sin((x.hour * 60 + x.minute) / 1440 * 2 * math.pi)
+        levels = {"request_rate": n.rps * day, "latency_p99": LATENCY_MS[n.lang] * (1 + 0.1 * day)}
+        return levels.get(sig, NORMAL.get(sig, 0.0))
+
+    return gauges(
+        [n for n in e.nodes if n.lang != "external"],  # nobody scrapes a provider
+        e.signals,
+        f,
+        t,
+        rng,
+        normal=normal,
+        step_s=lambda sig: 30 if sig in APP_SIGNALS else 60,
+        keep=lambda n, sig: sig != "pool_utilization" or n.lang in ("kotlin", "python", "go"),
+    )
 
 
 def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
@@ -83,18 +75,17 @@ def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str,
         host = f"{svc}-{rng.choice(['5d8c7b9f6', '7f6d5c4b3'])}-{rng.choice(['m2x8q', 'k4t7p', 'w9z3r'])}"
         recs.append((at, record(e.shipper, at, svc, host, level, text, rng)))
 
-    x, end = t - timedelta(hours=8), t + timedelta(minutes=15)
-    while x < end:
-        for n in e.nodes:
-            if n.lang == "external":
-                continue
-            if rng.random() < 0.4:
-                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "info", rng.choice(BACKGROUND[n.lang]))
-            if n.lang in NOISE and rng.random() < 0.05:
-                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "warn", NOISE[n.lang])
-        x += timedelta(minutes=1)
-    for at, b in f.burst_lines(rng, end):
-        emit(at, b.service, b.level, b.text)
+    background_logs(
+        [n for n in e.nodes if n.lang != "external"],
+        f,
+        t,
+        rng,
+        emit,
+        lines=lambda n: BACKGROUND[n.lang],
+        noise=lambda n: NOISE.get(n.lang),
+        p_info=0.4,
+        p_noise=0.05,
+    )
     recs.sort(key=lambda r: r[0])
     return [r for _, r in recs]
 

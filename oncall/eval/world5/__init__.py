@@ -16,6 +16,8 @@ from oncall.eval.world5.faults import FAULTS, change
 from oncall.eval.worlds import (
     Fault,
     alertmanager,
+    background_logs,
+    gauges,
     generate_cases,
     iso,
     write_catalog,
@@ -51,33 +53,26 @@ UNTRACED = ("mysql", "postgres", "rabbitmq", "memcached", "redis", "elastic", "s
 
 
 def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
-    out: dict[str, list[str]] = {}
-    for n in e.nodes:
-        if n.tech == "saas":
-            continue  # a provider's metrics are not ours
-        for sig, tmpl in e.signals.items():
-            if sig == "pool_utilization" and n.tech not in ("spring", "django"):
-                continue
-            if sig == "disk_utilization" and n.tech not in ("mysql", "postgres", "elastic", "rabbitmq"):
-                continue
-            name, labels = tmpl.split("{", 1)
-            labels = labels.rstrip("}").replace("{service}", n.name)
-            step = 20 if sig in HTTP else 60
-            x, end = t - timedelta(hours=8), t + timedelta(minutes=15)
-            while x <= end:
-                day = 1 + 0.3 * math.sin((x.hour * 60 + x.minute - 540) / 1440 * 2 * math.pi)
-                normal = {"request_rate": n.rps * day, "latency_p99": LATENCY_S[n.tech] * (1 + 0.15 * day)}.get(
-                    sig, NORMAL.get(sig, 0.0)
-                )
-                v = f.value(n.name, sig, x, normal)
-                if sig != "restarts":
-                    v *= 1 + rng.uniform(-0.05, 0.05)
-                out.setdefault(name, []).append(f"{name}{{{labels}}} {v:.5g} {int(x.timestamp())}")
-                x += timedelta(seconds=step)
-    lines = []
-    for name, rows in out.items():
-        lines += [f"# TYPE {name} gauge", *rows]
-    return "\n".join(lines) + "\n# EOF\n"
+    def normal(n: Any, sig: str, x: datetime) -> float:
+        day = 1 + 0.3 * math.sin((x.hour * 60 + x.minute - 540) / 1440 * 2 * math.pi)
+        levels = {"request_rate": n.rps * day, "latency_p99": LATENCY_S[n.tech] * (1 + 0.15 * day)}
+        return levels.get(sig, NORMAL.get(sig, 0.0))
+
+    def keep(n: Any, sig: str) -> bool:
+        if sig == "pool_utilization":
+            return n.tech in ("spring", "django")
+        return sig != "disk_utilization" or n.tech in ("mysql", "postgres", "elastic", "rabbitmq")
+
+    return gauges(
+        [n for n in e.nodes if n.tech != "saas"],  # a provider's metrics are not ours
+        e.signals,
+        f,
+        t,
+        rng,
+        normal=normal,
+        step_s=lambda sig: 20 if sig in HTTP else 60,
+        keep=keep,
+    )
 
 
 def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
@@ -87,18 +82,17 @@ def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str,
         pod = f"{svc}-{rng.choice(['6b7c9d8f5', '58f9c7d6b'])}-{rng.choice(['h7k2m', 'p3x9q', 'z8w4t'])}"
         recs.append((at, record(e.shipper, at, svc, pod, level, text, rng)))
 
-    x, end = t - timedelta(hours=8), t + timedelta(minutes=15)
-    while x < end:
-        for n in e.nodes:
-            if n.tech == "saas":
-                continue
-            if rng.random() < 0.35:
-                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "info", rng.choice(BACKGROUND[n.tech]))
-            if n.tech in NOISE and rng.random() < 0.04:
-                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "warn", NOISE[n.tech])
-        x += timedelta(minutes=1)
-    for at, b in f.burst_lines(rng, end):
-        emit(at, b.service, b.level, b.text)
+    background_logs(
+        [n for n in e.nodes if n.tech != "saas"],
+        f,
+        t,
+        rng,
+        emit,
+        lines=lambda n: BACKGROUND[n.tech],
+        noise=lambda n: NOISE.get(n.tech),
+        p_info=0.35,
+        p_noise=0.04,
+    )
     recs.sort(key=lambda r: r[0])
     return [r for _, r in recs]
 
