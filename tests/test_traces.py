@@ -143,7 +143,9 @@ def test_jaeger_errors(server) -> None:
     with pytest.raises(ToolError, match=r"rejected the credentials.*JAEGER_TOKEN"):
         backend(server, token="nope").spans("api-gateway", now - timedelta(hours=1), now, now)
     server.fail("/api/traces", Fault(503, {"message": "storage busy"}))
+    before = len(server.requests)
     assert backend(server).spans("api-gateway", now - timedelta(hours=1), now, now).source.startswith("jaeger")
+    assert not server.faults and len(server.requests) - before == 4  # three searches, the first one twice
     server.fail("/api/traces", Fault(400, {"data": None, "errors": [{"code": 400, "msg": "bad service"}]}))
     with pytest.raises(ToolError, match="answered 400"):
         backend(server).spans("api-gateway", now - timedelta(hours=1), now, now)

@@ -34,3 +34,9 @@ class Window:
             baseline_start=start - baseline,
             changes_since=alert_at - changes,
         )
+
+    def asked(self, start: datetime | None, end: datetime | None) -> tuple[datetime, datetime, datetime]:
+        """(start, end, baseline start) of a tool call that may name its own window: the incident's
+        where it does not; the baseline reaches back at least as far as the incident's."""
+        start, end = start or self.start, end or self.end
+        return start, end, min(self.baseline_start, start)

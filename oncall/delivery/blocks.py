@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from oncall.core.redact import redact
-from oncall.delivery.picture import key_signal, sparkline
+from oncall.delivery.picture import sparkline_of
 
 if TYPE_CHECKING:
     from oncall.core.investigation import Investigation
@@ -61,7 +61,7 @@ def brief_blocks(inv: Investigation, with_feedback: bool = True) -> list[dict[st
         section(
             f"*Root cause* ({rc.confidence} confidence): *{esc(rc.service)}*, "
             f"{rc.category.replace('_', ' ')}\n{esc(rc.statement)}{_cites(rc.cites)}"
-            + (f"\n`{esc(line)}`" if (k := key_signal(inv)) and (line := sparkline(k)) else "")
+            + (f"\n`{esc(line)}`" if (line := sparkline_of(inv)) else "")
         )
     )
     if d.actions:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from oncall.core.citations import Cite
 from oncall.core.diagnosis import Action, Claim, Evidence, RootCause, RunbookQuote, SimilarIncident
 from oncall.core.redact import redact, redact_data
-from oncall.delivery.picture import key_signal, sparkline
+from oncall.delivery.picture import sparkline_of
 
 if TYPE_CHECKING:
     from oncall.core.investigation import Investigation
@@ -29,7 +29,7 @@ def sections(inv: Investigation) -> list[tuple[str, list[str]]]:
         (
             f"Root cause ({rc.confidence} confidence)",
             [f"{rc.service}, {rc.category.replace('_', ' ')}: {rc.statement} {_cites(rc.cites)}"]
-            + ([line] if (k := key_signal(inv)) and (line := sparkline(k)) else []),
+            + ([line] if (line := sparkline_of(inv)) else []),
         ),
     ]
     if d.evidence:

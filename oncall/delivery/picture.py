@@ -61,6 +61,12 @@ def key_signal(inv: Investigation) -> KeySignal | None:
     return KeySignal(service, stat, where, *(change or (None, None)))
 
 
+def sparkline_of(inv: Investigation) -> str:
+    """The brief's sparkline line, or "" when the root cause cites no metric to draw."""
+    k = key_signal(inv)
+    return sparkline(k) if k else ""
+
+
 def sparkline(k: KeySignal) -> str:
     """One line: the signal's shape over the window and as long before it, the change marked `|` where
     it falls in that span (or said to be earlier)."""

@@ -122,25 +122,67 @@ def background_logs(
     f: Fault,
     t: datetime,
     rng: random.Random,
-    emit: Callable[[datetime, str, str, str], None],
+    make: Callable[[datetime, str, str, str], dict[str, Any]],
     *,
     lines: Callable[[Any], list[str]],
     noise: Callable[[Any], str | None],
     p_info: float,
     p_noise: float,
-) -> None:
+) -> list[dict[str, Any]]:
     """Eight hours of a healthy estate's logs, a minute at a time (each node now and then logs one of its
-    usual lines, and its usual warning), then the fault's bursts; `emit(at, service, level, text)`."""
+    usual lines, and its usual warning), then the fault's bursts, oldest first. `make(at, service, level,
+    text)` writes one record as the world's shipper does."""
+    recs: list[tuple[datetime, dict[str, Any]]] = []
     x, end = t - timedelta(hours=8), t + timedelta(minutes=15)
     while x < end:
         for n in nodes:
             if rng.random() < p_info:
-                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "info", rng.choice(lines(n)))
+                at = x + timedelta(seconds=rng.uniform(0, 59))
+                recs.append((at, make(at, n.name, "info", rng.choice(lines(n)))))
             if (text := noise(n)) and rng.random() < p_noise:
-                emit(x + timedelta(seconds=rng.uniform(0, 59)), n.name, "warn", text)
+                at = x + timedelta(seconds=rng.uniform(0, 59))
+                recs.append((at, make(at, n.name, "warn", text)))
         x += timedelta(minutes=1)
     for at, b in f.burst_lines(rng, end):
-        emit(at, b.service, b.level, b.text)
+        recs.append((at, make(at, b.service, b.level, b.text)))
+    recs.sort(key=lambda r: r[0])
+    return [r for _, r in recs]
+
+
+def past_incidents(
+    nodes: Sequence[Any],
+    f: Fault,
+    t: datetime,
+    rng: random.Random,
+    *,
+    count: int,
+    ids: tuple[str, int, int],
+    days: tuple[int, int],
+    categories: Sequence[str],
+    cause: str,
+    fix: str,
+    minutes: tuple[int, int],
+) -> list[dict[str, Any]]:
+    """history.jsonl: past incidents of the same alert on random services with causes of their own, so
+    history supports a category and never decides one. `ids`: (prefix, lowest, highest number);
+    `cause`: a template with {service}."""
+    out = []
+    for _ in range(count):
+        svc = rng.choice([n.name for n in nodes])
+        out.append(
+            {
+                "id": f"{ids[0]}-{rng.randint(ids[1], ids[2])}",
+                "opened_at": iso(t - timedelta(days=rng.randint(*days))),
+                "fingerprint": f"{rng.getrandbits(64):016x}",
+                "alertname": f.alertname,
+                "service": svc,
+                "category": rng.choice(list(categories)),
+                "root_cause": cause.format(service=svc),
+                "fix": fix,
+                "minutes_to_resolve": rng.randint(*minutes),
+            }
+        )
+    return out
 
 
 def iso(t: datetime) -> str:

@@ -12,7 +12,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from oncall.eval.telemetry import write_k8s, write_traces
+from oncall.eval.telemetry import write_telemetry
 from oncall.eval.world2.estates import BACKGROUND, ESTATES, NOISE, Estate, line
 from oncall.eval.world2.faults import FAULTS
 from oncall.eval.worlds import (
@@ -20,6 +20,7 @@ from oncall.eval.worlds import (
     alertmanager,
     generate_cases,
     iso,
+    past_incidents,
     write_catalog,
     write_changes,
     write_jsonl,
@@ -48,6 +49,9 @@ LATENCY = {
     "rust": 0.02,
     "ruby": 0.3,
 }
+
+
+UNTRACED = ("redis", "mongo", "kafka")  # datastores and providers: they send no spans
 
 
 def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
@@ -105,25 +109,19 @@ def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str,
 
 
 def history(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, object]]:
-    """Past incidents of the same alert, most with another cause: history supports, never decides."""
-    cats = ["dependency_failure", "resource_exhaustion", "recent_change", "capacity", "network"]
-    out = []
-    for _ in range(4):
-        svc = rng.choice([n.name for n in e.nodes])
-        out.append(
-            {
-                "id": f"PIR-{rng.randint(100, 999)}",
-                "opened_at": iso(t - timedelta(days=rng.randint(5, 200))),
-                "fingerprint": f"{rng.getrandbits(64):016x}",
-                "alertname": f.alertname,
-                "service": svc,
-                "category": rng.choice(cats),
-                "root_cause": f"{svc} misbehaved",
-                "fix": "mitigated by on-call",
-                "minutes_to_resolve": rng.randint(15, 240),
-            }
-        )
-    return out
+    return past_incidents(
+        e.nodes,
+        f,
+        t,
+        rng,
+        count=4,
+        ids=("PIR", 100, 999),
+        days=(5, 200),
+        categories=["dependency_failure", "resource_exhaustion", "recent_change", "capacity", "network"],
+        cause="{service} misbehaved",
+        fix="mitigated by on-call",
+        minutes=(15, 240),
+    )
 
 
 def unrelated_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, object]]:
@@ -173,11 +171,8 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
     for n in e.nodes:
         (repo / f"{n.name}.yaml").write_text(f"service:\n  {n.name}:\n    image.tag: 1.0.0\n")
     write_truth(out, f, world=2)
-    # traces and the cluster's view, from their own randomness so the other files stay as they were;
-    # datastores and providers send no spans (their callers' CLIENT spans name them)
-    untraced = {n.name for n in e.nodes if n.runtime in ("redis", "mongo", "kafka")}
-    write_traces(out, e, f, t, random.Random(f"traces {f.family} {e.name} {t.isoformat()}"), untraced)
-    write_k8s(out, e, f, t, random.Random(f"k8s {f.family} {e.name} {t.isoformat()}"))
+    # datastores and providers send no spans: their callers' CLIENT spans name them
+    write_telemetry(out, e, f, t, untraced={n.name for n in e.nodes if n.runtime in UNTRACED})
 
 
 def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from oncall.eval.telemetry import write_k8s, write_traces
+from oncall.eval.telemetry import write_telemetry
 from oncall.eval.world3.estates import BACKGROUND, ESTATES, NOISE, Estate, text
 from oncall.eval.world3.faults import FAULTS, change, diff, path
 from oncall.eval.worlds import (
@@ -22,6 +22,7 @@ from oncall.eval.worlds import (
     alertmanager,
     generate_cases,
     iso,
+    past_incidents,
     write_catalog,
     write_changes,
     write_jsonl,
@@ -48,6 +49,9 @@ LATENCY = {
     "rust": 0.02,
 }
 INFRA = ("cpu_utilization", "memory_utilization", "disk_utilization", "restarts")  # scraped every 60 s
+
+
+UNTRACED = ("postgres", "zookeeper", "clickhouse")  # datastores and providers: they send no spans
 
 
 def _times(t: datetime, step_s: int, data_end: datetime) -> list[datetime]:
@@ -168,25 +172,19 @@ def routine_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> lis
 
 
 def history(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
-    """Past incidents of the same alert, with causes of their own: history supports, never decides."""
-    cats = ["recent_change", "capacity", "dependency_failure", "resource_exhaustion", "network"]
-    out = []
-    for _ in range(3):
-        svc = rng.choice([n.name for n in e.nodes])
-        out.append(
-            {
-                "id": f"INC-{rng.randint(1000, 9999)}",
-                "opened_at": iso(t - timedelta(days=rng.randint(3, 300))),
-                "fingerprint": f"{rng.getrandbits(64):016x}",
-                "alertname": f.alertname,
-                "service": svc,
-                "category": rng.choice(cats),
-                "root_cause": f"{svc} degraded",
-                "fix": "see postmortem",
-                "minutes_to_resolve": rng.randint(20, 300),
-            }
-        )
-    return out
+    return past_incidents(
+        e.nodes,
+        f,
+        t,
+        rng,
+        count=3,
+        ids=("INC", 1000, 9999),
+        days=(3, 300),
+        categories=["recent_change", "capacity", "dependency_failure", "resource_exhaustion", "network"],
+        cause="{service} degraded",
+        fix="see postmortem",
+        minutes=(20, 300),
+    )
 
 
 def alert(e: Estate, f: Fault, t: datetime, rng: random.Random) -> dict[str, Any]:
@@ -269,11 +267,8 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text("image:\n  tag: 2.0.0\nreplicas: 3\ndatasource:\n  maximumPoolSize: 100\n")
     write_truth(out, f, world=3)
-    # traces and the cluster's view, from their own randomness so the other files stay as they were;
-    # datastores and providers send no spans (their callers' CLIENT spans name them)
-    untraced = {n.name for n in e.nodes if n.style in ("postgres", "zookeeper", "clickhouse")}
-    write_traces(out, e, f, t, random.Random(f"traces {f.family} {e.name} {t.isoformat()}"), untraced)
-    write_k8s(out, e, f, t, random.Random(f"k8s {f.family} {e.name} {t.isoformat()}"))
+    # datastores and providers send no spans: their callers' CLIENT spans name them
+    write_telemetry(out, e, f, t, untraced={n.name for n in e.nodes if n.style in UNTRACED})
 
 
 def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:

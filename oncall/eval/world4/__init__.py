@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from oncall.eval.telemetry import write_k8s, write_traces
+from oncall.eval.telemetry import write_telemetry
 from oncall.eval.world4.estates import BACKGROUND, ESTATES, NOISE, Estate, record
 from oncall.eval.world4.faults import FAULTS, change
 from oncall.eval.worlds import (
@@ -21,7 +21,7 @@ from oncall.eval.worlds import (
     background_logs,
     gauges,
     generate_cases,
-    iso,
+    past_incidents,
     write_catalog,
     write_changes,
     write_jsonl,
@@ -50,6 +50,9 @@ NORMAL = {
 APP_SIGNALS = ("request_rate", "error_ratio", "latency_p99")
 
 
+UNTRACED = ("external", "postgres", "redis", "kafka", "coredns")  # datastores and providers: they send no spans
+
+
 def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
     def normal(n: Any, sig: str, x: datetime) -> float:
         day = 1 + 0.2 * math.sin((x.hour * 60 + x.minute) / 1440 * 2 * math.pi)
@@ -69,25 +72,21 @@ def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
 
 
 def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
-    recs: list[tuple[datetime, dict[str, Any]]] = []
-
-    def emit(at: datetime, svc: str, level: str, text: str) -> None:
+    def make(at: datetime, svc: str, level: str, text: str) -> dict[str, Any]:
         host = f"{svc}-{rng.choice(['5d8c7b9f6', '7f6d5c4b3'])}-{rng.choice(['m2x8q', 'k4t7p', 'w9z3r'])}"
-        recs.append((at, record(e.shipper, at, svc, host, level, text, rng)))
+        return record(e.shipper, at, svc, host, level, text, rng)
 
-    background_logs(
+    return background_logs(
         [n for n in e.nodes if n.lang != "external"],
         f,
         t,
         rng,
-        emit,
+        make,
         lines=lambda n: BACKGROUND[n.lang],
         noise=lambda n: NOISE.get(n.lang),
         p_info=0.4,
         p_noise=0.05,
     )
-    recs.sort(key=lambda r: r[0])
-    return [r for _, r in recs]
 
 
 def routine_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
@@ -101,23 +100,19 @@ def routine_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> lis
 
 
 def history(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
-    out = []
-    for _ in range(3):
-        svc = rng.choice([n.name for n in e.nodes])
-        out.append(
-            {
-                "id": f"PM-{rng.randint(10, 99)}",
-                "opened_at": iso(t - timedelta(days=rng.randint(7, 400))),
-                "fingerprint": f"{rng.getrandbits(64):016x}",
-                "alertname": f.alertname,
-                "service": svc,
-                "category": rng.choice(["recent_change", "dependency_failure", "capacity"]),
-                "root_cause": f"{svc} incident",
-                "fix": "see postmortem",
-                "minutes_to_resolve": rng.randint(10, 200),
-            }
-        )
-    return out
+    return past_incidents(
+        e.nodes,
+        f,
+        t,
+        rng,
+        count=3,
+        ids=("PM", 10, 99),
+        days=(7, 400),
+        categories=["recent_change", "dependency_failure", "capacity"],
+        cause="{service} incident",
+        fix="see postmortem",
+        minutes=(10, 200),
+    )
 
 
 def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> None:
@@ -158,11 +153,8 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
             f"spec:\n  template:\n    spec:\n      containers:\n        - name: {n.name}\n"
         )
     write_truth(out, f, world=4)
-    # traces and the cluster's view, from their own randomness so the other files stay as they were;
-    # datastores and providers send no spans (their callers' CLIENT spans name them)
-    untraced = {n.name for n in e.nodes if n.lang in ("external", "postgres", "redis", "kafka", "coredns")}
-    write_traces(out, e, f, t, random.Random(f"traces {f.family} {e.name} {t.isoformat()}"), untraced)
-    write_k8s(out, e, f, t, random.Random(f"k8s {f.family} {e.name} {t.isoformat()}"))
+    # datastores and providers send no spans: their callers' CLIENT spans name them
+    write_telemetry(out, e, f, t, untraced={n.name for n in e.nodes if n.lang in UNTRACED})
 
 
 def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:

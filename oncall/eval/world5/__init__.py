@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from oncall.eval.telemetry import write_k8s, write_traces
+from oncall.eval.telemetry import write_telemetry
 from oncall.eval.world5.estates import BACKGROUND, ESTATES, NOISE, Estate, record
 from oncall.eval.world5.faults import FAULTS, change
 from oncall.eval.worlds import (
@@ -19,7 +19,7 @@ from oncall.eval.worlds import (
     background_logs,
     gauges,
     generate_cases,
-    iso,
+    past_incidents,
     write_catalog,
     write_changes,
     write_jsonl,
@@ -76,25 +76,21 @@ def metrics(e: Estate, f: Fault, t: datetime, rng: random.Random) -> str:
 
 
 def logs(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
-    recs: list[tuple[datetime, dict[str, Any]]] = []
-
-    def emit(at: datetime, svc: str, level: str, text: str) -> None:
+    def make(at: datetime, svc: str, level: str, text: str) -> dict[str, Any]:
         pod = f"{svc}-{rng.choice(['6b7c9d8f5', '58f9c7d6b'])}-{rng.choice(['h7k2m', 'p3x9q', 'z8w4t'])}"
-        recs.append((at, record(e.shipper, at, svc, pod, level, text, rng)))
+        return record(e.shipper, at, svc, pod, level, text, rng)
 
-    background_logs(
+    return background_logs(
         [n for n in e.nodes if n.tech != "saas"],
         f,
         t,
         rng,
-        emit,
+        make,
         lines=lambda n: BACKGROUND[n.tech],
         noise=lambda n: NOISE.get(n.tech),
         p_info=0.35,
         p_noise=0.04,
     )
-    recs.sort(key=lambda r: r[0])
-    return [r for _, r in recs]
 
 
 def routine_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
@@ -108,23 +104,19 @@ def routine_changes(e: Estate, f: Fault, t: datetime, rng: random.Random) -> lis
 
 
 def history(e: Estate, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
-    out = []
-    for _ in range(3):
-        svc = rng.choice([n.name for n in e.nodes])
-        out.append(
-            {
-                "id": f"PIR-{rng.randint(100, 999)}",
-                "opened_at": iso(t - timedelta(days=rng.randint(10, 500))),
-                "fingerprint": f"{rng.getrandbits(64):016x}",
-                "alertname": f.alertname,
-                "service": svc,
-                "category": rng.choice(["recent_change", "dependency_failure", "capacity", "network"]),
-                "root_cause": f"{svc} problem",
-                "fix": "see the post-incident review",
-                "minutes_to_resolve": rng.randint(15, 300),
-            }
-        )
-    return out
+    return past_incidents(
+        e.nodes,
+        f,
+        t,
+        rng,
+        count=3,
+        ids=("PIR", 100, 999),
+        days=(10, 500),
+        categories=["recent_change", "dependency_failure", "capacity", "network"],
+        cause="{service} problem",
+        fix="see the post-incident review",
+        minutes=(15, 300),
+    )
 
 
 def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> None:
@@ -162,9 +154,7 @@ def write(out: Path, e: Estate, f: Fault, t: datetime, rng: random.Random) -> No
         p.mkdir(parents=True, exist_ok=True)
         (p / "values.yaml").write_text("replicaCount: 3\nimage:\n  tag: 2025.1.0\n")
     write_truth(out, f, world=5)
-    untraced = {n.name for n in e.nodes if n.tech in UNTRACED}
-    write_traces(out, e, f, t, random.Random(f"traces {f.family} {e.name} {t.isoformat()}"), untraced)
-    write_k8s(out, e, f, t, random.Random(f"k8s {f.family} {e.name} {t.isoformat()}"))
+    write_telemetry(out, e, f, t, untraced={n.name for n in e.nodes if n.tech in UNTRACED})
 
 
 def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:

@@ -97,9 +97,7 @@ class K8sBackend(Protocol):
 
 
 def run(ctx: ToolContext, args: ReadK8sInput) -> Summary:
-    w = ctx.window
-    start, end = args.start or w.start, args.end or w.end
-    baseline_start = min(w.baseline_start, start)
+    start, end, baseline_start = ctx.window.asked(args.start, args.end)
     found = ctx.backends.k8s.objects(args.service, baseline_start, end)
     longer = [s for s in ctx.catalog.services if s.startswith(args.service + "-")] if ctx.catalog else []
     state = read(found, args.service, start, end, baseline_start, longer)
@@ -167,28 +165,23 @@ def _events(
         message = " ".join(str(e.get("message") or e.get("note") or "").split())
         if len(message) > MAX_MESSAGE:
             message = message[:MAX_MESSAGE] + " …[cut]"
-        g = groups.get(reason)
-        in_window = last >= start
-        if g is None:
-            g = groups[reason] = EventGroup(
-                reason=reason,
-                count=0,
-                baseline_count=0,
-                first_seen=max(first, start) if in_window else first,
-                last_seen=last,
-                objects=[],
-                message=message,
-            )
-        if in_window:
-            g.count += n
-            g.first_seen = min(g.first_seen, max(first, start)) if g.count > n else max(first, start)
-            if last >= g.last_seen:
-                g.last_seen, g.message = last, message
-            ref = f"{str(obj.get('kind') or 'Object').lower()}/{name}"
-            if ref not in g.objects:
-                g.objects.append(ref)
-        else:
+        # first/last seen and the message are the window's: a group seen only in the baseline is not shown
+        g = groups.setdefault(
+            reason,
+            EventGroup(
+                reason=reason, count=0, baseline_count=0, first_seen=end, last_seen=start, objects=[], message=""
+            ),
+        )
+        if last < start:
             g.baseline_count += n
+            continue
+        g.count += n
+        g.first_seen = min(g.first_seen, max(first, start))
+        if last >= g.last_seen:
+            g.last_seen, g.message = last, message
+        ref = f"{str(obj.get('kind') or 'Object').lower()}/{name}"
+        if ref not in g.objects:
+            g.objects.append(ref)
     return sorted((g for g in groups.values() if g.count), key=lambda g: (not g.new, g.first_seen, g.reason))
 
 

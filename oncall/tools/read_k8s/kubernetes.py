@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
@@ -27,6 +28,9 @@ class KubernetesState:
         self.label = label
         self._config = client_config
         self._apis: tuple[Any, Any] | None = None
+        # the namespace's warnings, listed once per period: every service of an investigation reads them
+        self._events: dict[tuple[datetime, datetime], list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
 
     def _clients(self) -> tuple[Any, Any]:
         if self._apis is None:
@@ -49,8 +53,14 @@ class KubernetesState:
     def objects(self, service: str, since: datetime, until: datetime) -> Objects:
         core, apps = self._clients()
         selector = f"{self.label}={service}"
+        with self._lock:  # the collection's parallel calls wait for the first one's list
+            if (since, until) not in self._events:
+                self._events[(since, until)] = self._list(
+                    "warning events", core.list_namespaced_event, field_selector="type=Warning"
+                )
+            events = self._events[(since, until)]
         return Objects(
-            events=self._list("warning events", core.list_namespaced_event, field_selector="type=Warning"),
+            events=events,
             pods=[
                 {"kind": "Pod", **p}
                 for p in self._list(f"pods {selector}", core.list_namespaced_pod, label_selector=selector)

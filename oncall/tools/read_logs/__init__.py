@@ -102,9 +102,7 @@ class LogBackend(Protocol):
 
 
 def run(ctx: ToolContext, args: ReadLogsInput) -> Summary:
-    w = ctx.window
-    start, end = args.start or w.start, args.end or w.end
-    baseline_start = min(w.baseline_start, start)
+    start, end, baseline_start = ctx.window.asked(args.start, args.end)
     longer = [s for s in ctx.catalog.services if s.startswith(args.service + "-")] if ctx.catalog else []
     stats = ctx.backends.logs.stats(
         LogQuery(

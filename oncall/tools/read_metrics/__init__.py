@@ -94,9 +94,7 @@ class MetricStats(BaseModel):
 
 
 def run(ctx: ToolContext, args: ReadMetricsInput) -> Summary:
-    w = ctx.window
-    start, end = args.start or w.start, args.end or w.end
-    baseline_start = min(w.baseline_start, start)
+    start, end, baseline_start = ctx.window.asked(args.start, args.end)
     catalog_signals: dict[str, str] = dict(ctx.catalog.signals)
     names = args.signals or list(catalog_signals)
     if ctx.alarm and ctx.alarm[0] == args.service and getattr(ctx.backends.metrics, "reads_alarms", False):

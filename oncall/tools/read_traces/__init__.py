@@ -116,9 +116,7 @@ class TraceBackend(Protocol):
 
 
 def run(ctx: ToolContext, args: ReadTracesInput) -> Summary:
-    w = ctx.window
-    start, end = args.start or w.start, args.end or w.end
-    baseline_start = min(w.baseline_start, start)
+    start, end, baseline_start = ctx.window.asked(args.start, args.end)
     found = ctx.backends.traces.spans(args.service, baseline_start, start, end)
     stats = analyse(found, args.service, start, end, baseline_start)
     return Summary(summarise(stats, args.max_edges), stats)
