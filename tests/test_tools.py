@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from datetime import timedelta
 
@@ -256,6 +258,39 @@ def test_runner_timeout_and_crash_become_error_results():
     assert fast.ok and fast.text == "done"
     assert not stuck.ok and "timed out" in stuck.error
     assert not crashed.ok and "RuntimeError" in crashed.error and "hunter2" not in crashed.error
+
+
+def test_runner_gives_every_call_its_own_deadline():
+    """Twelve calls of 0.5 s each with a 0.8 s deadline: none waits for a free worker behind the others
+    (a pool of eight left the last four what the first eight had not used, and they timed out)."""
+
+    def slow(ctx, args):
+        time.sleep(args.seconds)
+        return Summary("done")
+
+    runner = ToolRunner(
+        ToolContext(None, Catalog(), Window.around(ALERT_AT)), {"slow": Tool("slow", SlowIn, slow, "")}, 0.8
+    )
+    results = runner.call_many([("slow", {"seconds": 0.5 + i / 1000}) for i in range(12)])
+    assert [r.ok for r in results] == [True] * 12
+
+
+def test_a_hung_tool_call_does_not_keep_the_process_alive(tmp_path):
+    """After its deadline a call that never returns is left behind: the process ends with its output,
+    not when the call would have finished (60 s)."""
+    script = tmp_path / "hung.py"
+    script.write_text(
+        "import time\n"
+        "from pydantic import BaseModel\n"
+        "from oncall.tools.runner import ToolRunner\n"
+        "from oncall.tools.tool import Summary, Tool, ToolContext\n"
+        "class In(BaseModel):\n    pass\n"
+        "def hang(ctx, args):\n    time.sleep(60)\n    return Summary('late')\n"
+        "r = ToolRunner(ToolContext(None, None, None), {'hang': Tool('hang', In, hang, '')}, timeout_s=0.2)\n"
+        "print(r.call('hang', {}).error, flush=True)\n"
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=30, check=True)
+    assert out.stdout.strip() == "timed out after 0.2s"
 
 
 def test_tool_schemas_come_from_pydantic_models():

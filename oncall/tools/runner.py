@@ -7,7 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,32 +59,40 @@ class ToolRunner:
                     plan.append((batch[key], name, args, True))
         new = [(rid, name, args) for rid, name, args, is_new in plan if is_new]
         fresh: dict[str, ToolResult] = {}
-        if new:
-            pool = ThreadPoolExecutor(max_workers=min(8, len(new)), thread_name_prefix="tool")
+        # Each call runs on its own daemon thread from the moment it is asked, with its own deadline:
+        # one slow backend does not eat another call's time, and a call that never returns cannot keep
+        # the process alive once the brief is out (a thread cannot be killed; it is left behind).
+        running = [(rid, name, args, self._spawn(rid, name, args), time.monotonic()) for rid, name, args in new]
+        for rid, name, args, fut, began in running:
             try:
-                futures = [(rid, name, args, pool.submit(self._run_one, rid, name, args)) for rid, name, args in new]
-                deadline = time.monotonic() + self.timeout_s
-                for rid, name, args, fut in futures:
-                    try:
-                        fresh[rid] = fut.result(timeout=max(0.0, deadline - time.monotonic()))
-                    except FutureTimeout:
-                        fresh[rid] = ToolResult(
-                            id=rid,
-                            tool=name,
-                            input=args,
-                            ok=False,
-                            error=f"timed out after {self.timeout_s:g}s",
-                            elapsed_ms=self.timeout_s * 1000,
-                        )
-            finally:
-                # a timed-out thread cannot be killed; do not wait for it
-                pool.shutdown(wait=False, cancel_futures=True)
+                fresh[rid] = fut.result(timeout=max(0.0, began + self.timeout_s - time.monotonic()))
+            except FutureTimeout:
+                fresh[rid] = ToolResult(
+                    id=rid,
+                    tool=name,
+                    input=args,
+                    ok=False,
+                    error=f"timed out after {self.timeout_s:g}s",
+                    elapsed_ms=self.timeout_s * 1000,
+                )
         with self._lock:
             for rid, name, args in new:
                 self.results.append(fresh[rid])
                 self._seen[_key(name, args)] = fresh[rid]
             self.results.sort(key=lambda r: int(r.id[1:]))
         return [fresh.get(rid) or self._by_id(rid) for rid, _, _, _ in plan]
+
+    def _spawn(self, rid: str, name: str, args: dict[str, Any]) -> Future[ToolResult]:
+        fut: Future[ToolResult] = Future()
+
+        def work() -> None:
+            try:
+                fut.set_result(self._run_one(rid, name, args))
+            except BaseException as e:  # _run_one turns failures into results; this is for the unforeseen
+                fut.set_exception(e)
+
+        threading.Thread(target=work, name=f"tool-{rid}", daemon=True).start()
+        return fut
 
     def _by_id(self, rid: str) -> ToolResult:
         res = self.get(rid)

@@ -1,8 +1,11 @@
-"""The log aggregation every backend shares: given a DuckDB table
-`logs(line_no, ts, service, pod, level, msg)`, count messages by masked shape in
-SQL, mine templates from the distinct shapes with Drain3, and fetch one verbatim
-sample per template. The embedded backend fills the table from a file; the
-OpenSearch backend from the lines it sampled."""
+"""The log aggregation every backend shares, in two steps:
+
+1. `marks_sql` folds lines `(ts, service, pod, level, msg, hl)` into marks: one row per service, pod,
+   level, masked message shape and period (baseline or window) with its count, first and last time
+   and its earliest line. Every line is masked once here, in one pass: the embedded backend runs it
+   straight over the file, the server backends over the lines they sampled.
+2. `summarise` answers one service's query from the marks: Drain3 mines templates from the distinct
+   shapes (a few hundred, whatever the volume) and each keeps one verbatim sample."""
 
 from __future__ import annotations
 
@@ -28,6 +31,9 @@ CASE
   WHEN regexp_matches(msg, '(?i)\\bwarn(ing)?\\b') THEN 'WARN'
   ELSE 'INFO' END"""
 
+# Periods of a line: not readable (no time), the baseline, the window, outside both.
+UNREADABLE, BASELINE, WINDOW, OUTSIDE = -1, 0, 1, 2
+
 
 def normalise_levels(raw: Iterable[str]) -> dict[str, str]:
     """Each raw level spelling as LEVEL_SQL names it (ERROR, WARN, DEBUG, INFO): one mapping for every backend."""
@@ -44,46 +50,68 @@ def normalise_levels(raw: Iterable[str]) -> dict[str, str]:
     return dict(rows)
 
 
-def aggregate(cur, q: LogQuery, source: str, ref: Callable[[int], str], skipped: int = 0) -> LogStats:
-    start, end, bstart = (t.timestamp() for t in (q.start, q.end, q.baseline_start))
-    # a line without a service field is the service's when its pod is named after it (see LogQuery)
-    where = (
-        "(service = $svc OR (service = '' AND (pod = $svc OR (starts_with(pod, $svc || '-') AND "
-        "len(list_filter($longer, lambda x: starts_with(pod, x || '-'))) = 0)))) AND ts >= $bstart AND ts < $end"
-    )
+def marks_sql(lines: str, q: LogQuery) -> tuple[str, dict[str, object]]:
+    """SQL (and its parameters) folding the relation `lines` into marks for q's periods and text.
+
+    `lines` has ts (epoch seconds, NULL when unreadable), service, pod, level, msg and hl, a number
+    that tells lines apart and orders ties (the line number, or a hash of the raw line). Only lines of
+    the two periods are masked; the rest are counted, so unreadable lines can be reported."""
     params: dict[str, object] = {
-        "svc": q.service,
-        "longer": q.pod_owned_by,
-        "bstart": bstart,
-        "end": end,
-        "start": start,
+        "start": q.start.timestamp(),
+        "end": q.end.timestamp(),
+        "bstart": q.baseline_start.timestamp(),
         "mask_re": MASK_RE,
         "mask": MASK,
     }
+    text = ""
     if q.query:
-        where += " AND contains(lower(msg), lower($q))"
+        text = "AND (ts IS NULL OR contains(lower(msg), lower($q)))"
         params["q"] = q.query
+    return (
+        f"""
+        WITH p AS (
+          SELECT *, CASE WHEN ts IS NULL THEN {UNREADABLE} WHEN ts < $bstart OR ts >= $end THEN {OUTSIDE}
+                         WHEN ts >= $start THEN {WINDOW} ELSE {BASELINE} END AS period
+          FROM {lines} WHERE true {text})
+        SELECT service, pod, level, period,
+               CASE WHEN period IN ({BASELINE}, {WINDOW}) THEN
+                 regexp_replace(left(split_part(msg, chr(10), 1), {MAX_CHARS}), $mask_re, $mask, 'g') END AS masked,
+               count(*) AS n, min(ts) AS t0, max(ts) AS t1,
+               -- the earliest line, ties broken by content so that any order of reading picks the same
+               min(struct_pack(t := ts, hm := hash(msg), hl := hl, msg := msg, pod := pod))
+                 FILTER (WHERE period = {WINDOW}) AS first
+        FROM p GROUP BY ALL""",
+        params,
+    )
+
+
+def summarise(
+    cur: Any, marks: str, q: LogQuery, source: str, ref: Callable[[int], str | None], skipped: int = 0
+) -> LogStats:
+    """One service's LogStats from the marks table `marks` (built by marks_sql for q's periods and
+    text); `ref(hl)` cites the line a mark's `first.hl` names, or None when it cannot be found."""
+    # a line without a service field is the service's when its pod is named after it (see LogQuery)
+    where = (
+        "(service = $svc OR (service = '' AND (pod = $svc OR (starts_with(pod, $svc || '-') AND "
+        "len(list_filter($longer, lambda x: starts_with(pod, x || '-'))) = 0))))"
+    )
     # Drain3's clusters depend on the order it sees shapes: time order, whatever the backend.
     rows = cur.execute(
         f"""
-        WITH s AS (
-          SELECT *, regexp_replace(left(split_part(msg, chr(10), 1), {MAX_CHARS}),
-                                   $mask_re, $mask, 'g') AS masked
-          FROM logs WHERE {where})
         SELECT level, masked,
-               count(*) FILTER (WHERE ts >= $start) AS n,
-               count(*) FILTER (WHERE ts < $start) AS nb,
-               min(ts) FILTER (WHERE ts >= $start), max(ts) FILTER (WHERE ts >= $start),
-               arg_min(line_no, ts) FILTER (WHERE ts >= $start),
-               count(DISTINCT pod) FILTER (WHERE ts >= $start),
-               min(ts) FILTER (WHERE ts < $start)
-        FROM s GROUP BY level, masked HAVING n > 0 OR nb > 0
-        ORDER BY min(ts), level, masked""",
-        params,
+               coalesce(sum(n) FILTER (WHERE period = {WINDOW}), 0) AS n,
+               coalesce(sum(n) FILTER (WHERE period = {BASELINE}), 0) AS nb,
+               min(t0) FILTER (WHERE period = {WINDOW}), max(t1) FILTER (WHERE period = {WINDOW}),
+               min(first) FILTER (WHERE period = {WINDOW}),
+               count(DISTINCT pod) FILTER (WHERE period = {WINDOW}),
+               min(t0) FILTER (WHERE period = {BASELINE})
+        FROM {marks} WHERE period IN ({BASELINE}, {WINDOW}) AND {where}
+        GROUP BY level, masked ORDER BY min(t0), level, masked""",
+        {"svc": q.service, "longer": q.pod_owned_by},
     ).fetchall()
     groups = [Group(masked=r[1], payload=r) for r in rows]
     levels: dict[str, int] = {}
-    templates: list[tuple[TemplateStat, int | None]] = []
+    templates: list[TemplateStat] = []
     for template, members in mine(groups).values():
         by_level: dict[str, list[tuple[Any, ...]]] = {}
         for g in members:
@@ -95,47 +123,31 @@ def aggregate(cur, q: LogQuery, source: str, ref: Callable[[int], str], skipped:
                 levels[level] = levels.get(level, 0) + n
             in_window = [r for r in rs if r[2]]
             if not in_window:
-                templates.append((_stat(template, level, 0, nb, q.start, q.start, 0), None))
+                templates.append(_stat(template, level, 0, nb, q.start, q.start, 0))
                 continue
-            first = min(in_window, key=lambda r: r[4])
-            templates.append(
-                (
-                    _stat(
-                        template,
-                        level,
-                        n,
-                        nb,
-                        _dt(first[4]),
-                        _dt(max(r[5] for r in in_window)),
-                        max(r[7] for r in in_window),
-                    ),
-                    first[6],
-                )
+            first = min(in_window, key=lambda r: (r[6]["t"], r[6]["hm"], r[6]["hl"]))
+            stat = _stat(
+                template,
+                level,
+                n,
+                nb,
+                _dt(first[4]),
+                _dt(max(r[5] for r in in_window)),
+                max(r[7] for r in in_window),
             )
-    wanted = [line_no for _, line_no in templates if line_no]
-    samples = (
-        {
-            r[0]: (r[1], r[2])
-            for r in cur.execute(
-                "SELECT line_no, msg, pod FROM logs WHERE list_contains($l, line_no)", {"l": wanted}
-            ).fetchall()
-        }
-        if wanted
-        else {}
-    )
-    for t, line_no in templates:
-        if line_no is not None and line_no in samples:
-            t.sample, t.sample_pod = samples[line_no][0], samples[line_no][1] or None
-            t.sample_ref = ref(line_no)
-    stats = [t for t, _ in templates]
+            sample = first[6]
+            cite = ref(int(sample["hl"]))
+            if cite is not None:
+                stat.sample, stat.sample_pod, stat.sample_ref = sample["msg"], sample["pod"] or None, cite
+            templates.append(stat)
     firsts = [r[8] for r in rows if r[8] is not None]
     return LogStats(
         query=q,
         total=sum(levels.values()),
         levels=levels,
-        baseline_total=sum(t.baseline_count for t in stats),
+        baseline_total=sum(t.baseline_count for t in templates),
         skipped_lines=skipped,
-        templates=stats,
+        templates=templates,
         source=source,
         baseline_from=_dt(min(firsts)) if firsts else None,
     )
@@ -172,9 +184,9 @@ def aggregate_rows(rows: list[Row], q: LogQuery, source: str, ref: Callable[[int
     con = duckdb.connect(":memory:")
     con.execute(
         f"""CREATE TABLE logs AS
-        WITH f AS (SELECT unnest($id) AS line_no, unnest($ts) AS ts, unnest($svc) AS service,
+        WITH f AS (SELECT unnest($id) AS hl, unnest($ts) AS ts, unnest($svc) AS service,
                           unnest($pod) AS pod, upper(unnest($lvl)) AS lvl, unnest($msg) AS msg)
-        SELECT line_no, ts, service, pod, {LEVEL_SQL} AS level, msg FROM f""",
+        SELECT hl, ts, service, pod, {LEVEL_SQL} AS level, msg FROM f""",
         {
             "id": list(cols[0]),
             "ts": [float(x) for x in cols[1]],
@@ -184,7 +196,9 @@ def aggregate_rows(rows: list[Row], q: LogQuery, source: str, ref: Callable[[int
             "msg": list(cols[5]),
         },
     )
-    return aggregate(con.cursor(), q, source, ref)
+    sql, params = marks_sql("logs", q)
+    con.execute(f"CREATE TABLE marks AS {sql}", params)
+    return summarise(con.cursor(), "marks", q, source, ref)
 
 
 def scale_to_totals(stats: LogStats, window: dict[str, int], baseline: dict[str, int]) -> None:

@@ -1,18 +1,21 @@
-"""Embedded log backend: a JSON-lines file queried with DuckDB.
+"""Embedded log backend: a JSON-lines file read by DuckDB in one streamed pass.
 
-The file is loaded once per process into an in-memory table (line numbers kept,
-invalid lines counted); each query aggregates in SQL and mines templates from
-the distinct masked messages only."""
+The first query of a window reads the file once, in parallel, straight into marks (counts per
+service, pod, level, masked shape and period, see aggregate.py); no line is kept in memory. A second,
+cheap pass numbers the few lines that are cited. Every later query of that window, for any service,
+reads the marks only."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from oncall.core.errors import ToolError
 from oncall.tools.read_logs import LogQuery, LogStats
-from oncall.tools.read_logs.aggregate import LEVEL_SQL, aggregate
+from oncall.tools.read_logs.aggregate import LEVEL_SQL, UNREADABLE, marks_sql, summarise
 
 FIELDS = {
     # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
@@ -35,6 +38,9 @@ FIELDS = {
 
 
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a longer line is skipped and counted, not a failure of the tool
+# DuckDB reads a file in parallel only while every line fits its default buffer (2 MB); a file with a
+# longer line is read again on one thread with room for lines up to MAX_LINE_BYTES.
+LONG_LINE_ERROR = "Maximum line size"
 MAX_MESSAGE = 16384  # a message longer than this is cut, with a marker saying how much
 
 
@@ -65,37 +71,66 @@ def truncated(expr: str) -> str:
     )
 
 
+@dataclass
+class _Marks:
+    """One window's marks: the table, the cited lines' numbers (by hash of the raw line), unreadable lines."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    table: str = ""
+    line_of: dict[int, int] = field(default_factory=dict)
+    skipped: int = 0
+
+
 class JsonlLogs:
     """read_logs backend over a logs.jsonl file ({"ts","service","pod","level","message",...})."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self._con: Any = None  # a DuckDB connection, opened on first use
-        self._skipped = 0
+        self._long_lines = False  # set when the file holds a line too long for the parallel reader
+        self._marks: dict[tuple[datetime, datetime, datetime, str | None], _Marks] = {}
         self._lock = threading.Lock()
 
-    def _connection(self) -> Any:
-        with self._lock:
-            if self._con is None:
-                self._con = self._load()
-            return self._con.cursor()  # one cursor per thread: DuckDB connections are not shared
+    def stats(self, q: LogQuery) -> LogStats:
+        marks = self._window(q)
+        name = self.path.name
 
-    def _load(self) -> Any:
+        def ref(hl: int) -> str | None:
+            line = marks.line_of.get(hl)
+            return None if line is None else f"{name}:{line}"
+
+        return summarise(self._cursor(), marks.table, q, name, ref, marks.skipped)
+
+    def _cursor(self) -> Any:
         import duckdb
 
-        if not self.path.exists():
-            raise ToolError(f"log file {self.path.name} not found")
-        con = duckdb.connect(":memory:")
-        con.execute("SET preserve_insertion_order = true")
-        # Read raw lines (no CSV parsing: \x1f never occurs unescaped in JSON) so that
-        # rowid is the line number and a bad line can be counted instead of failing the load.
-        con.execute(
-            f"""
-            CREATE TABLE raw AS SELECT line FROM read_csv(?, columns={{'line': 'VARCHAR'}}, header=false,
-                delim=E'\\x1f', quote='', escape='', auto_detect=false, strict_mode=false,
-                max_line_size={MAX_LINE_BYTES})""",
-            [str(self.path)],
-        )
+        with self._lock:
+            if self._con is None:
+                self._con = duckdb.connect(":memory:")
+            return self._con.cursor()  # one cursor per thread: DuckDB connections are not shared
+
+    def _window(self, q: LogQuery) -> _Marks:
+        """The marks of q's periods and text, read from the file by the first query that asks; the
+        others wait for that read (their own lock, so other windows are not held up)."""
+        key = (q.start, q.end, q.baseline_start, q.query)
+        with self._lock:
+            marks = self._marks.setdefault(key, _Marks())
+            n = len(self._marks)
+        with marks.lock:
+            if not marks.table:
+                self._read(marks, q, f"marks{n}")
+        return marks
+
+    def _lines(self) -> str:
+        """SQL: the file's raw lines, blank ones left out (their numbers are kept by the reader's order)."""
+        size = f", max_line_size={MAX_LINE_BYTES}" if self._long_lines else ""
+        # raw lines, no CSV parsing: \x1f never occurs unescaped in JSON
+        return f"""(SELECT line FROM read_csv($path, columns={{'line': 'VARCHAR'}}, header=false, delim=E'\\x1f',
+                    quote='', escape='', auto_detect=false, strict_mode=false{size}))"""
+
+    def _parsed(self) -> str:
+        """SQL: every nonblank line as (hl, ts, service, pod, level, msg); ts is NULL when the line is
+        not a JSON object or has no time this reader knows."""
         # One JSON parse per line: extracting a list of paths at once is several times faster
         # than one ->> per field. Field names cover the common shippers' spellings.
         paths = [f"$.{k}" for group in FIELDS.values() for k in group]
@@ -104,24 +139,45 @@ class JsonlLogs:
         for name, group in FIELDS.items():
             pick[name] = "coalesce(" + ", ".join(f"f[{i + k}]" for k in range(len(group))) + ", '')"
             i += len(group)
-        con.execute(f"""
-            CREATE TABLE logs AS
+        return f"""(
             WITH p AS (
-              SELECT rowid + 1 AS line_no, json_extract_string(line, {paths!r}) AS f FROM raw
-              WHERE line IS NOT NULL AND left(ltrim(line), 1) = '{{' AND json_valid(line)),
-            f AS (
-              SELECT line_no, {epoch_seconds(pick["ts"])} AS ts,
+              SELECT line, CASE WHEN left(ltrim(line), 1) = '{{' AND json_valid(line)
+                                THEN json_extract_string(line, {paths!r}) END AS f
+              FROM {self._lines()} WHERE line IS NOT NULL AND trim(line) <> ''),
+            g AS (
+              SELECT hash(line) AS hl, {epoch_seconds(pick["ts"])} AS ts,
                      {pick["service"]} AS service, {pick["pod"]} AS pod, upper({pick["level"]}) AS lvl,
                      {truncated(with_error(pick["message"], pick["error"]))} AS msg
               FROM p)
-            SELECT line_no, ts, service, pod, {LEVEL_SQL} AS level, msg FROM f WHERE ts IS NOT NULL""")
-        nonblank = "SELECT count(*) FROM raw WHERE line IS NOT NULL AND trim(line) <> ''"
-        (total,) = con.execute(nonblank).fetchone() or (0,)
-        (kept,) = con.execute("SELECT count(*) FROM logs").fetchone() or (0,)
-        self._skipped = int(total) - int(kept)
-        con.execute("DROP TABLE raw")
-        return con
+            SELECT hl, ts, service, pod, {LEVEL_SQL} AS level, msg FROM g)"""
 
-    def stats(self, q: LogQuery) -> LogStats:
-        name = self.path.name
-        return aggregate(self._connection(), q, name, lambda line_no: f"{name}:{line_no}", self._skipped)
+    def _read(self, marks: _Marks, q: LogQuery, table: str) -> None:
+        import duckdb
+
+        if not self.path.exists():
+            raise ToolError(f"log file {self.path.name} not found")
+        cur = self._cursor()
+        while True:
+            sql, params = marks_sql(self._parsed(), q)
+            try:
+                cur.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}", {**params, "path": str(self.path)})
+                break
+            except duckdb.InvalidInputException as e:
+                if self._long_lines or LONG_LINE_ERROR not in str(e):
+                    raise ToolError(f"{self.path.name} could not be read: {str(e)[:300]}") from None
+                self._long_lines = True
+        (skipped,) = cur.execute(f"SELECT coalesce(sum(n), 0) FROM {table} WHERE period = {UNREADABLE}").fetchone()
+        # Number the lines a summary may cite: one sequential pass that only hashes each line.
+        cur.execute(
+            f"CREATE TEMP TABLE want_{table} AS SELECT DISTINCT first.hl AS h FROM {table} WHERE first IS NOT NULL"
+        )
+        rows = cur.execute(
+            f"""SELECT h, min(line_no) FROM (
+                  SELECT row_number() OVER () AS line_no, hash(line) AS h FROM {self._lines()})
+                WHERE h IN (SELECT h FROM want_{table}) GROUP BY h""",
+            {"path": str(self.path)},
+        ).fetchall()
+        cur.execute(f"DROP TABLE want_{table}")
+        marks.line_of = {int(h): int(line) for h, line in rows}
+        marks.skipped = int(skipped)
+        marks.table = table
