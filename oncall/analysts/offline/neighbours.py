@@ -7,8 +7,10 @@ that broke; these rules follow a change to the neighbours it broke, each for a r
 - shared infrastructure: several services fail the same way at once, and what they share changed
   just before (a DNS, flag or config service);
 - a caller's flood: a service's load multiplied just after a caller of it changed, and the caller's
-  own log lines are about that service (retries, timeouts); or the caller's own request rate
-  multiplied after its change and a service it calls saturated right after.
+  own log lines are about that service (retries, timeouts), unless the service slowed or failed
+  before its load rose (then the retries answer its slowness: a retry storm it started) or its load
+  was already rising before the change (the change cannot have sent it); or the
+  caller's own request rate multiplied after its change and a service it calls saturated right after.
 
 A change so followed makes X the suspect (recent_change); the services it broke become its symptoms,
 and their own routine changes count for little."""
@@ -103,8 +105,26 @@ def _broke(
             (
                 any(m.more_traffic and m.weight >= 1 for m in s.metrics("traffic"))
                 and any(f.points_to == s.service for f in x.logs())
+                and not _load_followed_slowdown(s)
+                and not _load_rose_before(s, c)
             )
             or (surged and s.metrics("saturation"))
         )
     ]
     return flooded
+
+
+def _load_followed_slowdown(s: Suspect) -> bool:
+    """Its latency, errors or saturation left the baseline before its load did: the extra requests are
+    callers retrying what it was already failing, not a flood that broke it."""
+    rose = [m.at for m in s.metrics("traffic") if m.more_traffic and m.at]
+    hurt = [m.at for m in s.metrics() if m.role in ("symptom", "saturation") and m.at and m.weight > 0]
+    # the same service's signals share a scrape: strictly earlier is earlier
+    return bool(rose and hurt) and min(hurt) < min(rose)  # type: ignore[operator]
+
+
+def _load_rose_before(s: Suspect, c: ChangeFinding) -> bool:
+    """Its load was already rising before the change landed: the change did not send it."""
+    assert c.at is not None
+    rose = [m.at for m in s.metrics("traffic") if m.more_traffic and m.at]
+    return bool(rose) and min(rose) < c.at - w.NEAR  # type: ignore[operator]

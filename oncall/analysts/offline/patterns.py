@@ -54,7 +54,10 @@ RULES: list[tuple[Category, str]] = [
         r"|CreateContainerConfigError|unknown (flag|option|config(uration)? key)|unrecognized (option|field)"
         r"|failed to (parse|load) config|invalid configuration"
         # Spring's missing property, as a config push that dropped it leaves every client
-        r"|Could not resolve placeholder",
+        r"|Could not resolve placeholder"
+        # code reaching a path its build does not implement (or a server lacking a method its caller
+        # calls): a deploy or a flag changed what runs
+        r"|UnsupportedOperationException|NotImplementedError|\bnot implemented\b|\bUNIMPLEMENTED\b",
     ),
     (
         "dependency_failure",
