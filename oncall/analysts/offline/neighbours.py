@@ -120,11 +120,11 @@ def _load_followed_slowdown(s: Suspect) -> bool:
     rose = [m.at for m in s.metrics("traffic") if m.more_traffic and m.at]
     hurt = [m.at for m in s.metrics() if m.role in ("symptom", "saturation") and m.at and m.weight > 0]
     # the same service's signals share a scrape: strictly earlier is earlier
-    return bool(rose and hurt) and min(hurt) < min(rose)  # type: ignore[operator]
+    return bool(rose and hurt) and min(hurt) < min(rose)
 
 
 def _load_rose_before(s: Suspect, c: ChangeFinding) -> bool:
     """Its load was already rising before the change landed: the change did not send it."""
     assert c.at is not None
     rose = [m.at for m in s.metrics("traffic") if m.more_traffic and m.at]
-    return bool(rose) and min(rose) < c.at - w.NEAR  # type: ignore[operator]
+    return bool(rose) and min(rose) < c.at - w.NEAR
