@@ -98,8 +98,16 @@ def test_a_callers_deploy_after_which_the_load_came_first_and_the_slowdown_after
     """The control: load first, slowness after, right after web's deploy: web's change is the cause."""
     at = ALERT_AT - 12 * M
     d = diagnose(tmp_path, load_at=at, slow_at=at + 3 * M, deployed_at=at - 2 * M)
-    assert (d.root_cause.service, d.root_cause.category) == ("web", "recent_change")
+    assert (d.root_cause.service, d.root_cause.category, d.root_cause.confidence) == ("web", "recent_change", "HIGH")
     assert d.actions[0].kind == "rollback" and d.actions[0].target == "web"
+
+
+def test_load_and_slowness_that_began_together_after_a_callers_deploy_leave_it_likely_not_proven(tmp_path):
+    """The same minute: the deploy may have flooded checkout, or checkout slowed and web's retries
+    piled on. The deploy is still the likeliest cause, but not at HIGH."""
+    at = ALERT_AT - 12 * M
+    d = diagnose(tmp_path, load_at=at, slow_at=at, deployed_at=at - 3 * M)
+    assert (d.root_cause.service, d.root_cause.confidence) == ("web", "MEDIUM")
 
 
 def test_code_reaching_a_path_it_does_not_implement_points_at_the_flag_that_turned_it_on(tmp_path):

@@ -26,11 +26,11 @@ from oncall.core.catalog import Catalog
 def follow_changes(suspects: dict[str, Suspect], catalog: Catalog) -> None:
     shared = set(catalog.shared())
     for x in suspects.values():
-        best: tuple[float, ChangeFinding, list[Suspect]] | None = None
+        best: tuple[float, ChangeFinding, list[Suspect], bool] | None = None
         for c in x.changes():
             if not c.at or c.detail.kind == "scale":
                 continue
-            broke = _broke(x, c, suspects, catalog, shared)
+            broke, by_load = _broke(x, c, suspects, catalog, shared)
             if not broke:
                 continue
             first = min(s.onset for s in broke if s.onset)
@@ -38,10 +38,10 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog) -> None:
             strength = w.CHANGE * (w.LAG_CLOSE_FACTOR if lag <= w.LAG_CLOSE else w.LAG_MEDIUM_FACTOR)
             strength += w.COHERENT_CHANGE + (w.CHANGE_WITH_DIFF if c.detail.diff else 0.0)
             if best is None or strength > best[0]:
-                best = (strength, c, broke)
+                best = (strength, c, broke, by_load)
         if best is None:
             continue
-        strength, c, broke = best
+        strength, c, broke, by_load = best
         if x.category == "recent_change" and x.change_strength >= strength:
             continue  # already blamed on its own breakage, at least as strongly
         top = max(s.score for s in broke)
@@ -49,6 +49,7 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog) -> None:
         x.score = max(x.score, top + w.CHANGE_BROKE_NEIGHBOURS + min(w.BLAMED_CAP, w.BLAMED * len(broke)))
         x.kinds = {*x.kinds, "change", "logs"}
         x.broke = [s.service for s in broke]
+        x.broke_by_load = by_load
         for s in broke:
             if s.symptom_of is None:
                 s.symptom_of = x.service
@@ -58,8 +59,9 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog) -> None:
 
 def _broke(
     x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog, shared: set[str]
-) -> list[Suspect]:
-    """The neighbours of X that broke just after change `c`, for one of the three reasons."""
+) -> tuple[list[Suspect], bool]:
+    """The neighbours of X that broke just after change `c`, for one of the three reasons, and whether
+    only their load ties them to it (the flood)."""
     assert c.at is not None
     users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
     info = catalog.services.get(x.service)
@@ -81,37 +83,38 @@ def _broke(
         s for s in used if after(s) and (repeats(s) or names_caller(s))
     ]
     if repeated:
-        return repeated
+        return repeated, False
     # several services, whatever the catalog says of them, fail right after the change with its words
     strangers = [s for s in suspects.values() if s is not x and after(s) and s.logs("own") and repeats(s)]
     if len(strangers) >= w.STRANGERS:
-        return strangers
+        return strangers, False
     if x.service in shared:
         failing = [s for s in users if after(s) and s.logs()]
         kinds = [{f.category for f in s.logs() if f.category} for s in failing]
         common = set.intersection(*kinds) if len(kinds) >= 2 else set()
         if common:
-            return failing
+            return failing, False
     # X itself sends several times its usual load (a batch job moved into peak, a retry loop)
     surged = any(
         m.more_traffic and m.detail.baseline and m.detail.peak >= w.FLOOD_FACTOR * m.detail.baseline
         for m in x.metrics("traffic")
     )
+    if surged:  # its own request rate shows the load is its own
+        sent = [s for s in used if after(s) and s.metrics("saturation")]
+        if sent:
+            return sent, False
+    # only the service's load and X's words about it tie them: a flood, or X retrying what was failing.
+    # Proven when the load rose before the service slowed; at the same moment, either could be first.
     flooded = [
         s
         for s in used
         if after(s)
-        and (
-            (
-                any(m.more_traffic and m.weight >= 1 for m in s.metrics("traffic"))
-                and any(f.points_to == s.service for f in x.logs())
-                and not _load_followed_slowdown(s)
-                and not _load_rose_before(s, c)
-            )
-            or (surged and s.metrics("saturation"))
-        )
+        and any(m.more_traffic and m.weight >= 1 for m in s.metrics("traffic"))
+        and any(f.points_to == s.service for f in x.logs())
+        and not _load_followed_slowdown(s)
+        and not _load_rose_before(s, c)
     ]
-    return flooded
+    return flooded, not all(_load_led(s) for s in flooded)
 
 
 def _load_followed_slowdown(s: Suspect) -> bool:
@@ -121,6 +124,14 @@ def _load_followed_slowdown(s: Suspect) -> bool:
     hurt = [m.at for m in s.metrics() if m.role in ("symptom", "saturation") and m.at and m.weight > 0]
     # the same service's signals share a scrape: strictly earlier is earlier
     return bool(rose and hurt) and min(hurt) < min(rose)
+
+
+def _load_led(s: Suspect) -> bool:
+    """Its load left the baseline strictly before its latency, errors or saturation did."""
+    rose = [m.at for m in s.metrics("traffic") if m.more_traffic and m.at]
+    hurt = [m.at for m in s.metrics() if m.role in ("symptom", "saturation") and m.at and m.weight > 0]
+    hurt += [f.at for f in s.logs("own") if f.at and f.weight >= 1]
+    return bool(rose) and (not hurt or min(rose) < min(hurt))
 
 
 def _load_rose_before(s: Suspect, c: ChangeFinding) -> bool:

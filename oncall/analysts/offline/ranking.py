@@ -346,7 +346,8 @@ def unexplained_change(s: Suspect) -> bool:
 
 def confidence(top: Suspect, runner_up: float) -> Confidence:
     """HIGH only when the category has direct evidence on the root service, two independent kinds of
-    evidence agree, no recent change on it is left unexplained, and the runner-up is well below."""
+    evidence agree, no recent change on it is left unexplained, and the runner-up is well below; a
+    change blamed only because a neighbour's load rose after it (no words shared) stays MEDIUM."""
     independent = top.kinds & {"metrics", "logs", "change"}
     if top.category == "unknown" or not independent:
         return "LOW"
@@ -357,6 +358,7 @@ def confidence(top: Suspect, runner_up: float) -> Confidence:
         and not weak_change
         and direct_evidence(top)
         and not unexplained_change(top)
+        and not top.broke_by_load  # a flood read from timing and load alone is likely, not proven
     ):
         return "HIGH"
     return "MEDIUM"

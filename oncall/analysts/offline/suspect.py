@@ -38,6 +38,8 @@ class Suspect:
     change: ChangeFinding | None = None  # the change most likely to have caused it
     change_strength: float = 0.0
     broke: list[str] = field(default_factory=list)  # neighbours its change broke (neighbours.py)
+    # ...and whether only their load ties them to it (a flood read from timing and traffic, no shared words)
+    broke_by_load: bool = False
     # a dependency we cannot observe (no metrics, no logs of its own) broke when its callers' errors
     # about it began: set by ranking, from the earliest of them
     reported_at: datetime | None = None
