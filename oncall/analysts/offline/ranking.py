@@ -65,10 +65,23 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
         s.change, s.change_strength = _pick_change(s, _dependency_broke_first(s, suspects, catalog))
         _score(s, suspects, catalog, earliest, seen)
     follow_changes(suspects, catalog)
-    return sorted(suspects.values(), key=lambda s: (-s.score, s.onset or datetime.max.astimezone(), s.service))
+    # a victim never outranks the dependency its errors name, unless its own errors say what is wrong
+    # with it: a credential or permission of its own that the dependency refuses, a change of its own
+    for s in suspects.values():
+        cause = suspects.get(s.symptom_of or "")
+        own_fault = any(f.category in OWN_SIDE for f in s.logs() if f.role in ("own", "external"))
+        if cause is not None and not s.broke and cause.score > 0 and not own_fault:
+            s.score = min(s.score, cause.score)
+    # equal scores: a service whose errors are about another that broke no later comes after it
+    return sorted(
+        suspects.values(),
+        key=lambda s: (-s.score, s.symptom_of is not None, s.onset or datetime.max.astimezone(), s.service),
+    )
 
 
 Grouped = dict[str, list[Finding]]
+# what a caller's errors about a dependency can still say of the caller itself
+OWN_SIDE: tuple[Category, ...] = ("expired_credential", "permission_denied", "recent_change")
 
 
 def _handshake_failed(s: Suspect) -> bool:
