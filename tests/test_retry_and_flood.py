@@ -134,3 +134,26 @@ def test_code_reaching_a_path_it_does_not_implement_points_at_the_flag_that_turn
         "MEDIUM",
     )
     assert d.actions[0].kind == "rollback" and d.actions[0].target == "pricing"
+
+
+def test_a_deploy_that_landed_after_the_service_had_slowed_is_a_reaction_not_the_cause(tmp_path):
+    """The match drew four times the users: web's load rose, then it slowed, and a deploy went out a
+    minute and a half after that. The deploy came too late to start it."""
+    at = ALERT_AT - 12 * M
+    root = write_bundle(
+        tmp_path / "b",
+        services={"web": ["trips"], "trips": []},
+        alert=alertmanager("HighLatency", "web"),
+        logs=[log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in ("web", "trips")],
+        metric_lines=series("requests", "web", flat_then(T0, END, 100.0, at, 400.0))
+        + series("latency_p99_seconds", "web", flat_then(T0, END, 0.2, at + M, 1.5))
+        + series("requests", "trips", flat_then(T0, END, 100.0, at, 400.0))
+        + series("latency_p99_seconds", "trips", flat_then(T0, END, 0.1, at, 0.9))
+        + series("cpu", "trips", flat_then(T0, END, 0.4, at + M, 0.97)),
+        changes=[deploy("web", at + M + 90 * timedelta(seconds=1))],
+        signals={**SIGNALS, "cpu_utilization": 'cpu{service="{service}"}'},
+    )  # fmt: skip
+    b = Bundle.open(root)
+    d = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst()).diagnosis
+    assert d.root_cause.category != "recent_change"
+    assert not [a for a in d.actions if a.kind == "rollback"]

@@ -218,7 +218,9 @@ def _pick_change(s: Suspect, dependency_first: bool = False) -> tuple[ChangeFind
         1 for c in s.changes() if first_error and c.at and timedelta(0) <= first_error - c.at <= w.FIRST_ERROR_AFTER
     )
     for c in s.changes():
-        if not c.at or not (onset - w.CHANGE_HORIZON <= c.at <= onset + w.NEAR):
+        # a signal's first abnormal sample is when it had already moved: a change after it (beyond the
+        # systems' clock skew) came too late to start it, and is more likely a reaction to it
+        if not c.at or not (onset - w.CHANGE_HORIZON <= c.at <= onset + w.CLOCK_SKEW):
             continue
         if first_error and c.at > first_error + w.CLOCK_SKEW:
             continue  # it landed after the service was already logging the errors: it did not start them
