@@ -121,9 +121,10 @@ def demo_process() -> None:
     print(f"\n`oncall investigate fixtures/demo`, whole process: median of 5 {statistics.median(times):.2f}s")
 
 
-def _timed_investigation(bundle: Path, cache: Path) -> tuple[float, float, int, str]:
+def _timed_investigation(bundle: Path, cache: Path, timeouts: list[str] | None = None) -> tuple[float, float, int, str]:
     """(wall seconds, seconds from the last line printed to the exit, peak RSS MiB, root cause) of
-    `oncall investigate` as a user runs it, with its own cache folder."""
+    `oncall investigate` as a user runs it, with its own cache folder; the tool calls that timed out
+    are added to `timeouts`."""
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     t0 = time.perf_counter()
     p = subprocess.Popen(
@@ -138,8 +139,50 @@ def _timed_investigation(bundle: Path, cache: Path) -> tuple[float, float, int, 
     err = p.stderr.read()
     p.wait()
     end = time.perf_counter()
-    rc = json.loads("".join(lines))["root_cause"]
+    brief = json.loads("".join(lines))
+    rc = brief["root_cause"]
+    if timeouts is not None:
+        timeouts += [r["id"] for r in brief["investigation"]["sources"] if "timed out" in (r.get("error") or "")]
     return end - t0, end - last, int(err.strip().splitlines()[-1]) // 1024, f"{rc['service']}/{rc['confidence']}"
+
+
+def _plain_aggregate(logs: Path) -> float:
+    """Seconds for the simplest DuckDB summary of the same file (lines per service and level), in a
+    process of its own: the yardstick for the streamed pass."""
+    code = (
+        'import duckdb,sys,time; t=time.perf_counter(); duckdb.connect().execute("SELECT service, level, count(*) '
+        "FROM read_json(?, format='newline_delimited', columns={'service':'VARCHAR','level':'VARCHAR'}) "
+        'GROUP BY ALL", [sys.argv[1]]).fetchall(); print(time.perf_counter()-t)'
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(logs)], capture_output=True, text=True, check=True)
+    return float(out.stdout)
+
+
+def log_scale() -> None:
+    """One incident buried in 1 M and 10 M log lines: the whole investigation against a plain DuckDB
+    aggregate over the same file (targets at 10 M: right, no tool timeout, within 3x the aggregate,
+    peak memory at most half the file)."""
+    from oncall.eval.scenarios.world import make_case
+
+    print("\nlog lines at scale (bad_config on the payments topology), whole process, 2 cores")
+    print(
+        f"{'log lines':>11} {'file':>8} {'aggregate':>10} {'investigate':>12} {'ratio':>6} {'peak':>9} {'peak/file':>9} {'timeouts':>8}  root cause"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for scale in (1316, 13160):
+            case = Path(tmp) / f"logs{scale}"
+            make_case(case, "bad_config", "payments", 7, log_scale=scale)
+            logs = case / "logs.jsonl"
+            lines = sum(1 for _ in logs.open("rb"))
+            size = logs.stat().st_size
+            plain = min(_plain_aggregate(logs) for _ in range(2))
+            timeouts: list[str] = []
+            wall, _, rss, root = _timed_investigation(case, Path(tmp) / f"c{scale}", timeouts)
+            print(
+                f"{lines:>11,} {size / 1e6:>6.0f}MB {plain:>9.2f}s {wall:>11.2f}s {wall / plain:>5.1f}x "
+                f"{rss:>6}MiB {rss * 2**20 / size:>8.2f} {len(timeouts):>8}  {root}"
+            )
+            shutil.rmtree(case)
 
 
 def estate_size() -> None:
@@ -309,6 +352,7 @@ def main() -> None:
         return
     corpus()
     volume()
+    log_scale()
     demo_process()
     estate_size()
     # its own process, so the peak memory it reports is the server's, not this run's

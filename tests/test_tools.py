@@ -275,6 +275,35 @@ def test_runner_gives_every_call_its_own_deadline():
     assert [r.ok for r in results] == [True] * 12
 
 
+def test_reading_a_local_file_once_is_not_held_against_the_calls_deadline():
+    """Three calls need one 0.6 s read of a bundle file; their deadline is 0.3 s. The read (and waiting
+    for it) is not theirs: all three answer. A call that is merely slow still times out."""
+    import threading
+
+    from oncall.tools.clock import local_read
+
+    lock, done = threading.Lock(), []
+
+    def reads(ctx, args):
+        with local_read(), lock:
+            if not done:
+                time.sleep(args.seconds)
+                done.append(True)
+        return Summary("read")
+
+    def slow(ctx, args):
+        time.sleep(args.seconds)
+        return Summary("late")
+
+    tools = {"reads": Tool("reads", SlowIn, reads, ""), "slow": Tool("slow", SlowIn, slow, "")}
+    runner = ToolRunner(ToolContext(None, Catalog(), Window.around(ALERT_AT)), tools, timeout_s=0.3)
+    results = runner.call_many(
+        [("reads", {"seconds": 0.6 + i / 1000}) for i in range(3)] + [("slow", {"seconds": 3})]
+    )
+    assert [r.ok for r in results] == [True, True, True, False]
+    assert "timed out" in results[3].error
+
+
 def test_a_hung_tool_call_does_not_keep_the_process_alive(tmp_path):
     """After its deadline a call that never returns is left behind: the process ends with its output,
     not when the call would have finished (60 s)."""

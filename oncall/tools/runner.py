@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from oncall.core.errors import ToolError
 from oncall.core.redact import redact
 from oncall.core.results import ToolResult
+from oncall.tools.clock import CallClock, timing
 from oncall.tools.tool import Tool, ToolContext
 
 
@@ -62,10 +63,10 @@ class ToolRunner:
         # Each call runs on its own daemon thread from the moment it is asked, with its own deadline:
         # one slow backend does not eat another call's time, and a call that never returns cannot keep
         # the process alive once the brief is out (a thread cannot be killed; it is left behind).
-        running = [(rid, name, args, self._spawn(rid, name, args), time.monotonic()) for rid, name, args in new]
-        for rid, name, args, fut, began in running:
+        running = [(rid, name, args, *self._spawn(rid, name, args), time.monotonic()) for rid, name, args in new]
+        for rid, name, args, fut, clock, began in running:
             try:
-                fresh[rid] = fut.result(timeout=max(0.0, began + self.timeout_s - time.monotonic()))
+                fresh[rid] = self._await(fut, clock, began)
             except FutureTimeout:
                 fresh[rid] = ToolResult(
                     id=rid,
@@ -82,17 +83,30 @@ class ToolRunner:
             self.results.sort(key=lambda r: int(r.id[1:]))
         return [fresh.get(rid) or self._by_id(rid) for rid, _, _, _ in plan]
 
-    def _spawn(self, rid: str, name: str, args: dict[str, Any]) -> Future[ToolResult]:
+    def _spawn(self, rid: str, name: str, args: dict[str, Any]) -> tuple[Future[ToolResult], CallClock]:
         fut: Future[ToolResult] = Future()
+        clock = CallClock()
 
         def work() -> None:
             try:
-                fut.set_result(self._run_one(rid, name, args))
+                with timing(clock):
+                    fut.set_result(self._run_one(rid, name, args))
             except BaseException as e:  # _run_one turns failures into results; this is for the unforeseen
                 fut.set_exception(e)
 
         threading.Thread(target=work, name=f"tool-{rid}", daemon=True).start()
-        return fut
+        return fut, clock
+
+    def _await(self, fut: Future[ToolResult], clock: CallClock, began: float) -> ToolResult:
+        """The call's result, waiting until its deadline: its timeout plus whatever it spent reading
+        local data every call needs (see clock.py)."""
+        while True:
+            left = began + self.timeout_s + clock.excused() - time.monotonic()
+            try:
+                return fut.result(timeout=max(0.0, left))
+            except FutureTimeout:
+                if began + self.timeout_s + clock.excused() <= time.monotonic():
+                    raise
 
     def _by_id(self, rid: str) -> ToolResult:
         res = self.get(rid)

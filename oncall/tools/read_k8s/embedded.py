@@ -12,6 +12,7 @@ from typing import Any
 
 from oncall.core.errors import BundleError, ToolError
 from oncall.core.files import RECORDS_MAX, read_small
+from oncall.tools.clock import local_read
 from oncall.tools.read_k8s import Objects
 
 FILES = ("k8s.jsonl", "k8s_state.json")
@@ -29,7 +30,7 @@ class BundleK8s:
         self._lock = threading.Lock()
 
     def _load(self) -> Objects:
-        with self._lock:
+        with local_read(), self._lock:  # the file's one read (or waiting for it): not the call's own time
             if self._all is None:
                 items: list[Any] = []
                 events = self.root / "k8s.jsonl"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from oncall.core.errors import ToolError
+from oncall.tools.clock import local_read
 from oncall.tools.read_logs import LogQuery, LogStats
 from oncall.tools.read_logs.aggregate import LEVEL_SQL, UNREADABLE, marks_sql, summarise
 
@@ -116,7 +117,7 @@ class JsonlLogs:
         with self._lock:
             marks = self._marks.setdefault(key, _Marks())
             n = len(self._marks)
-        with marks.lock:
+        with local_read(), marks.lock:  # the file's one read, or waiting for it: not this call's own time
             if not marks.table:
                 self._read(marks, q, f"marks{n}")
         return marks

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from oncall.core.errors import ToolError
+from oncall.tools.clock import local_read
 from oncall.tools.read_metrics import Series
 
 _SELECTOR = re.compile(r"^\s*(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)?\s*(?:\{(?P<m>.*)\})?\s*$")
@@ -87,7 +88,7 @@ class OpenMetricsFile:
     def _load(self) -> None:
         import duckdb
 
-        with self._lock:
+        with local_read(), self._lock:  # the file's one read (or waiting for it): not the call's own time
             if self._con is not None or self._raw is not None:
                 return
             if not self.path.exists():

@@ -12,6 +12,7 @@ from typing import Any
 
 from oncall.core.errors import ToolError
 from oncall.core.files import RECORDS_MAX
+from oncall.tools.clock import local_read
 from oncall.tools.read_traces import Span, SpanSet
 
 NAME = "traces.jsonl"
@@ -82,7 +83,7 @@ class OtlpFile:
         self._lock = threading.Lock()
 
     def _load(self) -> list[Span]:
-        with self._lock:
+        with local_read(), self._lock:  # the file's one read (or waiting for it): not the call's own time
             if self._spans is None:
                 if not self.path.is_file():
                     raise ToolError(f"trace file {self.path.name} not found")
