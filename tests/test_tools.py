@@ -163,6 +163,34 @@ def test_read_logs_query_filter(shop):
     assert all("slow cache" in t.template for t in r.data.templates)
 
 
+def test_read_logs_mines_a_bounded_number_of_shapes_and_counts_the_rest_together(tmp_path):
+    """Free text that masking cannot fold: 5,000 distinct INFO shapes. The 2,000 most frequent are
+    mined, the rest counted as one group, and the new error is still found with its sample."""
+    import random
+
+    from oncall.tools.read_logs.aggregate import MAX_SHAPES
+
+    rng = random.Random(7)
+
+    def word() -> str:
+        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9)))
+
+    start = ALERT_AT - timedelta(minutes=25)
+    logs = [
+        log(start + timedelta(seconds=i / 5), "chat", "info", " ".join(word() for _ in range(rng.randint(2, 12))))
+        for i in range(5000)
+    ] + [log(ALERT_AT - timedelta(minutes=5, seconds=-i), "chat", "error", "moderation queue full") for i in range(12)]
+    root = write_bundle(tmp_path / "b", services={"chat": []}, alert=alertmanager("HighErrorRate", "chat"), logs=logs)
+    r = runner_for(root).call("read_logs", {"service": "chat", "max_templates": 30})
+    assert r.ok, r.error
+    stats = r.data
+    rare = [t for t in stats.templates if "rarer message shapes" in t.template]
+    assert len(rare) == 1 and rare[0].count + rare[0].baseline_count == 5000 - MAX_SHAPES
+    assert sum(t.count + t.baseline_count for t in stats.templates if t.level == "INFO") == 5000
+    (err,) = [t for t in stats.templates if t.level == "ERROR"]
+    assert err.count == 12 and err.sample == "moderation queue full" and err.sample_ref.startswith("logs.jsonl:")
+
+
 def test_read_metrics_baseline_peak_onset(shop):
     r = runner_for(shop).call("read_metrics", {"service": "cart"})
     assert r.ok, r.error
@@ -297,9 +325,7 @@ def test_reading_a_local_file_once_is_not_held_against_the_calls_deadline():
 
     tools = {"reads": Tool("reads", SlowIn, reads, ""), "slow": Tool("slow", SlowIn, slow, "")}
     runner = ToolRunner(ToolContext(None, Catalog(), Window.around(ALERT_AT)), tools, timeout_s=0.3)
-    results = runner.call_many(
-        [("reads", {"seconds": 0.6 + i / 1000}) for i in range(3)] + [("slow", {"seconds": 3})]
-    )
+    results = runner.call_many([("reads", {"seconds": 0.6 + i / 1000}) for i in range(3)] + [("slow", {"seconds": 3})])
     assert [r.ok for r in results] == [True, True, True, False]
     assert "timed out" in results[3].error
 

@@ -31,6 +31,8 @@ CASE
   WHEN regexp_matches(msg, '(?i)\\bwarn(ing)?\\b') THEN 'WARN'
   ELSE 'INFO' END"""
 
+MAX_SHAPES = 2000  # distinct masked shapes per level that Drain3 mines; the rarer are counted together
+
 # Periods of a line: not readable (no time), the baseline, the window, outside both.
 UNREADABLE, BASELINE, WINDOW, OUTSIDE = -1, 0, 1, 2
 
@@ -109,13 +111,15 @@ def summarise(
         GROUP BY level, masked ORDER BY min(t0), level, masked""",
         {"svc": q.service, "longer": q.pod_owned_by},
     ).fetchall()
-    groups = [Group(masked=r[1], payload=r) for r in rows]
+    mined, rare = _bounded(rows)
     levels: dict[str, int] = {}
     templates: list[TemplateStat] = []
-    for template, members in mine(groups).values():
+    clusters = [(t, [g.payload for g in members]) for t, members in mine(mined).values()]
+    clusters += [(f"({len(rs)} rarer message shapes)", rs) for rs in rare.values()]
+    for template, payloads in clusters:
         by_level: dict[str, list[tuple[Any, ...]]] = {}
-        for g in members:
-            by_level.setdefault(g.payload[0], []).append(g.payload)
+        for r in payloads:
+            by_level.setdefault(r[0], []).append(r)
         for level, rs in by_level.items():
             n = sum(r[2] for r in rs)
             nb = sum(r[3] for r in rs)
@@ -151,6 +155,23 @@ def summarise(
         source=source,
         baseline_from=_dt(min(firsts)) if firsts else None,
     )
+
+
+def _bounded(rows: list[tuple[Any, ...]]) -> tuple[list[Group], dict[str, list[tuple[Any, ...]]]]:
+    """The shapes Drain3 mines, at most MAX_SHAPES per level (the most frequent), in time order; the
+    rest, per level, are counted together. Free text that masking cannot fold (fifty thousand distinct
+    shapes) would otherwise take Drain3 minutes and give as many templates."""
+    by_level: dict[str, list[tuple[Any, ...]]] = {}
+    for r in rows:
+        by_level.setdefault(r[0], []).append(r)
+    kept: set[int] = set()
+    rare: dict[str, list[tuple[Any, ...]]] = {}
+    for level, rs in by_level.items():
+        ranked = sorted(range(len(rs)), key=lambda i: -(rs[i][2] + rs[i][3]))  # stable: time order among equals
+        kept.update(id(rs[i]) for i in ranked[:MAX_SHAPES])
+        if len(rs) > MAX_SHAPES:
+            rare[level] = [rs[i] for i in ranked[MAX_SHAPES:]]
+    return [Group(masked=r[1], payload=r) for r in rows if id(r) in kept], rare
 
 
 def _dt(epoch: float) -> datetime:
