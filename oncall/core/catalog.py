@@ -4,6 +4,7 @@ and the signal vocabulary mapped to queries."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import yaml
 from pydantic import BaseModel, ValidationError, model_validator
@@ -82,6 +83,20 @@ class Catalog(BaseModel):
                 return value
         words = " ".join([alert.alertname, alert.text or "", *alert.annotations.values()]).lower()
         for name in sorted(self.services, key=len, reverse=True):
-            if re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", words):
+            if mentions(name, words):
                 return name
         return None
+
+
+@lru_cache(maxsize=4096)
+def spellings(name: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in re.split(r"[-_.]", name) if p]
+    core = r"[-_ ]?".join(parts)
+    return re.compile(rf"(?<![\w-])(?:{core})(?:s|[-_]?(?:service|svc|client|api|server))?(?![\w-])", re.I)
+
+
+def mentions(name: str, text: str) -> bool:
+    """Whether `text` names the service `name` as callers and people write it: as catalogued, joined
+    or spaced (productcatalog, product catalog), in the plural (failed to get ads), or as a class or
+    host with a role suffix (AdService, cart-svc, ProductCatalogClient). Never inside a longer name."""
+    return bool(spellings(name).search(text))

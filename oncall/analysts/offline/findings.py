@@ -15,7 +15,7 @@ from typing import ClassVar, Literal, get_args
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.patterns import PEER_CERT, WAITING_ON, classify
 from oncall.core import diffs
-from oncall.core.catalog import Catalog
+from oncall.core.catalog import Catalog, mentions, spellings
 from oncall.core.citations import cite
 from oncall.core.diagnosis import Category
 from oncall.core.fmt import fmt_hm, fmt_num
@@ -167,9 +167,9 @@ def attribute(words: str, others: list[str]) -> tuple[LogRole, str | None, Categ
     call, the peer's certificate, our threads waiting on it); something outside the catalog when it
     is a dependency failure naming none; else the service's own. `others`: the other services' names,
     longest first. Returns (role, the peer it points to, category)."""
-    named = next((s for s in others if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", words, re.I)), None)
+    named = next((s for s in others if mentions(s, words)), None)
     cat = classify(words)
-    waited = bool(named) and re.search(WAITING_ON.pattern + rf"{re.escape(named or '')}\b", words, re.I)
+    waited = bool(named) and re.search(WAITING_ON.pattern + spellings(named or "").pattern, words, re.I)
     if named and (
         cat in (None, "dependency_failure")
         or (cat == "expired_credential" and PEER_CERT.search(words))

@@ -6,7 +6,6 @@ of failing services to pick its model."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -24,7 +23,7 @@ from oncall.analysts.offline.findings import (
 from oncall.analysts.offline.neighbours import follow_changes
 from oncall.analysts.offline.patterns import PEER_CERT
 from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect
-from oncall.core.catalog import Catalog
+from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category, Confidence
 from oncall.core.results import ToolResult
 from oncall.tools.read_metrics import MetricStats
@@ -37,6 +36,7 @@ def observed(results: list[ToolResult]) -> set[str]:
 
 def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[str] | None = None) -> list[Suspect]:
     seen = set(services) if seen is None else seen
+    found = _unnamed_dependency(found, catalog)
     by_service: dict[str, list[Finding]] = {s: [] for s in services}
     for f in found:
         by_service.setdefault(f.service, []).append(f)
@@ -82,6 +82,26 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
 Grouped = dict[str, list[Finding]]
 # what a caller's errors about a dependency can still say of the caller itself
 OWN_SIDE: tuple[Category, ...] = ("expired_credential", "permission_denied", "recent_change")
+
+
+def _unnamed_dependency(found: list[Finding], catalog: Catalog) -> list[Finding]:
+    """A caller failing on a dependency it does not name (an address, a bare connection error), while
+    exactly one of its dependencies lost its traffic at that moment: the calls are not arriving there
+    (a port, a policy, a selector changed), so the errors witness against that dependency."""
+    lost = {
+        f.service: f.at
+        for f in found
+        if isinstance(f, MetricFinding) and f.role == "traffic" and f.detail.direction == "down" and f.at
+    }
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, LogFinding) and f.role == "external" and f.at:
+            at = f.at
+            gone = [d for d in catalog.dependencies(f.service, depth=1) if d in lost and abs(lost[d] - at) <= w.NEAR]
+            if len(gone) == 1:
+                f = replace(f, role="peer", points_to=gone[0])
+        out.append(f)
+    return out
 
 
 def _handshake_failed(s: Suspect) -> bool:
@@ -178,7 +198,7 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
                 and t.onset
                 and t.onset < s.onset - w.NEAR
                 and (t.metrics("saturation") or t.logs("own"))
-                and re.search(rf"(?<![\w-]){re.escape(d)}(?![\w-])", f.words, re.I)
+                and mentions(d, f.words)
             ):
                 return d
     if not s.logs() and not s.metrics("saturation"):
