@@ -95,3 +95,38 @@ def test_callers_failing_on_a_healthy_service_whose_traffic_fell_away_blame_its_
     d = diagnose(tmp_path, error)
     assert (d.root_cause.service, d.root_cause.category) == ("ad", "recent_change")
     assert d.actions[0].kind == "rollback" and d.actions[0].target == "ad"
+
+
+def test_a_consumer_scaled_to_zero_is_the_cause_of_the_lag_its_broker_alerts_on(tmp_path):
+    """accounting was scaled from one replica to none; its metrics and logs stop the next minute while
+    everyone else's go on, and the broker alerts on the consumer lag. Scaling to zero is not a
+    reaction to load: it took the service away."""
+    at = ALERT_AT - 10 * M
+    quiet = [
+        log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok")
+        for i in range(20)
+        for s in ("checkout", "kafka")
+    ]
+    root = write_bundle(
+        tmp_path / "b",
+        services={"checkout": ["kafka"], "kafka": [], "accounting": ["kafka"]},
+        alert=alertmanager("KafkaConsumerLag", "kafka"),
+        logs=quiet
+        + [log(ALERT_AT - timedelta(hours=2) + i * 5 * M, "accounting", "info", "order consumed") for i in range(22)]
+        + [log(at + 5 * M + i * 30 * timedelta(seconds=1), "kafka", "warn", "consumer group accounting has lag 1200") for i in range(10)],
+        metric_lines=series("requests", "accounting", flat_then(T0, at, 20.0))
+        + series("error_ratio", "accounting", flat_then(T0, at, 0.001))
+        + series("requests", "checkout", flat_then(T0, END, 20.0))
+        + series("error_ratio", "checkout", flat_then(T0, END, 0.001))
+        + series("requests", "kafka", flat_then(T0, END, 60.0)),
+        changes=[{"ts": iso(at - M), "service": "accounting", "kind": "scale", "from": "replicas=1", "to": "replicas=0",
+                  "author": "dev", "ref": "deploy/accounting", "diff": None}],
+        signals=SIGNALS,
+    )  # fmt: skip
+    b = Bundle.open(root)
+    inv = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())
+    d = inv.diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("accounting", "recent_change")
+    assert d.actions[0].kind == "rollback" and "replicas=1" in d.actions[0].description
+    text = {r.input.get("service"): r.text for r in inv.results if r.tool == "read_metrics"}
+    assert "no samples after" in text["accounting"] and "no samples after" not in text["checkout"]

@@ -108,7 +108,7 @@ class HistoryFinding(Finding):
 
 
 def findings(results: list[ToolResult], catalog: Catalog) -> list[Finding]:
-    out: list[Finding] = []
+    out: list[Finding] = _stopped_reporting(results)
     for r in results:
         if not r.ok or r.data is None:
             continue
@@ -124,6 +124,41 @@ def findings(results: list[ToolResult], catalog: Catalog) -> list[Finding]:
             out += _change_findings(r, r.data)
         elif isinstance(r.data, list) and r.data and isinstance(r.data[0], PastIncident):
             out += _history_findings(r, r.data)
+    return out
+
+
+def reaction(c: Change) -> bool:
+    """A scaling event is usually a reaction to load, not a cause; scaling to zero takes the service
+    away, and is a cause like any other change."""
+    return c.kind == "scale" and not re.search(r"(?:^|[=:\s])0+$", (c.to or "").strip())
+
+
+def _stopped_reporting(results: list[ToolResult]) -> list[Finding]:
+    """A service whose every signal went silent minutes before the others' last samples stopped
+    reporting: scaled to zero, evicted, cut off from the scraper. That is news, never quiet."""
+    stats = [r for r in results if r.ok and isinstance(r.data, MetricStats)]
+    ends = {r.id: r.data.last_sample() for r in stats}
+    data_end = max((t for t in ends.values() if t), default=None)
+    out: list[Finding] = []
+    for r in stats:
+        m, last = r.data, ends[r.id]
+        if data_end is None or last is None or m.quiet_line is None or last >= data_end - w.STOPPED_REPORTING:
+            continue
+        if any(s.last_at and s.last_at >= data_end - w.STOPPED_REPORTING for s in m.signals):
+            continue
+        out.append(
+            MetricFinding(
+                service=m.service,
+                text=f"{m.service} stopped reporting metrics after {fmt_hm(last)}",
+                cite=cite(r.id, m.quiet_line),
+                quote=r.line(m.quiet_line),
+                at=last,
+                weight=1.0,
+                signal="reporting",
+                role="symptom",
+                detail=m.signals[0],
+            )
+        )
     return out
 
 

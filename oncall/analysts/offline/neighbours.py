@@ -18,7 +18,7 @@ and their own routine changes count for little."""
 from __future__ import annotations
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens
+from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 
@@ -28,7 +28,7 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog) -> None:
     for x in suspects.values():
         best: tuple[float, ChangeFinding, list[Suspect], bool] | None = None
         for c in x.changes():
-            if not c.at or c.detail.kind == "scale":
+            if not c.at or reaction(c.detail):
                 continue
             broke, by_load = _broke(x, c, suspects, catalog, shared)
             if not broke:

@@ -19,6 +19,7 @@ from oncall.analysts.offline.findings import (
     MetricFinding,
     change_tokens,
     log_tokens,
+    reaction,
 )
 from oncall.analysts.offline.neighbours import follow_changes
 from oncall.analysts.offline.patterns import PEER_CERT
@@ -258,7 +259,7 @@ def _pick_change(s: Suspect, dependency_first: bool = False) -> tuple[ChangeFind
         value += (w.REPEATED_IN_ERRORS if repeated else w.COHERENT_CHANGE if timely else 0.0) + (
             w.CHANGE_WITH_DIFF if c.detail.diff else 0.0
         )
-        if c.detail.kind == "scale":
+        if reaction(c.detail):
             value *= w.SCALE_CHANGE
         if s.symptom_of:
             value *= w.CHANGE_ON_SYMPTOM  # its errors are about a failing dependency, which no change here explains
@@ -374,8 +375,7 @@ def unexplained_change(s: Suspect) -> bool:
     if s.onset is None or s.category == "recent_change":
         return False
     return any(
-        c.at and s.onset - w.LAG_CLOSE <= c.at <= s.onset + w.NEAR and c.detail.kind not in ("scale",)
-        for c in s.changes()
+        c.at and s.onset - w.LAG_CLOSE <= c.at <= s.onset + w.NEAR and not reaction(c.detail) for c in s.changes()
     )
 
 

@@ -36,6 +36,15 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                     cites=[change.cite],
                 )
             )
+        elif c.kind == "scale":  # only a scale that took the service away is a cause (findings.reaction)
+            acts.append(
+                Action(
+                    kind="rollback",
+                    target=svc,
+                    description=f"Scale {svc} back: {c.to} to {c.from_}",
+                    cites=[change.cite],
+                )
+            )
         elif c.kind == "flag":
             acts.append(
                 Action(kind="rollback", target=svc, description=f"Set {c.to} back to {c.from_}", cites=[change.cite])

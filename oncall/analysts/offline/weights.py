@@ -52,6 +52,8 @@ CHANGE = Weight(3.0, "a change shortly before the breakage is the first thing an
 HISTORY_MATCH = Weight(1.0, "a past incident of the same alert and service supports a cause")
 HISTORY_WEAK = Weight(0.5, "a past incident matching only loosely supports it less")
 
+STOPPED_REPORTING = Span("a service silent this long before the others' last samples stopped reporting", minutes=5)
+
 # -- adjustments before scoring ----------------------------------------------------------------
 UNCORROBORATED_LOGS = Weight(0.5, "errors that move none of a watched service's metrics are chatty, not failing")
 LONE_TRAFFIC = Weight(0.5, "traffic that moves while nothing else does is the day's curve, not an incident")

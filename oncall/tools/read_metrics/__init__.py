@@ -73,6 +73,7 @@ class SignalStat(BaseModel):
     reference: str = "before"
     began_before_window: bool = False
     samples: int
+    last_at: datetime | None = None  # its last sample in the window
     line: int | None = None  # where the summary shows it
     # the series over the window and as long again before it, as SHAPE_POINTS bucket means (a picture's data)
     shape: list[float | None] = []
@@ -91,6 +92,11 @@ class MetricStats(BaseModel):
     baseline_start: datetime
     signals: list[SignalStat]
     missing: list[str]  # signals asked for that returned no data
+    quiet_line: int | None = None  # where the summary says which signals stopped before the window's end
+
+    def last_sample(self) -> datetime | None:
+        """When the service last reported anything in the window."""
+        return max((s.last_at for s in self.signals if s.last_at), default=None)
 
 
 def run(ctx: ToolContext, args: ReadMetricsInput) -> Summary:
@@ -208,6 +214,7 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         direction=direction if onset else None,
         recovered=recovered,
         samples=len(s.points),
+        last_at=_dt(window[-1][0]),
         shape=shape(s, t0 - (t1 - t0), t1),
         shape_from=_dt(t0 - (t1 - t0)),
         shape_to=end,
@@ -362,9 +369,19 @@ def summarise(m: MetricStats) -> str:
                 for s in steady
             )
         )
+    ended = {s.signal: s.last_at for s in m.signals if s.last_at and s.last_at < m.end - QUIET}
+    if ended:
+        m.quiet_line = len(lines) + 1
+        lines.append(
+            f"no samples after {fmt_time(max(ended.values()))} (the window runs to {fmt_time(m.end)}): "
+            + ", ".join(sorted(ended))
+        )
     if m.missing:
         lines.append(f"no data for: {', '.join(m.missing)}")
     return "\n".join(lines)
+
+
+QUIET = timedelta(minutes=5)  # a signal silent this long before the window's end stopped reporting
 
 
 def _where(st: SignalStat, common: frozenset[tuple[str, str]]) -> str:
