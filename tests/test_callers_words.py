@@ -130,3 +130,27 @@ def test_a_consumer_scaled_to_zero_is_the_cause_of_the_lag_its_broker_alerts_on(
     assert d.actions[0].kind == "rollback" and "replicas=1" in d.actions[0].description
     text = {r.input.get("service"): r.text for r in inv.results if r.tool == "read_metrics"}
     assert "no samples after" in text["accounting"] and "no samples after" not in text["checkout"]
+
+
+@pytest.mark.parametrize("answer", ["503 Service Unavailable: fault filter abort", "no healthy upstream"])
+def test_requests_the_proxy_answered_for_a_healthy_looking_service_still_blame_it(tmp_path, answer):
+    """The mesh in front of quote aborts its requests (ITBench's HTTP abort chaos): quote's own
+    metrics never see them and look healthy, so they do not acquit it; shipping only reports it."""
+    at = ALERT_AT - 10 * M
+    root = write_bundle(
+        tmp_path / "b",
+        services={"frontend": ["shipping"], "shipping": ["quote"], "quote": []},
+        alert=alertmanager("HighErrorRate", "frontend"),
+        logs=[log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in ("frontend", "shipping", "quote")]
+        + [log(at + i * 10 * timedelta(seconds=1), "shipping", "error", f"failed to get quote: {answer}") for i in range(60)]
+        + [log(at + M + i * 20 * timedelta(seconds=1), "frontend", "error", "failed to get shipping quote: rpc error: code = Unavailable") for i in range(20)],
+        metric_lines=series("error_ratio", "frontend", flat_then(T0, END, 0.002, at + M, 0.2))
+        + series("error_ratio", "shipping", flat_then(T0, END, 0.002, at, 0.5))
+        + series("error_ratio", "quote", flat_then(T0, END, 0.002))
+        + series("requests", "quote", flat_then(T0, END, 40.0)),
+        signals=SIGNALS,
+    )  # fmt: skip
+    b = Bundle.open(root)
+    d = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst()).diagnosis
+    assert d.root_cause.service == "quote"
+    assert d.root_cause.confidence != "HIGH"  # nothing of its own shows it

@@ -72,6 +72,12 @@ CATEGORY_PATTERNS: list[tuple[Category, re.Pattern[str]]] = [(cat, re.compile(rx
 # Errors about a peer's certificate blame the peer; other credential, permission and
 # network errors are the logging service's own problem.
 PEER_CERT = re.compile(r"x509|certificate|PKIX|SSL handshake", re.I)
+# Words that say a request never reached the named service: refused at its port, or answered by
+# the proxy in front of it (Envoy's "no healthy upstream", "upstream connect error", and its fault
+# injection's "fault filter abort")
+NEVER_ARRIVED = re.compile(
+    r"connection refused|ECONNREFUSED|no healthy upstream|upstream connect error|fault filter abort", re.I
+)
 # Words that say a service's own resource ran out because it waited on another: "thread pool
 # exhausted waiting on accounts-db" is about accounts-db's slowness, not this service's pool.
 WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re.I)

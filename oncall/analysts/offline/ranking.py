@@ -22,7 +22,7 @@ from oncall.analysts.offline.findings import (
     reaction,
 )
 from oncall.analysts.offline.neighbours import follow_changes
-from oncall.analysts.offline.patterns import PEER_CERT
+from oncall.analysts.offline.patterns import NEVER_ARRIVED, PEER_CERT
 from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category, Confidence
@@ -56,7 +56,7 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
         if isinstance(adjusted, OwnFinding) and adjusted.points_to:
             suspects[adjusted.points_to].blamed_by.append(adjusted)
     for s in suspects.values():
-        if (s.service not in seen or _handshake_failed(s)) and s.blamed_by:
+        if (s.service not in seen or _never_reached(s)) and s.blamed_by:
             s.reported_at = min((f.at for f in s.blamed_by if f.at), default=None)
     onsets = [s.onset for s in suspects.values() if s.onset]
     earliest = min(onsets) if onsets else None
@@ -105,10 +105,15 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog) -> list[Finding]
     return out
 
 
-def _handshake_failed(s: Suspect) -> bool:
-    """Callers fail on its certificate: that happens before its server sees a request, so its own
-    metrics cannot show it, and when it broke is when they began to say so."""
-    return any(f.category == "expired_credential" and PEER_CERT.search(f.words) for f in s.blamed_by)
+def _never_reached(s: Suspect) -> bool:
+    """Callers fail before their requests reach it: its certificate fails the handshake, its port
+    refuses, the proxy in front of it has no healthy upstream or aborts by rule. Its own metrics
+    cannot show what never arrived, so they do not acquit it, and when it broke is when callers
+    began to say so."""
+    return any(
+        (f.category == "expired_credential" and PEER_CERT.search(f.words)) or NEVER_ARRIVED.search(f.words)
+        for f in s.blamed_by
+    )
 
 
 def _explain_traffic(by_service: Grouped, catalog: Catalog) -> Grouped:
@@ -291,7 +296,7 @@ def _score(s: Suspect, all_: dict[str, Suspect], catalog: Catalog, earliest: dat
     score += s.change_strength
     score += w.HISTORY_BONUS if history else 0.0
     # blame counts fully only when this service is visibly failing or could not be looked at
-    full = s.anomalous or s.service not in seen or _handshake_failed(s)
+    full = s.anomalous or s.service not in seen or _never_reached(s)
     score += min(w.BLAMED_CAP, (w.BLAMED if full else w.BLAMED_HEALTHY) * len(blamers))
     if earliest and s.onset:
         if s.onset - earliest <= w.NEAR:

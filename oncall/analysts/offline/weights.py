@@ -95,8 +95,8 @@ HISTORY_BONUS = Weight(1.0, "a matching past incident tips a close call, never d
 BLAMED = Weight(2.0, "each other service whose errors name this one is a witness against it")
 BLAMED_HEALTHY = Weight(
     0.5,
-    "a witness against a service we watched and saw healthy counts little (unless it names the service's "
-    "certificate: a failed handshake never reaches the server's metrics)",
+    "a witness against a service we watched and saw healthy counts little (unless its requests never reached "
+    "the server: a failed handshake, a refused port, the proxy's no healthy upstream, never show in its metrics)",
 )
 BLAMED_CAP = Weight(4.0, "many witnesses are one fact: this service is failing")
 FIRST_TO_BREAK = Weight(1.5, "the service that broke first, along the dependency graph, is usually the cause")
