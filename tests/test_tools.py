@@ -289,7 +289,7 @@ def test_runner_timeout_and_crash_become_error_results():
 
 
 def test_runner_gives_every_call_its_own_deadline():
-    """Twelve calls of 0.5 s each with a 0.8 s deadline: none waits for a free worker behind the others
+    """Twelve calls of 1 s each with a 1.6 s deadline: none waits for a free worker behind the others
     (a pool of eight left the last four what the first eight had not used, and they timed out)."""
 
     def slow(ctx, args):
@@ -297,9 +297,9 @@ def test_runner_gives_every_call_its_own_deadline():
         return Summary("done")
 
     runner = ToolRunner(
-        ToolContext(None, Catalog(), Window.around(ALERT_AT)), {"slow": Tool("slow", SlowIn, slow, "")}, 0.8
+        ToolContext(None, Catalog(), Window.around(ALERT_AT)), {"slow": Tool("slow", SlowIn, slow, "")}, 1.6
     )
-    results = runner.call_many([("slow", {"seconds": 0.5 + i / 1000}) for i in range(12)])
+    results = runner.call_many([("slow", {"seconds": 1.0 + i / 1000}) for i in range(12)])
     assert [r.ok for r in results] == [True] * 12
 
 

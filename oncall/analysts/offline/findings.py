@@ -144,8 +144,6 @@ def _stopped_reporting(results: list[ToolResult]) -> list[Finding]:
         m, last = r.data, ends[r.id]
         if data_end is None or last is None or m.quiet_line is None or last >= data_end - w.STOPPED_REPORTING:
             continue
-        if any(s.last_at and s.last_at >= data_end - w.STOPPED_REPORTING for s in m.signals):
-            continue
         out.append(
             MetricFinding(
                 service=m.service,
