@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from oncall.analysts.offline.analyst import OfflineAnalyst
 from oncall.core.diagnosis import Diagnosis
 from oncall.estate.bundle import Bundle
@@ -88,9 +90,12 @@ def test_callers_retrying_a_service_that_slowed_first_do_not_make_their_deploy_t
     assert not [a for a in d.actions if a.kind == "rollback"]
 
 
-def test_load_that_was_rising_before_a_callers_deploy_was_not_sent_by_it(tmp_path):
+@pytest.mark.parametrize("lead", [5, 1])
+def test_load_that_was_rising_before_a_callers_deploy_was_not_sent_by_it(tmp_path, lead):
+    """A sample taken before the deploy already saw the load (even one minute before: the deploy's
+    time is exact, the sample's is when it was scraped)."""
     at = ALERT_AT - 12 * M
-    d = diagnose(tmp_path, load_at=at - 6 * M, slow_at=at, deployed_at=at - 2 * M)
+    d = diagnose(tmp_path, load_at=at - (lead + 1) * M, slow_at=at, deployed_at=at - M)
     assert d.root_cause.service == "checkout" and d.root_cause.category != "recent_change"
 
 
@@ -157,3 +162,24 @@ def test_a_deploy_that_landed_after_the_service_had_slowed_is_a_reaction_not_the
     d = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst()).diagnosis
     assert d.root_cause.category != "recent_change"
     assert not [a for a in d.actions if a.kind == "rollback"]
+
+
+def test_an_edge_deploying_while_its_users_surge_is_not_proven_to_have_sent_the_load(tmp_path):
+    """The edge's request rate tripled half an hour after a routine deploy and the bank behind it
+    saturated: the deploy may be the cause, but the users' surge looks the same. Not HIGH."""
+    at = ALERT_AT - 12 * M
+    root = write_bundle(
+        tmp_path / "b",
+        services={"edge": ["bank"], "bank": []},
+        alert=alertmanager("HighLatency", "bank"),
+        logs=[log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in ("edge", "bank")],
+        metric_lines=series("requests", "edge", flat_then(T0, END, 100.0, at - 5 * M, 400.0))
+        + series("latency_p99_seconds", "edge", flat_then(T0, END, 0.1, at + M, 1.2))
+        + series("cpu", "bank", flat_then(T0, END, 0.4, at, 0.98))
+        + series("latency_p99_seconds", "bank", flat_then(T0, END, 0.2, at, 2.0)),
+        changes=[deploy("edge", at - 38 * M)],
+        signals={**SIGNALS, "cpu_utilization": 'cpu{service="{service}"}'},
+    )  # fmt: skip
+    b = Bundle.open(root)
+    d = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst()).diagnosis
+    assert d.root_cause.confidence != "HIGH"

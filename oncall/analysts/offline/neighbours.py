@@ -102,7 +102,9 @@ def _broke(
     if surged:  # its own request rate shows the load is its own
         sent = [s for s in used if after(s) and s.metrics("saturation")]
         if sent:
-            return sent, False
+            # a new schedule or setting says it sends more; a deploy of new code only might (an edge
+            # deploying while its users surge looks the same): likely, not proven
+            return sent, c.detail.kind == "deploy"
     # only the service's load and X's words about it tie them: a flood, or X retrying what was failing.
     # Proven when the load rose before the service slowed; at the same moment, either could be first.
     flooded = [
@@ -138,4 +140,4 @@ def _load_rose_before(s: Suspect, c: ChangeFinding) -> bool:
     """Its load was already rising before the change landed: the change did not send it."""
     assert c.at is not None
     rose = [m.at for m in s.metrics("traffic") if m.more_traffic and m.at]
-    return bool(rose) and min(rose) < c.at - w.NEAR
+    return bool(rose) and min(rose) < c.at - w.CLOCK_SKEW  # a sample taken before the change saw the load
