@@ -63,7 +63,8 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
     for s in suspects.values():
         s.symptom_of = _symptom_of(s, suspects, seen, catalog)
     for s in suspects.values():
-        s.change, s.change_strength = _pick_change(s, _dependency_broke_first(s, suspects, catalog))
+        s.below_first = _dependency_broke_first(s, suspects, catalog)
+        s.change, s.change_strength = _pick_change(s, s.below_first)
         _score(s, suspects, catalog, earliest, seen)
     follow_changes(suspects, catalog)
     # a victim never outranks the dependency its errors name, unless its own errors say what is wrong
@@ -399,6 +400,8 @@ def confidence(top: Suspect, runner_up: float) -> Confidence:
         and direct_evidence(top)
         and not unexplained_change(top)
         and not top.broke_by_load  # a flood read from timing and load alone is likely, not proven
+        # its own failure while a dependency of it visibly broke first may be that dependency's
+        and not (top.below_first and top.category != "recent_change")
     ):
         return "HIGH"
     return "MEDIUM"

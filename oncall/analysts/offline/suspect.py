@@ -40,6 +40,7 @@ class Suspect:
     broke: list[str] = field(default_factory=list)  # neighbours its change broke (neighbours.py)
     # ...and whether only their load ties them to it (a flood read from timing and traffic, no shared words)
     broke_by_load: bool = False
+    below_first: bool = False  # a direct dependency was visibly failing before it moved
     # a dependency we cannot observe (no metrics, no logs of its own) broke when its callers' errors
     # about it began: set by ranking, from the earliest of them
     reported_at: datetime | None = None
