@@ -17,7 +17,9 @@ RULES: list[tuple[Category, str]] = [
         r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"
         r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId"
         # .NET's SslStream: an expired peer certificate is "NotTimeValid" in the chain's errors
-        r"|NotTimeValid|remote certificate is invalid|RemoteCertificateChainErrors",
+        r"|NotTimeValid|remote certificate is invalid|RemoteCertificateChainErrors"
+        # SMTP's authentication refusal (RFC 4954), as mail clients report it
+        r"|\b535[ -]5\.7\.8\b|SMTPAuthenticationError|Username and Password not accepted",
     ),
     (
         "permission_denied",

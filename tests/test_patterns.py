@@ -1,0 +1,28 @@
+"""What a log line says about the cause, in the wordings of common runtimes and protocols."""
+
+from __future__ import annotations
+
+import pytest
+
+from oncall.analysts.offline.patterns import classify
+
+
+@pytest.mark.parametrize(
+    "line, category",
+    [
+        ("Net::SMTPAuthenticationError: 535 5.7.8 Username and Password not accepted", "expired_credential"),
+        ("StackExchange.Redis.RedisServerException: WRONGPASS invalid username-password pair", "expired_credential"),
+        (
+            "java.lang.UnsupportedOperationException: async-checkout path does not support legacy requests",
+            "recent_change",
+        ),
+        ("rpc error: code = Unimplemented desc = UNIMPLEMENTED: unknown method GetQuote", "recent_change"),
+        ("NotImplementedError", "recent_change"),
+        ("Back-off pulling image: ImagePullBackOff", "recent_change"),
+        ("upstream connect error or disconnect/reset before headers", "dependency_failure"),
+        ("dial tcp: lookup cart on 10.96.0.10:53: no such host", "network"),
+        ("request took 812ms", None),
+    ],
+)
+def test_runtime_wordings_name_their_category(line, category):
+    assert classify(line) == category
