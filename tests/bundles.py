@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from oncall.core.investigation import Investigation
+
 ALERT_AT = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
 
@@ -136,3 +138,13 @@ def demo_runner(**backends: object):
         setattr(chosen, name, backend)
     _, runner = prepare(bundle.alert_payload(), bundle.catalog, chosen, Settings(), bundle.moment())
     return runner
+
+
+def investigated(root: Path) -> Investigation:
+    """The offline analyst's investigation of the bundle at `root`, as `oncall investigate` runs it."""
+    from oncall.analysts.offline.analyst import OfflineAnalyst
+    from oncall.estate.bundle import Bundle
+    from oncall.investigate import investigate
+
+    b = Bundle.open(root)
+    return investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())

@@ -9,12 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from oncall.analysts.offline.analyst import OfflineAnalyst
 from oncall.core.catalog import mentions
 from oncall.core.diagnosis import Diagnosis
-from oncall.estate.bundle import Bundle
-from oncall.investigate import investigate
-from tests.bundles import ALERT_AT, alertmanager, flat_then, iso, log, series, write_bundle
+from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, iso, log, series, write_bundle
 
 M = timedelta(minutes=1)
 T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
@@ -78,8 +75,7 @@ def diagnose(tmp_path: Path, error: str) -> Diagnosis:
         ],
         signals=SIGNALS,
     )  # fmt: skip
-    b = Bundle.open(root)
-    return investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst()).diagnosis
+    return investigated(root).diagnosis
 
 
 @pytest.mark.parametrize(
@@ -123,8 +119,7 @@ def test_a_consumer_scaled_to_zero_is_the_cause_of_the_lag_its_broker_alerts_on(
                   "author": "dev", "ref": "deploy/accounting", "diff": None}],
         signals=SIGNALS,
     )  # fmt: skip
-    b = Bundle.open(root)
-    inv = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())
+    inv = investigated(root)
     d = inv.diagnosis
     assert (d.root_cause.service, d.root_cause.category) == ("accounting", "recent_change")
     assert d.actions[0].kind == "rollback" and "replicas=1" in d.actions[0].description
@@ -150,7 +145,6 @@ def test_requests_the_proxy_answered_for_a_healthy_looking_service_still_blame_i
         + series("requests", "quote", flat_then(T0, END, 40.0)),
         signals=SIGNALS,
     )  # fmt: skip
-    b = Bundle.open(root)
-    d = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst()).diagnosis
+    d = investigated(root).diagnosis
     assert d.root_cause.service == "quote"
     assert d.root_cause.confidence != "HIGH"  # nothing of its own shows it

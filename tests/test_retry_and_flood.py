@@ -8,11 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from oncall.analysts.offline.analyst import OfflineAnalyst
 from oncall.core.diagnosis import Diagnosis
-from oncall.estate.bundle import Bundle
-from oncall.investigate import investigate
-from tests.bundles import ALERT_AT, alertmanager, flat_then, iso, log, series, write_bundle
+from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, iso, log, series, write_bundle
 
 M = timedelta(minutes=1)
 T0 = ALERT_AT - timedelta(hours=6)
@@ -76,8 +73,7 @@ def diagnose(tmp_path: Path, *, load_at, slow_at, deployed_at) -> Diagnosis:
         changes=[deploy("web", deployed_at)],
         signals=SIGNALS,
     )  # fmt: skip
-    b = Bundle.open(root)
-    inv = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())
+    inv = investigated(root)
     return inv.diagnosis
 
 
@@ -131,8 +127,7 @@ def test_code_reaching_a_path_it_does_not_implement_points_at_the_flag_that_turn
         changes=[{"ts": iso(at - timedelta(hours=5)), "service": "pricing", "kind": "flag", "from": "async-quotes=off",
                   "to": "async-quotes=on", "author": "dev", "ref": "flags:pricing/async-quotes", "diff": None}],
     )  # fmt: skip
-    b = Bundle.open(root)
-    d = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst()).diagnosis
+    d = investigated(root).diagnosis
     assert (d.root_cause.service, d.root_cause.category, d.root_cause.confidence) == (
         "pricing",
         "recent_change",
@@ -158,8 +153,7 @@ def test_a_deploy_that_landed_after_the_service_had_slowed_is_a_reaction_not_the
         changes=[deploy("web", at + M + 90 * timedelta(seconds=1))],
         signals={**SIGNALS, "cpu_utilization": 'cpu{service="{service}"}'},
     )  # fmt: skip
-    b = Bundle.open(root)
-    d = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst()).diagnosis
+    d = investigated(root).diagnosis
     assert d.root_cause.category != "recent_change"
     assert not [a for a in d.actions if a.kind == "rollback"]
 
@@ -180,6 +174,5 @@ def test_an_edge_deploying_while_its_users_surge_is_not_proven_to_have_sent_the_
         changes=[deploy("edge", at - 38 * M)],
         signals={**SIGNALS, "cpu_utilization": 'cpu{service="{service}"}'},
     )  # fmt: skip
-    b = Bundle.open(root)
-    d = investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst()).diagnosis
+    d = investigated(root).diagnosis
     assert d.root_cause.confidence != "HIGH"

@@ -100,12 +100,15 @@ class ToolRunner:
     def _await(self, fut: Future[ToolResult], clock: CallClock, began: float) -> ToolResult:
         """The call's result, waiting until its deadline: its timeout plus whatever it spent reading
         local data every call needs (see clock.py)."""
+
+        def left() -> float:
+            return began + self.timeout_s + clock.excused() - time.monotonic()
+
         while True:
-            left = began + self.timeout_s + clock.excused() - time.monotonic()
             try:
-                return fut.result(timeout=max(0.0, left))
+                return fut.result(timeout=max(0.0, left()))
             except FutureTimeout:
-                if began + self.timeout_s + clock.excused() <= time.monotonic():
+                if left() <= 0:
                     raise
 
     def _by_id(self, rid: str) -> ToolResult:

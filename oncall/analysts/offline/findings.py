@@ -154,7 +154,7 @@ def _stopped_reporting(results: list[ToolResult]) -> list[Finding]:
                 weight=1.0,
                 signal="reporting",
                 role="symptom",
-                detail=m.signals[0],
+                detail=max(m.signals, key=lambda s: s.last_at or data_end),  # the last to fall silent
             )
         )
     return out

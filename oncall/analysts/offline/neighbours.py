@@ -17,6 +17,8 @@ and their own routine changes count for little."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction
 from oncall.analysts.offline.suspect import Suspect
@@ -119,25 +121,35 @@ def _broke(
     return flooded, not all(_load_led(s) for s in flooded)
 
 
+def _load_at(s: Suspect) -> datetime | None:
+    """When its load left the baseline."""
+    return min((m.at for m in s.metrics("traffic") if m.more_traffic and m.at), default=None)
+
+
+def _hurt_at(s: Suspect, with_logs: bool = False) -> datetime | None:
+    """When its latency, errors or saturation (and, with_logs, its own error lines) left the baseline."""
+    times = [m.at for m in s.metrics() if m.role in ("symptom", "saturation") and m.at and m.weight > 0]
+    if with_logs:
+        times += [f.at for f in s.logs("own") if f.at and f.weight >= 1]
+    return min(times, default=None)
+
+
 def _load_followed_slowdown(s: Suspect) -> bool:
     """Its latency, errors or saturation left the baseline before its load did: the extra requests are
     callers retrying what it was already failing, not a flood that broke it."""
-    rose = [m.at for m in s.metrics("traffic") if m.more_traffic and m.at]
-    hurt = [m.at for m in s.metrics() if m.role in ("symptom", "saturation") and m.at and m.weight > 0]
+    load, hurt = _load_at(s), _hurt_at(s)
     # the same service's signals share a scrape: strictly earlier is earlier
-    return bool(rose and hurt) and min(hurt) < min(rose)
+    return load is not None and hurt is not None and hurt < load
 
 
 def _load_led(s: Suspect) -> bool:
     """Its load left the baseline strictly before its latency, errors or saturation did."""
-    rose = [m.at for m in s.metrics("traffic") if m.more_traffic and m.at]
-    hurt = [m.at for m in s.metrics() if m.role in ("symptom", "saturation") and m.at and m.weight > 0]
-    hurt += [f.at for f in s.logs("own") if f.at and f.weight >= 1]
-    return bool(rose) and (not hurt or min(rose) < min(hurt))
+    load, hurt = _load_at(s), _hurt_at(s, with_logs=True)
+    return load is not None and (hurt is None or load < hurt)
 
 
 def _load_rose_before(s: Suspect, c: ChangeFinding) -> bool:
     """Its load was already rising before the change landed: the change did not send it."""
     assert c.at is not None
-    rose = [m.at for m in s.metrics("traffic") if m.more_traffic and m.at]
-    return bool(rose) and min(rose) < c.at - w.CLOCK_SKEW  # a sample taken before the change saw the load
+    load = _load_at(s)
+    return load is not None and load < c.at - w.CLOCK_SKEW  # a sample taken before the change saw the load

@@ -67,13 +67,7 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
         s.change, s.change_strength = _pick_change(s, s.below_first)
         _score(s, suspects, catalog, earliest, seen)
     follow_changes(suspects, catalog)
-    # a victim never outranks the dependency its errors name, unless its own errors say what is wrong
-    # with it: a credential or permission of its own that the dependency refuses, a change of its own
-    for s in suspects.values():
-        cause = suspects.get(s.symptom_of or "")
-        own_fault = any(f.category in OWN_SIDE for f in s.logs() if f.role in ("own", "external"))
-        if cause is not None and not s.broke and cause.score > 0 and not own_fault:
-            s.score = min(s.score, cause.score)
+    _victims_below_causes(suspects)
     # equal scores: a service whose errors are about another that broke no later comes after it
     return sorted(
         suspects.values(),
@@ -84,6 +78,16 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
 Grouped = dict[str, list[Finding]]
 # what a caller's errors about a dependency can still say of the caller itself
 OWN_SIDE: tuple[Category, ...] = ("expired_credential", "permission_denied", "recent_change")
+
+
+def _victims_below_causes(suspects: dict[str, Suspect]) -> None:
+    """A victim never outranks the dependency its errors name, unless its own errors say what is wrong
+    with it: a credential or permission of its own that the dependency refuses, a change of its own."""
+    for s in suspects.values():
+        cause = suspects.get(s.symptom_of or "")
+        own_fault = any(f.category in OWN_SIDE for f in s.logs() if f.role in ("own", "external"))
+        if cause is not None and not s.broke and cause.score > 0 and not own_fault:
+            s.score = min(s.score, cause.score)
 
 
 def _unnamed_dependency(found: list[Finding], catalog: Catalog) -> list[Finding]:

@@ -108,6 +108,8 @@ class JsonlLogs:
         with self._lock:
             if self._con is None:
                 self._con = duckdb.connect(":memory:")
+                # the numbering pass counts lines in the order the reader yields them: the file's
+                self._con.execute("SET preserve_insertion_order = true")
             return self._con.cursor()  # one cursor per thread: DuckDB connections are not shared
 
     def _window(self, q: LogQuery) -> _Marks:
