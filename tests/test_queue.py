@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from oncall.core.alert import Alert
-from oncall.serving.queue import AlertQueue, open_queue
+from oncall.serving.queue import AlertQueue, GroupCommit, open_queue
 from tests.conftest import DEMO, ROOT
 from tests.net import free_port, wait_http
 
@@ -127,6 +127,43 @@ def test_a_dead_workers_job_is_taken_again_once_and_only_its_owner_finishes_it(m
     assert not q.finish(first.id, "stale", owner="dead")  # the dead worker's late result is dropped
     assert q.finish(second.id, "inv-2", owner="alive")
     assert q.whereabouts(first.id)[0]["investigation"] == "inv-2"
+
+
+def test_requests_committed_together_each_get_their_own_outcome(make_queue):
+    """The webhook's writer commits whatever requests are waiting in one transaction: each request
+    still learns what became of its own alerts (a repeat inside the same batch is a duplicate, a late
+    member of a group opened earlier in the batch joins that job), and nothing is lost."""
+    q = make_queue()
+    requests = [[alert("B0", f"b{i}")] for i in range(30)] + [[alert("B0", "b3")], [alert("B1", "x"), alert("B1", "x")]]
+    outs = q.enqueue_all(requests)
+    assert [o.accepted for o in outs[:30]] == [1] * 30
+    assert outs[30].duplicates == 1 and outs[30].accepted == 0  # b3 again, within the batch
+    assert outs[31].accepted == 1 and outs[31].duplicates == 1
+    assert {j for o in outs[:30] for j in o.jobs} == {outs[0].jobs[0]}  # one job for the group
+    job = q.claim(owner="w")
+    assert job is not None and len(job.alerts) == 30
+    q.finish(job.id, "inv", owner="w")
+    later = q.enqueue_all([[alert("B0", "late")], [alert("B0", "new-severity", severity="warning")]])
+    assert later[0].attached == 1 and later[0].jobs == [job.id]  # nothing new: on record with the done job
+    assert later[1].jobs == [f"{job.id}-f1"]  # something new: a follow-up
+
+
+def test_a_request_that_cannot_be_committed_does_not_fail_the_others_of_its_batch(tmp_path):
+    class Refusing(AlertQueue):
+        def _enqueue_one(self, a, out, batch):  # type: ignore[no-untyped-def]
+            if a.alertname == "Poison":
+                raise ValueError("cannot store this one")
+            super()._enqueue_one(a, out, batch)
+
+    commits = GroupCommit(Refusing(tmp_path / "q.sqlite", recover=False))
+    futures = [commits.submit([alert("Poison" if i == 5 else "Fine", f"p{i}")]) for i in range(12)]
+    for i, f in enumerate(futures):
+        if i == 5:
+            with pytest.raises(ValueError):
+                f.result(10)
+        else:
+            assert f.result(10).accepted == 1
+    assert sum(len(commits.queue.whereabouts(f"p{i}")) for i in range(12)) == 11
 
 
 def test_two_serve_replicas_on_one_database_run_no_job_twice(tmp_path, postgres_server):

@@ -83,6 +83,11 @@ def _rules() -> tuple[list[Rule], Any, Any]:
     return rules, KeywordDetector(), CONFIG_DENYLIST_REGEX_TO_GROUP
 
 
+def load_rules() -> None:
+    """Load the rule set now (a server does at start: a burst's first requests must not wait on it)."""
+    _rules()
+
+
 def _entropy(value: str) -> float:
     counts = Counter(value)
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())

@@ -9,6 +9,9 @@ and when it adds something new (another alert name, service or severity) it star
 job, at most one waiting per group at a time. The invariant: every accepted alert is the subject
 of exactly one job or recorded as attached to one (`whereabouts`).
 
+The webhook writes through one writer (GroupCommit): the requests that arrive while a transaction
+commits share the next one, and each is answered once its own alerts are committed.
+
 Workers claim jobs with a lease they renew while they work (`heartbeat`); a job whose worker died
 is taken again when its lease runs out, once, and only its current owner can finish it."""
 
@@ -21,9 +24,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any
 
 from oncall.core.alert import Alert
@@ -59,6 +64,38 @@ class Enqueued:
     duplicates: int
     jobs: list[str]
     attached: int = 0  # late members recorded on a running or finished job
+
+
+@dataclass
+class _Batch:
+    """What one enqueue transaction knows of its alerts and groups, kept current as it goes."""
+
+    now: float
+    known: set[str]  # alert keys already stored (duplicates)
+    newest: dict[str, tuple[str, str]]  # group -> (its newest job, that job's status)
+    count: dict[str, int]  # group -> its jobs so far (names the next follow-up)
+    members: dict[str, set[tuple[Any, ...]]] = field(default_factory=dict)  # job -> (name, service, severity)
+    new_jobs: list[tuple[Any, ...]] = field(default_factory=list)
+    new_alerts: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def open(self, grp: str, job: str) -> tuple[str, str]:
+        self.new_jobs.append((job, grp, self.now))
+        self.newest[grp] = (job, "queued")
+        self.count[grp] += 1
+        return job, "subject"
+
+
+def _key(a: Alert) -> str:
+    return f"{a.fingerprint}|{a.starts_at.isoformat()}"
+
+
+def _describe(a: Alert) -> tuple[Any, ...]:
+    return (a.alertname, a.service, a.severity)
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def me() -> str:
@@ -106,8 +143,11 @@ class AlertQueue:
     def _begin(self) -> None:
         self._x("BEGIN IMMEDIATE")  # SQLite: one writer at a time, so a group is read and written whole
 
-    def _serialise_group(self, grp: str) -> None:
-        """Inside a write transaction: nobody else enqueues into `grp` until it ends."""
+    def _serialise_groups(self, groups: list[str]) -> None:
+        """Inside a write transaction: nobody else enqueues into these groups until it ends."""
+
+    def _xm(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self._db.executemany(sql, rows)
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
@@ -126,50 +166,81 @@ class AlertQueue:
         return "job-" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def enqueue(self, alerts: list[Alert]) -> Enqueued:
-        out = Enqueued(0, 0, [])
-        with self._tx():
-            for grp in sorted({self.group_of(a) for a in alerts}):  # in one order: no deadlock between replicas
-                self._serialise_group(grp)
-            for a in alerts:
-                self._enqueue_one(a, out)
-        return out
+        return self.enqueue_all([alerts])[0]
 
-    def _enqueue_one(self, a: Alert, out: Enqueued) -> None:
-        key = f"{a.fingerprint}|{a.starts_at.isoformat()}"
-        now = time.time()
-        if self._x("SELECT 1 FROM alerts WHERE key = ?", (key,)).fetchone():
+    def enqueue_all(self, requests: list[list[Alert]]) -> list[Enqueued]:
+        """Several requests' alerts in one transaction (see GroupCommit), each request's outcome apart.
+        What the database holds for the batch's alerts and groups is read in a few statements, and
+        the new rows written together: a replica's round trips to PostgreSQL, not its work, bound a burst."""
+        outs = [Enqueued(0, 0, []) for _ in requests]
+        every = [a for alerts in requests for a in alerts]
+        if not every:
+            return outs
+        with self._tx():
+            groups = sorted({self.group_of(a) for a in every})
+            self._serialise_groups(groups)  # in one order: no deadlock between replicas
+            batch = _Batch(time.time(), self._known_keys([_key(a) for a in every]), *self._newest_jobs(groups))
+            for alerts, out in zip(requests, outs, strict=True):
+                for a in alerts:
+                    self._enqueue_one(a, out, batch)
+            if batch.new_jobs:
+                self._xm("INSERT INTO jobs(id, grp, created_at) VALUES (?, ?, ?)", batch.new_jobs)
+            if batch.new_alerts:
+                insert = "INSERT INTO alerts(key, job, alert, role, received_at) VALUES (?, ?, ?, ?, ?)"
+                self._xm(insert, batch.new_alerts)
+        return outs
+
+    def _enqueue_one(self, a: Alert, out: Enqueued, batch: _Batch) -> None:
+        key = _key(a)
+        if key in batch.known:
             out.duplicates += 1
             return
         grp = self.group_of(a)
-        # the newest job of the group: the group's own, or its latest follow-up
-        row = self._x("SELECT id, status FROM jobs WHERE grp = ? ORDER BY created_at DESC LIMIT 1", (grp,)).fetchone()
-        if row is None:
-            job, role = grp, "subject"
-            self._x("INSERT INTO jobs(id, grp, created_at) VALUES (?, ?, ?)", (job, grp, now))
-        elif row[1] == "queued":
-            job, role = row[0], "subject"  # investigated with the rest of its group
-        elif self._adds_something(row[0], a):
-            n = self._x("SELECT count(*) FROM jobs WHERE grp = ?", (grp,)).fetchone()[0]
-            job, role = f"{grp}-f{n}", "subject"  # a follow-up: the group grew after it was investigated
-            self._x("INSERT INTO jobs(id, grp, created_at) VALUES (?, ?, ?)", (job, grp, now))
+        newest = batch.newest.get(grp)  # the newest job of the group: the group's own, or its latest follow-up
+        if newest is None:
+            job, role = batch.open(grp, grp)
+        elif newest[1] == "queued":
+            job, role = newest[0], "subject"  # investigated with the rest of its group
+        elif _describe(a) not in self._members(newest[0], batch):
+            job, role = batch.open(grp, f"{grp}-f{batch.count[grp]}")  # a follow-up: the group grew since
         else:
-            job, role = row[0], "attached"  # nothing new: recorded on the job that covers it
+            job, role = newest[0], "attached"  # nothing new: recorded on the job that covers it
             out.attached += 1
-        self._x(
-            "INSERT INTO alerts(key, job, alert, role, received_at) VALUES (?, ?, ?, ?, ?)",
-            (key, job, a.model_dump_json(), role, now),
-        )
+        batch.known.add(key)
+        batch.members.setdefault(job, set()).add(_describe(a))
+        batch.new_alerts.append((key, job, a.model_dump_json(), role, batch.now))
         out.accepted += 1
         if job not in out.jobs:
             out.jobs.append(job)
 
-    def _adds_something(self, job: str, a: Alert) -> bool:
-        seen = {
-            (x.get("alertname"), x.get("service"), x.get("severity"))
-            for (raw,) in self._x("SELECT alert FROM alerts WHERE job = ?", (job,)).fetchall()
-            for x in [json.loads(raw)]  # three fields: no need to build the whole model per member
-        }
-        return (a.alertname, a.service, a.severity) not in seen
+    def _members(self, job: str, batch: _Batch) -> set[tuple[Any, ...]]:
+        if job not in batch.members:
+            batch.members[job] = {
+                (x.get("alertname"), x.get("service"), x.get("severity"))
+                for (raw,) in self._x("SELECT alert FROM alerts WHERE job = ?", (job,)).fetchall()
+                for x in [json.loads(raw)]  # three fields: no need to build the whole model per member
+            }
+        return batch.members[job]
+
+    def _known_keys(self, keys: list[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(sorted(set(keys))):
+            marks = ", ".join("?" * len(chunk))
+            found.update(k for (k,) in self._x(f"SELECT key FROM alerts WHERE key IN ({marks})", tuple(chunk)))
+        return found
+
+    def _newest_jobs(self, groups: list[str]) -> tuple[dict[str, tuple[str, str]], dict[str, int]]:
+        newest: dict[str, tuple[float, str, str]] = {}
+        count: dict[str, int] = dict.fromkeys(groups, 0)
+        for chunk in _chunks(groups):
+            marks = ", ".join("?" * len(chunk))
+            for grp, job, status, created in self._x(
+                f"SELECT grp, id, status, created_at FROM jobs WHERE grp IN ({marks})", tuple(chunk)
+            ):
+                count[grp] += 1
+                if grp not in newest or created > newest[grp][0]:
+                    newest[grp] = (created, job, status)
+        return {g: (job, status) for g, (_, job, status) in newest.items()}, count
 
     def claim(self, owner: str | None = None, lease_s: float = LEASE_S) -> Job | None:
         owner = owner or me()
@@ -262,6 +333,45 @@ class AlertQueue:
 
     def close(self) -> None:
         self._db.close()
+
+
+class GroupCommit:
+    """One writer in front of the queue: the requests that arrive while a transaction commits share
+    the next one. Under a burst, a commit per request and forty request threads taking turns at the
+    connection's lock cost more than the work itself; each request still gets its own outcome, and
+    its answer only after its alerts are committed."""
+
+    def __init__(self, queue: AlertQueue, most: int = 256):
+        self.queue, self.most = queue, most
+        self._pending: SimpleQueue[tuple[list[Alert], Future[Enqueued]]] = SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def submit(self, alerts: list[Alert]) -> Future[Enqueued]:
+        with self._start:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write, name="queue-writer", daemon=True)
+                self._writer.start()
+        done: Future[Enqueued] = Future()
+        self._pending.put((alerts, done))
+        return done
+
+    def _write(self) -> None:
+        while True:
+            batch = [self._pending.get()]
+            while len(batch) < self.most and not self._pending.empty():
+                batch.append(self._pending.get())
+            try:
+                outs = self.queue.enqueue_all([alerts for alerts, _ in batch])
+            except Exception:  # one request's failure must not fail the others: each on its own
+                for alerts, done in batch:
+                    try:
+                        done.set_result(self.queue.enqueue(alerts))
+                    except Exception as e:
+                        done.set_exception(e)
+                continue
+            for (_, done), out in zip(batch, outs, strict=True):
+                done.set_result(out)
 
 
 def open_queue(state: Path, url: str | None = None, recover: bool = True) -> AlertQueue:

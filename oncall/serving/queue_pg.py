@@ -74,8 +74,16 @@ class PostgresQueue(AlertQueue):
     def _begin(self) -> None:
         self._x("BEGIN ISOLATION LEVEL READ COMMITTED")
 
-    def _serialise_group(self, grp: str) -> None:
-        self._x("SELECT pg_advisory_xact_lock(hashtext(?))", (grp,))
+    def _serialise_groups(self, groups: list[str]) -> None:
+        # one round trip; the rows are locked in the array's (sorted) order, as every replica does
+        self._x(
+            "SELECT pg_advisory_xact_lock(hashtext(g)) FROM unnest(?::text[]) WITH ORDINALITY AS u(g, i) ORDER BY i",
+            (groups,),
+        )
+
+    def _xm(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        with self._held.conn.cursor() as cur:
+            cur.executemany(_PLACEHOLDER.sub("%s", sql), rows)
 
 
 class _Checkout:

@@ -7,6 +7,7 @@ payload goes to the audit log. Starlette serves it (uvicorn in production)."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -24,13 +25,14 @@ from oncall.core.alert import Alert
 from oncall.core.catalog import Catalog
 from oncall.core.errors import CopilotError
 from oncall.core.investigation import Investigation, Settings
+from oncall.core.redact import load_rules
 from oncall.delivery.audit import AuditLog
 from oncall.delivery.brief import pr_body
 from oncall.delivery.slack import SlackChannel, SlackSettings
 from oncall.estate.env import Environment
 from oncall.intake import alerts
 from oncall.investigate import investigate
-from oncall.serving.queue import LEASE_S, AlertQueue, Job, open_queue
+from oncall.serving.queue import LEASE_S, AlertQueue, GroupCommit, Job, open_queue
 from oncall.tools.backends import Backends
 
 log = logging.getLogger("oncall.serve")
@@ -118,8 +120,12 @@ class Service:
     _stop: Any = None
     _workers: list[Any] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.commits = GroupCommit(self.queue)
+
     # -- workers ------------------------------------------------------------------------------
     def start(self) -> None:
+        load_rules()
         if self.spec is not None:
             ctx = multiprocessing.get_context("spawn")
             # no shared Event: a worker ended by a signal while waiting on one leaves it locked for everyone
@@ -237,23 +243,15 @@ class Service:
             return 401, {"error": "missing or wrong bearer token"}
         return None
 
-    def accept(self, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
-        refused = self.authorise(headers)
-        if refused is not None:
-            return refused
-        try:
-            payload = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            return self.reject(f"body is not JSON: {e}", body)
-        if not isinstance(payload, dict) or "alerts" not in payload:
-            return self.reject("not an Alertmanager webhook: no 'alerts' list", body)
-        try:
-            found = alerts(payload, self.catalog)
-        except CopilotError as e:
-            return self.reject(str(e), body)
-        firing = [a for a in found if a.status == "firing"]
-        result = self.queue.enqueue(firing)
-        resolved = [a for a in found if a.status == "resolved"]
+    async def accept(self, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+        """Parsed on the event loop (no hop to a thread per request); answered once the firing alerts
+        are committed by the queue's one writer."""
+        admitted = self.admit(headers, body)
+        if isinstance(admitted, tuple):
+            return admitted
+        firing = [a for a in admitted if a.status == "firing"]
+        result = await asyncio.wrap_future(self.commits.submit(firing))
+        resolved = [a for a in admitted if a.status == "resolved"]
         for a in resolved:  # the loop closes on record; nothing new is investigated
             self.audit.write({"kind": "resolved", "id": a.fingerprint, "alert": a.model_dump(mode="json")})
         log.info(
@@ -275,6 +273,22 @@ class Service:
             "jobs": result.jobs,
         }
 
+    def admit(self, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]] | list[Alert]:
+        """The alerts of an authorised, well-formed webhook body; otherwise the answer (recorded)."""
+        refused = self.authorise(headers)
+        if refused is not None:
+            return refused
+        try:
+            payload = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            return self.reject(f"body is not JSON: {e}", body)
+        if not isinstance(payload, dict) or "alerts" not in payload:
+            return self.reject("not an Alertmanager webhook: no 'alerts' list", body)
+        try:
+            return alerts(payload, self.catalog)
+        except CopilotError as e:
+            return self.reject(str(e), body)
+
     def reject(self, reason: str, body: bytes, status: int = 400) -> tuple[int, dict[str, Any]]:
         """A payload refused: recorded in the audit log, answered with the reason."""
         self.audit.rejected("alertmanager", reason, body)
@@ -285,7 +299,6 @@ def create_app(service: Service):
     from contextlib import asynccontextmanager
 
     from starlette.applications import Starlette
-    from starlette.concurrency import run_in_threadpool
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
@@ -304,7 +317,7 @@ def create_app(service: Service):
             if len(body) > service.max_body:
                 status, doc = service.reject(f"body is over {service.max_body:,} bytes", bytes(body[:4000]), 413)
                 return JSONResponse(doc, status_code=status)
-        status, doc = await run_in_threadpool(service.accept, request.headers, bytes(body))
+        status, doc = await service.accept(request.headers, bytes(body))
         return JSONResponse(doc, status_code=status)
 
     async def healthz(request: Request) -> JSONResponse:
