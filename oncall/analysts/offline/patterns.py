@@ -86,6 +86,11 @@ WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re
 # Words in errors that say a lock or slow statement, not a missing resource, holds things up.
 LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)
 MEMORY = re.compile(r"OOMKilled|out of memory|OutOfMemory|heap space|MemoryError", re.I)
+# A store that refuses writes at its configured memory limit is full of what it holds, not leaking:
+# Redis/Valkey's maxmemory, RabbitMQ's memory alarm, Elasticsearch's breaker, memcached storing.
+HELD_DATA = re.compile(
+    r"maxmemory|memory[ _]high[ _]watermark|memory (resource limit )?alarm|Data too large|out of memory storing", re.I
+)
 
 
 def classify(text: str) -> Category | None:

@@ -4,7 +4,7 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 from __future__ import annotations
 
 from oncall.analysts.offline.findings import Finding
-from oncall.analysts.offline.patterns import LOCKS, MEMORY
+from oncall.analysts.offline.patterns import HELD_DATA, LOCKS, MEMORY
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.commands import command_for
@@ -59,12 +59,15 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                     cites=[change.cite],
                 )
             )
-    # a restart clears state (leaked memory, held connections), not a bad change or too little capacity
+    # a restart clears state (leaked memory, held connections), not a bad change or too little capacity;
+    # a store full of what it holds comes back empty (its data lost) or full again
+    full = cat == "resource_exhaustion" and bool(HELD_DATA.search(words))
     restart = None
-    if cat == "resource_exhaustion" and not more_load and ("memory_utilization" in saturated or MEMORY.search(words)):
-        restart = "reclaim leaked memory"
-    elif cat == "resource_exhaustion" and "pool_utilization" in saturated and not more_load and not change:
-        restart = "release held connections" if not LOCKS.search(words) else None
+    if cat == "resource_exhaustion" and not more_load and not full:
+        if "memory_utilization" in saturated or MEMORY.search(words):
+            restart = "reclaim leaked memory"
+        elif "pool_utilization" in saturated and not change:
+            restart = "release held connections" if not LOCKS.search(words) else None
     if restart:
         acts.append(
             Action(
@@ -75,7 +78,17 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 cites=cites,
             )
         )
-    if "disk_utilization" in saturated:
+    if full:
+        acts.append(
+            Action(
+                kind="scale",
+                target=svc,
+                description=f"Give {svc} more memory, or drain or expire what it holds: it refuses writes at its "
+                "memory limit, and a restart would empty it or fill it again",
+                cites=cites,
+            )
+        )
+    elif "disk_utilization" in saturated:
         acts.append(Action(kind="scale", target=svc, description=f"Expand the volume of {svc}", cites=cites))
     elif cat == "capacity" or (more_load and saturated & {"cpu_utilization", "pool_utilization"}):
         acts.append(
