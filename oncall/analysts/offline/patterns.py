@@ -80,6 +80,16 @@ PEER_CERT = re.compile(r"x509|certificate|PKIX|SSL handshake", re.I)
 NEVER_ARRIVED = re.compile(
     r"connection refused|ECONNREFUSED|no healthy upstream|upstream connect error|fault filter abort", re.I
 )
+# A name that could not be resolved: the resolver between the caller and that name failed, not the
+# host named (Go's "lookup X: i/o timeout", glibc, Java, Node, Python, and DNS's own answers)
+UNRESOLVED = re.compile(
+    r"no such host|NXDOMAIN|SERVFAIL|name resolution|could not resolve (host|hostname|address)|UnknownHostException"
+    r"|getaddrinfo|\bENOTFOUND\b|\bEAI_AGAIN\b|NameResolutionError|dial tcp: lookup|\blookup \S+( on \S+)?: "
+    r"|Name or service not known",
+    re.I,
+)
+# A catalogued service that is a cluster's DNS server (CoreDNS, kube-dns, NodeLocal DNSCache)
+RESOLVER_NAME = re.compile(r"(^|[-_.])[a-z]*dns([-_.]|$)", re.I)
 # Words that say a service's own resource ran out because it waited on another: "thread pool
 # exhausted waiting on accounts-db" is about accounts-db's slowness, not this service's pool.
 WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re.I)
