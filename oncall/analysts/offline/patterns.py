@@ -88,8 +88,18 @@ UNRESOLVED = re.compile(
     r"|Name or service not known",
     re.I,
 )
-# A catalogued service that is a cluster's DNS server (CoreDNS, kube-dns, NodeLocal DNSCache)
-RESOLVER_NAME = re.compile(r"(^|[-_.])[a-z]*dns([-_.]|$)", re.I)
+# A session with a coordination service lost: ZooKeeper's clients (Java, Go, ClickHouse's), etcd's, Consul's
+SESSION_LOST = re.compile(
+    r"session (has been )?expired|SessionExpired|ConnectionLoss|Coordination::Exception|KeeperException|\bzk: "
+    r"|etcdserver: |requested lease not found|No cluster leader",
+    re.I,
+)
+# Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and
+# how a catalogued service of that kind is named (a cluster's DNS server; a coordination service)
+INFRASTRUCTURE: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (UNRESOLVED, re.compile(r"(^|[-_.])[a-z]*dns([-_.]|$)", re.I)),
+    (SESSION_LOST, re.compile(r"zoo-?keeper|etcd|consul|(^|[-_.])zk([-_.\d]|$)|(^|-)keeper(-|$)", re.I)),
+)
 # Words that say a service's own resource ran out because it waited on another: "thread pool
 # exhausted waiting on accounts-db" is about accounts-db's slowness, not this service's pool.
 WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re.I)

@@ -22,7 +22,7 @@ from oncall.analysts.offline.findings import (
     reaction,
 )
 from oncall.analysts.offline.neighbours import follow_changes
-from oncall.analysts.offline.patterns import NEVER_ARRIVED, PEER_CERT, RESOLVER_NAME, UNRESOLVED
+from oncall.analysts.offline.patterns import INFRASTRUCTURE, NEVER_ARRIVED, PEER_CERT
 from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category, Confidence
@@ -37,7 +37,7 @@ def observed(results: list[ToolResult]) -> set[str]:
 
 def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[str] | None = None) -> list[Suspect]:
     seen = set(services) if seen is None else seen
-    found = _resolver_failing(_unnamed_dependency(found, catalog), catalog)
+    found = _infrastructure_failing(_unnamed_dependency(found, catalog), catalog)
     by_service: dict[str, list[Finding]] = {s: [] for s in services}
     for f in found:
         by_service.setdefault(f.service, []).append(f)
@@ -110,25 +110,28 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog) -> list[Finding]
     return out
 
 
-def _resolver_failing(found: list[Finding], catalog: Catalog) -> list[Finding]:
-    """A caller that cannot resolve names, while the DNS server it depends on was already failing
-    (at a limit, or erring itself): the lookups fail at that server, so the errors witness against it,
-    not against the caller or the name looked up. With a healthy DNS server the caller keeps them."""
+def _infrastructure_failing(found: list[Finding], catalog: Catalog) -> list[Finding]:
+    """A caller whose errors say which kind of shared infrastructure failed it (names that do not
+    resolve; a coordination session lost), while the one service of that kind it depends on was
+    already failing (at a limit, or erring itself): the errors witness against that service, not the
+    caller or the name looked up. With that service healthy, the caller keeps its errors."""
     failing: dict[str, datetime] = {}
     for f in found:
         own = isinstance(f, MetricFinding) and f.role == "saturation" and f.weight > 0
         own = own or (isinstance(f, LogFinding) and f.role == "own")
-        if own and f.at and RESOLVER_NAME.search(f.service):
+        if own and f.at:
             failing[f.service] = min(f.at, failing.get(f.service, f.at))
-    if not failing:
-        return found
     out: list[Finding] = []
     for f in found:
-        if isinstance(f, LogFinding) and f.role != "peer" and f.at and UNRESOLVED.search(f.words):
+        if isinstance(f, LogFinding) and f.role != "peer" and f.at:
             at = f.at
-            dns = [d for d in catalog.dependencies(f.service, depth=1) if d in failing and failing[d] <= at + w.NEAR]
-            if len(dns) == 1:
-                f = replace(f, role="peer", points_to=dns[0], category="dependency_failure")
+            for says, named in INFRASTRUCTURE:
+                if not says.search(f.words):
+                    continue
+                kind = [d for d in catalog.dependencies(f.service, depth=1) if named.search(d)]
+                if len(kind) == 1 and kind[0] in failing and failing[kind[0]] <= at + w.NEAR:
+                    f = replace(f, role="peer", points_to=kind[0], category="dependency_failure")
+                    break
         out.append(f)
     return out
 
