@@ -28,6 +28,7 @@ from oncall.tools.read_runbook import RunbookBackend
 from oncall.tools.read_runbook.confluence import ConfluenceConfig
 from oncall.tools.read_traces import TraceBackend
 from oncall.tools.read_traces.jaeger import JaegerConfig
+from oncall.tools.read_traces.tempo import TempoConfig
 
 
 @dataclass
@@ -50,7 +51,7 @@ HistorySettings = DatabricksConfig
 ChangesSettings = Annotated[ArgoCDConfig | GithubChangesConfig, Field(discriminator="backend")]
 PullRequestsSettings = GithubPrConfig
 K8sSettings = KubernetesConfig
-TracesSettings = JaegerConfig
+TracesSettings = Annotated[JaegerConfig | TempoConfig, Field(discriminator="backend")]
 
 # Tools whose source an estate may lack: offered (and collected) only when its backend is set.
 OPTIONAL_SOURCES = {"read_k8s": "k8s", "read_traces": "traces"}
