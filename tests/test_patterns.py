@@ -21,6 +21,17 @@ from oncall.analysts.offline.patterns import classify
         ("Back-off pulling image: ImagePullBackOff", "recent_change"),
         ("upstream connect error or disconnect/reset before headers", "dependency_failure"),
         ("dial tcp: lookup cart on 10.96.0.10:53: no such host", "network"),
+        ("dial tcp 10.0.4.7:8080: connect: cannot assign requested address", "resource_exhaustion"),
+        ("connect EADDRNOTAVAIL 10.0.4.7:8080 - Local (0.0.0.0:0)", "resource_exhaustion"),
+        (
+            "checkpoint complete: wrote 9120 buffers (55.7%); write=28.112 s, sync=41.771 s, total=69.990 s",
+            "resource_exhaustion",
+        ),
+        (
+            "fsync-ing the write ahead log in SyncThread:1 took 14211ms which will adversely effect operation latency",
+            "resource_exhaustion",
+        ),
+        ("checkpoint complete: wrote 118 buffers (0.7%); write=11.9 s, sync=0.004 s, total=11.951 s", None),
         ("request took 812ms", None),
     ],
 )

@@ -77,12 +77,17 @@ def _broke(
     def repeats(s: Suspect) -> bool:
         return bool(tokens & log_tokens(" ".join(f.words for f in s.logs())))
 
-    def names_caller(s: Suspect) -> bool:
-        # a service rejecting what its caller X sends names X; a caller naming its dependency is ordinary
+    def names_x(s: Suspect) -> bool:
+        # a service rejecting what its caller X sends names X; users failing on X right after X changed
+        # name it too (a restart that emptied it, a new certificate, a new schema)
         return any(f.points_to == x.service for f in s.logs("peer"))
 
-    repeated = [s for s in users if after(s) and repeats(s)] + [
-        s for s in used if after(s) and (repeats(s) or names_caller(s))
+    def own_change_since(s: Suspect) -> bool:
+        # a change of its own, landed after X's and before it broke, explains its failure better
+        return any(d.at and c.at < d.at <= s.onset for d in s.changes() if s.onset)  # type: ignore[operator]
+
+    repeated = [s for s in users if after(s) and (repeats(s) or (names_x(s) and not own_change_since(s)))] + [
+        s for s in used if after(s) and (repeats(s) or names_x(s))
     ]
     if repeated:
         return repeated, False

@@ -44,6 +44,10 @@ RULES: list[tuple[Category, str]] = [
         r"|waiting for (a )?connection|remaining connection slots|OutOfMemory|OOMKilled"
         r"|out of memory|heap space|MemoryError|cannot allocate memory|No space left on device"
         r"|disk (is )?full|too many open files|thread pool .*(full|exhausted)"
+        # out of local ports for new connections: the caller's own sockets, whoever it was calling
+        r"|cannot assign requested address|\bEADDRNOTAVAIL\b|Address not available"
+        # a disk too slow to keep up: PostgreSQL's checkpoint sync, ZooKeeper's fsync, the kernel's iowait
+        r"|\bsync=\d{2,}(\.\d+)? s\b|\bfsync(-ing)?\b.*\btook \d{4,} ?ms|\biowait\b|\bI/O (wait|stall)"
         r"|RejectedExecution|queue (is )?full|CPU throttl|GC overhead limit"
         r"|\bENOSPC\b|\bEMFILE\b|\bENOMEM\b|\bRESOURCE_EXHAUSTED\b|\bEvicted\b"
         r"|exceeded (its |the )?(memory|cpu|ephemeral-storage) limit|exceeded quota|Insufficient (cpu|memory)"

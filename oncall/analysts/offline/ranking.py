@@ -17,12 +17,13 @@ from oncall.analysts.offline.findings import (
     HistoryFinding,
     LogFinding,
     MetricFinding,
+    TraceFinding,
     change_tokens,
     log_tokens,
     reaction,
 )
 from oncall.analysts.offline.neighbours import follow_changes
-from oncall.analysts.offline.patterns import INFRASTRUCTURE, NEVER_ARRIVED, PEER_CERT
+from oncall.analysts.offline.patterns import INFRASTRUCTURE, NEVER_ARRIVED, PEER_CERT, UNRESOLVED
 from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category, Confidence
@@ -38,6 +39,7 @@ def observed(results: list[ToolResult]) -> set[str]:
 def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[str] | None = None) -> list[Suspect]:
     seen = set(services) if seen is None else seen
     found = _infrastructure_failing(_unnamed_dependency(found, catalog), catalog)
+    found = _provider_unresolved(_change_aimed_at_peer(found), catalog, seen)
     by_service: dict[str, list[Finding]] = {s: [] for s in services}
     for f in found:
         by_service.setdefault(f.service, []).append(f)
@@ -136,15 +138,48 @@ def _infrastructure_failing(found: list[Finding], catalog: Catalog) -> list[Find
     return out
 
 
+def _change_aimed_at_peer(found: list[Finding]) -> list[Finding]:
+    """A caller whose own change, landed just before it began failing, names the peer its failures are
+    about (the peer's route, address, health check, timeout): the change explains those failures.
+    They are the caller's own, not witnesses against the peer."""
+    began: dict[str, datetime] = {}
+    for f in found:
+        if isinstance(f, LogFinding | TraceFinding | MetricFinding) and f.at:
+            began[f.service] = min(f.at, began.get(f.service, f.at))
+    aimed: set[tuple[str, str]] = set()
+    for c in found:
+        if not isinstance(c, ChangeFinding) or c.at is None or c.service not in began:
+            continue
+        if timedelta(0) <= began[c.service] - c.at + w.CLOCK_SKEW <= w.FIRST_ERROR_AFTER:
+            said = f"{c.detail.from_ or ''} {c.detail.to or ''} {c.detail.diff or ''}"
+            aimed |= {(c.service, f.points_to) for f in found if f.points_to and mentions(f.points_to, said)}
+    return [
+        replace(f, role="own", points_to=None, category="recent_change" if f.at else f.category)
+        if isinstance(f, LogFinding | TraceFinding) and f.role == "peer" and (f.service, f.points_to) in aimed
+        else f
+        for f in found
+    ]
+
+
+def _provider_unresolved(found: list[Finding], catalog: Catalog, seen: set[str]) -> list[Finding]:
+    """A caller that cannot resolve the name of a dependency we have no telemetry from (a provider
+    outside the estate): that provider's domain or its DNS failed, not the caller."""
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, LogFinding) and f.role == "own" and f.at and UNRESOLVED.search(f.words):
+            named = [d for d in catalog.dependencies(f.service, depth=1) if d not in seen and mentions(d, f.words)]
+            if len(named) == 1:
+                f = replace(f, role="peer", points_to=named[0])
+        out.append(f)
+    return out
+
+
 def _never_reached(s: Suspect) -> bool:
-    """Callers fail before their requests reach it: its certificate fails the handshake, its port
-    refuses, the proxy in front of it has no healthy upstream or aborts by rule. Its own metrics
-    cannot show what never arrived, so they do not acquit it, and when it broke is when callers
-    began to say so."""
-    return any(
-        (f.category == "expired_credential" and PEER_CERT.search(f.words)) or NEVER_ARRIVED.search(f.words)
-        for f in s.blamed_by
-    )
+    """Callers fail before their requests reach it: its certificate fails the handshake (expired,
+    untrusted, for another name), its port refuses, the proxy in front of it has no healthy upstream
+    or aborts by rule. Its own metrics cannot show what never arrived, so they do not acquit it, and
+    when it broke is when callers began to say so."""
+    return any(PEER_CERT.search(f.words) or NEVER_ARRIVED.search(f.words) for f in s.blamed_by)
 
 
 def _explain_traffic(by_service: Grouped, catalog: Catalog) -> Grouped:

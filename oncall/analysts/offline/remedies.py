@@ -9,6 +9,7 @@ from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.commands import command_for
 from oncall.core.diagnosis import ACTION_ORDER, Action
+from oncall.core.fmt import fmt_hm
 
 
 def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Action]:
@@ -26,7 +27,18 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
     change = top.causal_changes()[0] if top.causal_changes() else None
     if change and not credential:  # a rotated secret is not rolled back; the service is updated
         c = change.detail
-        if c.kind == "deploy":
+        if c.kind == "restart":  # nothing to undo: what it emptied refills; the owners shed load meanwhile
+            when = f" at {fmt_hm(change.at)}" if change.at else ""
+            acts.append(
+                Action(
+                    kind="escalate",
+                    target=svc,
+                    description=f"{svc} was restarted{when} and a restart cannot be rolled back: "
+                    f"warm {svc} or shed load on what it protects until it refills",
+                    cites=[change.cite],
+                )
+            )
+        elif c.kind == "deploy":
             acts.append(
                 Action(
                     kind="rollback",
