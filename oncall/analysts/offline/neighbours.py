@@ -78,15 +78,18 @@ def _broke(
         return bool(tokens & log_tokens(" ".join(f.words for f in s.logs())))
 
     def names_x(s: Suspect) -> bool:
-        # a service rejecting what its caller X sends names X; users failing on X right after X changed
-        # name it too (a restart that emptied it, a new certificate, a new schema)
+        # a service rejecting what its caller X sends names X
         return any(f.points_to == x.service for f in s.logs("peer"))
 
-    def own_change_since(s: Suspect) -> bool:
-        # a change of its own, landed after X's and before it broke, explains its failure better
-        return any(d.at and c.at < d.at <= s.onset for d in s.changes() if s.onset)  # type: ignore[operator]
+    def only_about_x(s: Suspect) -> bool:
+        # users whose errors are about X, failing right after X changed (a restart that emptied it, a new
+        # certificate, a new schema): not when their own errors say what is wrong with them (their pool,
+        # their memory), nor when a change of their own landed after X's and before they broke
+        own_cause = any(f.category for f in s.logs("own"))
+        own_change = any(d.at and c.at < d.at <= s.onset for d in s.changes() if s.onset)  # type: ignore[operator]
+        return names_x(s) and not own_cause and not own_change
 
-    repeated = [s for s in users if after(s) and (repeats(s) or (names_x(s) and not own_change_since(s)))] + [
+    repeated = [s for s in users if after(s) and (repeats(s) or only_about_x(s))] + [
         s for s in used if after(s) and (repeats(s) or names_x(s))
     ]
     if repeated:
