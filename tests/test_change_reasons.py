@@ -113,3 +113,25 @@ def test_callers_whose_handshake_with_a_peer_fails_blame_the_peer_though_its_met
     """No change recorded: the requests never reach api, so its own metrics cannot acquit it."""
     d = diagnose(tmp_path, errors={"edge": "x509: certificate signed by unknown authority (calling api)"}, changes=[])
     assert d.root_cause.service == "api"
+
+
+def test_a_consumer_that_went_quiet_right_after_its_deploy_is_blamed_for_the_queue_that_filled(tmp_path):
+    """The broker alerts on its backlog; its memory climbs. Its consumer's release two minutes before
+    made it stop consuming: its own work fell away, nothing in its logs. The consumer, not the broker."""
+    services = {"producer": ["queue"], "worker": ["queue"], "queue": []}
+    root = write_bundle(
+        tmp_path / "b",
+        services=services,
+        alert=alertmanager("QueueBacklogGrowing", "queue"),
+        logs=[log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in services]
+        + [log(AT + 3 * M + i * 30 * timedelta(seconds=1), "queue", "warn", "queue 'jobs' has 48211 messages ready")
+           for i in range(12)],
+        metric_lines=series("requests", "producer", flat_then(T0, END, 50.0))
+        + series("requests", "worker", flat_then(T0, END, 50.0, AT, 1.0))
+        + series("memory_ratio", "queue", flat_then(T0, END, 0.4, AT + 2 * M, 0.95)),
+        changes=[change(AT - 2 * M, "worker", "deploy", "image", "5.4.2", "5.5.0")],
+        signals={**SIGNALS, "memory_utilization": 'memory_ratio{service="{service}"}'},
+    )  # fmt: skip
+    d = investigated(root).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("worker", "recent_change")
+    assert d.actions[0].kind == "rollback" and d.actions[0].target == "worker"

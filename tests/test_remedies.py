@@ -58,3 +58,8 @@ def test_a_process_that_runs_out_of_memory_under_steady_load_is_restarted_to_rec
     d = diagnose(tmp_path, "java.lang.OutOfMemoryError: Java heap space")
     assert (d.root_cause.service, d.root_cause.category) == ("store", "resource_exhaustion")
     assert d.actions[0].kind == "restart" and d.actions[0].target == "store"
+
+
+def test_a_process_out_of_file_descriptors_is_told_to_raise_its_limit(tmp_path):
+    d = diagnose(tmp_path, "accept4() failed (24: Too many open files)")
+    assert any(a.kind == "config_change" and "open-file limit" in a.description for a in d.actions)

@@ -224,6 +224,42 @@ def test_opentelemetry_and_datadog_records_are_read_by_their_own_field_names(tmp
     assert "skipped" not in text["api"]
 
 
+def test_cloud_logging_and_cloudwatch_records_are_read_by_their_own_field_names(tmp_path):
+    """Google Cloud Logging entries (`severity`, the text in `jsonPayload.message` or `textPayload`, the
+    container in `resource.labels`) and CloudWatch Logs events as exported (`timestamp` in epoch
+    milliseconds, the service only in `logGroup`): read, and each line is its service's."""
+    t0 = ALERT_AT - 5 * M
+    gcp = [
+        {
+            "timestamp": iso(t0 + i * M),
+            "severity": "ERROR",
+            **(
+                {"jsonPayload": {"message": "loan rejected: bureau timeout"}}
+                if i % 2
+                else {"textPayload": "bureau timeout"}
+            ),
+            "resource": {"type": "k8s_container", "labels": {"container_name": "api", "pod_name": "api-7f-x"}},
+        }
+        for i in range(4)
+    ]
+    cloudwatch = [
+        {"timestamp": int((t0 + i * M).timestamp() * 1000), "message": "ERROR deadlock detected",
+         "logGroup": "/ecs/db", "logStream": "ecs/db/3f9c2a"}
+        for i in range(3)
+    ]  # fmt: skip
+    root = write_bundle(
+        tmp_path / "b",
+        services={"api": ["db"], "db": []},
+        alert=alertmanager("HighErrorRate", "api"),
+        logs=gcp + cloudwatch,
+        metric_lines=[],
+    )
+    inv = run(root)
+    text = {r.input.get("service"): r.text or "" for r in inv.results if r.tool == "read_logs"}
+    assert "4 lines in window (4 ERROR)" in text["api"] and "3 lines in window (3 ERROR)" in text["db"]
+    assert "loan rejected: bureau timeout" in text["api"] and "skipped" not in text["api"]
+
+
 def test_logs_that_cannot_be_read_are_missing_evidence_not_a_quiet_service(tmp_path):
     root = write_bundle(
         tmp_path / "b",

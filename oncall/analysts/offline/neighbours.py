@@ -104,6 +104,14 @@ def _broke(
         common = set.intersection(*kinds) if len(kinds) >= 2 else set()
         if common:
             return failing, False
+    # X went quiet right after its change (its own work fell away) and something it drains filled up:
+    # a consumer that stopped consuming, its queue backing up
+    quiet = any(
+        m.detail.direction == "down" and m.at and c.at <= m.at <= c.at + w.LAG_CLOSE for m in x.metrics("traffic")
+    )
+    backed_up = [s for s in used if after(s) and s.metrics("saturation")] if quiet else []
+    if backed_up:
+        return backed_up, False
     # X itself sends several times its usual load (a batch job moved into peak, a retry loop)
     surged = any(
         m.more_traffic and m.detail.baseline and m.detail.peak >= w.FLOOD_FACTOR * m.detail.baseline

@@ -109,6 +109,7 @@ INFRASTRUCTURE: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re.I)
 # Words in errors that say a lock or slow statement, not a missing resource, holds things up.
 LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)
+FD_LIMIT = re.compile(r"too many open files|\bEMFILE\b|\bENFILE\b", re.I)
 MEMORY = re.compile(r"OOMKilled|out of memory|OutOfMemory|heap space|MemoryError", re.I)
 # A store that refuses writes at its configured memory limit is full of what it holds, not leaking:
 # Redis/Valkey's maxmemory, RabbitMQ's memory alarm, Elasticsearch's breaker, memcached storing.

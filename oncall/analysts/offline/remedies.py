@@ -4,7 +4,7 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 from __future__ import annotations
 
 from oncall.analysts.offline.findings import Finding
-from oncall.analysts.offline.patterns import HELD_DATA, LOCKS, MEMORY
+from oncall.analysts.offline.patterns import FD_LIMIT, HELD_DATA, LOCKS, MEMORY
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.commands import command_for
@@ -128,6 +128,15 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 target=svc,
                 cites=cites,
                 description=f"Grant {svc}'s role the permission it is denied",
+            )
+        )
+    elif cat == "resource_exhaustion" and FD_LIMIT.search(words):  # a limit reached is a value to raise
+        acts.append(
+            Action(
+                kind="config_change",
+                target=svc,
+                cites=cites,
+                description=f"Raise {svc}'s open-file limit (LimitNOFILE, ulimit -n, worker_rlimit_nofile)",
             )
         )
     if not acts or cat in ("dependency_failure", "network", "unknown") or LOCKS.search(words):

@@ -21,7 +21,8 @@ from oncall.tools.read_logs.aggregate import LEVEL_SQL, UNREADABLE, marks_sql, s
 FIELDS = {
     # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
     "ts": ("ts", "timestamp", "@timestamp", "time", "timeUnixNano", "observedTimeUnixNano", "date"),
-    # the shippers' spellings: plain, OpenTelemetry's resource attribute, fluent-bit's Kubernetes labels
+    # the shippers' spellings: plain, OpenTelemetry's resource attribute, fluent-bit's Kubernetes labels,
+    # Google Cloud Logging's container (and GKE's pod label)
     "service": (
         "service",
         "app",
@@ -29,12 +30,17 @@ FIELDS = {
         'resource."service.name"',
         'kubernetes.labels."app.kubernetes.io/name"',
         "kubernetes.labels.app",
+        'labels."k8s-pod/app"',
+        "resource.labels.container_name",
     ),
-    "pod": ("pod", "host", "kubernetes.pod_name", 'resource."k8s.pod.name"'),
+    "pod": ("pod", "host", "kubernetes.pod_name", 'resource."k8s.pod.name"', "resource.labels.pod_name", "logStream"),
     "level": ("level", "severity", "lvl", "severityText", "status", "log.level"),
-    "message": ("message", "msg", "log", "body"),
+    # Cloud Logging keeps a parsed line's text in jsonPayload.message, an unparsed one in textPayload
+    "message": ("message", "msg", "log", "body", "jsonPayload.message", "textPayload"),
     # the error detail structured loggers keep apart (pino's err, zerolog's error): appended to the message
     "error": ("err.message", "error.message", "error", "err"),
+    # CloudWatch Logs: the service is only in the log group's name (/ecs/<service>, /aws/lambda/<function>)
+    "group": ("logGroup",),
 }
 
 
@@ -142,6 +148,9 @@ class JsonlLogs:
         for name, group in FIELDS.items():
             pick[name] = "coalesce(" + ", ".join(f"f[{i + k}]" for k in range(len(group))) + ", '')"
             i += len(group)
+        # a line with no service field of its own: the last part of its log group's name
+        service = f"""CASE WHEN {pick["service"]} <> '' THEN {pick["service"]}
+                      ELSE regexp_extract({pick["group"]}, '([^/]+)/*$', 1) END"""
         return f"""(
             WITH p AS (
               SELECT line, CASE WHEN left(ltrim(line), 1) = '{{' AND json_valid(line)
@@ -149,7 +158,7 @@ class JsonlLogs:
               FROM {self._lines()} WHERE line IS NOT NULL AND trim(line) <> ''),
             g AS (
               SELECT hash(line) AS hl, {epoch_seconds(pick["ts"])} AS ts,
-                     {pick["service"]} AS service, {pick["pod"]} AS pod, upper({pick["level"]}) AS lvl,
+                     {service} AS service, {pick["pod"]} AS pod, upper({pick["level"]}) AS lvl,
                      {truncated(with_error(pick["message"], pick["error"]))} AS msg
               FROM p)
             SELECT hl, ts, service, pod, {LEVEL_SQL} AS level, msg FROM g)"""
