@@ -260,6 +260,40 @@ def test_cloud_logging_and_cloudwatch_records_are_read_by_their_own_field_names(
     assert "loan rejected: bureau timeout" in text["api"] and "skipped" not in text["api"]
 
 
+def test_elastic_common_schema_and_azure_log_analytics_records_are_read_by_their_own_field_names(tmp_path):
+    """ECS nests `service.name`, `log.level` and `host.name` in objects, and keeps the failure in
+    `error.message` beside a generic message; Azure Container Apps rows carry `TimeGenerated`,
+    `ContainerAppName_s` and the raw line in `Log_s`, the level only in the line (.NET's `fail:`)."""
+    t0 = ALERT_AT - 5 * M
+    ecs = [
+        {
+            "@timestamp": iso(t0 + i * M),
+            "log": {"level": "error", "logger": "api.app"},
+            "message": "request failed",
+            "service": {"name": "api", "environment": "prod"},
+            "host": {"name": "api-7f-x"},
+            "error": {"type": "SQLTransientConnectionException", "message": "Connection is not available"},
+        }
+        for i in range(4)
+    ]
+    azure = [
+        {"TimeGenerated": iso(t0 + i * M), "ContainerAppName_s": "db", "RevisionName_s": "db--x1",
+         "Log_s": "fail: Db.Api[0] deadlock victim chosen", "Type": "ContainerAppConsoleLogs_CL"}
+        for i in range(3)
+    ]  # fmt: skip
+    root = write_bundle(
+        tmp_path / "b",
+        services={"api": ["db"], "db": []},
+        alert=alertmanager("HighErrorRate", "api"),
+        logs=ecs + azure,
+        metric_lines=[],
+    )
+    inv = run(root)
+    text = {r.input.get("service"): r.text or "" for r in inv.results if r.tool == "read_logs"}
+    assert "4 lines in window (4 ERROR)" in text["api"] and "3 lines in window (3 ERROR)" in text["db"]
+    assert "Connection is not available" in text["api"]
+
+
 def test_logs_that_cannot_be_read_are_missing_evidence_not_a_quiet_service(tmp_path):
     root = write_bundle(
         tmp_path / "b",
@@ -333,3 +367,23 @@ def test_a_pool_exhausted_waiting_on_a_dependency_blames_the_dependency(tmp_path
         + series("latency_p99_seconds", "api", flat_then(t0, ALERT_AT + 15 * M, 0.1, at + M, 3.0)),
     )
     assert run(root).diagnosis.root_cause.service == "orders-db"
+
+
+def test_a_new_info_line_that_names_what_failed_is_evidence(tmp_path):
+    """nginx logs a client's refusal of its expired certificate at info; the front door's traffic fell
+    to a sixth. Those new lines say what failed: the front door's certificate, not noise."""
+    t0, end, at = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M, ALERT_AT - 10 * M
+    line = ("SSL_do_handshake() failed (SSL: error:0A000415:SSL routines::sslv3 alert certificate expired:"
+            "SSL alert number 45) while SSL handshaking")  # fmt: skip
+    root = write_bundle(
+        tmp_path / "b",
+        services={"edge": ["api"], "api": []},
+        alert=alertmanager("ProbeFailure", "edge"),
+        logs=[log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in ("edge", "api")]
+        + [log(at + i * 6 * timedelta(seconds=1), "edge", "info", line) for i in range(150)],
+        metric_lines=series("requests", "edge", flat_then(t0, end, 120.0, at, 20.0))
+        + series("requests", "api", flat_then(t0, end, 100.0, at, 17.0)),
+        signals={"request_rate": 'requests{service="{service}"}'},
+    )  # fmt: skip
+    d = run(root).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("edge", "expired_credential")

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import ClassVar, Literal, get_args
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.patterns import PEER_CERT, WAITING_ON, classify
+from oncall.analysts.offline.patterns import PEER_CERT, STATED_FAILURES, WAITING_ON, classify
 from oncall.core import diffs
 from oncall.core.catalog import Catalog, mentions, spellings
 from oncall.core.citations import cite
@@ -220,15 +220,17 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
     others = sorted((s for s in catalog.services if s != me), key=len, reverse=True)
     for t in st.templates:
         note = st.notable(t)
-        if t.line is None or t.level not in ("ERROR", "WARN") or not note:
-            continue
         words = f"{t.template}\n{t.sample}"
+        # an info line counts only when it is new and names what failed (a certificate, a permission, a limit)
+        stated = t.level == "INFO" and note == "new" and classify(words) in STATED_FAILURES
+        if t.line is None or (t.level not in ("ERROR", "WARN") and not stated) or not note:
+            continue
         if instructs(words):  # text that tries to instruct the copilot is flagged, never evidence
             continue
         role, points, cat = attribute(words, others)
         weight = (
             (w.NEW_TEMPLATE if note == "new" else w.RISING_TEMPLATE)
-            * (1.0 if t.level == "ERROR" else w.WARNING_SHARE)
+            * {"ERROR": 1.0, "WARN": w.WARNING_SHARE}.get(t.level, w.INFO_SHARE)
             * min(1.0, t.count / w.FLOOD_LINES)
         )
         line = r.line(t.line) or ""

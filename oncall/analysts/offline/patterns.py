@@ -118,6 +118,10 @@ HELD_DATA = re.compile(
 )
 
 
+# Categories whose words say what failed (not merely that a call did): evidence at any log level
+STATED_FAILURES: tuple[Category, ...] = ("expired_credential", "permission_denied", "resource_exhaustion")
+
+
 def classify(text: str) -> Category | None:
     for cat, rx in CATEGORY_PATTERNS:
         if rx.search(text):

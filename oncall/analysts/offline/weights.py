@@ -35,6 +35,9 @@ RECOVERED = Weight(0.25, "a blip that ended before the window did explains littl
 NEW_TEMPLATE = Weight(2.0, "an error never logged in the baseline is the strongest sign in the logs")
 RISING_TEMPLATE = Weight(1.5, "an error that was rare and now floods is strong, but it existed before")
 WARNING_SHARE = Weight(0.5, "a warning is half an error: services warn about what they survive")
+INFO_SHARE = Weight(
+    0.5, "a new line that names what failed counts as a warning whatever its level (nginx logs TLS failures at info)"
+)
 FLOOD_LINES = Weight(10, "a handful of lines is weaker evidence than a flood; ten lines count in full")
 K8S_WARNING = Weight(
     2.0,

@@ -28,6 +28,8 @@ CASE
   WHEN lvl IN ('10','20','7') THEN 'DEBUG'
   WHEN lvl <> '' THEN 'INFO'
   WHEN regexp_matches(msg, '(?i)\\b(error|exception|fatal|panic|traceback|failed)\\b') THEN 'ERROR'
+  -- .NET's console logger: fail: and crit: open the line
+  WHEN regexp_matches(msg, '^\\s*(fail|crit):') THEN 'ERROR'
   WHEN regexp_matches(msg, '(?i)\\bwarn(ing)?\\b') THEN 'WARN'
   ELSE 'INFO' END"""
 

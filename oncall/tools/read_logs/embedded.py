@@ -20,10 +20,12 @@ from oncall.tools.read_logs.aggregate import LEVEL_SQL, UNREADABLE, marks_sql, s
 
 FIELDS = {
     # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
-    "ts": ("ts", "timestamp", "@timestamp", "time", "timeUnixNano", "observedTimeUnixNano", "date"),
+    "ts": ("ts", "timestamp", "@timestamp", "time", "timeUnixNano", "observedTimeUnixNano", "date", "TimeGenerated"),
     # the shippers' spellings: plain, OpenTelemetry's resource attribute, fluent-bit's Kubernetes labels,
     # Google Cloud Logging's container (and GKE's pod label)
+    # (a nested path before its parent: ECS nests service.name, host.name, log.level as objects)
     "service": (
+        "service.name",
         "service",
         "app",
         '"service.name"',
@@ -32,11 +34,23 @@ FIELDS = {
         "kubernetes.labels.app",
         'labels."k8s-pod/app"',
         "resource.labels.container_name",
+        "ContainerAppName_s",  # Azure Log Analytics: Container Apps' console logs, AKS's ContainerLogV2
+        "ContainerName",
     ),
-    "pod": ("pod", "host", "kubernetes.pod_name", 'resource."k8s.pod.name"', "resource.labels.pod_name", "logStream"),
-    "level": ("level", "severity", "lvl", "severityText", "status", "log.level"),
+    "pod": (
+        "pod",
+        "host.name",
+        "host",
+        "kubernetes.pod_name",
+        'resource."k8s.pod.name"',
+        "resource.labels.pod_name",
+        "logStream",
+        "RevisionName_s",
+        "PodName",
+    ),
+    "level": ("level", "severity", "lvl", "severityText", "status", "log.level", '"log.level"'),
     # Cloud Logging keeps a parsed line's text in jsonPayload.message, an unparsed one in textPayload
-    "message": ("message", "msg", "log", "body", "jsonPayload.message", "textPayload"),
+    "message": ("message", "msg", "log", "body", "jsonPayload.message", "textPayload", "Log_s", "LogMessage"),
     # the error detail structured loggers keep apart (pino's err, zerolog's error): appended to the message
     "error": ("err.message", "error.message", "error", "err"),
     # CloudWatch Logs: the service is only in the log group's name (/ecs/<service>, /aws/lambda/<function>)
