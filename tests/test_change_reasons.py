@@ -135,3 +135,36 @@ def test_a_consumer_that_went_quiet_right_after_its_deploy_is_blamed_for_the_que
     d = investigated(root).diagnosis
     assert (d.root_cause.service, d.root_cause.category) == ("worker", "recent_change")
     assert d.actions[0].kind == "rollback" and d.actions[0].target == "worker"
+
+
+def test_a_few_background_lines_about_an_unwatched_peer_do_not_make_it_the_cause(tmp_path):
+    """api has always logged a few errors about the provider, a little more this morning; then a flood
+    of its own lookup failures. The provider (no telemetry of its own) did not break first."""
+    background = [
+        log(ALERT_AT - timedelta(hours=5) + i * 40 * M, "api", "error", "provider webhook retry failed")
+        for i in range(3)
+    ]
+    rising = [log(AT - 20 * M + i * 3 * M, "api", "error", "provider webhook retry failed") for i in range(5)]
+    own = [
+        log(
+            AT + i * 4 * timedelta(seconds=1),
+            "api",
+            "error",
+            "dial tcp: lookup db.prod.svc.cluster.local: no such host",
+        )
+        for i in range(300)
+    ]
+    root = write_bundle(
+        tmp_path / "b",
+        services=SERVICES,
+        alert=alertmanager("HighErrorRate", "api"),
+        logs=[log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in ("edge", "api", "db")]
+        + background + rising + own,
+        metric_lines=series("requests", "api", flat_then(T0, END, 80.0))
+        + series("error_ratio", "api", flat_then(T0, END, 0.001, AT, 0.3))
+        + series("requests", "db", flat_then(T0, END, 80.0, AT, 20.0)),
+        changes=[],
+        signals=SIGNALS,
+    )  # fmt: skip
+    d = investigated(root).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("api", "network")

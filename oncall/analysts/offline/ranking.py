@@ -59,7 +59,8 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
             suspects[adjusted.points_to].blamed_by.append(adjusted)
     for s in suspects.values():
         if (s.service not in seen or _never_reached(s)) and s.blamed_by:
-            s.reported_at = min((f.at for f in s.blamed_by if f.at), default=None)
+            # when callers began to say so: a handful of lines that were already rising is background
+            s.reported_at = min((f.at for f in s.blamed_by if f.at and f.weight >= 1), default=None)
     onsets = [s.onset for s in suspects.values() if s.onset]
     earliest = min(onsets) if onsets else None
     for s in suspects.values():
@@ -259,6 +260,8 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
     if not s.onset:
         return None
     for f in s.logs("peer"):
+        if f.weight < 1:  # a handful of lines that were already rising is background, not what broke it
+            continue
         t = suspects.get(f.points_to or "")
         if t and (t.onset <= s.onset + w.NEAR if t.onset else t.service not in seen):
             return t.service
