@@ -234,3 +234,28 @@ def test_errors_as_frequent_as_in_the_baseline_are_not_news() -> None:
     st, r = stats_of(spans)
     assert st.origins and st.origins[0].traces == 2 and st.origins[0].baseline_traces >= 30
     assert not [f for f in findings([r], Catalog()) if isinstance(f, TraceFinding)]
+
+
+def test_a_hop_past_the_neighbourhood_where_requests_slow_is_read_too() -> None:
+    """web -> cart -> ledger -> ledger-db: the neighbourhood read stopped at ledger, but the traces show
+    ledger's calls to ledger-db at twenty times their usual p99, so ledger-db is followed and read."""
+    from oncall.context.collect import traced_beyond
+
+    spans = []
+    for i in range(40):
+        window = i >= 20
+        minutes = (i - 20) * 0.5 if window else -60 - i * 5
+        spans += [
+            span(f"t{i}", "a", "web", minutes=minutes),
+            span(f"t{i}", "b", "cart", parent="a", minutes=minutes),
+            span(f"t{i}", "c", "ledger", parent="b", minutes=minutes),
+            span(f"t{i}", "d", "ledger", parent="c", minutes=minutes, client=True, peer="ledger-db",
+                 ms=400.0 if window else 20.0),
+        ]  # fmt: skip
+    _, r = stats_of(spans)
+    cat = Catalog.model_validate(
+        {"services": {"web": {"depends_on": ["cart"]}, "cart": {"depends_on": ["ledger"]},
+                      "ledger": {"depends_on": ["ledger-db"]}, "ledger-db": {}}}
+    )  # fmt: skip
+    assert traced_beyond([r], ["web", "cart", "ledger"], cat) == ["ledger-db"]
+    assert traced_beyond([r], ["web", "cart", "ledger", "ledger-db"], cat) == []

@@ -11,7 +11,10 @@ from oncall.core.alert import Alert
 from oncall.core.catalog import Catalog
 from oncall.core.results import ToolResult
 from oncall.tools.read_logs import LogStats
+from oncall.tools.read_traces import TraceStats
 from oncall.tools.runner import ToolRunner
+
+SLOWER = 2.0  # a call edge this many times its baseline p99 is where requests slow
 
 
 @dataclass
@@ -27,18 +30,7 @@ def plan(
 ) -> tuple[list[str], list[tuple[str, dict]]]:
     """`offered`: the tools this estate can answer; an optional source (traces, Kubernetes) is read if offered."""
     services = neighbourhood(alert.service, catalog, max_services)
-    calls: list[tuple[str, dict]] = []
-    for s in services:
-        calls.append(("read_metrics", {"service": s}))
-        if "read_k8s" in offered:
-            calls.append(("read_k8s", {"service": s}))
-        # dependencies show only what stands out, so a wide estate stays within the model's budget
-        logs = (
-            {"service": s, "max_templates": 6}
-            if s == alert.service
-            else {"service": s, "max_templates": 3, "only_notable": True}
-        )
-        calls.append(("read_logs", logs))
+    calls = [c for s in services for c in _service_calls(s, s == alert.service, offered)]
     if "read_traces" in offered and alert.service:
         calls.append(("read_traces", {"service": alert.service}))  # its traces reach every hop its requests take
     # every change in the estate, the neighbourhood's first: a push to something the catalog does not
@@ -58,6 +50,12 @@ def plan(
 def collect(alert: Alert, catalog: Catalog, runner: ToolRunner, max_services: int = 16) -> Context:
     services, calls = plan(alert, catalog, max_services, runner.tools)
     results = runner.call_many(calls)
+    # follow the requests: a catalogued service past the neighbourhood that the traces show failing or
+    # slowing is read too, as an engineer follows a slow call down to where it ends
+    followed = traced_beyond(results, services, catalog)
+    if followed:
+        results += runner.call_many([c for s in followed for c in _service_calls(s, False, runner.tools)])
+        services = [*services, *followed]
     missing = [f"{r.label()} failed: {r.error}" for r in results if not r.ok]
     missing += [unreadable for r in results if (unreadable := _unreadable_logs(r))]
     if alert.service and alert.service not in catalog.services:
@@ -65,6 +63,35 @@ def collect(alert: Alert, catalog: Catalog, runner: ToolRunner, max_services: in
     elif not alert.service:
         missing.insert(0, "no service could be identified from the alert; only history and runbooks were read")
     return Context(alert=alert, services=services, results=results, missing=missing)
+
+
+def _service_calls(service: str, alerting: bool, offered: Collection[str]) -> list[tuple[str, dict]]:
+    calls: list[tuple[str, dict]] = [("read_metrics", {"service": service})]
+    if "read_k8s" in offered:
+        calls.append(("read_k8s", {"service": service}))
+    # dependencies show only what stands out, so a wide estate stays within the model's budget
+    logs = {"service": service, "max_templates": 6} if alerting else {"service": service, "max_templates": 3}
+    calls.append(("read_logs", logs if alerting else {**logs, "only_notable": True}))
+    return calls
+
+
+def traced_beyond(results: list[ToolResult], services: list[str], catalog: Catalog, most: int = 4) -> list[str]:
+    """Catalogued services the neighbourhood left out that the traces show where requests fail or slow:
+    an origin of errors, or the callee of an edge with new errors or a p99 at least twice its baseline's."""
+    out: list[str] = []
+    for r in results:
+        if not r.ok or not isinstance(r.data, TraceStats):
+            continue
+        named = [o.service for o in r.data.origins]
+        named += [
+            e.callee
+            for e in r.data.edges
+            if e.errors > e.baseline_errors or (e.baseline_p99_ms and e.p99_ms >= SLOWER * e.baseline_p99_ms)
+        ]
+        for svc in named:
+            if svc in catalog.services and svc not in services and svc not in out and len(out) < most:
+                out.append(svc)
+    return out
 
 
 def _unreadable_logs(r: ToolResult) -> str | None:
