@@ -194,6 +194,18 @@ def test_an_earlier_anomaly_the_cause_does_not_explain_is_listed_against_it(tmp_
     assert any("cache" in e.text and "earlier" in e.text for e in d.against)
 
 
+def read_logs_of(tmp_path: Path, records: list[dict]) -> dict[str, str]:
+    """read_logs' summary per service of api (which calls db) with these log records and no metrics."""
+    root = write_bundle(
+        tmp_path / "b",
+        services={"api": ["db"], "db": []},
+        alert=alertmanager("HighErrorRate", "api"),
+        logs=records,
+        metric_lines=[],
+    )
+    return {r.input.get("service"): r.text or "" for r in run(root).results if r.tool == "read_logs"}
+
+
 def test_opentelemetry_and_datadog_records_are_read_by_their_own_field_names(tmp_path):
     """OTLP log records (`timeUnixNano` in nanoseconds, `severityText`, `body`, `service.name` in the
     resource) and Datadog's (`date`, `status`, `message`): read, not skipped."""
@@ -211,15 +223,7 @@ def test_opentelemetry_and_datadog_records_are_read_by_their_own_field_names(tmp
         {"date": iso(t0 + i * M), "status": "error", "service": "db", "host": "db-0", "message": "disk full"}
         for i in range(3)
     ]
-    root = write_bundle(
-        tmp_path / "b",
-        services={"api": ["db"], "db": []},
-        alert=alertmanager("HighErrorRate", "api"),
-        logs=otlp + dd,
-        metric_lines=[],
-    )
-    inv = run(root)
-    text = {r.input.get("service"): r.text or "" for r in inv.results if r.tool == "read_logs"}
+    text = read_logs_of(tmp_path, otlp + dd)
     assert "4 lines in window (4 ERROR)" in text["api"] and "3 lines in window (3 ERROR)" in text["db"]
     assert "skipped" not in text["api"]
 
@@ -247,15 +251,7 @@ def test_cloud_logging_and_cloudwatch_records_are_read_by_their_own_field_names(
          "logGroup": "/ecs/db", "logStream": "ecs/db/3f9c2a"}
         for i in range(3)
     ]  # fmt: skip
-    root = write_bundle(
-        tmp_path / "b",
-        services={"api": ["db"], "db": []},
-        alert=alertmanager("HighErrorRate", "api"),
-        logs=gcp + cloudwatch,
-        metric_lines=[],
-    )
-    inv = run(root)
-    text = {r.input.get("service"): r.text or "" for r in inv.results if r.tool == "read_logs"}
+    text = read_logs_of(tmp_path, gcp + cloudwatch)
     assert "4 lines in window (4 ERROR)" in text["api"] and "3 lines in window (3 ERROR)" in text["db"]
     assert "loan rejected: bureau timeout" in text["api"] and "skipped" not in text["api"]
 
@@ -281,15 +277,7 @@ def test_elastic_common_schema_and_azure_log_analytics_records_are_read_by_their
          "Log_s": "fail: Db.Api[0] deadlock victim chosen", "Type": "ContainerAppConsoleLogs_CL"}
         for i in range(3)
     ]  # fmt: skip
-    root = write_bundle(
-        tmp_path / "b",
-        services={"api": ["db"], "db": []},
-        alert=alertmanager("HighErrorRate", "api"),
-        logs=ecs + azure,
-        metric_lines=[],
-    )
-    inv = run(root)
-    text = {r.input.get("service"): r.text or "" for r in inv.results if r.tool == "read_logs"}
+    text = read_logs_of(tmp_path, ecs + azure)
     assert "4 lines in window (4 ERROR)" in text["api"] and "3 lines in window (3 ERROR)" in text["db"]
     assert "Connection is not available" in text["api"]
 

@@ -14,7 +14,9 @@ from oncall.tools.read_logs import LogStats
 from oncall.tools.read_traces import TraceStats
 from oncall.tools.runner import ToolRunner
 
-SLOWER = 2.0  # a call edge this many times its baseline p99 is where requests slow
+# where requests go wrong, enough to look (the analyst weighs what it finds there by its own bar)
+LOOK_SLOWER = 2.0  # a call edge at this many times its baseline p99
+LOOK_RISE = 3.0  # a call edge failing this many times as often as in the baseline, or failing anew
 
 
 @dataclass
@@ -70,24 +72,20 @@ def _service_calls(service: str, alerting: bool, offered: Collection[str]) -> li
     if "read_k8s" in offered:
         calls.append(("read_k8s", {"service": service}))
     # dependencies show only what stands out, so a wide estate stays within the model's budget
-    logs = {"service": service, "max_templates": 6} if alerting else {"service": service, "max_templates": 3}
-    calls.append(("read_logs", logs if alerting else {**logs, "only_notable": True}))
+    logs = {"max_templates": 6} if alerting else {"max_templates": 3, "only_notable": True}
+    calls.append(("read_logs", {"service": service, **logs}))
     return calls
 
 
 def traced_beyond(results: list[ToolResult], services: list[str], catalog: Catalog, most: int = 4) -> list[str]:
     """Catalogued services the neighbourhood left out that the traces show where requests fail or slow:
-    an origin of errors, or the callee of an edge with new errors or a p99 at least twice its baseline's."""
+    an origin of errors, or the callee of an edge failing anew or slowed."""
     out: list[str] = []
     for r in results:
         if not r.ok or not isinstance(r.data, TraceStats):
             continue
         named = [o.service for o in r.data.origins]
-        named += [
-            e.callee
-            for e in r.data.edges
-            if e.errors > e.baseline_errors or (e.baseline_p99_ms and e.p99_ms >= SLOWER * e.baseline_p99_ms)
-        ]
+        named += [e.callee for e in r.data.edges if e.newly_failing(LOOK_RISE) or e.slowed(LOOK_SLOWER)]
         for svc in named:
             if svc in catalog.services and svc not in services and svc not in out and len(out) < most:
                 out.append(svc)

@@ -36,6 +36,14 @@ RUNBOOK = (
 )
 
 
+def runbook_annotations(e: Any, f: Fault) -> dict[str, str]:
+    """A summary and the team's runbook page for the alert, as most rule files carry them."""
+    return {
+        "summary": f"{f.alertname} on {f.alert_service}",
+        "runbook_url": f"https://runbooks.{e.name}.example/{f.alertname}",
+    }
+
+
 @dataclass(frozen=True)
 class Curve:
     """The day's traffic as a multiple of a node's normal rate: 1 + amplitude * sin(...) over `period`
@@ -88,10 +96,10 @@ class Style:
     config_path: str  # with {name}
     repo_file: tuple[str, str]  # the config file's name in the repo, and its content
     labels: Callable[[Any, Fault], dict[str, str]]
-    annotations: Callable[[Any, Fault], dict[str, str]]
     receiver: str
     external_url: str  # with {estate}
     alert_indent: int = 2
+    annotations: Callable[[Any, Fault], dict[str, str]] = runbook_annotations
 
     def metrics(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> str:
         def normal(n: Any, sig: str, x: datetime) -> float:

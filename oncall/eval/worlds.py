@@ -83,6 +83,19 @@ class Fault:
         return v
 
 
+def front(e: Any, svc: str) -> str:
+    """Where users feel a fault of `svc`: up its first caller chain to a service nobody calls."""
+    seen = svc
+    while callers := e.callers(seen):
+        seen = callers[0]
+    return seen
+
+
+def pick_called(e: Any, rng: random.Random, techs: tuple[str, ...]) -> str:
+    """A service of one of `techs` that something calls (so its failure is felt)."""
+    return rng.choice([n.name for n in e.nodes if n.tech in techs and e.callers(n.name)])
+
+
 def gauges(
     nodes: Iterable[Any],
     signals: dict[str, str],

@@ -291,14 +291,12 @@ def _trace_findings(r: ToolResult, st: TraceStats, catalog: Catalog) -> list[Fin
     origins = {o.service for o in st.origins}
 
     def slow(e: Edge) -> bool:
-        return bool(e.baseline_p99_ms and e.calls >= w.TRACE_FAILURES and e.p99_ms >= w.SLOW_CALLS * e.baseline_p99_ms)
+        return e.slowed(w.SLOW_CALLS, int(w.TRACE_FAILURES))
 
     # slowness shows along the whole path: it starts at the deepest slow call, whose callee waits on nothing slow
     waiting = {e.caller for e in st.edges if slow(e)}
     for e in st.edges:
-        new_errors = e.errors >= 3 and (
-            e.baseline_errors == 0 or e.errors / e.calls >= w.TRACE_RISE * e.baseline_errors / max(1, e.baseline_calls)
-        )
+        new_errors = e.newly_failing(w.TRACE_RISE, min_errors=3)
         slower = slow(e) and e.callee not in waiting
         failing = new_errors and not (e.caller in origins - {e.callee} and e.callee not in origins)
         if e.line is None or not (failing or slower) or e.callee not in catalog.services:

@@ -106,23 +106,21 @@ def _broke(
             return failing, False
     # X went quiet right after its change (its own work fell away) and something it drains filled up:
     # a consumer that stopped consuming, its queue backing up
+    filled = [s for s in used if after(s) and s.metrics("saturation")]
     quiet = any(
         m.detail.direction == "down" and m.at and c.at <= m.at <= c.at + w.LAG_CLOSE for m in x.metrics("traffic")
     )
-    backed_up = [s for s in used if after(s) and s.metrics("saturation")] if quiet else []
-    if backed_up:
-        return backed_up, False
+    if quiet and filled:
+        return filled, False
     # X itself sends several times its usual load (a batch job moved into peak, a retry loop)
     surged = any(
         m.more_traffic and m.detail.baseline and m.detail.peak >= w.FLOOD_FACTOR * m.detail.baseline
         for m in x.metrics("traffic")
     )
-    if surged:  # its own request rate shows the load is its own
-        sent = [s for s in used if after(s) and s.metrics("saturation")]
-        if sent:
-            # a new schedule or setting says it sends more; a deploy of new code only might (an edge
-            # deploying while its users surge looks the same): likely, not proven
-            return sent, c.detail.kind == "deploy"
+    if surged and filled:  # its own request rate shows the load is its own
+        # a new schedule or setting says it sends more; a deploy of new code only might (an edge
+        # deploying while its users surge looks the same): likely, not proven
+        return filled, c.detail.kind == "deploy"
     # only the service's load and X's words about it tie them: a flood, or X retrying what was failing.
     # Proven when the load rose before the service slowed; at the same moment, either could be first.
     flooded = [

@@ -7,6 +7,7 @@ of failing services to pick its model."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -59,8 +60,7 @@ def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[
             suspects[adjusted.points_to].blamed_by.append(adjusted)
     for s in suspects.values():
         if (s.service not in seen or _never_reached(s)) and s.blamed_by:
-            # when callers began to say so: a handful of lines that were already rising is background
-            s.reported_at = min((f.at for f in s.blamed_by if f.at and f.weight >= 1), default=None)
+            s.reported_at = min((f.at for f in s.blamed_by if f.at and f.weight >= w.WITNESS), default=None)
     onsets = [s.onset for s in suspects.values() if s.onset]
     earliest = min(onsets) if onsets else None
     for s in suspects.values():
@@ -113,17 +113,26 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog) -> list[Finding]
     return out
 
 
+def _first_at(found: Iterable[Finding]) -> dict[str, datetime]:
+    """Each service's earliest time among these findings."""
+    first: dict[str, datetime] = {}
+    for f in found:
+        if f.at:
+            first[f.service] = min(f.at, first.get(f.service, f.at))
+    return first
+
+
 def _infrastructure_failing(found: list[Finding], catalog: Catalog) -> list[Finding]:
     """A caller whose errors say which kind of shared infrastructure failed it (names that do not
     resolve; a coordination session lost), while the one service of that kind it depends on was
     already failing (at a limit, or erring itself): the errors witness against that service, not the
     caller or the name looked up. With that service healthy, the caller keeps its errors."""
-    failing: dict[str, datetime] = {}
-    for f in found:
-        own = isinstance(f, MetricFinding) and f.role == "saturation" and f.weight > 0
-        own = own or (isinstance(f, LogFinding) and f.role == "own")
-        if own and f.at:
-            failing[f.service] = min(f.at, failing.get(f.service, f.at))
+    failing = _first_at(
+        f
+        for f in found
+        if (isinstance(f, MetricFinding) and f.role == "saturation" and f.weight > 0)
+        or (isinstance(f, LogFinding) and f.role == "own")
+    )
     out: list[Finding] = []
     for f in found:
         if isinstance(f, LogFinding) and f.role != "peer" and f.at:
@@ -143,10 +152,7 @@ def _change_aimed_at_peer(found: list[Finding]) -> list[Finding]:
     """A caller whose own change, landed just before it began failing, names the peer its failures are
     about (the peer's route, address, health check, timeout): the change explains those failures.
     They are the caller's own, not witnesses against the peer."""
-    began: dict[str, datetime] = {}
-    for f in found:
-        if isinstance(f, LogFinding | TraceFinding | MetricFinding) and f.at:
-            began[f.service] = min(f.at, began.get(f.service, f.at))
+    began = _first_at(f for f in found if isinstance(f, LogFinding | TraceFinding | MetricFinding))
     aimed: set[tuple[str, str]] = set()
     for c in found:
         if not isinstance(c, ChangeFinding) or c.at is None or c.service not in began:
@@ -260,7 +266,7 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
     if not s.onset:
         return None
     for f in s.logs("peer"):
-        if f.weight < 1:  # a handful of lines that were already rising is background, not what broke it
+        if f.weight < w.WITNESS:
             continue
         t = suspects.get(f.points_to or "")
         if t and (t.onset <= s.onset + w.NEAR if t.onset else t.service not in seen):

@@ -101,6 +101,9 @@ BLAMED_HEALTHY = Weight(
     "a witness against a service we watched and saw healthy counts little (unless its requests never reached "
     "the server: a failed handshake, a refused port, the proxy's no healthy upstream, never show in its metrics)",
 )
+WITNESS = Weight(
+    1.0, "a peer's errors date or explain its failure only when new or a flood: a few already rising are background"
+)
 BLAMED_CAP = Weight(4.0, "many witnesses are one fact: this service is failing")
 FIRST_TO_BREAK = Weight(1.5, "the service that broke first, along the dependency graph, is usually the cause")
 EARLIEST = Weight(1.0, "the very first anomaly gets a little more")

@@ -17,13 +17,6 @@ def alert_labels(e: Estate, f: Fault) -> dict[str, str]:
     return {"alertname": f.alertname, e.label: f.alert_service, "severity": "critical", "team": "sre"}
 
 
-def alert_annotations(e: Estate, f: Fault) -> dict[str, str]:
-    return {
-        "summary": f"{f.alertname} on {f.alert_service}",
-        "runbook_url": f"https://runbooks.{e.name}.example/{f.alertname}",
-    }
-
-
 STYLE = Style(
     world=6,
     prefix="w6",
@@ -62,7 +55,6 @@ STYLE = Style(
     config_path="deploy/{name}/kustomization.yaml",
     repo_file=("kustomization.yaml", "images:\n  - name: app\n    newTag: 4.0.0\nreplicas:\n  - count: 3\n"),
     labels=alert_labels,
-    annotations=alert_annotations,
     receiver="pagerduty-sre",
     external_url="https://am.{estate}.example",
 )

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from oncall.eval.telemetry import KEvent
 from oncall.eval.world6.estates import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, front, pick_called
 
 APPS = ("fastapi", "rust", "go")
 
@@ -36,17 +36,6 @@ def _edge(e: Estate) -> str:
     return next(n.name for n in e.nodes if n.tech == "envoy")
 
 
-def _front(e: Estate, svc: str) -> str:
-    seen = svc
-    while callers := e.callers(seen):
-        seen = callers[0]
-    return seen
-
-
-def _pick(e: Estate, rng: random.Random, techs: tuple[str, ...]) -> str:
-    return rng.choice([n.name for n in e.nodes if n.tech in techs and e.callers(n.name)])
-
-
 def _callers_fail(f: Fault, e: Estate, target: str, at: datetime, text: str, ratio: float = 0.25) -> None:
     for c in e.callers(target):
         f.bursts.append(Burst(c, at + M, 25, "error", text.format(caller=c, target=target), peer=target))
@@ -54,7 +43,7 @@ def _callers_fail(f: Fault, e: Estate, target: str, at: datetime, text: str, rat
 
 
 def keepalive_ports(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, APPS)
+    svc = pick_called(e, rng, APPS)
     at = t - rng.randint(5, 12) * M
     callee = e.node(svc).calls[0]
     f = Fault(
@@ -62,7 +51,7 @@ def keepalive_ports(e: Estate, rng: random.Random, t: datetime) -> Fault:
         svc,
         "recent_change",
         "rollback",
-        _front(e, svc),
+        front(e, svc),
         "HighErrorRate",
         f"{svc}'s new release opens a connection per request and runs out of source ports",
     )
@@ -75,7 +64,7 @@ def keepalive_ports(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def cache_stampede(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    cache = _pick(e, rng, ("redis",))
+    cache = pick_called(e, rng, ("redis",))
     users = e.callers(cache)
     db = next((c for u in users for c in e.node(u).calls if e.node(c).tech in ("postgres", "cassandra")), None)
     at = t - rng.randint(5, 10) * M
@@ -84,7 +73,7 @@ def cache_stampede(e: Estate, rng: random.Random, t: datetime) -> Fault:
         cache,
         "recent_change",
         "escalate",
-        _front(e, users[0]),
+        front(e, users[0]),
         "HighLatency",
         f"{cache} was restarted empty; its users' misses stampede {db or 'their database'}",
         also_accept=["capacity", "resource_exhaustion"],
@@ -100,14 +89,14 @@ def cache_stampede(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def migration_lock(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    db = _pick(e, rng, ("postgres",))
+    db = pick_called(e, rng, ("postgres",))
     at = t - rng.randint(4, 9) * M
     f = Fault(
         "migration_lock",
         db,
         "recent_change",
         "rollback",
-        _front(e, db),
+        front(e, db),
         "HighLatency",
         f"a schema migration on {db} holds an ACCESS EXCLUSIVE lock",
     )
@@ -127,14 +116,14 @@ def migration_lock(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def debug_logging_disk(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, ("fastapi", "go"))
+    svc = pick_called(e, rng, ("fastapi", "go"))
     at = t - rng.randint(6, 12) * M
     f = Fault(
         "debug_logging_disk",
         svc,
         "recent_change",
         "rollback",
-        _front(e, svc),
+        front(e, svc),
         "HighErrorRate",
         f"LOG_LEVEL=debug on {svc} filled its volume",
     )
@@ -175,14 +164,14 @@ def autoscaler_max(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def volume_iops(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    db = _pick(e, rng, ("postgres", "cassandra"))
+    db = pick_called(e, rng, ("postgres", "cassandra"))
     at = t - rng.randint(5, 10) * M
     f = Fault(
         "volume_iops",
         db,
         "resource_exhaustion",
         "escalate",
-        _front(e, db),
+        front(e, db),
         "HighLatency",
         f"{db}'s volume ran out of burst I/O credits",
         also_accept=["capacity", "dependency_failure"],
@@ -200,14 +189,14 @@ def volume_iops(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def missing_intermediate(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, APPS)
+    svc = pick_called(e, rng, APPS)
     at = t - rng.randint(4, 9) * M
     f = Fault(
         "missing_intermediate",
         svc,
         "recent_change",
         "rollback",
-        _front(e, svc),
+        front(e, svc),
         "HighErrorRate",
         f"{svc}'s renewed certificate is served without its intermediate",
         also_accept=["expired_credential"],
@@ -252,7 +241,7 @@ def partner_dns(e: Estate, rng: random.Random, t: datetime) -> Fault:
         ext,
         "network",
         "escalate",
-        _front(e, caller),
+        front(e, caller),
         "HighErrorRate",
         f"{ext}'s domain stopped resolving",
         also_accept=["dependency_failure"],
@@ -264,14 +253,14 @@ def partner_dns(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def unknown_flag(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, ("go", "rust"))
+    svc = pick_called(e, rng, ("go", "rust"))
     at = t - rng.randint(5, 10) * M
     f = Fault(
         "unknown_flag",
         svc,
         "recent_change",
         "rollback",
-        _front(e, svc),
+        front(e, svc),
         "HighErrorRate",
         f"{svc}'s new args carry a flag its binary does not define: it crash-loops",
     )
@@ -288,14 +277,14 @@ def unknown_flag(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def leak_before_window(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, APPS)
+    svc = pick_called(e, rng, APPS)
     at = t - rng.randint(3, 6) * M
     f = Fault(
         "leak_before_window",
         svc,
         "resource_exhaustion",
         "restart",
-        _front(e, svc),
+        front(e, svc),
         "HighErrorRate",
         f"{svc}'s memory has grown since a release five hours ago; it is now killed at its limit",
     )

@@ -16,13 +16,6 @@ def alert_labels(e: Estate, f: Fault) -> dict[str, str]:
     return {"alertname": f.alertname, e.label: f.alert_service, "severity": "page", "squad": e.name}
 
 
-def alert_annotations(e: Estate, f: Fault) -> dict[str, str]:
-    return {
-        "summary": f"{f.alertname} on {f.alert_service}",
-        "runbook_url": f"https://runbooks.{e.name}.example/{f.alertname}",
-    }
-
-
 STYLE = Style(
     world=7,
     prefix="w7",
@@ -60,7 +53,6 @@ STYLE = Style(
     config_path="services/{name}/deploy.yaml",
     repo_file=("deploy.yaml", "image: 1.0.0\nreplicas: 3\n"),
     labels=alert_labels,
-    annotations=alert_annotations,
     receiver="opsgenie",
     external_url="https://am.{estate}.example",
 )

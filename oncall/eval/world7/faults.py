@@ -12,7 +12,7 @@ from datetime import datetime
 
 from oncall.eval.telemetry import KEvent
 from oncall.eval.world7.estates import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, front, pick_called
 
 APPS = ("java", "node", "python")
 
@@ -31,17 +31,6 @@ def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng:
     }
 
 
-def _front(e: Estate, svc: str) -> str:
-    seen = svc
-    while callers := e.callers(seen):
-        seen = callers[0]
-    return seen
-
-
-def _pick(e: Estate, rng: random.Random, techs: tuple[str, ...]) -> str:
-    return rng.choice([n.name for n in e.nodes if n.tech in techs and e.callers(n.name)])
-
-
 def provider_contract(e: Estate, rng: random.Random, t: datetime) -> Fault:
     ext = rng.choice([n.name for n in e.nodes if n.tech == "saas"])
     caller = e.callers(ext)[0]
@@ -51,7 +40,7 @@ def provider_contract(e: Estate, rng: random.Random, t: datetime) -> Fault:
         ext,
         "dependency_failure",
         "escalate",
-        _front(e, caller),
+        front(e, caller),
         "HighErrorRate",
         f"{ext} changed its API: it now rejects a field {caller} sends",
     )
@@ -64,14 +53,14 @@ def provider_contract(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def java_deadlock(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, ("java",))
+    svc = pick_called(e, rng, ("java",))
     at = t - rng.randint(5, 10) * M
     f = Fault(
         "java_deadlock",
         svc,
         "recent_change",
         "rollback",
-        _front(e, svc),
+        front(e, svc),
         "HighLatency",
         f"{svc}'s release takes two locks in opposite orders; its request threads deadlock",
     )
@@ -88,14 +77,14 @@ def java_deadlock(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def canary_weight(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, APPS)
+    svc = pick_called(e, rng, APPS)
     at = t - rng.randint(4, 9) * M
     f = Fault(
         "canary_weight",
         svc,
         "recent_change",
         "rollback",
-        _front(e, svc),
+        front(e, svc),
         "HighErrorRate",
         f"a typo gave {svc}'s canary all of its traffic; the canary throws",
     )
@@ -106,7 +95,7 @@ def canary_weight(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def stale_primary(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    db = _pick(e, rng, ("postgres", "mysql"))
+    db = pick_called(e, rng, ("postgres", "mysql"))
     java = [c for c in e.callers(db) if e.node(c).tech == "java"] or e.callers(db)
     svc = java[0]
     failover = t - rng.randint(25, 40) * M
@@ -115,7 +104,7 @@ def stale_primary(e: Estate, rng: random.Random, t: datetime) -> Fault:
         svc,
         "network",
         "restart",
-        _front(e, svc),
+        front(e, svc),
         "HighErrorRate",
         f"{db} failed over; {svc} caches its old primary's address forever and keeps dialling it",
         also_accept=["dependency_failure"],
@@ -154,14 +143,14 @@ def fd_exhaustion(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def inode_exhaustion(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, ("python", "java"))
+    svc = pick_called(e, rng, ("python", "java"))
     at = t - rng.randint(5, 10) * M
     f = Fault(
         "inode_exhaustion",
         svc,
         "resource_exhaustion",
         "escalate",
-        _front(e, svc),
+        front(e, svc),
         "HighErrorRate",
         f"{svc}'s volume ran out of inodes (millions of small temp files) with space to spare",
     )
@@ -173,14 +162,14 @@ def inode_exhaustion(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def vpa_memory_cut(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, ("java", "node"))
+    svc = pick_called(e, rng, ("java", "node"))
     at = t - rng.randint(5, 10) * M
     f = Fault(
         "vpa_memory_cut",
         svc,
         "recent_change",
         "rollback",
-        _front(e, svc),
+        front(e, svc),
         "HighErrorRate",
         f"the vertical autoscaler cut {svc}'s memory limit below its working set",
         also_accept=["resource_exhaustion"],

@@ -16,13 +16,6 @@ def alert_labels(e: Estate, f: Fault) -> dict[str, str]:
     return {"alertname": f.alertname, e.label: f.alert_service, "severity": "page", "squad": e.name}
 
 
-def alert_annotations(e: Estate, f: Fault) -> dict[str, str]:
-    return {
-        "summary": f"{f.alertname} on {f.alert_service}",
-        "runbook_url": f"https://runbooks.{e.name}.example/{f.alertname}",
-    }
-
-
 STYLE = Style(
     world=8,
     prefix="w8",
@@ -55,7 +48,6 @@ STYLE = Style(
     config_path="apps/{name}/values.yaml",
     repo_file=("values.yaml", "image:\n  tag: 3.0.0\nreplicas: 2\n"),
     labels=alert_labels,
-    annotations=alert_annotations,
     receiver="opsgenie",
     external_url="https://am.{estate}.example",
 )

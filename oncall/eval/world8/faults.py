@@ -10,7 +10,7 @@ import random
 from datetime import datetime, timedelta
 
 from oncall.eval.world8.estates import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, front, pick_called
 
 
 def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng: random.Random, who: str) -> dict:
@@ -27,30 +27,19 @@ def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng:
     }
 
 
-def _front(e: Estate, svc: str) -> str:
-    seen = svc
-    while callers := e.callers(seen):
-        seen = callers[0]
-    return seen
-
-
 def _edge(e: Estate) -> str:
     return next(n.name for n in e.nodes if not e.callers(n.name))
 
 
-def _pick(e: Estate, rng: random.Random, techs: tuple[str, ...]) -> str:
-    return rng.choice([n.name for n in e.nodes if n.tech in techs and e.callers(n.name)])
-
-
 def search_gc(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    es = _pick(e, rng, ("elasticsearch",))
+    es = pick_called(e, rng, ("elasticsearch",))
     at = t - rng.randint(5, 10) * M
     f = Fault(
         "search_gc",
         es,
         "resource_exhaustion",
         "escalate",
-        _front(e, es),
+        front(e, es),
         "HighLatency",
         f"{es} spends seconds at a time in old-generation garbage collection",
         also_accept=["capacity"],
@@ -120,7 +109,7 @@ def rate_limit_cut(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def rollout_blip(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    svc = _pick(e, rng, ("spring", "aspnet", "express"))
+    svc = pick_called(e, rng, ("spring", "aspnet", "express"))
     f = Fault(
         "rollout_blip",
         svc,
@@ -148,7 +137,7 @@ def flag_connection_leak(e: Estate, rng: random.Random, t: datetime) -> Fault:
         svc,
         "recent_change",
         "rollback",
-        _front(e, svc),
+        front(e, svc),
         "HighErrorRate",
         f"a flag turned on a path in {svc} that never returns its {db} connections",
     )
@@ -165,14 +154,14 @@ def flag_connection_leak(e: Estate, rng: random.Random, t: datetime) -> Fault:
 
 
 def eviction_policy(e: Estate, rng: random.Random, t: datetime) -> Fault:
-    cache = _pick(e, rng, ("redis",))
+    cache = pick_called(e, rng, ("redis",))
     at = t - rng.randint(5, 10) * M
     f = Fault(
         "eviction_policy",
         cache,
         "recent_change",
         "rollback",
-        _front(e, cache),
+        front(e, cache),
         "HighErrorRate",
         f"{cache}'s maxmemory-policy was switched to noeviction; full, it refuses writes",
         also_accept=["resource_exhaustion"],

@@ -70,6 +70,18 @@ class Edge(BaseModel):
     rate_ratio: float | None  # calls per minute now against the baseline's; None when the baseline had none
     line: int | None = None
 
+    def slowed(self, factor: float, min_calls: int = 1) -> bool:
+        """Its p99 is at least `factor` times the baseline's, over at least `min_calls` calls."""
+        return bool(self.baseline_p99_ms and self.calls >= min_calls and self.p99_ms >= factor * self.baseline_p99_ms)
+
+    def newly_failing(self, rise: float, min_errors: int = 1) -> bool:
+        """At least `min_errors` errors, and none in the baseline or a share of calls failing `rise` times
+        the baseline's."""
+        baseline_share = self.baseline_errors / max(1, self.baseline_calls)
+        return self.errors >= min_errors and (
+            self.baseline_errors == 0 or self.errors / self.calls >= rise * baseline_share
+        )
+
 
 class Origin(BaseModel):
     service: str  # where the errors begin: the span's service, or the peer a CLIENT span called

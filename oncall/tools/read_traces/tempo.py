@@ -51,7 +51,7 @@ class TempoTraces:
         try:
             doc = http.get(f"/api/traces/{trace_id}", f"fetch trace {trace_id}")
         except ToolError as e:
-            if "404" in str(e):
+            if "answered 404 while" in str(e):  # the status, not a trace id that happens to hold 404
                 return None
             raise
         if not isinstance(doc, dict):
