@@ -7,24 +7,23 @@ of failing services to pick its model."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
+from oncall.analysts.offline.attribution import reattribute
 from oncall.analysts.offline.findings import (
     ChangeFinding,
     Finding,
     HistoryFinding,
     LogFinding,
     MetricFinding,
-    TraceFinding,
     change_tokens,
     log_tokens,
     reaction,
 )
 from oncall.analysts.offline.neighbours import follow_changes
-from oncall.analysts.offline.patterns import INFRASTRUCTURE, NEVER_ARRIVED, PEER_CERT, UNRESOLVED
+from oncall.analysts.offline.patterns import NEVER_ARRIVED, PEER_CERT
 from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category, Confidence
@@ -39,8 +38,7 @@ def observed(results: list[ToolResult]) -> set[str]:
 
 def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[str] | None = None) -> list[Suspect]:
     seen = set(services) if seen is None else seen
-    found = _infrastructure_failing(_unnamed_dependency(found, catalog), catalog)
-    found = _provider_unresolved(_change_aimed_at_peer(found), catalog, seen)
+    found = reattribute(found, catalog, seen)
     by_service: dict[str, list[Finding]] = {s: [] for s in services}
     for f in found:
         by_service.setdefault(f.service, []).append(f)
@@ -91,94 +89,6 @@ def _victims_below_causes(suspects: dict[str, Suspect]) -> None:
         own_fault = any(f.category in OWN_SIDE for f in s.logs() if f.role in ("own", "external"))
         if cause is not None and not s.broke and cause.score > 0 and not own_fault:
             s.score = min(s.score, cause.score)
-
-
-def _unnamed_dependency(found: list[Finding], catalog: Catalog) -> list[Finding]:
-    """A caller failing on a dependency it does not name (an address, a bare connection error), while
-    exactly one of its dependencies lost its traffic at that moment: the calls are not arriving there
-    (a port, a policy, a selector changed), so the errors witness against that dependency."""
-    lost = {
-        f.service: f.at
-        for f in found
-        if isinstance(f, MetricFinding) and f.role == "traffic" and f.detail.direction == "down" and f.at
-    }
-    out: list[Finding] = []
-    for f in found:
-        if isinstance(f, LogFinding) and f.role == "external" and f.at:
-            at = f.at
-            gone = [d for d in catalog.dependencies(f.service, depth=1) if d in lost and abs(lost[d] - at) <= w.NEAR]
-            if len(gone) == 1:
-                f = replace(f, role="peer", points_to=gone[0])
-        out.append(f)
-    return out
-
-
-def _first_at(found: Iterable[Finding]) -> dict[str, datetime]:
-    """Each service's earliest time among these findings."""
-    first: dict[str, datetime] = {}
-    for f in found:
-        if f.at:
-            first[f.service] = min(f.at, first.get(f.service, f.at))
-    return first
-
-
-def _infrastructure_failing(found: list[Finding], catalog: Catalog) -> list[Finding]:
-    """A caller whose errors say which kind of shared infrastructure failed it (names that do not
-    resolve; a coordination session lost), while the one service of that kind it depends on was
-    already failing (at a limit, or erring itself): the errors witness against that service, not the
-    caller or the name looked up. With that service healthy, the caller keeps its errors."""
-    failing = _first_at(
-        f
-        for f in found
-        if (isinstance(f, MetricFinding) and f.role == "saturation" and f.weight > 0)
-        or (isinstance(f, LogFinding) and f.role == "own")
-    )
-    out: list[Finding] = []
-    for f in found:
-        if isinstance(f, LogFinding) and f.role != "peer" and f.at:
-            at = f.at
-            for says, named in INFRASTRUCTURE:
-                if not says.search(f.words):
-                    continue
-                kind = [d for d in catalog.dependencies(f.service, depth=1) if named.search(d)]
-                if len(kind) == 1 and kind[0] in failing and failing[kind[0]] <= at + w.NEAR:
-                    f = replace(f, role="peer", points_to=kind[0], category="dependency_failure")
-                    break
-        out.append(f)
-    return out
-
-
-def _change_aimed_at_peer(found: list[Finding]) -> list[Finding]:
-    """A caller whose own change, landed just before it began failing, names the peer its failures are
-    about (the peer's route, address, health check, timeout): the change explains those failures.
-    They are the caller's own, not witnesses against the peer."""
-    began = _first_at(f for f in found if isinstance(f, LogFinding | TraceFinding | MetricFinding))
-    aimed: set[tuple[str, str]] = set()
-    for c in found:
-        if not isinstance(c, ChangeFinding) or c.at is None or c.service not in began:
-            continue
-        if timedelta(0) <= began[c.service] - c.at + w.CLOCK_SKEW <= w.FIRST_ERROR_AFTER:
-            said = f"{c.detail.from_ or ''} {c.detail.to or ''} {c.detail.diff or ''}"
-            aimed |= {(c.service, f.points_to) for f in found if f.points_to and mentions(f.points_to, said)}
-    return [
-        replace(f, role="own", points_to=None, category="recent_change" if f.at else f.category)
-        if isinstance(f, LogFinding | TraceFinding) and f.role == "peer" and (f.service, f.points_to) in aimed
-        else f
-        for f in found
-    ]
-
-
-def _provider_unresolved(found: list[Finding], catalog: Catalog, seen: set[str]) -> list[Finding]:
-    """A caller that cannot resolve the name of a dependency we have no telemetry from (a provider
-    outside the estate): that provider's domain or its DNS failed, not the caller."""
-    out: list[Finding] = []
-    for f in found:
-        if isinstance(f, LogFinding) and f.role == "own" and f.at and UNRESOLVED.search(f.words):
-            named = [d for d in catalog.dependencies(f.service, depth=1) if d not in seen and mentions(d, f.words)]
-            if len(named) == 1:
-                f = replace(f, role="peer", points_to=named[0])
-        out.append(f)
-    return out
 
 
 def _never_reached(s: Suspect) -> bool:
