@@ -140,9 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--world",
         type=int,
-        choices=[1, 2, 3, 4, 5, 6, 7, 8],
+        choices=range(1, 10),
         default=1,
-        help="1: the first generator (committed in fixtures/scenarios); 2-8: written apart from it and each other",
+        help="1: the first generator (committed in fixtures/scenarios); 2-9: written apart from it and each other",
     )
     return p
 

@@ -99,7 +99,10 @@ class Style:
     receiver: str
     external_url: str  # with {estate}
     alert_indent: int = 2
+    unseen: tuple[str, ...] = ("saas",)  # technologies with no metrics or logs of their own
     annotations: Callable[[Any, Fault], dict[str, str]] = runbook_annotations
+    # another alert source than Alertmanager: (payload, the alert's name as the runbooks list it), or None
+    alert: Callable[[Any, Fault, datetime, random.Random], tuple[dict[str, Any], str] | None] = lambda e, f, t, r: None
 
     def metrics(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> str:
         def normal(n: Any, sig: str, x: datetime) -> float:
@@ -114,7 +117,7 @@ class Style:
             return sig != "disk_utilization" or self.disk_techs is None or n.tech in self.disk_techs
 
         return gauges(
-            [n for n in e.nodes if n.tech != "saas"],
+            [n for n in e.nodes if n.tech not in self.unseen],
             e.signals,
             f,
             t,
@@ -131,7 +134,7 @@ class Style:
             return self.record(e, at, svc, pod, level, text)
 
         return background_logs(
-            [n for n in e.nodes if n.tech != "saas"],
+            [n for n in e.nodes if n.tech not in self.unseen],
             f,
             t,
             rng,
@@ -175,27 +178,31 @@ class Style:
             config_path=lambda name: self.config_path.format(name=name),
             runbook_tags=lambda name: [name],
         )
-        alert = alertmanager(
-            f,
-            self.labels(e, f),
-            self.annotations(e, f),
-            t,
-            f"{rng.getrandbits(64):016x}",
-            receiver=self.receiver,
-            external_url=self.external_url.format(estate=e.name),
-        )
+        alertname = f.alertname
+        if other := self.alert(e, f, t, rng):
+            alert, alertname = other
+        else:
+            alert = alertmanager(
+                f,
+                self.labels(e, f),
+                self.annotations(e, f),
+                t,
+                f"{rng.getrandbits(64):016x}",
+                receiver=self.receiver,
+                external_url=self.external_url.format(estate=e.name),
+            )
         (out / "alert.json").write_text(json.dumps(alert, indent=self.alert_indent))
         (out / "metrics.om").write_text(self.metrics(e, f, t, rng))
         write_jsonl(out / "logs.jsonl", self.logs(e, f, t, rng))
         write_changes(out / "changes.jsonl", [*f.changes, *self.routine_changes(e, f, t, rng)])
         write_jsonl(out / "history.jsonl", self.history(e, f, t, rng))
         (out / "runbooks").mkdir(exist_ok=True)
-        (out / "runbooks" / f"{f.alertname}.md").write_text(RUNBOOK.format(alertname=f.alertname))
+        (out / "runbooks" / f"{alertname}.md").write_text(RUNBOOK.format(alertname=alertname))
         name, text = self.repo_file
         for n in e.nodes:
             p = out / "repo" / Path(self.config_path.format(name=n.name)).parent
             p.mkdir(parents=True, exist_ok=True)
-            (p / name).write_text(text)
+            (p / name.format(name=n.name)).write_text(text)
         write_truth(out, f, world=self.world)
         write_telemetry(out, e, f, t, untraced={n.name for n in e.nodes if n.tech in self.untraced})
 
