@@ -93,15 +93,16 @@ def traced_beyond(results: list[ToolResult], services: list[str], catalog: Catal
 
 
 def _unreadable_logs(r: ToolResult) -> str | None:
-    """A service with no log line at all while the source skipped lines it could not read: its logs
-    are missing evidence, not a sign it was quiet."""
+    """A service whose logs could not be read (LogStats.unreadable), said as missing evidence."""
     data = r.data
-    if not r.ok or not isinstance(data, LogStats) or data.total or not data.skipped_lines:
+    if not r.ok or not isinstance(data, LogStats) or not data.unreadable:
         return None
-    return (
-        f"{r.label()}: no line of {data.query.service} could be read; {data.skipped_lines} lines of the source "
-        "were skipped (not JSON, or no time field this reader knows)"
+    why = (
+        f"{data.skipped_lines} lines of the source were skipped (not JSON, or no time field this reader knows)"
+        if data.skipped_lines
+        else f"{data.unattributed} lines of the window name no catalogued service in any field this reader knows"
     )
+    return f"{r.label()}: no line of {data.query.service} could be read; {why}"
 
 
 def neighbourhood(service: str | None, catalog: Catalog, max_services: int = 16) -> list[str]:

@@ -5,6 +5,8 @@ a tool output or a model reply says. Checked in code:
   instruct the copilot; otherwise the confidence is LOW;
 - every action is on a catalogued service, its command is generated in code from its kind
   and service or quoted verbatim from a runbook it cites, and its words hand over no command;
+- a root cause whose own logs or metrics could not be read is at most MEDIUM: missing evidence
+  lowers confidence;
 - alternatives name catalogued services;
 - a pull-request link comes only from open_pr's own result (the pipeline sets it), never
   from an analyst;
@@ -22,6 +24,7 @@ from oncall.core.results import ToolResult
 from oncall.grounding.injection import find as find_instructions
 from oncall.grounding.injection import instructs
 from oncall.grounding.report import Failure
+from oncall.tools.read_logs import LogStats
 
 C = TypeVar("C", Claim, Evidence)
 
@@ -41,6 +44,9 @@ def ground_structure(d: Diagnosis, results: list[ToolResult], catalog: Catalog) 
         rc = rc.model_copy(update={"confidence": "LOW"})
         missing.append(f"the root-cause service {rc.service!r} is not in the catalog, so the cause is not established")
         failures.append(Failure(where="root_cause", reasons=[f"service {rc.service!r} is not in the catalog"]))
+    if rc.confidence == "HIGH" and (blind := unread(results, rc.service)):
+        rc = rc.model_copy(update={"confidence": "MEDIUM"})
+        missing.append(f"{rc.service}'s own {' and '.join(blind)} could not be read, so the cause is not certain")
     if taints(rc.cites):
         rc = rc.model_copy(update={"confidence": "LOW"})
         failures.append(Failure(where="root_cause", reasons=["cites text that tries to instruct the copilot"]))
@@ -83,6 +89,17 @@ def ground_structure(d: Diagnosis, results: list[ToolResult], catalog: Catalog) 
         ),
         failures,
     )
+
+
+def unread(results: list[ToolResult], service: str) -> list[str]:
+    """The kinds of the service's own evidence (logs, metrics) that were asked for and never read:
+    every call failed, or found only lines the reader could not parse."""
+    asked: dict[str, bool] = {}
+    for r in results:
+        if r.tool in ("read_logs", "read_metrics") and r.input.get("service") == service:
+            read = r.ok and not (isinstance(r.data, LogStats) and r.data.unreadable)
+            asked[r.tool] = asked.get(r.tool, False) or read
+    return [tool.removeprefix("read_") for tool, read in asked.items() if not read]
 
 
 def _action(a: Action, by_id: dict[str, ToolResult], catalog: Catalog) -> tuple[Action | None, list[str]]:

@@ -39,6 +39,9 @@ class LogQuery(BaseModel):
     # Lines with no service field belong to the service their pod is named after (`ledger-db-rs3-0`,
     # `ledger-7d9f8-x2k4p`), unless a longer catalog name claims the pod: these are those names.
     pod_owned_by: list[str] = []
+    # The catalog's services: a line whose service field names none of them (a daemon's own unit,
+    # `postgresql@15-main`; the kernel) belongs to the service its host or pod is named after.
+    known: list[str] = []
 
 
 class TemplateStat(BaseModel):
@@ -72,10 +75,19 @@ class LogStats(BaseModel):
     levels: dict[str, int]
     baseline_total: int
     skipped_lines: int = 0  # lines that were not JSON, or had no time this reader knows
+    # lines of the window that the reader could not tie to any catalogued service (by service field,
+    # pod or host): a layout that keeps the service where this reader does not look
+    unattributed: int = 0
     templates: list[TemplateStat]
     source: str
     baseline_from: datetime | None = None  # earliest line in the baseline: retention may be shorter than asked
     sampled: str | None = None  # when counts were scaled from a sample, which one (server backends)
+
+    @property
+    def unreadable(self) -> bool:
+        """No line of the service, while the source skipped lines it could not read or held lines it
+        could tie to no service: its logs are missing evidence, not a sign it was quiet."""
+        return not self.total and bool(self.skipped_lines or self.unattributed)
 
     def window_s(self) -> float:
         return (self.query.end - self.query.start).total_seconds()
@@ -112,6 +124,7 @@ def run(ctx: ToolContext, args: ReadLogsInput) -> Summary:
             baseline_start=baseline_start,
             query=args.query,
             pod_owned_by=longer,
+            known=sorted(ctx.catalog.services) if ctx.catalog else [],
         )
     )
     return Summary(summarise(stats, args.max_templates, args.only_notable), stats)
@@ -162,6 +175,10 @@ def summarise(stats: LogStats, max_templates: int = 8, only_notable: bool = Fals
     if stats.skipped_lines:
         lines.append(
             f"{stats.skipped_lines} lines in the log source were skipped: not JSON, or no time field this reader knows"
+        )
+    if stats.unattributed:
+        lines.append(
+            f"{stats.unattributed} lines of the window name no catalogued service in any field this reader knows"
         )
     if stats.sampled:
         lines.append(f"template counts are scaled from a sample: {stats.sampled}")

@@ -33,6 +33,25 @@ CASE
   WHEN regexp_matches(msg, '(?i)\\bwarn(ing)?\\b') THEN 'WARN'
   ELSE 'INFO' END"""
 
+# A level the line states itself: `level=error` (logfmt), `"level":50` (JSON inside the line), `[ERROR]`,
+# `[warning]`, or a capitalised level among its first words (`2026-... 03:47:00,123 ERROR [app]`,
+# PostgreSQL's `UTC [2231] FATAL:`). It outranks the shipper's field, which is often a default:
+# journald files all of a program's stdout at priority 6 (info) whatever the line says.
+_STATED = (
+    r"""(?i)(?:^|[\s{,"'])(?:level|lvl|severity)["']?\s*[=:]\s*["']?([a-z]+|\d{2})\b""",
+    r"(?i)\[(trace|debug|info|notice|warn|warning|error|err|critical|crit|fatal|panic)\]",
+    r"^(?:\S+\s+){0,4}?(DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|PANIC|LOG):?\s",
+)
+
+
+def line_level(message: str, field: str) -> str:
+    """SQL: the raw level of a line: the one it states itself, else its level field (upper case)."""
+    head = f"left({message}, 200)"
+    quoted = [p.replace("'", "''") for p in _STATED]
+    stated = ", ".join(f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted)
+    return f"upper(coalesce({stated}, {field}))"
+
+
 MAX_SHAPES = 2000  # distinct masked shapes per level that Drain3 mines; the rarer are counted together
 
 # Periods of a line: not readable (no time), the baseline, the window, outside both.
@@ -94,9 +113,11 @@ def summarise(
 ) -> LogStats:
     """One service's LogStats from the marks table `marks` (built by marks_sql for q's periods and
     text); `ref(hl)` cites the line a mark's `first.hl` names, or None when it cannot be found."""
-    # a line without a service field is the service's when its pod is named after it (see LogQuery)
+    # a line without a service field, or whose field names no catalog service, is the service's when
+    # its pod or host is named after it (see LogQuery)
     where = (
-        "(service = $svc OR (service = '' AND (pod = $svc OR (starts_with(pod, $svc || '-') AND "
+        "(service = $svc OR ((service = '' OR (len($known) > 0 AND NOT list_contains($known, service))) AND "
+        "(pod = $svc OR (starts_with(pod, $svc || '-') AND "
         "len(list_filter($longer, lambda x: starts_with(pod, x || '-'))) = 0))))"
     )
     # Drain3's clusters depend on the order it sees shapes: time order, whatever the backend.
@@ -111,7 +132,7 @@ def summarise(
                min(t0) FILTER (WHERE period = {BASELINE})
         FROM {marks} WHERE period IN ({BASELINE}, {WINDOW}) AND {where}
         GROUP BY level, masked ORDER BY min(t0), level, masked""",
-        {"svc": q.service, "longer": q.pod_owned_by},
+        {"svc": q.service, "longer": q.pod_owned_by, "known": q.known},
     ).fetchall()
     mined, rare = _bounded(rows)
     levels: dict[str, int] = {}
@@ -147,12 +168,22 @@ def summarise(
                 stat.sample, stat.sample_pod, stat.sample_ref = sample["msg"], sample["pod"] or None, cite
             templates.append(stat)
     firsts = [r[8] for r in rows if r[8] is not None]
+    unattributed = 0
+    if q.known and not rows:  # nothing of this service: was anything in the window anyone's?
+        (total, anyones) = cur.execute(
+            f"""SELECT coalesce(sum(n), 0), coalesce(sum(n) FILTER (WHERE list_contains($known, service) OR
+                  len(list_filter($known, lambda x: pod = x OR starts_with(pod, x || '-'))) > 0), 0)
+                FROM {marks} WHERE period = {WINDOW}""",
+            {"known": q.known},
+        ).fetchone()
+        unattributed = int(total) if not anyones else 0
     return LogStats(
         query=q,
         total=sum(levels.values()),
         levels=levels,
         baseline_total=sum(t.baseline_count for t in templates),
         skipped_lines=skipped,
+        unattributed=unattributed,
         templates=templates,
         source=source,
         baseline_from=_dt(min(firsts)) if firsts else None,

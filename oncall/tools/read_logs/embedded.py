@@ -16,11 +16,22 @@ from typing import Any
 from oncall.core.errors import ToolError
 from oncall.tools.clock import local_read
 from oncall.tools.read_logs import LogQuery, LogStats
-from oncall.tools.read_logs.aggregate import LEVEL_SQL, UNREADABLE, marks_sql, summarise
+from oncall.tools.read_logs.aggregate import LEVEL_SQL, UNREADABLE, line_level, marks_sql, summarise
 
 FIELDS = {
     # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
-    "ts": ("ts", "timestamp", "@timestamp", "time", "timeUnixNano", "observedTimeUnixNano", "date", "TimeGenerated"),
+    # journald's export (journalctl -o json) keeps microseconds in __REALTIME_TIMESTAMP
+    "ts": (
+        "ts",
+        "timestamp",
+        "@timestamp",
+        "time",
+        "timeUnixNano",
+        "observedTimeUnixNano",
+        "date",
+        "TimeGenerated",
+        "__REALTIME_TIMESTAMP",
+    ),
     # the shippers' spellings: plain, OpenTelemetry's resource attribute, fluent-bit's Kubernetes labels,
     # Google Cloud Logging's container (and GKE's pod label)
     # (a nested path before its parent: ECS nests service.name, host.name, log.level as objects)
@@ -36,9 +47,12 @@ FIELDS = {
         "resource.labels.container_name",
         "ContainerAppName_s",  # Azure Log Analytics: Container Apps' console logs, AKS's ContainerLogV2
         "ContainerName",
+        "fields.container_name",  # Splunk Connect for Kubernetes: HEC indexed fields
+        "_SYSTEMD_UNIT",  # journald: the unit (`checkout.service`; the suffix is dropped)
     ),
     "pod": (
         "pod",
+        "fields.pod",  # before host: a Splunk event's host is the node, not the pod
         "host.name",
         "host",
         "kubernetes.pod_name",
@@ -47,10 +61,24 @@ FIELDS = {
         "logStream",
         "RevisionName_s",
         "PodName",
+        "_HOSTNAME",  # journald: the machine, named after its service on VM estates
     ),
-    "level": ("level", "severity", "lvl", "severityText", "status", "log.level", '"log.level"'),
+    # journald's PRIORITY is the syslog number, 6 for whatever a program writes to stdout
+    "level": ("level", "severity", "lvl", "severityText", "status", "log.level", '"log.level"', "PRIORITY"),
     # Cloud Logging keeps a parsed line's text in jsonPayload.message, an unparsed one in textPayload
-    "message": ("message", "msg", "log", "body", "jsonPayload.message", "textPayload", "Log_s", "LogMessage"),
+    # (Splunk's HEC event; journald's MESSAGE)
+    "message": (
+        "message",
+        "msg",
+        "log",
+        "body",
+        "jsonPayload.message",
+        "textPayload",
+        "Log_s",
+        "LogMessage",
+        "event",
+        "MESSAGE",
+    ),
     # the error detail structured loggers keep apart (pino's err, zerolog's error): appended to the message
     "error": ("err.message", "error.message", "error", "err"),
     # CloudWatch Logs: the service is only in the log group's name (/ecs/<service>, /aws/lambda/<function>)
@@ -163,7 +191,7 @@ class JsonlLogs:
             pick[name] = "coalesce(" + ", ".join(f"f[{i + k}]" for k in range(len(group))) + ", '')"
             i += len(group)
         # a line with no service field of its own: the last part of its log group's name
-        service = f"""CASE WHEN {pick["service"]} <> '' THEN {pick["service"]}
+        service = f"""CASE WHEN {pick["service"]} <> '' THEN regexp_replace({pick["service"]}, '\\.service$', '')
                       ELSE regexp_extract({pick["group"]}, '([^/]+)/*$', 1) END"""
         return f"""(
             WITH p AS (
@@ -172,7 +200,7 @@ class JsonlLogs:
               FROM {self._lines()} WHERE line IS NOT NULL AND trim(line) <> ''),
             g AS (
               SELECT hash(line) AS hl, {epoch_seconds(pick["ts"])} AS ts,
-                     {service} AS service, {pick["pod"]} AS pod, upper({pick["level"]}) AS lvl,
+                     {service} AS service, {pick["pod"]} AS pod, {line_level(pick["message"], pick["level"])} AS lvl,
                      {truncated(with_error(pick["message"], pick["error"]))} AS msg
               FROM p)
             SELECT hl, ts, service, pod, {LEVEL_SQL} AS level, msg FROM g)"""
