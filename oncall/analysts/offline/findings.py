@@ -128,9 +128,14 @@ def findings(results: list[ToolResult], catalog: Catalog) -> list[Finding]:
 
 
 def reaction(c: Change) -> bool:
-    """A scaling event is usually a reaction to load, not a cause; scaling to zero takes the service
-    away, and is a cause like any other change."""
-    return c.kind == "scale" and not re.search(r"(?:^|[=:\s])0+$", (c.to or "").strip())
+    """Scaling out is usually a reaction to load, not a cause; scaling in (to fewer, or to zero) takes
+    capacity away, and is a cause like any other change."""
+    if c.kind != "scale":
+        return False
+    before, after = (re.search(r"(\d+(?:\.\d+)?)\s*$", (v or "").strip()) for v in (c.from_, c.to))
+    if after and float(after.group(1)) == 0:
+        return False
+    return not (before and after and float(after.group(1)) < float(before.group(1)))
 
 
 def _stopped_reporting(results: list[ToolResult]) -> list[Finding]:

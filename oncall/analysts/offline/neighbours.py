@@ -17,6 +17,7 @@ and their own routine changes count for little."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from oncall.analysts.offline import weights as w
@@ -123,16 +124,37 @@ def _broke(
         return filled, c.detail.kind == "deploy"
     # only the service's load and X's words about it tie them: a flood, or X retrying what was failing.
     # Proven when the load rose before the service slowed; at the same moment, either could be first.
-    flooded = [
-        s
-        for s in used
-        if after(s)
-        and any(m.more_traffic and m.weight >= 1 for m in s.metrics("traffic"))
-        and any(f.points_to == s.service for f in x.logs())
-        and not _load_followed_slowdown(s)
-        and not _load_rose_before(s, c)
-    ]
-    return flooded, not all(_load_led(s) for s in flooded)
+    flooded = [s for s in used if after(s) and _flooded_after(s, c) and any(f.points_to == s.service for f in x.logs())]
+    if flooded:
+        return flooded, not all(_load_led(s) for s in flooded)
+    return _shield_removed(x, c, suspects, catalog, after), True
+
+
+def _flooded_after(s: Suspect, c: ChangeFinding) -> bool:
+    """Its load multiplied, not before the change landed, and before it slowed or failed."""
+    more = any(m.more_traffic and m.weight >= 1 for m in s.metrics("traffic"))
+    return more and not _load_followed_slowdown(s) and not _load_rose_before(s, c)
+
+
+def _shield_removed(
+    x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog, after: Callable[[Suspect], bool]
+) -> list[Suspect]:
+    """X changed (a cache scaled in, emptied, reconfigured) and, right after, a store that X's users also
+    read took several times its load though those users' own traffic did not grow: what X used to
+    answer now falls through to the store. The store and the users that broke after the change."""
+    users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
+    steady = [u for u in users if not any(m.more_traffic for m in u.metrics("traffic"))]
+    stores = {
+        d
+        for u in steady
+        for d in (catalog.services[u.service].depends_on if u.service in catalog.services else [])
+        if d != x.service and d in suspects
+    }
+    flooded = [suspects[d] for d in sorted(stores) if after(suspects[d]) and _flooded_after(suspects[d], c)]
+    if not flooded:
+        return []
+    names = {s.service for s in flooded}
+    return flooded + [u for u in steady if after(u) and u.symptom_of in names]
 
 
 def _load_at(s: Suspect) -> datetime | None:

@@ -49,7 +49,11 @@ RULES: list[tuple[Category, str]] = [
         # a disk too slow to keep up: PostgreSQL's checkpoint sync, ZooKeeper's fsync, the kernel's iowait
         r"|\bsync=\d{2,}(\.\d+)? s\b|\bfsync(-ing)?\b.*\btook \d{4,} ?ms|\biowait\b|\bI/O (wait|stall)"
         r"|RejectedExecution|queue (is )?full|CPU throttl|GC overhead limit"
-        r"|\bENOSPC\b|\bEMFILE\b|\bENOMEM\b|\bRESOURCE_EXHAUSTED\b|\bEvicted\b"
+        # the kernel's connection tracking table full: the host drops new connections, whoever they are to
+        r"|nf_conntrack: table full|table full, dropping packet"
+        # gRPC's RESOURCE_EXHAUSTED, except for a message past the receiver's size limit: that is what
+        # the peer sent, not a resource that ran out
+        r"|\bENOSPC\b|\bEMFILE\b|\bENOMEM\b|\bRESOURCE_EXHAUSTED\b(?!.{0,40}larger than max)|\bEvicted\b"
         r"|exceeded (its |the )?(memory|cpu|ephemeral-storage) limit|exceeded quota|Insufficient (cpu|memory)"
         r"|low on resource|heap out of memory|flood stage disk watermark|index read-only / allow delete",
     ),
@@ -70,7 +74,8 @@ RULES: list[tuple[Category, str]] = [
         r"rate.?limit|\b429\b|Too Many Requests|throttl|upstream|\b50[234]\b|Bad Gateway"
         r"|Service Unavailable|connection refused|deadline exceeded|timed? ?out|lock wait"
         r"|deadlock|slow query|circuit.?breaker|ECONNREFUSED|ECONNRESET|reset by peer"
-        r"|\bUNAVAILABLE\b|\bDEADLINE_EXCEEDED\b|\bETIMEDOUT\b|no healthy upstream|broken pipe",
+        r"|\bUNAVAILABLE\b|\bDEADLINE_EXCEEDED\b|\bETIMEDOUT\b|no healthy upstream|broken pipe"
+        r"|message larger than max|message too large",
     ),
 ]
 CATEGORY_PATTERNS: list[tuple[Category, re.Pattern[str]]] = [(cat, re.compile(rx, re.I)) for cat, rx in RULES]
@@ -98,11 +103,18 @@ SESSION_LOST = re.compile(
     r"|etcdserver: |requested lease not found|No cluster leader",
     re.I,
 )
+# A database refusing a new connection at its own limit, as its clients report it: PostgreSQL's
+# "too many clients" and reserved slots, MySQL's "Too many connections" (1040)
+SERVER_LIMIT = re.compile(
+    r"sorry, too many clients|remaining connection slots are reserved|\bToo many connections\b|ER_CON_COUNT_ERROR",
+    re.I,
+)
 # Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and
 # how a catalogued service of that kind is named (a cluster's DNS server; a coordination service)
 INFRASTRUCTURE: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (UNRESOLVED, re.compile(r"(^|[-_.])[a-z]*dns([-_.]|$)", re.I)),
     (SESSION_LOST, re.compile(r"zoo-?keeper|etcd|consul|(^|[-_.])zk([-_.\d]|$)|(^|-)keeper(-|$)", re.I)),
+    (SERVER_LIMIT, re.compile(r"(^|[-_.])(db|database|pg|postgres(ql)?|mysql|mariadb|sql)([-_.\d]|$)", re.I)),
 )
 # Words that say a service's own resource ran out because it waited on another: "thread pool
 # exhausted waiting on accounts-db" is about accounts-db's slowness, not this service's pool.
