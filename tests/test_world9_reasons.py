@@ -131,3 +131,29 @@ def test_a_database_at_its_connection_limit_is_blamed_not_the_client_reporting_i
     d = investigated(root).diagnosis
     assert (d.root_cause.service, d.root_cause.category) == ("db", "recent_change")
     assert d.actions[0].kind == "rollback" and d.actions[0].target == "db"
+
+
+def test_a_resource_at_its_limit_says_why_a_dependency_failed_its_callers_only_that_it_did(tmp_path):
+    """db's disk fills over hours and db says nothing we can read; then its two callers' queries fail. The
+    callers' errors say db failed; its full disk says why: resource exhaustion, not 'dependency failure'."""
+    t0, at, end = ALERT_AT - timedelta(hours=6), ALERT_AT - 8 * M, ALERT_AT + 15 * M
+    root = write_bundle(
+        tmp_path / "b",
+        services={"api": ["db"], "jobs": ["db"], "db": []},
+        alert=alertmanager("HighErrorRate", "api"),
+        logs=[
+            log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in ("api", "jobs")
+        ]
+        + [
+            log(at + i * 10 * timedelta(seconds=1), svc, "error", "query to db failed: connection refused")
+            for i in range(40)
+            for svc in ("api", "jobs")
+        ],
+        metric_lines=series("disk", "db", flat_then(t0, end, 0.6, at - 3 * timedelta(hours=1), 0.99))
+        + series("error_ratio", "db", flat_then(t0, end, 0.001, at, 0.5))
+        + series("error_ratio", "api", flat_then(t0, end, 0.001, at, 0.4))
+        + series("error_ratio", "jobs", flat_then(t0, end, 0.001, at, 0.4)),
+        signals={**SIGNALS, "disk_utilization": 'disk{service="{service}"}'},
+    )
+    d = investigated(root).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("db", "resource_exhaustion")

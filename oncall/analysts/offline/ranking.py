@@ -325,7 +325,10 @@ def _category(
     if loaded and saturation and not [f for f in own if f.category == "resource_exhaustion"]:
         votes["capacity"] += sum(m.weight for m in saturation) + w.LEGITIMATE_LOAD  # legitimate load, not a leak
     failing_on_it = {f.service for f in s.blamed_by if f.category and f.service != s.service}  # not only slow
-    if failing_on_it and not [f for f in own if f.category]:  # its own errors name no category: its callers do
+    # its own errors name no category and no resource of its own is at a limit: its callers say why.
+    # A resource at its limit is why it failed; its callers failing says only that it did.
+    at_limit = [m for m in saturation if m.signal != "restarts" and m.weight >= 1]
+    if failing_on_it and not [f for f in own if f.category] and not at_limit:
         votes["dependency_failure"] += w.BLAMERS_VOTE * len(failing_on_it)
     for f in s.blamed_by:  # what callers say is wrong with it (an expired certificate, say)
         if f.category and f.category != "dependency_failure":
