@@ -47,7 +47,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 8,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 9,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -65,6 +65,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world7
 	rm -rf build/world8 && $(BIN)/oncall scenarios generate build/world8 --world 8 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world8
+	rm -rf build/world9 && $(BIN)/oncall scenarios generate build/world9 --world 9 --seed 3
+	$(BIN)/oncall eval build/world9
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.
