@@ -35,8 +35,8 @@ CASE
 
 # A level the line states itself: `level=error` (logfmt), `"level":50` (JSON inside the line), `[ERROR]`,
 # `[warning]`, or a capitalised level among its first words (`2026-... 03:47:00,123 ERROR [app]`,
-# PostgreSQL's `UTC [2231] FATAL:`). It outranks the shipper's field, which is often a default:
-# journald files all of a program's stdout at priority 6 (info) whatever the line says.
+# PostgreSQL's `UTC [2231] FATAL:`). It outranks a shipper's field that is only a default: journald
+# files all of a program's stdout at priority 6 (info) whatever the line says.
 _STATED = (
     r"""(?i)(?:^|[\s{,"'])(?:level|lvl|severity)["']?\s*[=:]\s*["']?([a-z]+|\d{2})\b""",
     r"(?i)\[(trace|debug|info|notice|warn|warning|error|err|critical|crit|fatal|panic)\]",
@@ -45,11 +45,14 @@ _STATED = (
 
 
 def line_level(message: str, field: str) -> str:
-    """SQL: the raw level of a line: the one it states itself, else its level field (upper case)."""
+    """SQL: the raw level of a line (upper case): its level field, unless that field is missing or a
+    shipper's number or default (journald's PRIORITY, Cloud Logging's DEFAULT), when the level the line
+    states itself comes first. Only those lines pay for the regular expressions."""
     head = f"left({message}, 200)"
     quoted = [p.replace("'", "''") for p in _STATED]
     stated = ", ".join(f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted)
-    return f"upper(coalesce({stated}, {field}))"
+    defaulted = f"({field} = '' OR regexp_full_match({field}, '\\d') OR upper({field}) = 'DEFAULT')"
+    return f"upper(CASE WHEN {defaulted} THEN coalesce({stated}, {field}) ELSE {field} END)"
 
 
 MAX_SHAPES = 2000  # distinct masked shapes per level that Drain3 mines; the rarer are counted together
