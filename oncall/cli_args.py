@@ -140,9 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--world",
         type=int,
-        choices=range(1, 10),
+        choices=range(1, 11),
         default=1,
-        help="1: the first generator (committed in fixtures/scenarios); 2-9: written apart from it and each other",
+        help="1: the first generator (committed in fixtures/scenarios); 2-10: written apart from it and each other",
     )
     return p
 
