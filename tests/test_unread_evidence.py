@@ -94,3 +94,31 @@ def test_the_cause_is_not_certain_when_its_log_backend_failed(tmp_path):
     d = run(root).diagnosis
     assert d.root_cause.service == "api-gateway" and d.root_cause.confidence == "MEDIUM"
     assert any("api-gateway's own logs could not be read" in m for m in d.missing_evidence)
+
+
+def test_a_loki_export_and_a_papertrail_archive_are_read_with_the_level_each_line_states(tmp_path):
+    """logcli's jsonl keeps the service among the stream's labels and the raw line in `line`;
+    Papertrail's events carry `received_at` with an offset, the app in `source_name`, and severity Info
+    for all an app prints (Heroku's syslog), so Rails' `E, [...] ERROR --` is what says error."""
+    t0 = ALERT_AT - 5 * M
+    loki = [
+        {
+            "labels": {"app": "api", "namespace": "fleet", "pod": "api-7b8c9d6f5-h2k9l"},
+            "line": f'level=error ts={iso(t0)} msg="produce failed" err="NOT_ENOUGH_REPLICAS"',
+            "timestamp": (t0 + i * M).strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z",
+        }
+        for i in range(3)
+    ]
+    local = (t0 - timedelta(hours=5)).replace(tzinfo=None)
+    papertrail = [
+        {
+            "received_at": (local + i * M).strftime("%Y-%m-%dT%H:%M:%S") + "-05:00",
+            "source_name": "db",
+            "program": "app/web.1",
+            "severity": "Info",
+            "message": f"E, [{iso(t0)} #4] ERROR -- : PG::ConnectionBad: could not connect",
+        }
+        for i in range(4)
+    ]
+    text = read_logs_of(tmp_path, loki + papertrail)
+    assert "3 lines in window (3 ERROR)" in text["api"] and "4 lines in window (4 ERROR)" in text["db"]

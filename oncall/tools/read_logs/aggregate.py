@@ -45,14 +45,19 @@ _STATED = (
 
 
 def line_level(message: str, field: str) -> str:
-    """SQL: the raw level of a line (upper case): its level field, unless that field is missing or a
-    shipper's number or default (journald's PRIORITY, Cloud Logging's DEFAULT), when the level the line
-    states itself comes first. Only those lines pay for the regular expressions."""
+    """SQL: the raw level of a line (upper case): its level field, unless that field is missing, a
+    shipper's number or default (journald's PRIORITY, Cloud Logging's DEFAULT) or info while the line's
+    head names a higher level, when the level the line states itself comes first. Only those lines pay
+    for the regular expressions."""
     head = f"left({message}, 200)"
     quoted = [p.replace("'", "''") for p in _STATED]
     stated = ", ".join(f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted)
     defaulted = f"({field} = '' OR regexp_full_match({field}, '\\d') OR upper({field}) = 'DEFAULT')"
-    return f"upper(CASE WHEN {defaulted} THEN coalesce({stated}, {field}) ELSE {field} END)"
+    # a shipper that files everything at info (Papertrail's syslog from Heroku) never raises a level: an info
+    # line whose head says more than info is read for it (a cheap test first, the expressions only then)
+    says_more = " OR ".join(f"contains(lower({head}), '{w}')" for w in ("err", "warn", "fatal", "crit", "panic"))
+    info = f"(upper({field}) IN ('INFO', 'NOTICE') AND ({says_more}))"
+    return f"upper(CASE WHEN {defaulted} OR {info} THEN coalesce({stated}, {field}) ELSE {field} END)"
 
 
 MAX_SHAPES = 2000  # distinct masked shapes per level that Drain3 mines; the rarer are counted together

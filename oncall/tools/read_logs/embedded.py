@@ -31,6 +31,7 @@ FIELDS = {
         "date",
         "TimeGenerated",
         "__REALTIME_TIMESTAMP",
+        "received_at",  # Papertrail's events (RFC 3339 with the account's offset)
     ),
     # the shippers' spellings: plain, OpenTelemetry's resource attribute, fluent-bit's Kubernetes labels,
     # Google Cloud Logging's container (and GKE's pod label)
@@ -49,6 +50,11 @@ FIELDS = {
         "ContainerName",
         "fields.container_name",  # Splunk Connect for Kubernetes: HEC indexed fields
         "_SYSTEMD_UNIT",  # journald: the unit (`checkout.service`; the suffix is dropped)
+        # a Loki export (logcli --output=jsonl): the stream's labels
+        "labels.service_name",
+        "labels.app",
+        "labels.container",
+        "source_name",  # Papertrail: the sender (a Heroku app, a host)
     ),
     "pod": (
         "pod",
@@ -62,9 +68,21 @@ FIELDS = {
         "RevisionName_s",
         "PodName",
         "_HOSTNAME",  # journald: the machine, named after its service on VM estates
+        "labels.pod",
     ),
     # journald's PRIORITY is the syslog number, 6 for whatever a program writes to stdout
-    "level": ("level", "severity", "lvl", "severityText", "status", "log.level", '"log.level"', "PRIORITY"),
+    "level": (
+        "level",
+        "severity",
+        "lvl",
+        "severityText",
+        "status",
+        "log.level",
+        '"log.level"',
+        "PRIORITY",
+        "labels.level",
+        "labels.detected_level",  # Loki's own guess, when the stream has no level label
+    ),
     # Cloud Logging keeps a parsed line's text in jsonPayload.message, an unparsed one in textPayload
     # (Splunk's HEC event; journald's MESSAGE)
     "message": (
@@ -78,6 +96,7 @@ FIELDS = {
         "LogMessage",
         "event",
         "MESSAGE",
+        "line",  # a Loki export's raw line
     ),
     # the error detail structured loggers keep apart (pino's err, zerolog's error): appended to the message
     "error": ("err.message", "error.message", "error", "err"),
