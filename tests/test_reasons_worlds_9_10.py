@@ -1,10 +1,14 @@
-"""The reasons world 9 added, each as an SRE would say it: a cache scaled in throws its reads onto
-the database behind it; a database refusing connections at its own limit is the database's failure,
-whichever client reports it; a full connection-tracking table is the host's exhausted resource; a gRPC
-message past the receiver's size limit is what the sender sent."""
+"""The reasons worlds 9 and 10 added, each as an SRE would say it: a cache scaled in throws its reads
+onto the database behind it; a database refusing connections at its own limit is the database's
+failure, whichever client reports it; a full connection-tracking table is the host's exhausted
+resource; a gRPC message past the receiver's size limit is what the sender sent; a resource at its
+limit says why a dependency failed; a proxy's unnamed upstream errors right after one upstream changed
+are that change's; a consumer failing on the field its producer just renamed blames the producer; a
+store's connections filling from one client's release blame that release."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -157,3 +161,154 @@ def test_a_resource_at_its_limit_says_why_a_dependency_failed_its_callers_only_t
     )
     d = investigated(root).diagnosis
     assert (d.root_cause.service, d.root_cause.category) == ("db", "resource_exhaustion")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'ERROR:  database is not accepting commands to avoid wraparound data loss in database "main"',
+        "Error accepting a client connection: max number of clients reached",
+    ],
+)
+def test_what_world_10_found_running_out(line):
+    """PostgreSQL out of transaction IDs; Redis at its maxclients."""
+    assert classify(line) == "resource_exhaustion"
+
+
+def test_a_proxys_unnamed_upstream_errors_right_after_one_upstreams_change_blame_that_change(tmp_path):
+    """The edge proxy logs 'upstream prematurely closed connection' naming only an address, two
+    minutes after one of its two upstreams cut its keep-alive timeout; that upstream shows nothing."""
+    t0, at, end = ALERT_AT - timedelta(hours=6), ALERT_AT - 8 * M, ALERT_AT + 15 * M
+    closed = "upstream prematurely closed connection while reading response header from upstream, upstream: 10.4.1.9"
+    root = write_bundle(
+        tmp_path / "b",
+        services={"edge": ["api", "admin"], "api": [], "admin": []},
+        alert=alertmanager("HighErrorRate", "edge"),
+        logs=[
+            log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in ("edge", "api")
+        ]
+        + [log(at + i * 10 * timedelta(seconds=1), "edge", "error", closed) for i in range(40)],
+        metric_lines=series("error_ratio", "edge", flat_then(t0, end, 0.001, at, 0.06))
+        + series("error_ratio", "api", flat_then(t0, end, 0.001))
+        + series("error_ratio", "admin", flat_then(t0, end, 0.001)),
+        changes=[
+            change(at - 2 * M, "api", "config", "keepAliveTimeout", "75", "5"),
+            change(at - 5 * timedelta(hours=1), "admin", "deploy", "image", "1.0.0", "1.0.1"),
+        ],
+        signals=SIGNALS,
+    )
+    d = investigated(root).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("api", "recent_change")
+    # one stray failing trace of the edge's own does not make its failures its own
+    (root / "traces.jsonl").write_text(
+        json.dumps({"resourceSpans": [server_span("edge", at + 5 * M, "upstream prematurely closed connection")]})
+        + "\n"
+        + "".join(
+            json.dumps({"resourceSpans": [server_span("edge", at - k * 10 * M, "")]}) + "\n" for k in range(1, 12)
+        )
+    )
+    d = investigated(root).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("api", "recent_change")
+
+
+def server_span(service: str, at, error: str) -> dict:
+    """One OTLP resource with one SERVER span of `service` at `at`, failed with `error` if given."""
+    ns = str(int(at.timestamp() * 1e9))
+    end = str(int((at + timedelta(milliseconds=20)).timestamp() * 1e9))
+    span = {
+        "traceId": f"{int(at.timestamp()):032x}",
+        "spanId": f"{int(at.timestamp()):016x}",
+        "name": f"{service} handle",
+        "kind": 2,
+        "startTimeUnixNano": ns,
+        "endTimeUnixNano": end,
+        "status": {"code": 2, "message": error} if error else {"code": 0},
+    }
+    resource = {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]}
+    return {"resource": resource, "scopeSpans": [{"spans": [span]}]}
+
+
+def test_a_consumer_failing_on_the_field_its_producer_just_renamed_blames_the_producer(tmp_path):
+    """producer and consumer share a queue; the producer's release renames deviceId; a minute later the
+    consumer fails on every event, naming the missing deviceId. The producer itself is healthy."""
+    t0, at, end = ALERT_AT - timedelta(hours=6), ALERT_AT - 8 * M, ALERT_AT + 15 * M
+    missing = "MismatchedInputException: Missing required creator property 'deviceId' (index 0)"
+    root = write_bundle(
+        tmp_path / "b",
+        services={"producer": ["queue"], "consumer": ["queue"], "queue": []},
+        alert=alertmanager("ConsumerLagHigh", "consumer"),
+        logs=[
+            log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok")
+            for i in range(20)
+            for s in ("producer", "consumer")
+        ]
+        + [log(at + i * 5 * timedelta(seconds=1), "consumer", "error", missing) for i in range(60)],
+        metric_lines=series("error_ratio", "consumer", flat_then(t0, end, 0.001, at, 0.9))
+        + series("error_ratio", "producer", flat_then(t0, end, 0.001)),
+        changes=[change(at - 2 * M, "producer", "deploy", "event.schema.id_field", "deviceId", "device_id")],
+        signals=SIGNALS,
+    )
+    d = investigated(root).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("producer", "recent_change")
+    assert d.actions[0].kind == "rollback" and d.actions[0].target == "producer"
+
+
+def test_connections_filling_from_one_clients_release_blame_that_release_not_the_store(tmp_path):
+    """Redis's clients climb from minutes after api's release until it refuses everyone (api and jobs
+    alike); jobs did not change. api leaks the connections: roll back api, not restart Redis."""
+    t0, at, end = ALERT_AT - timedelta(hours=6), ALERT_AT - 6 * M, ALERT_AT + 15 * M
+    release = at - 40 * M
+    ramp = [(t, min(1.0, 0.2 + max(0.0, (t - release - 2 * M) / (36 * M)) * 0.8)) for t, _ in flat_then(t0, end, 0)]
+    refused = "ERR max number of clients reached"
+    root = write_bundle(
+        tmp_path / "b",
+        services={"edge": ["api", "jobs"], "api": ["redis"], "jobs": ["redis"], "redis": []},
+        alert=alertmanager("HighErrorRate", "edge"),
+        logs=[
+            log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok")
+            for i in range(20)
+            for s in ("api", "jobs", "redis")
+        ]
+        + [log(at + i * 10 * timedelta(seconds=1), s, "error", refused) for i in range(40) for s in ("api", "jobs")]
+        + [
+            log(
+                at + i * 30 * timedelta(seconds=1),
+                "redis",
+                "error",
+                "Error accepting a client connection: " + refused[4:],
+            )
+            for i in range(30)
+        ],
+        metric_lines=series("clients", "redis", ramp)
+        + series("error_ratio", "api", flat_then(t0, end, 0.001, at, 0.3))
+        + series("error_ratio", "jobs", flat_then(t0, end, 0.001, at, 0.3))
+        + series("error_ratio", "edge", flat_then(t0, end, 0.001, at + M, 0.2)),
+        changes=[change(release, "api", "deploy", "image", "8.8.0", "8.9.0")],
+        signals={**SIGNALS, "pool_utilization": 'clients{service="{service}"}'},
+    )
+    d = investigated(root).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("api", "recent_change")
+    assert d.actions[0].kind == "rollback" and d.actions[0].target == "api"
+
+
+def test_what_has_all_healed_is_never_certain(tmp_path):
+    """api's errors jumped for four minutes and were back at baseline by the end of the window; its own
+    lines and its caller's say it failed then. Whatever is said of it, nothing lasting shows it: not HIGH."""
+    t0, at, end = ALERT_AT - timedelta(hours=6), ALERT_AT - 3 * M, ALERT_AT + 15 * M
+    blip = [(t, 0.5 if at <= t < at + 4 * M else v) for t, v in flat_then(t0, end, 0.001)]
+    root = write_bundle(
+        tmp_path / "b",
+        services={"edge": ["api"], "api": []},
+        alert=alertmanager("HighErrorRate", "api"),
+        logs=[
+            log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in ("edge", "api")
+        ]
+        + [
+            log(at + i * 20 * timedelta(seconds=1), "api", "error", "NullPointerException in OrderHandler")
+            for i in range(12)
+        ]
+        + [log(at + i * 20 * timedelta(seconds=1), "edge", "error", "api returned 500") for i in range(12)],
+        metric_lines=series("error_ratio", "api", blip) + series("error_ratio", "edge", flat_then(t0, end, 0.001)),
+        signals=SIGNALS,
+    )
+    assert investigated(root).diagnosis.root_cause.confidence != "HIGH"

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, Finding, LogFinding, MetricFinding, TraceFinding
-from oncall.analysts.offline.patterns import INFRASTRUCTURE, UNRESOLVED
+from oncall.analysts.offline.patterns import CLOSED_BY_PEER, INFRASTRUCTURE, UNRESOLVED
 from oncall.core.catalog import Catalog, mentions
 
 
@@ -23,18 +23,27 @@ def reattribute(found: list[Finding], catalog: Catalog, seen: set[str]) -> list[
 
 def _unnamed_dependency(found: list[Finding], catalog: Catalog) -> list[Finding]:
     """A caller failing on a dependency it does not name (an address, a bare connection error), while
-    exactly one of its dependencies lost its traffic at that moment: the calls are not arriving there
-    (a port, a policy, a selector changed), so the errors witness against that dependency."""
+    exactly one of its dependencies lost its traffic at that moment (the calls are not arriving there:
+    a port, a policy, a selector changed), or, for connections the other side closed, exactly one of
+    them changed minutes before (an upstream's keep-alive cut below the proxy's): the errors witness
+    against that dependency."""
     lost = {
         f.service: f.at
         for f in found
         if isinstance(f, MetricFinding) and f.role == "traffic" and f.detail.direction == "down" and f.at
     }
+    changed: dict[str, list[datetime]] = {}
+    for c in found:
+        if isinstance(c, ChangeFinding) and c.at:
+            changed.setdefault(c.service, []).append(c.at)
     out: list[Finding] = []
     for f in found:
         if isinstance(f, LogFinding) and f.role == "external" and f.at:
             at = f.at
-            gone = [d for d in catalog.dependencies(f.service, depth=1) if d in lost and abs(lost[d] - at) <= w.NEAR]
+            deps = catalog.dependencies(f.service, depth=1)
+            gone = [d for d in deps if d in lost and abs(lost[d] - at) <= w.NEAR]
+            if not gone and CLOSED_BY_PEER.search(f.words):
+                gone = [d for d in deps if any(at - w.JUST_AFTER <= t <= at for t in changed.get(d, []))]
             if len(gone) == 1:
                 f = replace(f, role="peer", points_to=gone[0])
         out.append(f)

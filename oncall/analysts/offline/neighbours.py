@@ -1,11 +1,14 @@
 """Changes that broke other services. The first pass of ranking blames a change only on the service
 that broke; these rules follow a change to the neighbours it broke, each for a reason an SRE gives:
 
-- the errors repeat it: services next to X fail just after X changed, and their errors repeat what
-  the change introduced (a flag's name, a setting), or a service X calls rejects what X sends and
-  names X in its errors; or several services the catalog does not connect to X do (a config push);
+- the errors repeat it: services next to X (its users, what it uses, what shares a dependency with
+  it: the consumer of a queue X publishes to) fail just after X changed, and their errors repeat what
+  the change introduced (a flag's name, a setting, a field), or a service X calls rejects what X sends
+  and names X in its errors; or several services the catalog does not connect to X do (a config push);
 - shared infrastructure: several services fail the same way at once, and what they share changed
   just before (a DNS, flag or config service);
+- a leak: the connections of a service X uses began filling minutes after X changed and climbed until
+  they ran out (X opens them and never closes them), no other user of it having changed then;
 - a caller's flood: a service's load multiplied just after a caller of it changed, and the caller's
   own log lines are about that service (retries, timeouts), unless the service slowed or failed
   before its load rose (then the retries answer its slowness: a retry storm it started) or its load
@@ -86,13 +89,22 @@ def _broke(
         # users whose errors are about X, failing right after X changed (a restart that emptied it, a new
         # certificate, a new schema): not when their own errors say what is wrong with them (their pool,
         # their memory), nor when a change of their own landed after X's and before they broke
-        own_cause = any(f.category for f in s.logs("own"))
+        own_cause = any(f.category and f.weight >= 1 for f in s.logs("own"))  # not one stray failing trace
         own_change = any(d.at and c.at < d.at <= s.onset for d in s.changes() if s.onset)  # type: ignore[operator]
         return names_x(s) and not own_cause and not own_change
 
-    repeated = [s for s in users if after(s) and (repeats(s) or only_about_x(s))] + [
-        s for s in used if after(s) and (repeats(s) or names_x(s))
+    # and those that share a dependency with X (a consumer of the queue X publishes to) repeating its words
+    near = {x.service, *(s.service for s in users), *(s.service for s in used)}
+    siblings = [
+        suspects[s]
+        for s in dict.fromkeys(s for d in (info.depends_on if info else []) for s in catalog.dependents(d))
+        if s not in near and s in suspects
     ]
+    repeated = (
+        [s for s in users if after(s) and (repeats(s) or only_about_x(s))]
+        + [s for s in used if after(s) and (repeats(s) or names_x(s))]
+        + [s for s in siblings if after(s) and s.logs("own") and repeats(s)]
+    )
     if repeated:
         return repeated, False
     # several services, whatever the catalog says of them, fail right after the change with its words
@@ -127,7 +139,39 @@ def _broke(
     flooded = [s for s in used if after(s) and _flooded_after(s, c) and any(f.points_to == s.service for f in x.logs())]
     if flooded:
         return flooded, not all(_load_led(s) for s in flooded)
+    if filling := _filling_since(x, c, used, suspects, catalog):
+        return filling, True
     return _shield_removed(x, c, suspects, catalog, after), True
+
+
+def _filling_since(
+    x: Suspect, c: ChangeFinding, used: list[Suspect], suspects: dict[str, Suspect], catalog: Catalog
+) -> list[Suspect]:
+    """A dependency's connections began filling minutes after X's change and climbed until they ran out,
+    X failing only after that, and no other user of it changed then: X's change holds them (opened and
+    never closed), whoever the limit then refuses."""
+    assert c.at is not None
+
+    def began(s: Suspect) -> datetime | None:
+        ramps = [
+            m.detail.onset
+            for m in s.metrics("saturation")
+            if m.signal == "pool_utilization"
+            and m.weight >= 1
+            and m.detail.onset
+            and m.detail.peak_at - m.detail.onset >= w.RAMP
+        ]
+        return min(ramps, default=None)
+
+    out = []
+    for s in used:
+        start = began(s)
+        if start is None or not c.at <= start <= c.at + w.LAG_CLOSE or not x.onset or x.onset < start:
+            continue
+        others = [suspects[u] for u in catalog.dependents(s.service) if u != x.service and u in suspects]
+        if not any(d.at and c.at - w.JUST_AFTER <= d.at <= start for u in others for d in u.changes()):
+            out.append(s)
+    return out
 
 
 def _flooded_after(s: Suspect, c: ChangeFinding) -> bool:

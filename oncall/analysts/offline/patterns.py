@@ -55,7 +55,11 @@ RULES: list[tuple[Category, str]] = [
         # the peer sent, not a resource that ran out
         r"|\bENOSPC\b|\bEMFILE\b|\bENOMEM\b|\bRESOURCE_EXHAUSTED\b(?!.{0,40}larger than max)|\bEvicted\b"
         r"|exceeded (its |the )?(memory|cpu|ephemeral-storage) limit|exceeded quota|Insufficient (cpu|memory)"
-        r"|low on resource|heap out of memory|flood stage disk watermark|index read-only / allow delete",
+        r"|low on resource|heap out of memory|flood stage disk watermark|index read-only / allow delete"
+        # PostgreSQL out of transaction IDs: it refuses writes until a vacuum frees them
+        r"|to avoid wraparound data loss|must be vacuumed within"
+        # Redis at its maxclients
+        r"|max number of clients reached",
     ),
     (
         # a workload that cannot start as configured: the change that configured it is the cause
@@ -88,6 +92,12 @@ PEER_CERT = re.compile(r"x509|certificate|PKIX|SSL handshake", re.I)
 # injection's "fault filter abort")
 NEVER_ARRIVED = re.compile(
     r"connection refused|ECONNREFUSED|no healthy upstream|upstream connect error|fault filter abort", re.I
+)
+# Words that say the other side closed or reset the connection (a proxy's upstream, a server's keep-alive)
+CLOSED_BY_PEER = re.compile(
+    r"prematurely closed|closed without response|connection reset|reset by peer|unexpected EOF|broken pipe"
+    r"|upstream connect error|server closed the connection",
+    re.I,
 )
 # A name that could not be resolved: the resolver between the caller and that name failed, not the
 # host named (Go's "lookup X: i/o timeout", glibc, Java, Node, Python, and DNS's own answers)

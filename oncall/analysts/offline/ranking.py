@@ -372,10 +372,18 @@ def unexplained_change(s: Suspect) -> bool:
     )
 
 
+def _healed(s: Suspect) -> bool:
+    """Every signal of it that moved is back at its baseline by the end of the window: whatever it was
+    is over (or was a blip), and nothing lasting shows it."""
+    moved = [m for m in s.metrics() if m.role in ("symptom", "saturation", "traffic")]
+    return bool(moved) and all(m.detail.recovered for m in moved)
+
+
 def confidence(top: Suspect, runner_up: float) -> Confidence:
     """HIGH only when the category has direct evidence on the root service, two independent kinds of
-    evidence agree, no recent change on it is left unexplained, and the runner-up is well below; a
-    change blamed only because a neighbour's load rose after it (no words shared) stays MEDIUM."""
+    evidence agree, no recent change on it is left unexplained, the runner-up is well below, and what
+    it shows has not all healed; a change blamed only because a neighbour's load rose after it (no
+    words shared) stays MEDIUM."""
     independent = top.kinds & {"metrics", "logs", "change"}
     if top.category == "unknown" or not independent:
         return "LOW"
@@ -387,6 +395,7 @@ def confidence(top: Suspect, runner_up: float) -> Confidence:
         and direct_evidence(top)
         and not unexplained_change(top)
         and not top.broke_by_load  # a flood read from timing and load alone is likely, not proven
+        and not _healed(top)
         # its own failure while a dependency of it visibly broke first may be that dependency's
         and not (top.below_first and top.category != "recent_change")
     ):

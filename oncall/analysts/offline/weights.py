@@ -64,6 +64,8 @@ LONE_TRAFFIC = Weight(0.5, "traffic that moves while nothing else does is the da
 # -- which change explains it ------------------------------------------------------------------
 CHANGE_HORIZON = Span("changes older than a day are rarely the cause of what broke now", hours=24)
 NEAR = Span("onsets this close together count as simultaneous (scrape and log timing differ)", minutes=2)
+JUST_AFTER = Span("errors this soon after a neighbour's change can answer it", minutes=10)
+RAMP = Span("a resource that took this long to reach its peak was filling, not stepped", minutes=10)
 LAG_CLOSE = Span("a change this close before the onset is very likely related", minutes=45)
 LAG_MEDIUM = Span("a change within a few hours may need traffic to reach the broken path", hours=3)
 LAG_CLOSE_FACTOR = Weight(1.0, "a change minutes before the onset counts in full")
