@@ -17,15 +17,14 @@ from oncall.tools.read_logs import LogQuery, LogStats, TemplateStat
 from oncall.tools.read_logs.templates import MASK, MASK_RE, MAX_CHARS, Group, mine
 
 # Level names vary by logger; unify them, and infer one from the text when absent.
-LEVEL_SQL = """
+# (numeric: pino/bunyan 60 fatal, 50 error, 40 warn, 20 debug, 10 trace; syslog 0-3, 4, 7)
+ERROR_NAMES = "'ERROR','ERR','FATAL','CRITICAL','CRIT','PANIC','EMERG','ALERT','SEVERE','50','60','0','1','2','3'"
+WARN_NAMES = "'WARN','WARNING','40','4'"
+LEVEL_SQL = f"""
 CASE
-  WHEN lvl IN ('ERROR','ERR','FATAL','CRITICAL','CRIT','PANIC','EMERG','ALERT','SEVERE') THEN 'ERROR'
-  WHEN lvl IN ('WARN','WARNING') THEN 'WARN'
-  WHEN lvl IN ('DEBUG','TRACE') THEN 'DEBUG'
-  -- numeric levels: pino/bunyan (60 fatal, 50 error, 40 warn, 20 debug, 10 trace), syslog (0-3, 4, 7)
-  WHEN lvl IN ('50','60','0','1','2','3') THEN 'ERROR'
-  WHEN lvl IN ('40','4') THEN 'WARN'
-  WHEN lvl IN ('10','20','7') THEN 'DEBUG'
+  WHEN lvl IN ({ERROR_NAMES}) THEN 'ERROR'
+  WHEN lvl IN ({WARN_NAMES}) THEN 'WARN'
+  WHEN lvl IN ('DEBUG','TRACE','10','20','7') THEN 'DEBUG'
   WHEN lvl <> '' THEN 'INFO'
   WHEN regexp_matches(msg, '(?i)\\b(error|exception|fatal|panic|traceback|failed)\\b') THEN 'ERROR'
   -- .NET's console logger: fail: and crit: open the line
@@ -44,20 +43,31 @@ _STATED = (
 )
 
 
-def line_level(message: str, field: str) -> str:
-    """SQL: the raw level of a line (upper case): its level field, unless that field is missing, a
-    shipper's number or default (journald's PRIORITY, Cloud Logging's DEFAULT) or info while the line's
-    head names a higher level, when the level the line states itself comes first. Only those lines pay
-    for the regular expressions."""
-    head = f"left({message}, 200)"
+def _stated(text: str) -> str:
+    """SQL: the level `text` states itself (upper case), or NULL."""
+    head = f"left({text}, 200)"
     quoted = [p.replace("'", "''") for p in _STATED]
-    stated = ", ".join(f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted)
-    defaulted = f"({field} = '' OR regexp_full_match({field}, '\\d') OR upper({field}) = 'DEFAULT')"
-    # a shipper that files everything at info (Papertrail's syslog from Heroku) never raises a level: an info
-    # line whose head says more than info is read for it (a cheap test first, the expressions only then)
-    says_more = " OR ".join(f"contains(lower({head}), '{w}')" for w in ("err", "warn", "fatal", "crit", "panic"))
-    info = f"(upper({field}) IN ('INFO', 'NOTICE') AND ({says_more}))"
-    return f"upper(CASE WHEN {defaulted} OR {info} THEN coalesce({stated}, {field}) ELSE {field} END)"
+    return "upper(coalesce(" + ", ".join(f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted) + "))"
+
+
+def line_level(message: str, field: str) -> str:
+    """SQL: the raw level of a line (upper case): its level field, unless that field is missing or a
+    shipper's number or default (journald's PRIORITY, Cloud Logging's DEFAULT), when the level the line
+    states itself comes first. Only those lines pay for the regular expressions; info lines that state
+    more are read once per message shape, in `marks_sql`."""
+    defaulted = f"({field} = '' OR (length({field}) = 1 AND {field} BETWEEN '0' AND '7') OR {field} = 'DEFAULT')"
+    return f"upper(CASE WHEN {defaulted} THEN coalesce({_stated(message)}, {field}) ELSE {field} END)"
+
+
+def _raised(level: str, masked: str) -> str:
+    """SQL: a mark's level, raised to the one its message states when it was filed at INFO: a shipper
+    that files everything at info (Papertrail's syslog from Heroku) never raises a level, so a higher
+    one stated in the line is believed. Once per message shape, not per line."""
+    st = _stated(masked)
+    return f"""CASE WHEN {level} = 'INFO' AND regexp_matches(left({masked}, 200), '(?i)err|warn|fatal|crit|panic')
+                THEN CASE WHEN {st} IN ({ERROR_NAMES}) THEN 'ERROR' WHEN {st} IN ({WARN_NAMES}) THEN 'WARN'
+                          ELSE {level} END
+                ELSE {level} END"""
 
 
 MAX_SHAPES = 2000  # distinct masked shapes per level that Drain3 mines; the rarer are counted together
@@ -104,6 +114,7 @@ def marks_sql(lines: str, q: LogQuery) -> tuple[str, dict[str, object]]:
           SELECT *, CASE WHEN ts IS NULL THEN {UNREADABLE} WHEN ts < $bstart OR ts >= $end THEN {OUTSIDE}
                          WHEN ts >= $start THEN {WINDOW} ELSE {BASELINE} END AS period
           FROM {lines} WHERE true {text})
+        SELECT * REPLACE ({_raised("level", "masked")} AS level) FROM (
         SELECT service, pod, level, period,
                CASE WHEN period IN ({BASELINE}, {WINDOW}) THEN
                  regexp_replace(left(split_part(msg, chr(10), 1), {MAX_CHARS}), $mask_re, $mask, 'g') END AS masked,
@@ -111,7 +122,7 @@ def marks_sql(lines: str, q: LogQuery) -> tuple[str, dict[str, object]]:
                -- the earliest line, ties broken by content so that any order of reading picks the same
                min(struct_pack(t := ts, hm := hash(msg), hl := hl, msg := msg, pod := pod))
                  FILTER (WHERE period = {WINDOW}) AS first
-        FROM p GROUP BY ALL""",
+        FROM p GROUP BY ALL)""",
         params,
     )
 
