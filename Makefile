@@ -47,7 +47,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 9,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 10,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -67,6 +67,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world8
 	rm -rf build/world9 && $(BIN)/oncall scenarios generate build/world9 --world 9 --seed 3
 	$(BIN)/oncall eval build/world9
+	rm -rf build/world10 && $(BIN)/oncall scenarios generate build/world10 --world 10 --seed 3
+	$(BIN)/oncall eval build/world10
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.
