@@ -9,7 +9,7 @@ import json
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,34 @@ def runbook_annotations(e: Any, f: Fault) -> dict[str, str]:
         "summary": f"{f.alertname} on {f.alert_service}",
         "runbook_url": f"https://runbooks.{e.name}.example/{f.alertname}",
     }
+
+
+@dataclass(frozen=True)
+class Node:
+    """A service of an estate: its technology (which decides its log idiom), what it calls, its rate."""
+
+    name: str
+    tech: str
+    calls: tuple[str, ...] = ()
+    rps: float = 30.0
+
+
+@dataclass(frozen=True)
+class Estate:
+    """An estate of worlds 6 to 10: its services, how its logs are shipped, the label naming a service."""
+
+    name: str
+    namespace: str
+    shipper: str
+    nodes: tuple[Node, ...]
+    label: str
+    signals: dict[str, str] = field(default_factory=dict)
+
+    def node(self, name: str) -> Node:
+        return next(n for n in self.nodes if n.name == name)
+
+    def callers(self, name: str) -> list[str]:
+        return [n.name for n in self.nodes if name in n.calls]
 
 
 @dataclass(frozen=True)

@@ -14,32 +14,11 @@ pages it: an engineer asks the copilot in Slack, in their own words. Metrics eve
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from oncall.eval.styled import Estate, Node
 
-@dataclass(frozen=True)
-class Node:
-    name: str
-    tech: str  # nginx emqx go node python java kafka postgres redis rails ruby saas
-    calls: tuple[str, ...] = ()
-    rps: float = 30.0
-
-
-@dataclass(frozen=True)
-class Estate:
-    name: str
-    namespace: str
-    shipper: str  # loki | papertrail
-    nodes: tuple[Node, ...]
-    signals: dict[str, str] = field(default_factory=dict)
-    label: str = "app"
-
-    def node(self, name: str) -> Node:
-        return next(n for n in self.nodes if n.name == name)
-
-    def callers(self, name: str) -> list[str]:
-        return [n.name for n in self.nodes if name in n.calls]
+# Node.tech in this world: nginx emqx go node python java kafka postgres redis rails ruby saas
 
 
 def _signals(prefix: str, label: str) -> dict[str, str]:
@@ -57,6 +36,7 @@ def _signals(prefix: str, label: str) -> dict[str, str]:
 
 
 FLEET = Estate(
+    label="app",
     name="fleet",
     namespace="fleet",
     shipper="loki",
@@ -75,6 +55,7 @@ FLEET = Estate(
 )
 
 BILLING = Estate(
+    label="app",
     name="billing",
     namespace="billing",
     shipper="papertrail",

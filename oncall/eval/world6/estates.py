@@ -10,33 +10,11 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, field
 from datetime import datetime
 
+from oncall.eval.styled import Estate, Node
 
-@dataclass(frozen=True)
-class Node:
-    name: str
-    tech: str  # fastapi rust envoy go cassandra redis kafka postgres saas
-    calls: tuple[str, ...] = ()
-    rps: float = 40.0
-
-
-@dataclass(frozen=True)
-class Estate:
-    name: str
-    namespace: str
-    shipper: str  # fluentbit | otel
-    nodes: tuple[Node, ...]
-    signals: dict[str, str] = field(default_factory=dict)
-    label: str = "app"
-
-    def node(self, name: str) -> Node:
-        return next(n for n in self.nodes if n.name == name)
-
-    def callers(self, name: str) -> list[str]:
-        return [n.name for n in self.nodes if name in n.calls]
-
+# Node.tech in this world: fastapi rust envoy go cassandra redis kafka postgres saas
 
 ISTIO = {
     "request_rate": 'istio_requests_per_second{app="{service}"}',
@@ -49,6 +27,7 @@ ISTIO = {
 }
 
 STREAMING = Estate(
+    label="app",
     name="streaming",
     namespace="vod",
     shipper="fluentbit",
@@ -71,6 +50,7 @@ STREAMING = Estate(
 )
 
 ARCADE = Estate(
+    label="app",
     name="arcade",
     namespace="live",
     shipper="otel",

@@ -9,32 +9,11 @@ Datadog-style dotted names flattened by the Prometheus exporter, keyed by `kube_
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
 from datetime import datetime
 
+from oncall.eval.styled import Estate, Node
 
-@dataclass(frozen=True)
-class Node:
-    name: str
-    tech: str  # java node python nginx postgres mysql rabbitmq saas
-    calls: tuple[str, ...] = ()
-    rps: float = 25.0
-
-
-@dataclass(frozen=True)
-class Estate:
-    name: str
-    namespace: str
-    shipper: str  # cloudlogging | cloudwatch
-    nodes: tuple[Node, ...]
-    signals: dict[str, str] = field(default_factory=dict)
-    label: str = "kube_service"
-
-    def node(self, name: str) -> Node:
-        return next(n for n in self.nodes if n.name == name)
-
-    def callers(self, name: str) -> list[str]:
-        return [n.name for n in self.nodes if name in n.calls]
+# Node.tech in this world: java node python nginx postgres mysql rabbitmq saas
 
 
 def signals(key: str) -> dict[str, str]:
@@ -50,6 +29,7 @@ def signals(key: str) -> dict[str, str]:
 
 
 LENDING = Estate(
+    label="kube_service",
     name="lending",
     namespace="loans",
     shipper="cloudlogging",

@@ -7,33 +7,11 @@ the line). Metrics keyed by `workload`, every 30 s for requests and 60 s for con
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
+from oncall.eval.styled import Estate, Node
 
-@dataclass(frozen=True)
-class Node:
-    name: str
-    tech: str  # spring express aspnet nginx elasticsearch redis sqlserver postgres saas
-    calls: tuple[str, ...] = ()
-    rps: float = 30.0
-
-
-@dataclass(frozen=True)
-class Estate:
-    name: str
-    namespace: str
-    shipper: str  # ecs | azure
-    nodes: tuple[Node, ...]
-    signals: dict[str, str] = field(default_factory=dict)
-    label: str = "workload"
-
-    def node(self, name: str) -> Node:
-        return next(n for n in self.nodes if n.name == name)
-
-    def callers(self, name: str) -> list[str]:
-        return [n.name for n in self.nodes if name in n.calls]
-
+# Node.tech in this world: spring express aspnet nginx elasticsearch redis sqlserver postgres saas
 
 SIGNALS = {
     "request_rate": 'http_requests_rate{workload="{service}"}',
@@ -45,6 +23,7 @@ SIGNALS = {
 }
 
 INSURANCE = Estate(
+    label="workload",
     name="insurance",
     namespace="policy",
     shipper="ecs",
@@ -64,6 +43,7 @@ INSURANCE = Estate(
 )
 
 TICKETING = Estate(
+    label="workload",
     name="ticketing",
     namespace="events",
     shipper="azure",

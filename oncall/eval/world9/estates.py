@@ -16,33 +16,11 @@ from __future__ import annotations
 
 import json
 import zlib
-from dataclasses import dataclass, field
 from datetime import datetime
 
+from oncall.eval.styled import Estate, Node
 
-@dataclass(frozen=True)
-class Node:
-    name: str
-    tech: str  # haproxy envoy go grpc python node postgres memcached saas bucket
-    calls: tuple[str, ...] = ()
-    rps: float = 30.0
-
-
-@dataclass(frozen=True)
-class Estate:
-    name: str
-    namespace: str
-    shipper: str  # journald | splunk
-    nodes: tuple[Node, ...]
-    signals: dict[str, str] = field(default_factory=dict)
-    label: str = "app"
-
-    def node(self, name: str) -> Node:
-        return next(n for n in self.nodes if n.name == name)
-
-    def callers(self, name: str) -> list[str]:
-        return [n.name for n in self.nodes if name in n.calls]
-
+# Node.tech in this world: haproxy envoy go grpc python node postgres memcached saas bucket
 
 FREIGHT = Estate(
     name="freight",
@@ -71,6 +49,7 @@ FREIGHT = Estate(
 )
 
 PHOTOS = Estate(
+    label="app",
     name="photos",
     namespace="media",
     shipper="splunk",
