@@ -148,3 +148,15 @@ def investigated(root: Path) -> Investigation:
 
     b = Bundle.open(root)
     return investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())
+
+
+def read_logs_of(tmp_path: Path, records: list[dict]) -> dict[str, str]:
+    """read_logs' summary per service of api (which calls db) with these log records and no metrics."""
+    root = write_bundle(
+        tmp_path / "b",
+        services={"api": ["db"], "db": []},
+        alert=alertmanager("HighErrorRate", "api"),
+        logs=records,
+        metric_lines=[],
+    )
+    return {r.input.get("service"): r.text or "" for r in investigated(root).results if r.tool == "read_logs"}

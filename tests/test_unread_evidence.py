@@ -10,8 +10,7 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-from tests.bundles import ALERT_AT, iso
-from tests.test_unseen_shapes import read_logs_of, run
+from tests.bundles import ALERT_AT, investigated, iso, read_logs_of
 
 M = timedelta(minutes=1)
 DEMO = Path(__file__).parent.parent / "fixtures" / "demo"
@@ -79,9 +78,9 @@ def _demo_with(tmp_path: Path, rewrite) -> Path:
 def test_the_cause_is_not_certain_when_its_own_logs_could_not_be_read(tmp_path):
     """The demo is diagnosed at HIGH. The same incident whose log records keep the service where the
     reader does not look (every line nobody's) is the same diagnosis at MEDIUM, saying what is missing."""
-    assert run(DEMO).diagnosis.root_cause.confidence == "HIGH"
+    assert investigated(DEMO).diagnosis.root_cause.confidence == "HIGH"
     root = _demo_with(tmp_path, lambda r: {"k8s_app": r.pop("service"), **{k: v for k, v in r.items() if k != "pod"}})
-    d = run(root).diagnosis
+    d = investigated(root).diagnosis
     assert (d.root_cause.service, d.root_cause.category) == ("api-gateway", "recent_change")
     assert d.root_cause.confidence == "MEDIUM"
     assert any("api-gateway's own logs could not be read" in m for m in d.missing_evidence)
@@ -91,7 +90,7 @@ def test_the_cause_is_not_certain_when_its_own_logs_could_not_be_read(tmp_path):
 def test_the_cause_is_not_certain_when_its_log_backend_failed(tmp_path):
     root = _demo_with(tmp_path, lambda r: r)
     (root / "logs.jsonl").unlink()
-    d = run(root).diagnosis
+    d = investigated(root).diagnosis
     assert d.root_cause.service == "api-gateway" and d.root_cause.confidence == "MEDIUM"
     assert any("api-gateway's own logs could not be read" in m for m in d.missing_evidence)
 

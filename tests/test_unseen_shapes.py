@@ -12,7 +12,7 @@ from oncall.core.citations import result_of
 from oncall.core.investigation import Investigation
 from oncall.estate.bundle import Bundle
 from oncall.investigate import investigate
-from tests.bundles import ALERT_AT, alertmanager, flat_then, iso, log, series, write_bundle
+from tests.bundles import ALERT_AT, alertmanager, flat_then, iso, log, read_logs_of, series, write_bundle
 
 M = timedelta(minutes=1)
 
@@ -192,18 +192,6 @@ def test_an_earlier_anomaly_the_cause_does_not_explain_is_listed_against_it(tmp_
     d = run(root).diagnosis
     assert d.root_cause.service == "api"
     assert any("cache" in e.text and "earlier" in e.text for e in d.against)
-
-
-def read_logs_of(tmp_path: Path, records: list[dict]) -> dict[str, str]:
-    """read_logs' summary per service of api (which calls db) with these log records and no metrics."""
-    root = write_bundle(
-        tmp_path / "b",
-        services={"api": ["db"], "db": []},
-        alert=alertmanager("HighErrorRate", "api"),
-        logs=records,
-        metric_lines=[],
-    )
-    return {r.input.get("service"): r.text or "" for r in run(root).results if r.tool == "read_logs"}
 
 
 def test_opentelemetry_and_datadog_records_are_read_by_their_own_field_names(tmp_path):
