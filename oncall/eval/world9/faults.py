@@ -62,6 +62,7 @@ def conntrack_full(e: Estate, rng: random.Random, t: datetime) -> Fault:
     for i, dep in enumerate(e.node(svc).calls):
         dial = f"call to {dep} failed | dial tcp 10.0.4.{11 + i}:443: i/o timeout"
         f.bursts.append(Burst(svc, at, 10, "error", dial))
+        f.failing_calls.append((svc, dep))  # its own calls fail, to whatever they go
     for c in e.callers(svc):
         f.effects.append(Effect(c, "latency_p99", at + M, 6.0))
         late = _says(e.node(c).tech, f"{svc} call failed", "context deadline exceeded")
