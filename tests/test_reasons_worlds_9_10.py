@@ -312,3 +312,68 @@ def test_what_has_all_healed_is_never_certain(tmp_path):
         signals=SIGNALS,
     )
     assert investigated(root).diagnosis.root_cause.confidence != "HIGH"
+
+
+def client_call(service: str, peer: str, at, error: str, n: int) -> dict:
+    """One trace entering at edge: edge calls `service`, which calls `peer` (which sends no spans),
+    failing with `error` if given."""
+    t0 = int(at.timestamp() * 1e9)
+    tid, ids = f"{n:032x}", [f"{n:015x}{k}" for k in (1, 2, 3)]
+    status = {"code": 2, "message": error} if error else {"code": 0}
+
+    def span(i: int, name: str, kind: int, parent: str | None, **kw) -> dict:
+        out = {
+            "traceId": tid,
+            "spanId": ids[i],
+            "name": name,
+            "kind": kind,
+            "status": status,
+            "startTimeUnixNano": str(t0 + i * 1_000_000),
+            "endTimeUnixNano": str(t0 + 30_000_000 - i * 1_000_000),
+            **kw,
+        }
+        return out | ({"parentSpanId": parent} if parent else {})  # fmt: skip
+
+    def resource(svc: str, spans: list[dict]) -> dict:
+        attrs = [{"key": "service.name", "value": {"stringValue": svc}}]
+        return {"resource": {"attributes": attrs}, "scopeSpans": [{"spans": spans}]}
+
+    peer_attr = [{"key": "peer.service", "value": {"stringValue": peer}}]
+    return {
+        "resourceSpans": [
+            resource("edge", [span(0, "edge handle", 2, None)]),
+            resource(
+                service,
+                [span(1, f"{service} handle", 2, ids[0]), span(2, f"call {peer}", 3, ids[1], attributes=peer_attr)],
+            ),
+        ]
+    }
+
+
+def test_a_dependency_others_reach_fine_is_up_and_the_caller_that_cannot_reach_it_is_the_suspect(tmp_path):
+    """img's calls to the bucket time out (its own connect attempts), while api's calls to the same
+    bucket, which sends us nothing, work all along. The bucket is up; img's own path is what fails."""
+    t0, at, end = ALERT_AT - timedelta(hours=6), ALERT_AT - 10 * M, ALERT_AT + 15 * M
+    dial = "call to bucket failed: dial tcp 10.0.4.11:443: i/o timeout"
+    root = write_bundle(
+        tmp_path / "b",
+        services={"edge": ["api", "img"], "api": ["bucket"], "img": ["bucket"], "bucket": []},
+        alert=alertmanager("HighLatency", "edge"),
+        logs=[
+            log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in ("api", "img")
+        ]
+        + [log(at + i * 10 * timedelta(seconds=1), "img", "error", dial) for i in range(40)],
+        metric_lines=series("error_ratio", "img", flat_then(t0, end, 0.001, at, 0.25))
+        + series("latency_p99_seconds", "img", flat_then(t0, end, 0.03, at, 0.5))
+        + series("error_ratio", "api", flat_then(t0, end, 0.001)),
+        signals=SIGNALS,
+    )
+    spans = [client_call("api", "bucket", ALERT_AT - timedelta(hours=3) + k * 2 * M, "", k) for k in range(60)]
+    spans += [client_call("img", "bucket", ALERT_AT - timedelta(hours=3) + k * 2 * M, "", 100 + k) for k in range(60)]
+    spans += [client_call("api", "bucket", at + k * M, "", 200 + k) for k in range(20)]
+    spans += [
+        client_call("img", "bucket", at + k * M, "dial tcp 10.0.4.11:443: i/o timeout", 300 + k) for k in range(20)
+    ]
+    (root / "traces.jsonl").write_text("".join(json.dumps(s) + "\n" for s in spans))
+    rc = investigated(root).diagnosis.root_cause
+    assert (rc.service, rc.category) == ("img", "network")

@@ -21,7 +21,7 @@ from oncall.analysts.offline.findings import (
     WorkloadFinding,
     findings,
 )
-from oncall.analysts.offline.ranking import confidence, observed, rank
+from oncall.analysts.offline.ranking import confidence, observed, rank, reached
 from oncall.analysts.offline.remedies import remedies
 from oncall.analysts.offline.suspect import OwnFinding, Suspect, at_of
 from oncall.core import diffs
@@ -48,7 +48,8 @@ class OfflineAnalyst:
 
     def diagnose(self, case: Case) -> Diagnosis:
         found = findings(case.context.results, case.catalog)
-        suspects = rank(found, case.catalog, case.context.services, observed(case.context.results))
+        results = case.context.results
+        suspects = rank(found, case.catalog, case.context.services, observed(results), reached(results))
         missing = list(case.context.missing)
         top = suspects[0] if suspects else None
         quiet = top is None or (not top.anomalous and not top.blamed_by and not top.broke)

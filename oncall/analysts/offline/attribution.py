@@ -5,7 +5,7 @@ Each pass returns new findings; what it is given is not changed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -15,10 +15,36 @@ from oncall.analysts.offline.patterns import CLOSED_BY_PEER, INFRASTRUCTURE, UNR
 from oncall.core.catalog import Catalog, mentions
 
 
-def reattribute(found: list[Finding], catalog: Catalog, seen: set[str]) -> list[Finding]:
-    """`seen`: the services whose metrics were read (a service outside it sends no telemetry we have)."""
+def reattribute(
+    found: list[Finding], catalog: Catalog, seen: set[str], working: Collection[tuple[str, str]] = ()
+) -> list[Finding]:
+    """`seen`: the services whose metrics were read (a service outside it sends no telemetry we have);
+    `working`: (caller, callee) edges the traces show working in the window."""
     found = _infrastructure_failing(_unnamed_dependency(found, catalog), catalog)
+    found = _reached_by_others(found, seen, working)
     return _provider_unresolved(_change_aimed_at_peer(found), catalog, seen)
+
+
+def _reached_by_others(found: list[Finding], seen: set[str], working: Collection[tuple[str, str]]) -> list[Finding]:
+    """A caller failing to reach a dependency we cannot observe, while another caller's calls to it
+    work in the same window: the dependency is up, and the path from this caller is what fails (its
+    own network, its host's connection table), so the errors are its own, and a network failure."""
+    fine = {callee for _, callee in working}
+    out: list[Finding] = []
+    for f in found:
+        d = f.points_to
+        if (
+            isinstance(f, LogFinding | TraceFinding)
+            and f.role == "peer"
+            and d
+            and d not in seen
+            and d in fine
+            and any(callee == d and caller != f.service for caller, callee in working)
+            and (f.service, d) not in working
+        ):
+            f = replace(f, role="own", points_to=None, category="network")
+        out.append(f)
+    return out
 
 
 def _unnamed_dependency(found: list[Finding], catalog: Catalog) -> list[Finding]:

@@ -29,6 +29,7 @@ from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category, Confidence
 from oncall.core.results import ToolResult
 from oncall.tools.read_metrics import MetricStats
+from oncall.tools.read_traces import TraceStats
 
 
 def observed(results: list[ToolResult]) -> set[str]:
@@ -36,9 +37,27 @@ def observed(results: list[ToolResult]) -> set[str]:
     return {r.data.service for r in results if r.ok and isinstance(r.data, MetricStats) and r.data.signals}
 
 
-def rank(found: list[Finding], catalog: Catalog, services: list[str], seen: set[str] | None = None) -> list[Suspect]:
+def reached(results: list[ToolResult]) -> set[tuple[str, str]]:
+    """(caller, callee) call edges the traces show working in the window: enough calls, none failing."""
+    return {
+        (e.caller, e.callee)
+        for r in results
+        if r.ok and isinstance(r.data, TraceStats)
+        for e in r.data.edges
+        if e.calls >= w.TRACE_FAILURES and e.errors == 0
+    }
+
+
+def rank(
+    found: list[Finding],
+    catalog: Catalog,
+    services: list[str],
+    seen: set[str] | None = None,
+    working: set[tuple[str, str]] | None = None,
+) -> list[Suspect]:
+    """`seen`: services whose metrics were read; `working`: call edges the traces show working (`reached`)."""
     seen = set(services) if seen is None else seen
-    found = reattribute(found, catalog, seen)
+    found = reattribute(found, catalog, seen, working or set())
     by_service: dict[str, list[Finding]] = {s: [] for s in services}
     for f in found:
         by_service.setdefault(f.service, []).append(f)
