@@ -64,6 +64,14 @@ class _Tracer:
                     self.callers[c].append(n.name)
         self.f, self.rng = f, rng
         self.messages = {b.service: b.text for b in f.bursts if b.level in ("error", "ERROR")}
+        # a caller's error about one callee, for its failing calls to that callee (not its last error's words)
+        self.about = {
+            (b.service, c): b.text
+            for b in f.bursts
+            if b.level in ("error", "ERROR")
+            for c in self.nodes
+            if c != b.service and (b.peer == c or f"to {c} " in b.text)
+        }
         self.stretched = {e.service for e in f.effects if e.signal == "latency_p99" and e.relative}
 
     def rate(self, svc: str, at: datetime) -> float:
@@ -91,7 +99,8 @@ class _Tracer:
         ms = self.rng.uniform(1, 6) * self.stretch(callee, start)
         declared = (svc, callee) in getattr(self.f, "failing_calls", [])
         failed = self.fails_on_its_own(callee, start) or (declared and self.rng.random() < self.errors(svc, start))
-        status = {"code": 2, "message": self.messages.get(callee) or self.messages.get(svc, "error")} if failed else {}
+        said = self.messages.get(callee) or self.about.get((svc, callee)) or self.messages.get(svc, "error")
+        status = {"code": 2, "message": said} if failed else {}
         spans.setdefault(svc, []).append(
             {
                 "traceId": tid,
