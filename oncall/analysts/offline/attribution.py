@@ -29,7 +29,9 @@ def _reached_by_others(found: list[Finding], seen: set[str], working: Collection
     """A caller failing to reach a dependency we cannot observe, while another caller's calls to it
     work in the same window: the dependency is up, and the path from this caller is what fails (its
     own network, its host's connection table), so the errors are its own, and a network failure."""
-    fine = {callee for _, callee in working}
+    callers: dict[str, set[str]] = {}
+    for caller, callee in working:
+        callers.setdefault(callee, set()).add(caller)
     out: list[Finding] = []
     for f in found:
         d = f.points_to
@@ -38,9 +40,8 @@ def _reached_by_others(found: list[Finding], seen: set[str], working: Collection
             and f.role == "peer"
             and d
             and d not in seen
-            and d in fine
-            and any(callee == d and caller != f.service for caller, callee in working)
-            and (f.service, d) not in working
+            and callers.get(d, set()) - {f.service}
+            and f.service not in callers.get(d, set())
         ):
             f = replace(f, role="own", points_to=None, category="network")
         out.append(f)

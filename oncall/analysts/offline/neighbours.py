@@ -141,7 +141,7 @@ def _broke(
         return flooded, not all(_load_led(s) for s in flooded)
     if filling := _filling_since(x, c, used, suspects, catalog):
         return filling, True
-    return _shield_removed(x, c, suspects, catalog, after), True
+    return _shield_removed(c, users, suspects, catalog, after), True
 
 
 def _filling_since(
@@ -181,18 +181,21 @@ def _flooded_after(s: Suspect, c: ChangeFinding) -> bool:
 
 
 def _shield_removed(
-    x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog, after: Callable[[Suspect], bool]
+    c: ChangeFinding,
+    users: list[Suspect],
+    suspects: dict[str, Suspect],
+    catalog: Catalog,
+    after: Callable[[Suspect], bool],
 ) -> list[Suspect]:
-    """X changed (a cache scaled in, emptied, reconfigured) and, right after, a store that X's users also
-    read took several times its load though those users' own traffic did not grow: what X used to
+    """X changed (a cache scaled in, emptied, reconfigured) and, right after, a store that X's `users`
+    also read took several times its load though those users' own traffic did not grow: what X used to
     answer now falls through to the store. The store and the users that broke after the change."""
-    users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
     steady = [u for u in users if not any(m.more_traffic for m in u.metrics("traffic"))]
     stores = {
         d
         for u in steady
         for d in (catalog.services[u.service].depends_on if u.service in catalog.services else [])
-        if d != x.service and d in suspects
+        if d != c.service and d in suspects
     }
     flooded = [suspects[d] for d in sorted(stores) if after(suspects[d]) and _flooded_after(suspects[d], c)]
     if not flooded:

@@ -7,6 +7,7 @@ of failing services to pick its model."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -53,11 +54,11 @@ def rank(
     catalog: Catalog,
     services: list[str],
     seen: set[str] | None = None,
-    working: set[tuple[str, str]] | None = None,
+    working: Collection[tuple[str, str]] = (),
 ) -> list[Suspect]:
     """`seen`: services whose metrics were read; `working`: call edges the traces show working (`reached`)."""
     seen = set(services) if seen is None else seen
-    found = reattribute(found, catalog, seen, working or set())
+    found = reattribute(found, catalog, seen, working)
     by_service: dict[str, list[Finding]] = {s: [] for s in services}
     for f in found:
         by_service.setdefault(f.service, []).append(f)
@@ -346,8 +347,7 @@ def _category(
     failing_on_it = {f.service for f in s.blamed_by if f.category and f.service != s.service}  # not only slow
     # its own errors name no category and no resource of its own is at a limit: its callers say why.
     # A resource at its limit is why it failed; its callers failing says only that it did.
-    at_limit = [m for m in saturation if m.signal != "restarts" and m.weight >= 1]
-    if failing_on_it and not [f for f in own if f.category] and not at_limit:
+    if failing_on_it and not [f for f in own if f.category] and not s.at_limit():
         votes["dependency_failure"] += w.BLAMERS_VOTE * len(failing_on_it)
     for f in s.blamed_by:  # what callers say is wrong with it (an expired certificate, say)
         if f.category and f.category != "dependency_failure":
@@ -368,7 +368,7 @@ def direct_evidence(s: Suspect) -> bool:
     """The category has evidence of its own on this service: its own log lines of that kind, its own
     resource at the limit, the change itself, or its callers' errors. Not history, not restarts alone."""
     own = [f for f in s.logs() if f.role in ("own", "external") and f.weight >= 1]
-    resources = [m for m in s.metrics("saturation") if m.signal != "restarts" and m.weight >= 1]
+    resources = s.at_limit()
     match s.category:
         case "recent_change":
             return s.change_strength >= w.STRONG_CHANGE

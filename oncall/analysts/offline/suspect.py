@@ -52,6 +52,10 @@ class Suspect:
         """Its log findings and the cluster's about its workload (both say what goes wrong in it)."""
         return [f for f in self.findings if isinstance(f, OwnFinding) and (role is None or f.role == role)]
 
+    def at_limit(self) -> list[MetricFinding]:
+        """Its own resources at a limit (restarts say the process died, not why)."""
+        return [m for m in self.metrics("saturation") if m.signal != "restarts" and m.weight >= 1]
+
     def changes(self) -> list[ChangeFinding]:
         return [f for f in self.findings if isinstance(f, ChangeFinding)]
 

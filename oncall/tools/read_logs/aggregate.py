@@ -59,15 +59,16 @@ def line_level(message: str, field: str) -> str:
     return f"upper(CASE WHEN {defaulted} THEN coalesce({_stated(message)}, {field}) ELSE {field} END)"
 
 
-def _raised(level: str, masked: str) -> str:
-    """SQL: a mark's level, raised to the one its message states when it was filed at INFO: a shipper
-    that files everything at info (Papertrail's syslog from Heroku) never raises a level, so a higher
-    one stated in the line is believed. Once per message shape, not per line."""
-    st = _stated(masked)
-    return f"""CASE WHEN {level} = 'INFO' AND regexp_matches(left({masked}, 200), '(?i)err|warn|fatal|crit|panic')
-                THEN CASE WHEN {st} IN ({ERROR_NAMES}) THEN 'ERROR' WHEN {st} IN ({WARN_NAMES}) THEN 'WARN'
-                          ELSE {level} END
-                ELSE {level} END"""
+def _raised(marks: str) -> str:
+    """SQL: the relation `marks` with each mark's level raised to the one its message states when it was
+    filed at INFO: a shipper that files everything at info (Papertrail's syslog from Heroku) never
+    raises a level, so a higher one stated in the line is believed. Once per message shape, not per line."""
+    says_more = "regexp_matches(left(masked, 200), '(?i)err|warn|fatal|crit|panic')"
+    return f"""SELECT * EXCLUDE (st) REPLACE (
+                 CASE WHEN st IN ({ERROR_NAMES}) THEN 'ERROR' WHEN st IN ({WARN_NAMES}) THEN 'WARN' ELSE level END
+                 AS level)
+               FROM (SELECT *, CASE WHEN level = 'INFO' AND {says_more} THEN {_stated("masked")} END AS st
+                     FROM ({marks}))"""
 
 
 MAX_SHAPES = 2000  # distinct masked shapes per level that Drain3 mines; the rarer are counted together
@@ -108,13 +109,11 @@ def marks_sql(lines: str, q: LogQuery) -> tuple[str, dict[str, object]]:
     if q.query:
         text = "AND (ts IS NULL OR contains(lower(msg), lower($q)))"
         params["q"] = q.query
-    return (
-        f"""
+    marks = f"""
         WITH p AS (
           SELECT *, CASE WHEN ts IS NULL THEN {UNREADABLE} WHEN ts < $bstart OR ts >= $end THEN {OUTSIDE}
                          WHEN ts >= $start THEN {WINDOW} ELSE {BASELINE} END AS period
           FROM {lines} WHERE true {text})
-        SELECT * REPLACE ({_raised("level", "masked")} AS level) FROM (
         SELECT service, pod, level, period,
                CASE WHEN period IN ({BASELINE}, {WINDOW}) THEN
                  regexp_replace(left(split_part(msg, chr(10), 1), {MAX_CHARS}), $mask_re, $mask, 'g') END AS masked,
@@ -122,9 +121,8 @@ def marks_sql(lines: str, q: LogQuery) -> tuple[str, dict[str, object]]:
                -- the earliest line, ties broken by content so that any order of reading picks the same
                min(struct_pack(t := ts, hm := hash(msg), hl := hl, msg := msg, pod := pod))
                  FILTER (WHERE period = {WINDOW}) AS first
-        FROM p GROUP BY ALL)""",
-        params,
-    )
+        FROM p GROUP BY ALL"""
+    return _raised(marks), params
 
 
 def summarise(
