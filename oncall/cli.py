@@ -141,6 +141,7 @@ def cmd_serve(args: argparse.Namespace, env: Environment) -> int:
         state=env.state_dir(args.state).resolve(),
         model=args.model,
         log_format=args.log_format,
+        settle_s=args.settle,
     )
     service = build_service(spec, env, workers=args.workers)
     slack = SlackSettings.from_env(env)

@@ -105,6 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=8080)
     sv.add_argument("--workers", type=int, default=2, help="investigations run at once (default 2)")
     sv.add_argument(
+        "--settle",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="investigate a group once no member arrived for this long (default 1; at most 30 s after it opened)",
+    )
+    sv.add_argument(
         "--log-format", choices=["text", "json"], default="text", help="log lines as text or one JSON object each"
     )
     sv.add_argument("--state", type=Path, help="folder for the alert queue and the audit log")

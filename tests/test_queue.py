@@ -76,7 +76,7 @@ def test_late_members_from_two_replicas_are_one_job_or_attached(make_queue):
             t.start()
         for t in ts:
             t.join()
-        while job := replicas[wave % 2].claim(owner=f"w{wave}"):
+        while job := replicas[wave % 2].claim(owner=f"w{wave}", settle_s=0):
             claimed.append(job.id)
             if wave == 0:
                 continue  # left running: the next wave finds its group running
@@ -102,7 +102,7 @@ def test_concurrent_claims_never_hand_one_job_to_two_workers(make_queue):
     lock = threading.Lock()
 
     def drain(q: AlertQueue, n: int) -> None:
-        while job := q.claim(owner=f"worker-{n}"):
+        while job := q.claim(owner=f"worker-{n}", settle_s=0):
             with lock:
                 got.append(job.id)
             q.finish(job.id, "inv", owner=job.owner)
@@ -116,13 +116,38 @@ def test_concurrent_claims_never_hand_one_job_to_two_workers(make_queue):
     assert setup.counts() == {"done": 40}
 
 
+def test_a_group_still_gathering_members_waits_until_it_settles(make_queue, monkeypatch):
+    """A job is taken once no member joined its group for the settle time, so the group is
+    investigated whole; a group whose members never stop is taken anyway at SETTLE_MAX_S."""
+    import oncall.serving.queue as queue_mod
+
+    q = make_queue()
+    q.enqueue([alert("S", "s1")])
+    assert q.claim(owner="w", settle_s=0.5) is None  # its first member arrived just now
+    time.sleep(0.3)
+    q.enqueue([alert("S", "s2")])  # a late member: the group is still forming
+    time.sleep(0.3)
+    assert q.claim(owner="w", settle_s=0.5) is None  # 0.6 s since it opened, 0.3 s since its last member
+    time.sleep(0.3)
+    job = q.claim(owner="w", settle_s=0.5)
+    assert job is not None and [a.fingerprint for a in job.alerts] == ["s1", "s2"]  # whole, not followed up
+
+    monkeypatch.setattr(queue_mod, "SETTLE_MAX_S", 0.4)
+    q.enqueue([alert("T", "t0")])
+    for i in range(1, 6):  # a member every 0.1 s: never quiet for 0.5 s
+        time.sleep(0.1)
+        q.enqueue([alert("T", f"t{i}")])
+    taken = q.claim(owner="w", settle_s=0.5)
+    assert taken is not None and taken.alerts[0].fingerprint == "t0"  # open past the cap: taken anyway
+
+
 def test_a_dead_workers_job_is_taken_again_once_and_only_its_owner_finishes_it(make_queue):
     q = make_queue()
     q.enqueue([alert("D", "d1")])
-    first = q.claim(owner="dead", lease_s=0.01)
+    first = q.claim(owner="dead", lease_s=0.01, settle_s=0)
     assert first is not None
     time.sleep(0.05)
-    second = q.claim(owner="alive")
+    second = q.claim(owner="alive", settle_s=0)
     assert second is not None and second.id == first.id
     assert not q.finish(first.id, "stale", owner="dead")  # the dead worker's late result is dropped
     assert q.finish(second.id, "inv-2", owner="alive")
@@ -140,7 +165,7 @@ def test_requests_committed_together_each_get_their_own_outcome(make_queue):
     assert outs[30].duplicates == 1 and outs[30].accepted == 0  # b3 again, within the batch
     assert outs[31].accepted == 1 and outs[31].duplicates == 1
     assert {j for o in outs[:30] for j in o.jobs} == {outs[0].jobs[0]}  # one job for the group
-    job = q.claim(owner="w")
+    job = q.claim(owner="w", settle_s=0)
     assert job is not None and len(job.alerts) == 30
     q.finish(job.id, "inv", owner="w")
     later = q.enqueue_all([[alert("B0", "late")], [alert("B0", "new-severity", severity="warning")]])

@@ -180,7 +180,7 @@ def test_restart_loses_nothing_and_doubles_nothing(tmp_path):
             status, doc = srv.post(p)
             assert status == 202 and doc["accepted"] == 1
     q = AlertQueue(tmp_path / "queue.sqlite")
-    crashed = q.claim(lease_s=0.5)  # a worker took a job and died: its lease runs out
+    crashed = q.claim(lease_s=0.5, settle_s=0)  # a worker took a job and died: its lease runs out
     assert crashed is not None
     q.close()
     with Running(make_service(tmp_path, workers=2, processes=True)) as srv:  # as `oncall serve` runs

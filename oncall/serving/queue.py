@@ -49,6 +49,12 @@ CREATE INDEX IF NOT EXISTS alerts_job ON alerts(job);
 """
 LEASE_S = 30.0
 MAX_ATTEMPTS = 2  # a job whose worker died is taken again once; a second death fails it, on record
+# A job is taken once its group has been quiet this long (Alertmanager's group_wait, on our side):
+# a group still gathering members is investigated whole rather than followed up member by member,
+# and an alert storm is accepted before investigations compete with it for the CPU. A group that
+# never goes quiet is taken anyway once its job is SETTLE_MAX_S old.
+SETTLE_S = 1.0
+SETTLE_MAX_S = 30.0
 
 
 @dataclass
@@ -242,16 +248,18 @@ class AlertQueue:
                     newest[grp] = (created, job, status)
         return {g: (job, status) for g, (_, job, status) in newest.items()}, count
 
-    def claim(self, owner: str | None = None, lease_s: float = LEASE_S) -> Job | None:
+    def claim(self, owner: str | None = None, lease_s: float = LEASE_S, settle_s: float = SETTLE_S) -> Job | None:
+        """The oldest queued job whose group has settled (no member for `settle_s`, or open SETTLE_MAX_S)."""
         owner = owner or me()
         now = time.time()
         with self._tx():
             self._expire(now)
             row = self._x(
                 "UPDATE jobs SET status = 'running', owner = ?, lease_until = ?, attempts = attempts + 1, "
-                "updated_at = ? WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at "
-                f"LIMIT 1 {self.claim_lock}) RETURNING id",
-                (owner, now + lease_s, now),
+                "updated_at = ? WHERE id = (SELECT id FROM jobs j WHERE status = 'queued' AND (created_at <= ? "
+                "OR NOT EXISTS (SELECT 1 FROM alerts a WHERE a.job = j.id AND a.received_at > ?)) "
+                f"ORDER BY created_at LIMIT 1 {self.claim_lock}) RETURNING id",
+                (owner, now + lease_s, now, now - SETTLE_MAX_S, now - settle_s),
             ).fetchone()
         if row is None:
             return None

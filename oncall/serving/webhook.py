@@ -32,7 +32,7 @@ from oncall.delivery.slack import SlackChannel, SlackSettings
 from oncall.estate.env import Environment
 from oncall.intake import alerts
 from oncall.investigate import investigate
-from oncall.serving.queue import LEASE_S, AlertQueue, GroupCommit, Job, open_queue
+from oncall.serving.queue import LEASE_S, SETTLE_S, AlertQueue, GroupCommit, Job, open_queue
 from oncall.tools.backends import Backends
 
 log = logging.getLogger("oncall.serve")
@@ -48,6 +48,7 @@ class WorkerSpec:
     config: Path | None = None
     model: str | None = None
     log_format: str = "text"  # text | json, as `serve --log-format` asked
+    settle_s: float = SETTLE_S  # a group is investigated once quiet this long (`serve --settle`)
 
 
 def build_service(
@@ -73,6 +74,7 @@ def build_service(
         webhook_token=env.webhook_token,
         workers=workers,
         spec=spec,
+        settle_s=spec.settle_s,
         slack=SlackChannel.connect(slack) if slack and slack.channel else None,
         moment=estate.moment(),
         estate=estate,
@@ -113,6 +115,7 @@ class Service:
     slack: SlackChannel | None = None  # alert-triggered briefs go to its channel
     workers: int = 2
     spec: WorkerSpec | None = None  # set: workers are processes built from it; unset: threads in this process
+    settle_s: float = SETTLE_S  # see queue.SETTLE_S
     moment: Any = None  # the bundle's moment: when a request without a time is investigated
     estate: Any = None  # oncall.estate.estate.Estate: where open_pr's backend comes from
     slack_app: Any = None  # the Bolt app behind /slack/events, when Slack is configured
@@ -161,7 +164,7 @@ class Service:
         while not stop.is_set():
             if parent is not None and os.getppid() != parent:
                 return
-            job = self.queue.claim()
+            job = self.queue.claim(settle_s=self.settle_s)
             if job is None:
                 stop.wait(0.2)
                 continue
