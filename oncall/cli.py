@@ -309,6 +309,7 @@ def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
     from oncall.context import collect
     from oncall.core.investigation import Settings
     from oncall.delivery import brief
+    from oncall.delivery.picture import pr_picture
     from oncall.estate.estate import open_estate
     from oncall.investigate import investigate, prepare
 
@@ -359,6 +360,7 @@ def cmd_investigate(args: argparse.Namespace, env: Environment) -> int:
         settings=settings,
         notes=estate.notes,
         pr_body=brief.pr_body,
+        pr_picture=pr_picture,
         now=now,
     )
     from oncall.delivery.audit import AuditLog

@@ -25,7 +25,7 @@ from oncall.intake import subject
 from oncall.tools import offered
 from oncall.tools.backends import Backends
 from oncall.tools.open_pr import TOOL as OPEN_PR
-from oncall.tools.open_pr import PrRequests
+from oncall.tools.open_pr import Picture, PrRequests
 from oncall.tools.read_changes import ChangeList
 from oncall.tools.runner import ToolRunner
 from oncall.tools.tool import ToolContext
@@ -64,10 +64,12 @@ def investigate(
     notes: list[str] | None = None,
     on_stage: Callable[[int], None] | None = None,
     pr_body: Callable[[Investigation], str] | None = None,
+    pr_picture: Callable[[Investigation], Picture | None] | None = None,
     now: datetime | None = None,
 ) -> Investigation:
     """`on_stage(i)` is told when stage i begins: 1 analysing, 2 checking citations (0 is collecting).
-    `pr_body` renders a pull request's description (delivery's Markdown, given by the entry point)."""
+    `pr_body` renders a pull request's description and `pr_picture` the picture at its top (delivery's
+    Markdown and PNG, given by the entry point)."""
     settings = settings or Settings()
     t0 = time.perf_counter()
     alert, runner = prepare(payload, catalog, backends, settings, now)
@@ -109,13 +111,17 @@ def investigate(
         turns=case.turns,
     )
     if backends.pull_requests is not None:
-        open_pull_request(inv, runner, backends.pull_requests, pr_body or _plain_body)
+        open_pull_request(inv, runner, backends.pull_requests, pr_body or _plain_body, pr_picture)
     inv.timings["total_s"] = time.perf_counter() - t0
     return inv
 
 
 def open_pull_request(
-    inv: Investigation, runner: ToolRunner, requests: PrRequests, body: Callable[[Investigation], str]
+    inv: Investigation,
+    runner: ToolRunner,
+    requests: PrRequests,
+    body: Callable[[Investigation], str],
+    picture: Callable[[Investigation], Picture | None] | None = None,
 ) -> None:
     """After grounding: open the PR the model asked for, or, for the offline analyst, the revert of the
     change its grounded root cause names. Never on a LOW root cause."""
@@ -140,7 +146,8 @@ def open_pull_request(
     try:
         # the redaction boundary for pull requests: title, commit message and body, whichever backend
         plan = replace(plan, title=redact(plan.title), reason=redact(plan.reason))
-        opened = requests.backend.open(plan, branch=pr_branch(inv), body=redact(body(inv)))
+        image = picture(inv) if picture else None
+        opened = requests.backend.open(plan, branch=pr_branch(inv), body=redact(body(inv)), picture=image)
     except ToolError as e:
         inv.notes.append(f"the pull request could not be opened: {e}")
         return

@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 
-def sha(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
+def sha(content: str | bytes) -> str:
+    return hashlib.sha1(content if isinstance(content, bytes) else content.encode()).hexdigest()
 
 
 class FakeGitHub:
@@ -145,23 +145,32 @@ class FakeGitHub:
             if method == "GET":
                 if content is None:
                     return 404, {"message": "Not Found"}
+                raw = content if isinstance(content, bytes) else content.encode()
                 return 200, {
                     "type": "file",
                     "encoding": "base64",
-                    "size": len(content),
+                    "size": len(raw),
                     "name": p.split("/")[-1],
                     "path": p,
                     "sha": sha(content),
                     "url": f"{base}/repos/{name}/contents/{p}",
-                    "content": base64.b64encode(content.encode()).decode(),
+                    "content": base64.b64encode(raw).decode(),
                 }
-            if method == "PUT":
-                if content is None or body.get("sha") != sha(content):
+            if method == "PUT":  # create (no sha; 422 if the file exists) or update (the current sha)
+                if content is not None and "sha" not in body:
+                    return 422, {"message": 'Invalid request.\n\n"sha" wasn\'t supplied.'}
+                if content is not None and body["sha"] != sha(content):
                     return 409, {"message": f"{p} does not match {body.get('sha')}"}
-                new = base64.b64decode(body["content"]).decode()
+                if content is None and "sha" in body:
+                    return 404, {"message": "Not Found"}
+                decoded = base64.b64decode(body["content"])
+                try:
+                    new: str | bytes = decoded.decode()
+                except UnicodeDecodeError:  # a binary file (a picture)
+                    new = decoded
                 repo["files"][(body.get("branch", "main"), p)] = new
-                commit = sha(new + body["message"])
-                return 200, {
+                commit = sha(sha(new) + body["message"])
+                return 201 if content is None else 200, {
                     "content": {"name": p.split("/")[-1], "path": p, "sha": sha(new), "type": "file"},
                     "commit": {
                         "sha": commit,

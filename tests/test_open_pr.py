@@ -14,7 +14,7 @@ from oncall.core.errors import ToolError
 from oncall.core.investigation import Settings
 from oncall.estate.bundle import Bundle
 from oncall.investigate import investigate, prepare
-from oncall.tools.open_pr import OpenPrInput, PrPlan, PrPolicy, PrRequests, plan
+from oncall.tools.open_pr import PICTURES_BRANCH, OpenPrInput, Picture, PrPlan, PrPolicy, PrRequests, plan
 from oncall.tools.open_pr.github import GithubForks
 from oncall.tools.open_pr.localgit import LocalForks
 from tests.conftest import DEMO, ROOT
@@ -47,6 +47,10 @@ def test_demo_opens_a_draft_pr_that_reverts_the_pool_cut(tmp_path):
     record = json.loads(next((work / "fork" / ".git" / "oncall-prs").glob("*.json")).read_text())
     assert record["draft"] is True and "oncall-copilot" in record["labels"]
     assert "## Citations" in record["body"] and "**R13" in record["body"] and "maxConnections" in record["body"]
+    image = next((work / "fork" / ".git" / "oncall-prs").glob("*.png"))  # the key signal, beside the record
+    assert image.read_bytes().startswith(b"\x89PNG") and record["body"].startswith("![api-gateway ")
+    assert f"]({image.resolve().as_uri()})" in record["body"].splitlines()[0]
+    assert git(work / "fork", "diff", "--stat", "main", pr["branch"]).count("|") == 1  # the picture is not in the PR
     assert not (DEMO / "repo" / ".git").exists()  # the bundle itself is never a repository we write
 
     again = oncall("investigate", DEMO, "--open-pr", "--pr-workdir", work, "--format", "json")
@@ -200,6 +204,21 @@ def test_github_opens_a_cross_fork_draft_pr_and_writes_only_to_the_fork(github):
     ]
     again = backend.open(_gh_plan(), "oncall/inv-1", "the brief")
     assert again.existing and len(github.pulls) == 1
+
+
+def test_github_shows_the_key_signal_at_the_top_of_the_pr_without_widening_it(github):
+    """The picture goes to the fork's pictures branch, not the PR's: the PR still changes one file."""
+    picture = Picture(b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "api-gateway latency_p99")
+    _backend(github).open(_gh_plan(), "oncall/inv-4", "the brief", picture)
+    fork = github.repos["oncall-bot/platform-config"]["files"]
+    assert fork[(PICTURES_BRANCH, "pictures/oncall_inv-4.png")] == picture.png  # stored byte for byte
+    assert {p for (br, p) in fork if br == "oncall/inv-4"} == {VALUES}  # the PR's branch: the edit alone
+    body = github.pulls[0]["body"]
+    url = f"https://github.example/oncall-bot/platform-config/blob/{PICTURES_BRANCH}/pictures/oncall_inv-4.png?raw=true"
+    assert body.startswith(f"![api-gateway latency_p99]({url})") and body.endswith("the brief")
+    # a second investigation reuses the pictures branch (its 422 is tolerated)
+    _backend(github).open(_gh_plan(), "oncall/inv-5", "another brief", picture)
+    assert (PICTURES_BRANCH, "pictures/oncall_inv-5.png") in fork and len(github.pulls) == 2
 
 
 def test_github_reuses_a_branch_left_by_an_interrupted_run(github):

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from oncall.core.citations import Cite
 from oncall.core.fmt import fmt_hm, fmt_num
+from oncall.core.redact import redact
+from oncall.tools.open_pr import Picture
 from oncall.tools.read_changes import ChangeList
 from oncall.tools.read_metrics import MetricStats, SignalStat
 
@@ -54,11 +56,18 @@ def key_signal(inv: Investigation) -> KeySignal | None:
             # a whole-result citation names the root service's change; a line citation names its own
             ch = next((x for x in r.data.changes if x.line == line or (line is None and x.service == rc.service)), None)
             if ch is not None:
-                change = (ch.ts, f"{ch.kind} {ch.service} {ch.to or ''}".strip())
+                change = (ch.ts, redact(f"{ch.kind} {ch.service} {ch.to or ''}".strip()))  # a picture is output too
     if found is None:
         return None
     service, stat, where = found
     return KeySignal(service, stat, where, *(change or (None, None)))
+
+
+def pr_picture(inv: Investigation) -> Picture | None:
+    """The key signal for the top of the PR body, or None (no metric cited, or no `picture` extra)."""
+    k = key_signal(inv)
+    image = png(k) if k else None
+    return Picture(image, f"{k.service} {k.stat.signal}") if k and image else None
 
 
 def sparkline_of(inv: Investigation) -> str:

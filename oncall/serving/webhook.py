@@ -28,6 +28,7 @@ from oncall.core.investigation import Investigation, Settings
 from oncall.core.redact import load_rules
 from oncall.delivery.audit import AuditLog
 from oncall.delivery.brief import pr_body
+from oncall.delivery.picture import pr_picture
 from oncall.delivery.slack import SlackChannel, SlackSettings
 from oncall.estate.env import Environment
 from oncall.intake import alerts
@@ -233,6 +234,7 @@ class Service:
             settings=self.settings,
             on_stage=on_stage,
             pr_body=pr_body,
+            pr_picture=pr_picture,
         )
 
     # -- HTTP ---------------------------------------------------------------------------------

@@ -64,10 +64,25 @@ class OpenedPr:
     labels: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Picture:
+    """The brief's key signal as a PNG, shown at the top of the PR body. It is stored on the fork
+    apart from the PR's branch (PICTURES_BRANCH), so the PR's diff stays the one config edit."""
+
+    png: bytes
+    alt: str
+
+    def markdown(self, url: str) -> str:
+        return f"![{self.alt}]({url})\n\n"
+
+
+PICTURES_BRANCH = "oncall-copilot-pictures"
+
+
 class PrBackend(Protocol):
     def read_file(self, repo: str, path: str) -> str: ...
 
-    def open(self, plan: PrPlan, branch: str, body: str) -> OpenedPr: ...
+    def open(self, plan: PrPlan, branch: str, body: str, picture: Picture | None = None) -> OpenedPr: ...
 
 
 @dataclass

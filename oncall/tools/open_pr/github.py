@@ -13,7 +13,7 @@ from pydantic import Field
 
 from oncall.core.catalog import Catalog
 from oncall.core.errors import ToolError
-from oncall.tools.open_pr import OpenedPr, PrPlan
+from oncall.tools.open_pr import PICTURES_BRANCH, OpenedPr, Picture, PrPlan
 from oncall.tools.remote import RemoteSettings, secret
 
 
@@ -77,7 +77,7 @@ class GithubForks:
         content = self._call(f"read {path}", lambda: up.get_contents(path, ref=up.default_branch))
         return content.decoded_content.decode("utf-8")
 
-    def open(self, plan: PrPlan, branch: str, body: str) -> OpenedPr:
+    def open(self, plan: PrPlan, branch: str, body: str, picture: Picture | None = None) -> OpenedPr:
         gh = self._gh()
         up = self._call("read the upstream repository", lambda: gh.get_repo(self.upstream))
         fork = self._call("read the fork", lambda: gh.get_repo(self.fork))
@@ -98,12 +98,30 @@ class GithubForks:
             "commit to the fork",
             lambda: fork.update_file(plan.path, plan.title, plan.after, current.sha, branch=branch),
         )
+        if picture is not None:
+            body = picture.markdown(self._store_picture(fork, base_sha, branch, picture)) + body
         pr = self._call(
             "open the draft pull request",
             lambda: up.create_pull(base=up.default_branch, head=head, title=plan.title, body=body, draft=True),
         )
         self._call("label the pull request", lambda: pr.add_to_labels(*self.labels))
         return OpenedPr(url=pr.html_url, branch=branch, title=plan.title, labels=list(self.labels))
+
+    def _store_picture(self, fork: Any, base_sha: str, branch: str, picture: Picture) -> str:
+        """Commit the PNG to the fork's pictures branch (made once, from the base) and return the URL the
+        body shows it by. 422: the branch, or this investigation's picture, is there already."""
+        self._call(
+            "create the pictures branch on the fork",
+            lambda: fork.create_git_ref(f"refs/heads/{PICTURES_BRANCH}", base_sha),
+            tolerate=frozenset({422}),
+        )
+        path = f"pictures/{branch.replace('/', '_')}.png"
+        self._call(
+            "commit the picture to the fork",
+            lambda: fork.create_file(path, f"Key signal for {branch}", picture.png, branch=PICTURES_BRANCH),
+            tolerate=frozenset({422}),
+        )
+        return f"{fork.html_url}/blob/{PICTURES_BRANCH}/{path}?raw=true"
 
     def check(self) -> str:
         gh = self._gh()

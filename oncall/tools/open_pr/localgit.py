@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oncall.core.errors import ToolError
-from oncall.tools.open_pr import OpenedPr, PrPlan
+from oncall.tools.open_pr import OpenedPr, Picture, PrPlan
 
 # -c settings on every command: no hook, no fsmonitor, no pager, a fixed identity and branch name
 SAFE = [
@@ -134,7 +134,7 @@ class LocalForks:
     def _record(self, branch: str) -> Path:
         return self.fork / ".git" / "oncall-prs" / f"{branch.replace('/', '_')}.json"
 
-    def open(self, plan: PrPlan, branch: str, body: str) -> OpenedPr:
+    def open(self, plan: PrPlan, branch: str, body: str, picture: Picture | None = None) -> OpenedPr:
         self._check(plan.repo)
         self._ensure()
         record = self._record(branch)
@@ -151,6 +151,11 @@ class LocalForks:
         finally:
             git(self.fork, "checkout", "-q", "main")
         url = self.fork.resolve().as_uri()
+        if picture is not None:  # beside the PR's record, outside its branch, as on GitHub
+            image = record.with_suffix(".png")
+            image.parent.mkdir(parents=True, exist_ok=True)
+            image.write_bytes(picture.png)
+            body = picture.markdown(image.resolve().as_uri()) + body
         labels = ["oncall-copilot", "draft"]
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(
