@@ -163,7 +163,7 @@ def test_the_documented_example_configuration_is_valid() -> None:
     from tests.conftest import ROOT
 
     config = Config.load(ROOT / "fixtures" / "oncall.example.yaml")
-    assert set(config.sections()) == {"logs", "metrics", "runbooks", "history", "changes", "pull_requests"}
+    assert set(config.sections()) == {"logs", "metrics", "runbooks", "history", "changes", "pull_requests", "config"}
     catalog = config.load_catalog(None)
     assert "api-gateway" in catalog.services and "histogram_quantile" in catalog.signals["latency_p99"]
 

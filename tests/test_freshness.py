@@ -61,3 +61,43 @@ def test_the_newest_change_to_a_setting_is_the_one_compared() -> None:
     assert stale_quotes([quote("The pool is `pool_size: 20`.")], [r]) == []
     (w,) = stale_quotes([quote("The pool is `pool_size: 40`.")], [r])
     assert "ref c1" not in w.text and "c1" in w.text
+
+
+def config(*files: tuple[str, str]) -> ToolResult:
+    from oncall.tools.read_config import ConfigFile, ConfigFiles, summarise
+
+    data = ConfigFiles(
+        service="ledger", repo="acme/cfg", files=[ConfigFile(path=p, lines=t.splitlines()) for p, t in files]
+    )
+    return ToolResult(id="R4", tool="read_config", input={}, ok=True, text=summarise(data), data=data)
+
+
+VALUES = "pool:\n  idleTimeout: 90s\n  maxConnections: 50\nresources:\n  requests:\n    memory: 512Mi\n  limits:\n    memory: 1Gi\nimage:\n  tag: v1.5.0\n"
+
+
+def test_a_value_the_repository_holds_otherwise_is_flagged_with_the_files_line() -> None:
+    r = config(("apps/ledger/values.yaml", VALUES))
+    (w,) = stale_quotes([quote("If connections idle out, check `idleTimeout: 30s`.")], [r])
+    assert "says idleTimeout 30s, but apps/ledger/values.yaml in the repository holds idleTimeout: 90s" in w.text
+    line = r.text.splitlines().index("   2 |   idleTimeout: 90s") + 1
+    assert w.cites == ["R9", f"R4:L{line}"]  # the runbook and the file's own line, as the summary shows it
+
+
+def test_the_repository_is_not_compared_where_a_change_says_more_or_a_name_is_ambiguous() -> None:
+    r = config(("apps/ledger/values.yaml", VALUES))
+    c = changes("-  maxConnections: 100\n+  maxConnections: 50\n")
+    (w,) = stale_quotes([quote("The pool holds `maxConnections: 100`.")], [c, r])
+    assert "set maxConnections to 50" in w.text and w.cites == ["R9", "R7:L2"]  # the change, once
+    quotes = [
+        quote("Give it `memory: 2Gi` when it is OOMKilled."),  # two memories in the file: not by name alone
+        quote("Pin `tag: v1.4.0` to roll back."),  # a rollback target, not a contradiction
+        quote("Keep `idleTimeout: 90s`."),  # agrees
+    ]
+    assert stale_quotes(quotes, [r]) == []
+
+
+def test_the_demo_reads_the_alerting_services_config_as_the_repository_holds_it() -> None:
+    inv = run(DEMO)
+    (r,) = [r for r in inv.results if r.tool == "read_config"]
+    assert r.ok and r.input == {"service": "api-gateway"}
+    assert "apps/api-gateway/values.yaml (22 lines)" in r.text and "  19 |     maxConnections: 10" in r.text

@@ -42,6 +42,8 @@ def plan(
     if alert.service:
         history["service"] = alert.service
     calls.append(("query_history", history))
+    if "read_config" in offered and alert.service in catalog.services and catalog.services[alert.service].config_paths:
+        calls.append(("read_config", {"service": alert.service}))  # what its runbook's values are checked against
     runbook = {"alertname": alert.alertname}
     if alert.service:
         runbook["service"] = alert.service

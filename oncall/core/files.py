@@ -55,6 +55,14 @@ def check_tree(root: Path) -> None:
                 raise BundleError(f"{rel} is a {_kind(mode)}, not a regular file; refused")
 
 
+def plain_relative(path: str) -> bool:
+    """A relative path inside a folder: not absolute, no `..`, no control characters or backslashes."""
+    from pathlib import PurePosixPath
+
+    p = PurePosixPath(path)
+    return bool(path) and not p.is_absolute() and ".." not in p.parts and path.isprintable() and "\\" not in path
+
+
 def read_small(path: Path, limit: int, what: str, error: type[CopilotError] = BundleError) -> str:
     """The text of a regular file of at most `limit` bytes, or `error` saying why not."""
     try:

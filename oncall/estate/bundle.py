@@ -18,6 +18,7 @@ from oncall.tools.open_pr import PrPolicy, PrRequests
 from oncall.tools.open_pr.localgit import LocalForks
 from oncall.tools.query_history.embedded import DuckDBHistory
 from oncall.tools.read_changes.embedded import JsonlChanges
+from oncall.tools.read_config import embedded as repo
 from oncall.tools.read_k8s import embedded as k8s
 from oncall.tools.read_logs.embedded import JsonlLogs
 from oncall.tools.read_metrics.embedded import OpenMetricsFile
@@ -84,6 +85,7 @@ class Bundle:
             runbooks=MarkdownRunbooks(self.root / "runbooks"),
             k8s=k8s.BundleK8s(self.root) if k8s.present(self.root) else None,
             traces=traces.OtlpFile(self.root / traces.NAME) if traces.present(self.root) else None,
+            config=repo.BundleRepo(self.root / repo.NAME) if repo.present(self.root) else None,
         )
 
 

@@ -19,6 +19,7 @@ from oncall.core.errors import ConfigError
 from oncall.tools.backends import (
     Backends,
     ChangesSettings,
+    ConfigSettings,
     HistorySettings,
     K8sSettings,
     LogsSettings,
@@ -42,6 +43,7 @@ class Config(BaseModel):
     pull_requests: PullRequestsSettings | None = None
     k8s: K8sSettings | None = None
     traces: TracesSettings | None = None
+    config: ConfigSettings | None = None
 
     @classmethod
     def load(cls, path: Path) -> Config:
@@ -61,7 +63,7 @@ class Config(BaseModel):
         return config
 
     def sections(self) -> dict[str, RemoteSettings]:
-        names = ("logs", "metrics", "runbooks", "history", "changes", "pull_requests", "k8s", "traces")
+        names = ("logs", "metrics", "runbooks", "history", "changes", "pull_requests", "k8s", "traces", "config")
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 
     def load_catalog(self, fallback: Catalog | None) -> Catalog:
@@ -106,6 +108,7 @@ class Config(BaseModel):
             runbooks=built.get("runbooks") or embedded.runbooks,  # type: ignore[union-attr]
             k8s=built.get("k8s") or (embedded.k8s if embedded else None),
             traces=built.get("traces") or (embedded.traces if embedded else None),
+            config=built.get("config") or (embedded.config if embedded else None),
         )
 
 

@@ -16,6 +16,8 @@ from oncall.tools.query_history.databricks import DatabricksConfig
 from oncall.tools.read_changes import ChangesBackend
 from oncall.tools.read_changes.argocd import ArgoCDConfig
 from oncall.tools.read_changes.github import GithubChangesConfig
+from oncall.tools.read_config import ConfigBackend
+from oncall.tools.read_config.github import GithubConfigFilesConfig
 from oncall.tools.read_k8s import K8sBackend
 from oncall.tools.read_k8s.kubernetes import KubernetesConfig
 from oncall.tools.read_logs import LogBackend
@@ -41,6 +43,7 @@ class Backends:
     pull_requests: PrRequests | None = None  # set only when the investigation may open a PR
     k8s: K8sBackend | None = None  # optional sources: their tools are offered only when one is set
     traces: TraceBackend | None = None
+    config: ConfigBackend | None = None  # the config repository as it is now (read_config)
 
 
 # One line per configuration section: the settings models that may fill it (told apart by `backend`).
@@ -52,6 +55,7 @@ ChangesSettings = Annotated[ArgoCDConfig | GithubChangesConfig, Field(discrimina
 PullRequestsSettings = GithubPrConfig
 K8sSettings = KubernetesConfig
 TracesSettings = Annotated[JaegerConfig | TempoConfig, Field(discriminator="backend")]
+ConfigSettings = GithubConfigFilesConfig
 
 # Tools whose source an estate may lack: offered (and collected) only when its backend is set.
-OPTIONAL_SOURCES = {"read_k8s": "k8s", "read_traces": "traces"}
+OPTIONAL_SOURCES = {"read_k8s": "k8s", "read_traces": "traces", "read_config": "config"}

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from oncall.core import diffs
 from oncall.core.errors import ToolError
+from oncall.core.files import plain_relative
 from oncall.core.redact import contains_secret
 from oncall.prompts import tool_description
 from oncall.tools.read_changes import Change, ChangeList
@@ -94,14 +95,6 @@ class PrPolicy:
     max_changed_bytes: int = MAX_CHANGED_BYTES
 
 
-def _plain_path(path: str) -> bool:
-    """A relative path inside the repository: no absolute path, no `..`, no control characters."""
-    from pathlib import PurePosixPath
-
-    p = PurePosixPath(path)
-    return not p.is_absolute() and ".." not in p.parts and path.isprintable() and "\\" not in path
-
-
 def find_change(ref: str, results: list) -> Change:
     for r in results:
         if r.ok and isinstance(r.data, ChangeList):
@@ -128,7 +121,7 @@ def plan(ctx: ToolContext, args: OpenPrInput, policy: PrPolicy, backend: PrBacke
         title = f"Revert {change.kind} {change.ref} of {args.service} ({change.to} -> {change.from_})"
     else:
         path, title = args.path, f"Edit {args.path} for {args.service}"
-    if path is None or path not in svc.config_paths or not _plain_path(path):
+    if path is None or path not in svc.config_paths or not plain_relative(path):
         raise ToolError(f"{path!r} is not one of {args.service}'s config paths ({', '.join(svc.config_paths)})")
     before = backend.read_file(svc.repo, path)
     if args.revert_change:
