@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from oncall.core.diagnosis import Category
+from oncall.eval.scenarios import telemetry
 from oncall.eval.scenarios.faults import AUTHORS, Ctx, Plan, deploy
 from oncall.eval.scenarios.simulate import SIGNALS, simulate_logs, simulate_metrics
 from oncall.eval.scenarios.topology import NAMESPACE, TOPOLOGIES
@@ -194,6 +195,7 @@ def write_bundle(
             f.write(json.dumps(rec) + "\n")
             if i == len(logs) // 3 and rng.random() < 0.3:  # a truncated write, as log shippers produce
                 f.write(json.dumps(rec)[: rng.randint(10, 40)] + "\n")
+    telemetry.write(out, plan, alert_at)  # randomness of its own: the case's other files stay as they were
     changes = sorted([*plan.changes, *unrelated_changes(topo, plan, rng, alert_at)], key=lambda c: c["ts"])
     (out / "changes.jsonl").write_text("".join(json.dumps(c) + "\n" for c in changes))
     history = past_incidents(topo, plan, rng, alert_at)
