@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from oncall.core.diagnosis import Diagnosis
+from oncall.eval.scenarios.world import make_case
 from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, iso, log, series, write_bundle
 
 M = timedelta(minutes=1)
@@ -168,3 +169,13 @@ def test_a_few_background_lines_about_an_unwatched_peer_do_not_make_it_the_cause
     )  # fmt: skip
     d = investigated(root).diagnosis
     assert (d.root_cause.service, d.root_cause.category) == ("api", "network")
+
+
+def test_a_few_lines_of_an_error_logged_before_do_not_mark_the_break_ahead_of_a_deploy(tmp_path):
+    """A generated case (world 1, seed 20, which traces made a wrong HIGH): currency rejects a bad request
+    now and then, as it did before the window (7 lines from 00:15); it is deployed at 00:26 and from
+    00:30 throws a new exception on every call. The handful of usual rejections is background, not the
+    break: the deploy came before the break and is the cause."""
+    make_case(tmp_path / "c", "bad_deploy", "webshop", 20002)
+    rc = investigated(tmp_path / "c").diagnosis.root_cause
+    assert (rc.service, rc.category) == ("currency", "recent_change"), rc

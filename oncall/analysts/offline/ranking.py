@@ -25,7 +25,7 @@ from oncall.analysts.offline.findings import (
 )
 from oncall.analysts.offline.neighbours import follow_changes
 from oncall.analysts.offline.patterns import NEVER_ARRIVED, PEER_CERT
-from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect
+from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect, background
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category, Confidence
 from oncall.core.results import ToolResult
@@ -243,7 +243,7 @@ def _pick_change(s: Suspect, dependency_first: bool = False) -> tuple[ChangeFind
     if onset is None:
         return None, 0.0
     own_tokens = log_tokens(" ".join(f.words for f in s.logs()))
-    first_error = min((f.at for f in s.logs() if f.at), default=None)
+    first_error = min((f.at for f in s.logs() if f.at and not background(f)), default=None)
     best, strength = None, 0.0
     just_before = sum(
         1 for c in s.changes() if first_error and c.at and timedelta(0) <= first_error - c.at <= w.FIRST_ERROR_AFTER

@@ -20,6 +20,7 @@ from oncall.analysts.offline.findings import (
     WorkloadFinding,
 )
 from oncall.core.diagnosis import Category
+from oncall.tools.read_logs import TemplateStat
 
 EvidenceKind = Literal["metrics", "logs", "change", "history", "k8s", "traces"]
 # the service's own evidence besides its metrics: its log lines, what the cluster and the traces say of it
@@ -82,6 +83,7 @@ class Suspect:
             and f.at
             and f.weight >= 1
             and not (isinstance(f, MetricFinding) and f.more_traffic)
+            and not background(f)
         ]
         return min(marks, key=at_of) if marks else None
 
@@ -97,3 +99,10 @@ class Suspect:
 def at_of(f: Finding) -> datetime:
     assert f.at is not None
     return f.at
+
+
+def background(f: Finding) -> bool:
+    """A handful of lines of an error it already logged before: background, not when it broke (its
+    first line in the window may well be one of the usual ones). A flood of it marks the break."""
+    t = f.detail if isinstance(f, LogFinding) else None
+    return isinstance(t, TemplateStat) and t.baseline_count > 0 and t.count < w.FLOOD_LINES
