@@ -147,9 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--world",
         type=int,
-        choices=range(1, 11),
+        choices=range(1, 12),
         default=1,
-        help="1: the first generator (committed in fixtures/scenarios); 2-10: written apart from it and each other",
+        help="1: the first generator (committed in fixtures/scenarios); 2-11: written apart from it and each other",
     )
     return p
 
