@@ -55,7 +55,8 @@ def grafana_alert(e: Estate, f: Fault, t: datetime, rng: random.Random) -> tuple
         "truncatedAlerts": 0,
         "title": f"[FIRING:1] {f.alertname} Dispatch ({f.alert_service} page)",
         "state": "alerting",
-        "message": f"**Firing**\n\nValue: B={value}\nLabels:\n - alertname = {f.alertname}\n - {e.label} = {f.alert_service}\n",
+        "message": f"**Firing**\n\nValue: B={value}\nLabels:\n - alertname = {f.alertname}\n"
+        f" - {e.label} = {f.alert_service}\n",
     }
     return payload, f.alertname
 
@@ -94,7 +95,9 @@ STYLE = Style(
     noise=NOISE,
     record=record,
     change=change,
-    routine=Routine(("node", "go", "java", "elixir", "python"), (20, 80), "image", "v4{i}1", "v4{i}2", "nomad-deployer"),
+    routine=Routine(
+        ("node", "go", "java", "elixir", "python"), (20, 80), "image", "v4{i}1", "v4{i}2", "nomad-deployer"
+    ),
     history_ids=("DSP", 100, 999),
     repo="{estate}/nomad-jobs",
     config_path="jobs/{name}.nomad.hcl",

@@ -61,7 +61,10 @@ BACKGROUND = {
     "java": ["Route computed in 41 ms"],
     "elixir": ["Sent 200 in 3ms"],
     "python": ["Task assigner.tasks.assign_ride succeeded in 0.08s"],
-    "mysql": ["[Note] [MY-010914] [Server] Aborted connection 88 to db: 'orders' user: 'app' (Got timeout reading communication packets)."],
+    "mysql": [
+        "[Note] [MY-010914] [Server] Aborted connection 88 to db: 'orders' user: 'app' "
+        "(Got timeout reading communication packets)."
+    ],
     "rabbitmq": ["accepting AMQP connection <0.4121.0> (10.0.4.12:51122 -> 10.0.2.5:5672)"],
     "memcached": ["<28 new auto-negotiating client connection"],
 }
@@ -70,6 +73,7 @@ NOISE = {
     "java": "Route request for unknown zone id 9931, using default",
     "elixir": "Refresh token expired for session; client must log in again",
 }
+MYSQL = {"error": "ERROR", "warn": "Warning", "info": "Note"}
 STDERR = ("go", "python", "elixir")  # runtimes whose logger writes to stderr: the driver files those at level 3
 
 
@@ -96,17 +100,31 @@ def raw(tech: str, at: datetime, level: str, text: str) -> str:
             }
         )
     if tech == "node":
-        return json.dumps({"level": {"error": 50, "warn": 40, "info": 30}[level], "time": int(at.timestamp() * 1000), "pid": 7, "hostname": "dispatch-api", "msg": text})
+        return json.dumps(
+            {
+                "level": {"error": 50, "warn": 40, "info": 30}[level],
+                "time": int(at.timestamp() * 1000),
+                "pid": 7,
+                "hostname": "dispatch-api",
+                "msg": text,
+            }
+        )
     if tech == "go":
         return json.dumps({"level": level, "ts": round(at.timestamp(), 3), "caller": "gw/handler.go:88", "msg": text})
     if tech == "java":
-        return f"{at.strftime('%Y-%m-%d %H:%M:%S.%f')[:-3]} {level.upper():>5} [routing-engine,,] 1 --- [nio-8080-exec-7] c.d.routing.RouteController : {text}"
+        stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        return f"{stamp} {level.upper():>5} [routing-engine,,] 1 --- [nio-8080-exec-7] c.d.r.RouteController : {text}"
     if tech == "elixir":
         return f"{at.strftime('%H:%M:%S.%f')[:-3]} request_id=F8x2 [{level}] {text}"
     if tech == "python":
-        return f"[{at.strftime('%Y-%m-%d %H:%M:%S')},{at.microsecond // 1000:03d}: {level.upper()}/ForkPoolWorker-3] {text}"
+        stamp = f"{at.strftime('%Y-%m-%d %H:%M:%S')},{at.microsecond // 1000:03d}"
+        return f"[{stamp}: {level.upper()}/ForkPoolWorker-3] {text}"
     if tech == "mysql":
-        return text if text.startswith("[") and "[MY-" in text[:25] else f"{at.strftime('%Y-%m-%dT%H:%M:%S.%f')}Z 0 [{'ERROR' if level == 'error' else 'Warning' if level == 'warn' else 'Note'}] [MY-013183] [Server] {text}"
+        return (
+            text
+            if text.startswith("[") and "[MY-" in text[:25]
+            else f"{at.strftime('%Y-%m-%dT%H:%M:%S.%f')}Z 0 [{MYSQL[level]}] [MY-013183] [Server] {text}"
+        )
     if tech == "rabbitmq":
         return f"{at.strftime('%Y-%m-%d %H:%M:%S.%f')}+00:00 [{level}] <0.812.0> {text}"
     return text  # memcached

@@ -7,7 +7,7 @@ its time in GC, and Grafana's own alert about a query that returned no data for 
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from oncall.eval.telemetry import KEvent
 from oncall.eval.world11.estates import Estate
@@ -89,7 +89,13 @@ def provider_slow_threadpool(e: Estate, rng: random.Random, t: datetime) -> Faul
         Effect("edge", "latency_p99", at + M, 12.0),
     ]
     f.bursts += [
-        Burst("routing-engine", at, 15, "warn", "I/O error on GET request for \"https://api.maps-provider.example/v2/route\": Read timed out"),
+        Burst(
+            "routing-engine",
+            at,
+            15,
+            "warn",
+            'I/O error on GET request for "https://api.maps-provider.example/v2/route": Read timed out',
+        ),
         Burst(
             "routing-engine",
             at + 2 * M,
@@ -98,7 +104,14 @@ def provider_slow_threadpool(e: Estate, rng: random.Random, t: datetime) -> Faul
             "Task java.util.concurrent.FutureTask@5c1e rejected from java.util.concurrent.ThreadPoolExecutor@3f1a"
             "[Running, pool size = 200, active threads = 200, queued tasks = 1000, completed tasks = 8812331]",
         ),
-        Burst("dispatch-api", at + 2 * M, 10, "error", "quote failed: routing-engine timed out after 10000 ms", peer="routing-engine"),
+        Burst(
+            "dispatch-api",
+            at + 2 * M,
+            10,
+            "error",
+            "quote failed: routing-engine timed out after 10000 ms",
+            peer="routing-engine",
+        ),
     ]
     return f
 
@@ -112,7 +125,8 @@ def consumer_stops_acking(e: Estate, rng: random.Random, t: datetime) -> Fault:
         "rollback",
         "dispatch-api",
         "HighErrorRate",
-        "assigner's release turned on manual acks it never sends; rabbit's queue grew until its memory alarm blocked publishers",
+        "assigner's release turned on manual acks it never sends; rabbit's queue grew until its memory alarm "
+        "blocked publishers",
         also_accept=["resource_exhaustion"],
     )
     f.changes.append(change(at - 35 * M, "assigner", "deploy", "task_acks_late", "false", "true", rng, "deploy-bot"))
@@ -127,10 +141,18 @@ def consumer_stops_acking(e: Estate, rng: random.Random, t: datetime) -> Fault:
             at,
             1,
             "warn",
-            "memory resource limit alarm set on node rabbit@mq-1.\n\n**********************************************************\n"
+            "memory resource limit alarm set on node rabbit@mq-1.\n\n"
+            "**********************************************************\n"
             "*** Publishers will be blocked until this alarm clears ***",
         ),
-        Burst("dispatch-api", at, 20, "error", "publish failed: Channel blocked by broker (connection.blocked: low on memory)", peer="rabbit"),
+        Burst(
+            "dispatch-api",
+            at,
+            20,
+            "error",
+            "publish failed: Channel blocked by broker (connection.blocked: low on memory)",
+            peer="rabbit",
+        ),
         Burst("driver-gw", at, 15, "error", "amqp publish: connection blocked by server: low on memory", peer="rabbit"),
     ]
     return f
@@ -168,7 +190,9 @@ def heap_cut_gc(e: Estate, rng: random.Random, t: datetime) -> Fault:
         "routing-engine's heap was cut from 4g to 1g; it spends its time collecting garbage and is restarted",
         also_accept=["resource_exhaustion"],
     )
-    f.changes.append(change(at - 30 * M, "routing-engine", "config", "JAVA_OPTS", "-Xmx4g", "-Xmx1g", rng, "capacity-bot"))
+    f.changes.append(
+        change(at - 30 * M, "routing-engine", "config", "JAVA_OPTS", "-Xmx4g", "-Xmx1g", rng, "capacity-bot")
+    )
     f.effects += [
         Effect("routing-engine", "memory_utilization", at - 25 * M, 0.99, relative=False, ramp=25 * M),
         Effect("routing-engine", "cpu_utilization", at - 5 * M, 0.97, relative=False),
@@ -178,7 +202,15 @@ def heap_cut_gc(e: Estate, rng: random.Random, t: datetime) -> Fault:
         Effect("edge", "latency_p99", at + M, 8.0),
     ]
     f.bursts.append(Burst("routing-engine", at, 3, "error", "java.lang.OutOfMemoryError: GC overhead limit exceeded"))
-    f.events.append(KEvent("routing-engine", "BackOff", "Back-off restarting failed container routing-engine", at + 3 * M, terminated="OOMKilled"))
+    f.events.append(
+        KEvent(
+            "routing-engine",
+            "BackOff",
+            "Back-off restarting failed container routing-engine",
+            at + 3 * M,
+            terminated="OOMKilled",
+        )
+    )
     return f
 
 
@@ -195,4 +227,11 @@ def grafana_no_data(e: Estate, rng: random.Random, t: datetime) -> Fault:
     )
 
 
-FAULTS = [debug_log_disk, provider_slow_threadpool, consumer_stops_acking, edge_route_misconfig, heap_cut_gc, grafana_no_data]
+FAULTS = [
+    debug_log_disk,
+    provider_slow_threadpool,
+    consumer_stops_acking,
+    edge_route_misconfig,
+    heap_cut_gc,
+    grafana_no_data,
+]
