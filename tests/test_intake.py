@@ -32,6 +32,54 @@ def test_alertmanager_v4_real_payload(corpora):
     assert len(alert.fingerprint) == 16  # computed: the payload carries none
 
 
+def grafana_payload() -> dict:
+    """Grafana's unified alerting webhook, as its documentation shows it (fields beside Alertmanager's)."""
+    return {
+        "receiver": "My Super Webhook",
+        "status": "firing",
+        "orgId": 1,
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": "High memory usage", "team": "blue", "service": "ledger", "zone": "us-1"},
+                "annotations": {"summary": "This alert was triggered for zone us-1"},
+                "startsAt": "2021-10-12T09:51:03.157076+02:00",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "https://play.grafana.org/alerting/1afz29v7z/edit",
+                "fingerprint": "c6eadffa33fcdf37",
+                "silenceURL": "https://play.grafana.org/alerting/silence/new?alertmanager=grafana",
+                "dashboardURL": "",
+                "panelURL": "",
+                "values": {"B": 44.23943737541908, "C": 1},
+            }
+        ],
+        "groupLabels": {"alertname": "High memory usage"},
+        "commonLabels": {"team": "blue"},
+        "commonAnnotations": {},
+        "externalURL": "https://play.grafana.org/",
+        "version": "1",
+        "groupKey": '{}:{alertname="High memory usage"}',
+        "truncatedAlerts": 0,
+        "title": "[FIRING:1] High memory usage (blue)",
+        "state": "alerting",
+        "message": "**Firing**",
+    }
+
+
+def test_grafana_unified_alerting_webhook_is_read_like_alertmanagers():
+    (a,) = parse(grafana_payload())
+    assert (a.source, a.alertname, a.service, a.fingerprint) == (
+        "grafana",
+        "High memory usage",
+        "ledger",
+        "c6eadffa33fcdf37",
+    )
+    assert a.starts_at == datetime(2021, 10, 12, 7, 51, 3, 157076, tzinfo=UTC) and a.status == "firing"
+    other = {k: v for k, v in grafana_payload().items() if k != "orgId"}  # version 1 alone is not Grafana's
+    with pytest.raises(AlertFormatError, match="version 1; only version 4"):
+        parse(other)
+
+
 @pytest.mark.parametrize("name", ["single_metric", "metric_math", "anomaly_detection"])
 def test_cloudwatch_eventbridge_real_payloads(corpora, name):
     payload = load(corpora, f"cloudwatch_alarm_state_change_eventbridge_{name}.json")

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from oncall.core.errors import AlertFormatError
 
-Source = Literal["alertmanager", "cloudwatch", "slack", "text"]
+Source = Literal["alertmanager", "grafana", "cloudwatch", "slack", "text"]
 
 
 class Alert(BaseModel):

@@ -1,5 +1,7 @@
 """Alertmanager: the webhook v4 (a batch of alerts of one group, as a receiver gets it), and the
-API v2 alert list (`GET /api/v2/alerts`, as `amtool` or curl prints it)."""
+API v2 alert list (`GET /api/v2/alerts`, as `amtool` or curl prints it). Grafana's unified alerting
+webhook (`version: "1"` with an `orgId`) carries the same alerts with fields of its own beside them
+(values, panel and silence URLs, a title and a message), and is read here too."""
 
 from __future__ import annotations
 
@@ -12,8 +14,12 @@ from oncall.core.errors import AlertFormatError
 
 def from_alertmanager(p: dict[str, Any], service_label: str) -> list[Alert]:
     version = str(p.get("version", ""))
-    if version != "4":
-        raise AlertFormatError(f"Alertmanager webhook version {version or 'missing'}; only version 4 is supported")
+    grafana = version == "1" and "orgId" in p
+    if version != "4" and not grafana:
+        raise AlertFormatError(
+            f"Alertmanager webhook version {version or 'missing'}; only version 4 (or Grafana's version 1, with an "
+            "orgId) is supported"
+        )
     items = p.get("alerts")
     if not isinstance(items, list) or not items:
         raise AlertFormatError("Alertmanager webhook has no alerts")
@@ -31,7 +37,7 @@ def from_alertmanager(p: dict[str, Any], service_label: str) -> list[Alert]:
         }
         out.append(
             Alert(
-                source="alertmanager",
+                source="grafana" if grafana else "alertmanager",
                 alertname=labels["alertname"],
                 status="resolved" if a.get("status", p.get("status")) == "resolved" else "firing",
                 starts_at=parse_time(a.get("startsAt"), f"alerts[{i}].startsAt"),
