@@ -95,6 +95,35 @@ def test_the_cause_is_not_certain_when_its_log_backend_failed(tmp_path):
     assert any("api-gateway's own logs could not be read" in m for m in d.missing_evidence)
 
 
+def test_gelf_messages_are_their_containers_with_the_level_the_line_states(tmp_path):
+    """Graylog's export of Docker's GELF driver: the line in `short_message`, epoch seconds, `level` 6
+    for all a container prints on stdout (3 on stderr), `host` the Nomad client two services share, and
+    the service only in the container's name (the task, then the allocation's UUID)."""
+    t0 = ALERT_AT - 5 * M
+
+    def gelf(i: int, task: str, line: str, level: int) -> dict:
+        return {
+            "version": "1.1",
+            "host": "nomad-client-03",
+            "short_message": line,
+            "timestamp": round((t0 + i * M).timestamp(), 3),
+            "level": level,
+            "_container_name": f"{task}-62a310a5-1b4c-4e5f-9a8b-8d79872f{i:04d}",
+            "_image_name": f"registry.example/{task}:v412",
+        }
+
+    api = [
+        gelf(i, "api", json.dumps({"level": 50, "time": 1, "msg": "publish failed: channel blocked"}), 6)
+        for i in range(3)
+    ]
+    db = [
+        gelf(i, "db", "2026-03-02T13:55:00.000000Z 0 [ERROR] [MY-013183] [Server] Too many connections", 3)
+        for i in range(2)
+    ]
+    text = read_logs_of(tmp_path, api + db)
+    assert "3 lines in window (3 ERROR)" in text["api"] and "2 lines in window (2 ERROR)" in text["db"]
+
+
 def test_a_loki_export_and_a_papertrail_archive_are_read_with_the_level_each_line_states(tmp_path):
     """logcli's jsonl keeps the service among the stream's labels and the raw line in `line`;
     Papertrail's events carry `received_at` with an offset, the app in `source_name`, and severity Info

@@ -55,10 +55,13 @@ FIELDS = {
         "labels.app",
         "labels.container",
         "source_name",  # Papertrail: the sender (a Heroku app, a host)
+        "_service",  # GELF: additional fields start with an underscore (logback-gelf, graypy)
+        "_app",
     ),
     "pod": (
         "pod",
         "fields.pod",  # before host: a Splunk event's host is the node, not the pod
+        "_container_name",  # GELF from Docker's driver: host is the node; the container is the task's
         "host.name",
         "host",
         "kubernetes.pod_name",
@@ -97,6 +100,7 @@ FIELDS = {
         "event",
         "MESSAGE",
         "line",  # a Loki export's raw line
+        "short_message",  # GELF (Graylog): the line; level is the syslog number (Docker: 6 stdout, 3 stderr)
     ),
     # the error detail structured loggers keep apart (pino's err, zerolog's error): appended to the message
     "error": ("err.message", "error.message", "error", "err"),
