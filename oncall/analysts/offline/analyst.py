@@ -57,6 +57,10 @@ class OfflineAnalyst:
             return _no_incident(case, found, missing)
         runner_up = suspects[1].score if len(suspects) > 1 else 0.0
         sure = confidence(top, runner_up)
+        # a service that broke earlier, which the cause does not explain, is evidence against it (the
+        # brief lists it): the cause is likely, not established
+        if sure == "HIGH" and _earlier_unexplained(top, suspects):
+            sure = "MEDIUM"
         return Diagnosis(
             summary=_summary(top, suspects),
             root_cause=_root_cause(top, sure),
@@ -209,21 +213,30 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
     return out
 
 
+def _earlier_unexplained(top: Suspect, suspects: list[Suspect]) -> Suspect | None:
+    """The first other suspect that visibly broke before the root did and is not among its effects."""
+    for s in suspects[1:]:
+        first = s.first
+        if first and top.onset and first.at and first.at < top.onset - w.NEAR and s.service not in top.broke:
+            return s
+    return None
+
+
 def _against(top: Suspect, suspects: list[Suspect], results: list[ToolResult]) -> list[Evidence]:
     """What does not fit: another service that broke earlier and is not explained as an effect, and,
     for a resource cause, the root's resources that stayed at their baseline."""
     out: list[Evidence] = []
-    for s in suspects[1:]:
-        first = s.first
-        if first and top.onset and first.at and first.at < top.onset - w.NEAR and s.service not in top.broke:
-            out.append(
-                Evidence(
-                    text=f"{s.service} left its baseline earlier, from {_hm(first.at)}: this cause does not explain it",
-                    quote=first.quote,
-                    cites=[first.cite],
-                )
+    if earlier := _earlier_unexplained(top, suspects):
+        first = earlier.first
+        assert first is not None and first.at is not None
+        out.append(
+            Evidence(
+                text=f"{earlier.service} left its baseline earlier, from {_hm(first.at)}: "
+                "this cause does not explain it",
+                quote=first.quote,
+                cites=[first.cite],
             )
-            break
+        )
     if top.category in ("resource_exhaustion", "capacity") and not top.metrics("saturation"):
         for r in results:
             m = r.data
