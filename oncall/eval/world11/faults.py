@@ -131,6 +131,8 @@ def consumer_stops_acking(e: Estate, rng: random.Random, t: datetime) -> Fault:
     )
     f.changes.append(change(at - 35 * M, "assigner", "deploy", "task_acks_late", "false", "true", rng, "deploy-bot"))
     f.effects += [
+        # with every delivery unacknowledged, the broker stops sending it more once its prefetch is full
+        Effect("assigner", "request_rate", at - 33 * M, 0.05, ramp=2 * M),
         Effect("rabbit", "memory_utilization", at - 33 * M, 0.98, relative=False, ramp=33 * M),
         Effect("dispatch-api", "error_ratio", at, 0.4, relative=False),
         Effect("driver-gw", "error_ratio", at, 0.3, relative=False),
