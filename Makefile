@@ -69,6 +69,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world9
 	rm -rf build/world10 && $(BIN)/oncall scenarios generate build/world10 --world 10 --seed 3
 	$(BIN)/oncall eval build/world10
+	rm -rf build/world11 && $(BIN)/oncall scenarios generate build/world11 --world 11 --seed 4 --per-family 8
+	$(BIN)/oncall eval build/world11
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.
