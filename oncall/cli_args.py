@@ -15,6 +15,17 @@ EXIT_CODES = """exit codes:
   6  configuration file invalid, a secret it names unset, or (check-config) a backend not working"""
 
 
+def seconds(text: str) -> float:
+    """A duration in seconds, zero or more (argparse answers anything else with a one-line usage error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text} seconds: must be 0 or more")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="oncall",
@@ -106,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--workers", type=int, default=2, help="investigations run at once (default 2)")
     sv.add_argument(
         "--settle",
-        type=float,
+        type=seconds,
         default=1.0,
         metavar="SECONDS",
         help="investigate a group once no member arrived for this long (default 1; at most 30 s after it opened)",

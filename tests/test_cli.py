@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import DEMO, ROOT
 
 STATE = {k: v for k, v in os.environ.items() if k == "XDG_STATE_HOME"}
@@ -220,3 +222,9 @@ def test_ask_investigates_a_question_with_the_service_and_time_it_names():
     start = head.split("window 2026-11-17 ")[1][:5]
     assert start <= "03:20"  # the window reaches back to the time asked about
     assert oncall("ask").returncode == 2  # a question is required
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "soon"])
+def test_a_settle_time_that_is_not_a_duration_is_a_usage_error(value):
+    p = oncall("serve", "--bundle", DEMO, "--settle", value)
+    assert p.returncode == 2 and "argument --settle:" in p.stderr.splitlines()[-1]

@@ -13,6 +13,7 @@ from oncall.estate.bundle import Bundle
 from oncall.tools import READ_TOOLS, offered
 from oncall.tools.read_config.embedded import BundleRepo
 from oncall.tools.read_config.github import GithubFiles
+from oncall.tools.remote import Remote
 from oncall.tools.runner import ToolRunner
 from oncall.tools.tool import ToolContext
 from tests.bundles import ALERT_AT
@@ -66,7 +67,8 @@ def test_an_estate_without_a_repository_is_not_offered_read_config(demo_copy) ->
 def test_github_reads_the_file_at_the_default_branch_and_says_what_to_check() -> None:
     server = FakeGitHub({VALUES: (DEMO / "repo" / VALUES).read_text()})
     try:
-        files = GithubFiles(token="ghp_test", base_url=server.url, repos=("acme/platform-config",))
+        remote = Remote("GitHub", server.url, "GITHUB_TOKEN")
+        files = GithubFiles(remote, token="ghp_test", repos=("acme/platform-config",))
         assert "maxConnections: 10\n" in files.read_file("acme/platform-config", VALUES)
         with pytest.raises(ToolError, match="does not exist in acme/platform-config"):
             files.read_file("acme/platform-config", "apps/nothing.yaml")

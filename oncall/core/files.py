@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from oncall.core.errors import BundleError, CopilotError
 
@@ -57,8 +57,6 @@ def check_tree(root: Path) -> None:
 
 def plain_relative(path: str) -> bool:
     """A relative path inside a folder: not absolute, no `..`, no control characters or backslashes."""
-    from pathlib import PurePosixPath
-
     p = PurePosixPath(path)
     return bool(path) and not p.is_absolute() and ".." not in p.parts and path.isprintable() and "\\" not in path
 

@@ -40,6 +40,17 @@ def ramp(t: datetime, e: Effect) -> float:
     return up
 
 
+def apply(e: Effect, t: datetime, val: float, unit: float = 1.0) -> float:
+    """A signal's value at `t` under effect `e`; `unit` is what 1.0 of `val` stands for (an `add` or `set`
+    effect is in the signal's own units, so a value relative to the service's normal level divides by it)."""
+    k = ramp(t, e)
+    if e.mode == "add":
+        return val + e.value / unit * k
+    if e.mode == "mul":
+        return val * (1 + (e.value - 1) * k)
+    return val + (e.value / unit - val) * k
+
+
 def signals_of(s: Svc) -> list[str]:
     out = [
         "request_rate",
@@ -106,13 +117,7 @@ def simulate_metrics(topology: str, plan: Plan, rng: random.Random, alert_at: da
             for sig in signals_of(s):
                 val = v[sig]
                 for e in effects.get((s.name, sig), []):
-                    k = ramp(t, e)
-                    if e.mode == "add":
-                        val += e.value * k
-                    elif e.mode == "mul":
-                        val *= 1 + (e.value - 1) * k
-                    else:
-                        val += (e.value - val) * k
+                    val = apply(e, t, val)
                 if sig.endswith("utilization") or sig == "error_ratio":
                     val = min(1.0, val)
                 lines[sig].append(f'{SIGNALS[sig]}{{service="{s.name}"}} {max(0.0, val):.4g} {ts}')

@@ -12,8 +12,8 @@ from pathlib import Path
 from random import Random
 
 from oncall.eval.scenarios.faults import Plan
-from oncall.eval.scenarios.simulate import ramp
-from oncall.eval.scenarios.topology import ENTRY_RPS, NAMESPACE, TOPOLOGIES
+from oncall.eval.scenarios.simulate import apply
+from oncall.eval.scenarios.topology import ENTRY_RPS, NAMESPACE, TOPOLOGIES, by_name
 from oncall.eval.telemetry import KEvent, write_telemetry
 
 UNTRACED_KINDS = ("db", "cache", "queue")
@@ -59,24 +59,20 @@ class _Fault:
     bursts: list[_Burst] = field(default_factory=list)
     events: list[KEvent] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.svcs = by_name(self.topology)  # value() runs for every hop of every sampled request
+
     @property
     def family(self) -> str:
         return self.plan.family
 
     def value(self, svc: str, signal: str, at: datetime, default: float) -> float:
-        s = next(x for x in TOPOLOGIES[self.topology] if x.name == svc)
+        s = self.svcs[svc]
         unit = {"request_rate": ENTRY_RPS[self.topology] * s.share, "latency_p99": s.latency}.get(signal, 1.0)
         v = default
         for e in self.plan.effects:
-            if e.service != svc or e.signal != signal:
-                continue
-            k = ramp(at, e)
-            if e.mode == "mul":
-                v *= 1 + (e.value - 1) * k
-            elif e.mode == "add":
-                v += e.value / unit * k
-            else:
-                v += (e.value / unit - v) * k
+            if e.service == svc and e.signal == signal:
+                v = apply(e, at, v, unit)
         return v
 
 

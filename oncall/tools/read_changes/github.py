@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 from oncall.core.catalog import Catalog
 from oncall.core.diffs import describe
+from oncall.tools import github_api
 from oncall.tools.read_changes import Change
-from oncall.tools.remote import Failure, Remote, RemoteSettings, network_failure, retry_after_seconds, secret
+from oncall.tools.remote import Remote, RemoteSettings, secret
 
 
 class GithubChanges:
@@ -38,15 +39,8 @@ class GithubChanges:
 
     def _repo(self) -> Any:
         if self._gh is None:
-            from github import Auth, Github
-
-            self._gh = Github(
-                auth=Auth.Token(self.token),
-                base_url=self.remote.url.rstrip("/"),
-                timeout=int(self.remote.timeout_s),
-                retry=None,  # tenacity retries, with one policy for every backend
-            )
-        return self.remote.call(f"read {self.repo}", lambda: self._gh.get_repo(self.repo), _classify)
+            self._gh = github_api.client(self.remote, self.token)
+        return self.remote.call(f"read {self.repo}", lambda: self._gh.get_repo(self.repo), github_api.classify)
 
     def changes(self, services: list[str] | None, since: datetime, until: datetime) -> list[Change]:
         repo = self._repo()
@@ -59,13 +53,13 @@ class GithubChanges:
                 commits = self.remote.call(
                     f"list commits to {path}",
                     partial(lambda p: list(repo.get_commits(since=since, until=until, path=p)), path),
-                    _classify,
+                    github_api.classify,
                 )
                 for c in commits:
                     patch = self.remote.call(
                         f"read commit {c.sha[:7]}",
                         partial(_patch_of, c, path),
-                        _classify,
+                        github_api.classify,
                     )
                     diff = f"--- a/{path}\n+++ b/{path}\n{patch}" if patch else None
                     kind, old, new = describe(diff or "")
@@ -106,7 +100,7 @@ class GithubChanges:
                     break
             return found
 
-        deployments = self.remote.call("list deployments", newest_first, _classify)
+        deployments = self.remote.call("list deployments", newest_first, github_api.classify)
         out = []
         for i, d in enumerate(deployments):
             at = _utc(d.created_at)
@@ -119,7 +113,7 @@ class GithubChanges:
                 files = self.remote.call(
                     f"compare {before.sha[:7]}...{d.sha[:7]}",
                     partial(lambda b, d: list(repo.compare(b.sha, d.sha).files), before, d),
-                    _classify,
+                    github_api.classify,
                 )
                 mine = set(self.config_paths.get(service, [])) or {f.filename for f in files}
                 shown = [f for f in files if f.filename in mine and f.patch]  # binary files have no patch
@@ -153,21 +147,6 @@ def _service(deployment: Any) -> str | None:
 
 def _utc(t: datetime) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
-def _classify(e: Exception) -> Failure | None:
-    from github import GithubException
-
-    if isinstance(e, GithubException):
-        data = e.data if isinstance(e.data, dict) else {}
-        headers = e.headers or {}
-        status = e.status
-        if status == 403 and headers.get("x-ratelimit-remaining") == "0":  # GitHub's rate limit is a 403
-            reset = retry_after_seconds(headers.get("x-ratelimit-reset"))
-            wait = max(0.0, reset - datetime.now(UTC).timestamp()) if reset else None
-            return Failure(429, "rate limit exhausted", wait)
-        return Failure(status, str(data.get("message") or e), retry_after_seconds(headers.get("retry-after")))
-    return network_failure(e)
 
 
 # -- configuration (a section of the --config file) -----------------------------------------
