@@ -26,6 +26,8 @@ CASE
   WHEN lvl IN ({WARN_NAMES}) THEN 'WARN'
   WHEN lvl IN ('DEBUG','TRACE','10','20','7') THEN 'DEBUG'
   WHEN lvl <> '' THEN 'INFO'
+  -- one test every word below needs, so that most lines pay for one expression, not three
+  WHEN NOT regexp_matches(msg, '(?i)error|exception|fatal|panic|traceback|fail|crit|warn') THEN 'INFO'
   WHEN regexp_matches(msg, '(?i)\\b(error|exception|fatal|panic|traceback|failed)\\b') THEN 'ERROR'
   -- .NET's console logger: fail: and crit: open the line
   WHEN regexp_matches(msg, '^\\s*(fail|crit):') THEN 'ERROR'
@@ -42,12 +44,16 @@ _STATED = (
     r"^(?:\S+\s+){0,4}?(DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|PANIC|LOG):?\s",
 )
 
+_MENTIONS = r"(?i)level|lvl|severity|\[|debug|info|notice|warn|error|critical|fatal|panic|log"
+
 
 def _stated(text: str) -> str:
     """SQL: the level `text` states itself (upper case), or NULL."""
     head = f"left({text}, 200)"
     quoted = [p.replace("'", "''") for p in _STATED]
-    return "upper(coalesce(" + ", ".join(f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted) + "))"
+    stated = "upper(coalesce(" + ", ".join(f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted) + "))"
+    # a word each of the three needs: most lines pay for this one expression only
+    return f"CASE WHEN regexp_matches({head}, '{_MENTIONS}') THEN {stated} END"
 
 
 def line_level(message: str, field: str) -> str:
@@ -92,12 +98,16 @@ def normalise_levels(raw: Iterable[str]) -> dict[str, str]:
     return dict(rows)
 
 
-def marks_sql(lines: str, q: LogQuery) -> tuple[str, dict[str, object]]:
+def marks_sql(lines: str, q: LogQuery, shape_every: int = 1, identity: str = "hl") -> tuple[str, dict[str, object]]:
     """SQL (and its parameters) folding the relation `lines` into marks for q's periods and text.
 
-    `lines` has ts (epoch seconds, NULL when unreadable), service, pod, level, msg and hl, a number
-    that tells lines apart and orders ties (the line number, or a hash of the raw line). Only lines of
-    the two periods are masked; the rest are counted, so unreadable lines can be reported."""
+    `lines` has ts (epoch seconds, NULL when unreadable), service, pod, level and msg; `identity` is
+    an expression over its columns that tells lines apart and orders ties (the line number, or a hash
+    of the line's fields), worked out only for the lines that can be cited. Only lines of the two
+    periods are masked; the rest are counted, so unreadable lines can be reported. With `shape_every`
+    above 1, info and debug lines are masked only when their time falls in that 1-in-N sample:
+    every line is still counted, and each shape's count is scaled so that its service, level and
+    period add up to the lines counted (errors and warnings are always masked, so counted exactly)."""
     params: dict[str, object] = {
         "start": q.start.timestamp(),
         "end": q.end.timestamp(),
@@ -109,24 +119,45 @@ def marks_sql(lines: str, q: LogQuery) -> tuple[str, dict[str, object]]:
     if q.query:
         text = "AND (ts IS NULL OR contains(lower(msg), lower($q)))"
         params["q"] = q.query
+    shaped = f"period IN ({BASELINE}, {WINDOW})"
+    if shape_every > 1:
+        shaped += f" AND (level NOT IN ('INFO', 'DEBUG') OR hash(ts) % {int(shape_every)} = 0)"
     marks = f"""
         WITH p AS (
           SELECT *, CASE WHEN ts IS NULL THEN {UNREADABLE} WHEN ts < $bstart OR ts >= $end THEN {OUTSIDE}
                          WHEN ts >= $start THEN {WINDOW} ELSE {BASELINE} END AS period
           FROM {lines} WHERE true {text})
         SELECT service, pod, level, period,
-               CASE WHEN period IN ({BASELINE}, {WINDOW}) THEN
+               CASE WHEN {shaped} THEN
                  regexp_replace(left(split_part(msg, chr(10), 1), {MAX_CHARS}), $mask_re, $mask, 'g') END AS masked,
                count(*) AS n, min(ts) AS t0, max(ts) AS t1,
                -- the earliest line, ties broken by content so that any order of reading picks the same
-               min(struct_pack(t := ts, hm := hash(msg), hl := hl, msg := msg, pod := pod))
-                 FILTER (WHERE period = {WINDOW}) AS first
+               -- (built only for the lines it can be: a struct for every line costs more than the read)
+               min(CASE WHEN period = {WINDOW} AND {shaped} THEN
+                     struct_pack(t := ts, hm := hash(msg), hl := {identity}, msg := msg, pod := pod) END) AS first
         FROM p GROUP BY ALL"""
+    if shape_every > 1:
+        # the unshaped lines' count goes to their group's shapes; a group with no line in the sample
+        # keeps its count under one shape that says nothing
+        marks = f"""
+            SELECT * EXCLUDE (total, shaped_n) REPLACE (
+                     coalesce(masked, CASE WHEN period IN ({BASELINE}, {WINDOW}) THEN $mask END) AS masked,
+                     CASE WHEN masked IS NOT NULL AND shaped_n < total
+                          THEN CAST(round(n * total / shaped_n) AS BIGINT) ELSE n END AS n)
+            FROM (SELECT *, sum(n) OVER w AS total, sum(n) FILTER (WHERE masked IS NOT NULL) OVER w AS shaped_n
+                  FROM ({marks}) WINDOW w AS (PARTITION BY service, level, period))
+            WHERE masked IS NOT NULL OR shaped_n IS NULL OR period NOT IN ({BASELINE}, {WINDOW})"""
     return _raised(marks), params
 
 
 def summarise(
-    cur: Any, marks: str, q: LogQuery, source: str, ref: Callable[[int], str | None], skipped: int = 0
+    cur: Any,
+    marks: str,
+    q: LogQuery,
+    source: str,
+    ref: Callable[[int], str | None],
+    skipped: int = 0,
+    sampled: str | None = None,
 ) -> LogStats:
     """One service's LogStats from the marks table `marks` (built by marks_sql for q's periods and
     text); `ref(hl)` cites the line a mark's `first.hl` names, or None when it cannot be found."""
@@ -204,6 +235,7 @@ def summarise(
         templates=templates,
         source=source,
         baseline_from=_dt(min(firsts)) if firsts else None,
+        sampled=sampled,
     )
 
 

@@ -7,6 +7,8 @@ reads the marks only."""
 
 from __future__ import annotations
 
+import json
+import math
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +19,7 @@ from oncall.core.errors import ToolError
 from oncall.tools.clock import local_read
 from oncall.tools.read_logs import LogQuery, LogStats
 from oncall.tools.read_logs.aggregate import LEVEL_SQL, UNREADABLE, line_level, marks_sql, summarise
+from oncall.tools.read_logs.numbering import line_numbers, spread
 
 FIELDS = {
     # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
@@ -110,20 +113,48 @@ FIELDS = {
 
 
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a longer line is skipped and counted, not a failure of the tool
-# DuckDB reads a file in parallel only while every line fits its default buffer (2 MB); a file with a
-# longer line is read again on one thread with room for lines up to MAX_LINE_BYTES.
-LONG_LINE_ERROR = "Maximum line size"
 MAX_MESSAGE = 16384  # a message longer than this is cut, with a marker saying how much
+# Beyond this many lines, info and debug lines are shaped (masked into templates) from a sample of about
+# this many: every line is still counted per service, pod, level and period, and errors and warnings
+# are all shaped, but masking every info line of ten million costs seconds that the counts do not need.
+SHAPED_LINES = 1_000_000
+# what tells one line from another: its fields, as read (the line's own bytes are never held)
+IDENTITY = "hash(ts_text, service, pod, lvl, msg)"
+KEY_PROBES = 1024  # lines spread through the file whose keys say which ones to read
+
+
+def _column(path: str) -> tuple[str, str | None]:
+    """A FIELDS path as (its top-level key, the JSON path inside that key's value or None)."""
+    if path.startswith('"'):
+        key, _, rest = path[1:].partition('"')
+        rest = rest.lstrip(".")
+    else:
+        key, _, rest = path.partition(".")
+    return key, (f"$.{rest}" if rest else None)
+
+
+def _all_keys(prefer_upper: bool = False) -> list[str]:
+    """Every top-level key FIELDS names, in order. DuckDB matches keys case-sensitively but will not
+    take two columns that differ only in case: journald's MESSAGE is read instead of message when the
+    file uses it and not message."""
+    keys = dict.fromkeys(_column(p)[0] for group in FIELDS.values() for p in group)
+    return [k for k in keys if k != ("message" if prefer_upper else "MESSAGE")]
+
+
+def _ident(key: str) -> str:
+    return '"' + key.replace('"', '""') + '"'
 
 
 def epoch_seconds(value: str) -> str:
     """SQL: seconds since the epoch from RFC 3339 text, or from an epoch number in seconds,
-    milliseconds, microseconds or nanoseconds (told apart by its number of digits)."""
+    milliseconds, microseconds or nanoseconds (told apart by its number of digits). A number never
+    reads as a timestamp, so the cast comes first and only what it cannot read pays for the rest."""
+    digits = f"length(split_part({value}, '.', 1))"
     return (
+        f"coalesce(epoch(TRY_CAST(nullif({value}, '') AS TIMESTAMPTZ)), "
         f"CASE WHEN regexp_full_match({value}, '\\d{{10,19}}(\\.\\d+)?') THEN "
-        f"TRY_CAST({value} AS DOUBLE) / CASE WHEN length(split_part({value}, '.', 1)) >= 18 THEN 1e9 "
-        f"WHEN length(split_part({value}, '.', 1)) >= 15 THEN 1e6 WHEN length(split_part({value}, '.', 1)) >= 12 "
-        f"THEN 1e3 ELSE 1 END ELSE epoch(TRY_CAST(nullif({value}, '') AS TIMESTAMPTZ)) END"
+        f"TRY_CAST({value} AS DOUBLE) / CASE WHEN {digits} >= 18 THEN 1e9 WHEN {digits} >= 15 THEN 1e6 "
+        f"WHEN {digits} >= 12 THEN 1e3 ELSE 1 END END)"
     )
 
 
@@ -138,19 +169,22 @@ def with_error(message: str, error: str) -> str:
 def truncated(expr: str) -> str:
     """SQL: the message, cut at MAX_MESSAGE characters with a marker (a megabyte line is kept, not quoted whole)."""
     return (
-        f"CASE WHEN length({expr}) > {MAX_MESSAGE} THEN left({expr}, {MAX_MESSAGE}) || ' …[truncated: ' || "
+        # strlen (bytes, known without a scan) first: only a long message has its characters counted
+        f"CASE WHEN strlen({expr}) > {MAX_MESSAGE} AND length({expr}) > {MAX_MESSAGE} "
+        f"THEN left({expr}, {MAX_MESSAGE}) || ' …[truncated: ' || "
         f"(length({expr}) - {MAX_MESSAGE}) || ' more characters]' ELSE {expr} END"
     )
 
 
 @dataclass
 class _Marks:
-    """One window's marks: the table, the cited lines' numbers (by hash of the raw line), unreadable lines."""
+    """One window's marks: the table, the cited lines' numbers (by IDENTITY), unreadable lines."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     table: str = ""
     line_of: dict[int, int] = field(default_factory=dict)
     skipped: int = 0
+    every: int = 1  # info and debug lines shaped from 1 in this many
 
 
 class JsonlLogs:
@@ -159,7 +193,6 @@ class JsonlLogs:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._con: Any = None  # a DuckDB connection, opened on first use
-        self._long_lines = False  # set when the file holds a line too long for the parallel reader
         self._marks: dict[tuple[datetime, datetime, datetime, str | None], _Marks] = {}
         self._lock = threading.Lock()
 
@@ -171,7 +204,10 @@ class JsonlLogs:
             line = marks.line_of.get(hl)
             return None if line is None else f"{name}:{line}"
 
-        return summarise(self._cursor(), marks.table, q, name, ref, marks.skipped)
+        sampled = None
+        if marks.every > 1:
+            sampled = f"info and debug lines shaped from 1 in {marks.every}; every line counted, errors all shaped"
+        return summarise(self._cursor(), marks.table, q, name, ref, marks.skipped, sampled)
 
     def _cursor(self) -> Any:
         import duckdb
@@ -195,38 +231,67 @@ class JsonlLogs:
                 self._read(marks, q, f"marks{n}")
         return marks
 
-    def _lines(self) -> str:
-        """SQL: the file's raw lines, blank ones left out (their numbers are kept by the reader's order)."""
-        size = f", max_line_size={MAX_LINE_BYTES}" if self._long_lines else ""
-        # raw lines, no CSV parsing: \x1f never occurs unescaped in JSON
-        return f"""(SELECT line FROM read_csv($path, columns={{'line': 'VARCHAR'}}, header=false, delim=E'\\x1f',
-                    quote='', escape='', auto_detect=false, strict_mode=false{size}))"""
+    def _keys(self) -> list[str] | None:
+        """The top-level keys FIELDS names that this file's lines use, read from its first lines and from
+        lines spread through it (a file is written by one shipper), and the error fields always (they
+        appear on error lines only); None when no sampled line is a JSON object."""
+        seen: set[str] = set()
+        for _, raw in spread(self.path, KEY_PROBES):
+            for line in raw.splitlines() if raw else ():
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(obj, dict):
+                    seen.update(obj)
+        with self.path.open("rb") as f:
+            for line in f.read(65536).splitlines()[:-1]:  # the last may be cut
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(obj, dict):
+                    seen.update(obj)
+        if not seen:
+            return None
+        errors = {_column(p)[0] for p in FIELDS["error"]}
+        return [k for k in _all_keys(prefer_upper="MESSAGE" in seen and "message" not in seen) if k in seen | errors]
 
-    def _parsed(self) -> str:
-        """SQL: every nonblank line as (hl, ts, service, pod, level, msg); ts is NULL when the line is
-        not a JSON object or has no time this reader knows."""
-        # One JSON parse per line: extracting a list of paths at once is several times faster
-        # than one ->> per field. Field names cover the common shippers' spellings.
-        paths = [f"$.{k}" for group in FIELDS.values() for k in group]
+    def _parsed(self, keys: list[str]) -> str:
+        """SQL: every nonblank line of the file $path as (ts_text, lvl, ts, service, pod, level, msg), reading only
+        these top-level keys (as text: an object's or a number's JSON text, a string's value, what
+        json_extract_string gives): IDENTITY tells lines apart by them; ts is NULL when the line is not
+        a JSON object or has none of the time fields. DuckDB parses each line once, in parallel."""
         pick = {}
-        i = 1
         for name, group in FIELDS.items():
-            pick[name] = "coalesce(" + ", ".join(f"f[{i + k}]" for k in range(len(group))) + ", '')"
-            i += len(group)
+            got = []
+            for path in group:
+                key, inner = _column(path)
+                if key not in keys:
+                    continue
+                col = _ident(key)
+                # a nested field: only where the key holds an object (a string is not looked into)
+                got.append(
+                    col
+                    if inner is None
+                    else f"CASE WHEN left({col}, 1) = '{{' THEN try(json_extract_string({col}, '{inner}')) END"
+                )
+            pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
+        columns = "{" + ", ".join(f"'{k}': 'VARCHAR'" for k in keys) + "}"
         # a line with no service field of its own: the last part of its log group's name
-        service = f"""CASE WHEN {pick["service"]} <> '' THEN regexp_replace({pick["service"]}, '\\.service$', '')
+        service = f"""CASE WHEN suffix({pick["service"]}, '.service') THEN {pick["service"]}[:-9]
+                           WHEN {pick["service"]} <> '' THEN {pick["service"]}
                       ELSE regexp_extract({pick["group"]}, '([^/]+)/*$', 1) END"""
+        source = f"""read_json($path, format='newline_delimited', columns={columns}, ignore_errors=true,
+                               maximum_object_size={MAX_LINE_BYTES})"""
         return f"""(
-            WITH p AS (
-              SELECT line, CASE WHEN left(ltrim(line), 1) = '{{' AND json_valid(line)
-                                THEN json_extract_string(line, {paths!r}) END AS f
-              FROM {self._lines()} WHERE line IS NOT NULL AND trim(line) <> ''),
-            g AS (
-              SELECT hash(line) AS hl, {epoch_seconds(pick["ts"])} AS ts,
-                     {service} AS service, {pick["pod"]} AS pod, {line_level(pick["message"], pick["level"])} AS lvl,
+            WITH g AS (
+              SELECT {pick["ts"]} AS ts_text, {service} AS service, {pick["pod"]} AS pod,
+                     {line_level(pick["message"], pick["level"])} AS lvl,
                      {truncated(with_error(pick["message"], pick["error"]))} AS msg
-              FROM p)
-            SELECT hl, ts, service, pod, {LEVEL_SQL} AS level, msg FROM g)"""
+              FROM {source})
+            SELECT ts_text, lvl, {epoch_seconds("ts_text")} AS ts, service, pod,
+                   {LEVEL_SQL} AS level, msg FROM g)"""
 
     def _read(self, marks: _Marks, q: LogQuery, table: str) -> None:
         import duckdb
@@ -234,27 +299,55 @@ class JsonlLogs:
         if not self.path.exists():
             raise ToolError(f"log file {self.path.name} not found")
         cur = self._cursor()
-        while True:
-            sql, params = marks_sql(self._parsed(), q)
+        keys = self._keys()
+        every = self._shape_every()
+        every_key = _all_keys(prefer_upper=keys is not None and "MESSAGE" in keys)
+        for attempt in [keys, every_key] if keys and keys != every_key else [every_key]:
+            parsed = self._parsed(attempt)
+            sql, params = marks_sql(parsed, q, shape_every=every, identity=IDENTITY)
             try:
                 cur.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}", {**params, "path": str(self.path)})
+            except duckdb.Error as e:
+                raise ToolError(f"{self.path.name} could not be read: {str(e)[:300]}") from None
+            (skipped, incomplete) = cur.execute(
+                f"""SELECT coalesce(sum(n) FILTER (WHERE period = {UNREADABLE}), 0),
+                           count(*) FILTER (WHERE masked = '' OR (service = '' AND pod = ''))
+                    FROM {table}"""
+            ).fetchone()
+            # a line that reads as lacking its time, text or service may use a key the sample did not
+            # show: read the file again with every key this reader knows
+            if not (skipped or incomplete):
                 break
-            except duckdb.InvalidInputException as e:
-                if self._long_lines or LONG_LINE_ERROR not in str(e):
-                    raise ToolError(f"{self.path.name} could not be read: {str(e)[:300]}") from None
-                self._long_lines = True
-        (skipped,) = cur.execute(f"SELECT coalesce(sum(n), 0) FROM {table} WHERE period = {UNREADABLE}").fetchone()
-        # Number the lines a summary may cite: one sequential pass that only hashes each line.
-        cur.execute(
-            f"CREATE TEMP TABLE want_{table} AS SELECT DISTINCT first.hl AS h FROM {table} WHERE first IS NOT NULL"
+        # the lines a summary can cite: the earliest of each shape, per service (per pod where the pod
+        # names the service), not of every pod
+        wanted = dict(
+            cur.execute(
+                f"""SELECT DISTINCT f.hl, f.t FROM (
+                      SELECT min(first) AS f FROM {table} WHERE first IS NOT NULL
+                      GROUP BY service, CASE WHEN service = '' OR NOT list_contains($known, service) THEN pod END,
+                               level, masked)""",
+                {"known": q.known},
+            ).fetchall()
         )
-        rows = cur.execute(
-            f"""SELECT h, min(line_no) FROM (
-                  SELECT row_number() OVER () AS line_no, hash(line) AS h FROM {self._lines()})
-                WHERE h IN (SELECT h FROM want_{table}) GROUP BY h""",
-            {"path": str(self.path)},
-        ).fetchall()
-        cur.execute(f"DROP TABLE want_{table}")
-        marks.line_of = {int(h): int(line) for h, line in rows}
+
+        def identify(path: Path, want: list[int] | None) -> list[tuple[int, int, float | None]]:
+            only = "WHERE hl IN (SELECT unnest($want))" if want is not None else ""
+            rows = cur.execute(
+                f"SELECT * FROM (SELECT row_number() OVER () AS i, {IDENTITY} AS hl, ts FROM {parsed}) {only}",
+                {"path": str(path), **({"want": want} if want is not None else {})},
+            ).fetchall()
+            return [(int(i), int(h), t) for i, h, t in rows]
+
+        marks.line_of = line_numbers(self.path, {int(h): t for h, t in wanted.items()}, identify)
         marks.skipped = int(skipped)
+        marks.every = every
         marks.table = table
+
+    def _shape_every(self) -> int:
+        """Shape one info line in this many (1: all), the file's lines estimated from its first lines."""
+        with self.path.open("rb") as f:
+            head = f.read(65536)
+        lines = head.count(b"\n")
+        if not lines:
+            return 1
+        return max(1, math.ceil(self.path.stat().st_size * lines / len(head) / SHAPED_LINES))

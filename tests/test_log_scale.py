@@ -1,0 +1,98 @@
+"""The embedded log reader at scale (issue 18): the cited lines are numbered without a second read of
+the whole file, info lines of a very large file are shaped from a sample while every line is still
+counted, and a key the sampled lines never use is still read."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from oncall.tools.read_logs import LogQuery, LogStats, embedded, numbering
+from oncall.tools.read_logs.embedded import JsonlLogs
+
+T0 = datetime(2026, 11, 17, 3, 0, tzinfo=UTC)
+WINDOW = (T0 + timedelta(minutes=30), T0 + timedelta(minutes=60))
+
+
+def _line(minute: float, message: str, level: str = "info", **extra: str) -> str:
+    ts = (T0 + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return json.dumps({"ts": ts, "service": "api", "pod": "api-1", "level": level, "message": message, **extra})
+
+
+def _stats(path: Path) -> LogStats:
+    q = LogQuery(service="api", start=WINDOW[0], end=WINDOW[1], baseline_start=T0, known=["api"])
+    return JsonlLogs(path).stats(q)
+
+
+def _cited(path: Path, stats: LogStats, fragment: str) -> str:
+    """The line of the file that the template whose sample holds `fragment` cites."""
+    (t,) = [t for t in stats.templates if fragment in t.sample]
+    number = int(t.sample_ref.rsplit(":", 1)[1])
+    return path.read_bytes().split(b"\n")[number - 1].decode()
+
+
+@pytest.fixture
+def probed(monkeypatch):
+    """Force the probing path on a small file: probes every few lines instead of every few hundred kB."""
+    monkeypatch.setattr(numbering, "READ_WHOLE", 0)
+    monkeypatch.setattr(numbering, "PROBES", 64)
+
+
+def test_cited_lines_are_numbered_by_probing_near_their_time(tmp_path, probed):
+    lines = []
+    for i in range(3000):
+        minute = i * 60 / 3000
+        lines.append(_line(minute, f"GET /items/{i} 200 {i % 90}ms"))
+        if i % 500 == 7:
+            lines.append("")  # blank lines count in the numbering
+        if i == 1900:
+            lines.append(_line(minute, "connection refused to db:5432", "error") + "\r")  # CRLF ending
+    # written out of time order: a line far from its neighbours' time is still found (the whole file)
+    lines.insert(40, _line(55.5, "upstream reset by peer", "error"))
+    path = tmp_path / "logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+
+    stats = _stats(path)
+    assert "connection refused to db:5432" in _cited(path, stats, "connection refused")
+    assert "upstream reset by peer" in _cited(path, stats, "upstream reset")
+    # a steady info shape cites its first line in the window (the 1,500th request), not some other line
+    assert json.loads(_cited(path, stats, "GET /items"))["message"] == "GET /items/1500 200 60ms"
+
+
+def test_info_lines_of_a_very_large_file_are_shaped_from_a_sample_and_every_line_counted(tmp_path, monkeypatch):
+    monkeypatch.setattr(embedded, "SHAPED_LINES", 500)  # as if this file were tens of millions of lines
+    lines = []
+    for i in range(6000):
+        minute = i * 60 / 6000
+        shape = ("GET /items/{} 200 {}ms", "POST /orders/{} 201 {}ms", "cache hit for key {} in {}us")[i % 3]
+        lines.append(_line(minute, shape.format(i, i % 97)))
+    lines.append(_line(44.0, "payment declined: card 4242 expired", "error"))
+    lines.append(_line(45.0, "payment declined: card 5555 expired", "error"))
+    path = tmp_path / "logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+
+    stats = _stats(path)
+    info = 3000  # the window's half of the 6,000 info lines
+    (declined,) = [t for t in stats.templates if t.level == "ERROR"]
+    assert declined.count == 2 and "card 4242" in _cited(path, stats, "payment declined")  # errors: exact
+    shapes = [t for t in stats.templates if t.level == "INFO"]
+    assert len(shapes) == 3 and abs(sum(t.count for t in shapes) - info) <= len(shapes)  # scaled to the count
+    assert all(abs(t.count - 1000) < 250 for t in shapes), [t.count for t in shapes]
+    assert stats.sampled and "1 in 13" in stats.sampled
+
+
+def test_a_key_the_sampled_lines_never_use_is_still_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(embedded, "KEY_PROBES", 2)
+    lines = [_line(i * 60 / 4000, f"GET /items/{i} 200 5ms") for i in range(4000)]
+    odd = json.loads(_line(50.0, "", "error"))
+    del odd["message"]
+    odd["msg"] = "disk quota exceeded on /var/lib/data"  # another shipper's spelling, once
+    lines.insert(3500, json.dumps(odd))
+    path = tmp_path / "logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+
+    stats = _stats(path)
+    assert "disk quota exceeded" in _cited(path, stats, "disk quota")
