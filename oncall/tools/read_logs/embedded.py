@@ -117,7 +117,7 @@ MAX_MESSAGE = 16384  # a message longer than this is cut, with a marker saying h
 # Beyond this many lines, info and debug lines are shaped (masked into templates) from a sample of about
 # this many: every line is still counted per service, pod, level and period, and errors and warnings
 # are all shaped, but masking every info line of ten million costs seconds that the counts do not need.
-SHAPED_LINES = 1_000_000
+SHAPED_LINES = 500_000
 # what tells one line from another: its fields, as read (the line's own bytes are never held)
 IDENTITY = "hash(ts_text, service, pod, lvl, msg)"
 KEY_PROBES = 1024  # lines spread through the file whose keys say which ones to read
@@ -217,6 +217,8 @@ class JsonlLogs:
                 self._con = duckdb.connect(":memory:")
                 # the numbering pass counts lines in the order the reader yields them: the file's
                 self._con.execute("SET preserve_insertion_order = true")
+                # no progress bar: a long read must not write to a brief's standard output
+                self._con.execute("SET enable_progress_bar = false")
             return self._con.cursor()  # one cursor per thread: DuckDB connections are not shared
 
     def _window(self, q: LogQuery) -> _Marks:
