@@ -25,7 +25,7 @@ from datetime import datetime
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction
-from oncall.analysts.offline.suspect import Suspect
+from oncall.analysts.offline.suspect import Suspect, passes_up
 from oncall.core.catalog import Catalog
 
 
@@ -38,6 +38,11 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog) -> None:
                 continue
             broke, by_load = _broke(x, c, suspects, catalog, shared)
             if not broke:
+                continue
+            cause = suspects.get(x.symptom_of or "")
+            if cause and cause.service not in {s.service for s in broke} and passes_up(x, cause):
+                # its own errors repeat those of a dependency that broke no later, and not of this change's
+                # doing: its users suffer that failure passed up, not this change
                 continue
             first = min(s.onset for s in broke if s.onset)
             lag = first - c.at

@@ -59,7 +59,9 @@ RULES: list[tuple[Category, str]] = [
         # PostgreSQL out of transaction IDs: it refuses writes until a vacuum frees them
         r"|to avoid wraparound data loss|must be vacuumed within"
         # Redis at its maxclients
-        r"|max number of clients reached",
+        r"|max number of clients reached"
+        # an id or counter at its type's maximum (a 32-bit key, a sequence): inserts fail until it is widened
+        r"|reached maximum value of sequence|\binteger out of range\b|Out of range value for column",
     ),
     (
         # a workload that cannot start as configured: the change that configured it is the cause
@@ -149,3 +151,37 @@ def classify(text: str) -> Category | None:
         if rx.search(text):
             return cat
     return None
+
+
+# a change to how a service reaches others: its egress rules, proxy, hosts, endpoints, name resolution
+REACH = re.compile(
+    r"egress|network.?polic|firewall|security.?group|\bcidrs?\b|allow.?list|\bproxy\b|no_proxy|\bhosts?\b"
+    r"|endpoint|\bdns\b|resolv|\broutes?\b",
+    re.I,
+)
+
+# a dependency out of what its clients use up (connections, client slots, their rate or quota): the clients
+# that filled it are the suspects, even when their errors repeat the dependency's own
+CONSUMED = re.compile(
+    r"too many (connections|clients)|max(imum)? number of clients|remaining connection slots|connection limit"
+    r"|max_connections|rate.?limit|quota exceeded|throttl",
+    re.I,
+)
+
+# level words a logging format repeats on every line: not what a message says
+_FORMAT_WORDS = {"error", "err", "warn", "warning", "info", "fatal", "level", "severity", "lvl", "msg", "message"}
+
+
+def echoes(cause: str, effect: str) -> bool:
+    """The effect's text repeats the cause's own message (a driver quoting the database's error, a
+    client wrapping the server's reply): a run of at least ECHO_WORDS words in common, not only the
+    logging format both use."""
+    from difflib import SequenceMatcher
+
+    m = SequenceMatcher(None, cause, effect, autojunk=False).find_longest_match(0, len(cause), 0, len(effect))
+    run = cause[m.a : m.a + m.size]
+    words = [x for x in re.findall(r"[A-Za-z]{3,}", run) if x.lower() not in _FORMAT_WORDS]
+    return len(words) >= ECHO_WORDS
+
+
+ECHO_WORDS = 4

@@ -24,8 +24,8 @@ from oncall.analysts.offline.findings import (
     reaction,
 )
 from oncall.analysts.offline.neighbours import follow_changes
-from oncall.analysts.offline.patterns import NEVER_ARRIVED, PEER_CERT
-from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect, background
+from oncall.analysts.offline.patterns import NEVER_ARRIVED, PEER_CERT, REACH
+from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect, background, passes_up
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category, Confidence
 from oncall.core.results import ToolResult
@@ -83,11 +83,14 @@ def rank(
     earliest = min(onsets) if onsets else None
     for s in suspects.values():
         s.symptom_of = _symptom_of(s, suspects, seen, catalog)
+    cut_off = _cut_off_callers(suspects, seen)
     for s in suspects.values():
         s.below_first = _dependency_broke_first(s, suspects, catalog)
         s.change, s.change_strength = _pick_change(s, s.below_first)
         _score(s, suspects, catalog, earliest, seen)
     follow_changes(suspects, catalog)
+    for name, callers in cut_off.items():
+        suspects[name].score = min(suspects[name].score, w.CUT_OFF * min(c.score for c in callers))
     _victims_below_causes(suspects)
     # equal scores: a service whose errors are about another that broke no later comes after it
     return sorted(
@@ -103,12 +106,43 @@ OWN_SIDE: tuple[Category, ...] = ("expired_credential", "permission_denied", "re
 
 def _victims_below_causes(suspects: dict[str, Suspect]) -> None:
     """A victim never outranks the dependency its errors name, unless its own errors say what is wrong
-    with it: a credential or permission of its own that the dependency refuses, a change of its own."""
-    for s in suspects.values():
-        cause = suspects.get(s.symptom_of or "")
-        own_fault = any(f.category in OWN_SIDE for f in s.logs() if f.role in ("own", "external"))
-        if cause is not None and not s.broke and cause.score > 0 and not own_fault:
-            s.score = min(s.score, cause.score)
+    with it: a credential or permission of its own that the dependency refuses, a change of its own.
+    Along a chain (a caller of a caller), each is held below the one beneath it, however they are listed.
+    """
+    for _ in range(len(suspects)):
+        moved = False
+        for s in suspects.values():
+            cause = suspects.get(s.symptom_of or "")
+            own_fault = any(f.category in OWN_SIDE for f in s.logs() if f.role in ("own", "external"))
+            if cause is not None and not s.broke and 0 < cause.score < s.score and not own_fault:
+                s.score, moved = cause.score, True
+        if not moved:
+            break
+
+
+def _cut_off_callers(suspects: dict[str, Suspect], seen: set[str]) -> dict[str, list[Suspect]]:
+    """A dependency we have no signal from, whose every accusing caller had just changed how it reaches
+    others (egress rules, proxy, hosts, endpoints) before its errors began: those changes cut the callers
+    off, and nothing but their own calls says the dependency failed. Their errors are their own (their
+    change is weighed in full); the dependency is held below them once scored."""
+    out: dict[str, list[Suspect]] = {}
+    for t in suspects.values():
+        callers = [s for s in suspects.values() if s.symptom_of == t.service]
+        if t.service not in seen and callers and all(_reach_changed(c) for c in callers):
+            out[t.service] = callers
+            for c in callers:
+                c.symptom_of = None
+    return out
+
+
+def _reach_changed(s: Suspect) -> bool:
+    onset = s.onset
+    return onset is not None and any(
+        c.at is not None
+        and timedelta(0) <= onset - c.at <= w.JUST_AFTER
+        and REACH.search(" ".join(x or "" for x in (c.detail.from_, c.detail.to, c.detail.diff)))
+        for c in s.changes()
+    )
 
 
 def _never_reached(s: Suspect) -> bool:
@@ -190,7 +224,8 @@ def at_onset(s: Suspect) -> datetime:
 def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalog: Catalog) -> str | None:
     """A service whose new errors name a dependency that broke no later than it did (or that
     we could not look at), or whose own errors name a dependency already visibly broken before it
-    moved. A healthy dependency named in errors points back at the caller.
+    moved, or repeat a dependency's own new error raised no later. A healthy dependency named in
+    errors points back at the caller.
     A service with no errors of its own at all, whose dependency (direct or further down) was
     already failing with errors of its own before it moved, is that dependency's victim too."""
     if not s.onset:
@@ -212,6 +247,10 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
                 and mentions(d, f.words)
             ):
                 return d
+    for d in catalog.dependencies(s.service, depth=1):  # its own errors repeat a dependency's, raised no later
+        t = suspects.get(d)
+        if t and t.onset and t.onset <= s.onset + w.NEAR and passes_up(s, t):
+            return d
     if not s.logs() and not s.metrics("saturation"):
         failing = [
             t

@@ -19,6 +19,7 @@ from oncall.analysts.offline.findings import (
     TraceFinding,
     WorkloadFinding,
 )
+from oncall.analysts.offline.patterns import CONSUMED, echoes
 from oncall.core.diagnosis import Category
 from oncall.tools.read_logs import TemplateStat
 
@@ -99,6 +100,21 @@ class Suspect:
 def at_of(f: Finding) -> datetime:
     assert f.at is not None
     return f.at
+
+
+def passes_up(s: Suspect, t: Suspect) -> bool:
+    """S's own new errors repeat T's own new error (a driver quoting its database's error, a client
+    wrapping its server's reply): T's failure passed up to S. Not when T ran out of what its clients use
+    up (connections, client slots, rate, quota): then its clients filled it and stay suspects."""
+    return any(
+        isinstance(f, LogFinding)
+        and f.weight >= w.WITNESS
+        and isinstance(g, LogFinding)
+        and not CONSUMED.search(g.detail.template)
+        and echoes(g.detail.template, f.detail.template)
+        for f in s.logs("own")
+        for g in t.logs("own")
+    )
 
 
 def background(f: Finding) -> bool:

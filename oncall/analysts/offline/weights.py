@@ -59,6 +59,9 @@ STOPPED_REPORTING = Span("a service silent this long before the others' last sam
 
 # -- adjustments before scoring ----------------------------------------------------------------
 UNCORROBORATED_LOGS = Weight(0.5, "errors that move none of a watched service's metrics are chatty, not failing")
+CUT_OFF = Weight(
+    0.5, "a dependency only its callers saw failing, right after they changed how they reach it, ranks below them"
+)
 LONE_TRAFFIC = Weight(0.5, "traffic that moves while nothing else does is the day's curve, not an incident")
 
 # -- which change explains it ------------------------------------------------------------------
