@@ -4,6 +4,7 @@ common runtimes and libraries, not of any one bundle."""
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from oncall.core.diagnosis import Category
 
@@ -172,16 +173,14 @@ CONSUMED = re.compile(
 _FORMAT_WORDS = {"error", "err", "warn", "warning", "info", "fatal", "level", "severity", "lvl", "msg", "message"}
 
 
+ECHO_WORDS = 4  # words a message must share with another's to repeat it (the format's own are not counted)
+
+
 def echoes(cause: str, effect: str) -> bool:
     """The effect's text repeats the cause's own message (a driver quoting the database's error, a
     client wrapping the server's reply): a run of at least ECHO_WORDS words in common, not only the
     logging format both use."""
-    from difflib import SequenceMatcher
-
     m = SequenceMatcher(None, cause, effect, autojunk=False).find_longest_match(0, len(cause), 0, len(effect))
     run = cause[m.a : m.a + m.size]
     words = [x for x in re.findall(r"[A-Za-z]{3,}", run) if x.lower() not in _FORMAT_WORDS]
     return len(words) >= ECHO_WORDS
-
-
-ECHO_WORDS = 4

@@ -136,6 +136,7 @@ def _cut_off_callers(suspects: dict[str, Suspect], seen: set[str]) -> dict[str, 
 
 
 def _reach_changed(s: Suspect) -> bool:
+    """A change of its own to how it reaches others landed in the minutes before it broke."""
     onset = s.onset
     return onset is not None and any(
         c.at is not None

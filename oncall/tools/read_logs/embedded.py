@@ -1,9 +1,10 @@
 """Embedded log backend: a JSON-lines file read by DuckDB in one streamed pass.
 
 The first query of a window reads the file once, in parallel, straight into marks (counts per
-service, pod, level, masked shape and period, see aggregate.py); no line is kept in memory. A second,
-cheap pass numbers the few lines that are cited. Every later query of that window, for any service,
-reads the marks only."""
+service, pod, level, masked shape and period, see aggregate.py), keeping only the keys its lines use;
+no line is kept in memory. The few lines a summary cites are then numbered by reading again only the
+stretches near their time (numbering.py). Every later query of that window, for any service, reads the
+marks only."""
 
 from __future__ import annotations
 
@@ -237,23 +238,17 @@ class JsonlLogs:
         """The top-level keys FIELDS names that this file's lines use, read from its first lines and from
         lines spread through it (a file is written by one shipper), and the error fields always (they
         appear on error lines only); None when no sampled line is a JSON object."""
-        seen: set[str] = set()
-        for _, raw in spread(self.path, KEY_PROBES):
-            for line in raw.splitlines() if raw else ():
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(obj, dict):
-                    seen.update(obj)
         with self.path.open("rb") as f:
-            for line in f.read(65536).splitlines()[:-1]:  # the last may be cut
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(obj, dict):
-                    seen.update(obj)
+            lines = f.read(65536).splitlines()[:-1]  # the first lines (the last may be cut)
+        lines += [raw for _, raw in spread(self.path, KEY_PROBES)]
+        seen: set[str] = set()
+        for line in lines:
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(obj, dict):
+                seen.update(obj)
         if not seen:
             return None
         errors = {_column(p)[0] for p in FIELDS["error"]}

@@ -23,37 +23,23 @@ CHUNK = 64 * 2**20  # bytes read (and their lines held) at once when a stretch i
 COUNT_CHUNK = 16 * 2**20  # bytes compared at once when counting newlines
 
 
-class Probes:
-    """A large file's probe lines (a small file, read again whole, has none)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.size = path.stat().st_size
-        self.lines = spread(path) if self.size > READ_WHOLE else []
-
-    def before(self) -> dict[int, int]:
-        """Newlines before each probe's offset. (Counted here, after the first pass: on a thread beside
-        it the count only slowed the pass by as much, on two cores.)"""
-        starts = [at for at, _ in self.lines]
-        return dict(zip(starts, _newlines_before(self.path, starts), strict=True))
-
-
-def line_numbers(
-    path: Path, wanted: dict[int, float | None], identify: Identify, probes: Probes | None = None
-) -> dict[int, int]:
+def line_numbers(path: Path, wanted: dict[int, float | None], identify: Identify) -> dict[int, int]:
     """The line number (1-based, blank lines counted) of the first line with each wanted identity
     (identity -> the line's time); identities not found are left out."""
     if not wanted:
         return {}
-    probes = probes or Probes(path)
-    if not probes.lines:
-        return _number(path, [(0, probes.size)], wanted, identify, {0: 0})
-    times = _probe_times(path, probes.lines, identify)
-    starts = [at for at, _ in probes.lines]
-    found = _number(path, _stretches(starts, times, probes.size, wanted.values()), wanted, identify, probes.before())
+    size = path.stat().st_size
+    if size <= READ_WHOLE:
+        return _number(path, [(0, size)], wanted, identify, {0: 0})
+    probes = spread(path)
+    times = _probe_times(path, probes, identify)
+    starts = [at for at, _ in probes]
+    # (counted after the first pass: on a thread beside it the count slowed the pass by as much, on 2 cores)
+    before = dict(zip(starts, _newlines_before(path, starts), strict=True))
+    found = _number(path, _stretches(starts, times, size, wanted.values()), wanted, identify, before)
     missing = {h: t for h, t in wanted.items() if h not in found}
     if missing:  # written out of time order: the whole file, once
-        found |= _number(path, [(0, probes.size)], missing, identify, {0: 0})
+        found |= _number(path, [(0, size)], missing, identify, {0: 0})
     return found
 
 
@@ -129,8 +115,6 @@ def _stretches(
 def _newlines_before(path: Path, offsets: list[int]) -> list[int]:
     """How many newlines the file holds before each of the (ascending) offsets: read into one buffer
     and counted by numpy, about ten times faster than bytes.count and holding no more than the buffer."""
-    if not any(offsets):
-        return [0] * len(offsets)  # (a file read whole: the one place numpy is not needed)
     import numpy as np
 
     counts: list[int] = []
