@@ -1,0 +1,81 @@
+"""World 13: written after world 12's rules and scored before any rule saw it (estates.py, faults.py).
+`oncall scenarios generate OUT --world 13 --seed N` writes it; deterministic per seed."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from oncall.eval.styled import Curve, Routine, Style
+from oncall.eval.world13.estates import BACKGROUND, ESTATES, FUNCTION, NOISE, record
+from oncall.eval.world13.faults import FAULTS, change
+from oncall.eval.worlds import Fault
+
+
+@dataclass(frozen=True)
+class Serverless(Style):
+    """Only functions have metrics (the recording rules are over Lambda's), and there is no cluster."""
+
+    def metrics(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> str:
+        functions = type(e)(
+            name=e.name,
+            namespace=e.namespace,
+            shipper=e.shipper,
+            label=e.label,
+            signals=e.signals,
+            nodes=tuple(n for n in e.nodes if n.tech in ("node", "python", "go", "java")),
+        )
+        return super().metrics(functions, f, t, rng)
+
+    def write(self, out: Path, e: Any, f: Fault, t: datetime, rng: random.Random) -> None:
+        super().write(out, e, f, t, rng)
+        for name in ("k8s.jsonl", "k8s_state.json"):
+            (out / name).unlink(missing_ok=True)
+
+
+STYLE = Serverless(
+    world=13,
+    prefix="w13",
+    mix=(314_159, 2_653, 59),
+    start=datetime(2026, 9, 1, tzinfo=UTC),
+    latency_s={"node": 180.0, "python": 95.0, "go": 1400.0, "java": 240.0},  # milliseconds
+    normal={
+        "error_ratio": 0.001,
+        "memory_utilization": 0.4,
+        "pool_utilization": 0.15,
+    },
+    untraced=("postgres", "dynamodb", "sqs", "s3", "saas", "infra"),
+    curve=Curve(0.6, 600, 1440, floor=False, latency_swing=0.1),
+    disk_techs=(),
+    step_s=lambda sig: 60,
+    jitter=0.08,
+    pod_parts=(("a1", "b2", "c3"), ("4f7e", "9d0a", "e21b")),
+    background=BACKGROUND,
+    noise=NOISE,
+    record=record,
+    change=change,
+    routine=Routine(("node", "python", "go", "java"), (15, 90), "version", "1.{i}.0", "1.{i}.1", "github-actions"),
+    history_ids=("SHOP", 100, 999),
+    repo="shop/serverless-services",
+    config_path="services/{name}/serverless.yml",
+    repo_file=("serverless.yml", "service: shop\nprovider:\n  name: aws\n  memorySize: 1024\n  timeout: 6\n"),
+    labels=lambda e, f: {
+        "alertname": f.alertname,
+        e.label: FUNCTION.format(service=f.alert_service),
+        "severity": "critical",
+    },
+    annotations=lambda e, f: {
+        "summary": f"{f.alertname} for {FUNCTION.format(service=f.alert_service)}",
+        "runbook_url": f"https://wiki.{e.name}.example/runbooks/{f.alertname}",
+    },
+    receiver="shop-pagerduty",
+    external_url="https://alertmanager.{estate}.internal",
+    unseen=("dynamodb", "sqs", "s3", "saas", "infra"),
+)
+
+
+def generate(out: Path, seed: int, per_fault: int = 1) -> list[Path]:
+    return STYLE.generate(out, seed, per_fault, FAULTS, list(ESTATES.values()))
