@@ -73,6 +73,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world11
 	rm -rf build/world12 && $(BIN)/oncall scenarios generate build/world12 --world 12 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world12
+	rm -rf build/world13 && $(BIN)/oncall scenarios generate build/world13 --world 13 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world13
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import timedelta
 
 from oncall.core.alert import Alert
 from oncall.core.catalog import Catalog
 from oncall.core.results import ToolResult
+from oncall.tools.read_changes import ChangeList
 from oncall.tools.read_logs import LogStats
 from oncall.tools.read_traces import TraceStats
 from oncall.tools.runner import ToolRunner
@@ -17,6 +19,9 @@ from oncall.tools.runner import ToolRunner
 # where requests go wrong, enough to look (the analyst weighs what it finds there by its own bar)
 LOOK_SLOWER = 2.0  # a call edge at this many times its baseline p99
 LOOK_RISE = 3.0  # a call edge failing this many times as often as in the baseline, or failing anew
+# a change this recent, anywhere in the estate, is looked at: a service nothing connects to the alert can
+# still take what others share (an account's concurrency, a quota) or change the network they all use
+LOOK_CHANGED = timedelta(hours=1)
 
 
 @dataclass
@@ -57,6 +62,7 @@ def collect(alert: Alert, catalog: Catalog, runner: ToolRunner, max_services: in
     # follow the requests: a catalogued service past the neighbourhood that the traces show failing or
     # slowing is read too, as an engineer follows a slow call down to where it ends
     followed = traced_beyond(results, services, catalog)
+    followed += [s for s in changed_beyond(results, [*services, *followed], catalog) if s not in followed]
     if followed:
         results += runner.call_many([c for s in followed for c in _service_calls(s, False, runner.tools)])
         services = [*services, *followed]
@@ -92,6 +98,20 @@ def traced_beyond(results: list[ToolResult], services: list[str], catalog: Catal
             if svc in catalog.services and svc not in services and svc not in out and len(out) < most:
                 out.append(svc)
     return out
+
+
+def changed_beyond(results: list[ToolResult], services: list[str], catalog: Catalog, most: int = 4) -> list[str]:
+    """Catalogued services the neighbourhood left out that changed in the hour before the alert, most
+    recent first: an engineer asks what changed anywhere, then looks at what changed."""
+    out: list[str] = []
+    for r in results:
+        if not r.ok or not isinstance(r.data, ChangeList):
+            continue
+        for c in r.data.changes:  # newest first
+            recent = r.data.alert_at - LOOK_CHANGED <= c.ts <= r.data.alert_at
+            if recent and c.service in catalog.services and c.service not in services and c.service not in out:
+                out.append(c.service)
+    return out[:most]
 
 
 def _unreadable_logs(r: ToolResult) -> str | None:

@@ -67,25 +67,51 @@ class Catalog(BaseModel):
         floor = max(at_least, int(share * len(self.services)))
         return sorted((s for s, n in users.items() if n >= floor), key=lambda s: (-users[s], s))
 
+    def affixes(self) -> list[tuple[str, str]]:
+        """How the estate's telemetry spells a service where the catalog's own signal templates say so
+        (`function_name="shop-prod-{service}"`: a deploy's stage or stack around the name), as
+        (prefix, suffix) pairs."""
+        found = {(m[1], m[2]) for t in self.signals.values() for m in _TEMPLATED.finditer(t)}
+        return sorted(a for a in found if a != ("", ""))
+
+    def aliases(self, service: str) -> list[str]:
+        """`service` as the catalog's templates spell it in telemetry, besides its own name."""
+        return [f"{p}{service}{s}" for p, s in self.affixes()]
+
+    def named(self, value: str) -> str | None:
+        """The catalogued service `value` names: itself, or its spelling in the catalog's templates."""
+        if value in self.services:
+            return value
+        for p, s in self.affixes():
+            core = value[len(p) : len(value) - len(s)] if value.startswith(p) and value.endswith(s) else ""
+            if core in self.services:
+                return core
+        return None
+
     def dependents(self, service: str) -> list[str]:
         return [name for name, s in self.services.items() if service in s.depends_on]
 
     def resolve(self, alert: Alert) -> str | None:
         """Which catalog service the alert is about: the service label, then any label
-        value naming a service, then a service named in the alert's words."""
+        value naming a service (or spelling it as the signal templates do), then a service named
+        in the alert's words."""
         if alert.service in self.services:
             return alert.service
         for key in (self.service_label, "service", "app", "job", "deployment", "container", "service_name"):
-            if alert.labels.get(key) in self.services:
-                return alert.labels[key]
+            if named := self.named(alert.labels.get(key, "")):
+                return named
         for value in alert.labels.values():
-            if value in self.services:
-                return value
+            if named := self.named(value):
+                return named
         words = " ".join([alert.alertname, alert.text or "", *alert.annotations.values()]).lower()
         for name in sorted(self.services, key=len, reverse=True):
             if mentions(name, words):
                 return name
         return None
+
+
+# a signal template's label value built around the service's name: `="shop-prod-{service}"`
+_TEMPLATED = re.compile(r'="([^"{}]*)\{service\}([^"{}]*)"')
 
 
 @lru_cache(maxsize=4096)

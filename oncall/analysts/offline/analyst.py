@@ -191,8 +191,18 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
                 )
             )
             break
+    # what the change broke (a queue's consumer, the services a cut path served): the link, shown
+    for s in [s for s in suspects if s.service in top.broke][:2]:
+        if (seen_first := _first_seen(s)) is not None:
+            out.append(
+                Evidence(
+                    text=f"{s.service} broke just after the change to {top.service}",
+                    quote=seen_first.quote,
+                    cites=[seen_first.cite],
+                )
+            )
     for s in suspects[1:3]:
-        if not (s.onset and top.onset and s.onset > top.onset):
+        if s.service in top.broke or not (s.onset and top.onset and s.onset > top.onset):
             continue
         if (seen_first := _first_seen(s)) is None:
             continue
@@ -266,7 +276,8 @@ def _plain(f: Finding) -> str:
         kind = "new" if "new" in f.text else "rising"
         return f"{f.service} logs show a {kind} {(f.category or 'error').replace('_', ' ')} template"
     if isinstance(f, ChangeFinding):
-        return f"a {f.detail.kind} of {f.service} preceded the anomaly"
+        what = f"a deploy of {f.service}" if f.detail.kind == "deploy" else f"a {f.detail.kind} change to {f.service}"
+        return f"{what.replace('a infra', 'an infra')} preceded the anomaly"
     if isinstance(f, TraceFinding):
         return f"traces show errors beginning in {f.service}" if f.role != "peer" else f"{f.service}'s calls fail"
     if isinstance(f, WorkloadFinding):
@@ -404,10 +415,10 @@ def _dedupe(items: list[str]) -> list[str]:
 
 def _ruled_down(s: Suspect, top: Suspect) -> str:
     """Why a hypothesis ranks below the root cause, in an SRE's words."""
-    if s.symptom_of:
-        return f"its errors are about {s.symptom_of}, which broke no later than it did"
     if s.service in top.broke:
         return f"it broke just after the change to {top.service}"
+    if s.symptom_of:
+        return f"its errors are about {s.symptom_of}, which broke no later than it did"
     if s.onset and top.onset and s.onset > top.onset:
         return f"it degraded after {top.service}, from {_hm(s.onset)}"
     if not s.anomalous:

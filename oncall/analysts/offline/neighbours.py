@@ -13,7 +13,15 @@ that broke; these rules follow a change to the neighbours it broke, each for a r
   own log lines are about that service (retries, timeouts), unless the service slowed or failed
   before its load rose (then the retries answer its slowness: a retry storm it started) or its load
   was already rising before the change (the change cannot have sent it); or the
-  caller's own request rate multiplied after its change and a service it calls saturated right after.
+  caller's own request rate multiplied after its change and a service it calls saturated right after;
+- a shared limit taken: X's own requests multiplied right after its change, and right after that
+  several services were throttled (a limit beyond the catalog: an account's concurrency, a quota);
+- a path cut: X's change altered how traffic leaves or is routed, and right after it several services
+  could not connect, none having changed itself;
+- the one change before it: X, which we have no signal from, changed, and right after a user of it
+  failed with new errors of its own, nothing else it uses or it itself having changed in between.
+The last three are read from timing and the kind of failure, not from words the errors repeat: likely,
+not proven (never HIGH).
 
 A change so followed makes X the suspect (recent_change); the services it broke become its symptoms,
 and their own routine changes count for little."""
@@ -25,18 +33,20 @@ from datetime import datetime
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction
+from oncall.analysts.offline.patterns import REACH, THROTTLED, UNREACHED
 from oncall.analysts.offline.suspect import Suspect, passes_up
 from oncall.core.catalog import Catalog
 
 
-def follow_changes(suspects: dict[str, Suspect], catalog: Catalog) -> None:
+def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str]) -> None:
+    """`seen`: the services whose metrics were read."""
     shared = set(catalog.shared())
     for x in suspects.values():
         best: tuple[float, ChangeFinding, list[Suspect], bool] | None = None
         for c in x.changes():
             if not c.at or reaction(c.detail):
                 continue
-            broke, by_load = _broke(x, c, suspects, catalog, shared)
+            broke, by_load = _broke(x, c, suspects, catalog, shared, seen)
             if not broke:
                 continue
             cause = suspects.get(x.symptom_of or "")
@@ -69,10 +79,10 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog) -> None:
 
 
 def _broke(
-    x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog, shared: set[str]
+    x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog, shared: set[str], seen: set[str]
 ) -> tuple[list[Suspect], bool]:
-    """The neighbours of X that broke just after change `c`, for one of the three reasons, and whether
-    only their load ties them to it (the flood)."""
+    """The services that broke just after change `c`, for one of the reasons above, and whether only
+    timing, load or the kind of failure ties them to it (likely, not proven)."""
     assert c.at is not None
     users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
     info = catalog.services.get(x.service)
@@ -146,7 +156,87 @@ def _broke(
         return flooded, not all(_load_led(s) for s in flooded)
     if filling := _filling_since(x, c, used, suspects, catalog):
         return filling, True
-    return _shield_removed(c, users, suspects, catalog, after), True
+    if shielded := _shield_removed(c, users, suspects, catalog, after):
+        return shielded, True
+    if surged and (taken := _shared_limit_taken(x, c, suspects)):
+        return taken, True
+    if cut := _path_cut(x, c, suspects):
+        return cut, True
+    return _one_change_before(x, c, users, suspects, catalog, seen), True
+
+
+def _soon_after(s: Suspect, at: datetime) -> bool:
+    return s.onset is not None and at <= s.onset <= at + w.JUST_AFTER
+
+
+def _changed_since(s: Suspect, c: ChangeFinding) -> bool:
+    """A change of its own, other than `c`, landed between `c` and its onset."""
+    return any(d is not c and d.at and c.at and s.onset and c.at <= d.at <= s.onset for d in s.changes())
+
+
+def _shared_limit_taken(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> list[Suspect]:
+    """X's own requests multiplied right after its change, and right after that several services broke,
+    the errors of one of them (or of its callers about it) saying it was throttled (rate exceeded, too
+    many requests): a limit they share beyond the catalog (an account's concurrency, a cloud API's
+    quota) went to X. Those that broke then, none having changed since X did."""
+    assert c.at is not None
+    began = _load_at(x)
+    if began is None or not c.at - w.CLOCK_SKEW <= began <= c.at + w.JUST_AFTER:
+        return []
+    broke = [s for s in suspects.values() if s is not x and _soon_after(s, began) and not _changed_since(s, c)]
+    said = any(_throttled(s, suspects) for s in broke)
+    return broke if said and len(broke) >= w.STRANGERS else []
+
+
+def _throttled(s: Suspect, suspects: dict[str, Suspect]) -> bool:
+    """Its own errors say it was throttled, or those of a caller whose errors are about it do."""
+    if any(THROTTLED.search(f.words) for f in s.logs()):
+        return True
+    callers = [suspects[f.service] for f in s.blamed_by if f.service in suspects]
+    return any(THROTTLED.search(g.words) for c in callers for g in c.logs())
+
+
+def _path_cut(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> list[Suspect]:
+    """X's change altered how traffic leaves or is routed (endpoints, egress, routes, DNS, firewall), and
+    right after it several services could not connect or timed out connecting, none having changed
+    itself since: the path they share was cut."""
+    assert c.at is not None
+    if not REACH.search(" ".join(t or "" for t in (c.detail.from_, c.detail.to, c.detail.diff))):
+        return []
+    cut = [
+        s
+        for s in suspects.values()
+        if s is not x
+        and _soon_after(s, c.at)
+        and any(UNREACHED.search(f.words) for f in s.logs())
+        and not _changed_since(s, c)
+    ]
+    return cut if len(cut) >= w.STRANGERS else []
+
+
+def _one_change_before(
+    x: Suspect, c: ChangeFinding, users: list[Suspect], suspects: dict[str, Suspect], catalog: Catalog, seen: set[str]
+) -> list[Suspect]:
+    """X, which we have no signal from, changed, and right after a user of it failed with new errors of
+    its own, no other change having landed on that user or on anything it uses in between: the one
+    change before the breakage is the first suspect, though nothing says how it broke them."""
+    assert c.at is not None
+    if x.service in seen:
+        return []
+    out = []
+    for u in users:
+        if not _soon_after(u, c.at) or not any(f.weight >= 1 for f in u.logs("own")):
+            continue
+        info = catalog.services.get(u.service)
+        near = [u, *(suspects[d] for d in (info.depends_on if info else []) if d in suspects and d != x.service)]
+        if not any(_changed_since(v, c) or _changed_before(v, c) for v in near):
+            out.append(u)
+    return out
+
+
+def _changed_before(s: Suspect, c: ChangeFinding) -> bool:
+    """A change of its own landed in the minutes before `c`: two changes, and nothing to choose between them."""
+    return any(d is not c and d.at and c.at and c.at - w.JUST_AFTER <= d.at < c.at for d in s.changes())
 
 
 def _filling_since(

@@ -20,7 +20,11 @@ RULES: list[tuple[Category, str]] = [
         # .NET's SslStream: an expired peer certificate is "NotTimeValid" in the chain's errors
         r"|NotTimeValid|remote certificate is invalid|RemoteCertificateChainErrors"
         # SMTP's authentication refusal (RFC 4954), as mail clients report it
-        r"|\b535[ -]5\.7\.8\b|SMTPAuthenticationError|Username and Password not accepted",
+        r"|\b535[ -]5\.7\.8\b|SMTPAuthenticationError|Username and Password not accepted"
+        # a token signed with a key the verifier does not hold (its issuer rotated keys): PyJWT, jsonwebtoken,
+        # golang-jwt, jjwt, Microsoft.IdentityModel
+        r"|signing key|signature verification failed|invalid signature|token signature is invalid"
+        r"|JWT signature does not match|JsonWebTokenError|InvalidSignatureError|IDX10503|IDX10501",
     ),
     (
         "permission_denied",
@@ -132,6 +136,13 @@ INFRASTRUCTURE: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 # Words that say a service's own resource ran out because it waited on another: "thread pool
 # exhausted waiting on accounts-db" is about accounts-db's slowness, not this service's pool.
 WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re.I)
+# A verifier lacking the key new tokens are signed with, from an issuer that publishes its keys (a JWKS
+# endpoint): it holds a stale copy of the key set, which a restart fetches again
+STALE_KEYS = re.compile(
+    r"unable to find a signing key|no matching (signing )?key|signing key not found|kid\W+\S+\W+not found"
+    r"|\bJWKS\b|IDX10501|IDX10503",
+    re.I,
+)
 # Words in errors that say a lock or slow statement, not a missing resource, holds things up.
 LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)
 FD_LIMIT = re.compile(r"too many open files|\bEMFILE\b|\bENFILE\b", re.I)
@@ -158,6 +169,21 @@ def classify(text: str) -> Category | None:
 REACH = re.compile(
     r"egress|network.?polic|firewall|security.?group|\bcidrs?\b|allow.?list|\bproxy\b|no_proxy|\bhosts?\b"
     r"|endpoint|\bdns\b|resolv|\broutes?\b",
+    re.I,
+)
+
+# a request refused for the rate or concurrency it came at, by a limit the caller shares with others (an
+# account's concurrency, a cloud API's request quota, a provider's rate limit)
+THROTTLED = re.compile(
+    r"rate exceeded|too many requests|\b429\b|throttl|TooManyRequests|rate.?limit|quota exceeded|\bSlowDown\b"
+    r"|RequestLimitExceeded|ProvisionedThroughputExceeded",
+    re.I,
+)
+# a caller that could not reach the other side at all: no connection made, no route, refused
+UNREACHED = re.compile(
+    r"connect(ion)? ?time(d)? ?out|timed out (while )?connecting|without establishing a connection|\bETIMEDOUT\b"
+    r"|\bEHOSTUNREACH\b|\bENETUNREACH\b|no route to host|network is unreachable|(could not|failed to|unable to) "
+    r"connect|connection refused|\bECONNREFUSED\b",
     re.I,
 )
 

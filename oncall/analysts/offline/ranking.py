@@ -88,7 +88,7 @@ def rank(
         s.below_first = _dependency_broke_first(s, suspects, catalog)
         s.change, s.change_strength = _pick_change(s, s.below_first)
         _score(s, suspects, catalog, earliest, seen)
-    follow_changes(suspects, catalog)
+    follow_changes(suspects, catalog, seen)
     for name, callers in cut_off.items():
         suspects[name].score = min(suspects[name].score, w.CUT_OFF * min(c.score for c in callers))
     _victims_below_causes(suspects)

@@ -4,7 +4,7 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 from __future__ import annotations
 
 from oncall.analysts.offline.findings import Finding
-from oncall.analysts.offline.patterns import FD_LIMIT, HELD_DATA, LOCKS, MEMORY
+from oncall.analysts.offline.patterns import FD_LIMIT, HELD_DATA, LOCKS, MEMORY, STALE_KEYS
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.commands import command_for
@@ -80,6 +80,8 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
             restart = "reclaim leaked memory"
         elif "pool_utilization" in saturated and not change:
             restart = "release held connections" if not LOCKS.search(words) else None
+    if credential and not change and STALE_KEYS.search(words):
+        restart = "fetch its issuer's current signing keys (it holds a copy from before they were rotated)"
     if restart:
         acts.append(
             Action(

@@ -42,6 +42,8 @@ class LogQuery(BaseModel):
     # The catalog's services: a line whose service field names none of them (a daemon's own unit,
     # `postgresql@15-main`; the kernel) belongs to the service its host or pod is named after.
     known: list[str] = []
+    # The service as the catalog's signal templates spell it in telemetry (`shop-prod-checkout`).
+    aliases: list[str] = []
 
 
 class TemplateStat(BaseModel):
@@ -124,7 +126,8 @@ def run(ctx: ToolContext, args: ReadLogsInput) -> Summary:
             baseline_start=baseline_start,
             query=args.query,
             pod_owned_by=longer,
-            known=sorted(ctx.catalog.services) if ctx.catalog else [],
+            known=sorted(n for s in ctx.catalog.services for n in (s, *ctx.catalog.aliases(s))) if ctx.catalog else [],
+            aliases=ctx.catalog.aliases(args.service) if ctx.catalog else [],
         )
     )
     return Summary(summarise(stats, args.max_templates, args.only_notable), stats)

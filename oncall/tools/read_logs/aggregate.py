@@ -164,7 +164,8 @@ def summarise(
     # a line without a service field, or whose field names no catalog service, is the service's when
     # its pod or host is named after it (see LogQuery)
     where = (
-        "(service = $svc OR ((service = '' OR (len($known) > 0 AND NOT list_contains($known, service))) AND "
+        "(service = $svc OR list_contains($aliases, service) OR "
+        "((service = '' OR (len($known) > 0 AND NOT list_contains($known, service))) AND "
         "(pod = $svc OR (starts_with(pod, $svc || '-') AND "
         "len(list_filter($longer, lambda x: starts_with(pod, x || '-'))) = 0))))"
     )
@@ -180,7 +181,7 @@ def summarise(
                min(t0) FILTER (WHERE period = {BASELINE})
         FROM {marks} WHERE period IN ({BASELINE}, {WINDOW}) AND {where}
         GROUP BY level, masked ORDER BY min(t0), level, masked""",
-        {"svc": q.service, "longer": q.pod_owned_by, "known": q.known},
+        {"svc": q.service, "aliases": q.aliases, "longer": q.pod_owned_by, "known": q.known},
     ).fetchall()
     mined, rare = _bounded(rows)
     levels: dict[str, int] = {}

@@ -76,6 +76,7 @@ FIELDS = {
         "PodName",
         "_HOSTNAME",  # journald: the machine, named after its service on VM estates
         "labels.pod",
+        "@logStream",  # CloudWatch Logs Insights' fields: @timestamp, @message, @logStream, @log
     ),
     # journald's PRIORITY is the syslog number, 6 for whatever a program writes to stdout
     "level": (
@@ -105,11 +106,14 @@ FIELDS = {
         "MESSAGE",
         "line",  # a Loki export's raw line
         "short_message",  # GELF (Graylog): the line; level is the syslog number (Docker: 6 stdout, 3 stderr)
+        "@message",
     ),
-    # the error detail structured loggers keep apart (pino's err, zerolog's error): appended to the message
-    "error": ("err.message", "error.message", "error", "err"),
+    # the error detail structured loggers keep apart (pino's err, zerolog's error, the traceback Python's
+    # structlog and Lambda Powertools keep in exception): appended to the message
+    "error": ("err.message", "error.message", "error", "err", "exception"),
     # CloudWatch Logs: the service is only in the log group's name (/ecs/<service>, /aws/lambda/<function>)
-    "group": ("logGroup",),
+    # (a Logs Insights export's @log is "<account>:<group>")
+    "group": ("logGroup", "@log"),
 }
 
 
@@ -160,10 +164,15 @@ def epoch_seconds(value: str) -> str:
 
 
 def with_error(message: str, error: str) -> str:
-    """SQL: the message, then `: <error>` when a structured error field holds more than the message says."""
+    """SQL: the message, then `: <error>` when a structured error field holds more than the message says.
+    Of a Python traceback, the last line: the exception and its text (the rest is where it was raised)."""
+    said = (
+        f"CASE WHEN starts_with({error}, 'Traceback (most recent call last)') "
+        f"THEN regexp_extract(rtrim({error}, chr(10)), '[^\n]*$') ELSE {error} END"
+    )
     return (
         f"CASE WHEN {error} <> '' AND NOT contains({message}, {error}) "
-        f"THEN {message} || ': ' || {error} ELSE {message} END"
+        f"THEN {message} || ': ' || {said} ELSE {message} END"
     )
 
 
@@ -220,6 +229,8 @@ class JsonlLogs:
                 self._con.execute("SET preserve_insertion_order = true")
                 # no progress bar: a long read must not write to a brief's standard output
                 self._con.execute("SET enable_progress_bar = false")
+                # a time written without its zone is UTC, as CloudWatch's exports write it, whatever this machine's
+                self._con.execute("SET TimeZone = 'UTC'")
             return self._con.cursor()  # one cursor per thread: DuckDB connections are not shared
 
     def _window(self, q: LogQuery) -> _Marks:
