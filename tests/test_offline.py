@@ -45,6 +45,19 @@ def test_demo_names_the_deploy_with_high_confidence_and_rollback_first():
     assert d.alternatives[0].service == "api-gateway"
 
 
+def test_a_service_that_does_not_run_on_kubernetes_gets_no_kubectl_command(demo_copy):
+    """The same diagnosis when the catalog says api-gateway is a function: the rollback is still first, but
+    `kubectl rollout undo` would be a wrong command at 3 AM, so none is shown (nor accepted by grounding)."""
+    import yaml
+
+    cat = yaml.safe_load((demo_copy / "catalog.yaml").read_text())
+    cat["services"]["api-gateway"]["platform"] = "lambda"
+    (demo_copy / "catalog.yaml").write_text(yaml.safe_dump(cat))
+    d = run(demo_copy).diagnosis
+    assert (d.root_cause.service, d.actions[0].kind) == ("api-gateway", "rollback")
+    assert not any(a.command and "kubectl" in a.command for a in d.actions)
+
+
 def test_demo_diagnosis_survives_regrounding_and_quotes_are_verbatim():
     inv = run(DEMO)
     _, report = ground(inv.diagnosis, inv.results)

@@ -21,6 +21,9 @@ class ServiceInfo(BaseModel):
     runbook_tags: list[str] = []
     namespace: str = "default"
     owner: str | None = None
+    # what it runs on: the commands a brief shows (kubectl's) are only for Kubernetes workloads; a function
+    # or a VM gets none rather than a wrong one
+    platform: str = "kubernetes"
 
 
 class Catalog(BaseModel):

@@ -3,7 +3,8 @@ catalogued service, never taken from what a tool read (a log line, a model reply
 other source is a runbook the action cites, quoted verbatim (checked by grounding).
 
 Names go into a shell command only when they are plain Kubernetes names (DNS-1123 labels),
-so a catalog entry such as `api; rm -rf /` yields no command at all."""
+so a catalog entry such as `api; rm -rf /` yields no command at all; kubectl's commands only for a
+service the catalog says runs on Kubernetes (the default)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,11 @@ def command_for(kind: str, service: str, catalog: Catalog, *, revert_ref: str | 
     if info is None or not plain_name(service) or not plain_name(info.namespace):
         return None
     ns = info.namespace
+    if kind == "rollback" and revert_ref is not None:  # a commit is reverted the same way whatever runs it
+        return f"git revert {revert_ref}" if _SHA.match(revert_ref) else None
+    if info.platform != "kubernetes":
+        return None
     if kind == "rollback":
-        if revert_ref is not None:
-            return f"git revert {revert_ref}" if _SHA.match(revert_ref) else None
         return f"kubectl rollout undo deployment/{service} -n {ns}"
     if kind == "restart":
         return f"kubectl rollout restart deployment/{service} -n {ns}"

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from oncall.eval.styled import Curve, Routine, Style
 from oncall.eval.world13.estates import BACKGROUND, ESTATES, FUNCTION, NOISE, record
 from oncall.eval.world13.faults import FAULTS, change
@@ -34,6 +36,10 @@ class Serverless(Style):
         super().write(out, e, f, t, rng)
         for name in ("k8s.jsonl", "k8s_state.json"):
             (out / name).unlink(missing_ok=True)
+        catalog = yaml.safe_load((out / "catalog.yaml").read_text())
+        for svc in catalog["services"].values():
+            svc["platform"] = "lambda"
+        (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
 
 
 STYLE = Serverless(
