@@ -13,6 +13,7 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -85,8 +86,6 @@ def build_service(
 def worker_main(spec: WorkerSpec) -> None:
     """A worker process: its own backends and queue connection, so investigations (CPU-bound
     Python) never hold the lock the web server needs to answer at once."""
-    import signal
-
     # Ctrl-C reaches the whole process group: the server coordinates the stop, not each worker (no
     # traceback per worker). SIGTERM (systemd's stop) ends a worker at once: a job it leaves half done
     # keeps its lease, which runs out, and the job is taken again once.
@@ -143,8 +142,17 @@ class Service:
                 threading.Thread(target=self.work, args=(self._stop,), name=f"investigator-{i}", daemon=True)
                 for i in range(self.workers)
             ]
-        for w in self._workers:
-            w.start()
+        # Ctrl-C reaches the whole group, and a worker still importing would print a traceback for it: each
+        # is born with SIGINT blocked (it ignores it once running); here it only waits, then reaches us
+        blocked = self.spec is not None and hasattr(signal, "pthread_sigmask")
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for w in self._workers:
+                w.start()
+        finally:
+            if blocked:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
     def stop(self, timeout: float = 5) -> None:
         """Stop the workers: threads after their current job (up to `timeout`); processes at once, by
