@@ -115,6 +115,16 @@ def write_bundle(
     return root
 
 
+def setting_change(at: datetime, service: str, key: str, old: str, new: str, kind: str = "config") -> dict:
+    """A changes.jsonl record that sets `key` from `old` to `new` on `service`, with its one-line diff."""
+    path = f"config/{service}/settings.yaml"
+    return {
+        "ts": iso(at), "service": service, "kind": kind, "from": f"{key}: {old}", "to": f"{key}: {new}",
+        "author": "platform", "ref": "5e6f7a8",
+        "diff": f"--- a/{path}\n+++ b/{path}\n@@ -4 +4 @@\n-{key}: {old}\n+{key}: {new}\n",
+    }  # fmt: skip
+
+
 def log(t: datetime, service: str, level: str, message: str, pod: str | None = None) -> dict:
     return {
         "ts": iso(t),

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, iso, log, series, write_bundle
+from tests.bundles import (
+    ALERT_AT,
+    alertmanager,
+    flat_then,
+    investigated,
+    log,
+    series,
+    setting_change,
+    write_bundle,
+)
 
 M = timedelta(minutes=1)
 AT = ALERT_AT - 6 * M
@@ -30,15 +39,6 @@ def _steady(*services: str, rate: float = 50.0) -> list[str]:
 
 def _failing(service: str, at=AT) -> list[str]:
     return series("error_ratio", service, flat_then(T0, END, 0.001, at, 0.3))
-
-
-def _change(at, service: str, kind: str, key: str, old: str, new: str) -> dict:
-    path = f"infra/{service}/main.tf"
-    return {
-        "ts": iso(at), "service": service, "kind": kind, "from": f"{key}: {old}", "to": f"{key}: {new}",
-        "author": "platform", "ref": "a1b2c3d4",
-        "diff": f"--- a/{path}\n+++ b/{path}\n@@ -3 +3 @@\n-  {key}: {old}\n+  {key}: {new}\n",
-    }  # fmt: skip
 
 
 def test_a_service_is_found_under_the_name_the_catalog_s_templates_give_it(tmp_path) -> None:
@@ -81,7 +81,7 @@ def _surge_bundle(tmp_path, surge: float):
         + series("requests", "thumbnailer", flat_then(T0, END, 3.0, AT - 3 * M, 3.0 * surge))
         + _failing("checkout", AT + M)
         + _failing("orders", AT + M),
-        changes=[_change(AT - 4 * M, "thumbnailer", "config", "events.s3.prefix", "uploads/", '""')],
+        changes=[setting_change(AT - 4 * M, "thumbnailer", "events.s3.prefix", "uploads/", '""', kind="config")],
         signals=SIGNALS,
     )
 
@@ -113,7 +113,7 @@ def _path_bundle(tmp_path, key: str, old: str, new: str):
         + _every("catalog", 'ConnectTimeoutError: Connect timeout on endpoint URL: "https://dynamodb.eu-west-1.amazonaws.com/"')
         + _every("orders", "GetItem failed: TimeoutError: Socket timed out without establishing a connection within 1000 ms"),
         metric_lines=_steady("api", "catalog", "orders") + _failing("catalog") + _failing("orders") + _failing("api", AT + M),
-        changes=[_change(AT - 2 * M, "network", "infra", key, old, new)],
+        changes=[setting_change(AT - 2 * M, "network", key, old, new, kind="infra")],
         signals=SIGNALS,
     )  # fmt: skip
 
@@ -132,9 +132,9 @@ def test_an_infrastructure_change_that_touches_no_path_is_not_blamed_for_timeout
 
 
 def _queue_bundle(tmp_path, own_deploy: bool):
-    changes = [_change(AT - 3 * M, "payments-queue", "infra", "visibility_timeout_seconds", "180", "20")]
+    changes = [setting_change(AT - 3 * M, "payments-queue", "visibility_timeout_seconds", "180", "20", kind="infra")]
     if own_deploy:
-        changes.append(_change(AT - 5 * M, "payment-worker", "deploy", "version", "1.4.0", "1.5.0"))
+        changes.append(setting_change(AT - 5 * M, "payment-worker", "version", "1.4.0", "1.5.0", kind="deploy"))
     return write_bundle(
         tmp_path / "b",
         services={"payment-worker": ["payments-queue", "stripe"], "payments-queue": [], "stripe": []},

@@ -19,9 +19,12 @@ from oncall.analysts.offline.findings import (
     MetricFinding,
     TraceFinding,
     WorkloadFinding,
+    change_tokens,
     findings,
+    log_tokens,
 )
-from oncall.analysts.offline.ranking import confidence, observed, rank, reached
+from oncall.analysts.offline.patterns import OOM_KILLER
+from oncall.analysts.offline.ranking import confidence, doubted, observed, rank, reached
 from oncall.analysts.offline.remedies import remedies
 from oncall.analysts.offline.suspect import OwnFinding, Suspect, at_of
 from oncall.core import diffs
@@ -61,11 +64,17 @@ class OfflineAnalyst:
         # brief lists it): the cause is likely, not established
         if sure == "HIGH" and _earlier_unexplained(top, suspects):
             sure = "MEDIUM"
+        if sure == "HIGH" and doubted(top, suspects, case.catalog):
+            sure = "MEDIUM"
+        against = _against(top, suspects, case.context.results)
+        seen = observed(results)
+        if sure == "HIGH" and (_resource_not_its_own(top, results) or _others_fine(top, suspects, case.catalog, seen)):
+            sure = "MEDIUM"
         return Diagnosis(
             summary=_summary(top, suspects),
             root_cause=_root_cause(top, sure),
             evidence=_evidence(top, suspects, case.catalog),
-            against=_against(top, suspects, case.context.results),
+            against=against,
             actions=remedies(top, case.catalog, _cause_findings(top)),
             runbook=_runbook(case.context.results, top.category),
             similar_incidents=_similar(found),
@@ -221,6 +230,38 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
             )
         )
     return out
+
+
+def _resource_not_its_own(top: Suspect, results: list[ToolResult]) -> bool:
+    """The kernel's OOM killer took its process while its own memory, which we watch, stayed at baseline:
+    something else on the host used the memory up, so why it died is not established. (Its own heap
+    running out, or its container's limit, is its own memory: not this.)"""
+    if not any(OOM_KILLER.search(f.words) for f in top.logs()) or (
+        top.metrics("saturation") and any(m.signal == "memory_utilization" for m in top.metrics("saturation"))
+    ):
+        return False
+    return any(
+        r.ok and isinstance(r.data, MetricStats) and r.data.service == top.service
+        and any(x.signal == "memory_utilization" and not x.anomalous for x in r.data.signals)
+        for r in results
+    )  # fmt: skip
+
+
+def _others_fine(top: Suspect, suspects: list[Suspect], catalog: Catalog, seen: set[str]) -> bool:
+    """A change blamed for breaking what uses it, while another user of it that we watch shows nothing
+    wrong after it: the change did not break everyone, and the users that fail may hold something of
+    their own (a stale connection, a cache) that the others let go."""
+    if top.category != "recent_change" or not top.change or not top.change.at:
+        return False
+    if any(f.weight >= 1 for f in top.logs("own")):
+        return False  # it broke itself
+    users = {s.service: s for s in suspects if s.service in catalog.dependents(top.service)}
+    failing = [s for s in users.values() if s.anomalous]
+    words = change_tokens(top.change.detail)
+    if any(words & log_tokens(" ".join(f.words for f in s.logs())) for s in failing):
+        return False  # their errors repeat the change: it reached them, whoever else came through
+    fine = [s for s in users.values() if not s.anomalous and s.service in seen]
+    return bool(failing) and bool(fine)
 
 
 def _earlier_unexplained(top: Suspect, suspects: list[Suspect]) -> Suspect | None:

@@ -18,8 +18,9 @@ that broke; these rules follow a change to the neighbours it broke, each for a r
   several services were throttled (a limit beyond the catalog: an account's concurrency, a quota);
 - a path cut: X's change altered how traffic leaves or is routed, and right after it several services
   could not connect, none having changed itself;
-- the one change before it: X, which we have no signal from, changed, and right after a user of it
-  failed with new errors of its own, nothing else it uses or it itself having changed in between.
+- the one change before it: X, which we have no signal from or which shows nothing wrong, changed, and
+  right after a user of it failed with new errors of its own, nothing else it uses or it itself having
+  changed in between.
 The last three are read from timing and the kind of failure, not from words the errors repeat: likely,
 not proven (never HIGH).
 
@@ -29,11 +30,11 @@ and their own routine changes count for little."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction
-from oncall.analysts.offline.patterns import REACH, THROTTLED, UNREACHED
+from oncall.analysts.offline.patterns import REACH, STATED_FAILURES, THROTTLED, UNREACHED
 from oncall.analysts.offline.suspect import Suspect, passes_up
 from oncall.core.catalog import Catalog
 
@@ -217,26 +218,33 @@ def _path_cut(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> lis
 def _one_change_before(
     x: Suspect, c: ChangeFinding, users: list[Suspect], suspects: dict[str, Suspect], catalog: Catalog, seen: set[str]
 ) -> list[Suspect]:
-    """X, which we have no signal from, changed, and right after a user of it failed with new errors of
-    its own, no other change having landed on that user or on anything it uses in between: the one
-    change before the breakage is the first suspect, though nothing says how it broke them."""
+    """X, which we have no signal from or which shows nothing wrong itself, changed, and right after a user
+    of it failed with new errors of its own that name no resource or credential of its own, no other
+    change having landed on that user or on anything it uses in between: the one change before the
+    breakage is the first suspect, though nothing says how it broke them."""
     assert c.at is not None
-    if x.service in seen:
+    if x.service in seen and x.anomalous:
         return []
     out = []
     for u in users:
         if not _soon_after(u, c.at) or not any(f.weight >= 1 for f in u.logs("own")):
             continue
+        if any(f.category in STATED_FAILURES for f in u.logs("own")):
+            continue  # its own errors say what of its own ran out or was refused
+        if x.service in seen and u.metrics("saturation"):
+            continue  # a healthy X's change explains less than a resource of the user's own filling up
         info = catalog.services.get(u.service)
         near = [u, *(suspects[d] for d in (info.depends_on if info else []) if d in suspects and d != x.service)]
-        if not any(_changed_since(v, c) or _changed_before(v, c) for v in near):
+        # where we watch X and see it healthy, a change of the user's own within the hour competes too
+        before = w.LAG_CLOSE if x.service in seen else w.JUST_AFTER
+        if not any(_changed_since(v, c) or _changed_before(v, c, before) for v in near):
             out.append(u)
     return out
 
 
-def _changed_before(s: Suspect, c: ChangeFinding) -> bool:
-    """A change of its own landed in the minutes before `c`: two changes, and nothing to choose between them."""
-    return any(d is not c and d.at and c.at and c.at - w.JUST_AFTER <= d.at < c.at for d in s.changes())
+def _changed_before(s: Suspect, c: ChangeFinding, span: timedelta) -> bool:
+    """A change of its own landed in the `span` before `c`: two changes, and nothing to choose between them."""
+    return any(d is not c and d.at and c.at and c.at - span <= d.at < c.at for d in s.changes())
 
 
 def _filling_since(

@@ -24,7 +24,10 @@ RULES: list[tuple[Category, str]] = [
         # a token signed with a key the verifier does not hold (its issuer rotated keys): PyJWT, jsonwebtoken,
         # golang-jwt, jjwt, Microsoft.IdentityModel
         r"|signing key|signature verification failed|invalid signature|token signature is invalid"
-        r"|JWT signature does not match|JsonWebTokenError|InvalidSignatureError|IDX10503|IDX10501",
+        r"|JWT signature does not match|JsonWebTokenError|InvalidSignatureError|IDX10503|IDX10501"
+        # a token not valid yet (issued by a clock ahead of the checker's): jjwt, PyJWT, jsonwebtoken, .NET
+        r"|not yet valid|must not be accepted before|PrematureJwt|ImmatureSignature|NotBeforeError|IDX10222"
+        r"|used before issued|issued in the future",
     ),
     (
         "permission_denied",
@@ -146,6 +149,8 @@ STALE_KEYS = re.compile(
 # Words in errors that say a lock or slow statement, not a missing resource, holds things up.
 LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)
 FD_LIMIT = re.compile(r"too many open files|\bEMFILE\b|\bENFILE\b", re.I)
+# The kernel choosing a process to kill for the host's memory (not a process's own heap or its container's limit)
+OOM_KILLER = re.compile(r"Out of memory: Kill(ed)? process|invoked oom-killer|oom-kill:", re.I)
 MEMORY = re.compile(r"OOMKilled|out of memory|OutOfMemory|heap space|MemoryError", re.I)
 # A store that refuses writes at its configured memory limit is full of what it holds, not leaking:
 # Redis/Valkey's maxmemory, RabbitMQ's memory alarm, Elasticsearch's breaker, memcached storing.
