@@ -15,7 +15,9 @@ from tests.bundles import (
     alertmanager,
     flat_then,
     investigated,
+    iso,
     log,
+    read_logs_of,
     series,
     setting_change,
     write_bundle,
@@ -137,3 +139,44 @@ def test_a_change_that_other_users_came_through_is_not_certain(tmp_path) -> None
     )
     d = investigated(root).diagnosis
     assert d.root_cause.confidence != "HIGH"
+
+
+def test_an_issuer_whose_clock_cannot_synchronise_explains_tokens_from_the_future(tmp_path) -> None:
+    """accounts and payments refuse tokens as not yet valid; they never call auth, which issues them, and whose
+    host logs (zerolog's three-letter WRN) that chrony has no sources. auth's clock ran ahead: it is the
+    suspect (likely, not proven), and the remedy is its time synchronisation, not a credential."""
+    root = write_bundle(
+        tmp_path / "b",
+        services={"web": ["accounts", "auth"], "accounts": ["cache"], "payments": ["cache"], "auth": [], "cache": []},
+        alert=alertmanager("HighErrorRate", "web"),
+        logs=_quiet("web", "accounts", "payments", "auth", "cache")
+        + [
+            {**x, "level": ""}
+            for x in _every("auth", "2026-03-02T13:20:00Z WRN chronyd[611]: Can't synchronise: no selectable sources",
+                            60, start=AT - 20 * M)
+        ]
+        + _every("accounts", "JWT rejected: PrematureJwtException: JWT must not be accepted before 10:14:02Z")
+        + _every("payments", "request refused: ImmatureSignatureError: The token is not yet valid (iat)")
+        + _every("web", "downstream call failed: accounts responded 401 Unauthorized", start=AT + M),
+        metric_lines=_steady("web", "accounts", "payments", "auth", "cache")
+        + _failing("accounts")
+        + _failing("payments")
+        + _failing("web", AT + M),
+        signals=SIGNALS,
+    )  # fmt: skip
+    d = investigated(root).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("auth", "expired_credential")
+    assert d.root_cause.confidence != "HIGH"
+    assert d.actions[0].kind == "escalate" and "time synchronisation" in d.actions[0].description
+
+
+def test_zerolog_and_logrus_abbreviated_levels_are_read(tmp_path) -> None:
+    """Go's console loggers abbreviate: zerolog writes ERR and WRN, logrus ERRO and WARN; a line with no level
+    field of its own is read at the level it states."""
+    t0 = ALERT_AT - 5 * M
+    lines = ["2026-03-02T13:55:00Z ERR payment declined by card network", "2026-03-02T13:55:00Z WRN retrying charge",
+             'time="2026-03-02T13:55:00Z" ERRO[0042] ledger write failed']  # fmt: skip
+    text = read_logs_of(
+        tmp_path, [{"ts": iso(t0 + i * M), "service": "api", "message": m} for i, m in enumerate(lines)]
+    )
+    assert "3 lines in window (2 ERROR, 1 WARN)" in text["api"]

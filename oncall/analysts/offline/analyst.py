@@ -130,12 +130,16 @@ def _root_cause(top: Suspect, confidence: str) -> RootCause:
         lead = _cause_findings(top)[0] if _cause_findings(top) else first
         statement = f"{top.service} broke first ({top.category.replace('_', ' ')}), from {_hm(first.at)}: {lead.text}"
         cites = [first.cite, lead.cite]
-    else:
+    elif top.blamed_by:
         named = top.blamed_by[0]
         statement = (
             f"{', '.join(sorted({f.service for f in top.blamed_by}))} report {top.service} failing: {named.text}"
         )
         cites = [f.cite for f in top.blamed_by[:2]]
+    else:  # what it logs explains others' failures (its clock, say), though it shows no failure of its own
+        lead = max(top.logs(), key=lambda f: f.weight)
+        statement = f"{top.service}: {lead.text}; {', '.join(top.broke)} broke as it did"
+        cites = [lead.cite]
     return RootCause(
         service=top.service, category=top.category, statement=statement, confidence=confidence, cites=_dedupe(cites)
     )
@@ -205,7 +209,7 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
         if (seen_first := _first_seen(s)) is not None:
             out.append(
                 Evidence(
-                    text=f"{s.service} broke just after the change to {top.service}",
+                    text=f"{s.service} broke just after {_what_broke_it(top)}",
                     quote=seen_first.quote,
                     cites=[seen_first.cite],
                 )
@@ -454,10 +458,15 @@ def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+def _what_broke_it(top: Suspect) -> str:
+    """What of the root the services it broke followed: its change, or (a clock, say) its own trouble."""
+    return f"the change to {top.service}" if top.change else f"{top.service}'s trouble began"
+
+
 def _ruled_down(s: Suspect, top: Suspect) -> str:
     """Why a hypothesis ranks below the root cause, in an SRE's words."""
     if s.service in top.broke:
-        return f"it broke just after the change to {top.service}"
+        return f"it broke just after {_what_broke_it(top)}"
     if s.symptom_of:
         return f"its errors are about {s.symptom_of}, which broke no later than it did"
     if s.onset and top.onset and s.onset > top.onset:

@@ -146,6 +146,18 @@ STALE_KEYS = re.compile(
     r"|\bJWKS\b|IDX10501|IDX10503",
     re.I,
 )
+# A token refused as issued in the future: the issuer's clock is ahead of the checker's
+TOKEN_TOO_EARLY = re.compile(
+    r"not yet valid|must not be accepted before|PrematureJwt|ImmatureSignature|NotBeforeError|IDX10222"
+    r"|used before issued|issued in the future",
+    re.I,
+)
+# A host's own clock that cannot keep time: chrony, ntpd, systemd-timesyncd
+CLOCK_UNSYNCED = re.compile(
+    r"can'?t synchroni[sz]e|no selectable sources|clock (is )?unsynchroni[sz]ed|time (is )?not synchroni[sz]ed"
+    r"|no servers can be used|kernel reports TIME_ERROR|System clock wrong",
+    re.I,
+)
 # Words in errors that say a lock or slow statement, not a missing resource, holds things up.
 LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)
 FD_LIMIT = re.compile(r"too many open files|\bEMFILE\b|\bENFILE\b", re.I)

@@ -4,7 +4,7 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 from __future__ import annotations
 
 from oncall.analysts.offline.findings import Finding
-from oncall.analysts.offline.patterns import FD_LIMIT, HELD_DATA, LOCKS, MEMORY, STALE_KEYS
+from oncall.analysts.offline.patterns import CLOCK_UNSYNCED, FD_LIMIT, HELD_DATA, LOCKS, MEMORY, STALE_KEYS
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.commands import command_for
@@ -22,7 +22,11 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
     saturated = {f.signal for f in top.metrics("saturation") if f.weight > 0}
     more_load = any(f.signal == "request_rate" and f.detail.direction == "up" for f in top.metrics())
     cat = top.category
-    credential = cat == "expired_credential" or any(f.category == "expired_credential" for f in top.logs())
+    # a clock that cannot keep time makes its tokens look wrong: the time service is fixed, not a credential
+    clock = bool(CLOCK_UNSYNCED.search(words))
+    credential = not clock and (
+        cat == "expired_credential" or any(f.category == "expired_credential" for f in top.logs())
+    )
     acts: list[Action] = []
     change = top.causal_changes()[0] if top.causal_changes() else None
     if change and not credential:  # a rotated secret is not rolled back; the service is updated
@@ -141,7 +145,17 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 description=f"Raise {svc}'s open-file limit (LimitNOFILE, ulimit -n, worker_rlimit_nofile)",
             )
         )
-    if not acts or cat in ("dependency_failure", "network", "unknown") or LOCKS.search(words):
+    if clock:
+        acts.append(
+            Action(
+                kind="escalate",
+                target=svc,
+                description=f"Restore {svc}'s time synchronisation (its NTP or chrony sources): what it signs "
+                "is dated ahead of everyone checking it",
+                cites=cites,
+            )
+        )
+    elif not acts or cat in ("dependency_failure", "network", "unknown") or LOCKS.search(words):
         owner = f" ({info.owner})" if info and info.owner else ""
         acts.append(
             Action(kind="escalate", target=svc, description=f"Escalate to the owners of {svc}{owner}", cites=cites)

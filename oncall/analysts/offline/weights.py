@@ -89,6 +89,9 @@ CHANGE_BEFORE_DEPENDENCY = Weight(
 )
 STRANGERS = Weight(2, "one service repeating a change's words can be chance; two failing right after it are not")
 CHANGE_BROKE_NEIGHBOURS = Weight(1.0, "a change its neighbours broke right after outranks each of them")
+CLOCK_AHEAD = Weight(
+    1.0, "a service whose own clock cannot synchronise outranks those rejecting its tokens as issued in the future"
+)
 STRONG_CHANGE = Weight(2.5, "a change scoring this much is named as the cause")
 
 # -- a suspect's score -------------------------------------------------------------------------

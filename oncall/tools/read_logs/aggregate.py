@@ -18,13 +18,16 @@ from oncall.tools.read_logs.templates import MASK, MASK_RE, MAX_CHARS, Group, mi
 
 # Level names vary by logger; unify them, and infer one from the text when absent.
 # (numeric: pino/bunyan 60 fatal, 50 error, 40 warn, 20 debug, 10 trace; syslog 0-3, 4, 7)
-ERROR_NAMES = "'ERROR','ERR','FATAL','CRITICAL','CRIT','PANIC','EMERG','ALERT','SEVERE','50','60','0','1','2','3'"
-WARN_NAMES = "'WARN','WARNING','40','4'"
+ERROR_NAMES = (
+    "'ERROR','ERR','ERRO','FATAL','FATA','FTL','CRITICAL','CRIT','PANIC','PANI','EMERG','ALERT','SEVERE',"
+    "'50','60','0','1','2','3'"
+)
+WARN_NAMES = "'WARN','WARNING','WRN','40','4'"
 LEVEL_SQL = f"""
 CASE
   WHEN lvl IN ({ERROR_NAMES}) THEN 'ERROR'
   WHEN lvl IN ({WARN_NAMES}) THEN 'WARN'
-  WHEN lvl IN ('DEBUG','TRACE','10','20','7') THEN 'DEBUG'
+  WHEN lvl IN ('DEBUG','DEBU','DBG','TRACE','TRAC','TRC','10','20','7') THEN 'DEBUG'
   WHEN lvl <> '' THEN 'INFO'
   -- one test every word below needs, so that most lines pay for one expression, not three
   WHEN NOT regexp_matches(msg, '(?i)error|exception|fatal|panic|traceback|fail|crit|warn') THEN 'INFO'
@@ -41,10 +44,12 @@ CASE
 _STATED = (
     r"""(?i)(?:^|[\s{,"'])(?:level|lvl|severity)["']?\s*[=:]\s*["']?([a-z]+|\d{2})\b""",
     r"(?i)\[(trace|debug|info|notice|warn|warning|error|err|critical|crit|fatal|panic)\]",
-    r"^(?:\S+\s+){0,4}?(DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|PANIC|LOG):?\s",
+    # (zerolog's console writer abbreviates to three letters, logrus's text formatter to four)
+    r"^(?:\S+\s+){0,4}?(DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|PANIC|LOG|DBG|INF|WRN|ERR|FTL"
+    r"|DEBU|ERRO|FATA|PANI):?\s",
 )
 
-_MENTIONS = r"(?i)level|lvl|severity|\[|debug|info|notice|warn|error|critical|fatal|panic|log"
+_MENTIONS = r"(?i)level|lvl|severity|\[|debug|info|notice|warn|error|critical|fatal|panic|log|dbg|inf|wrn|err|ftl"
 
 
 def _stated(text: str) -> str:
