@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from oncall.analysts.offline.doubts import doubted
 from oncall.analysts.offline.findings import findings
-from oncall.analysts.offline.ranking import doubted, observed, rank
+from oncall.analysts.offline.ranking import observed, rank
 from oncall.estate.bundle import Bundle
 from tests.bundles import (
     ALERT_AT,
@@ -75,7 +76,10 @@ def test_the_one_change_on_a_healthy_dependency_before_its_user_broke_is_the_sus
     catalog = Bundle.open(root).catalog
     suspects = rank(findings(inv.results, catalog), catalog, list(catalog.services), observed(inv.results))
     accounts = next(s for s in suspects if s.service == "accounts")
-    assert doubted(accounts, suspects, catalog) == "pooler, which it depends on, changed just before it broke"
+    assert (
+        doubted(accounts, suspects, catalog, inv.results, observed(inv.results))
+        == "pooler, which it depends on, changed just before it broke"
+    )
 
 
 def test_two_unconnected_services_failing_the_same_way_at_once_are_not_certain(tmp_path) -> None:
@@ -103,7 +107,7 @@ def test_two_unconnected_services_failing_the_same_way_at_once_are_not_certain(t
     suspects = rank(findings(inv.results, catalog), catalog, list(catalog.services), observed(inv.results))
     assert suspects[0].service == "accounts"
     assert "payments, which it is not connected to, failed the same way" in (
-        doubted(suspects[0], suspects, catalog) or ""
+        doubted(suspects[0], suspects, catalog, inv.results, observed(inv.results)) or ""
     )
 
 

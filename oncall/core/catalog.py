@@ -4,7 +4,7 @@ and the signal vocabulary mapped to queries."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import yaml
 from pydantic import BaseModel, ValidationError, model_validator
@@ -70,6 +70,7 @@ class Catalog(BaseModel):
         floor = max(at_least, int(share * len(self.services)))
         return sorted((s for s, n in users.items() if n >= floor), key=lambda s: (-users[s], s))
 
+    @cached_property  # a catalog is read once and never changed: its templates' spellings with it
     def affixes(self) -> list[tuple[str, str]]:
         """How the estate's telemetry spells a service where the catalog's own signal templates say so
         (`function_name="shop-prod-{service}"`: a deploy's stage or stack around the name), as
@@ -79,13 +80,13 @@ class Catalog(BaseModel):
 
     def aliases(self, service: str) -> list[str]:
         """`service` as the catalog's templates spell it in telemetry, besides its own name."""
-        return [f"{p}{service}{s}" for p, s in self.affixes()]
+        return [f"{p}{service}{s}" for p, s in self.affixes]
 
     def named(self, value: str) -> str | None:
         """The catalogued service `value` names: itself, or its spelling in the catalog's templates."""
         if value in self.services:
             return value
-        for p, s in self.affixes():
+        for p, s in self.affixes:
             core = value[len(p) : len(value) - len(s)] if value.startswith(p) and value.endswith(s) else ""
             if core in self.services:
                 return core

@@ -37,6 +37,13 @@ def parse(diff: str | None) -> Diff:
     )
 
 
+def version_only(diff: str | None) -> bool:
+    """A diff whose every changed line moves a version (every release does one): no setting changed."""
+    d = parse(diff)
+    changed = (*d.removed, *d.added)
+    return bool(changed) and all(VERSION_KEY.match(x) for x in changed)
+
+
 def describe(diff: str) -> tuple[str, str | None, str | None]:
     """(kind, from, to) of a diff: ("deploy", "v2.14.2", "v2.14.3") or ("config", "maxConnections=100", ...)."""
     removed: list[tuple[str, str]] = []

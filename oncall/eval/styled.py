@@ -131,6 +131,8 @@ class Style:
     annotations: Callable[[Any, Fault], dict[str, str]] = runbook_annotations
     # another alert source than Alertmanager: (payload, the alert's name as the runbooks list it), or None
     alert: Callable[[Any, Fault, datetime, random.Random], tuple[dict[str, Any], str] | None] = lambda e, f, t, r: None
+    platform: str = "kubernetes"  # what the services run on: the catalog says so, and only a cluster has k8s files
+    metered: tuple[str, ...] | None = None  # technologies with metrics (None: every one not unseen)
 
     def metrics(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> str:
         def normal(n: Any, sig: str, x: datetime) -> float:
@@ -145,7 +147,7 @@ class Style:
             return sig != "disk_utilization" or self.disk_techs is None or n.tech in self.disk_techs
 
         return gauges(
-            [n for n in e.nodes if n.tech not in self.unseen],
+            [n for n in e.nodes if n.tech not in self.unseen and (self.metered is None or n.tech in self.metered)],
             e.signals,
             f,
             t,
@@ -205,6 +207,7 @@ class Style:
             repo=self.repo.format(estate=e.name),
             config_path=lambda name: self.config_path.format(name=name),
             runbook_tags=lambda name: [name],
+            platform=self.platform,
         )
         alertname = f.alertname
         if other := self.alert(e, f, t, rng):
@@ -232,7 +235,8 @@ class Style:
             p.mkdir(parents=True, exist_ok=True)
             (p / name.format(name=n.name)).write_text(text)
         write_truth(out, f, world=self.world)
-        write_telemetry(out, e, f, t, untraced={n.name for n in e.nodes if n.tech in self.untraced})
+        untraced = {n.name for n in e.nodes if n.tech in self.untraced}
+        write_telemetry(out, e, f, t, untraced=untraced, cluster=self.platform == "kubernetes")
 
     def generate(
         self, out: Path, seed: int, per_fault: int, faults: Sequence[Callable[..., Fault]], estates: Sequence[Any]

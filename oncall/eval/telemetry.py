@@ -275,8 +275,9 @@ def write_k8s(out: Path, estate: Any, f: Any, t: datetime, rng: random.Random) -
     (out / "k8s_state.json").write_text(json.dumps({"kind": "List", "items": items}) + "\n")
 
 
-def write_telemetry(out: Path, estate: Any, f: Any, t: datetime, untraced: set[str]) -> None:
-    """traces.jsonl and the cluster's files of a case, each from randomness of its own (seeded by the
-    case), so that adding them leaves the case's other files as they were."""
+def write_telemetry(out: Path, estate: Any, f: Any, t: datetime, untraced: set[str], cluster: bool = True) -> None:
+    """traces.jsonl and (on a cluster) the cluster's files of a case, each from randomness of its own
+    (seeded by the case), so that adding them leaves the case's other files as they were."""
     write_traces(out, estate, f, t, random.Random(f"traces {f.family} {estate.name} {t.isoformat()}"), untraced)
-    write_k8s(out, estate, f, t, random.Random(f"k8s {f.family} {estate.name} {t.isoformat()}"))
+    if cluster:
+        write_k8s(out, estate, f, t, random.Random(f"k8s {f.family} {estate.name} {t.isoformat()}"))

@@ -243,9 +243,10 @@ def write_catalog(
     repo: str,
     config_path: Callable[[str], str],
     runbook_tags: Callable[[str], list[str]],
+    platform: str = "kubernetes",
 ) -> None:
     """catalog.yaml of an estate whose nodes have `name` and `calls`, and which has `label`,
-    `namespace` and `signals`."""
+    `namespace` and `signals`; `platform` is said only when it is not the default."""
     catalog = {
         "service_label": estate.label,
         "services": {
@@ -255,6 +256,7 @@ def write_catalog(
                 "config_paths": [config_path(n.name)],
                 "runbook_tags": runbook_tags(n.name),
                 "namespace": estate.namespace,
+                **({"platform": platform} if platform != "kubernetes" else {}),
             }
             for n in estate.nodes
         },

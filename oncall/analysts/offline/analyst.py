@@ -10,6 +10,7 @@ from datetime import datetime
 
 from oncall.analysts.base import Case
 from oncall.analysts.offline import weights as w
+from oncall.analysts.offline.doubts import doubted
 from oncall.analysts.offline.findings import (
     SATURATION_SIGNALS,
     ChangeFinding,
@@ -19,12 +20,9 @@ from oncall.analysts.offline.findings import (
     MetricFinding,
     TraceFinding,
     WorkloadFinding,
-    change_tokens,
     findings,
-    log_tokens,
 )
-from oncall.analysts.offline.patterns import OOM_KILLER
-from oncall.analysts.offline.ranking import confidence, doubted, observed, rank, reached
+from oncall.analysts.offline.ranking import confidence, observed, rank, reached
 from oncall.analysts.offline.remedies import remedies
 from oncall.analysts.offline.suspect import OwnFinding, Suspect, at_of
 from oncall.core import diffs
@@ -52,7 +50,8 @@ class OfflineAnalyst:
     def diagnose(self, case: Case) -> Diagnosis:
         found = findings(case.context.results, case.catalog)
         results = case.context.results
-        suspects = rank(found, case.catalog, case.context.services, observed(results), reached(results))
+        seen = observed(results)
+        suspects = rank(found, case.catalog, case.context.services, seen, reached(results))
         missing = list(case.context.missing)
         top = suspects[0] if suspects else None
         quiet = top is None or (not top.anomalous and not top.blamed_by and not top.broke)
@@ -64,17 +63,13 @@ class OfflineAnalyst:
         # brief lists it): the cause is likely, not established
         if sure == "HIGH" and _earlier_unexplained(top, suspects):
             sure = "MEDIUM"
-        if sure == "HIGH" and doubted(top, suspects, case.catalog):
-            sure = "MEDIUM"
-        against = _against(top, suspects, case.context.results)
-        seen = observed(results)
-        if sure == "HIGH" and (_resource_not_its_own(top, results) or _others_fine(top, suspects, case.catalog, seen)):
+        if sure == "HIGH" and doubted(top, suspects, case.catalog, results, seen):
             sure = "MEDIUM"
         return Diagnosis(
             summary=_summary(top, suspects),
             root_cause=_root_cause(top, sure),
             evidence=_evidence(top, suspects, case.catalog),
-            against=against,
+            against=_against(top, suspects, case.context.results),
             actions=remedies(top, case.catalog, _cause_findings(top)),
             runbook=_runbook(case.context.results, top.category),
             similar_incidents=_similar(found),
@@ -236,38 +231,6 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
     return out
 
 
-def _resource_not_its_own(top: Suspect, results: list[ToolResult]) -> bool:
-    """The kernel's OOM killer took its process while its own memory, which we watch, stayed at baseline:
-    something else on the host used the memory up, so why it died is not established. (Its own heap
-    running out, or its container's limit, is its own memory: not this.)"""
-    if not any(OOM_KILLER.search(f.words) for f in top.logs()) or (
-        top.metrics("saturation") and any(m.signal == "memory_utilization" for m in top.metrics("saturation"))
-    ):
-        return False
-    return any(
-        r.ok and isinstance(r.data, MetricStats) and r.data.service == top.service
-        and any(x.signal == "memory_utilization" and not x.anomalous for x in r.data.signals)
-        for r in results
-    )  # fmt: skip
-
-
-def _others_fine(top: Suspect, suspects: list[Suspect], catalog: Catalog, seen: set[str]) -> bool:
-    """A change blamed for breaking what uses it, while another user of it that we watch shows nothing
-    wrong after it: the change did not break everyone, and the users that fail may hold something of
-    their own (a stale connection, a cache) that the others let go."""
-    if top.category != "recent_change" or not top.change or not top.change.at:
-        return False
-    if any(f.weight >= 1 for f in top.logs("own")):
-        return False  # it broke itself
-    users = {s.service: s for s in suspects if s.service in catalog.dependents(top.service)}
-    failing = [s for s in users.values() if s.anomalous]
-    words = change_tokens(top.change.detail)
-    if any(words & log_tokens(" ".join(f.words for f in s.logs())) for s in failing):
-        return False  # their errors repeat the change: it reached them, whoever else came through
-    fine = [s for s in users.values() if not s.anomalous and s.service in seen]
-    return bool(failing) and bool(fine)
-
-
 def _earlier_unexplained(top: Suspect, suspects: list[Suspect]) -> Suspect | None:
     """The first other suspect that visibly broke before the root did and is not among its effects."""
     for s in suspects[1:]:
@@ -321,8 +284,13 @@ def _plain(f: Finding) -> str:
         kind = "new" if "new" in f.text else "rising"
         return f"{f.service} logs show a {kind} {(f.category or 'error').replace('_', ' ')} template"
     if isinstance(f, ChangeFinding):
-        what = f"a deploy of {f.service}" if f.detail.kind == "deploy" else f"a {f.detail.kind} change to {f.service}"
-        return f"{what.replace('a infra', 'an infra')} preceded the anomaly"
+        kind = f.detail.kind
+        what = (
+            f"a deploy of {f.service}"
+            if kind == "deploy"
+            else f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} change to {f.service}"
+        )
+        return f"{what} preceded the anomaly"
     if isinstance(f, TraceFinding):
         return f"traces show errors beginning in {f.service}" if f.role != "peer" else f"{f.service}'s calls fail"
     if isinstance(f, WorkloadFinding):

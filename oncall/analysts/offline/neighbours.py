@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction
-from oncall.analysts.offline.patterns import REACH, STATED_FAILURES, THROTTLED, UNREACHED
+from oncall.analysts.offline.patterns import STATED_FAILURES, THROTTLED, UNREACHED, reaches
 from oncall.analysts.offline.suspect import Suspect, passes_up
 from oncall.core.catalog import Catalog
 
@@ -202,7 +202,7 @@ def _path_cut(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> lis
     right after it several services could not connect or timed out connecting, none having changed
     itself since: the path they share was cut."""
     assert c.at is not None
-    if not REACH.search(" ".join(t or "" for t in (c.detail.from_, c.detail.to, c.detail.diff))):
+    if not reaches(c.detail.from_, c.detail.to, c.detail.diff):
         return []
     cut = [
         s

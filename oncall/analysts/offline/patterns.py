@@ -8,6 +8,12 @@ from difflib import SequenceMatcher
 
 from oncall.core.diagnosis import Category
 
+# a token refused as issued in the future (its issuer's clock is ahead): jjwt, PyJWT, jsonwebtoken, .NET
+_TOO_EARLY = (
+    r"not yet valid|must not be accepted before|PrematureJwt|ImmatureSignature|NotBeforeError|IDX10222"
+    r"|used before issued|issued in the future"
+)
+
 RULES: list[tuple[Category, str]] = [
     (
         "expired_credential",
@@ -25,9 +31,8 @@ RULES: list[tuple[Category, str]] = [
         # golang-jwt, jjwt, Microsoft.IdentityModel
         r"|signing key|signature verification failed|invalid signature|token signature is invalid"
         r"|JWT signature does not match|JsonWebTokenError|InvalidSignatureError|IDX10503|IDX10501"
-        # a token not valid yet (issued by a clock ahead of the checker's): jjwt, PyJWT, jsonwebtoken, .NET
-        r"|not yet valid|must not be accepted before|PrematureJwt|ImmatureSignature|NotBeforeError|IDX10222"
-        r"|used before issued|issued in the future",
+        # a token not valid yet (issued by a clock ahead of the checker's)
+        "|" + _TOO_EARLY,
     ),
     (
         "permission_denied",
@@ -146,12 +151,7 @@ STALE_KEYS = re.compile(
     r"|\bJWKS\b|IDX10501|IDX10503",
     re.I,
 )
-# A token refused as issued in the future: the issuer's clock is ahead of the checker's
-TOKEN_TOO_EARLY = re.compile(
-    r"not yet valid|must not be accepted before|PrematureJwt|ImmatureSignature|NotBeforeError|IDX10222"
-    r"|used before issued|issued in the future",
-    re.I,
-)
+TOKEN_TOO_EARLY = re.compile(_TOO_EARLY, re.I)
 # A host's own clock that cannot keep time: chrony, ntpd, systemd-timesyncd
 CLOCK_UNSYNCED = re.compile(
     r"can'?t synchroni[sz]e|no selectable sources|clock (is )?unsynchroni[sz]ed|time (is )?not synchroni[sz]ed"
@@ -188,6 +188,12 @@ REACH = re.compile(
     r"|endpoint|\bdns\b|resolv|\broutes?\b",
     re.I,
 )
+
+
+def reaches(*texts: str | None) -> bool:
+    """Whether a change's from, to and diff touch how traffic leaves or is routed (REACH)."""
+    return bool(REACH.search(" ".join(t or "" for t in texts)))
+
 
 # a request refused for the rate or concurrency it came at, by a limit the caller shares with others (an
 # account's concurrency, a cloud API's request quota, a provider's rate limit)

@@ -24,13 +24,11 @@ from oncall.analysts.offline.findings import (
     reaction,
 )
 from oncall.analysts.offline.neighbours import follow_changes
-from oncall.analysts.offline.patterns import CLOCK_UNSYNCED, NEVER_ARRIVED, PEER_CERT, REACH, TOKEN_TOO_EARLY
+from oncall.analysts.offline.patterns import CLOCK_UNSYNCED, NEVER_ARRIVED, PEER_CERT, TOKEN_TOO_EARLY, reaches
 from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect, background, passes_up
-from oncall.core import diffs
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category, Confidence
 from oncall.core.results import ToolResult
-from oncall.tools.read_changes import Change
 from oncall.tools.read_metrics import MetricStats
 from oncall.tools.read_traces import TraceStats
 
@@ -163,7 +161,7 @@ def _reach_changed(s: Suspect) -> bool:
     return onset is not None and any(
         c.at is not None
         and timedelta(0) <= onset - c.at <= w.JUST_AFTER
-        and REACH.search(" ".join(x or "" for x in (c.detail.from_, c.detail.to, c.detail.diff)))
+        and reaches(c.detail.from_, c.detail.to, c.detail.diff)
         for c in s.changes()
     )
 
@@ -451,39 +449,6 @@ def unexplained_change(s: Suspect) -> bool:
     return any(
         c.at and s.onset - w.LAG_CLOSE <= c.at <= s.onset + w.NEAR and not reaction(c.detail) for c in s.changes()
     )
-
-
-def doubted(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> str | None:
-    """Why the top suspect, however well it scores, is likely rather than established (None: no doubt):
-    - a change on something it depends on landed just before it broke, and the diagnosis does not name it;
-    - another service the catalog does not connect to it broke in the same minutes with errors of its own
-      of the same kind: a cause they share beyond the catalog (a clock, a quota, an agent) is not ruled out.
-    """
-    if top.onset is None:
-        return None
-    info = catalog.services.get(top.service)
-    deps = set(info.depends_on) if info else set()
-    if top.category != "recent_change" and not top.at_limit():  # a resource of its own at its limit explains it
-        for s in suspects:
-            if s.service in deps:
-                for c in s.changes():
-                    near_onset = c.at and top.onset - w.JUST_AFTER <= c.at <= top.onset + w.NEAR
-                    if near_onset and not reaction(c.detail) and not routine(c.detail):
-                        return f"{s.service}, which it depends on, changed just before it broke"
-    kinds = {f.category for f in top.logs("own") if f.category and f.weight >= 1}
-    near = deps | set(catalog.dependencies(top.service)) | set(catalog.dependents(top.service))
-    for s in suspects:
-        if s is top or s.service in near or top.service in catalog.dependencies(s.service) or s.onset is None:
-            continue
-        if abs(s.onset - top.onset) <= w.NEAR and kinds & {f.category for f in s.logs("own") if f.weight >= 1}:
-            return f"{s.service}, which it is not connected to, failed the same way at the same time"
-    return None
-
-
-def routine(change: Change) -> bool:
-    """A deploy whose diff only moves a version (every release does one): no news of its own."""
-    changed = [x[1:].strip() for x in diffs.parse(change.diff).body if x[:1] in "+-"]
-    return bool(changed) and all(diffs.VERSION_KEY.match(x) for x in changed)
 
 
 def _healed(s: Suspect) -> bool:

@@ -3,46 +3,14 @@
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from oncall.eval.styled import Curve, Routine, Style
 from oncall.eval.world13.estates import BACKGROUND, ESTATES, FUNCTION, NOISE, record
 from oncall.eval.world13.faults import FAULTS, change
-from oncall.eval.worlds import Fault
 
-
-@dataclass(frozen=True)
-class Serverless(Style):
-    """Only functions have metrics (the recording rules are over Lambda's), and there is no cluster."""
-
-    def metrics(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> str:
-        functions = type(e)(
-            name=e.name,
-            namespace=e.namespace,
-            shipper=e.shipper,
-            label=e.label,
-            signals=e.signals,
-            nodes=tuple(n for n in e.nodes if n.tech in ("node", "python", "go", "java")),
-        )
-        return super().metrics(functions, f, t, rng)
-
-    def write(self, out: Path, e: Any, f: Fault, t: datetime, rng: random.Random) -> None:
-        super().write(out, e, f, t, rng)
-        for name in ("k8s.jsonl", "k8s_state.json"):
-            (out / name).unlink(missing_ok=True)
-        catalog = yaml.safe_load((out / "catalog.yaml").read_text())
-        for svc in catalog["services"].values():
-            svc["platform"] = "lambda"
-        (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
-
-
-STYLE = Serverless(
+STYLE = Style(
     world=13,
     prefix="w13",
     mix=(314_159, 2_653, 59),
@@ -80,6 +48,8 @@ STYLE = Serverless(
     receiver="shop-pagerduty",
     external_url="https://alertmanager.{estate}.internal",
     unseen=("dynamodb", "sqs", "s3", "saas", "infra"),
+    platform="lambda",
+    metered=("node", "python", "go", "java"),  # the recording rules are over Lambda's metrics
 )
 
 

@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from oncall.eval.styled import HTTP, Curve, Routine, Style
 from oncall.eval.world14.estates import BACKGROUND, ESTATES, NOISE, record
 from oncall.eval.world14.faults import FAULTS, change
@@ -19,7 +17,7 @@ from oncall.eval.worlds import Fault
 
 @dataclass(frozen=True)
 class Machines(Style):
-    """Virtual machines, no cluster; a retired service stops reporting and logging when it is retired."""
+    """A retired service stops reporting and logging when it is retired."""
 
     def metrics(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> str:
         text = super().metrics(e, f, t, rng)
@@ -41,15 +39,6 @@ class Machines(Style):
         svc, when = gone
         stamp = when.strftime("%Y-%m-%dT%H:%M:%S")
         return [r for r in recs if f"/var/log/{svc}/" not in r["log"]["file"]["path"] or r["@timestamp"] < stamp]
-
-    def write(self, out: Path, e: Any, f: Fault, t: datetime, rng: random.Random) -> None:
-        super().write(out, e, f, t, rng)
-        for name in ("k8s.jsonl", "k8s_state.json"):
-            (out / name).unlink(missing_ok=True)
-        catalog = yaml.safe_load((out / "catalog.yaml").read_text())
-        for svc in catalog["services"].values():
-            svc["platform"] = "vm"
-        (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
 
 
 def _retired(f: Fault) -> tuple[str, datetime] | None:
@@ -101,6 +90,7 @@ STYLE = Machines(
     labels=lambda e, f: {"alertname": f.alertname, e.label: f.alert_service, "severity": "page", "env": "prod"},
     receiver="ledger-oncall",
     external_url="http://alertmanager.{estate}.internal:9093",
+    platform="vm",
 )
 
 

@@ -88,8 +88,7 @@ def relevance(d: ChangeList, c: Change) -> float:
     setting is rarer news)."""
     order = {s: i for i, s in enumerate(d.services or d.focus or [])}
     hours = abs((d.alert_at - c.ts).total_seconds()) / 3600
-    changed = [x[1:] for x in diffs.parse(c.diff).body if x[:1] in "+-"]
-    routine = bool(changed) and all(diffs.VERSION_KEY.match(x) for x in changed)
+    routine = diffs.version_only(c.diff)
     return hours + 2 * order.get(c.service, len(order)) + (6 if c.kind == "scale" else 0) + (8 if routine else 0)
 
 
