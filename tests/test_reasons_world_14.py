@@ -127,22 +127,118 @@ def test_killed_for_memory_while_its_own_memory_stayed_flat_is_not_certain(tmp_p
     assert d.root_cause.service == "payments" and d.root_cause.confidence != "HIGH"
 
 
-def test_a_change_that_other_users_came_through_is_not_certain(tmp_path) -> None:
-    """Redis failed over a minute before payments' writes began to fail; accounts, which uses the same
-    Redis and which we watch, shows nothing wrong after it. The failover did not break everyone: payments
-    may hold a connection of its own to the old primary. Not HIGH."""
-    root = write_bundle(
+def _failover(tmp_path, *, accounts_fails: bool):
+    """Redis failed over a minute before payments' writes were refused as read-only; accounts uses the same
+    Redis and we watch it."""
+    logs = _every("payments", "lock failed: redis ReadOnlyError: You can't write against a read only replica.")
+    if accounts_fails:
+        logs += _every("accounts", "session save failed: READONLY You can't write against a read only replica.")
+    return write_bundle(
         tmp_path / "b",
         services={"payments": ["redis"], "accounts": ["redis"], "redis": []},
         alert=alertmanager("HighErrorRate", "payments"),
-        logs=_quiet("payments", "accounts", "redis")
-        + _every("payments", "lock failed: redis ReadOnlyError: You can't write against a read only replica."),
-        metric_lines=_steady("payments", "accounts", "redis") + _failing("payments"),
+        logs=_quiet("payments", "accounts", "redis") + logs,
+        metric_lines=_steady("payments", "accounts", "redis")
+        + _failing("payments")
+        + (_failing("accounts") if accounts_fails else []),
         changes=[setting_change(AT - M, "redis", "primary", "redis-01", "redis-02", kind="infra")],
         signals=SIGNALS,
     )
-    d = investigated(root).diagnosis
+
+
+def test_a_user_that_did_not_follow_a_failover_the_others_came_through_is_restarted(tmp_path) -> None:
+    """Redis failed over and accounts, which uses it too, came through; payments' writes have been refused
+    as read-only since: payments still holds the old primary. It is the one to act on (a restart
+    reconnects it), the failover is ruled down, and nothing here is proven: not HIGH."""
+    d = investigated(_failover(tmp_path, accounts_fails=False)).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("payments", "dependency_failure")
     assert d.root_cause.confidence != "HIGH"
+    assert (d.actions[0].kind, d.actions[0].target) == ("restart", "payments")
+    assert "new primary" in d.actions[0].description
+    redis = next(a for a in d.alternatives if a.service == "redis")
+    assert "did not follow" in (redis.ruled_down or "")
+
+
+def test_a_failover_every_user_fails_after_is_the_failover(tmp_path) -> None:
+    """Both users of Redis have their writes refused after its failover: nobody came through, so the
+    failover itself (an endpoint left on the old primary) stays the suspect, not one client's state."""
+    d = investigated(_failover(tmp_path, accounts_fails=True)).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("redis", "recent_change")
+    assert not any(a.kind == "restart" for a in d.actions)
+
+
+def _oom(tmp_path, *, own_memory_climbs: bool):
+    """The kernel's OOM killer takes payments' process on its hosts; an agent nothing in the catalog
+    connects to payments was upgraded five hours before and its memory climbs since."""
+    upgrade = AT - timedelta(hours=5)
+    ramp = [
+        (t, round(0.5 + 0.45 * min(1.0, max(0.0, (t - upgrade) / (AT - upgrade))), 4)) for t, _ in flat_then(T0, END, 0)
+    ]
+    own, agent = (ramp, flat_then(T0, END, 0.5)) if own_memory_climbs else (flat_then(T0, END, 0.5), ramp)
+    return write_bundle(
+        tmp_path / "b",
+        services={"web": ["payments"], "payments": [], "agent": []},
+        alert=alertmanager("ServiceRestarting", "payments"),
+        logs=_quiet("web", "payments", "agent")
+        + _every("payments", "kernel: Out of memory: Killed process 4321 (python3) total-vm:8123456kB", 20),
+        metric_lines=series("requests", "payments", flat_then(T0, END, 50.0))
+        + series("memory", "payments", own)
+        + series("requests", "web", flat_then(T0, END, 50.0)) + series("memory", "web", flat_then(T0, END, 0.5))
+        + series("memory", "agent", agent)
+        + _failing("payments"),
+        changes=[setting_change(upgrade, "agent", "agent_version", "8.11.4", "8.12.2", kind="deploy")],
+        signals=SIGNALS,
+    )  # fmt: skip
+
+
+def test_memory_taken_by_a_service_beside_it_is_the_cause_of_the_kill(tmp_path) -> None:
+    """payments' own memory never moved while the kernel killed it for memory; the agent, upgraded hours
+    earlier (beyond the hour an engineer first looks back), climbed to its limit before the first kill.
+    Once the OOM killer is seen, the day's changes are read: the agent's upgrade is the suspect, likely
+    and not proven, and the remedy is its rollback."""
+    d = investigated(_oom(tmp_path, own_memory_climbs=False)).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("agent", "recent_change")
+    assert d.root_cause.confidence != "HIGH"
+    assert (d.actions[0].kind, d.actions[0].target) == ("rollback", "agent")
+    assert any("payments broke just after agent's memory climbed" in e.text for e in d.evidence)
+
+
+def test_a_process_whose_own_memory_filled_is_the_cause_of_its_kill(tmp_path) -> None:
+    """The same kill and the same upgrade, but it is payments' own memory that climbed while the agent's
+    stayed flat: payments' memory explains its death, and the agent, read because it changed that day,
+    is not named."""
+    d = investigated(_oom(tmp_path, own_memory_climbs=True)).diagnosis
+    assert d.root_cause.service == "payments"
+
+
+def _retired(tmp_path, *, user_fails: bool):
+    """reports was scaled to no instances twenty hours before its target-down alert; web calls it."""
+    return write_bundle(
+        tmp_path / "b",
+        services={"web": ["reports"], "reports": []},
+        alert=alertmanager("TargetDown", "reports"),
+        logs=_quiet("web")
+        + (_every("web", "GET /reports failed: connection refused by reports") if user_fails else []),
+        metric_lines=series("requests", "web", flat_then(T0, END, 50.0))
+        + (_failing("web") if user_fails else series("error_ratio", "web", flat_then(T0, END, 0.002))),
+        changes=[setting_change(ALERT_AT - timedelta(hours=20), "reports", "instances", "2", "0", kind="scale")],
+        signals=SIGNALS,
+    )
+
+
+def test_a_target_taken_away_on_purpose_with_no_user_failing_is_no_incident(tmp_path) -> None:
+    """Nothing of reports can be read, but a change took it to no instances yesterday and nothing that was
+    read is failing: it is down because it is meant to be gone; no action but removing its alert."""
+    d = investigated(_retired(tmp_path, user_fails=False)).diagnosis
+    assert (d.root_cause.service, d.root_cause.category) == ("reports", "no_incident")
+    assert d.actions[0].kind == "none" and "remove the alert" in d.actions[0].description
+
+
+def test_a_target_taken_away_while_its_users_fail_is_an_incident(tmp_path) -> None:
+    """The same scale-in, but web's calls to reports are refused since: taking it away broke a user, and
+    the scale-in is the suspect, not noise."""
+    d = investigated(_retired(tmp_path, user_fails=True)).diagnosis
+    assert d.root_cause.category != "no_incident"
 
 
 def test_an_issuer_whose_clock_cannot_synchronise_explains_tokens_from_the_future(tmp_path) -> None:

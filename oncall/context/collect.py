@@ -22,6 +22,9 @@ LOOK_RISE = 3.0  # a call edge failing this many times as often as in the baseli
 # a change this recent, anywhere in the estate, is looked at: a service nothing connects to the alert can
 # still take what others share (an account's concurrency, a quota) or change the network they all use
 LOOK_CHANGED = timedelta(hours=1)
+# ...and when the kernel's OOM killer took a process, what changed in the day before: a leak on a host takes
+# hours to fill it, and the process that grew (an agent beside the application) may be nothing it calls
+LOOK_CHANGED_OOM = timedelta(hours=24)
 
 
 @dataclass
@@ -101,17 +104,24 @@ def traced_beyond(results: list[ToolResult], services: list[str], catalog: Catal
 
 
 def changed_beyond(results: list[ToolResult], services: list[str], catalog: Catalog, most: int = 4) -> list[str]:
-    """Catalogued services the neighbourhood left out that changed in the hour before the alert, most
-    recent first: an engineer asks what changed anywhere, then looks at what changed."""
+    """Catalogued services the neighbourhood left out that changed in the hour before the alert (the day
+    before, when the kernel's OOM killer fired), most recent first: an engineer asks what changed
+    anywhere, then looks at what changed."""
     out: list[str] = []
+    back = LOOK_CHANGED_OOM if _host_oom(results) else LOOK_CHANGED
     for r in results:
         if not r.ok or not isinstance(r.data, ChangeList):
             continue
         for c in r.data.changes:  # newest first
-            recent = r.data.alert_at - LOOK_CHANGED <= c.ts <= r.data.alert_at
+            recent = r.data.alert_at - back <= c.ts <= r.data.alert_at
             if recent and c.service in catalog.services and c.service not in services and c.service not in out:
                 out.append(c.service)
     return out[:most]
+
+
+def _host_oom(results: list[ToolResult]) -> bool:
+    """A log read shows the kernel's OOM killer taking a process: the host ran out of memory."""
+    return any(r.ok and isinstance(r.data, LogStats) and r.data.host_out_of_memory() for r in results)
 
 
 def _unreadable_logs(r: ToolResult) -> str | None:

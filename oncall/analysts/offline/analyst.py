@@ -22,6 +22,7 @@ from oncall.analysts.offline.findings import (
     WorkloadFinding,
     findings,
 )
+from oncall.analysts.offline.quiet import no_incident, nothing_lasting
 from oncall.analysts.offline.ranking import confidence, observed, rank, reached
 from oncall.analysts.offline.remedies import remedies
 from oncall.analysts.offline.suspect import OwnFinding, Suspect, at_of
@@ -29,7 +30,6 @@ from oncall.core import diffs
 from oncall.core.catalog import Catalog
 from oncall.core.citations import cite, result_of
 from oncall.core.diagnosis import (
-    Action,
     Candidate,
     Claim,
     Diagnosis,
@@ -39,7 +39,7 @@ from oncall.core.diagnosis import (
     SimilarIncident,
 )
 from oncall.core.results import ToolResult
-from oncall.tools.read_logs import LogStats, TemplateStat, sample_lines
+from oncall.tools.read_logs import TemplateStat, sample_lines
 from oncall.tools.read_metrics import MetricStats
 from oncall.tools.read_runbook import RunbookPage
 
@@ -55,8 +55,8 @@ class OfflineAnalyst:
         missing = list(case.context.missing)
         top = suspects[0] if suspects else None
         quiet = top is None or (not top.anomalous and not top.blamed_by and not top.broke)
-        if top is None or quiet or _quiet(top, case.alert.service, suspects):
-            return _no_incident(case, found, missing)
+        if top is None or quiet or nothing_lasting(top, suspects):
+            return no_incident(case, found, missing, _runbook(results, "no_incident"), _similar(found))
         runner_up = suspects[1].score if len(suspects) > 1 else 0.0
         sure = confidence(top, runner_up)
         # a service that broke earlier, which the cause does not explain, is evidence against it (the
@@ -84,18 +84,6 @@ class OfflineAnalyst:
                 for s in suspects[:3]
             ],
         )
-
-
-def _quiet(top: Suspect, alerting: str | None, suspects: list[Suspect]) -> bool:
-    """Nothing lasting is wrong: no symptom that is still there and nothing saturated, anywhere."""
-    lasting = [
-        f
-        for s in suspects
-        for f in s.findings
-        if isinstance(f, MetricFinding) and f.at and f.weight >= 1 and f.role in ("symptom", "saturation")
-    ]
-    errors = [f for s in suspects for f in s.logs() if f.weight >= 1]
-    return not lasting and not errors and top.score < 4
 
 
 def _cause_findings(top: Suspect) -> list[Finding]:
@@ -188,6 +176,14 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
                     )
                 )
         out.append(Evidence(text=_plain(f), quote=f.quote, cites=[where]))
+    if (c := top.stale_since) is not None:
+        out.append(
+            Evidence(
+                text=f"{c.service} moved its writes to another node just before {top.service}'s were refused",
+                quote=c.detail.to,
+                cites=[c.cite],
+            )
+        )
     for f in top.logs():
         t = f.detail
         if isinstance(t, TemplateStat) and t.sample_line and t.sample:
@@ -344,80 +340,6 @@ def _similar(found: list[Finding]) -> list[SimilarIncident]:
     return [SimilarIncident(id=f.detail.id, resolution=f.detail.fix or "not recorded", cites=[f.cite]) for f in past]
 
 
-def _no_incident(case: Case, found: list[Finding], missing: list[str]) -> Diagnosis:
-    """Nothing stands out. That is "no incident" only when the alerting service itself was seen, in
-    its metrics during the window and in its logs: missing evidence is never evidence of health."""
-    svc = case.alert.service or "unknown"
-    seen = [
-        r
-        for r in case.context.results
-        if r.ok and isinstance(r.data, MetricStats) and r.data.service == svc and r.data.signals
-    ]
-    logs_read = any(
-        r.ok and isinstance(r.data, LogStats) and r.data.query.service == svc and r.data.total
-        for r in case.context.results
-    )
-    if seen and logs_read and svc in case.catalog.services:
-        r = seen[0]
-        rc = RootCause(
-            service=svc,
-            category="no_incident",
-            confidence="MEDIUM" if not missing else "LOW",
-            statement=f"no signal of {svc} left its baseline and no new error templates appeared",
-            cites=[r.id],
-        )
-        summary = [Claim(text="Metrics and logs stayed at their baseline: the alert looks noisy", cites=[r.id])]
-    else:
-        gap = []
-        if not seen:
-            gap.append(f"no metric of {svc} had samples in the incident window")
-        if not logs_read:
-            gap.append(f"no log line of {svc} was found in the window")
-        missing = [*missing, *gap]
-        # the reads that came back empty are the evidence: cite them, so the engineer sees what is absent
-        empty = [
-            r.id
-            for r in case.context.results
-            if r.ok and isinstance(r.data, MetricStats | LogStats) and _about(r.data) == svc
-        ]
-        rc = RootCause(
-            service=svc,
-            category="unknown",
-            confidence="LOW",
-            cites=empty,
-            statement=f"not enough evidence to diagnose this alert: {'; '.join(gap) or 'nothing stands out'}",
-        )
-        summary = [Claim(text=f"The alert is not explained by what could be read: {'; '.join(gap)}", cites=empty)]
-        summary = summary if empty and gap else []
-    return Diagnosis(
-        summary=summary,
-        root_cause=rc,
-        actions=[
-            Action(
-                kind="none",
-                target=svc,
-                cites=rc.cites or [],
-                description="No action; review the alert's threshold if it keeps firing",
-            )
-            if rc.category == "no_incident"
-            else Action(
-                kind="escalate",
-                target=svc,
-                cites=rc.cites or [],
-                description=f"Escalate to the owners of {svc}, and find out why its telemetry is missing "
-                "(scrape target, log shipper) before treating the alert as noise",
-            )
-        ],
-        runbook=_runbook(case.context.results, "no_incident"),
-        similar_incidents=_similar(found),
-        missing_evidence=missing,
-    )
-
-
-def _about(data: MetricStats | LogStats) -> str:
-    return data.service if isinstance(data, MetricStats) else data.query.service
-
-
 def _hm(t: datetime | None) -> str:
     return t.strftime("%H:%M") if t else "?"
 
@@ -428,6 +350,8 @@ def _dedupe(items: list[str]) -> list[str]:
 
 def _what_broke_it(top: Suspect) -> str:
     """What of the root the services it broke followed: its change, or (a clock, say) its own trouble."""
+    if top.broke_how:
+        return top.broke_how
     return f"the change to {top.service}" if top.change else f"{top.service}'s trouble began"
 
 
@@ -435,6 +359,8 @@ def _ruled_down(s: Suspect, top: Suspect) -> str:
     """Why a hypothesis ranks below the root cause, in an SRE's words."""
     if s.service in top.broke:
         return f"it broke just after {_what_broke_it(top)}"
+    if top.stale_since and top.stale_since.service == s.service:
+        return f"others that use it came through its change; {top.service} did not follow it"
     if s.symptom_of:
         return f"its errors are about {s.symptom_of}, which broke no later than it did"
     if s.onset and top.onset and s.onset > top.onset:

@@ -7,6 +7,9 @@ import re
 from difflib import SequenceMatcher
 
 from oncall.core.diagnosis import Category
+from oncall.tools.read_logs import OOM_KILLER
+
+__all__ = ["OOM_KILLER"]  # the kernel's wording, kept with the log reader that sees it on a host
 
 # a token refused as issued in the future (its issuer's clock is ahead): jjwt, PyJWT, jsonwebtoken, .NET
 _TOO_EARLY = (
@@ -152,6 +155,16 @@ STALE_KEYS = re.compile(
     re.I,
 )
 TOKEN_TOO_EARLY = re.compile(_TOO_EARLY, re.I)
+# A change that moved which node takes writes: a failover, a switchover, a promotion
+FAILOVER = re.compile(r"fail-?over|switch-?over|promot|\b(primary|master|leader|writer)\b", re.I)
+# A write refused because the node it reached takes none (a client still holding the old primary after a
+# failover): Redis, PostgreSQL, MySQL, MongoDB, Kafka, etcd
+READ_ONLY = re.compile(
+    r"read.?only replica|ReadOnlyError|\bREADONLY\b|read-only transaction|--read-only option|super-read-only"
+    r"|NotWritablePrimary|\bnot (the )?(primary|master|leader)\b|no longer (the )?(primary|master|leader)"
+    r"|NOT_LEADER",
+    re.I,
+)
 # A host's own clock that cannot keep time: chrony, ntpd, systemd-timesyncd
 CLOCK_UNSYNCED = re.compile(
     r"can'?t synchroni[sz]e|no selectable sources|clock (is )?unsynchroni[sz]ed|time (is )?not synchroni[sz]ed"
@@ -161,8 +174,6 @@ CLOCK_UNSYNCED = re.compile(
 # Words in errors that say a lock or slow statement, not a missing resource, holds things up.
 LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)
 FD_LIMIT = re.compile(r"too many open files|\bEMFILE\b|\bENFILE\b", re.I)
-# The kernel choosing a process to kill for the host's memory (not a process's own heap or its container's limit)
-OOM_KILLER = re.compile(r"Out of memory: Kill(ed)? process|invoked oom-killer|oom-kill:", re.I)
 MEMORY = re.compile(r"OOMKilled|out of memory|OutOfMemory|heap space|MemoryError", re.I)
 # A store that refuses writes at its configured memory limit is full of what it holds, not leaking:
 # Redis/Valkey's maxmemory, RabbitMQ's memory alarm, Elasticsearch's breaker, memcached storing.

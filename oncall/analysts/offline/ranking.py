@@ -24,7 +24,8 @@ from oncall.analysts.offline.findings import (
     reaction,
 )
 from oncall.analysts.offline.neighbours import follow_changes
-from oncall.analysts.offline.patterns import CLOCK_UNSYNCED, NEVER_ARRIVED, PEER_CERT, TOKEN_TOO_EARLY, reaches
+from oncall.analysts.offline.outside import look_beyond
+from oncall.analysts.offline.patterns import NEVER_ARRIVED, PEER_CERT, reaches
 from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect, background, passes_up
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category, Confidence
@@ -91,7 +92,7 @@ def rank(
     follow_changes(suspects, catalog, seen)
     for name, callers in cut_off.items():
         suspects[name].score = min(suspects[name].score, w.CUT_OFF * min(c.score for c in callers))
-    _clock_ahead(suspects)
+    look_beyond(suspects, catalog, seen)
     _victims_below_causes(suspects)
     # equal scores: a service whose errors are about another that broke no later comes after it
     return sorted(
@@ -119,25 +120,6 @@ def _victims_below_causes(suspects: dict[str, Suspect]) -> None:
                 s.score, moved = cause.score, True
         if not moved:
             break
-
-
-def _clock_ahead(suspects: dict[str, Suspect]) -> None:
-    """Services refuse tokens as issued in the future, and exactly one other service logs that its own
-    clock cannot synchronise: its clock ran ahead and what it signs is from the future, wherever it is
-    checked (by services that need not call it). Read from the kind of failure: likely, not proven."""
-    victims = [s for s in suspects.values() if s.onset and any(TOKEN_TOO_EARLY.search(f.words) for f in s.logs("own"))]
-    clocks = [
-        s for s in suspects.values() if s not in victims and any(CLOCK_UNSYNCED.search(f.words) for f in s.logs())
-    ]
-    if not victims or len(clocks) != 1:
-        return
-    x = clocks[0]
-    x.category, x.broke, x.broke_by_load = "expired_credential", [v.service for v in victims], True
-    x.kinds = {*x.kinds, "logs"}
-    x.score = max(x.score, max(v.score for v in victims) + w.CLOCK_AHEAD)
-    for v in victims:
-        if v.symptom_of is None:
-            v.symptom_of = x.service
 
 
 def _cut_off_callers(suspects: dict[str, Suspect], seen: set[str]) -> dict[str, list[Suspect]]:

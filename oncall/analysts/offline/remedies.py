@@ -84,6 +84,8 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
             restart = "reclaim leaked memory"
         elif "pool_utilization" in saturated and not change:
             restart = "release held connections" if not LOCKS.search(words) else None
+    if top.stale_since and not change:
+        restart = f"reconnect to {top.stale_since.service}'s new primary (it holds connections to the old one)"
     if credential and not change and STALE_KEYS.search(words):
         restart = "fetch its issuer's current signing keys (it holds a copy from before they were rotated)"
     if restart:

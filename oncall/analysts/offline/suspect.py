@@ -42,6 +42,9 @@ class Suspect:
     broke: list[str] = field(default_factory=list)  # neighbours its change broke (neighbours.py)
     # ...and whether only their load ties them to it (a flood read from timing and traffic, no shared words)
     broke_by_load: bool = False
+    broke_how: str | None = None  # what of it they followed, when not its change (its clock, its memory)
+    # a change of a dependency it did not follow (a failover: it still holds the old primary)
+    stale_since: ChangeFinding | None = None
     below_first: bool = False  # a direct dependency was visibly failing before it moved
     # a dependency we cannot observe (no metrics, no logs of its own) broke when its callers' errors
     # about it began: set by ranking, from the earliest of them

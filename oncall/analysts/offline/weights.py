@@ -92,6 +92,13 @@ CHANGE_BROKE_NEIGHBOURS = Weight(1.0, "a change its neighbours broke right after
 CLOCK_AHEAD = Weight(
     1.0, "a service whose own clock cannot synchronise outranks those rejecting its tokens as issued in the future"
 )
+FAILOVER_NOT_FOLLOWED = Weight(
+    1.0,
+    "a user writing to a replica after its dependency failed over, while other users came through, is the one to fix",
+)
+MEMORY_TAKEN = Weight(
+    1.0, "a service whose memory filled its hosts outranks those the kernel's OOM killer took while theirs stayed flat"
+)
 STRONG_CHANGE = Weight(2.5, "a change scoring this much is named as the cause")
 
 # -- a suspect's score -------------------------------------------------------------------------

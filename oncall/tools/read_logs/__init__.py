@@ -17,6 +17,9 @@ from oncall.prompts import tool_description
 from oncall.tools.tool import Summary, Tool, ToolContext
 
 ERROR_LEVELS = ("ERROR", "FATAL")
+# The kernel choosing a process to kill for the host's memory (not a process's own heap or its container's
+# limit): a host's event, logged on the host whoever's process it takes
+OOM_KILLER = re.compile(r"Out of memory: Kill(ed)? process|invoked oom-killer|oom-kill:", re.I)
 
 
 class ReadLogsInput(BaseModel):
@@ -84,6 +87,10 @@ class LogStats(BaseModel):
     source: str
     baseline_from: datetime | None = None  # earliest line in the baseline: retention may be shorter than asked
     sampled: str | None = None  # when counts were scaled from a sample, which one (server backends)
+
+    def host_out_of_memory(self) -> bool:
+        """The kernel's OOM killer took a process on a host of the service."""
+        return any(OOM_KILLER.search(t.template) for t in self.templates)
 
     @property
     def unreadable(self) -> bool:

@@ -1,0 +1,147 @@
+"""When nothing stands out: an alert with no incident behind it, or one the evidence cannot explain.
+Missing evidence is never evidence of health; a service taken away on purpose is the one absence that
+says why it is down."""
+
+from __future__ import annotations
+
+import re
+
+from oncall.analysts.base import Case
+from oncall.analysts.offline import weights as w
+from oncall.analysts.offline.findings import ChangeFinding, Finding, MetricFinding
+from oncall.analysts.offline.suspect import Suspect
+from oncall.core.diagnosis import Action, Claim, Diagnosis, RootCause, RunbookQuote, SimilarIncident
+from oncall.core.fmt import fmt_hm
+from oncall.tools.read_logs import LogStats
+from oncall.tools.read_metrics import MetricStats
+
+# how many instances a change leaves running: `instances: 0`, `replicas: 2 -> 0`, `desired_count = 0`
+_TO_NONE = re.compile(r"(instances|replicas|count|capacity|size|nodes)\b\W*0+\s*$", re.I)
+_RETIRED = re.compile(r"\b(decommission(ed)?|retired?|sunset|removed from service)\b", re.I)
+
+
+def nothing_lasting(top: Suspect, suspects: list[Suspect]) -> bool:
+    """Nothing lasting is wrong: no symptom that is still there and nothing saturated, anywhere."""
+    lasting = [
+        f
+        for s in suspects
+        for f in s.findings
+        if isinstance(f, MetricFinding) and f.at and f.weight >= 1 and f.role in ("symptom", "saturation")
+    ]
+    errors = [f for s in suspects for f in s.logs() if f.weight >= 1]
+    return not lasting and not errors and top.score < w.QUIET_SCORE
+
+
+def retired(svc: str, found: list[Finding]) -> ChangeFinding | None:
+    """A change in the day before that took the service away on purpose (scaled to no instances,
+    decommissioned): its silence is that change's doing, not a failure."""
+    out = [
+        f
+        for f in found
+        if isinstance(f, ChangeFinding)
+        and f.service == svc
+        and (_TO_NONE.search(f.detail.to or "") or _RETIRED.search(f"{f.detail.kind} {f.detail.to or ''}"))
+    ]
+    return max(out, key=lambda f: f.at or f.detail.ts, default=None)
+
+
+def no_incident(
+    case: Case,
+    found: list[Finding],
+    missing: list[str],
+    runbook: list[RunbookQuote],
+    similar: list[SimilarIncident],
+) -> Diagnosis:
+    """Nothing stands out. That is "no incident" only when the alerting service itself was seen, in
+    its metrics during the window and in its logs, or when a change took it away on purpose and
+    nothing that uses it fails: otherwise missing evidence is never evidence of health."""
+    svc = case.alert.service or "unknown"
+    gone: ChangeFinding | None = None
+    seen = [
+        r
+        for r in case.context.results
+        if r.ok and isinstance(r.data, MetricStats) and r.data.service == svc and r.data.signals
+    ]
+    logs_read = any(
+        r.ok and isinstance(r.data, LogStats) and r.data.query.service == svc and r.data.total
+        for r in case.context.results
+    )
+    if seen and logs_read and svc in case.catalog.services:
+        r = seen[0]
+        rc = RootCause(
+            service=svc,
+            category="no_incident",
+            confidence="MEDIUM" if not missing else "LOW",
+            statement=f"no signal of {svc} left its baseline and no new error templates appeared",
+            cites=[r.id],
+        )
+        summary = [Claim(text="Metrics and logs stayed at their baseline: the alert looks noisy", cites=[r.id])]
+    elif (gone := retired(svc, found)) is not None and not (seen and logs_read):
+        missing = [*missing, f"no telemetry of {svc} in the window, as expected once it was taken away"]
+        when = f" at {fmt_hm(gone.at)}" if gone.at else ""
+        rc = RootCause(
+            service=svc,
+            category="no_incident",
+            confidence="MEDIUM",
+            statement=f"{svc} was taken away on purpose{when} ({gone.text}) and nothing that was read is failing: "
+            "the alert watches a target that is meant to be gone",
+            cites=[gone.cite],
+        )
+        summary = [Claim(text=f"{svc} is down because a change took it away{when}: {gone.text}", cites=[gone.cite])]
+    else:
+        gap = []
+        if not seen:
+            gap.append(f"no metric of {svc} had samples in the incident window")
+        if not logs_read:
+            gap.append(f"no log line of {svc} was found in the window")
+        missing = [*missing, *gap]
+        # the reads that came back empty are the evidence: cite them, so the engineer sees what is absent
+        empty = [
+            r.id
+            for r in case.context.results
+            if r.ok and isinstance(r.data, MetricStats | LogStats) and _about(r.data) == svc
+        ]
+        rc = RootCause(
+            service=svc,
+            category="unknown",
+            confidence="LOW",
+            cites=empty,
+            statement=f"not enough evidence to diagnose this alert: {'; '.join(gap) or 'nothing stands out'}",
+        )
+        summary = [Claim(text=f"The alert is not explained by what could be read: {'; '.join(gap)}", cites=empty)]
+        summary = summary if empty and gap else []
+    return Diagnosis(
+        summary=summary,
+        root_cause=rc,
+        actions=[
+            Action(
+                kind="none",
+                target=svc,
+                cites=rc.cites or [],
+                description="No action; review the alert's threshold if it keeps firing",
+            )
+            if rc.category == "no_incident" and gone is None
+            else Action(
+                kind="none",
+                target=svc,
+                cites=rc.cites or [],
+                description=f"No action on {svc}; remove the alert or scrape target left for it, or restore it if "
+                "taking it away was a mistake",
+            )
+            if rc.category == "no_incident"
+            else Action(
+                kind="escalate",
+                target=svc,
+                cites=rc.cites or [],
+                description=f"Escalate to the owners of {svc}, and find out why its telemetry is missing "
+                "(scrape target, log shipper) before treating the alert as noise",
+            )
+        ],
+        runbook=runbook,
+        similar_incidents=similar,
+        missing_evidence=missing,
+    )
+
+
+def _about(data: MetricStats | LogStats) -> str:
+    return data.service if isinstance(data, MetricStats) else data.query.service
