@@ -108,7 +108,11 @@ class ClaudeAnalyst:
         s = self.settings
         found = findings(case.context.results, case.catalog)
         failing = [
-            x for x in rank(found, case.catalog, case.context.services, observed(case.context.results)) if x.anomalous
+            x
+            for x in rank(
+                found, case.catalog, case.context.services, observed(case.context.results), alerting=case.alert.service
+            )
+            if x.anomalous
         ]
         spec = s.escalate_to if s.escalate_to and len(failing) >= s.several_services else s.first
         deadline = time.monotonic() + s.deadline_s

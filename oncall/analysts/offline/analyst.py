@@ -51,11 +51,12 @@ class OfflineAnalyst:
         found = findings(case.context.results, case.catalog)
         results = case.context.results
         seen = observed(results)
-        suspects = rank(found, case.catalog, case.context.services, seen, reached(results))
+        alerting = case.alert.service
+        suspects = rank(found, case.catalog, case.context.services, seen, reached(results), alerting)
         missing = list(case.context.missing)
         top = suspects[0] if suspects else None
         quiet = top is None or (not top.anomalous and not top.blamed_by and not top.broke)
-        if top is None or quiet or nothing_lasting(top, suspects):
+        if top is None or quiet or nothing_lasting(top, suspects, alerting):
             return no_incident(case, found, missing, _runbook(results, "no_incident"), _similar(found))
         runner_up = suspects[1].score if len(suspects) > 1 else 0.0
         sure = confidence(top, runner_up)

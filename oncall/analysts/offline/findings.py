@@ -127,6 +127,18 @@ def findings(results: list[ToolResult], catalog: Catalog) -> list[Finding]:
     return out
 
 
+def fell_away(f: MetricFinding) -> bool:
+    """Its requests fell below half their baseline and have not come back: on the service an alert is
+    about, users not reaching it (a refused handshake, a route gone), not a quiet hour."""
+    d = f.detail
+    return (
+        f.role == "traffic"
+        and d.direction == "down"
+        and bool(d.baseline)
+        and d.last <= w.FELL_AWAY * (d.baseline or 0.0)
+    )
+
+
 def reaction(c: Change) -> bool:
     """Scaling out is usually a reaction to load, not a cause; scaling in (to fewer, or to zero) takes
     capacity away, and is a cause like any other change."""

@@ -17,6 +17,14 @@ _TOO_EARLY = (
     r"|used before issued|issued in the future"
 )
 
+# a certificate its checker cannot chain to a CA it trusts (an intermediate left out, a private CA): OpenSSL's
+# alert and verify errors, Go's x509, Node's, Java's PKIX
+_UNTRUSTED = (
+    r"alert unknown ca|unable to get local issuer certificate|unable to verify the first certificate"
+    r"|certificate signed by unknown authority|self[- ]signed certificate in certificate chain"
+    r"|unable to find valid certification path|PKIX path building failed"
+)
+
 RULES: list[tuple[Category, str]] = [
     (
         "expired_credential",
@@ -34,8 +42,9 @@ RULES: list[tuple[Category, str]] = [
         # golang-jwt, jjwt, Microsoft.IdentityModel
         r"|signing key|signature verification failed|invalid signature|token signature is invalid"
         r"|JWT signature does not match|JsonWebTokenError|InvalidSignatureError|IDX10503|IDX10501"
-        # a token not valid yet (issued by a clock ahead of the checker's)
-        "|" + _TOO_EARLY,
+        # a token not valid yet (issued by a clock ahead of the checker's); a certificate its checker cannot
+        # chain to a CA it trusts
+        "|" + _TOO_EARLY + "|" + _UNTRUSTED,
     ),
     (
         "permission_denied",
@@ -155,6 +164,7 @@ STALE_KEYS = re.compile(
     re.I,
 )
 TOKEN_TOO_EARLY = re.compile(_TOO_EARLY, re.I)
+UNTRUSTED_CERT = re.compile(_UNTRUSTED, re.I)
 # A change that moved which node takes writes: a failover, a switchover, a promotion
 FAILOVER = re.compile(r"fail-?over|switch-?over|promot|\b(primary|master|leader|writer)\b", re.I)
 # A write refused because the node it reached takes none (a client still holding the old primary after a

@@ -8,7 +8,7 @@ import re
 
 from oncall.analysts.base import Case
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, Finding, MetricFinding
+from oncall.analysts.offline.findings import ChangeFinding, Finding, MetricFinding, fell_away
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.diagnosis import Action, Claim, Diagnosis, RootCause, RunbookQuote, SimilarIncident
 from oncall.core.fmt import fmt_hm
@@ -20,13 +20,16 @@ _TO_NONE = re.compile(r"(instances|replicas|count|capacity|size|nodes)\b\W*0+\s*
 _RETIRED = re.compile(r"\b(decommission(ed)?|retired?|sunset|removed from service)\b", re.I)
 
 
-def nothing_lasting(top: Suspect, suspects: list[Suspect]) -> bool:
-    """Nothing lasting is wrong: no symptom that is still there and nothing saturated, anywhere."""
+def nothing_lasting(top: Suspect, suspects: list[Suspect], alerting: str | None) -> bool:
+    """Nothing lasting is wrong: no symptom that is still there and nothing saturated, anywhere, and the
+    alerting service's requests have not fallen away (below half, and staying there)."""
     lasting = [
         f
         for s in suspects
         for f in s.findings
-        if isinstance(f, MetricFinding) and f.at and f.weight >= 1 and f.role in ("symptom", "saturation")
+        if isinstance(f, MetricFinding)
+        and f.at
+        and ((f.weight >= 1 and f.role in ("symptom", "saturation")) or (s.service == alerting and fell_away(f)))
     ]
     errors = [f for s in suspects for f in s.logs() if f.weight >= 1]
     return not lasting and not errors and top.score < w.QUIET_SCORE

@@ -20,6 +20,7 @@ from oncall.analysts.offline.findings import (
     LogFinding,
     MetricFinding,
     change_tokens,
+    fell_away,
     log_tokens,
     reaction,
 )
@@ -56,6 +57,7 @@ def rank(
     services: list[str],
     seen: set[str] | None = None,
     working: Collection[tuple[str, str]] = (),
+    alerting: str | None = None,
 ) -> list[Suspect]:
     """`seen`: services whose metrics were read; `working`: call edges the traces show working (`reached`)."""
     seen = set(services) if seen is None else seen
@@ -68,7 +70,7 @@ def rank(
     blamed = {f.points_to for f in found if f.points_to}
     by_service = _explain_traffic(by_service, catalog)
     by_service = _discount_uncorroborated_logs(by_service, seen)
-    by_service = _discount_lone_traffic(by_service, blamed)
+    by_service = _discount_lone_traffic(by_service, blamed, alerting)
     suspects = {s: Suspect(s, findings=fs) for s, fs in by_service.items()}
     # witnesses in the order they were found; the adjusted copy sits at the same place of its service's list
     seen_of: Counter[str] = Counter()
@@ -197,9 +199,10 @@ def _discount_uncorroborated_logs(by_service: Grouped, seen: set[str]) -> Groupe
     return out
 
 
-def _discount_lone_traffic(by_service: Grouped, blamed: set[str]) -> Grouped:
-    """Traffic that moves while nothing else does is the day's curve or a quiet client,
-    not an incident."""
+def _discount_lone_traffic(by_service: Grouped, blamed: set[str], alerting: str | None) -> Grouped:
+    """Traffic that moves while nothing else does is the day's curve or a quiet client, not an
+    incident; unless it is the alerting service's, fallen below half and staying there: what the alert
+    reports, users not reaching it."""
     out: Grouped = {}
     for s, fs in by_service.items():
         others = [
@@ -212,7 +215,7 @@ def _discount_lone_traffic(by_service: Grouped, blamed: set[str]) -> Grouped:
         lone = not others and s not in blamed
         out[s] = [
             replace(f, weight=f.weight * w.LONE_TRAFFIC)
-            if lone and isinstance(f, MetricFinding) and f.role == "traffic"
+            if lone and isinstance(f, MetricFinding) and f.role == "traffic" and not (s == alerting and fell_away(f))
             else f
             for f in fs
         ]

@@ -4,7 +4,15 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 from __future__ import annotations
 
 from oncall.analysts.offline.findings import Finding
-from oncall.analysts.offline.patterns import CLOCK_UNSYNCED, FD_LIMIT, HELD_DATA, LOCKS, MEMORY, STALE_KEYS
+from oncall.analysts.offline.patterns import (
+    CLOCK_UNSYNCED,
+    FD_LIMIT,
+    HELD_DATA,
+    LOCKS,
+    MEMORY,
+    STALE_KEYS,
+    UNTRUSTED_CERT,
+)
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.commands import command_for
@@ -24,11 +32,16 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
     cat = top.category
     # a clock that cannot keep time makes its tokens look wrong: the time service is fixed, not a credential
     clock = bool(CLOCK_UNSYNCED.search(words))
-    credential = not clock and (
-        cat == "expired_credential" or any(f.category == "expired_credential" for f in top.logs())
+    change = top.causal_changes()[0] if top.causal_changes() else None
+    # a certificate installed by the change that its checkers cannot chain to a CA (an intermediate left
+    # out) is undone like any change, then installed whole; an expired or rotated one is renewed instead
+    untrusted = bool(change and UNTRUSTED_CERT.search(words))
+    credential = (
+        not clock
+        and not untrusted
+        and (cat == "expired_credential" or any(f.category == "expired_credential" for f in top.logs()))
     )
     acts: list[Action] = []
-    change = top.causal_changes()[0] if top.causal_changes() else None
     if change and not credential:  # a rotated secret is not rolled back; the service is updated
         c = change.detail
         if c.kind == "restart":  # nothing to undo: what it emptied refills; the owners shed load meanwhile
@@ -118,6 +131,15 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 description=f"Add replicas to {svc} (or raise its HPA maximum)",
                 command=command_for("scale", svc, catalog),
                 cites=cites,
+            )
+        )
+    if untrusted:
+        acts.append(
+            Action(
+                kind="config_change",
+                target=svc,
+                cites=cites,
+                description=f"Install {svc}'s certificate with its full chain (the intermediates its clients lack)",
             )
         )
     if credential:
