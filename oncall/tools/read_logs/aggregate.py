@@ -160,12 +160,13 @@ def summarise(
     marks: str,
     q: LogQuery,
     source: str,
-    ref: Callable[[int], str | None],
+    refs: Callable[[dict[int, float | None]], dict[int, str]],
     skipped: int = 0,
     sampled: str | None = None,
 ) -> LogStats:
     """One service's LogStats from the marks table `marks` (built by marks_sql for q's periods and
-    text); `ref(hl)` cites the line a mark's `first.hl` names, or None when it cannot be found."""
+    text); `refs({hl: time})` cites the lines the templates' samples name (`first.hl`), all at once,
+    leaving out those it cannot find."""
     # a line without a service field, or whose field names no catalog service, is the service's when
     # its pod or host is named after it (see LogQuery)
     where = (
@@ -191,6 +192,7 @@ def summarise(
     mined, rare = _bounded(rows)
     levels: dict[str, int] = {}
     templates: list[TemplateStat] = []
+    samples: list[tuple[TemplateStat, dict[str, Any]]] = []
     clusters = [(t, [g.payload for g in members]) for t, members in mine(mined).values()]
     clusters += [(f"({len(rs)} rarer message shapes)", rs) for rs in rare.values()]
     for template, payloads in clusters:
@@ -216,11 +218,12 @@ def summarise(
                 _dt(max(r[5] for r in in_window)),
                 max(r[7] for r in in_window),
             )
-            sample = first[6]
-            cite = ref(int(sample["hl"]))
-            if cite is not None:
-                stat.sample, stat.sample_pod, stat.sample_ref = sample["msg"], sample["pod"] or None, cite
+            samples.append((stat, first[6]))
             templates.append(stat)
+    cites = refs({int(sample["hl"]): sample["t"] for _, sample in samples})
+    for stat, sample in samples:  # a sample is shown only where its line can be cited
+        if (cite := cites.get(int(sample["hl"]))) is not None:
+            stat.sample, stat.sample_pod, stat.sample_ref = sample["msg"], sample["pod"] or None, cite
     firsts = [r[8] for r in rows if r[8] is not None]
     unattributed = 0
     if q.known and not rows:  # nothing of this service: was anything in the window anyone's?
@@ -307,7 +310,7 @@ def aggregate_rows(rows: list[Row], q: LogQuery, source: str, ref: Callable[[int
     )
     sql, params = marks_sql("logs", q)
     con.execute(f"CREATE TABLE marks AS {sql}", params)
-    return summarise(con.cursor(), "marks", q, source, ref)
+    return summarise(con.cursor(), "marks", q, source, lambda want: {i: ref(i) for i in want})
 
 
 def scale_to_totals(stats: LogStats, window: dict[str, int], baseline: dict[str, int]) -> None:

@@ -2,9 +2,9 @@
 
 The first query of a window reads the file once, in parallel, straight into marks (counts per
 service, pod, level, masked shape and period, see aggregate.py), keeping only the keys its lines use;
-no line is kept in memory. The few lines a summary cites are then numbered by reading again only the
-stretches near their time (numbering.py). Every later query of that window, for any service, reads the
-marks only."""
+no line is kept in memory. Every query of that window, for any service, reads the marks only; the few
+lines its summary cites are numbered then, by reading again only the stretches near their time
+(numbering.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from oncall.core.errors import ToolError
 from oncall.tools.clock import local_read
 from oncall.tools.read_logs import LogQuery, LogStats
 from oncall.tools.read_logs.aggregate import LEVEL_SQL, UNREADABLE, line_level, marks_sql, summarise
-from oncall.tools.read_logs.numbering import line_numbers, spread
+from oncall.tools.read_logs.numbering import Numberer, spread
 
 FIELDS = {
     # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
@@ -188,11 +188,11 @@ def truncated(expr: str) -> str:
 
 @dataclass
 class _Marks:
-    """One window's marks: the table, the cited lines' numbers (by IDENTITY), unreadable lines."""
+    """One window's marks: the table, what numbers its cited lines (by IDENTITY), unreadable lines."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     table: str = ""
-    line_of: dict[int, int] = field(default_factory=dict)
+    numberer: Numberer | None = None
     skipped: int = 0
     every: int = 1  # info and debug lines shaped from 1 in this many
 
@@ -210,14 +210,17 @@ class JsonlLogs:
         marks = self._window(q)
         name = self.path.name
 
-        def ref(hl: int) -> str | None:
-            line = marks.line_of.get(hl)
-            return None if line is None else f"{name}:{line}"
+        def refs(wanted: dict[int, float | None]) -> dict[int, str]:
+            # numbered when a summary cites them, a few lines at a time: not the earliest line of every
+            # shape of every pod, most of which no summary shows
+            assert marks.numberer is not None
+            with local_read(), marks.lock:
+                return {h: f"{name}:{n}" for h, n in marks.numberer.numbers(wanted).items()}
 
         sampled = None
         if marks.every > 1:
             sampled = f"info and debug lines shaped from 1 in {marks.every}; every line counted, errors all shaped"
-        return summarise(self._cursor(), marks.table, q, name, ref, marks.skipped, sampled)
+        return summarise(self._cursor(), marks.table, q, name, refs, marks.skipped, sampled)
 
     def _cursor(self) -> Any:
         import duckdb
@@ -326,27 +329,20 @@ class JsonlLogs:
             # show: read the file again with every key this reader knows
             if not (skipped or incomplete):
                 break
-        # the lines a summary can cite: the earliest of each shape, per service (per pod where the pod
-        # names the service), not of every pod
-        wanted = dict(
-            cur.execute(
-                f"""SELECT DISTINCT f.hl, f.t FROM (
-                      SELECT min(first) AS f FROM {table} WHERE first IS NOT NULL
-                      GROUP BY service, CASE WHEN service = '' OR NOT list_contains($known, service) THEN pod END,
-                               level, masked)""",
-                {"known": q.known},
-            ).fetchall()
-        )
 
         def identify(path: Path, want: list[int] | None) -> list[tuple[int, int, float | None]]:
             only = "WHERE hl IN (SELECT unnest($want))" if want is not None else ""
-            rows = cur.execute(
-                f"SELECT * FROM (SELECT row_number() OVER () AS i, {IDENTITY} AS hl, ts FROM {parsed}) {only}",
-                {"path": str(path), **({"want": want} if want is not None else {})},
-            ).fetchall()
+            rows = (
+                self._cursor()
+                .execute(
+                    f"SELECT * FROM (SELECT row_number() OVER () AS i, {IDENTITY} AS hl, ts FROM {parsed}) {only}",
+                    {"path": str(path), **({"want": want} if want is not None else {})},
+                )
+                .fetchall()
+            )
             return [(int(i), int(h), t) for i, h, t in rows]
 
-        marks.line_of = line_numbers(self.path, {int(h): t for h, t in wanted.items()}, identify)
+        marks.numberer = Numberer(self.path, identify)
         marks.skipped = int(skipped)
         marks.every = every
         marks.table = table

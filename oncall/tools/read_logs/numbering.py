@@ -23,24 +23,41 @@ CHUNK = 64 * 2**20  # bytes read (and their lines held) at once when a stretch i
 COUNT_CHUNK = 16 * 2**20  # bytes compared at once when counting newlines
 
 
-def line_numbers(path: Path, wanted: dict[int, float | None], identify: Identify) -> dict[int, int]:
-    """The line number (1-based, blank lines counted) of the first line with each wanted identity
-    (identity -> the line's time); identities not found are left out."""
-    if not wanted:
-        return {}
-    size = path.stat().st_size
-    if size <= READ_WHOLE:
-        return _number(path, [(0, size)], wanted, identify, {0: 0})
-    probes = spread(path)
-    times = _probe_times(path, probes, identify)
-    starts = [at for at, _ in probes]
-    # (counted after the first pass: on a thread beside it the count slowed the pass by as much, on 2 cores)
-    before = dict(zip(starts, _newlines_before(path, starts), strict=True))
-    found = _number(path, _stretches(starts, times, size, wanted.values()), wanted, identify, before)
-    missing = {h: t for h, t in wanted.items() if h not in found}
-    if missing:  # written out of time order: the whole file, once
-        found |= _number(path, [(0, size)], missing, identify, {0: 0})
-    return found
+class Numberer:
+    """Line numbers of one file's cited lines, asked for a few at a time (each summary its own): the
+    probes, their times and the newlines before them are worked out on the first question only, and
+    every line found is remembered."""
+
+    def __init__(self, path: Path, identify: Identify):
+        self.path, self.identify = path, identify
+        self._found: dict[int, int] = {}
+        self._asked: set[int] = set()
+        self._probes: tuple[list[int], list[float | None], dict[int, int]] | None = None
+
+    def numbers(self, wanted: dict[int, float | None]) -> dict[int, int]:
+        """The line number (1-based, blank lines counted) of the first line with each wanted identity
+        (identity -> the line's time); identities not found are left out."""
+        new = {h: t for h, t in wanted.items() if h not in self._asked}
+        if new:
+            self._found |= self._line_numbers(new)
+            self._asked |= set(new)
+        return {h: self._found[h] for h in wanted if h in self._found}
+
+    def _line_numbers(self, wanted: dict[int, float | None]) -> dict[int, int]:
+        path, identify = self.path, self.identify
+        size = path.stat().st_size
+        if size <= READ_WHOLE:
+            return _number(path, [(0, size)], wanted, identify, {0: 0})
+        if self._probes is None:
+            probes = spread(path)
+            starts = [at for at, _ in probes]
+            self._probes = (starts, _probe_times(path, probes, identify), _newlines_before(path, starts))
+        starts, times, before = self._probes
+        found = _number(path, _stretches(starts, times, size, wanted.values()), wanted, identify, before)
+        missing = {h: t for h, t in wanted.items() if h not in found}
+        if missing:  # written out of time order: the whole file, once
+            found |= _number(path, [(0, size)], missing, identify, {0: 0})
+        return found
 
 
 def spread(path: Path, probes: int | None = None) -> list[tuple[int, bytes]]:
@@ -112,12 +129,13 @@ def _stretches(
     return ranges
 
 
-def _newlines_before(path: Path, offsets: list[int]) -> list[int]:
+def _newlines_before(path: Path, offsets: list[int]) -> dict[int, int]:
     """How many newlines the file holds before each of the (ascending) offsets: read into one buffer
-    and counted by numpy, about ten times faster than bytes.count and holding no more than the buffer."""
+    and counted by numpy, about ten times faster than bytes.count and holding no more than the buffer.
+    (Counted on two threads, it was no faster: the count runs at the speed of memory.)"""
     import numpy as np
 
-    counts: list[int] = []
+    counts: dict[int, int] = {}
     seen, at = 0, 0
     buf = bytearray(COUNT_CHUNK)
     with path.open("rb", buffering=0) as f:
@@ -128,7 +146,7 @@ def _newlines_before(path: Path, offsets: list[int]) -> list[int]:
                     break
                 seen += int(np.count_nonzero(np.frombuffer(buf, dtype=np.uint8, count=got) == 10))
                 at += got
-            counts.append(seen)
+            counts[off] = seen
     return counts
 
 
