@@ -180,8 +180,8 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
     if (c := top.stale_since) is not None:
         out.append(
             Evidence(
-                text=f"{c.service} moved its writes to another node just before {top.service}'s were refused",
-                quote=c.detail.to,
+                text=f"{c.service} changed just before {top.service} failed still holding what the change replaced",
+                quote=c.detail.from_,
                 cites=[c.cite],
             )
         )

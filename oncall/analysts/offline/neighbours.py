@@ -64,8 +64,9 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str
         if best is None:
             continue
         strength, c, broke, by_load = best
-        if x.category == "recent_change" and x.change_strength >= strength:
-            continue  # already blamed on its own breakage, at least as strongly
+        if x.category == "recent_change" and x.change is not c and x.change_strength >= strength:
+            continue  # already blamed on its own breakage, by another change at least as strong
+        # (the same change that broke it and then its neighbours: it is credited with them too)
         top = max(s.score for s in broke)
         x.change, x.change_strength, x.category = c, strength, "recent_change"
         x.score = max(x.score, top + w.CHANGE_BROKE_NEIGHBOURS + min(w.BLAMED_CAP, w.BLAMED * len(broke)))

@@ -10,6 +10,7 @@ from oncall.analysts.offline.patterns import (
     HELD_DATA,
     LOCKS,
     MEMORY,
+    READ_ONLY,
     STALE_KEYS,
     UNTRUSTED_CERT,
 )
@@ -98,7 +99,12 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
         elif "pool_utilization" in saturated and not change:
             restart = "release held connections" if not LOCKS.search(words) else None
     if top.stale_since and not change:
-        restart = f"reconnect to {top.stale_since.service}'s new primary (it holds connections to the old one)"
+        x = top.stale_since.service
+        restart = (
+            f"reconnect to {x}'s new primary (it holds connections to the old one)"
+            if READ_ONLY.search(words)
+            else f"look {x} up again (it still uses what {x}'s change replaced)"
+        )
     if credential and not change and STALE_KEYS.search(words):
         restart = "fetch its issuer's current signing keys (it holds a copy from before they were rotated)"
     if restart:

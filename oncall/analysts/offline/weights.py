@@ -92,10 +92,11 @@ CHANGE_BROKE_NEIGHBOURS = Weight(1.0, "a change its neighbours broke right after
 CLOCK_AHEAD = Weight(
     1.0, "a service whose own clock cannot synchronise outranks those rejecting its tokens as issued in the future"
 )
-FAILOVER_NOT_FOLLOWED = Weight(
+CHANGE_NOT_FOLLOWED = Weight(
     1.0,
-    "a user writing to a replica after its dependency failed over, while other users came through, is the one to fix",
+    "a user still holding what a dependency's change replaced, while other users came through, is the one to fix",
 )
+DISTINCT_VALUE = Weight(6, "a replaced value this long (an address, a host) is not found in errors by chance")
 MEMORY_TAKEN = Weight(
     1.0, "a service whose memory filled its hosts outranks those the kernel's OOM killer took while theirs stayed flat"
 )
