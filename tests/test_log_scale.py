@@ -96,3 +96,14 @@ def test_a_key_the_sampled_lines_never_use_is_still_read(tmp_path, monkeypatch):
 
     stats = _stats(path)
     assert "disk quota exceeded" in _cited(path, stats, "disk quota")
+
+
+def test_a_small_file_is_numbered_with_its_blank_lines_counted(tmp_path):
+    """A file small enough to be read again whole: the cited line's number counts the blank lines before
+    it, as an editor does, and every summary asks for its own lines."""
+    lines = [_line(i * 60 / 600, f"GET /items/{i} 200") for i in range(600)]
+    lines[300:300] = ["", "", _line(45, "connection refused to db:5432", "error")]
+    path = tmp_path / "logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    stats = _stats(path)
+    assert "connection refused to db:5432" in _cited(path, stats, "connection refused")

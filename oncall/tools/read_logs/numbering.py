@@ -33,6 +33,7 @@ class Numberer:
         self._found: dict[int, int] = {}
         self._asked: set[int] = set()
         self._probes: tuple[list[int], list[float | None], dict[int, int]] | None = None
+        self._every: dict[int, int] | None = None  # a small file's first line of each identity
 
     def numbers(self, wanted: dict[int, float | None]) -> dict[int, int]:
         """The line number (1-based, blank lines counted) of the first line with each wanted identity
@@ -47,7 +48,9 @@ class Numberer:
         path, identify = self.path, self.identify
         size = path.stat().st_size
         if size <= READ_WHOLE:
-            return _number(path, [(0, size)], wanted, identify, {0: 0})
+            if self._every is None:  # a small file is read again once, whole, for every question to come
+                self._every = _number(path, [(0, size)], None, identify, {0: 0})
+            return {h: self._every[h] for h in wanted if h in self._every}
         if self._probes is None:
             probes = spread(path)
             starts = [at for at, _ in probes]
@@ -153,15 +156,15 @@ def _newlines_before(path: Path, offsets: list[int]) -> dict[int, int]:
 def _number(
     path: Path,
     ranges: list[tuple[int, int]],
-    wanted: dict[int, float | None],
+    wanted: dict[int, float | None] | None,
     identify: Identify,
     before: dict[int, int],
 ) -> dict[int, int]:
-    """Number the wanted lines found in these byte ranges (each starting at a line's start): their
-    nonblank lines are written to one file (a few at a time when they are long) and identified there;
-    `before` holds the newlines before each range's start."""
+    """Number the wanted lines (None: every line) found in these byte ranges (each starting at a line's
+    start): their nonblank lines are written to one file (a few at a time when they are long) and
+    identified there; `before` holds the newlines before each range's start."""
     found: dict[int, int] = {}
-    want = sorted(wanted)
+    want = sorted(wanted) if wanted is not None else None
     numbers: list[int] = []
     kept: list[bytes] = []
     held = 0
