@@ -321,3 +321,36 @@ def test_the_first_turn_stays_under_its_ceiling_whatever_the_evidence():
     assert "Alert X (alertmanager)" in text and text.count("<tool_output") == 20
     assert "more lines: call read_logs again to read them]" in text
     assert "  1| line 0 " in text  # cut blocks keep their first lines and numbers
+
+
+def test_the_first_turn_stays_under_its_ceiling_with_fifty_outputs():
+    """A wide neighbourhood: sixty outputs of twenty lines each are over the ceiling even at four lines
+    apiece; the longest then keep only their first line (which says what they are) and every output is
+    still there to be asked for again."""
+    from oncall.analysts.claude.prompt import FIRST_TURN_CHARS, first_turn
+    from oncall.core.alert import Alert
+    from oncall.core.catalog import Catalog
+    from oncall.core.results import ToolResult
+
+    alert = Alert(
+        source="alertmanager",
+        alertname="X",
+        status="firing",
+        starts_at=datetime(2026, 3, 2, tzinfo=UTC),
+        service="api",
+        labels={},
+        fingerprint="f",
+    )
+    results = [
+        ToolResult(
+            id=f"R{i}",
+            tool="read_metrics",
+            input={"service": f"s{i}"},
+            ok=True,
+            text="\n".join(f"signal {n} of s{i} " + "y" * 90 for n in range(20)),
+        )
+        for i in range(1, 61)
+    ]
+    text = first_turn(alert, Catalog.parse("services: {api: {}}"), ["api"], results)
+    assert len(text) <= FIRST_TURN_CHARS and text.count("<tool_output") == 60
+    assert "signal 0 of s60" in text  # each keeps at least its first line

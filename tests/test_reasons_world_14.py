@@ -77,7 +77,7 @@ def test_the_one_change_on_a_healthy_dependency_before_its_user_broke_is_the_sus
     suspects = rank(findings(inv.results, catalog), catalog, list(catalog.services), observed(inv.results))
     accounts = next(s for s in suspects if s.service == "accounts")
     assert (
-        doubted(accounts, suspects, catalog, inv.results, observed(inv.results))
+        getattr(doubted(accounts, suspects, catalog, inv.results, observed(inv.results)), "text", None)
         == "pooler, which it depends on, changed just before it broke"
     )
 
@@ -107,7 +107,7 @@ def test_two_unconnected_services_failing_the_same_way_at_once_are_not_certain(t
     suspects = rank(findings(inv.results, catalog), catalog, list(catalog.services), observed(inv.results))
     assert suspects[0].service == "accounts"
     assert "payments, which it is not connected to, failed the same way" in (
-        doubted(suspects[0], suspects, catalog, inv.results, observed(inv.results)) or ""
+        getattr(doubted(suspects[0], suspects, catalog, inv.results, observed(inv.results)), "text", "")
     )
 
 
@@ -125,6 +125,9 @@ def test_killed_for_memory_while_its_own_memory_stayed_flat_is_not_certain(tmp_p
     )
     d = investigated(root).diagnosis
     assert d.root_cause.service == "payments" and d.root_cause.confidence != "HIGH"
+    # and the brief says why it is not HIGH, citing the kill
+    (why,) = [e for e in d.against if e.text.startswith("why not HIGH")]
+    assert "OOM killer" in why.text and why.cites
 
 
 def _failover(tmp_path, *, accounts_fails: bool):

@@ -70,13 +70,15 @@ def first_turn(
         return "\n\n".join([head, intro, *(result_block(r, limits.get(r.id)) for r in results), tail])
 
     out = text()
-    while len(out) > max_chars:
-        # halve the longest output still longer than a few lines; stop when none is left to cut
-        sizes = {r.id: len(result_block(r, limits.get(r.id))) for r in results if r.ok}
-        cuttable = [i for i, _ in sorted(sizes.items(), key=lambda kv: -kv[1]) if limits.get(i, 10**9) > 4]
-        if not cuttable:
-            break
-        r = next(x for x in results if x.id == cuttable[0])
-        limits[r.id] = max(4, min(limits.get(r.id, 10**9), len(r.text.splitlines())) // 2)
-        out = text()
+    # halve the longest output still longer than a few lines; when every one is down to a few and the turn
+    # is still too long (a wide neighbourhood: fifty outputs), down to its first line, which says what it is
+    for floor in (4, 1):
+        while len(out) > max_chars:
+            sizes = {r.id: len(result_block(r, limits.get(r.id))) for r in results if r.ok}
+            cuttable = [i for i, _ in sorted(sizes.items(), key=lambda kv: -kv[1]) if limits.get(i, 10**9) > floor]
+            if not cuttable:
+                break
+            r = next(x for x in results if x.id == cuttable[0])
+            limits[r.id] = max(floor, min(limits.get(r.id, 10**9), len(r.text.splitlines())) // 2)
+            out = text()
     return out

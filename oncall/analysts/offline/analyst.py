@@ -64,13 +64,15 @@ class OfflineAnalyst:
         # brief lists it): the cause is likely, not established
         if sure == "HIGH" and _earlier_unexplained(top, suspects):
             sure = "MEDIUM"
-        if sure == "HIGH" and doubted(top, suspects, case.catalog, results, seen):
+        doubt = doubted(top, suspects, case.catalog, results, seen) if sure == "HIGH" else None
+        if doubt:
             sure = "MEDIUM"
         return Diagnosis(
             summary=_summary(top, suspects),
             root_cause=_root_cause(top, sure),
             evidence=_evidence(top, suspects, case.catalog),
-            against=_against(top, suspects, case.context.results),
+            against=_against(top, suspects, case.context.results)
+            + ([Evidence(text=f"why not HIGH: {doubt.text}", cites=[doubt.cite])] if doubt else []),
             actions=remedies(top, case.catalog, _cause_findings(top)),
             runbook=_runbook(case.context.results, top.category),
             similar_incidents=_similar(found),

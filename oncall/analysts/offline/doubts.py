@@ -10,6 +10,8 @@ suspect scores, while its evidence is still shown:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import change_tokens, log_tokens, reaction
 from oncall.analysts.offline.patterns import OOM_KILLER
@@ -20,15 +22,25 @@ from oncall.core.results import ToolResult
 from oncall.tools.read_metrics import MetricStats
 
 
+@dataclass(frozen=True)
+class Doubt:
+    """Why a strong answer stays MEDIUM, in an SRE's words, and where the brief can show it."""
+
+    text: str
+    cite: str
+
+
 def doubted(
     top: Suspect, suspects: list[Suspect], catalog: Catalog, results: list[ToolResult], seen: set[str]
-) -> str | None:
+) -> Doubt | None:
     """Why the top suspect, however well it scores, is likely rather than established (None: no doubt).
     `seen`: the services whose metrics were read."""
-    if _resource_not_its_own(top, results):
-        return "the kernel's OOM killer took it while its own memory stayed at baseline"
-    if _others_fine(top, suspects, catalog, seen):
-        return "another user of it came through its change unharmed"
+    if killed := _resource_not_its_own(top, results):
+        return Doubt("the kernel's OOM killer took it while its own memory stayed at baseline", killed)
+    if (fine := _others_fine(top, suspects, catalog, seen)) and top.change:
+        # cite what we saw of the user that came through: its metrics
+        seen_it = [r.id for r in results if isinstance(r.data, MetricStats) and r.data.service == fine]
+        return Doubt(f"{fine}, which also uses it, came through its change unharmed", (seen_it or [top.change.cite])[0])
     if top.onset is None:
         return None
     info = catalog.services.get(top.service)
@@ -39,44 +51,47 @@ def doubted(
                 for c in s.changes():
                     near_onset = c.at and top.onset - w.JUST_AFTER <= c.at <= top.onset + w.NEAR
                     if near_onset and not reaction(c.detail) and not diffs.version_only(c.detail.diff):
-                        return f"{s.service}, which it depends on, changed just before it broke"
+                        return Doubt(f"{s.service}, which it depends on, changed just before it broke", c.cite)
     kinds = {f.category for f in top.logs("own") if f.category and f.weight >= 1}
     near = deps | set(catalog.dependencies(top.service)) | set(catalog.dependents(top.service))
     for s in suspects:
         if s is top or s.service in near or top.service in catalog.dependencies(s.service) or s.onset is None:
             continue
-        if abs(s.onset - top.onset) <= w.NEAR and kinds & {f.category for f in s.logs("own") if f.weight >= 1}:
-            return f"{s.service}, which it is not connected to, failed the same way at the same time"
+        same = [f for f in s.logs("own") if f.weight >= 1 and f.category in kinds]
+        if abs(s.onset - top.onset) <= w.NEAR and same:
+            return Doubt(
+                f"{s.service}, which it is not connected to, failed the same way at the same time", same[0].cite
+            )
     return None
 
 
-def _resource_not_its_own(top: Suspect, results: list[ToolResult]) -> bool:
+def _resource_not_its_own(top: Suspect, results: list[ToolResult]) -> str | None:
     """The kernel's OOM killer took its process while its own memory, which we watch, stayed at baseline:
     something else on the host used the memory up, so why it died is not established. (Its own heap
-    running out, or its container's limit, is its own memory: not this.)"""
-    if not any(OOM_KILLER.search(f.words) for f in top.logs()) or (
-        top.metrics("saturation") and any(m.signal == "memory_utilization" for m in top.metrics("saturation"))
-    ):
-        return False
-    return any(
+    running out, or its container's limit, is its own memory: not this.) The kill's citation, or None."""
+    kills = [f for f in top.logs() if OOM_KILLER.search(f.words)]
+    if not kills or any(m.signal == "memory_utilization" for m in top.metrics("saturation")):
+        return None
+    flat = any(
         r.ok and isinstance(r.data, MetricStats) and r.data.service == top.service
         and any(x.signal == "memory_utilization" and not x.anomalous for x in r.data.signals)
         for r in results
     )  # fmt: skip
+    return kills[0].cite if flat else None
 
 
-def _others_fine(top: Suspect, suspects: list[Suspect], catalog: Catalog, seen: set[str]) -> bool:
+def _others_fine(top: Suspect, suspects: list[Suspect], catalog: Catalog, seen: set[str]) -> str | None:
     """A change blamed for breaking what uses it, while another user of it that we watch shows nothing
     wrong after it: the change did not break everyone, and the users that fail may hold something of
     their own (a stale connection, a cache) that the others let go."""
     if top.category != "recent_change" or not top.change or not top.change.at:
-        return False
+        return None
     if any(f.weight >= 1 for f in top.logs("own")):
-        return False  # it broke itself
+        return None  # it broke itself
     users = {s.service: s for s in suspects if s.service in catalog.dependents(top.service)}
     failing = [s for s in users.values() if s.anomalous]
     words = change_tokens(top.change.detail)
     if any(words & log_tokens(" ".join(f.words for f in s.logs())) for s in failing):
-        return False  # their errors repeat the change: it reached them, whoever else came through
-    fine = [s for s in users.values() if not s.anomalous and s.service in seen]
-    return bool(failing) and bool(fine)
+        return None  # their errors repeat the change: it reached them, whoever else came through
+    fine = [s.service for s in users.values() if not s.anomalous and s.service in seen]
+    return fine[0] if failing and fine else None
