@@ -89,7 +89,8 @@ def _holds_old(u: Suspect, c: ChangeFinding) -> bool:
 
 def _value(setting: str | None) -> str:
     """The value of a `key: value` setting as a change records it."""
-    return (setting or "").partition(": ")[2].strip() if ": " in (setting or "") else (setting or "").strip()
+    _, sep, value = (setting or "").partition(": ")
+    return value.strip() if sep else (setting or "").strip()
 
 
 def _memory_taken(suspects: dict[str, Suspect], seen: set[str]) -> None:

@@ -59,7 +59,6 @@ def no_incident(
     its metrics during the window and in its logs, or when a change took it away on purpose and
     nothing that uses it fails: otherwise missing evidence is never evidence of health."""
     svc = case.alert.service or "unknown"
-    gone: ChangeFinding | None = None
     seen = [
         r
         for r in case.context.results
@@ -79,6 +78,7 @@ def no_incident(
             cites=[r.id],
         )
         summary = [Claim(text="Metrics and logs stayed at their baseline: the alert looks noisy", cites=[r.id])]
+        act = ("none", "No action; review the alert's threshold if it keeps firing")
     elif (gone := retired(svc, found)) is not None and not (seen and logs_read):
         missing = [*missing, f"no telemetry of {svc} in the window, as expected once it was taken away"]
         when = f" at {fmt_hm(gone.at)}" if gone.at else ""
@@ -91,6 +91,11 @@ def no_incident(
             cites=[gone.cite],
         )
         summary = [Claim(text=f"{svc} is down because a change took it away{when}: {gone.text}", cites=[gone.cite])]
+        act = (
+            "none",
+            f"No action on {svc}; remove the alert or scrape target left for it, or restore it if taking it away "
+            "was a mistake",
+        )
     else:
         gap = []
         if not seen:
@@ -113,33 +118,15 @@ def no_incident(
         )
         summary = [Claim(text=f"The alert is not explained by what could be read: {'; '.join(gap)}", cites=empty)]
         summary = summary if empty and gap else []
+        act = (
+            "escalate",
+            f"Escalate to the owners of {svc}, and find out why its telemetry is missing (scrape target, log "
+            "shipper) before treating the alert as noise",
+        )
     return Diagnosis(
         summary=summary,
         root_cause=rc,
-        actions=[
-            Action(
-                kind="none",
-                target=svc,
-                cites=rc.cites or [],
-                description="No action; review the alert's threshold if it keeps firing",
-            )
-            if rc.category == "no_incident" and gone is None
-            else Action(
-                kind="none",
-                target=svc,
-                cites=rc.cites or [],
-                description=f"No action on {svc}; remove the alert or scrape target left for it, or restore it if "
-                "taking it away was a mistake",
-            )
-            if rc.category == "no_incident"
-            else Action(
-                kind="escalate",
-                target=svc,
-                cites=rc.cites or [],
-                description=f"Escalate to the owners of {svc}, and find out why its telemetry is missing "
-                "(scrape target, log shipper) before treating the alert as noise",
-            )
-        ],
+        actions=[Action(kind=act[0], target=svc, cites=rc.cites or [], description=act[1])],
         runbook=runbook,
         similar_incidents=similar,
         missing_evidence=missing,
