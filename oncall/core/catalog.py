@@ -4,6 +4,7 @@ and the signal vocabulary mapped to queries."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cached_property, lru_cache
 
 import yaml
@@ -125,8 +126,20 @@ def spellings(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{core})(?:s|[-_]?(?:service|svc|client|api|server))?(?![\w-])", re.I)
 
 
-def mentions(name: str, text: str) -> bool:
+_HOST_REST = re.compile(r"\.([\w-]+(?:\.[\w-]+)*)")
+
+
+def mentions(name: str, text: str, hosts: Iterable[str] = ()) -> bool:
     """Whether `text` names the service `name` as callers and people write it: as catalogued, joined
     or spaced (productcatalog, product catalog), in the plural (failed to get ads), or as a class or
-    host with a role suffix (AdService, cart-svc, ProductCatalogClient). Never inside a longer name."""
-    return bool(spellings(name).search(text))
+    host with a role suffix (AdService, cart-svc, ProductCatalogClient). Never inside a longer name.
+    With `hosts` (other services' names): a host name's left label is a host of the domain on its
+    right, so `api.paygate.example` names paygate, not a service called api."""
+    for m in spellings(name).finditer(text):
+        rest = _HOST_REST.match(text, m.end())
+        if not rest:
+            return True
+        labels = set(rest.group(1).lower().split(".")) - {name.lower()}
+        if not any(h.lower() in labels for h in hosts):  # (only a name followed by a domain pays for this)
+            return True
+    return False

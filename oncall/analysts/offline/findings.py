@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import ClassVar, Literal, get_args
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.patterns import PEER_CERT, STATED_FAILURES, WAITING_ON, classify
+from oncall.analysts.offline.patterns import PEER_CERT, STATED_FAILURES, WAITING_ON, classify, without_clock
 from oncall.core import diffs
 from oncall.core.catalog import Catalog, mentions, spellings
 from oncall.core.citations import cite
@@ -212,12 +212,12 @@ def _metric_findings(r: ToolResult, m: MetricStats) -> list[Finding]:
     return out
 
 
-def attribute(words: str, others: list[str]) -> tuple[LogRole, str | None, Category | None]:
+def attribute(words: str, others: list[str], me: str) -> tuple[LogRole, str | None, Category | None]:
     """Whose problem an error is: a catalogued peer it names when it is about that peer (a failing
     call, the peer's certificate, our threads waiting on it); something outside the catalog when it
     is a dependency failure naming none; else the service's own. `others`: the other services' names,
-    longest first. Returns (role, the peer it points to, category)."""
-    named = next((s for s in others if mentions(s, words)), None)
+    longest first; `me`: whose error it is. Returns (role, the peer it points to, category)."""
+    named = next((s for s in others if mentions(s, words, [*others, me])), None)
     cat = classify(words)
     waited = bool(named) and re.search(WAITING_ON.pattern + spellings(named or "").pattern, words, re.I)
     if named and (
@@ -237,14 +237,14 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
     others = sorted((s for s in catalog.services if s != me), key=len, reverse=True)
     for t in st.templates:
         note = st.notable(t)
-        words = f"{t.template}\n{t.sample}"
+        words = f"{t.template}\n{without_clock(t.sample)}"
         # an info line counts only when it is new and names what failed (a certificate, a permission, a limit)
         stated = t.level == "INFO" and note == "new" and classify(words) in STATED_FAILURES
         if t.line is None or (t.level not in ("ERROR", "WARN") and not stated) or not note:
             continue
         if instructs(words):  # text that tries to instruct the copilot is flagged, never evidence
             continue
-        role, points, cat = attribute(words, others)
+        role, points, cat = attribute(words, others, me)
         weight = (
             (w.NEW_TEMPLATE if note == "new" else w.RISING_TEMPLATE)
             * {"ERROR": 1.0, "WARN": w.WARNING_SHARE}.get(t.level, w.INFO_SHARE)
@@ -286,7 +286,7 @@ def _trace_findings(r: ToolResult, st: TraceStats, catalog: Catalog) -> list[Fin
         theirs = cat not in ("expired_credential", "permission_denied") or bool(PEER_CERT.search(o.message))
         known = (o.service in catalog.services or not catalog.services) and (theirs or o.service == o.seen_by)
         role, points, said = attribute(
-            o.message, sorted((x for x in catalog.services if x != o.service), key=len, reverse=True)
+            o.message, sorted((x for x in catalog.services if x != o.service), key=len, reverse=True), o.service
         )
         if known and role == "peer":  # its own span failed, but with words about a peer (waiting on it)
             cat = said

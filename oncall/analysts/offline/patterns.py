@@ -192,6 +192,15 @@ HELD_DATA = re.compile(
 )
 
 
+# A time of day as loggers stamp it (`16:08:05,429`, `03:41:00.503Z`): its milliseconds are no status code
+CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?(?!\d)")
+
+
+def without_clock(text: str) -> str:
+    """The line without the times of day its format stamps on it, which say nothing about the cause."""
+    return CLOCK_TIME.sub("<time>", text)
+
+
 # Categories whose words say what failed (not merely that a call did): evidence at any log level
 STATED_FAILURES: tuple[Category, ...] = ("expired_credential", "permission_denied", "resource_exhaustion")
 

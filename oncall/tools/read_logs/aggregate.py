@@ -27,6 +27,8 @@ LEVEL_SQL = f"""
 CASE
   WHEN lvl IN ({ERROR_NAMES}) THEN 'ERROR'
   WHEN lvl IN ({WARN_NAMES}) THEN 'WARN'
+  -- a request log's HTTP status where its level would be: a server error served
+  WHEN length(lvl) = 3 AND lvl BETWEEN '500' AND '599' THEN 'ERROR'
   WHEN lvl IN ('DEBUG','DEBU','DBG','TRACE','TRAC','TRC','10','20','7') THEN 'DEBUG'
   WHEN lvl <> '' THEN 'INFO'
   -- one test every word below needs, so that most lines pay for one expression, not three
@@ -70,13 +72,24 @@ def line_level(message: str, field: str) -> str:
     return f"upper(CASE WHEN {defaulted} THEN coalesce({_stated(message)}, {field}) ELSE {field} END)"
 
 
+# A request the service answered with a server error (5xx) failed, whatever level its logger gave the
+# line: access logs (the common and combined formats, Envoy's, morgan's, Django's and gunicorn's) and
+# request logs (`status=503`, `"status":503`, Rails' `Completed 500`) file every response at info.
+SERVED_5XX = (
+    r"""(?i)(?:HTTP/[0-9.]+"?\s+|\b(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)\s+/\S*\s+(?:HTTP/[0-9.]+\s+)?"""
+    r"""|\b(?:status|status_?code|http\.status_code)["']?\s*[=:]\s*["']?|\bCompleted\s+)5[0-9][0-9]\b"""
+)
+
+
 def _raised(marks: str) -> str:
     """SQL: the relation `marks` with each mark's level raised to the one its message states when it was
     filed at INFO: a shipper that files everything at info (Papertrail's syslog from Heroku) never
-    raises a level, so a higher one stated in the line is believed. Once per message shape, not per line."""
+    raises a level, so a higher one stated in the line is believed; a server error served is an error.
+    Once per message shape, not per line."""
     says_more = "regexp_matches(left(masked, 200), '(?i)err|warn|fatal|crit|panic')"
-    return f"""SELECT * EXCLUDE (st) REPLACE (
-                 CASE WHEN st IN ({ERROR_NAMES}) THEN 'ERROR' WHEN st IN ({WARN_NAMES}) THEN 'WARN' ELSE level END
+    return f"""SELECT * EXCLUDE (st, served_5xx) REPLACE (
+                 CASE WHEN st IN ({ERROR_NAMES}) OR served_5xx THEN 'ERROR' WHEN st IN ({WARN_NAMES}) THEN 'WARN'
+                      ELSE level END
                  AS level)
                FROM (SELECT *, CASE WHEN level = 'INFO' AND {says_more} THEN {_stated("masked")} END AS st
                      FROM ({marks}))"""
@@ -119,6 +132,7 @@ def marks_sql(lines: str, q: LogQuery, shape_every: int = 1, identity: str = "hl
         "bstart": q.baseline_start.timestamp(),
         "mask_re": MASK_RE,
         "mask": MASK,
+        "served_5xx": SERVED_5XX,
     }
     text = ""
     if q.query:
@@ -135,6 +149,10 @@ def marks_sql(lines: str, q: LogQuery, shape_every: int = 1, identity: str = "hl
         SELECT service, pod, level, period,
                CASE WHEN {shaped} THEN
                  regexp_replace(left(split_part(msg, chr(10), 1), {MAX_CHARS}), $mask_re, $mask, 'g') END AS masked,
+               -- read before masking takes the status away; only of the lines shaped, so the sample's
+               -- scaling (by the level filed) carries it to the lines counted
+               coalesce(level IN ('INFO', 'DEBUG') AND {shaped} AND regexp_matches(left(msg, {MAX_CHARS}), $served_5xx),
+                        false) AS served_5xx,
                count(*) AS n, min(ts) AS t0, max(ts) AS t1,
                -- the earliest line, ties broken by content so that any order of reading picks the same
                -- (built only for the lines it can be: a struct for every line costs more than the read)

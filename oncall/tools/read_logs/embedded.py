@@ -111,6 +111,18 @@ FIELDS = {
     # the error detail structured loggers keep apart (pino's err, zerolog's error, the traceback Python's
     # structlog and Lambda Powertools keep in exception): appended to the message
     "error": ("err.message", "error.message", "error", "err", "exception"),
+    # the HTTP status of a request log kept as its own field (a 5xx is appended to the message, so that a
+    # response filed at info still reads as the server error it was: aggregate.SERVED_5XX)
+    "http_status": (
+        "status",
+        "status_code",
+        "statusCode",
+        "http.status_code",
+        '"http.status_code"',
+        "http.response.status_code",
+        '"http.response.status_code"',
+        "response_code",
+    ),
     # CloudWatch Logs: the service is only in the log group's name (/ecs/<service>, /aws/lambda/<function>)
     # (a Logs Insights export's @log is "<account>:<group>")
     "group": ("logGroup", "@log"),
@@ -173,6 +185,15 @@ def with_error(message: str, error: str) -> str:
     return (
         f"CASE WHEN {error} <> '' AND NOT contains({message}, {error}) "
         f"THEN {message} || ': ' || {said} ELSE {message} END"
+    )
+
+
+def with_status(message: str, status: str) -> str:
+    """SQL: the message, then ` status=<n>` when the line's own status field says the server failed the
+    request and the message does not say so."""
+    return (
+        f"CASE WHEN length({status}) = 3 AND {status} BETWEEN '500' AND '599' AND NOT contains({message}, {status}) "
+        f"THEN {message} || ' status=' || {status} ELSE {message} END"
     )
 
 
@@ -299,7 +320,7 @@ class JsonlLogs:
             WITH g AS (
               SELECT {pick["ts"]} AS ts_text, {service} AS service, {pick["pod"]} AS pod,
                      {line_level(pick["message"], pick["level"])} AS lvl,
-                     {truncated(with_error(pick["message"], pick["error"]))} AS msg
+                     {truncated(with_status(with_error(pick["message"], pick["error"]), pick["http_status"]))} AS msg
               FROM {source})
             SELECT ts_text, lvl, {epoch_seconds("ts_text")} AS ts, service, pod,
                    {LEVEL_SQL} AS level, msg FROM g)"""
