@@ -25,7 +25,7 @@ def test_server_errors_in_access_lines_are_errors_and_other_responses_are_not(tm
         '10.0.0.7 - - [17/Nov/2026:03:41:00 +0000] "GET /v1/orders HTTP/1.1" 502 157 "-" "curl/8.5"',
         '[2026-11-17T03:41:00.120Z] "POST /v1/pay HTTP/2" 503 UF 0 91 3 - "-" "okhttp/4.12"',
         "GET /api/quote 500 12.345 ms - 52",
-        'method=GET path=/v1/items status=504 dur=30012ms',
+        "method=GET path=/v1/items status=504 dur=30012ms",
         json.dumps({"msg": "request done", "status": 500}),
     ]
     fine = [
