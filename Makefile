@@ -83,6 +83,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world16
 	rm -rf build/world17 && $(BIN)/oncall scenarios generate build/world17 --world 17 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world17
+	rm -rf build/world18 && $(BIN)/oncall scenarios generate build/world18 --world 18 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world18
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

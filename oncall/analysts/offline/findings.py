@@ -212,12 +212,18 @@ def _metric_findings(r: ToolResult, m: MetricStats) -> list[Finding]:
     return out
 
 
+ACTOR = re.compile(r"[\w.-]+@(?=[\w\[])")
+
+
 def attribute(words: str, others: list[str], me: str) -> tuple[LogRole, str | None, Category | None]:
     """Whose problem an error is: a catalogued peer it names when it is about that peer (a failing
     call, the peer's certificate, our threads waiting on it); something outside the catalog when it
     is a dependency failure naming none; else the service's own. `others`: the other services' names,
     longest first; `me`: whose error it is. Returns (role, the peer it points to, category)."""
-    named = next((s for s in others if mentions(s, words, [*others, me])), None)
+    # the name before an @ is who acted (a database session's `application@database`, a user@host), not
+    # what failed: booking-api's statement cancelled by the database is the database's doing
+    about = ACTOR.sub("<who>@", words)
+    named = next((s for s in others if mentions(s, about, [*others, me])), None)
     cat = classify(words)
     waited = bool(named) and re.search(WAITING_ON.pattern + spellings(named or "").pattern, words, re.I)
     if named and (

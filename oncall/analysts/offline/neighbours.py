@@ -18,10 +18,14 @@ that broke; these rules follow a change to the neighbours it broke, each for a r
   several services were throttled (a limit beyond the catalog: an account's concurrency, a quota);
 - a path cut: X's change altered how traffic leaves or is routed, and right after it several services
   could not connect, none having changed itself;
+- users turned away: right after X's change, X began refusing requests on purpose (a WAF rule, a policy)
+  and the traffic of services behind it fell;
+- heavier work sent: minutes after X's change a store X uses ran out of CPU or connections though
+  no one sent it more requests and nothing else near it changed then (a lost index, a renamed cache key);
 - the one change before it: X, which we have no signal from or which shows nothing wrong, changed, and
   right after a user of it failed with new errors of its own, nothing else it uses or it itself having
   changed in between.
-The last three are read from timing and the kind of failure, not from words the errors repeat: likely,
+The last five are read from timing and the kind of failure, not from words the errors repeat: likely,
 not proven (never HIGH).
 
 A change so followed makes X the suspect (recent_change); the services it broke become its symptoms,
@@ -34,7 +38,7 @@ from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction
-from oncall.analysts.offline.patterns import STATED_FAILURES, THROTTLED, UNREACHED, reaches
+from oncall.analysts.offline.patterns import REFUSED, STATED_FAILURES, THROTTLED, UNREACHED, reaches
 from oncall.analysts.offline.suspect import Suspect, passes_up
 from oncall.core.catalog import Catalog
 
@@ -55,7 +59,8 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str
                 # its own errors repeat those of a dependency that broke no later, and not of this change's
                 # doing: its users suffer that failure passed up, not this change
                 continue
-            first = min(s.onset for s in broke if s.onset)
+            # (a service whose only sign is traffic that fell away has no onset: its fall came after the change)
+            first = min((s.onset for s in broke if s.onset), default=c.at)
             lag = first - c.at
             strength = w.CHANGE * (w.LAG_CLOSE_FACTOR if lag <= w.LAG_CLOSE else w.LAG_MEDIUM_FACTOR)
             strength += w.COHERENT_CHANGE + (w.CHANGE_WITH_DIFF if c.detail.diff else 0.0)
@@ -68,11 +73,14 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str
             continue  # already blamed on its own breakage, by another change at least as strong
         # (the same change that broke it and then its neighbours: it is credited with them too)
         top = max(s.score for s in broke)
+        # its own breakage already tied to this change stands on its own: neighbours tied by timing only
+        # add to it, they do not make it a guess
+        own = x.category == "recent_change" and x.change is c
         x.change, x.change_strength, x.category = c, strength, "recent_change"
         x.score = max(x.score, top + w.CHANGE_BROKE_NEIGHBOURS + min(w.BLAMED_CAP, w.BLAMED * len(broke)))
         x.kinds = {*x.kinds, "change", "logs"}
         x.broke = [s.service for s in broke]
-        x.broke_by_load = by_load
+        x.broke_by_load = by_load and not own
         for s in broke:
             if s.symptom_of is None:
                 s.symptom_of = x.service
@@ -158,12 +166,16 @@ def _broke(
         return flooded, not all(_load_led(s) for s in flooded)
     if filling := _filling_since(x, c, used, suspects, catalog):
         return filling, True
+    if sent := _work_sent(x, c, used, suspects, catalog, after):
+        return sent, True
     if shielded := _shield_removed(c, users, suspects, catalog, after):
         return shielded, True
     if surged and (taken := _shared_limit_taken(x, c, suspects)):
         return taken, True
     if cut := _path_cut(x, c, suspects):
         return cut, True
+    if away := _turned_away(x, c, suspects, catalog):
+        return away, True
     return _one_change_before(x, c, users, suspects, catalog, seen), True
 
 
@@ -214,6 +226,26 @@ def _path_cut(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> lis
         and not _changed_since(s, c)
     ]
     return cut if len(cut) >= w.STRANGERS else []
+
+
+def _turned_away(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> list[Suspect]:
+    """Right after X's change, X began turning requests away on purpose (denied, blocked: a WAF rule, a
+    policy, a limit), and right after that the traffic of services behind X fell: the change stops users
+    before they reach them. The services behind X whose requests fell."""
+    assert c.at is not None
+    if not any(f.at and _within(f.at, c.at) and REFUSED.search(f.words) for f in x.logs()):
+        return []
+    behind = [suspects[d] for d in catalog.dependencies(x.service, depth=4) if d in suspects]
+    return [
+        s
+        for s in behind
+        if any(m.detail.direction == "down" and m.at and _within(m.at, c.at) for m in s.metrics("traffic"))
+        and not _changed_since(s, c)
+    ]
+
+
+def _within(at: datetime, since: datetime) -> bool:
+    return since - w.CLOCK_SKEW <= at <= since + w.JUST_AFTER
 
 
 def _one_change_before(
@@ -275,6 +307,36 @@ def _filling_since(
         others = [suspects[u] for u in catalog.dependents(s.service) if u != x.service and u in suspects]
         if not any(d.at and c.at - w.JUST_AFTER <= d.at <= start for u in others for d in u.changes()):
             out.append(s)
+    return out
+
+
+def _work_sent(
+    x: Suspect,
+    c: ChangeFinding,
+    used: list[Suspect],
+    suspects: dict[str, Suspect],
+    catalog: Catalog,
+    after: Callable[[Suspect], bool],
+) -> list[Suspect]:
+    """X changed and, minutes after, a store X uses ran out of CPU or connections, though no one's
+    load on it grew, its own errors name nothing of its own that ran out, and neither it nor any other
+    user of it changed in the minutes before X or since: X's change sends it heavier work (a query that lost its
+    index, reads that now miss a cache, a new export). The store, and its other users that broke then."""
+    assert c.at is not None
+    out: list[Suspect] = []
+    for s in used:
+        if catalog.dependencies(s.service, depth=1):
+            continue  # a store uses nothing itself: a service in between may be slow on its own account
+        # CPU or connections: what heavier statements take (a disk or memory filling is its own doing)
+        busy = [m for m in s.metrics("saturation") if m.signal in ("cpu_utilization", "pool_utilization")]
+        if not _soon_after(s, c.at) or not busy or any(f.category in STATED_FAILURES for f in s.logs("own")):
+            continue
+        users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
+        if any(m.more_traffic for v in [s, *users] for m in v.metrics("traffic")):
+            continue  # more requests, not heavier ones: a surge or a flood, read by the rules above
+        if any(_changed_since(v, c) or _changed_before(v, c, w.JUST_AFTER) for v in [s, *users] if v is not x):
+            continue  # another change as close to it could have sent it too
+        out += [s, *(u for u in users if u is not x and after(u) and u not in out)]
     return out
 
 

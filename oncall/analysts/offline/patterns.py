@@ -232,6 +232,13 @@ THROTTLED = re.compile(
     r"|RequestLimitExceeded|ProvisionedThroughputExceeded",
     re.I,
 )
+# a request turned away on purpose by what stands in front of a service (a WAF, a gateway's policy, a rate
+# limiter, an allow-list): ModSecurity, nginx's deny and limit_req, Envoy's RBAC and ext_authz, AWS WAF
+REFUSED = re.compile(
+    r"access denied|request (was )?(denied|blocked|rejected)|\bblocked\b|\bdenied\b|limiting requests"
+    r"|rbac_access_denied|ext_authz_denied|forbidden by rule|\b(blocked|denied) by\b",
+    re.I,
+)
 # a caller that could not reach the other side at all: no connection made, no route, refused
 UNREACHED = re.compile(
     r"connect(ion)? ?time(d)? ?out|timed out (while )?connecting|without establishing a connection|\bETIMEDOUT\b"

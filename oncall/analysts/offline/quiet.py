@@ -21,8 +21,9 @@ _RETIRED = re.compile(r"\b(decommission(ed)?|retired?|sunset|removed from servic
 
 
 def nothing_lasting(top: Suspect, suspects: list[Suspect], alerting: str | None) -> bool:
-    """Nothing lasting is wrong: no symptom that is still there and nothing saturated, anywhere, and the
-    alerting service's requests have not fallen away (below half, and staying there)."""
+    """Nothing lasting is wrong: no symptom that is still there and nothing saturated, anywhere, the
+    alerting service's requests have not fallen away (below half, and staying there), and no change was
+    followed to services it broke (a rule in front turning users away shows as little else)."""
     lasting = [
         f
         for s in suspects
@@ -32,7 +33,7 @@ def nothing_lasting(top: Suspect, suspects: list[Suspect], alerting: str | None)
         and ((f.weight >= 1 and f.role in ("symptom", "saturation")) or (s.service == alerting and fell_away(f)))
     ]
     errors = [f for s in suspects for f in s.logs() if f.weight >= 1]
-    return not lasting and not errors and top.score < w.QUIET_SCORE
+    return not lasting and not errors and not any(s.broke for s in suspects) and top.score < w.QUIET_SCORE
 
 
 def retired(svc: str, found: list[Finding]) -> ChangeFinding | None:
