@@ -73,14 +73,11 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str
             continue  # already blamed on its own breakage, by another change at least as strong
         # (the same change that broke it and then its neighbours: it is credited with them too)
         top = max(s.score for s in broke)
-        # its own breakage already tied to this change stands on its own: neighbours tied by timing only
-        # add to it, they do not make it a guess
-        own = x.category == "recent_change" and x.change is c
         x.change, x.change_strength, x.category = c, strength, "recent_change"
         x.score = max(x.score, top + w.CHANGE_BROKE_NEIGHBOURS + min(w.BLAMED_CAP, w.BLAMED * len(broke)))
         x.kinds = {*x.kinds, "change", "logs"}
         x.broke = [s.service for s in broke]
-        x.broke_by_load = by_load and not own
+        x.broke_by_load = by_load
         for s in broke:
             if s.symptom_of is None:
                 s.symptom_of = x.service
