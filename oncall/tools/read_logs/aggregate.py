@@ -151,8 +151,10 @@ def marks_sql(lines: str, q: LogQuery, shape_every: int = 1, identity: str = "hl
                  regexp_replace(left(split_part(msg, chr(10), 1), {MAX_CHARS}), $mask_re, $mask, 'g') END AS masked,
                -- read before masking takes the status away; only of the lines shaped, so the sample's
                -- scaling (by the level filed) carries it to the lines counted
-               coalesce(level IN ('INFO', 'DEBUG') AND {shaped} AND regexp_matches(left(msg, {MAX_CHARS}), $served_5xx),
-                        false) AS served_5xx,
+               -- (a CASE, so that only those lines pay for the expression: AND would read every line)
+               CASE WHEN level IN ('INFO', 'DEBUG') AND {shaped}
+                    THEN coalesce(regexp_matches(left(msg, {MAX_CHARS}), $served_5xx), false)
+                    ELSE false END AS served_5xx,
                count(*) AS n, min(ts) AS t0, max(ts) AS t1,
                -- the earliest line, ties broken by content so that any order of reading picks the same
                -- (built only for the lines it can be: a struct for every line costs more than the read)
