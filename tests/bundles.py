@@ -125,6 +125,15 @@ def setting_change(at: datetime, service: str, key: str, old: str, new: str, kin
     }  # fmt: skip
 
 
+def quiet_logs(*services: str) -> list[dict]:
+    """A line every five minutes from each service, two hours before the alert: they were seen, and fine."""
+    return [
+        log(ALERT_AT - timedelta(hours=2) + i * timedelta(minutes=5), s, "info", "ok")
+        for i in range(20)
+        for s in services
+    ]
+
+
 def log(t: datetime, service: str, level: str, message: str, pod: str | None = None) -> dict:
     return {
         "ts": iso(t),

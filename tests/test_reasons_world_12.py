@@ -7,17 +7,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, iso, log, series, write_bundle
+from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, iso, log, quiet_logs, series, write_bundle
 
 M = timedelta(minutes=1)
 AT = ALERT_AT - 5 * M
 T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 SIGNALS = {"request_rate": 'requests{service="{service}"}', "error_ratio": 'error_ratio{service="{service}"}'}
 SEQ = 'ERROR:  nextval: reached maximum value of sequence "visits_id_seq" (2147483647)'
-
-
-def _quiet(*services: str) -> list[dict]:
-    return [log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in services]
 
 
 def _every(service: str, text: str, n: int = 120, start=AT) -> list[dict]:
@@ -32,7 +28,7 @@ def test_a_caller_that_repeats_its_database_s_own_error_is_not_the_cause(tmp_pat
         tmp_path / "b",
         services={"portal": ["booking"], "booking": ["db"], "db": []},
         alert=alertmanager("HighErrorRate", "portal"),
-        logs=_quiet("portal", "booking", "db")
+        logs=quiet_logs("portal", "booking", "db")
         + _every("db", SEQ, 40)
         + _every("booking", f"failed to reserve slot: db error: {SEQ.replace(':  ', ': ')}")
         + _every("portal", "POST /api/visits: booking responded 500", start=AT + M),
@@ -52,7 +48,7 @@ def _cut_off_bundle(tmp_path, diff: str, to: str):
         tmp_path / "b",
         services={"notifier": ["sms-provider"], "sms-provider": []},
         alert=alertmanager("HighErrorRate", "notifier"),
-        logs=_quiet("notifier")
+        logs=quiet_logs("notifier")
         + _every(
             "notifier",
             "sms send failed: HTTPSConnectionPool(host='api.sms-provider.example', port=443): Max retries "

@@ -14,6 +14,7 @@ from tests.bundles import (
     flat_then,
     investigated,
     log,
+    quiet_logs,
     series,
     setting_change,
     write_bundle,
@@ -23,10 +24,6 @@ M = timedelta(minutes=1)
 AT = ALERT_AT - 6 * M
 T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 SIGNALS = {"request_rate": 'requests{service="{service}"}', "error_ratio": 'error_ratio{service="{service}"}'}
-
-
-def _quiet(*services: str) -> list[dict]:
-    return [log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in services]
 
 
 def _every(service: str, text: str, n: int = 120, start=AT, level: str = "error") -> list[dict]:
@@ -75,7 +72,7 @@ def _surge_bundle(tmp_path, surge: float):
         tmp_path / "b",
         services={"checkout": ["orders"], "orders": [], "thumbnailer": []},
         alert=alertmanager("LambdaErrorsHigh", "checkout"),
-        logs=_quiet("checkout", "orders", "thumbnailer")
+        logs=quiet_logs("checkout", "orders", "thumbnailer")
         + _every("checkout", "calling orders failed: TooManyRequestsException: Rate Exceeded.", start=AT + M),
         metric_lines=_steady("checkout", "orders")
         + series("requests", "thumbnailer", flat_then(T0, END, 3.0, AT - 3 * M, 3.0 * surge))
@@ -109,7 +106,7 @@ def _path_bundle(tmp_path, key: str, old: str, new: str):
         services={"api": ["catalog", "orders"], "catalog": ["catalog-table"], "orders": ["orders-table"],
                   "catalog-table": [], "orders-table": [], "network": []},
         alert=alertmanager("ApiErrors", "api"),
-        logs=_quiet("api", "catalog", "orders")
+        logs=quiet_logs("api", "catalog", "orders")
         + _every("catalog", 'ConnectTimeoutError: Connect timeout on endpoint URL: "https://dynamodb.eu-west-1.amazonaws.com/"')
         + _every("orders", "GetItem failed: TimeoutError: Socket timed out without establishing a connection within 1000 ms"),
         metric_lines=_steady("api", "catalog", "orders") + _failing("catalog") + _failing("orders") + _failing("api", AT + M),
@@ -139,7 +136,7 @@ def _queue_bundle(tmp_path, own_deploy: bool):
         tmp_path / "b",
         services={"payment-worker": ["payments-queue", "stripe"], "payments-queue": [], "stripe": []},
         alert=alertmanager("DeadLetterQueueNotEmpty", "payment-worker"),
-        logs=_quiet("payment-worker")
+        logs=quiet_logs("payment-worker")
         + _every("payment-worker", "Failed to process record: IdempotencyAlreadyInProgressError: already in progress")
         + _every("payment-worker", "stripe returned 409 idempotency_key_in_use; will retry", 40, level="warn"),
         metric_lines=_steady("payment-worker") + _failing("payment-worker"),
@@ -176,7 +173,7 @@ def test_a_verifier_holding_rotated_signing_keys_is_restarted_first(tmp_path) ->
         tmp_path / "b",
         services={"authorizer": ["idp"], "idp": []},
         alert=alertmanager("AuthorizerErrors", "authorizer"),
-        logs=_quiet("authorizer") + lines,
+        logs=quiet_logs("authorizer") + lines,
         metric_lines=_steady("authorizer") + _failing("authorizer"),
         signals=SIGNALS,
     )

@@ -18,6 +18,7 @@ from tests.bundles import (
     investigated,
     iso,
     log,
+    quiet_logs,
     read_logs_of,
     series,
     setting_change,
@@ -32,10 +33,6 @@ SIGNALS = {
     "error_ratio": 'error_ratio{service="{service}"}',
     "memory_utilization": 'memory{service="{service}"}',
 }
-
-
-def _quiet(*services: str) -> list[dict]:
-    return [log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in services]
 
 
 def _every(service: str, text: str, n: int = 120, start=AT, level: str = "error") -> list[dict]:
@@ -61,7 +58,7 @@ def test_the_one_change_on_a_healthy_dependency_before_its_user_broke_is_the_sus
         tmp_path / "b",
         services={"web": ["accounts"], "accounts": ["pooler"], "pooler": []},
         alert=alertmanager("HighErrorRate", "web"),
-        logs=_quiet("web", "accounts", "pooler")
+        logs=quiet_logs("web", "accounts", "pooler")
         + _every("accounts", 'PSQLException: ERROR: prepared statement "S_3" does not exist')
         + _every("web", "downstream call failed: accounts responded 500", start=AT + M),
         metric_lines=_steady("web", "accounts", "pooler") + _failing("accounts") + _failing("web", AT + M),
@@ -91,7 +88,7 @@ def test_two_unconnected_services_failing_the_same_way_at_once_are_not_certain(t
         tmp_path / "b",
         services={"web": ["accounts", "auth"], "accounts": ["cache"], "payments": ["cache"], "auth": [], "cache": []},
         alert=alertmanager("HighErrorRate", "accounts"),
-        logs=_quiet("web", "accounts", "payments", "auth", "cache")
+        logs=quiet_logs("web", "accounts", "payments", "auth", "cache")
         + _every("accounts", "JWT rejected: PrematureJwtException: JWT must not be accepted before 10:14:02Z")
         + _every("payments", "request refused: ImmatureSignatureError: The token is not yet valid (iat)", 6)
         + _every("web", "downstream call failed: accounts responded 401 Unauthorized", start=AT + M),
@@ -118,7 +115,7 @@ def test_killed_for_memory_while_its_own_memory_stayed_flat_is_not_certain(tmp_p
         tmp_path / "b",
         services={"payments": []},
         alert=alertmanager("ServiceRestarting", "payments"),
-        logs=_quiet("payments")
+        logs=quiet_logs("payments")
         + _every("payments", "kernel: Out of memory: Killed process 4321 (python3) total-vm:8123456kB", 20),
         metric_lines=_steady("payments") + _failing("payments"),
         signals=SIGNALS,
@@ -140,7 +137,7 @@ def _failover(tmp_path, *, accounts_fails: bool):
         tmp_path / "b",
         services={"payments": ["redis"], "accounts": ["redis"], "redis": []},
         alert=alertmanager("HighErrorRate", "payments"),
-        logs=_quiet("payments", "accounts", "redis") + logs,
+        logs=quiet_logs("payments", "accounts", "redis") + logs,
         metric_lines=_steady("payments", "accounts", "redis")
         + _failing("payments")
         + (_failing("accounts") if accounts_fails else []),
@@ -182,7 +179,7 @@ def _oom(tmp_path, *, own_memory_climbs: bool):
         tmp_path / "b",
         services={"web": ["payments"], "payments": [], "agent": []},
         alert=alertmanager("ServiceRestarting", "payments"),
-        logs=_quiet("web", "payments", "agent")
+        logs=quiet_logs("web", "payments", "agent")
         + _every("payments", "kernel: Out of memory: Killed process 4321 (python3) total-vm:8123456kB", 20),
         metric_lines=series("requests", "payments", flat_then(T0, END, 50.0))
         + series("memory", "payments", own)
@@ -220,7 +217,7 @@ def _retired(tmp_path, *, user_fails: bool):
         tmp_path / "b",
         services={"web": ["reports"], "reports": []},
         alert=alertmanager("TargetDown", "reports"),
-        logs=_quiet("web")
+        logs=quiet_logs("web")
         + (_every("web", "GET /reports failed: connection refused by reports") if user_fails else []),
         metric_lines=series("requests", "web", flat_then(T0, END, 50.0))
         + (_failing("web") if user_fails else series("error_ratio", "web", flat_then(T0, END, 0.002))),
@@ -252,7 +249,7 @@ def test_an_issuer_whose_clock_cannot_synchronise_explains_tokens_from_the_futur
         tmp_path / "b",
         services={"web": ["accounts", "auth"], "accounts": ["cache"], "payments": ["cache"], "auth": [], "cache": []},
         alert=alertmanager("HighErrorRate", "web"),
-        logs=_quiet("web", "accounts", "payments", "auth", "cache")
+        logs=quiet_logs("web", "accounts", "payments", "auth", "cache")
         + [
             {**x, "level": ""}
             for x in _every("auth", "2026-03-02T13:20:00Z WRN chronyd[611]: Can't synchronise: no selectable sources",

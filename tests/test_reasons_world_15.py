@@ -8,16 +8,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, log, series, setting_change, write_bundle
+from tests.bundles import (
+    ALERT_AT,
+    alertmanager,
+    flat_then,
+    investigated,
+    log,
+    quiet_logs,
+    series,
+    setting_change,
+    write_bundle,
+)
 
 M = timedelta(minutes=1)
 AT = ALERT_AT - 6 * M
 T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 SIGNALS = {"request_rate": 'requests{service="{service}"}', "error_ratio": 'error_ratio{service="{service}"}'}
-
-
-def _quiet(*services: str) -> list[dict]:
-    return [log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in services]
 
 
 def _every(service: str, text: str, level: str = "info", n: int = 120) -> list[dict]:
@@ -31,7 +37,7 @@ def _edge(tmp_path, text: str, changed: bool):
         tmp_path / "b",
         services={"edge": ["api"], "api": []},
         alert=alertmanager("TrafficDrop", "edge"),
-        logs=_quiet("edge", "api") + _every("edge", text),
+        logs=quiet_logs("edge", "api") + _every("edge", text),
         metric_lines=series("requests", "edge", flat_then(T0, END, 400.0, AT, 160.0))
         + series("requests", "api", flat_then(T0, END, 200.0, AT, 90.0))
         + series("error_ratio", "edge", flat_then(T0, END, 0.002))
@@ -82,7 +88,7 @@ def test_requests_that_dipped_and_came_back_are_not_an_incident(tmp_path) -> Non
         tmp_path / "b",
         services={"edge": ["api"], "api": []},
         alert=alertmanager("TrafficDrop", "edge"),
-        logs=_quiet("edge", "api"),
+        logs=quiet_logs("edge", "api"),
         metric_lines=series(
             "requests",
             "edge",
@@ -103,7 +109,7 @@ def test_requests_that_fell_by_half_and_stay_down_are_never_called_noise(tmp_pat
         tmp_path / "b",
         services={"edge": ["api"], "api": []},
         alert=alertmanager("TrafficDrop", "edge"),
-        logs=_quiet("edge", "api"),
+        logs=quiet_logs("edge", "api"),
         metric_lines=series("requests", "edge", flat_then(T0, END, 400.0, AT, 160.0))
         + series("requests", "api", flat_then(T0, END, 200.0))
         + series("error_ratio", "edge", flat_then(T0, END, 0.002)),

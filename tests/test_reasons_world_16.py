@@ -14,6 +14,7 @@ from tests.bundles import (
     flat_then,
     investigated,
     log,
+    quiet_logs,
     series,
     setting_change,
     write_bundle,
@@ -23,10 +24,6 @@ M = timedelta(minutes=1)
 AT = ALERT_AT - 6 * M
 T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 SIGNALS = {"request_rate": 'requests{service="{service}"}', "error_ratio": 'error_ratio{service="{service}"}'}
-
-
-def _quiet(*services: str) -> list[dict]:
-    return [log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in services]
 
 
 def _every(service: str, text: str, level: str = "error", n: int = 120, start=AT) -> list[dict]:
@@ -51,7 +48,7 @@ def _moved(tmp_path, error: str):
         tmp_path / "b",
         services={"catalog": ["search"], "recs": ["search"], "search": []},
         alert=alertmanager("HighErrorRate", "catalog"),
-        logs=_quiet("catalog", "recs", "search") + _every("catalog", error),
+        logs=quiet_logs("catalog", "recs", "search") + _every("catalog", error),
         metric_lines=_steady("catalog", "recs", "search")
         + _failing("catalog")
         + series("error_ratio", "recs", flat_then(T0, END, 0.002)),
@@ -94,7 +91,7 @@ def test_a_change_that_broke_its_own_service_and_then_others_is_credited_with_th
         tmp_path / "b",
         services={"web": ["uploads"], "uploads": ["store"], "thumbs": ["store"], "store": []},
         alert=alertmanager("HighErrorRate", "uploads"),
-        logs=_quiet("web", "uploads", "thumbs")
+        logs=quiet_logs("web", "uploads", "thumbs")
         + _every("thumbs", f"write thumbnail, retrying: {QUOTA}", level="warn")
         + _every("uploads", f"store object failed: {QUOTA}", start=AT + M)
         + _every("web", "upload failed: uploads responded 500", start=AT + 2 * M),

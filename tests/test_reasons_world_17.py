@@ -13,7 +13,7 @@ import pytest
 
 from oncall.analysts.offline.findings import attribute
 from oncall.core.catalog import mentions
-from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, log, series, write_bundle
+from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, log, quiet_logs, series, write_bundle
 
 M = timedelta(minutes=1)
 AT = ALERT_AT - 6 * M
@@ -23,7 +23,7 @@ SIGNALS = {"memory_utilization": 'memory{service="{service}"}', "restarts": 'res
 
 def _worker(tmp_path, stamp: str, text: str):
     """A worker whose memory climbed to its limit and that restarts, logging `text` stamped as Celery does."""
-    quiet = [log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in ("w", "mq")]
+    quiet = quiet_logs("w", "mq")
     lines = [log(AT + i * 20 * timedelta(seconds=1), "w", "error", f"[2026-11-17 03:{41 + i // 3:02d}:{stamp}: "
                  f"ERROR/MainProcess] {text}") for i in range(30)]  # fmt: skip
     return write_bundle(

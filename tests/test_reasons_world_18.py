@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from oncall.analysts.offline.findings import attribute
-from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, log, series, setting_change, write_bundle
+from tests.bundles import (
+    ALERT_AT,
+    alertmanager,
+    flat_then,
+    investigated,
+    log,
+    quiet_logs,
+    series,
+    setting_change,
+    write_bundle,
+)
 
 M = timedelta(minutes=1)
 AT = ALERT_AT - 8 * M
@@ -23,16 +33,12 @@ SIGNALS = {
 }
 
 
-def _quiet(*services: str) -> list[dict]:
-    return [log(ALERT_AT - timedelta(hours=2) + i * 5 * M, s, "info", "ok") for i in range(20) for s in services]
-
-
 def _store(tmp_path, *, released: bool = True, surge: bool = False):
     """db's CPU pins at AT; api (the alerting service) slows and its statements time out a minute later;
     report, the other user of db, shows nothing itself."""
     changes = [setting_change(AT - 3 * M, "report", "version", "1.31.0", "1.32.0", "deploy")] if released else []
     timeout = "Booking failed: org.postgresql.util.PSQLException: ERROR: canceling statement due to statement timeout"
-    logs = _quiet("api", "report", "db") + [log(AT + M + i * 10 * timedelta(seconds=1), "api", "error", timeout)
+    logs = quiet_logs("api", "report", "db") + [log(AT + M + i * 10 * timedelta(seconds=1), "api", "error", timeout)
                                              for i in range(40)]  # fmt: skip
     logs += [log(AT + M + i * 20 * timedelta(seconds=1), "db", "error", "2026-11-17 03:41:00.120 UTC [4121] "
                  "api@booking ERROR:  canceling statement due to statement timeout") for i in range(20)]  # fmt: skip
@@ -84,7 +90,7 @@ def _front(tmp_path, *, changed: bool = True, text: str = "ModSecurity: Access d
         tmp_path / "b",
         services={"waf": ["api"], "api": []},
         alert=alertmanager("BookingsBelowForecast", "api"),
-        logs=_quiet("waf", "api")
+        logs=quiet_logs("waf", "api")
         + [log(AT - M + i * 5 * timedelta(seconds=1), "waf", "warn", text) for i in range(200)],
         metric_lines=series("requests", "api", flat_then(T0, END, 60.0, AT, 32.0))
         + series("requests", "waf", flat_then(T0, END, 300.0))
