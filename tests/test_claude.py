@@ -115,6 +115,21 @@ def test_parallel_tool_calls_then_diagnosis(claude, offline_answer):
     assert inv.grounding.failures == []
 
 
+def _alert() -> Any:
+    """A firing alert on api, for building a first turn by hand."""
+    from oncall.core.alert import Alert
+
+    return Alert(
+        source="alertmanager",
+        alertname="X",
+        status="firing",
+        starts_at=datetime(2026, 3, 2, tzinfo=UTC),
+        service="api",
+        labels={},
+        fingerprint="f",
+    )
+
+
 def _fabricated(answer: dict[str, Any]) -> dict[str, Any]:
     bad = json.loads(json.dumps(answer))
     bad["evidence"].append(
@@ -293,19 +308,10 @@ def test_the_first_turn_stays_under_its_ceiling_whatever_the_evidence():
     """Twenty long tool outputs (a wide estate, a thousand changes): the longest give up their last
     lines, each keeps its numbering and says how to read the rest, and the alert is always there."""
     from oncall.analysts.claude.prompt import FIRST_TURN_CHARS, first_turn
-    from oncall.core.alert import Alert
     from oncall.core.catalog import Catalog
     from oncall.core.results import ToolResult
 
-    alert = Alert(
-        source="alertmanager",
-        alertname="X",
-        status="firing",
-        starts_at=datetime(2026, 3, 2, tzinfo=UTC),
-        service="api",
-        labels={},
-        fingerprint="f",
-    )
+    alert = _alert()
     results = [
         ToolResult(
             id=f"R{i}",
@@ -328,19 +334,10 @@ def test_the_first_turn_stays_under_its_ceiling_with_fifty_outputs():
     apiece; the longest then keep only their first line (which says what they are) and every output is
     still there to be asked for again."""
     from oncall.analysts.claude.prompt import FIRST_TURN_CHARS, first_turn
-    from oncall.core.alert import Alert
     from oncall.core.catalog import Catalog
     from oncall.core.results import ToolResult
 
-    alert = Alert(
-        source="alertmanager",
-        alertname="X",
-        status="firing",
-        starts_at=datetime(2026, 3, 2, tzinfo=UTC),
-        service="api",
-        labels={},
-        fingerprint="f",
-    )
+    alert = _alert()
     results = [
         ToolResult(
             id=f"R{i}",
