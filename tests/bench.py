@@ -178,7 +178,13 @@ def log_scale() -> None:
             size = logs.stat().st_size
             plain = min(_plain_aggregate(logs) for _ in range(2))
             timeouts: list[str] = []
-            wall, _, rss, root = _timed_investigation(case, Path(tmp) / f"c{scale}", timeouts)
+            # the best of two, as the aggregate is (each run from a cold cache of its own); the peak
+            # memory is the larger, and a timeout in either counts
+            runs = [_timed_investigation(case, Path(tmp) / f"c{scale}-{i}", timeouts) for i in range(2)]
+            wall, root = min(r[0] for r in runs), runs[0][3]
+            rss = max(r[2] for r in runs)
+            if runs[1][3] != root:
+                root = f"{root} then {runs[1][3]}"
             print(
                 f"{lines:>11,} {size / 1e6:>6.0f}MB {plain:>9.2f}s {wall:>11.2f}s {wall / plain:>5.1f}x "
                 f"{rss:>6}MiB {rss * 2**20 / size:>8.2f} {len(timeouts):>8}  {root}"

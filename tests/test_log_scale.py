@@ -107,3 +107,35 @@ def test_a_small_file_is_numbered_with_its_blank_lines_counted(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     stats = _stats(path)
     assert "connection refused to db:5432" in _cited(path, stats, "connection refused")
+
+
+def test_summaries_asking_about_the_same_minutes_each_cite_their_own_lines(tmp_path, probed):
+    """The stretches one summary read are kept, line by line, for the next: a second service's lines in
+    those stretches are cited by their own numbers, and a line outside them is still read and found."""
+    lines = []
+    for i in range(3000):
+        minute = i * 60 / 3000
+        service = ("api", "db")[i % 2]
+        lines.append(
+            json.dumps(json.loads(_line(minute, f"GET /items/{i} 200")) | {"service": service, "pod": f"{service}-1"})
+        )
+    lines.insert(
+        1801, json.dumps(json.loads(_line(36.01, "deadlock detected", "error")) | {"service": "db", "pod": "db-1"})
+    )
+    lines.insert(
+        2500, json.dumps(json.loads(_line(49.9, "pool exhausted", "error")) | {"service": "db", "pod": "db-1"})
+    )
+    path = tmp_path / "logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+
+    logs = JsonlLogs(path)
+    ask = {
+        s: LogQuery(service=s, start=WINDOW[0], end=WINDOW[1], baseline_start=T0, known=["api", "db"])
+        for s in ("api", "db")
+    }
+    api, db = logs.stats(ask["api"]), logs.stats(ask["db"])
+    assert json.loads(_cited(path, api, "GET /items"))["service"] == "api"
+    first_db = json.loads(_cited(path, db, "GET /items"))
+    assert first_db["service"] == "db" and first_db["message"] == "GET /items/1501 200"  # the window's first
+    assert "deadlock detected" in _cited(path, db, "deadlock")
+    assert "pool exhausted" in _cited(path, db, "pool exhausted")

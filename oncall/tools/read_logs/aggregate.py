@@ -19,17 +19,28 @@ from oncall.tools.read_logs.templates import MASK, MASK_RE, MAX_CHARS, Group, mi
 # Level names vary by logger; unify them, and infer one from the text when absent.
 # (numeric: pino/bunyan 60 fatal, 50 error, 40 warn, 20 debug, 10 trace; syslog 0-3, 4, 7)
 ERROR_NAMES = (
-    "'ERROR','ERR','ERRO','FATAL','FATA','FTL','CRITICAL','CRIT','PANIC','PANI','EMERG','ALERT','SEVERE',"
-    "'50','60','0','1','2','3'"
-)
-WARN_NAMES = "'WARN','WARNING','WRN','40','4'"
+    "ERROR", "ERR", "ERRO", "FATAL", "FATA", "FTL", "CRITICAL", "CRIT", "PANIC", "PANI", "EMERG", "ALERT", "SEVERE",
+    "50", "60", "0", "1", "2", "3",
+)  # fmt: skip
+WARN_NAMES = ("WARN", "WARNING", "WRN", "40", "4")
+DEBUG_NAMES = ("DEBUG", "DEBU", "DBG", "TRACE", "TRAC", "TRC", "10", "20", "7")
+
+
+def one_of(column: str, names: tuple[str, ...]) -> str:
+    """SQL: `column` is one of the names. Equalities, not IN: DuckDB turns a long IN list into a join
+    that every line of a file pays for, even the lines an earlier branch of a CASE has decided."""
+    return "(" + " OR ".join(f"{column} = '{n}'" for n in names) + ")"
+
+
 LEVEL_SQL = f"""
 CASE
-  WHEN lvl IN ({ERROR_NAMES}) THEN 'ERROR'
-  WHEN lvl IN ({WARN_NAMES}) THEN 'WARN'
+  -- most lines of any estate are info: decided by one comparison
+  WHEN lvl = 'INFO' THEN 'INFO'
+  WHEN {one_of("lvl", ERROR_NAMES)} THEN 'ERROR'
+  WHEN {one_of("lvl", WARN_NAMES)} THEN 'WARN'
   -- a request log's HTTP status where its level would be: a server error served
   WHEN length(lvl) = 3 AND lvl BETWEEN '500' AND '599' THEN 'ERROR'
-  WHEN lvl IN ('DEBUG','DEBU','DBG','TRACE','TRAC','TRC','10','20','7') THEN 'DEBUG'
+  WHEN {one_of("lvl", DEBUG_NAMES)} THEN 'DEBUG'
   WHEN lvl <> '' THEN 'INFO'
   -- one test every word below needs, so that most lines pay for one expression, not three
   WHEN NOT regexp_matches(msg, '(?i)error|exception|fatal|panic|traceback|fail|crit|warn') THEN 'INFO'
@@ -59,8 +70,9 @@ def _stated(text: str) -> str:
     head = f"left({text}, 200)"
     quoted = [p.replace("'", "''") for p in _STATED]
     stated = "upper(coalesce(" + ", ".join(f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted) + "))"
-    # a word each of the three needs: most lines pay for this one expression only
-    return f"CASE WHEN regexp_matches({head}, '{_MENTIONS}') THEN {stated} END"
+    # a word each of the three needs: most lines pay for this one expression only (on the text itself:
+    # a cut copy of every line the test reads would cost more than the test)
+    return f"CASE WHEN regexp_matches({text}, '{_MENTIONS}') THEN {stated} END"
 
 
 def line_level(message: str, field: str) -> str:
@@ -69,7 +81,11 @@ def line_level(message: str, field: str) -> str:
     states itself comes first. Only those lines pay for the regular expressions; info lines that state
     more are read once per message shape, in `marks_sql`."""
     defaulted = f"({field} = '' OR (length({field}) = 1 AND {field} BETWEEN '0' AND '7') OR {field} = 'DEFAULT')"
-    return f"upper(CASE WHEN {defaulted} THEN coalesce({_stated(message)}, {field}) ELSE {field} END)"
+    # (info spelt either way is most lines: decided before the tests and the upper-casing)
+    return (
+        f"CASE WHEN {field} = 'info' OR {field} = 'INFO' THEN 'INFO' "
+        f"ELSE upper(CASE WHEN {defaulted} THEN coalesce({_stated(message)}, {field}) ELSE {field} END) END"
+    )
 
 
 # A request the service answered with a server error (5xx) failed, whatever level its logger gave the
@@ -88,8 +104,8 @@ def _raised(marks: str) -> str:
     Once per message shape, not per line."""
     says_more = "regexp_matches(left(masked, 200), '(?i)err|warn|fatal|crit|panic')"
     return f"""SELECT * EXCLUDE (st, served_5xx) REPLACE (
-                 CASE WHEN st IN ({ERROR_NAMES}) OR served_5xx THEN 'ERROR' WHEN st IN ({WARN_NAMES}) THEN 'WARN'
-                      ELSE level END
+                 CASE WHEN {one_of("st", ERROR_NAMES)} OR served_5xx THEN 'ERROR'
+                      WHEN {one_of("st", WARN_NAMES)} THEN 'WARN' ELSE level END
                  AS level)
                FROM (SELECT *, CASE WHEN level = 'INFO' AND {says_more} THEN {_stated("masked")} END AS st
                      FROM ({marks}))"""
@@ -164,13 +180,16 @@ def marks_sql(lines: str, q: LogQuery, shape_every: int = 1, identity: str = "hl
     if shape_every > 1:
         # the unshaped lines' count goes to their group's shapes; a group with no line in the sample
         # keeps its count under one shape that says nothing
+        # (the grouped marks materialised: else DuckDB may plan the window as a join of two copies of
+        # the grouping, and read the whole file twice)
         marks = f"""
+            WITH grouped AS MATERIALIZED ({marks})
             SELECT * EXCLUDE (total, shaped_n) REPLACE (
                      coalesce(masked, CASE WHEN period IN ({BASELINE}, {WINDOW}) THEN $mask END) AS masked,
                      CASE WHEN masked IS NOT NULL AND shaped_n < total
                           THEN CAST(round(n * total / shaped_n) AS BIGINT) ELSE n END AS n)
             FROM (SELECT *, sum(n) OVER w AS total, sum(n) FILTER (WHERE masked IS NOT NULL) OVER w AS shaped_n
-                  FROM ({marks}) WINDOW w AS (PARTITION BY service, level, period))
+                  FROM grouped WINDOW w AS (PARTITION BY service, level, period))
             WHERE masked IS NOT NULL OR shaped_n IS NULL OR period NOT IN ({BASELINE}, {WINDOW})"""
     return _raised(marks), params
 

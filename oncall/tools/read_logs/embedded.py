@@ -20,7 +20,7 @@ from oncall.core.errors import ToolError
 from oncall.tools.clock import local_read
 from oncall.tools.read_logs import LogQuery, LogStats
 from oncall.tools.read_logs.aggregate import LEVEL_SQL, UNREADABLE, line_level, marks_sql, summarise
-from oncall.tools.read_logs.numbering import Numberer, spread
+from oncall.tools.read_logs.numbering import Ahead, Numberer, spread
 
 FIELDS = {
     # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
@@ -310,18 +310,27 @@ class JsonlLogs:
                 )
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
         columns = "{" + ", ".join(f"'{k}': 'VARCHAR'" for k in keys) + "}"
-        # a line with no service field of its own: the last part of its log group's name
-        service = f"""CASE WHEN suffix({pick["service"]}, '.service') THEN {pick["service"]}[:-9]
-                           WHEN {pick["service"]} <> '' THEN {pick["service"]}
-                      ELSE regexp_extract({pick["group"]}, '([^/]+)/*$', 1) END"""
         source = f"""read_json($path, format='newline_delimited', columns={columns}, ignore_errors=true,
                                maximum_object_size={MAX_LINE_BYTES})"""
+        # most lines have no error field: only the others pay for finding it and appending it
+        errors = [_ident(k) for k in keys if k in {_column(p)[0] for p in FIELDS["error"]}]
+        none = " AND ".join(f"{e} IS NULL" for e in errors) or "true"
+        error = f"CASE WHEN {none} THEN NULL ELSE {pick['error']} END"
+        # a line with no service field of its own: the last part of its log group's name
+        service = """CASE WHEN suffix(svc0, '.service') THEN svc0[:-9] WHEN svc0 <> '' THEN svc0
+                      ELSE regexp_extract(group0, '([^/]+)/*$', 1) END"""
+        # in steps, each naming what the one before worked out: written as one expression, the message's
+        # steps repeat each other's text (tens of kilobytes of SQL, planned for every numbering read)
         return f"""(
-            WITH g AS (
-              SELECT {pick["ts"]} AS ts_text, {service} AS service, {pick["pod"]} AS pod,
-                     {line_level(pick["message"], pick["level"])} AS lvl,
-                     {truncated(with_status(with_error(pick["message"], pick["error"]), pick["http_status"]))} AS msg
-              FROM {source})
+            WITH r AS (
+              SELECT {pick["ts"]} AS ts_text, {pick["service"]} AS svc0, {pick["group"]} AS group0,
+                     {pick["pod"]} AS pod, {pick["level"]} AS lvl0, {pick["message"]} AS msg0,
+                     {error} AS err0, {pick["http_status"]} AS status0
+              FROM {source}),
+            m AS (SELECT *, CASE WHEN err0 IS NULL THEN msg0 ELSE {with_error("msg0", "err0")} END AS msg1 FROM r),
+            s AS (SELECT *, {with_status("msg1", "status0")} AS msg2 FROM m),
+            g AS (SELECT ts_text, {service} AS service, pod, {line_level("msg0", "lvl0")} AS lvl,
+                         {truncated("msg2")} AS msg FROM s)
             SELECT ts_text, lvl, {epoch_seconds("ts_text")} AS ts, service, pod,
                    {LEVEL_SQL} AS level, msg FROM g)"""
 
@@ -331,6 +340,7 @@ class JsonlLogs:
         if not self.path.exists():
             raise ToolError(f"log file {self.path.name} not found")
         cur = self._cursor()
+        ahead = Ahead(self.path)  # the numbering's counting, while the file is read
         keys = self._keys()
         every = self._shape_every()
         every_key = _all_keys(prefer_upper=keys is not None and "MESSAGE" in keys)
@@ -363,7 +373,7 @@ class JsonlLogs:
             )
             return [(int(i), int(h), t) for i, h, t in rows]
 
-        marks.numberer = Numberer(self.path, identify)
+        marks.numberer = Numberer(self.path, identify, ahead)
         marks.skipped = int(skipped)
         marks.every = every
         marks.table = table

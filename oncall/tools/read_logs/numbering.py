@@ -9,8 +9,10 @@ line not found there (a file out of time order) is looked for in the whole file.
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 # (ordinal among the lines written, identity, time in epoch seconds or None) of each nonblank line of a
 # file; `want` limits the answer to those identities (None: every line)
@@ -21,19 +23,50 @@ PROBES = 16384  # probe lines spread over a larger file: stretches of about size
 SLACK_S = 1.0  # how far out of time order a line may be written and still be found near its time
 CHUNK = 64 * 2**20  # bytes read (and their lines held) at once when a stretch is long
 COUNT_CHUNK = 16 * 2**20  # bytes compared at once when counting newlines
+KEEP_BYTES = 16 * 2**20  # stretches up to this size have every line's number kept for the next question
+
+
+class Ahead:
+    """A large file's probes and the newlines before each, worked out on a thread of its own while the
+    file's first read runs: counting runs at the speed of memory and hides behind the parse (about a
+    third of a second at ten million lines). A daemon thread, so that it never holds the process."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._result: tuple[list[tuple[int, bytes]], dict[int, int]] | None = None
+        self._thread: threading.Thread | None = None
+        if path.stat().st_size > READ_WHOLE:
+            self._thread = threading.Thread(target=self._run, name="log-newlines", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        probes = spread(self.path)
+        self._result = (probes, _newlines_before(self.path, [at for at, _ in probes]))
+
+    def result(self) -> tuple[list[tuple[int, bytes]], dict[int, int]]:
+        if self._thread is not None:
+            self._thread.join()
+        if self._result is None:  # not started, or it failed: here, where a failure is reported
+            self._run()
+        assert self._result is not None
+        return self._result
 
 
 class Numberer:
     """Line numbers of one file's cited lines, asked for a few at a time (each summary its own): the
-    probes, their times and the newlines before them are worked out on the first question only, and
-    every line found is remembered."""
+    probes, their times and the newlines before them are worked out once (ahead of the question when
+    an Ahead is given), and every line of the stretches read is remembered: the summaries of an
+    incident ask about the same minutes (the window's start, the onset), so most later questions are
+    answered without reading."""
 
-    def __init__(self, path: Path, identify: Identify):
-        self.path, self.identify = path, identify
+    def __init__(self, path: Path, identify: Identify, ahead: Ahead | None = None):
+        self.path, self.identify, self._ahead = path, identify, ahead
         self._found: dict[int, int] = {}
         self._asked: set[int] = set()
-        self._probes: tuple[list[int], list[float | None], dict[int, int]] | None = None
+        self._probes: tuple[list[int], tuple[Any, Any], dict[int, int]] | None = None
         self._every: dict[int, int] | None = None  # a small file's first line of each identity
+        self._read: set[int] = set()  # the stretches (by index) whose every line is in _seen
+        self._seen: dict[int, int] = {}
 
     def numbers(self, wanted: dict[int, float | None]) -> dict[int, int]:
         """The line number (1-based, blank lines counted) of the first line with each wanted identity
@@ -52,11 +85,18 @@ class Numberer:
                 self._every = _number(path, [(0, size)], None, identify, {0: 0})
             return {h: self._every[h] for h in wanted if h in self._every}
         if self._probes is None:
-            probes = spread(path)
-            starts = [at for at, _ in probes]
-            self._probes = (starts, _probe_times(path, probes, identify), _newlines_before(path, starts))
-        starts, times, before = self._probes
-        found = _number(path, _stretches(starts, times, size, wanted.values()), wanted, identify, before)
+            probes, before = (self._ahead or Ahead(path)).result()
+            self._probes = ([at for at, _ in probes], _time_bounds(_probe_times(path, probes, identify)), before)
+        starts, bounds, before = self._probes
+        picked = _picked(bounds, wanted.values())
+        unread = _ranges(sorted(picked - self._read), starts, size)
+        if sum(b - a for a, b in unread) <= KEEP_BYTES:
+            for h, n in _number(path, unread, None, identify, before).items():
+                self._seen[h] = min(n, self._seen.get(h, n))
+            self._read |= picked
+            found = {h: self._seen[h] for h in wanted if h in self._seen}
+        else:  # a wide question (a line with no time): only its lines are kept
+            found = _number(path, _ranges(sorted(picked), starts, size), wanted, identify, before)
         missing = {h: t for h, t in wanted.items() if h not in found}
         if missing:  # written out of time order: the whole file, once
             found |= _number(path, [(0, size)], missing, identify, {0: 0})
@@ -100,30 +140,35 @@ def _probe_times(path: Path, probes: list[tuple[int, bytes]], identify: Identify
     return times
 
 
-def _stretches(
-    starts: list[int], times: list[float | None], size: int, wanted: Iterable[float | None]
-) -> list[tuple[int, int]]:
-    """The byte ranges, between probes, that may hold a line of each wanted time; merged."""
+def _time_bounds(times: list[float | None]) -> tuple[Any, Any]:
+    """The earliest and latest time each stretch between probes may hold, from the probes at its two
+    ends with the slack (neither known: any time)."""
     import numpy as np
 
-    bounds = [*starts, size]
-    after = [*times[1:], None]
-    # the times each stretch may hold, from the probes at its two ends (none known: any time)
-    lo = (
-        np.array(
-            [min((x for x in (a, b) if x is not None), default=-np.inf) for a, b in zip(times, after, strict=True)]
-        )
-        - SLACK_S
-    )
-    hi = (
-        np.array([max((x for x in (a, b) if x is not None), default=np.inf) for a, b in zip(times, after, strict=True)])
-        + SLACK_S
-    )
+    at = np.array([np.nan if t is None else t for t in times], dtype=float)
+    after = np.append(at[1:], np.nan)
+    with np.errstate(invalid="ignore"):  # fmin and fmax take the known end; both unknown stay NaN
+        lo, hi = np.fmin(at, after) - SLACK_S, np.fmax(at, after) + SLACK_S
+    return np.where(np.isnan(lo), -np.inf, lo), np.where(np.isnan(hi), np.inf, hi)
+
+
+def _picked(bounds: tuple[Any, Any], wanted: Iterable[float | None]) -> set[int]:
+    """The stretches between probes (by the index of the probe they start at) that may hold a line of
+    each wanted time."""
+    import numpy as np
+
+    lo, hi = bounds
     picked: set[int] = set()
     for t in set(wanted):
-        picked.update(range(len(starts)) if t is None else np.flatnonzero((lo <= t) & (t <= hi)).tolist())
+        picked.update(range(len(lo)) if t is None else np.flatnonzero((lo <= t) & (t <= hi)).tolist())
+    return picked
+
+
+def _ranges(stretches: list[int], starts: list[int], size: int) -> list[tuple[int, int]]:
+    """The byte ranges of these (ascending) stretches, neighbours merged."""
+    bounds = [*starts, size]
     ranges: list[tuple[int, int]] = []
-    for j in sorted(picked):
+    for j in stretches:
         a, b = bounds[j], bounds[j + 1]
         if ranges and ranges[-1][1] == a:
             ranges[-1] = (ranges[-1][0], b)
