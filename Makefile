@@ -85,6 +85,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world17
 	rm -rf build/world18 && $(BIN)/oncall scenarios generate build/world18 --world 18 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world18
+	rm -rf build/world19 && $(BIN)/oncall scenarios generate build/world19 --world 19 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world19
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

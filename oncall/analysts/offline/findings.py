@@ -36,6 +36,7 @@ MetricRole = Literal["symptom", "saturation", "traffic", "info"]
 LogRole = Literal["own", "peer", "external"]
 
 SATURATION_SIGNALS = {"cpu_utilization", "memory_utilization", "disk_utilization", "pool_utilization", "restarts"}
+SHARE_SIGNALS = SATURATION_SIGNALS - {"restarts"}  # a use of a limit, not a count
 SYMPTOM_SIGNALS = {"error_ratio", "latency_p99"}
 
 
@@ -187,6 +188,8 @@ def _metric_findings(r: ToolResult, m: MetricStats) -> list[Finding]:
         cat: Category | None
         if s.signal in SATURATION_SIGNALS and s.direction == "up":
             role, cat, weight = "saturation", "resource_exhaustion", float(w.SATURATION)
+            if _short_of_limit(s):
+                weight *= w.BELOW_LIMIT
         elif s.signal in SYMPTOM_SIGNALS and s.direction == "up":
             role, cat, weight = "symptom", None, float(w.SYMPTOM)
         elif s.signal == "request_rate":
@@ -210,6 +213,13 @@ def _metric_findings(r: ToolResult, m: MetricStats) -> list[Finding]:
             )
         )
     return out
+
+
+def _short_of_limit(s: SignalStat) -> bool:
+    """A utilization read as a share of its limit (every value between 0 and 1) that rose but peaked well
+    short of it: busier than usual, not exhausted (a share kept in percent, or a count, is not judged)."""
+    share = s.signal in SHARE_SIGNALS and s.baseline is not None and 0 <= s.baseline <= 1 and 0 <= s.peak <= 1
+    return share and s.peak < w.NEAR_LIMIT
 
 
 ACTOR = re.compile(r"[\w.-]+@(?=[\w\[])")

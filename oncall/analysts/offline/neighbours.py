@@ -22,22 +22,39 @@ that broke; these rules follow a change to the neighbours it broke, each for a r
   and the traffic of services behind it fell;
 - heavier work sent: minutes after X's change a store X uses ran out of CPU or connections though
   no one sent it more requests and nothing else near it changed then (a lost index, a renamed cache key);
+- requests set off beyond the services we watch: minutes after X's change a service X uses took
+  several times its usual requests, though neither X, nor any other user of it, nor the front door
+  sent more, and nothing else near it changed then (a campaign to a fleet of devices, a fan-out);
+- pools multiplied: X scaled out and, minutes after, a store X uses refused connections at its limit:
+  each new replica opens its own pool (scaling out is otherwise a reaction to load, not a cause);
 - the one change before it: X, which we have no signal from or which shows nothing wrong, changed, and
   right after a user of it failed with new errors of its own, nothing else it uses or it itself having
   changed in between.
-The last five are read from timing and the kind of failure, not from words the errors repeat: likely,
+The last seven are read from timing and the kind of failure, not from words the errors repeat: likely,
 not proven (never HIGH).
 
 A change so followed makes X the suspect (recent_change); the services it broke become its symptoms,
-and their own routine changes count for little."""
+and their own routine changes count for little. The rules read from load and timing alone (a leak,
+heavier work, requests set off, pools multiplied, a shield removed) live in loads.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
-
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction
+from oncall.analysts.offline.loads import (
+    changed_before,
+    changed_since,
+    filling_since,
+    flooded_after,
+    load_at,
+    load_led,
+    pools_multiplied,
+    set_off_beyond,
+    shield_removed,
+    soon_after,
+    within,
+    work_sent,
+)
 from oncall.analysts.offline.patterns import REFUSED, STATED_FAILURES, THROTTLED, UNREACHED, reaches
 from oncall.analysts.offline.suspect import Suspect, passes_up
 from oncall.core.catalog import Catalog
@@ -49,9 +66,12 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str
     for x in suspects.values():
         best: tuple[float, ChangeFinding, list[Suspect], bool] | None = None
         for c in x.changes():
-            if not c.at or reaction(c.detail):
+            if not c.at:
                 continue
-            broke, by_load = _broke(x, c, suspects, catalog, shared, seen)
+            if reaction(c.detail):  # a scale-out answers load, unless its new pools took a store's connections
+                broke, by_load = pools_multiplied(x, c, suspects, catalog), True
+            else:
+                broke, by_load = _broke(x, c, suspects, catalog, shared, seen)
             if not broke:
                 continue
             cause = suspects.get(x.symptom_of or "")
@@ -158,14 +178,18 @@ def _broke(
         return filled, c.detail.kind == "deploy"
     # only the service's load and X's words about it tie them: a flood, or X retrying what was failing.
     # Proven when the load rose before the service slowed; at the same moment, either could be first.
-    flooded = [s for s in used if after(s) and _flooded_after(s, c) and any(f.points_to == s.service for f in x.logs())]
+    flooded = [s for s in used if after(s) and flooded_after(s, c) and any(f.points_to == s.service for f in x.logs())]
     if flooded:
-        return flooded, not all(_load_led(s) for s in flooded)
-    if filling := _filling_since(x, c, used, suspects, catalog):
+        return flooded, not all(load_led(s) for s in flooded)
+    if filling := filling_since(x, c, used, suspects, catalog):
         return filling, True
-    if sent := _work_sent(x, c, used, suspects, catalog, after):
+    if sent := work_sent(x, c, used, suspects, catalog, after):
         return sent, True
-    if shielded := _shield_removed(c, users, suspects, catalog, after):
+    if set_off := set_off_beyond(x, c, used, suspects, catalog, after):
+        return set_off, True
+    if pools := pools_multiplied(x, c, suspects, catalog):
+        return pools, True
+    if shielded := shield_removed(c, users, suspects, catalog, after):
         return shielded, True
     if surged and (taken := _shared_limit_taken(x, c, suspects)):
         return taken, True
@@ -176,25 +200,16 @@ def _broke(
     return _one_change_before(x, c, users, suspects, catalog, seen), True
 
 
-def _soon_after(s: Suspect, at: datetime) -> bool:
-    return s.onset is not None and at <= s.onset <= at + w.JUST_AFTER
-
-
-def _changed_since(s: Suspect, c: ChangeFinding) -> bool:
-    """A change of its own, other than `c`, landed between `c` and its onset."""
-    return any(d is not c and d.at and c.at and s.onset and c.at <= d.at <= s.onset for d in s.changes())
-
-
 def _shared_limit_taken(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> list[Suspect]:
     """X's own requests multiplied right after its change, and right after that several services broke,
     the errors of one of them (or of its callers about it) saying it was throttled (rate exceeded, too
     many requests): a limit they share beyond the catalog (an account's concurrency, a cloud API's
     quota) went to X. Those that broke then, none having changed since X did."""
     assert c.at is not None
-    began = _load_at(x)
+    began = load_at(x)
     if began is None or not c.at - w.CLOCK_SKEW <= began <= c.at + w.JUST_AFTER:
         return []
-    broke = [s for s in suspects.values() if s is not x and _soon_after(s, began) and not _changed_since(s, c)]
+    broke = [s for s in suspects.values() if s is not x and soon_after(s, began) and not changed_since(s, c)]
     said = any(_throttled(s, suspects) for s in broke)
     return broke if said and len(broke) >= w.STRANGERS else []
 
@@ -218,9 +233,9 @@ def _path_cut(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> lis
         s
         for s in suspects.values()
         if s is not x
-        and _soon_after(s, c.at)
+        and soon_after(s, c.at)
         and any(UNREACHED.search(f.words) for f in s.logs())
-        and not _changed_since(s, c)
+        and not changed_since(s, c)
     ]
     return cut if len(cut) >= w.STRANGERS else []
 
@@ -230,19 +245,15 @@ def _turned_away(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], cat
     policy, a limit), and right after that the traffic of services behind X fell: the change stops users
     before they reach them. The services behind X whose requests fell."""
     assert c.at is not None
-    if not any(f.at and _within(f.at, c.at) and REFUSED.search(f.words) for f in x.logs()):
+    if not any(f.at and within(f.at, c.at) and REFUSED.search(f.words) for f in x.logs()):
         return []
     behind = [suspects[d] for d in catalog.dependencies(x.service, depth=4) if d in suspects]
     return [
         s
         for s in behind
-        if any(m.detail.direction == "down" and m.at and _within(m.at, c.at) for m in s.metrics("traffic"))
-        and not _changed_since(s, c)
+        if any(m.detail.direction == "down" and m.at and within(m.at, c.at) for m in s.metrics("traffic"))
+        and not changed_since(s, c)
     ]
-
-
-def _within(at: datetime, since: datetime) -> bool:
-    return since - w.CLOCK_SKEW <= at <= since + w.JUST_AFTER
 
 
 def _one_change_before(
@@ -257,7 +268,7 @@ def _one_change_before(
         return []
     out = []
     for u in users:
-        if not _soon_after(u, c.at) or not any(f.weight >= 1 for f in u.logs("own")):
+        if not soon_after(u, c.at) or not any(f.weight >= 1 for f in u.logs("own")):
             continue
         if any(f.category in STATED_FAILURES for f in u.logs("own")):
             continue  # its own errors say what of its own ran out or was refused
@@ -267,135 +278,6 @@ def _one_change_before(
         near = [u, *(suspects[d] for d in (info.depends_on if info else []) if d in suspects and d != x.service)]
         # where we watch X and see it healthy, a change of the user's own within the hour competes too
         before = w.LAG_CLOSE if x.service in seen else w.JUST_AFTER
-        if not any(_changed_since(v, c) or _changed_before(v, c, before) for v in near):
+        if not any(changed_since(v, c) or changed_before(v, c, before) for v in near):
             out.append(u)
     return out
-
-
-def _changed_before(s: Suspect, c: ChangeFinding, span: timedelta) -> bool:
-    """A change of its own landed in the `span` before `c`: two changes, and nothing to choose between them."""
-    return any(d is not c and d.at and c.at and c.at - span <= d.at < c.at for d in s.changes())
-
-
-def _filling_since(
-    x: Suspect, c: ChangeFinding, used: list[Suspect], suspects: dict[str, Suspect], catalog: Catalog
-) -> list[Suspect]:
-    """A dependency's connections began filling minutes after X's change and climbed until they ran out,
-    X failing only after that, and no other user of it changed then: X's change holds them (opened and
-    never closed), whoever the limit then refuses."""
-    assert c.at is not None
-
-    def began(s: Suspect) -> datetime | None:
-        ramps = [
-            m.detail.onset
-            for m in s.metrics("saturation")
-            if m.signal == "pool_utilization"
-            and m.weight >= 1
-            and m.detail.onset
-            and m.detail.peak_at - m.detail.onset >= w.RAMP
-        ]
-        return min(ramps, default=None)
-
-    out = []
-    for s in used:
-        start = began(s)
-        if start is None or not c.at <= start <= c.at + w.LAG_CLOSE or not x.onset or x.onset < start:
-            continue
-        others = [suspects[u] for u in catalog.dependents(s.service) if u != x.service and u in suspects]
-        if not any(d.at and c.at - w.JUST_AFTER <= d.at <= start for u in others for d in u.changes()):
-            out.append(s)
-    return out
-
-
-def _work_sent(
-    x: Suspect,
-    c: ChangeFinding,
-    used: list[Suspect],
-    suspects: dict[str, Suspect],
-    catalog: Catalog,
-    after: Callable[[Suspect], bool],
-) -> list[Suspect]:
-    """X changed and, minutes after, a store X uses ran out of CPU or connections, though no one's
-    load on it grew, its own errors name nothing of its own that ran out, and neither it nor any other
-    user of it changed in the minutes before X or since: X's change sends it heavier work (a query that lost its
-    index, reads that now miss a cache, a new export). The store, and its other users that broke then."""
-    assert c.at is not None
-    out: list[Suspect] = []
-    for s in used:
-        if catalog.dependencies(s.service, depth=1):
-            continue  # a store uses nothing itself: a service in between may be slow on its own account
-        # CPU or connections: what heavier statements take (a disk or memory filling is its own doing)
-        busy = [m for m in s.metrics("saturation") if m.signal in ("cpu_utilization", "pool_utilization")]
-        if not _soon_after(s, c.at) or not busy or any(f.category in STATED_FAILURES for f in s.logs("own")):
-            continue
-        users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
-        if any(m.more_traffic for v in [s, *users] for m in v.metrics("traffic")):
-            continue  # more requests, not heavier ones: a surge or a flood, read by the rules above
-        if any(_changed_since(v, c) or _changed_before(v, c, w.JUST_AFTER) for v in [s, *users] if v is not x):
-            continue  # another change as close to it could have sent it too
-        out += [s, *(u for u in users if u is not x and after(u) and u not in out)]
-    return out
-
-
-def _flooded_after(s: Suspect, c: ChangeFinding) -> bool:
-    """Its load multiplied, not before the change landed, and before it slowed or failed."""
-    more = any(m.more_traffic and m.weight >= 1 for m in s.metrics("traffic"))
-    return more and not _load_followed_slowdown(s) and not _load_rose_before(s, c)
-
-
-def _shield_removed(
-    c: ChangeFinding,
-    users: list[Suspect],
-    suspects: dict[str, Suspect],
-    catalog: Catalog,
-    after: Callable[[Suspect], bool],
-) -> list[Suspect]:
-    """X changed (a cache scaled in, emptied, reconfigured) and, right after, a store that X's `users`
-    also read took several times its load though those users' own traffic did not grow: what X used to
-    answer now falls through to the store. The store and the users that broke after the change."""
-    steady = [u for u in users if not any(m.more_traffic for m in u.metrics("traffic"))]
-    stores = {
-        d
-        for u in steady
-        for d in (catalog.services[u.service].depends_on if u.service in catalog.services else [])
-        if d != c.service and d in suspects
-    }
-    flooded = [suspects[d] for d in sorted(stores) if after(suspects[d]) and _flooded_after(suspects[d], c)]
-    if not flooded:
-        return []
-    names = {s.service for s in flooded}
-    return flooded + [u for u in steady if after(u) and u.symptom_of in names]
-
-
-def _load_at(s: Suspect) -> datetime | None:
-    """When its load left the baseline."""
-    return min((m.at for m in s.metrics("traffic") if m.more_traffic and m.at), default=None)
-
-
-def _hurt_at(s: Suspect, with_logs: bool = False) -> datetime | None:
-    """When its latency, errors or saturation (and, with_logs, its own error lines) left the baseline."""
-    times = [m.at for m in s.metrics() if m.role in ("symptom", "saturation") and m.at and m.weight > 0]
-    if with_logs:
-        times += [f.at for f in s.logs("own") if f.at and f.weight >= 1]
-    return min(times, default=None)
-
-
-def _load_followed_slowdown(s: Suspect) -> bool:
-    """Its latency, errors or saturation left the baseline before its load did: the extra requests are
-    callers retrying what it was already failing, not a flood that broke it."""
-    load, hurt = _load_at(s), _hurt_at(s)
-    # the same service's signals share a scrape: strictly earlier is earlier
-    return load is not None and hurt is not None and hurt < load
-
-
-def _load_led(s: Suspect) -> bool:
-    """Its load left the baseline strictly before its latency, errors or saturation did."""
-    load, hurt = _load_at(s), _hurt_at(s, with_logs=True)
-    return load is not None and (hurt is None or load < hurt)
-
-
-def _load_rose_before(s: Suspect, c: ChangeFinding) -> bool:
-    """Its load was already rising before the change landed: the change did not send it."""
-    assert c.at is not None
-    load = _load_at(s)
-    return load is not None and load < c.at - w.CLOCK_SKEW  # a sample taken before the change saw the load

@@ -146,6 +146,8 @@ SERVER_LIMIT = re.compile(
     r"sorry, too many clients|remaining connection slots are reserved|\bToo many connections\b|ER_CON_COUNT_ERROR",
     re.I,
 )
+# What says how many instances run: a deployment's replicas, an autoscaler's bounds, a desired count
+REPLICAS = re.compile(r"replica|instances|desired_?count|\b(min|max)_?size\b|autoscal", re.I)
 # Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and
 # how a catalogued service of that kind is named (a cluster's DNS server; a coordination service)
 INFRASTRUCTURE: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (

@@ -32,6 +32,8 @@ SATURATION = Weight(2.0, "a resource at its limit (CPU, memory, disk, pool, rest
 SYMPTOM = Weight(1.0, "errors and latency are what users feel: they say something broke, not what")
 TRAFFIC = Weight(1.0, "more requests arriving is load: it explains saturation, not errors by itself")
 RECOVERED = Weight(0.25, "a blip that ended before the window did explains little about an alert still firing")
+NEAR_LIMIT = Weight(0.8, "a resource is near its limit from this share of it on; below, it is busier, not exhausted")
+BELOW_LIMIT = Weight(0.25, "a share of its limit that rose but stayed well short of it is work, not exhaustion")
 NEW_TEMPLATE = Weight(2.0, "an error never logged in the baseline is the strongest sign in the logs")
 RISING_TEMPLATE = Weight(1.5, "an error that was rare and now floods is strong, but it existed before")
 WARNING_SHARE = Weight(0.5, "a warning is half an error: services warn about what they survive")
@@ -67,6 +69,7 @@ LONE_TRAFFIC = Weight(0.5, "traffic that moves while nothing else does is the da
 # -- which change explains it ------------------------------------------------------------------
 CHANGE_HORIZON = Span("changes older than a day are rarely the cause of what broke now", hours=24)
 NEAR = Span("onsets this close together count as simultaneous (scrape and log timing differ)", minutes=2)
+SAMPLE_LAG = Span("a rate's first abnormal sample can come this long after the requests began", minutes=1)
 JUST_AFTER = Span("errors this soon after a neighbour's change can answer it", minutes=10)
 RAMP = Span("a resource that took this long to reach its peak was filling, not stepped", minutes=10)
 LAG_CLOSE = Span("a change this close before the onset is very likely related", minutes=45)

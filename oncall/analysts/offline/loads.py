@@ -1,0 +1,255 @@
+"""A change tied to what broke by load and timing alone (neighbours.py follows changes with these):
+when a service's load, its strain and a neighbour's change fell, and the rules read from them. What
+they find is likely, not proven: never HIGH on its own.
+
+- a leak: the connections of a store X uses began filling minutes after X changed and climbed until
+  they ran out, no other user of it having changed then (filling_since);
+- heavier work sent: minutes after X's change a store X uses ran out of CPU or connections though no
+  one sent it more requests and nothing else near it changed then (work_sent);
+- requests set off beyond the services we watch: minutes after X's change a service X uses took
+  several times its usual requests, though neither X, nor any other user of it, nor the front door
+  sent more (set_off_beyond);
+- pools multiplied: X scaled out and, minutes after, a store X uses refused connections at its limit
+  (pools_multiplied);
+- a shield removed: X (a cache) changed and right after a store its users also read took several times
+  its load, their own traffic flat (shield_removed)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from oncall.analysts.offline import weights as w
+from oncall.analysts.offline.findings import ChangeFinding
+from oncall.analysts.offline.patterns import REPLICAS, SERVER_LIMIT, STATED_FAILURES
+from oncall.analysts.offline.suspect import Suspect
+from oncall.core.catalog import Catalog
+
+
+def soon_after(s: Suspect, at: datetime) -> bool:
+    return s.onset is not None and at <= s.onset <= at + w.JUST_AFTER
+
+
+def changed_since(s: Suspect, c: ChangeFinding) -> bool:
+    """A change of its own, other than `c`, landed between `c` and its onset."""
+    return any(d is not c and d.at and c.at and s.onset and c.at <= d.at <= s.onset for d in s.changes())
+
+
+def within(at: datetime, since: datetime) -> bool:
+    return since - w.CLOCK_SKEW <= at <= since + w.JUST_AFTER
+
+
+def changed_before(s: Suspect, c: ChangeFinding, span: timedelta) -> bool:
+    """A change of its own landed in the `span` before `c`: two changes, and nothing to choose between them."""
+    return any(d is not c and d.at and c.at and c.at - span <= d.at < c.at for d in s.changes())
+
+
+def quiet_near(s: Suspect, x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> bool:
+    """Neither store `s` nor any user of it but X changed in the minutes before X's change or since:
+    nothing else as close could have sent what it took."""
+    users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
+    return not any(changed_since(v, c) or changed_before(v, c, w.JUST_AFTER) for v in [s, *users] if v is not x)
+
+
+def load_at(s: Suspect) -> datetime | None:
+    """When its load left the baseline."""
+    return min((m.at for m in s.metrics("traffic") if m.more_traffic and m.at), default=None)
+
+
+def hurt_at(s: Suspect, with_logs: bool = False) -> datetime | None:
+    """When its latency, errors or saturation (and, with_logs, its own error lines) left the baseline."""
+    times = [m.at for m in s.metrics() if m.role in ("symptom", "saturation") and m.at and m.weight > 0]
+    if with_logs:
+        times += [f.at for f in s.logs("own") if f.at and f.weight >= 1]
+    return min(times, default=None)
+
+
+def load_followed_slowdown(s: Suspect) -> bool:
+    """Its latency, errors or saturation left the baseline before its load did: the extra requests are
+    callers retrying what it was already failing, not a flood that broke it."""
+    load, hurt = load_at(s), hurt_at(s)
+    # the same service's signals share a scrape: strictly earlier is earlier
+    return load is not None and hurt is not None and hurt < load
+
+
+def load_led(s: Suspect) -> bool:
+    """Its load left the baseline strictly before its latency, errors or saturation did."""
+    load, hurt = load_at(s), hurt_at(s, with_logs=True)
+    return load is not None and (hurt is None or load < hurt)
+
+
+def load_rose_before(s: Suspect, c: ChangeFinding) -> bool:
+    """Its load was already rising before the change landed: the change did not send it."""
+    assert c.at is not None
+    load = load_at(s)
+    return load is not None and load < c.at - w.CLOCK_SKEW  # a sample taken before the change saw the load
+
+
+def rose_soon_after(s: Suspect, c: ChangeFinding) -> bool:
+    """Its load left the baseline within the minutes after the change."""
+    assert c.at is not None
+    load = load_at(s)
+    return load is not None and within(load, c.at)
+
+
+def flooded_after(s: Suspect, c: ChangeFinding) -> bool:
+    """Its load multiplied, not before the change landed, and before it slowed or failed."""
+    more = any(m.more_traffic and m.weight >= 1 for m in s.metrics("traffic"))
+    return more and not load_followed_slowdown(s) and not load_rose_before(s, c)
+
+
+def filling_since(
+    x: Suspect, c: ChangeFinding, used: list[Suspect], suspects: dict[str, Suspect], catalog: Catalog
+) -> list[Suspect]:
+    """A dependency's connections began filling minutes after X's change and climbed until they ran out,
+    X failing only after that, and no other user of it changed then: X's change holds them (opened and
+    never closed), whoever the limit then refuses."""
+    assert c.at is not None
+
+    def began(s: Suspect) -> datetime | None:
+        ramps = [
+            m.detail.onset
+            for m in s.metrics("saturation")
+            if m.signal == "pool_utilization"
+            and m.weight >= 1
+            and m.detail.onset
+            and m.detail.peak_at - m.detail.onset >= w.RAMP
+        ]
+        return min(ramps, default=None)
+
+    out = []
+    for s in used:
+        start = began(s)
+        if start is None or not c.at <= start <= c.at + w.LAG_CLOSE or not x.onset or x.onset < start:
+            continue
+        others = [suspects[u] for u in catalog.dependents(s.service) if u != x.service and u in suspects]
+        if not any(d.at and c.at - w.JUST_AFTER <= d.at <= start for u in others for d in u.changes()):
+            out.append(s)
+    return out
+
+
+def work_sent(
+    x: Suspect,
+    c: ChangeFinding,
+    used: list[Suspect],
+    suspects: dict[str, Suspect],
+    catalog: Catalog,
+    after: Callable[[Suspect], bool],
+) -> list[Suspect]:
+    """X changed and, minutes after, a store X uses ran out of CPU or connections, though no one's
+    load on it grew, its own errors name nothing of its own that ran out, and neither it nor any other
+    user of it changed in the minutes before X or since: X's change sends it heavier work (a query that lost its
+    index, reads that now miss a cache, a new export). The store, and its other users that broke then."""
+    assert c.at is not None
+    out: list[Suspect] = []
+    for s in used:
+        if catalog.dependencies(s.service, depth=1):
+            continue  # a store uses nothing itself: a service in between may be slow on its own account
+        # CPU or connections: what heavier statements take (a disk or memory filling is its own doing)
+        busy = [m for m in s.metrics("saturation") if m.signal in ("cpu_utilization", "pool_utilization")]
+        if not soon_after(s, c.at) or not busy or any(f.category in STATED_FAILURES for f in s.logs("own")):
+            continue
+        users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
+        if any(m.more_traffic for v in [s, *users] for m in v.metrics("traffic")):
+            continue  # more requests, not heavier ones: a surge or a flood, read by the rules above
+        if not quiet_near(s, x, c, suspects, catalog):
+            continue  # another change as close to it could have sent it too
+        out += [s, *(u for u in users if u is not x and after(u) and u not in out)]
+    return out
+
+
+def set_off_beyond(
+    x: Suspect,
+    c: ChangeFinding,
+    used: list[Suspect],
+    suspects: dict[str, Suspect],
+    catalog: Catalog,
+    after: Callable[[Suspect], bool],
+) -> list[Suspect]:
+    """Minutes after X's change, a service X uses took several times its usual requests and broke under
+    them (not failing before they came, as far as its samples tell), though neither X, nor any other
+    user of it, nor any front door sent more: the requests came from beyond the services we watch, and
+    X's change set them off (a firmware campaign reconnecting a fleet, a job fanning out to clients).
+    The service and its users that broke then."""
+    assert c.at is not None
+    fronts = [suspects[n] for n in catalog.services if not catalog.dependents(n) and n in suspects]
+    out: list[Suspect] = []
+    for s in used:
+        load = load_at(s)
+        several = any(
+            m.more_traffic and m.detail.baseline and m.detail.peak >= w.FLOOD_FACTOR * m.detail.baseline
+            for m in s.metrics("traffic")
+        )
+        if load is None or not several or not within(load, c.at) or load_rose_before(s, c):
+            continue
+        # a rate's first abnormal sample can come a scrape after the requests began, while a log line is
+        # exact: strain within one sampling interval before the load is the same moment
+        hurt = hurt_at(s, with_logs=True)
+        if hurt is not None and hurt < load - w.SAMPLE_LAG:
+            continue  # it was failing before the requests came: callers retrying, not requests set off
+        users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
+        if any(m.more_traffic for v in [*users, *fronts] if v is not s for m in v.metrics("traffic")):
+            continue  # those requests came through a service we watch: a surge or a flood the rules above read
+        if quiet_near(s, x, c, suspects, catalog):
+            out += [s, *(u for u in users if u is not x and after(u) and u not in out)]
+    return out
+
+
+def scaled_out(c: ChangeFinding) -> bool:
+    """The change raised how many instances run (replicas, an autoscaler's bounds, a desired count)."""
+    d = c.detail
+    before, now = (re.search(r"(\d+)\s*$", (v or "").strip()) for v in (d.from_, d.to))
+    said = d.kind in ("scale", "scaling", "autoscaling") or bool(REPLICAS.search(f"{d.from_} {d.to}"))
+    return said and before is not None and now is not None and int(now.group(1)) > int(before.group(1))
+
+
+def pools_multiplied(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> list[Suspect]:
+    """X scaled out and, minutes after, a store X uses refused connections at its own limit (too many
+    clients), nothing else near it having changed then: each new replica of X opens its own pool, so
+    the scale-out took the connections the store's other users need. The store and its users that
+    broke then."""
+    assert c.at is not None
+    if not scaled_out(c):
+        return []
+    info = catalog.services.get(x.service)
+    out: list[Suspect] = []
+    for d in info.depends_on if info else []:
+        s = suspects.get(d)
+        refused = s is not None and any(
+            f.at and within(f.at, c.at) and SERVER_LIMIT.search(f.words) for f in s.logs("own")
+        )
+        if s is None or not refused or not quiet_near(s, x, c, suspects, catalog):
+            continue
+        users = [suspects[u] for u in catalog.dependents(d) if u in suspects and u != x.service]
+        out += [s, *(u for u in users if soon_after(u, c.at) and u not in out)]
+    return out
+
+
+def shield_removed(
+    c: ChangeFinding,
+    users: list[Suspect],
+    suspects: dict[str, Suspect],
+    catalog: Catalog,
+    after: Callable[[Suspect], bool],
+) -> list[Suspect]:
+    """X changed (a cache scaled in, emptied, reconfigured) and, right after, a store that X's `users`
+    also read took several times its load though those users' own traffic did not grow: what X used to
+    answer now falls through to the store. The store and the users that broke after the change."""
+    steady = [u for u in users if not any(m.more_traffic for m in u.metrics("traffic"))]
+    stores = {
+        d
+        for u in steady
+        for d in (catalog.services[u.service].depends_on if u.service in catalog.services else [])
+        if d != c.service and d in suspects
+    }
+    # what a shield stops falls through at once: a store whose load rose long after is not its doing
+    flooded = [
+        suspects[d]
+        for d in sorted(stores)
+        if after(suspects[d]) and flooded_after(suspects[d], c) and rose_soon_after(suspects[d], c)
+    ]
+    if not flooded:
+        return []
+    names = {s.service for s in flooded}
+    return flooded + [u for u in steady if after(u) and u.symptom_of in names]
