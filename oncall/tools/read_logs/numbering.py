@@ -36,8 +36,14 @@ class Ahead:
         self._result: tuple[list[tuple[int, bytes]], dict[int, int]] | None = None
         self._thread: threading.Thread | None = None
         if path.stat().st_size > READ_WHOLE:
-            self._thread = threading.Thread(target=self._run, name="log-newlines", daemon=True)
+            self._thread = threading.Thread(target=self._in_background, name="log-newlines", daemon=True)
             self._thread.start()
+
+    def _in_background(self) -> None:
+        try:
+            self._run()
+        except OSError:  # the file went away or could not be read: said where the answer is asked for
+            self._result = None
 
     def _run(self) -> None:
         probes = spread(self.path)
