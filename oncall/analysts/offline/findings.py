@@ -140,15 +140,22 @@ def fell_away(f: MetricFinding) -> bool:
     )
 
 
+def instances(c: Change) -> tuple[float | None, float | None]:
+    """The number a change's `from` and `to` end with (`replicas: 6` -> `replicas: 30`), when they do."""
+    found = (re.search(r"(\d+(?:\.\d+)?)\s*$", (v or "").strip()) for v in (c.from_, c.to))
+    before, after = (float(m.group(1)) if m else None for m in found)
+    return before, after
+
+
 def reaction(c: Change) -> bool:
     """Scaling out is usually a reaction to load, not a cause; scaling in (to fewer, or to zero) takes
     capacity away, and is a cause like any other change."""
     if c.kind != "scale":
         return False
-    before, after = (re.search(r"(\d+(?:\.\d+)?)\s*$", (v or "").strip()) for v in (c.from_, c.to))
-    if after and float(after.group(1)) == 0:
+    before, after = instances(c)
+    if after == 0:
         return False
-    return not (before and after and float(after.group(1)) < float(before.group(1)))
+    return not (before is not None and after is not None and after < before)
 
 
 def _stopped_reporting(results: list[ToolResult]) -> list[Finding]:

@@ -16,12 +16,11 @@ they find is likely, not proven: never HIGH on its own.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding
+from oncall.analysts.offline.findings import ChangeFinding, instances
 from oncall.analysts.offline.patterns import REPLICAS, SERVER_LIMIT, STATED_FAILURES
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
@@ -189,7 +188,7 @@ def set_off_beyond(
         if hurt is not None and hurt < load - w.SAMPLE_LAG:
             continue  # it was failing before the requests came: callers retrying, not requests set off
         users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
-        if any(m.more_traffic for v in [*users, *fronts] if v is not s for m in v.metrics("traffic")):
+        if any(m.more_traffic for v in [*users, *fronts] for m in v.metrics("traffic")):
             continue  # those requests came through a service we watch: a surge or a flood the rules above read
         if quiet_near(s, x, c, suspects, catalog):
             out += [s, *(u for u in users if u is not x and after(u) and u not in out)]
@@ -199,9 +198,9 @@ def set_off_beyond(
 def scaled_out(c: ChangeFinding) -> bool:
     """The change raised how many instances run (replicas, an autoscaler's bounds, a desired count)."""
     d = c.detail
-    before, now = (re.search(r"(\d+)\s*$", (v or "").strip()) for v in (d.from_, d.to))
+    before, now = instances(d)
     said = d.kind in ("scale", "scaling", "autoscaling") or bool(REPLICAS.search(f"{d.from_} {d.to}"))
-    return said and before is not None and now is not None and int(now.group(1)) > int(before.group(1))
+    return said and before is not None and now is not None and now > before
 
 
 def pools_multiplied(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> list[Suspect]:

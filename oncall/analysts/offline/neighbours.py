@@ -7,8 +7,6 @@ that broke; these rules follow a change to the neighbours it broke, each for a r
   and names X in its errors; or several services the catalog does not connect to X do (a config push);
 - shared infrastructure: several services fail the same way at once, and what they share changed
   just before (a DNS, flag or config service);
-- a leak: the connections of a service X uses began filling minutes after X changed and climbed until
-  they ran out (X opens them and never closes them), no other user of it having changed then;
 - a caller's flood: a service's load multiplied just after a caller of it changed, and the caller's
   own log lines are about that service (retries, timeouts), unless the service slowed or failed
   before its load rose (then the retries answer its slowness: a retry storm it started) or its load
@@ -20,22 +18,16 @@ that broke; these rules follow a change to the neighbours it broke, each for a r
   could not connect, none having changed itself;
 - users turned away: right after X's change, X began refusing requests on purpose (a WAF rule, a policy)
   and the traffic of services behind it fell;
-- heavier work sent: minutes after X's change a store X uses ran out of CPU or connections though
-  no one sent it more requests and nothing else near it changed then (a lost index, a renamed cache key);
-- requests set off beyond the services we watch: minutes after X's change a service X uses took
-  several times its usual requests, though neither X, nor any other user of it, nor the front door
-  sent more, and nothing else near it changed then (a campaign to a fleet of devices, a fan-out);
-- pools multiplied: X scaled out and, minutes after, a store X uses refused connections at its limit:
-  each new replica opens its own pool (scaling out is otherwise a reaction to load, not a cause);
 - the one change before it: X, which we have no signal from or which shows nothing wrong, changed, and
   right after a user of it failed with new errors of its own, nothing else it uses or it itself having
-  changed in between.
-The last seven are read from timing and the kind of failure, not from words the errors repeat: likely,
-not proven (never HIGH).
+  changed in between;
+- and, in loads.py, those read from load and timing alone: a leak, heavier work sent, requests set off
+  beyond the services we watch, pools multiplied by a scale-out, a shield removed.
+Those and the last four are read from timing and the kind of failure, not from words the errors
+repeat: likely, not proven (never HIGH).
 
 A change so followed makes X the suspect (recent_change); the services it broke become its symptoms,
-and their own routine changes count for little. The rules read from load and timing alone (a leak,
-heavier work, requests set off, pools multiplied, a shield removed) live in loads.py."""
+and their own routine changes count for little."""
 
 from __future__ import annotations
 
