@@ -77,9 +77,12 @@ def _demo_with(tmp_path: Path, rewrite) -> Path:
 
 def test_the_cause_is_not_certain_when_its_own_logs_could_not_be_read(tmp_path):
     """The demo is diagnosed at HIGH. The same incident whose log records keep the service where the
-    reader does not look (every line nobody's) is the same diagnosis at MEDIUM, saying what is missing."""
+    reader does not look (inside an object of a key it does not know: every line nobody's) is the same
+    diagnosis at MEDIUM, saying what is missing."""
     assert investigated(DEMO).diagnosis.root_cause.confidence == "HIGH"
-    root = _demo_with(tmp_path, lambda r: {"k8s_app": r.pop("service"), **{k: v for k, v in r.items() if k != "pod"}})
+    root = _demo_with(
+        tmp_path, lambda r: {"meta": {"k8s_app": r.pop("service")}, **{k: v for k, v in r.items() if k != "pod"}}
+    )
     d = investigated(root).diagnosis
     assert (d.root_cause.service, d.root_cause.category) == ("api-gateway", "recent_change")
     assert d.root_cause.confidence == "MEDIUM"

@@ -232,6 +232,10 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
     we could not look at), or whose own errors name a dependency already visibly broken before it
     moved, or repeat a dependency's own new error raised no later. A healthy dependency named in
     errors points back at the caller.
+    A service whose own lines only say that it waited (they name no category, and no resource of its own
+    is at a limit), whose dependency showed its own failure (its own errors, a resource at its limit)
+    within a sample of it, is that dependency's victim: a store's first abnormal sample can come a
+    minute after the lines of those waiting on it.
     A service with no errors of its own at all, whose dependency (direct or further down) was
     already failing with errors of its own before it moved, is that dependency's victim too."""
     if not s.onset:
@@ -257,6 +261,20 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
         t = suspects.get(d)
         if t and t.onset and t.onset <= s.onset + w.NEAR and passes_up(s, t):
             return d
+    # it only waited: its own lines say nothing of what is wrong, no resource of its own is at a limit, and
+    # a dependency it uses showed its own failure no later than it did
+    waited = not any(f.category for f in s.logs("own")) and not s.at_limit() and not s.logs("external")
+    if waited and s.logs("own"):
+        failing = [
+            t
+            for d in catalog.dependencies(s.service, depth=1)
+            if (t := suspects.get(d))
+            and t.onset
+            and t.onset <= s.onset + w.SAMPLE_LAG
+            and (t.at_limit() or any(f.weight >= 1 for f in t.logs("own")))
+        ]
+        if failing:
+            return min(failing, key=at_onset).service
     if not s.logs() and not s.metrics("saturation"):
         failing = [
             t
@@ -443,6 +461,22 @@ def _healed(s: Suspect) -> bool:
     return bool(moved) and all(m.detail.recovered for m in moved)
 
 
+# what fills over hours: a change that fills one reads as abnormal only near the end
+FILLS = ("disk_utilization", "memory_utilization")
+
+
+def _ran_through(s: Suspect) -> bool:
+    """Its change landed more than RAN_THROUGH before it broke, its errors repeat none of the change's words,
+    and no disk or memory of its own filled to its limit: the service ran through the change healthy, so the
+    change is a likely cause, not a proven one."""
+    c, onset = s.change, s.onset
+    if c is None or c.at is None or onset is None or onset - c.at <= w.RAN_THROUGH:
+        return False
+    if any(m.signal in FILLS for m in s.at_limit()):
+        return False
+    return not change_tokens(c.detail) & log_tokens(" ".join(f.words for f in s.logs()))
+
+
 def confidence(top: Suspect, runner_up: float) -> Confidence:
     """HIGH only when the category has direct evidence on the root service, two independent kinds of
     evidence agree, no recent change on it is left unexplained, the runner-up is well below, and what
@@ -451,7 +485,7 @@ def confidence(top: Suspect, runner_up: float) -> Confidence:
     independent = top.kinds & {"metrics", "logs", "change"}
     if top.category == "unknown" or not independent:
         return "LOW"
-    weak_change = top.category == "recent_change" and top.change_strength < w.STRONG_CHANGE
+    weak_change = top.category == "recent_change" and (top.change_strength < w.STRONG_CHANGE or _ran_through(top))
     if (
         len(independent) >= 2
         and runner_up <= w.RUNNER_UP_RATIO * top.score

@@ -104,6 +104,9 @@ MEMORY_TAKEN = Weight(
     1.0, "a service whose memory filled its hosts outranks those the kernel's OOM killer took while theirs stayed flat"
 )
 STRONG_CHANGE = Weight(2.5, "a change scoring this much is named as the cause")
+RAN_THROUGH = Span(
+    "a service healthy this long after a change, whose errors repeat none of its words, ran through it", minutes=45
+)
 
 # -- a suspect's score -------------------------------------------------------------------------
 SATURATION_CAP = Weight(3.0, "several saturated resources are one problem, not several")

@@ -207,6 +207,27 @@ def truncated(expr: str) -> str:
     )
 
 
+def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
+    """A top-level field of a shipper this reader does not know that names where each line came from: when
+    most sampled lines have no service or pod field it knows, the text field whose values most often are
+    the catalog's services or hosts and pods named after them (`mx-02`; rsyslog's `sysloghost`). None
+    when the lines name their service in a field it knows, or nothing names one."""
+    if not sample or not known:
+        return None
+    named = {_column(p)[0] for p in (*FIELDS["service"], *FIELDS["pod"], *FIELDS["group"])}
+    if sum(1 for obj in sample if named & obj.keys()) * 2 >= len(sample):
+        return None
+    prefixes = tuple(f"{k}-" for k in known)
+    names = set(known)
+    hits: dict[str, int] = {}
+    for obj in sample:
+        for key, value in obj.items():
+            if isinstance(value, str) and (value in names or value.startswith(prefixes)):
+                hits[key] = hits.get(key, 0) + 1
+    best = max(hits, key=lambda k: (hits[k], k), default=None)
+    return best if best is not None and hits[best] * 2 >= len(sample) else None
+
+
 @dataclass
 class _Marks:
     """One window's marks: the table, what numbers its cited lines (by IDENTITY), unreadable lines."""
@@ -269,31 +290,39 @@ class JsonlLogs:
                 self._read(marks, q, f"marks{n}")
         return marks
 
-    def _keys(self) -> list[str] | None:
-        """The top-level keys FIELDS names that this file's lines use, read from its first lines and from
-        lines spread through it (a file is written by one shipper), and the error fields always (they
-        appear on error lines only); None when no sampled line is a JSON object."""
+    def _sample(self) -> list[dict[str, Any]]:
+        """The JSON objects among the file's first lines and lines spread through it (a file is written by one
+        shipper, so they show which keys its lines use)."""
         with self.path.open("rb") as f:
             lines = f.read(65536).splitlines()[:-1]  # the first lines (the last may be cut)
         lines += [raw for _, raw in spread(self.path, KEY_PROBES)]
-        seen: set[str] = set()
+        objs = []
         for line in lines:
             try:
                 obj = json.loads(line)
             except ValueError:
                 continue
             if isinstance(obj, dict):
-                seen.update(obj)
+                objs.append(obj)
+        return objs
+
+    def _keys(self, sample: list[dict[str, Any]]) -> list[str] | None:
+        """The top-level keys FIELDS names that the sampled lines use, and the error fields always (they
+        appear on error lines only); None when no sampled line is a JSON object."""
+        seen: set[str] = set()
+        for obj in sample:
+            seen.update(obj)
         if not seen:
             return None
         errors = {_column(p)[0] for p in FIELDS["error"]}
         return [k for k in _all_keys(prefer_upper="MESSAGE" in seen and "message" not in seen) if k in seen | errors]
 
-    def _parsed(self, keys: list[str]) -> str:
+    def _parsed(self, keys: list[str], host: str | None = None) -> str:
         """SQL: every nonblank line of the file $path as (ts_text, lvl, ts, service, pod, level, msg), reading only
         these top-level keys (as text: an object's or a number's JSON text, a string's value, what
         json_extract_string gives): IDENTITY tells lines apart by them; ts is NULL when the line is not
-        a JSON object or has none of the time fields. DuckDB parses each line once, in parallel."""
+        a JSON object or has none of the time fields. DuckDB parses each line once, in parallel.
+        `host` is a field found to name the line's host or pod (hosts_field), read last for the pod."""
         pick = {}
         for name, group in FIELDS.items():
             got = []
@@ -308,7 +337,11 @@ class JsonlLogs:
                     if inner is None
                     else f"CASE WHEN left({col}, 1) = '{{' THEN try(json_extract_string({col}, '{inner}')) END"
                 )
+            if name == "pod" and host is not None:
+                got.append(_ident(host))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
+        if host is not None and host not in keys:
+            keys = [*keys, host]
         columns = "{" + ", ".join(f"'{k}': 'VARCHAR'" for k in keys) + "}"
         source = f"""read_json($path, format='newline_delimited', columns={columns}, ignore_errors=true,
                                maximum_object_size={MAX_LINE_BYTES})"""
@@ -341,11 +374,12 @@ class JsonlLogs:
             raise ToolError(f"log file {self.path.name} not found")
         cur = self._cursor()
         ahead = Ahead(self.path)  # the numbering's counting, while the file is read
-        keys = self._keys()
+        sample = self._sample()
+        keys, host = self._keys(sample), hosts_field(sample, q.known)
         every = self._shape_every()
         every_key = _all_keys(prefer_upper=keys is not None and "MESSAGE" in keys)
         for attempt in [keys, every_key] if keys and keys != every_key else [every_key]:
-            parsed = self._parsed(attempt)
+            parsed = self._parsed(attempt, host)
             sql, params = marks_sql(parsed, q, shape_every=every, identity=IDENTITY)
             try:
                 cur.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}", {**params, "path": str(self.path)})
