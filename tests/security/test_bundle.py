@@ -132,6 +132,22 @@ def test_a_yaml_alias_bomb_costs_an_error_not_a_minute(demo_copy, tmp_path):
     assert p.returncode == 3 and "alias" in p.stderr and time.monotonic() - t0 < 10
 
 
+@pytest.mark.parametrize("libyaml", [True, False])
+def test_the_yaml_reader_refuses_an_alias_bomb_with_or_without_libyaml(monkeypatch, libyaml):
+    """The C parser counts the aliases before its loader builds anything; without libyaml, the
+    pure-Python loader counts them as it composes. Either way the bomb is refused and a document with
+    a few aliases is read the same."""
+    import yaml
+
+    from oncall.core import yamlsafe
+
+    monkeypatch.setattr(yaml, "__with_libyaml__", libyaml)
+    bomb = "\n".join(["a: &a [x]", *(f"b{i}: *a" for i in range(yamlsafe.MAX_ALIASES + 1))])
+    with pytest.raises(yaml.YAMLError, match="alias"):
+        yamlsafe.load(bomb)
+    assert yamlsafe.load("a: &a [x, y]\nb: *a\n") == {"a": ["x", "y"], "b": ["x", "y"]}
+
+
 def test_catalog_errors_are_one_line_per_problem(demo_copy, tmp_path):
     (demo_copy / "catalog.yaml").write_text("services:\n  a:\n    depends_on: 7\n    namespace: [x]\n")
     p = oncall("investigate", demo_copy, "--audit", tmp_path / "a.jsonl")
