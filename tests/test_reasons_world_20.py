@@ -182,7 +182,8 @@ def test_a_service_with_its_own_failure_or_a_healthy_store_is_not_the_stores_vic
 
 
 def test_a_service_whose_store_broke_within_a_sample_of_it_is_not_certainly_the_cause(tmp_path) -> None:
-    """imap logs nothing, its callers fail on it, and its store's first abnormal sample is the same minute
-    as imap's: imap may be failing because of its store, so naming imap is not HIGH."""
+    """imap logs nothing (so it is not shown to have only waited), its callers fail on it, and its store
+    broke the same minute with errors of its own: the store scores as much as imap, so naming imap,
+    against a runner-up that close, is not HIGH."""
     d = _store_slows(tmp_path, imap_says=None)
     assert d.root_cause.confidence != "HIGH"

@@ -37,6 +37,8 @@ LogRole = Literal["own", "peer", "external"]
 
 SATURATION_SIGNALS = {"cpu_utilization", "memory_utilization", "disk_utilization", "pool_utilization", "restarts"}
 SHARE_SIGNALS = SATURATION_SIGNALS - {"restarts"}  # a use of a limit, not a count
+# what fills over hours: a change that fills one reads as abnormal only near the end
+FILLING_SIGNALS = {"disk_utilization", "memory_utilization"}
 SYMPTOM_SIGNALS = {"error_ratio", "latency_p99"}
 
 

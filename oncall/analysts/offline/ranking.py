@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.attribution import reattribute
 from oncall.analysts.offline.findings import (
+    FILLING_SIGNALS,
     ChangeFinding,
     Finding,
     HistoryFinding,
@@ -263,8 +264,8 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
             return d
     # it only waited: its own lines say nothing of what is wrong, no resource of its own is at a limit, and
     # a dependency it uses showed its own failure no later than it did
-    waited = not any(f.category for f in s.logs("own")) and not s.at_limit() and not s.logs("external")
-    if waited and s.logs("own"):
+    own = s.logs("own")
+    if own and not any(f.category for f in own) and not s.at_limit() and not s.logs("external"):
         failing = [
             t
             for d in catalog.dependencies(s.service, depth=1)
@@ -461,10 +462,6 @@ def _healed(s: Suspect) -> bool:
     return bool(moved) and all(m.detail.recovered for m in moved)
 
 
-# what fills over hours: a change that fills one reads as abnormal only near the end
-FILLS = ("disk_utilization", "memory_utilization")
-
-
 def _ran_through(s: Suspect) -> bool:
     """Its change landed more than RAN_THROUGH before it broke, its errors repeat none of the change's words,
     and no disk or memory of its own filled to its limit: the service ran through the change healthy, so the
@@ -472,7 +469,7 @@ def _ran_through(s: Suspect) -> bool:
     c, onset = s.change, s.onset
     if c is None or c.at is None or onset is None or onset - c.at <= w.RAN_THROUGH:
         return False
-    if any(m.signal in FILLS for m in s.at_limit()):
+    if any(m.signal in FILLING_SIGNALS for m in s.at_limit()):
         return False
     return not change_tokens(c.detail) & log_tokens(" ".join(f.words for f in s.logs()))
 
