@@ -139,3 +139,40 @@ def test_summaries_asking_about_the_same_minutes_each_cite_their_own_lines(tmp_p
     assert first_db["service"] == "db" and first_db["message"] == "GET /items/1501 200"  # the window's first
     assert "deadlock detected" in _cited(path, db, "deadlock")
     assert "pool exhausted" in _cited(path, db, "pool exhausted")
+
+
+def test_a_bad_line_the_sample_never_saw_is_counted_not_fatal(tmp_path, monkeypatch):
+    # the first read is strict when every sampled line was an object: a bad line between the probes fails
+    # it, and the file is read again counting such lines
+    monkeypatch.setattr(embedded, "KEY_PROBES", 2)
+    lines = [_line(i * 60 / 4000, f"GET /items/{i} 200 5ms") for i in range(4000)]
+    lines[2501] = '{"ts": "2026-11-17T03:37:30.000Z", "service": "api", "message": "cut sho'  # a line cut short
+    lines.insert(3000, _line(45.0, "payment declined: card 4242 expired", "error"))
+    path = tmp_path / "logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    _, clean = JsonlLogs(path)._sample()
+    assert clean  # the sample did not see it
+
+    stats = _stats(path)
+    assert stats.skipped_lines == 1
+    assert "card 4242" in _cited(path, stats, "payment declined")
+
+
+def test_levels_of_a_very_large_file_are_named_whatever_their_spelling(tmp_path, monkeypatch):
+    # spellings are grouped as written and named once per mark: info spelt three ways is one sampled level,
+    # and errors spelt as pino's number or syslog's word are counted exactly
+    monkeypatch.setattr(embedded, "SHAPED_LINES", 500)
+    lines = []
+    for i in range(6000):
+        lines.append(_line(i * 60 / 6000, f"GET /items/{i} 200 {i % 97}ms", ("info", "Information", "30")[i % 3]))
+    lines.append(_line(44.0, "payment declined: card 4242 expired", "50"))
+    lines.append(_line(45.0, "payment declined: card 5555 expired", "err"))
+    lines.append(_line(46.0, "retrying charge 17", "warning"))
+    path = tmp_path / "logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+
+    stats = _stats(path)
+    assert stats.levels["ERROR"] == 2 and stats.levels["WARN"] == 1
+    assert abs(stats.levels["INFO"] - 3000) <= 3 and set(stats.levels) == {"ERROR", "WARN", "INFO"}
+    (declined,) = [t for t in stats.templates if t.level == "ERROR"]
+    assert declined.count == 2

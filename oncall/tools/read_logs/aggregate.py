@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,16 +32,21 @@ def one_of(column: str, names: tuple[str, ...]) -> str:
     return "(" + " OR ".join(f"{column} = '{n}'" for n in names) + ")"
 
 
-LEVEL_SQL = f"""
-CASE
-  -- most lines of any estate are info: decided by one comparison
-  WHEN lvl = 'INFO' THEN 'INFO'
-  WHEN {one_of("lvl", ERROR_NAMES)} THEN 'ERROR'
-  WHEN {one_of("lvl", WARN_NAMES)} THEN 'WARN'
-  -- a request log's HTTP status where its level would be: a server error served
-  WHEN length(lvl) = 3 AND lvl BETWEEN '500' AND '599' THEN 'ERROR'
-  WHEN {one_of("lvl", DEBUG_NAMES)} THEN 'DEBUG'
-  WHEN lvl <> '' THEN 'INFO'
+def named_level(lvl: str) -> str:
+    """SQL: the level a nonblank raw spelling `lvl` (upper case) names: ERROR, WARN, DEBUG or INFO."""
+    return f"""CASE
+      -- most lines of any estate are info: decided by one comparison
+      WHEN {lvl} = 'INFO' THEN 'INFO'
+      WHEN {one_of(lvl, ERROR_NAMES)} THEN 'ERROR'
+      WHEN {one_of(lvl, WARN_NAMES)} THEN 'WARN'
+      -- a request log's HTTP status where its level would be: a server error served
+      WHEN length({lvl}) = 3 AND {lvl} BETWEEN '500' AND '599' THEN 'ERROR'
+      WHEN {one_of(lvl, DEBUG_NAMES)} THEN 'DEBUG'
+      ELSE 'INFO' END"""
+
+
+# The level of a line that names none, from its text.
+INFERRED_LEVEL = """CASE
   -- one test every word below needs, so that most lines pay for one expression, not three
   WHEN NOT regexp_matches(msg, '(?i)error|exception|fatal|panic|traceback|fail|crit|warn') THEN 'INFO'
   WHEN regexp_matches(msg, '(?i)\\b(error|exception|fatal|panic|traceback|failed)\\b') THEN 'ERROR'
@@ -49,6 +54,13 @@ CASE
   WHEN regexp_matches(msg, '^\\s*(fail|crit):') THEN 'ERROR'
   WHEN regexp_matches(msg, '(?i)\\bwarn(ing)?\\b') THEN 'WARN'
   ELSE 'INFO' END"""
+
+# The level of a line (lvl: its raw spelling, upper case, or ''; msg: its text).
+LEVEL_SQL = f"CASE WHEN lvl <> '' THEN {named_level('lvl')} ELSE {INFERRED_LEVEL} END"
+
+# A line's level as the marks are grouped by: its raw spelling, or the level its text implies when it
+# names none. The spellings of a file are few, so they are named (named_level) once per mark, not per line.
+SPELT_LEVEL = f"CASE WHEN lvl <> '' THEN lvl ELSE {INFERRED_LEVEL} END"
 
 # A level the line states itself: `level=error` (logfmt), `"level":50` (JSON inside the line), `[ERROR]`,
 # `[warning]`, or a capitalised level among its first words (`2026-... 03:47:00,123 ERROR [app]`,
@@ -98,17 +110,17 @@ SERVED_5XX = (
 
 
 def _raised(marks: str) -> str:
-    """SQL: the relation `marks` with each mark's level raised to the one its message states when it was
-    filed at INFO: a shipper that files everything at info (Papertrail's syslog from Heroku) never
-    raises a level, so a higher one stated in the line is believed; a server error served is an error.
-    Once per message shape, not per line."""
+    """SQL: the relation `marks` with each mark's spelt level named (ERROR, WARN, DEBUG, INFO), then raised
+    to the one its message states when it was filed at INFO: a shipper that files everything at info
+    (Papertrail's syslog from Heroku) never raises a level, so a higher one stated in the line is
+    believed; a server error served at info or debug is an error. Once per message shape, not per line."""
     says_more = "regexp_matches(left(masked, 200), '(?i)err|warn|fatal|crit|panic')"
     return f"""SELECT * EXCLUDE (st, served_5xx) REPLACE (
-                 CASE WHEN {one_of("st", ERROR_NAMES)} OR served_5xx THEN 'ERROR'
+                 CASE WHEN {one_of("st", ERROR_NAMES)} OR (served_5xx AND level IN ('INFO', 'DEBUG')) THEN 'ERROR'
                       WHEN {one_of("st", WARN_NAMES)} THEN 'WARN' ELSE level END
                  AS level)
                FROM (SELECT *, CASE WHEN level = 'INFO' AND {says_more} THEN {_stated("masked")} END AS st
-                     FROM ({marks}))"""
+                     FROM (SELECT * REPLACE ({named_level("level")} AS level) FROM ({marks})))"""
 
 
 MAX_SHAPES = 2000  # distinct masked shapes per level that Drain3 mines; the rarer are counted together
@@ -138,16 +150,24 @@ def normalise_levels(raw: Iterable[str]) -> dict[str, str]:
 _EARLIEST = "CAST(round(least(greatest(ts, -1e12), 1e12) * 1e6) AS HUGEINT) * 18446744073709551616 + {identity}"
 
 
-def marks_sql(lines: str, q: LogQuery, shape_every: int = 1, identity: str = "hl") -> tuple[str, dict[str, object]]:
+def marks_sql(
+    lines: str,
+    q: LogQuery,
+    shape_every: int = 1,
+    identity: str = "hl",
+    routine: Sequence[str] = ("INFO", "DEBUG"),
+) -> tuple[str, dict[str, object]]:
     """SQL (and its parameters) folding the relation `lines` into marks for q's periods and text.
 
-    `lines` has ts (epoch seconds, NULL when unreadable), service, pod, level and msg; `identity` is
+    `lines` has ts (epoch seconds, NULL when unreadable), service, pod, level (a level or its spelling,
+    SPELT_LEVEL, named once per mark) and msg; `routine` are the spellings of info and debug; `identity` is
     an expression over its columns that tells lines apart and orders ties (the line number, or a hash
     of the line's fields), worked out only for the lines that can be cited. Only lines of the two
     periods are masked; the rest are counted, so unreadable lines can be reported. With `shape_every`
     above 1, info and debug lines are masked only when their time falls in that 1-in-N sample:
     every line is still counted, and each shape's count is scaled so that its service, level and
-    period add up to the lines counted (errors and warnings are always masked, so counted exactly)."""
+    period add up to the lines counted (errors, warnings and spellings not in `routine` are always
+    masked, so counted exactly)."""
     params: dict[str, object] = {
         "start": q.start.timestamp(),
         "end": q.end.timestamp(),
@@ -162,7 +182,7 @@ def marks_sql(lines: str, q: LogQuery, shape_every: int = 1, identity: str = "hl
         params["q"] = q.query
     shaped = f"period IN ({BASELINE}, {WINDOW})"
     if shape_every > 1:
-        shaped += f" AND (level NOT IN ('INFO', 'DEBUG') OR hash(ts) % {int(shape_every)} = 0)"
+        shaped += f" AND (NOT {one_of('level', tuple(routine))} OR hash(ts) % {int(shape_every)} = 0)"
     first = f"period = {WINDOW} AND shaped"
     line = f"struct_pack(t := ts, hm := hash(msg), hl := {identity}, msg := msg, pod := pod)"
     marks = f"""
@@ -176,10 +196,9 @@ def marks_sql(lines: str, q: LogQuery, shape_every: int = 1, identity: str = "hl
                CASE WHEN shaped THEN
                  regexp_replace(left(split_part(msg, chr(10), 1), {MAX_CHARS}), $mask_re, $mask, 'g') END AS masked,
                -- read before masking takes the status away; only of the lines shaped, so the sample's
-               -- scaling (by the level filed) carries it to the lines counted
+               -- scaling (by the level filed) carries it to the lines counted; it raises info and debug only
                -- (a CASE, so that only those lines pay for the expression: AND would read every line)
-               CASE WHEN level IN ('INFO', 'DEBUG') AND shaped
-                    THEN coalesce(regexp_matches(left(msg, {MAX_CHARS}), $served_5xx), false)
+               CASE WHEN shaped THEN coalesce(regexp_matches(left(msg, {MAX_CHARS}), $served_5xx), false)
                     ELSE false END AS served_5xx,
                count(*) AS n, min(ts) AS t0, max(ts) AS t1,
                -- the earliest line, ties broken by identity so that any order of reading picks the same
