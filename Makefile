@@ -47,7 +47,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 20,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 21,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -89,6 +89,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world19
 	rm -rf build/world20 && $(BIN)/oncall scenarios generate build/world20 --world 20 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world20
+	rm -rf build/world21 && $(BIN)/oncall scenarios generate build/world21 --world 21 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world21
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

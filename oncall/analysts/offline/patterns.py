@@ -80,6 +80,9 @@ RULES: list[tuple[Category, str]] = [
         # the peer sent, not a resource that ran out
         r"|\bENOSPC\b|\bEMFILE\b|\bENOMEM\b|\bRESOURCE_EXHAUSTED\b(?!.{0,40}larger than max)|\bEvicted\b"
         r"|exceeded (its |the )?(memory|cpu|ephemeral-storage) limit|exceeded quota|Insufficient (cpu|memory)"
+        # a quota spent, whatever is said between (GCP's `Quota 'CPUS' exceeded` and its quotaExceeded reason,
+        # AWS's ServiceQuotaExceededException)
+        r"|\bquota\b[^.\n]{0,40}\bexceeded\b|\bquotaExceeded\b|QuotaExceeded"
         r"|low on resource|heap out of memory|flood stage disk watermark|index read-only / allow delete"
         # PostgreSQL out of transaction IDs: it refuses writes until a vacuum frees them
         r"|to avoid wraparound data loss|must be vacuumed within"

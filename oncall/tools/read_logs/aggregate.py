@@ -18,11 +18,12 @@ from oncall.tools.read_logs.templates import MASK, MASK_RE, MAX_CHARS, Group, mi
 
 # Level names vary by logger; unify them, and infer one from the text when absent.
 # (numeric: pino/bunyan 60 fatal, 50 error, 40 warn, 20 debug, 10 trace; syslog 0-3, 4, 7)
+# (one letter: glog's and klog's line prefix: E and F error, W warn)
 ERROR_NAMES = (
     "ERROR", "ERR", "ERRO", "FATAL", "FATA", "FTL", "CRITICAL", "CRIT", "PANIC", "PANI", "EMERG", "ALERT", "SEVERE",
-    "50", "60", "0", "1", "2", "3",
+    "50", "60", "0", "1", "2", "3", "E", "F",
 )  # fmt: skip
-WARN_NAMES = ("WARN", "WARNING", "WRN", "40", "4")
+WARN_NAMES = ("WARN", "WARNING", "WRN", "40", "4", "W")
 DEBUG_NAMES = ("DEBUG", "DEBU", "DBG", "TRACE", "TRAC", "TRC", "10", "20", "7")
 
 
@@ -72,9 +73,14 @@ _STATED = (
     # (zerolog's console writer abbreviates to three letters, logrus's text formatter to four)
     r"^(?:\S+\s+){0,4}?(DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|PANIC|LOG|DBG|INF|WRN|ERR|FTL"
     r"|DEBU|ERRO|FATA|PANI):?\s",
+    # glog's and klog's header (Kubernetes' components, CockroachDB, Go and C++ services): `W1201 03:47:12.345`
+    r"^([IWEF])\d{4,6} \d\d:\d\d:\d\d",
 )
 
-_MENTIONS = r"(?i)level|lvl|severity|\[|debug|info|notice|warn|error|critical|fatal|panic|log|dbg|inf|wrn|err|ftl"
+_MENTIONS = (
+    r"(?i)level|lvl|severity|\[|debug|info|notice|warn|error|critical|fatal|panic|log|dbg|inf|wrn|err|ftl"
+    r"|^[IWEF]\d{4,6} \d\d:"
+)
 
 
 def _stated(text: str) -> str:

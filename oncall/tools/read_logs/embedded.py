@@ -19,115 +19,18 @@ from typing import Any
 from oncall.core.errors import ToolError
 from oncall.tools.clock import local_read
 from oncall.tools.read_logs import LogQuery, LogStats
-from oncall.tools.read_logs.aggregate import SPELT_LEVEL, UNREADABLE, line_level, marks_sql, normalise_levels, summarise
+from oncall.tools.read_logs.aggregate import SPELT_LEVEL, UNREADABLE, line_level, marks_sql, summarise
+from oncall.tools.read_logs.fields import (
+    FIELDS,
+    all_keys,
+    column,
+    flat_key,
+    hosts_field,
+    routine_levels,
+    text_field,
+    used_keys,
+)
 from oncall.tools.read_logs.numbering import Ahead, Numberer, spread
-
-FIELDS = {
-    # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
-    # journald's export (journalctl -o json) keeps microseconds in __REALTIME_TIMESTAMP
-    "ts": (
-        "ts",
-        "timestamp",
-        "@timestamp",
-        "time",
-        "timeUnixNano",
-        "observedTimeUnixNano",
-        "date",
-        "TimeGenerated",
-        "__REALTIME_TIMESTAMP",
-        "received_at",  # Papertrail's events (RFC 3339 with the account's offset)
-    ),
-    # the shippers' spellings: plain, OpenTelemetry's resource attribute, fluent-bit's Kubernetes labels,
-    # Google Cloud Logging's container (and GKE's pod label)
-    # (a nested path before its parent: ECS nests service.name, host.name, log.level as objects)
-    "service": (
-        "service.name",
-        "service",
-        "app",
-        '"service.name"',
-        'resource."service.name"',
-        'kubernetes.labels."app.kubernetes.io/name"',
-        "kubernetes.labels.app",
-        'labels."k8s-pod/app"',
-        "resource.labels.container_name",
-        "ContainerAppName_s",  # Azure Log Analytics: Container Apps' console logs, AKS's ContainerLogV2
-        "ContainerName",
-        "fields.container_name",  # Splunk Connect for Kubernetes: HEC indexed fields
-        "_SYSTEMD_UNIT",  # journald: the unit (`checkout.service`; the suffix is dropped)
-        # a Loki export (logcli --output=jsonl): the stream's labels
-        "labels.service_name",
-        "labels.app",
-        "labels.container",
-        "source_name",  # Papertrail: the sender (a Heroku app, a host)
-        "_service",  # GELF: additional fields start with an underscore (logback-gelf, graypy)
-        "_app",
-    ),
-    "pod": (
-        "pod",
-        "fields.pod",  # before host: a Splunk event's host is the node, not the pod
-        "_container_name",  # GELF from Docker's driver: host is the node; the container is the task's
-        "host.name",
-        "host",
-        "kubernetes.pod_name",
-        'resource."k8s.pod.name"',
-        "resource.labels.pod_name",
-        "logStream",
-        "RevisionName_s",
-        "PodName",
-        "_HOSTNAME",  # journald: the machine, named after its service on VM estates
-        "labels.pod",
-        "@logStream",  # CloudWatch Logs Insights' fields: @timestamp, @message, @logStream, @log
-    ),
-    # journald's PRIORITY is the syslog number, 6 for whatever a program writes to stdout
-    "level": (
-        "level",
-        "severity",
-        "lvl",
-        "severityText",
-        "status",
-        "log.level",
-        '"log.level"',
-        "PRIORITY",
-        "labels.level",
-        "labels.detected_level",  # Loki's own guess, when the stream has no level label
-    ),
-    # Cloud Logging keeps a parsed line's text in jsonPayload.message, an unparsed one in textPayload
-    # (Splunk's HEC event; journald's MESSAGE)
-    "message": (
-        "message",
-        "msg",
-        "log",
-        "body",
-        "jsonPayload.message",
-        "textPayload",
-        "Log_s",
-        "LogMessage",
-        "event",
-        "MESSAGE",
-        "line",  # a Loki export's raw line
-        "short_message",  # GELF (Graylog): the line; level is the syslog number (Docker: 6 stdout, 3 stderr)
-        "@message",
-    ),
-    # the error detail structured loggers keep apart (pino's err, zerolog's error, the traceback Python's
-    # structlog and Lambda Powertools keep in exception): appended to the message
-    "error": ("err.message", "error.message", "error", "err", "exception"),
-    # the HTTP status of a request log kept as its own field (a 5xx is appended to the message, so that a
-    # response filed at info still reads as the server error it was: aggregate.SERVED_5XX)
-    "http_status": (
-        "status",
-        "status_code",
-        "statusCode",
-        "http.status_code",
-        '"http.status_code"',
-        "http.response.status_code",
-        '"http.response.status_code"',
-        "response_code",
-    ),
-    # CloudWatch Logs: the service is only in the log group's name (/ecs/<service>, /aws/lambda/<function>)
-    # (a Logs Insights export's @log is "<account>:<group>")
-    "group": ("logGroup", "@log"),
-}
-
 
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a longer line is skipped and counted, not a failure of the tool
 MAX_MESSAGE = 16384  # a message longer than this is cut, with a marker saying how much
@@ -138,24 +41,6 @@ SHAPED_LINES = 500_000
 # what tells one line from another: its fields, as read (the line's own bytes are never held)
 IDENTITY = "hash(ts_text, service, pod, lvl, msg)"
 KEY_PROBES = 1024  # lines spread through the file whose keys say which ones to read
-
-
-def _column(path: str) -> tuple[str, str | None]:
-    """A FIELDS path as (its top-level key, the JSON path inside that key's value or None)."""
-    if path.startswith('"'):
-        key, _, rest = path[1:].partition('"')
-        rest = rest.lstrip(".")
-    else:
-        key, _, rest = path.partition(".")
-    return key, (f"$.{rest}" if rest else None)
-
-
-def _all_keys(prefer_upper: bool = False) -> list[str]:
-    """Every top-level key FIELDS names, in order. DuckDB matches keys case-sensitively but will not
-    take two columns that differ only in case: journald's MESSAGE is read instead of message when the
-    file uses it and not message."""
-    keys = dict.fromkeys(_column(p)[0] for group in FIELDS.values() for p in group)
-    return [k for k in keys if k != ("message" if prefer_upper else "MESSAGE")]
 
 
 def _ident(key: str) -> str:
@@ -205,43 +90,6 @@ def truncated(expr: str) -> str:
         f"THEN left({expr}, {MAX_MESSAGE}) || ' …[truncated: ' || "
         f"(length({expr}) - {MAX_MESSAGE}) || ' more characters]' ELSE {expr} END"
     )
-
-
-def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
-    """A top-level field of a shipper this reader does not know that names where each line came from: when
-    most sampled lines have no service or pod field it knows, the text field whose values most often are
-    the catalog's services or hosts and pods named after them (`mx-02`; rsyslog's `sysloghost`). None
-    when the lines name their service in a field it knows, or nothing names one."""
-    if not sample or not known:
-        return None
-    named = {_column(p)[0] for p in (*FIELDS["service"], *FIELDS["pod"], *FIELDS["group"])}
-    if sum(1 for obj in sample if named & obj.keys()) * 2 >= len(sample):
-        return None
-    prefixes = tuple(f"{k}-" for k in known)
-    names = set(known)
-    hits: dict[str, int] = {}
-    for obj in sample:
-        for key, value in obj.items():
-            if isinstance(value, str) and (value in names or value.startswith(prefixes)):
-                hits[key] = hits.get(key, 0) + 1
-    best = max(hits, key=lambda k: (hits[k], k), default=None)
-    return best if best is not None and hits[best] * 2 >= len(sample) else None
-
-
-def _routine(sample: list[dict[str, Any]]) -> list[str]:
-    """The spellings of info and debug among the sampled lines' level fields (upper case), and the usual
-    ones: the lines whose info is shaped from a sample. A spelling the sample missed is shaped on every
-    line, which costs time, never a count."""
-    tops = [_column(p) for p in FIELDS["level"]]
-    seen = {"INFO", "DEBUG", "LOG", "NOTICE", "TRACE"}
-    for obj in sample:
-        for key, inner in tops:
-            value = obj.get(key)
-            if inner is not None and isinstance(value, dict):
-                value = value.get(inner.removeprefix("$."))
-            if isinstance(value, str | int) and not isinstance(value, bool):
-                seen.add(str(value).upper())
-    return sorted(k for k, v in normalise_levels(seen).items() if v in ("INFO", "DEBUG"))
 
 
 @dataclass
@@ -331,30 +179,22 @@ class JsonlLogs:
                 clean = False
         return objs, clean
 
-    def _keys(self, sample: list[dict[str, Any]]) -> list[str] | None:
-        """The top-level keys FIELDS names that the sampled lines use, and the error fields always (they
-        appear on error lines only); None when no sampled line is a JSON object."""
-        seen: set[str] = set()
-        for obj in sample:
-            seen.update(obj)
-        if not seen:
-            return None
-        errors = {_column(p)[0] for p in FIELDS["error"]}
-        return [k for k in _all_keys(prefer_upper="MESSAGE" in seen and "message" not in seen) if k in seen | errors]
-
-    def _parsed(self, keys: list[str], host: str | None = None, tolerant: bool = True) -> str:
+    def _parsed(self, keys: list[str], host: str | None = None, text: str | None = None, tolerant: bool = True) -> str:
         """SQL: every nonblank line of the file $path as (ts_text, lvl, ts, service, pod, level, msg), reading only
         these top-level keys (as text: an object's or a number's JSON text, a string's value, what
         json_extract_string gives): IDENTITY tells lines apart by them; ts is NULL when the line is not
         a JSON object or has none of the time fields. DuckDB parses each line once, in parallel.
-        `host` is a field found to name the line's host or pod (hosts_field), read last for the pod. Not
+        `host` is a field found to name the line's host or pod (hosts_field), read last for the pod, and
+        `text` one found to hold its text (text_field), read last for the message. Not
         `tolerant`, a line that is not a JSON object fails the read instead of being counted as unreadable:
         DuckDB's tolerance of bad lines costs a tenth of the read, paid only where the sample shows one."""
         pick = {}
         for name, group in FIELDS.items():
             got = []
             for path in group:
-                key, inner = _column(path)
+                if (flat := flat_key(path)) is not None and flat in keys:  # the path flattened into one key
+                    got.append(_ident(flat))
+                key, inner = column(path)
                 if key not in keys:
                     continue
                 col = _ident(key)
@@ -364,16 +204,16 @@ class JsonlLogs:
                     if inner is None
                     else f"CASE WHEN left({col}, 1) = '{{' THEN try(json_extract_string({col}, '{inner}')) END"
                 )
-            if name == "pod" and host is not None:
-                got.append(_ident(host))
+            found = {"pod": host, "message": text}.get(name)
+            if found is not None:
+                got.append(_ident(found))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
-        if host is not None and host not in keys:
-            keys = [*keys, host]
+        keys = [*keys, *(k for k in dict.fromkeys((host, text)) if k is not None and k not in keys)]
         columns = "{" + ", ".join(f"'{k}': 'VARCHAR'" for k in keys) + "}"
         source = f"""read_json($path, format='newline_delimited', columns={columns},
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""
         # most lines have no error field: only the others pay for finding it and appending it
-        errors = [_ident(k) for k in keys if k in {_column(p)[0] for p in FIELDS["error"]}]
+        errors = [_ident(k) for k in keys if k in {column(p)[0] for p in FIELDS["error"]}]
         none = " AND ".join(f"{e} IS NULL" for e in errors) or "true"
         error = f"CASE WHEN {none} THEN NULL ELSE {pick['error']} END"
         # a line with no service field of its own: the last part of its log group's name
@@ -402,15 +242,16 @@ class JsonlLogs:
         cur = self._cursor()
         ahead = Ahead(self.path)  # the numbering's counting, while the file is read
         sample, clean = self._sample()
-        keys, host = self._keys(sample), hosts_field(sample, q.known)
+        keys, host, text = used_keys(sample), hosts_field(sample, q.known), text_field(sample)
         every = self._shape_every()
-        routine = _routine(sample) if every > 1 else ("INFO", "DEBUG")
-        every_key = _all_keys(prefer_upper=keys is not None and "MESSAGE" in keys)
+        routine = routine_levels(sample) if every > 1 else ["INFO", "DEBUG"]
+        every_key = all_keys(prefer_upper=keys is not None and "MESSAGE" in keys)
+        every_key += [k for k in keys or [] if k not in every_key]  # the flattened keys the sample showed
         for attempt in [keys, every_key] if keys and keys != every_key else [every_key]:
             # strictly first when every sampled line was an object; a bad line the sample missed fails that
             # read, and the file is read again counting such lines
             for tolerant in (False, True) if clean else (True,):
-                parsed = self._parsed(attempt, host, tolerant)
+                parsed = self._parsed(attempt, host, text, tolerant)
                 sql, params = marks_sql(parsed, q, shape_every=every, identity=IDENTITY, routine=routine)
                 try:
                     cur.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}", {**params, "path": str(self.path)})
@@ -419,7 +260,7 @@ class JsonlLogs:
                     if not tolerant and isinstance(e, duckdb.InvalidInputException):
                         continue
                     raise ToolError(f"{self.path.name} could not be read: {str(e)[:300]}") from None
-            parsed = self._parsed(attempt, host)  # the numbering reads stretches of a file that may have grown
+            parsed = self._parsed(attempt, host, text)  # the numbering reads stretches of a file that may have grown
             (skipped, incomplete) = cur.execute(
                 f"""SELECT coalesce(sum(n) FILTER (WHERE period = {UNREADABLE}), 0),
                            count(*) FILTER (WHERE masked = '' OR (service = '' AND pod = ''))

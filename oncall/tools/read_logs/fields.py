@@ -1,0 +1,223 @@
+"""Which fields of a file's JSON lines hold a line's time, service, pod, level, text and error: the
+shippers' spellings this reader knows (FIELDS), and, for a shipper it does not know, the fields found
+from a sample of the file's lines (the host a line came from, the text it carries). A nested path is
+read whether the shipper nests it (`{"kubernetes": {"pod_name": ...}}`) or flattens it into one dotted
+key (`"kubernetes.pod_name"`, as Falcon LogScale and Elastic's flattened fields write it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oncall.tools.read_logs.aggregate import normalise_levels
+
+FIELDS = {
+    # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
+    # journald's export (journalctl -o json) keeps microseconds in __REALTIME_TIMESTAMP
+    "ts": (
+        "ts",
+        "timestamp",
+        "@timestamp",
+        "time",
+        "timeUnixNano",
+        "observedTimeUnixNano",
+        "date",
+        "TimeGenerated",
+        "__REALTIME_TIMESTAMP",
+        "received_at",  # Papertrail's events (RFC 3339 with the account's offset)
+    ),
+    # the shippers' spellings: plain, OpenTelemetry's resource attribute, fluent-bit's Kubernetes labels,
+    # Google Cloud Logging's container (and GKE's pod label)
+    # (a nested path before its parent: ECS nests service.name, host.name, log.level as objects)
+    "service": (
+        "service.name",
+        "service",
+        "app",
+        '"service.name"',
+        'resource."service.name"',
+        'kubernetes.labels."app.kubernetes.io/name"',
+        "kubernetes.labels.app",
+        'labels."k8s-pod/app"',
+        "resource.labels.container_name",
+        "ContainerAppName_s",  # Azure Log Analytics: Container Apps' console logs, AKS's ContainerLogV2
+        "ContainerName",
+        "fields.container_name",  # Splunk Connect for Kubernetes: HEC indexed fields
+        "kubernetes.container_name",  # Fluent Bit's Kubernetes filter (a pod's own name is read below)
+        "_SYSTEMD_UNIT",  # journald: the unit (`checkout.service`; the suffix is dropped)
+        # a Loki export (logcli --output=jsonl): the stream's labels
+        "labels.service_name",
+        "labels.app",
+        "labels.container",
+        "source_name",  # Papertrail: the sender (a Heroku app, a host)
+        "_service",  # GELF: additional fields start with an underscore (logback-gelf, graypy)
+        "_app",
+    ),
+    "pod": (
+        "pod",
+        "fields.pod",  # before host: a Splunk event's host is the node, not the pod
+        "_container_name",  # GELF from Docker's driver: host is the node; the container is the task's
+        "host.name",
+        "host",
+        "kubernetes.pod_name",
+        'resource."k8s.pod.name"',
+        "resource.labels.pod_name",
+        "logStream",
+        "RevisionName_s",
+        "PodName",
+        "_HOSTNAME",  # journald: the machine, named after its service on VM estates
+        "labels.pod",
+        "@logStream",  # CloudWatch Logs Insights' fields: @timestamp, @message, @logStream, @log
+    ),
+    # journald's PRIORITY is the syslog number, 6 for whatever a program writes to stdout
+    "level": (
+        "level",
+        "severity",
+        "lvl",
+        "severityText",
+        "status",
+        "log.level",
+        '"log.level"',
+        "PRIORITY",
+        "labels.level",
+        "labels.detected_level",  # Loki's own guess, when the stream has no level label
+    ),
+    # Cloud Logging keeps a parsed line's text in jsonPayload.message, an unparsed one in textPayload
+    # (Splunk's HEC event; journald's MESSAGE)
+    "message": (
+        "message",
+        "msg",
+        "log",
+        "body",
+        "jsonPayload.message",
+        "textPayload",
+        "Log_s",
+        "LogMessage",
+        "event",
+        "MESSAGE",
+        "line",  # a Loki export's raw line
+        "short_message",  # GELF (Graylog): the line; level is the syslog number (Docker: 6 stdout, 3 stderr)
+        "@message",
+    ),
+    # the error detail structured loggers keep apart (pino's err, zerolog's error, the traceback Python's
+    # structlog and Lambda Powertools keep in exception): appended to the message
+    "error": ("err.message", "error.message", "error", "err", "exception"),
+    # the HTTP status of a request log kept as its own field (a 5xx is appended to the message, so that a
+    # response filed at info still reads as the server error it was: aggregate.SERVED_5XX)
+    "http_status": (
+        "status",
+        "status_code",
+        "statusCode",
+        "http.status_code",
+        '"http.status_code"',
+        "http.response.status_code",
+        '"http.response.status_code"',
+        "response_code",
+    ),
+    # CloudWatch Logs: the service is only in the log group's name (/ecs/<service>, /aws/lambda/<function>)
+    # (a Logs Insights export's @log is "<account>:<group>")
+    "group": ("logGroup", "@log"),
+}
+
+
+def column(path: str) -> tuple[str, str | None]:
+    """A FIELDS path as (its top-level key, the JSON path inside that key's value or None)."""
+    if path.startswith('"'):
+        key, _, rest = path[1:].partition('"')
+        rest = rest.lstrip(".")
+    else:
+        key, _, rest = path.partition(".")
+    return key, (f"$.{rest}" if rest else None)
+
+
+def all_keys(prefer_upper: bool = False) -> list[str]:
+    """Every top-level key FIELDS names, in order. DuckDB matches keys case-sensitively but will not
+    take two columns that differ only in case: journald's MESSAGE is read instead of message when the
+    file uses it and not message."""
+    keys = dict.fromkeys(column(p)[0] for group in FIELDS.values() for p in group)
+    return [k for k in keys if k != ("message" if prefer_upper else "MESSAGE")]
+
+
+def flat_key(path: str) -> str | None:
+    """The one top-level key a shipper that flattens objects writes a nested FIELDS path as
+    (`kubernetes.pod_name`), or None for a top-level or quoted path."""
+    return path if "." in path and '"' not in path else None
+
+
+def used_keys(sample: list[dict[str, Any]]) -> list[str] | None:
+    """The top-level keys FIELDS names that the sampled lines use (a nested path's flattened key among
+    them), and the error fields always (they appear on error lines only); None when no sampled line is
+    a JSON object."""
+    seen: set[str] = set()
+    for obj in sample:
+        seen.update(obj)
+    if not seen:
+        return None
+    errors = {column(p)[0] for p in FIELDS["error"]}
+    keys = [k for k in all_keys(prefer_upper="MESSAGE" in seen and "message" not in seen) if k in seen | errors]
+    flat = [f for group in FIELDS.values() for p in group if (f := flat_key(p)) is not None and f in seen]
+    return keys + [f for f in dict.fromkeys(flat) if f not in keys]
+
+
+def _known(obj: dict[str, Any], group: str) -> bool:
+    """Whether a line has a field of this FIELDS group, nested or flattened."""
+    for p in FIELDS[group]:
+        key, inner = column(p)
+        if p in obj or (key in obj and (inner is None or isinstance(obj[key], dict))):
+            return True
+    return False
+
+
+def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
+    """A top-level field of a shipper this reader does not know that names where each line came from: when
+    most sampled lines have no service or pod field it knows, the text field whose values most often are
+    the catalog's services or hosts and pods named after them (`mx-02`; rsyslog's `sysloghost`). None
+    when the lines name their service in a field it knows, or nothing names one."""
+    if not sample or not known:
+        return None
+    if sum(1 for obj in sample if any(_known(obj, g) for g in ("service", "pod", "group"))) * 2 >= len(sample):
+        return None
+    prefixes = tuple(f"{k}-" for k in known)
+    names = set(known)
+    hits: dict[str, int] = {}
+    for obj in sample:
+        for key, value in obj.items():
+            if isinstance(value, str) and (value in names or value.startswith(prefixes)):
+                hits[key] = hits.get(key, 0) + 1
+    best = max(hits, key=lambda k: (hits[k], k), default=None)
+    return best if best is not None and hits[best] * 2 >= len(sample) else None
+
+
+def routine_levels(sample: list[dict[str, Any]]) -> list[str]:
+    """The spellings of info and debug among the sampled lines' level fields (upper case), and the usual
+    ones: the lines whose info is shaped from a sample. A spelling the sample missed is shaped on every
+    line, which costs time, never a count."""
+    seen = {"INFO", "DEBUG", "LOG", "NOTICE", "TRACE"}
+    for obj in sample:
+        for path in FIELDS["level"]:
+            key, inner = column(path)
+            value = obj.get(path if flat_key(path) in obj else key)
+            if inner is not None and isinstance(value, dict):
+                value = value.get(inner.removeprefix("$."))
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                seen.add(str(value).upper())
+    return sorted(k for k, v in normalise_levels(seen).items() if v in ("INFO", "DEBUG"))
+
+
+def text_field(sample: list[dict[str, Any]]) -> str | None:
+    """A top-level field of a shipper this reader does not know that holds each line's text as written:
+    when most sampled lines have no message field it knows, the text field that is the longest of its
+    line on at least half of them, and says more than one thing (LogScale's `@rawstring`). None when
+    the lines carry their text in a field this reader knows, or no field is the longest on most lines."""
+    if not sample or sum(1 for obj in sample if _known(obj, "message")) * 2 >= len(sample):
+        return None
+    longest: dict[str, int] = {}
+    values: dict[str, set[str]] = {}
+    for obj in sample:
+        texts = [(len(v), k) for k, v in obj.items() if isinstance(v, str)]
+        if texts:
+            key = max(texts)[1]
+            longest[key] = longest.get(key, 0) + 1
+            values.setdefault(key, set()).add(obj[key])
+    best = max(longest, key=lambda k: (longest[k], k), default=None)
+    if best is None or longest[best] * 2 < len(sample) or len(values[best]) < 2:
+        return None
+    return best
