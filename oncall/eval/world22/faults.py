@@ -177,7 +177,7 @@ def ag_failover_drill(e: Estate, rng: random.Random, t: datetime) -> Fault:
     at = t - rng.randint(6, 12) * M
     f = Fault(
         "ag_failover_drill",
-        "sql",
+        "payments-api",
         "no_incident",
         "none",
         "payments-api",
