@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar, Literal, get_args
 
 from oncall.analysts.offline import weights as w
@@ -483,6 +483,32 @@ GENERIC_KEYS = {
     "from",
     "with",
 }
+
+
+# a setting that says how often something runs (an interval, a period, a schedule), and the value it gets
+_SCHEDULED = re.compile(r"(?:interval|period|schedule|frequency|every)\w*[\"']?\s*[:=]?\s*[\"']?([\w:.]+)", re.I)
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)", re.I)
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def schedule_set(change: Change) -> timedelta | None:
+    """How often a change makes something run, when it sets a schedule (`ScavengingInterval = 01:00:00`,
+    `interval: 30m`, `period = PT1H`): what it changed acts when that first fires. None otherwise."""
+    m = _SCHEDULED.search(str(change.to or ""))
+    return _duration(m[1]) if m else None
+
+
+def _duration(text: str) -> timedelta | None:
+    """A duration as .NET's TimeSpan (`[d.]hh:mm:ss`), Go's and Prometheus' (`1h30m`) or ISO 8601's
+    (`PT1H30M`) write it; None when it is none of them, or zero."""
+    seconds: float | None = None
+    if m := re.fullmatch(r"(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d+)?", text):
+        seconds = int(m[1] or 0) * 86400 + int(m[2]) * 3600 + int(m[3]) * 60 + int(m[4])
+    elif re.fullmatch(r"(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+", text, re.I):
+        seconds = sum(float(n) * _UNITS[u.lower()] for n, u in _DURATION.findall(text))
+    elif m := re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", text, re.I):
+        seconds = int(m[1] or 0) * 86400 + int(m[2] or 0) * 3600 + int(m[3] or 0) * 60 + int(m[4] or 0)
+    return timedelta(seconds=seconds) if seconds else None
 
 
 def change_tokens(change: Change) -> set[str]:

@@ -6,7 +6,8 @@ that broke; these rules follow a change to the neighbours it broke, each for a r
   the change introduced (a flag's name, a setting, a field), or a service X calls rejects what X sends
   and names X in its errors; or several services the catalog does not connect to X do (a config push);
 - shared infrastructure: several services fail the same way at once, and what they share changed
-  just before (a DNS, flag or config service);
+  just before (a DNS, flag or config service), or within one interval of a change that set how often
+  it does something (a DNS server's scavenging: likely, not proven);
 - a caller's flood: a service's load multiplied just after a caller of it changed, and the caller's
   own log lines are about that service (retries, timeouts), unless the service slowed or failed
   before its load rose (then the retries answer its slowness: a retry storm it started) or its load
@@ -32,7 +33,7 @@ and their own routine changes count for little."""
 from __future__ import annotations
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction
+from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction, schedule_set
 from oncall.analysts.offline.loads import (
     changed_before,
     changed_since,
@@ -146,11 +147,14 @@ def _broke(
     if len(strangers) >= w.STRANGERS:
         return strangers, False
     if x.service in shared:
-        failing = [s for s in users if after(s) and s.logs()]
+        # on a schedule: a change that sets how often the infrastructure does something acts when that first
+        # fires, up to one interval after it (likely, not proven, beyond the minutes that tie any change)
+        reach = min(max(schedule_set(c.detail) or w.LAG_CLOSE, w.LAG_CLOSE), w.SCHEDULE_REACH)
+        failing = [s for s in users if s.onset and c.at <= s.onset <= c.at + reach and s.logs()]
         kinds = [{f.category for f in s.logs() if f.category} for s in failing]
         common = set.intersection(*kinds) if len(kinds) >= 2 else set()
         if common:
-            return failing, False
+            return failing, not all(after(s) for s in failing)
     # X went quiet right after its change (its own work fell away) and something it drains filled up:
     # a consumer that stopped consuming, its queue backing up
     filled = [s for s in used if after(s) and s.metrics("saturation")]

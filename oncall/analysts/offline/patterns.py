@@ -36,6 +36,10 @@ RULES: list[tuple[Category, str]] = [
         r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId"
         # .NET's SslStream: an expired peer certificate is "NotTimeValid" in the chain's errors
         r"|NotTimeValid|remote certificate is invalid|RemoteCertificateChainErrors"
+        # Windows' logon refused for the account's password: expired or to be changed (the Service Control
+        # Manager's 7000 and 7038, the Security log's status 0xC0000071 and 0xC0000224), or wrong
+        r"|password (has )?expired|password must be changed|\blogon failure\b|unable to log ?on as"
+        r"|user name or password is incorrect|0xC0000071|0xC0000224|KDC_ERR_KEY_EXPIRED"
         # SMTP's authentication refusal (RFC 4954), as mail clients report it
         r"|\b535[ -]5\.7\.8\b|SMTPAuthenticationError|Username and Password not accepted"
         # a token signed with a key the verifier does not hold (its issuer rotated keys): PyJWT, jsonwebtoken,

@@ -91,6 +91,7 @@ CHANGE_BEFORE_DEPENDENCY = Weight(
     0.5, "a change made hours before, on a service whose dependency broke first, explains the timing less well"
 )
 STRANGERS = Weight(2, "one service repeating a change's words can be chance; two failing right after it are not")
+SCHEDULE_REACH = Span("a change that sets a schedule acts when it first fires, at most a day after it", hours=24)
 CHANGE_BROKE_NEIGHBOURS = Weight(1.0, "a change its neighbours broke right after outranks each of them")
 CLOCK_AHEAD = Weight(
     1.0, "a service whose own clock cannot synchronise outranks those rejecting its tokens as issued in the future"

@@ -22,12 +22,13 @@ from oncall.tools.read_logs import LogQuery, LogStats
 from oncall.tools.read_logs.aggregate import SPELT_LEVEL, UNREADABLE, line_level, marks_sql, summarise
 from oncall.tools.read_logs.fields import (
     FIELDS,
+    Found,
     all_keys,
     column,
+    deduped,
     flat_key,
-    hosts_field,
     routine_levels,
-    text_field,
+    spelt,
     used_keys,
 )
 from oncall.tools.read_logs.numbering import Ahead, Numberer, spread
@@ -40,6 +41,7 @@ MAX_MESSAGE = 16384  # a message longer than this is cut, with a marker saying h
 SHAPED_LINES = 500_000
 # what tells one line from another: its fields, as read (the line's own bytes are never held)
 IDENTITY = "hash(ts_text, service, pod, lvl, msg)"
+NOTHING_FOUND = Found()
 KEY_PROBES = 1024  # lines spread through the file whose keys say which ones to read
 
 
@@ -179,41 +181,42 @@ class JsonlLogs:
                 clean = False
         return objs, clean
 
-    def _parsed(self, keys: list[str], host: str | None = None, text: str | None = None, tolerant: bool = True) -> str:
+    def _parsed(self, keys: list[str], found: Found = NOTHING_FOUND, tolerant: bool = True) -> str:
         """SQL: every nonblank line of the file $path as (ts_text, lvl, ts, service, pod, level, msg), reading only
         these top-level keys (as text: an object's or a number's JSON text, a string's value, what
         json_extract_string gives): IDENTITY tells lines apart by them; ts is NULL when the line is not
         a JSON object or has none of the time fields. DuckDB parses each line once, in parallel.
-        `host` is a field found to name the line's host or pod (hosts_field), read last for the pod, and
-        `text` one found to hold its text (text_field), read last for the message. Not
-        `tolerant`, a line that is not a JSON object fails the read instead of being counted as unreadable:
-        DuckDB's tolerance of bad lines costs a tenth of the read, paid only where the sample shows one."""
+        The fields `found` in a sample of the file (the host, the text, the time of a shipper this reader
+        does not know) are read after those it knows; a host by its name (host_name). Not `tolerant`, a
+        line that is not a JSON object fails the read instead of being counted as unreadable: DuckDB's
+        tolerance of bad lines costs a tenth of the read, paid only where the sample shows one."""
+        keys = deduped([*found.keys(), *keys])  # (the file's own spellings first)
         pick = {}
         for name, group in FIELDS.items():
             got = []
             for path in group:
-                if (flat := flat_key(path)) is not None and flat in keys:  # the path flattened into one key
-                    got.append(_ident(flat))
+                if (flat := flat_key(path)) is not None and (as_spelt := spelt(keys, flat)) is not None:
+                    got.append(_ident(as_spelt))  # the path flattened into one key
                 key, inner = column(path)
-                if key not in keys:
+                if (as_spelt := spelt(keys, key)) is None:
                     continue
-                col = _ident(key)
+                col = _ident(as_spelt)
                 # a nested field: only where the key holds an object (a string is not looked into)
                 got.append(
                     col
                     if inner is None
                     else f"CASE WHEN left({col}, 1) = '{{' THEN try(json_extract_string({col}, '{inner}')) END"
                 )
-            found = {"pod": host, "message": text}.get(name)
-            if found is not None:
-                got.append(_ident(found))
+            if name == "pod" and found.host is not None:
+                got.append(f"lower(split_part({_ident(found.host)}, '.', 1))")
+            if (extra := {"message": found.text, "ts": found.time}.get(name)) is not None:
+                got.append(_ident(extra))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
-        keys = [*keys, *(k for k in dict.fromkeys((host, text)) if k is not None and k not in keys)]
         columns = "{" + ", ".join(f"'{k}': 'VARCHAR'" for k in keys) + "}"
         source = f"""read_json($path, format='newline_delimited', columns={columns},
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""
         # most lines have no error field: only the others pay for finding it and appending it
-        errors = [_ident(k) for k in keys if k in {column(p)[0] for p in FIELDS["error"]}]
+        errors = [_ident(k) for k in keys if k.lower() in {column(p)[0] for p in FIELDS["error"]}]
         none = " AND ".join(f"{e} IS NULL" for e in errors) or "true"
         error = f"CASE WHEN {none} THEN NULL ELSE {pick['error']} END"
         # a line with no service field of its own: the last part of its log group's name
@@ -242,16 +245,16 @@ class JsonlLogs:
         cur = self._cursor()
         ahead = Ahead(self.path)  # the numbering's counting, while the file is read
         sample, clean = self._sample()
-        keys, host, text = used_keys(sample), hosts_field(sample, q.known), text_field(sample)
+        keys, found = used_keys(sample), Found.in_sample(sample, q.known)
         every = self._shape_every()
         routine = routine_levels(sample) if every > 1 else ["INFO", "DEBUG"]
-        every_key = all_keys(prefer_upper=keys is not None and "MESSAGE" in keys)
-        every_key += [k for k in keys or [] if k not in every_key]  # the flattened keys the sample showed
+        # (the sample's spellings and flattened keys first)
+        every_key = deduped([*(keys or []), *all_keys(prefer_upper=keys is not None and "MESSAGE" in keys)])
         for attempt in [keys, every_key] if keys and keys != every_key else [every_key]:
             # strictly first when every sampled line was an object; a bad line the sample missed fails that
             # read, and the file is read again counting such lines
             for tolerant in (False, True) if clean else (True,):
-                parsed = self._parsed(attempt, host, text, tolerant)
+                parsed = self._parsed(attempt, found, tolerant)
                 sql, params = marks_sql(parsed, q, shape_every=every, identity=IDENTITY, routine=routine)
                 try:
                     cur.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}", {**params, "path": str(self.path)})
@@ -260,7 +263,7 @@ class JsonlLogs:
                     if not tolerant and isinstance(e, duckdb.InvalidInputException):
                         continue
                     raise ToolError(f"{self.path.name} could not be read: {str(e)[:300]}") from None
-            parsed = self._parsed(attempt, host, text)  # the numbering reads stretches of a file that may have grown
+            parsed = self._parsed(attempt, found)  # the numbering reads stretches of a file that may have grown
             (skipped, incomplete) = cur.execute(
                 f"""SELECT coalesce(sum(n) FILTER (WHERE period = {UNREADABLE}), 0),
                            count(*) FILTER (WHERE masked = '' OR (service = '' AND pod = ''))

@@ -6,6 +6,8 @@ key (`"kubernetes.pod_name"`, as Falcon LogScale and Elastic's flattened fields 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from oncall.tools.read_logs.aggregate import normalise_levels
@@ -142,35 +144,59 @@ def flat_key(path: str) -> str | None:
     return path if "." in path and '"' not in path else None
 
 
+def spelt(keys: list[str], key: str) -> str | None:
+    """`key` as the file spells it among `keys`: itself, or the one that differs from it only in case
+    (NXLog writes `Message` and `Severity`)."""
+    if key in keys:
+        return key
+    low = key.lower()
+    return next((k for k in keys if k.lower() == low), None)
+
+
+def deduped(keys: list[str]) -> list[str]:
+    """The keys, the first of any that differ only in case kept: DuckDB will not read two such columns."""
+    out: dict[str, str] = {}
+    for k in keys:
+        out.setdefault(k.lower(), k)
+    return list(out.values())
+
+
 def used_keys(sample: list[dict[str, Any]]) -> list[str] | None:
-    """The top-level keys FIELDS names that the sampled lines use (a nested path's flattened key among
-    them), and the error fields always (they appear on error lines only); None when no sampled line is
-    a JSON object."""
-    seen: set[str] = set()
-    for obj in sample:
-        seen.update(obj)
+    """The top-level keys FIELDS names that the sampled lines use, as they spell them (a nested path's
+    flattened key among them), and the error fields always (they appear on error lines only); None when
+    no sampled line is a JSON object."""
+    seen: list[str] = list(dict.fromkeys(k for obj in sample for k in obj))
     if not seen:
         return None
-    errors = {column(p)[0] for p in FIELDS["error"]}
-    keys = [k for k in all_keys(prefer_upper="MESSAGE" in seen and "message" not in seen) if k in seen | errors]
-    flat = [f for group in FIELDS.values() for p in group if (f := flat_key(p)) is not None and f in seen]
-    return keys + [f for f in dict.fromkeys(flat) if f not in keys]
+    errors = [column(p)[0] for p in FIELDS["error"]]
+    upper = "MESSAGE" in seen and "message" not in seen
+    keys = [k for k in (spelt(seen, k) for k in all_keys(prefer_upper=upper)) if k is not None]
+    flat = [f for group in FIELDS.values() for p in group if (f := flat_key(p)) is not None]
+    return deduped([*keys, *(k for k in (spelt(seen, f) for f in flat) if k is not None), *errors])
 
 
 def _known(obj: dict[str, Any], group: str) -> bool:
-    """Whether a line has a field of this FIELDS group, nested or flattened."""
+    """Whether a line has a field of this FIELDS group, nested or flattened, in any case."""
+    low = {k.lower(): k for k in obj}
     for p in FIELDS[group]:
         key, inner = column(p)
-        if p in obj or (key in obj and (inner is None or isinstance(obj[key], dict))):
+        if p.lower() in low or (key.lower() in low and (inner is None or isinstance(obj[low[key.lower()]], dict))):
             return True
     return False
+
+
+def host_name(value: str) -> str:
+    """A host's name as a service's hosts are named: lower case, without its domain (`PAYMENTS-API-02.corp`
+    is `payments-api-02`; Windows writes NetBIOS names in capitals)."""
+    return value.split(".", 1)[0].lower()
 
 
 def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     """A top-level field of a shipper this reader does not know that names where each line came from: when
     most sampled lines have no service or pod field it knows, the text field whose values most often are
-    the catalog's services or hosts and pods named after them (`mx-02`; rsyslog's `sysloghost`). None
-    when the lines name their service in a field it knows, or nothing names one."""
+    the catalog's services or hosts and pods named after them (`mx-02`; rsyslog's `sysloghost`), in any
+    case and with or without a domain (host_name). None when the lines name their service in a field it
+    knows, or nothing names one."""
     if not sample or not known:
         return None
     if sum(1 for obj in sample if any(_known(obj, g) for g in ("service", "pod", "group"))) * 2 >= len(sample):
@@ -180,7 +206,7 @@ def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     hits: dict[str, int] = {}
     for obj in sample:
         for key, value in obj.items():
-            if isinstance(value, str) and (value in names or value.startswith(prefixes)):
+            if isinstance(value, str) and ((name := host_name(value)) in names or name.startswith(prefixes)):
                 hits[key] = hits.get(key, 0) + 1
     best = max(hits, key=lambda k: (hits[k], k), default=None)
     return best if best is not None and hits[best] * 2 >= len(sample) else None
@@ -221,3 +247,54 @@ def text_field(sample: list[dict[str, Any]]) -> str | None:
     if best is None or longest[best] * 2 < len(sample) or len(values[best]) < 2:
         return None
     return best
+
+
+def time_field(sample: list[dict[str, Any]]) -> str | None:
+    """A top-level field of a shipper this reader does not know that holds each line's time: when most
+    sampled lines have no time field it knows, the field whose values read as a date and time on at
+    least half of them; of several, the one that is the earliest on most lines (a line's own time comes
+    first: a later one is when it was received or shipped, NXLog's EventReceivedTime after EventTime)."""
+    if not sample or sum(1 for obj in sample if _known(obj, "ts")) * 2 >= len(sample):
+        return None
+    reads: dict[str, int] = {}
+    earliest: dict[str, int] = {}
+    for obj in sample:
+        times = {k: t for k, v in obj.items() if (t := _as_time(v)) is not None}
+        for k in times:
+            reads[k] = reads.get(k, 0) + 1
+        if times:
+            first = min(times, key=lambda k: (times[k], k))
+            earliest[first] = earliest.get(first, 0) + 1
+    candidates = [k for k, n in reads.items() if n * 2 >= len(sample)]
+    return max(candidates, key=lambda k: (earliest.get(k, 0), k), default=None)
+
+
+def _as_time(value: Any) -> float | None:
+    """Seconds since the epoch of a date and time written as text (ISO 8601 or RFC 3339, with or without
+    a zone: without one it is UTC, as the reader takes it), else None. Numbers are not taken: a count or
+    an id reads as an epoch as readily as a time does."""
+    if not isinstance(value, str) or len(value) < 16 or ":" not in value or not value[:4].isdigit():
+        return None
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()
+
+
+@dataclass(frozen=True)
+class Found:
+    """Fields of a shipper this reader does not know, found from a sample of a file's lines: the one that
+    names each line's host, the one that holds its text, the one that holds its time (None: not needed,
+    or not found)."""
+
+    host: str | None = None
+    text: str | None = None
+    time: str | None = None
+
+    @classmethod
+    def in_sample(cls, sample: list[dict[str, Any]], known: list[str]) -> Found:
+        return cls(hosts_field(sample, known), text_field(sample), time_field(sample))
+
+    def keys(self) -> list[str]:
+        return [k for k in dict.fromkeys((self.host, self.text, self.time)) if k is not None]
