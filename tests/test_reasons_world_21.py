@@ -100,3 +100,17 @@ def test_a_quota_spent_is_a_resource_exhausted_whatever_is_said_between() -> Non
     assert category("scale-up failed: quotaExceeded") == "resource_exhaustion"
     assert category("ServiceQuotaExceededException: vCPU limit") == "resource_exhaustion"
     assert category("quota check passed for project arena-prod") is None
+
+
+def test_lines_with_no_text_are_said_to_have_none_and_no_other_field_is_read_as_their_text(tmp_path) -> None:
+    """A field the reader reads for the line's time, service, pod or level is never taken for its text:
+    lines that carry none are counted by level, and the summary says what they say is unknown."""
+    records = [
+        {"ts": (ALERT_AT - 2 * M + i * S).isoformat(), "service": "api", "pod": f"api-7d9f4-x2k{i}",
+         "level": "error", "code": 500 + i % 3}
+        for i in range(30)
+    ]  # fmt: skip
+    assert text_field(records) is None
+    text = read_logs_of(tmp_path, records)["api"]
+    assert "30 lines in window (30 ERROR)" in text
+    assert "30 lines of the window carry no text this reader can find" in text

@@ -83,6 +83,9 @@ class LogStats(BaseModel):
     # lines of the window that the reader could not tie to any catalogued service (by service field,
     # pod or host): a layout that keeps the service where this reader does not look
     unattributed: int = 0
+    # lines of the window whose text this reader could not find (no message field it knows or found):
+    # counted by level, but what they say is missing evidence
+    textless: int = 0
     templates: list[TemplateStat]
     source: str
     baseline_from: datetime | None = None  # earliest line in the baseline: retention may be shorter than asked
@@ -189,6 +192,10 @@ def summarise(stats: LogStats, max_templates: int = 8, only_notable: bool = Fals
     if stats.unattributed:
         lines.append(
             f"{stats.unattributed} lines of the window name no catalogued service in any field this reader knows"
+        )
+    if stats.textless:
+        lines.append(
+            f"{stats.textless} lines of the window carry no text this reader can find: what they say is unknown"
         )
     if stats.sampled:
         lines.append(f"template counts are scaled from a sample: {stats.sampled}")

@@ -315,6 +315,7 @@ def summarise(
         baseline_total=sum(t.baseline_count for t in templates),
         skipped_lines=skipped,
         unattributed=unattributed,
+        textless=sum(int(r[2]) for r in rows if r[1] == ""),
         templates=templates,
         source=source,
         baseline_from=_dt(min(firsts)) if firsts else None,

@@ -228,17 +228,26 @@ def routine_levels(sample: list[dict[str, Any]]) -> list[str]:
     return sorted(k for k, v in normalise_levels(seen).items() if v in ("INFO", "DEBUG"))
 
 
-def text_field(sample: list[dict[str, Any]]) -> str | None:
+def text_field(sample: list[dict[str, Any]], taken: tuple[str | None, ...] = ()) -> str | None:
     """A top-level field of a shipper this reader does not know that holds each line's text as written:
     when most sampled lines have no message field it knows, the text field that is the longest of its
-    line on at least half of them, and says more than one thing (LogScale's `@rawstring`). None when
-    the lines carry their text in a field this reader knows, or no field is the longest on most lines."""
+    line on at least half of them, and says more than one thing (LogScale's `@rawstring`). A field read
+    for another part of the line (its time, service, pod, level, or one `taken` for its host or time)
+    is never its text. None when the lines carry their text in a field this reader knows, or no other
+    field is the longest on most lines."""
     if not sample or sum(1 for obj in sample if _known(obj, "message")) * 2 >= len(sample):
         return None
+    other = {k.lower() for k in taken if k} | {
+        name.lower()
+        for group, paths in FIELDS.items()
+        if group not in ("message", "error")
+        for p in paths
+        for name in (column(p)[0], flat_key(p) or "")
+    }
     longest: dict[str, int] = {}
     values: dict[str, set[str]] = {}
     for obj in sample:
-        texts = [(len(v), k) for k, v in obj.items() if isinstance(v, str)]
+        texts = [(len(v), k) for k, v in obj.items() if isinstance(v, str) and k.lower() not in other]
         if texts:
             key = max(texts)[1]
             longest[key] = longest.get(key, 0) + 1
@@ -294,7 +303,8 @@ class Found:
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str]) -> Found:
-        return cls(hosts_field(sample, known), text_field(sample), time_field(sample))
+        host, time = hosts_field(sample, known), time_field(sample)
+        return cls(host, text_field(sample, (host, time)), time)
 
     def keys(self) -> list[str]:
         return [k for k in dict.fromkeys((self.host, self.text, self.time)) if k is not None]
