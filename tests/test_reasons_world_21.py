@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from oncall.analysts.offline.patterns import CATEGORY_PATTERNS
+from oncall.analysts.offline.patterns import classify
 from oncall.tools.read_logs.fields import text_field
 from tests.bundles import ALERT_AT, read_logs_of
 
@@ -91,15 +91,12 @@ def test_glog_and_klog_headers_state_the_level(tmp_path) -> None:
 
 
 def test_a_quota_spent_is_a_resource_exhausted_whatever_is_said_between() -> None:
-    def category(text: str) -> str | None:
-        return next((cat for cat, rx in CATEGORY_PATTERNS if rx.search(text)), None)
-
-    assert category("googleapi: Error 403: Quota 'CPUS' exceeded.  Limit: 2400.0 in region europe-west1.") == (
+    assert classify("googleapi: Error 403: Quota 'CPUS' exceeded.  Limit: 2400.0 in region europe-west1.") == (
         "resource_exhaustion"
     )
-    assert category("scale-up failed: quotaExceeded") == "resource_exhaustion"
-    assert category("ServiceQuotaExceededException: vCPU limit") == "resource_exhaustion"
-    assert category("quota check passed for project arena-prod") is None
+    assert classify("scale-up failed: quotaExceeded") == "resource_exhaustion"
+    assert classify("ServiceQuotaExceededException: vCPU limit") == "resource_exhaustion"
+    assert classify("quota check passed for project arena-prod") is None
 
 
 def test_lines_with_no_text_are_said_to_have_none_and_no_other_field_is_read_as_their_text(tmp_path) -> None:

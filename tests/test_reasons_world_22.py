@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from oncall.analysts.offline.findings import schedule_set
-from oncall.analysts.offline.patterns import CATEGORY_PATTERNS
+from oncall.analysts.offline.patterns import classify
 from oncall.core.diagnosis import Diagnosis
 from oncall.tools.read_changes import Change
 from oncall.tools.read_logs.fields import host_name, time_field
@@ -76,7 +76,7 @@ def test_the_time_of_a_line_is_the_earliest_it_carries_and_never_a_number() -> N
     ],
 )
 def test_windows_logon_refused_for_a_password_is_an_expired_credential(text) -> None:
-    assert next((cat for cat, rx in CATEGORY_PATTERNS if rx.search(text)), None) == "expired_credential"
+    assert classify(text) == "expired_credential"
 
 
 def test_a_change_that_sets_a_schedule_is_read_for_its_interval() -> None:

@@ -249,7 +249,7 @@ class JsonlLogs:
         every = self._shape_every()
         routine = routine_levels(sample) if every > 1 else ["INFO", "DEBUG"]
         # (the sample's spellings and flattened keys first)
-        every_key = deduped([*(keys or []), *all_keys(prefer_upper=keys is not None and "MESSAGE" in keys)])
+        every_key = deduped([*(keys or []), *all_keys()])
         for attempt in [keys, every_key] if keys and keys != every_key else [every_key]:
             # strictly first when every sampled line was an object; a bad line the sample missed fails that
             # read, and the file is read again counting such lines

@@ -130,12 +130,10 @@ def column(path: str) -> tuple[str, str | None]:
     return key, (f"$.{rest}" if rest else None)
 
 
-def all_keys(prefer_upper: bool = False) -> list[str]:
-    """Every top-level key FIELDS names, in order. DuckDB matches keys case-sensitively but will not
-    take two columns that differ only in case: journald's MESSAGE is read instead of message when the
-    file uses it and not message."""
-    keys = dict.fromkeys(column(p)[0] for group in FIELDS.values() for p in group)
-    return [k for k in keys if k != ("message" if prefer_upper else "MESSAGE")]
+def all_keys() -> list[str]:
+    """Every top-level key FIELDS names, in order, one of any that differ only in case (message, not
+    MESSAGE: DuckDB will not take both; a file's own spelling is found by `spelt`)."""
+    return deduped([column(p)[0] for group in FIELDS.values() for p in group])
 
 
 def flat_key(path: str) -> str | None:
@@ -169,8 +167,7 @@ def used_keys(sample: list[dict[str, Any]]) -> list[str] | None:
     if not seen:
         return None
     errors = [column(p)[0] for p in FIELDS["error"]]
-    upper = "MESSAGE" in seen and "message" not in seen
-    keys = [k for k in (spelt(seen, k) for k in all_keys(prefer_upper=upper)) if k is not None]
+    keys = [k for k in (spelt(seen, k) for k in all_keys()) if k is not None]
     flat = [f for group in FIELDS.values() for p in group if (f := flat_key(p)) is not None]
     return deduped([*keys, *(k for k in (spelt(seen, f) for f in flat) if k is not None), *errors])
 
