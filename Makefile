@@ -47,7 +47,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 22,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 23,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -93,6 +93,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world21
 	rm -rf build/world22 && $(BIN)/oncall scenarios generate build/world22 --world 22 --seed 4 --per-family 12
 	$(BIN)/oncall eval build/world22
+	rm -rf build/world23 && $(BIN)/oncall scenarios generate build/world23 --world 23 --seed 4 --per-family 8
+	$(BIN)/oncall eval build/world23
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -17,7 +17,7 @@ from oncall.analysts.offline.findings import schedule_set
 from oncall.analysts.offline.patterns import classify
 from oncall.core.diagnosis import Diagnosis
 from oncall.tools.read_changes import Change
-from oncall.tools.read_logs.fields import host_name, time_field
+from oncall.tools.read_logs.fields import host_name, routine_levels, time_field
 from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, iso, log, read_logs_of, series, write_bundle
 
 M = timedelta(minutes=1)
@@ -62,6 +62,13 @@ def test_the_time_of_a_line_is_the_earliest_it_carries_and_never_a_number() -> N
     assert time_field([{"Count": 1712345678, "Message": "x"}] * 4) is None  # a number may be an id
     assert time_field([{"ts": "2026-03-02T10:00:03Z", "Received": "2026-03-02T10:00:01Z"}] * 4) is None  # known
     assert host_name("PAYMENTS-API-02.corp.example") == "payments-api-02" and host_name("mx-02") == "mx-02"
+
+
+def test_the_routine_spellings_of_a_level_are_found_under_its_key_in_any_case() -> None:
+    """Which spellings are info (shaped from a sample, not on every line) is read under `Severity` as
+    under `severity`; the errors never are."""
+    assert "INFORMATIONAL" in routine_levels([{"Severity": "Informational"}, {"Severity": "Error"}])
+    assert "ERROR" not in routine_levels([{"Severity": "Error"}])
 
 
 @pytest.mark.parametrize(

@@ -90,6 +90,15 @@ def test_the_cause_is_not_certain_when_its_own_logs_could_not_be_read(tmp_path):
     assert any("name no catalogued service" in m for m in d.missing_evidence)
 
 
+def test_the_cause_is_not_certain_when_its_own_log_lines_carry_no_text_the_reader_can_find(tmp_path):
+    """The same incident whose records were shipped without their text (every other field kept): the
+    lines are counted, by service and level, but what they say is unknown."""
+    root = _demo_with(tmp_path, lambda r: {k: v for k, v in r.items() if k != "message"})
+    d = investigated(root).diagnosis
+    assert d.root_cause.service == "api-gateway" and d.root_cause.confidence == "MEDIUM"
+    assert any("api-gateway's own logs could not be read" in m for m in d.missing_evidence)
+
+
 def test_the_cause_is_not_certain_when_its_log_backend_failed(tmp_path):
     root = _demo_with(tmp_path, lambda r: r)
     (root / "logs.jsonl").unlink()

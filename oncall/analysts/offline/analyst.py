@@ -23,7 +23,7 @@ from oncall.analysts.offline.findings import (
     findings,
 )
 from oncall.analysts.offline.quiet import no_incident, nothing_lasting
-from oncall.analysts.offline.ranking import confidence, observed, rank, reached
+from oncall.analysts.offline.ranking import confidence, observed, rank, reached, unwatched
 from oncall.analysts.offline.remedies import remedies
 from oncall.analysts.offline.suspect import OwnFinding, Suspect, at_of
 from oncall.core import diffs
@@ -52,7 +52,9 @@ class OfflineAnalyst:
         results = case.context.results
         seen = observed(results)
         alerting = case.alert.service
-        suspects = rank(found, case.catalog, case.context.services, seen, reached(results), alerting)
+        suspects = rank(
+            found, case.catalog, case.context.services, seen, reached(results), alerting, unwatched(results)
+        )
         missing = list(case.context.missing)
         top = suspects[0] if suspects else None
         quiet = top is None or (not top.anomalous and not top.blamed_by and not top.broke)

@@ -16,11 +16,16 @@ from oncall.core.catalog import Catalog, mentions
 
 
 def reattribute(
-    found: list[Finding], catalog: Catalog, seen: set[str], working: Collection[tuple[str, str]] = ()
+    found: list[Finding],
+    catalog: Catalog,
+    seen: set[str],
+    working: Collection[tuple[str, str]] = (),
+    dark: Collection[str] = (),
 ) -> list[Finding]:
     """`seen`: the services whose metrics were read (a service outside it sends no telemetry we have);
-    `working`: (caller, callee) edges the traces show working in the window."""
-    found = _infrastructure_failing(_unnamed_dependency(found, catalog), catalog)
+    `working`: (caller, callee) edges the traces show working in the window; `dark`: services read and
+    found to have no metrics at all."""
+    found = _infrastructure_failing(_unnamed_dependency(found, catalog, dark), catalog)
     found = _reached_by_others(found, seen, working)
     return _provider_unresolved(_change_aimed_at_peer(found), catalog, seen)
 
@@ -48,11 +53,14 @@ def _reached_by_others(found: list[Finding], seen: set[str], working: Collection
     return out
 
 
-def _unnamed_dependency(found: list[Finding], catalog: Catalog) -> list[Finding]:
-    """A caller failing on a dependency it does not name (an address, a bare connection error), while
-    exactly one of its dependencies lost its traffic at that moment (the calls are not arriving there:
-    a port, a policy, a selector changed), or, for connections the other side closed, exactly one of
-    them changed minutes before (an upstream's keep-alive cut below the proxy's): the errors witness
+def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection[str]) -> list[Finding]:
+    """A caller failing on a dependency it does not name (an address, a bare connection error, a host
+    outside the catalog), while exactly one of its dependencies lost its traffic at that moment (the calls
+    are not arriving there: a port, a policy, a selector changed; not when the caller's own traffic fell
+    first, for then it is sending less), or, for connections the other side closed, exactly one of them
+    changed minutes before (an upstream's keep-alive cut below the proxy's); else, when exactly one of its
+    dependencies is one we looked at and have no metrics from (a provider), the caller did not change in
+    the minutes before, and none of the dependencies we watch was failing then: the errors witness
     against that dependency."""
     lost = {
         f.service: f.at
@@ -63,14 +71,24 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog) -> list[Finding]
     for c in found:
         if isinstance(c, ChangeFinding) and c.at:
             changed.setdefault(c.service, []).append(c.at)
+    failing = _first_at(
+        f
+        for f in found
+        if (isinstance(f, MetricFinding) and f.role in ("saturation", "symptom") and f.weight > 0)
+        or (isinstance(f, LogFinding) and f.role == "own")
+    )
     out: list[Finding] = []
     for f in found:
         if isinstance(f, LogFinding) and f.role == "external" and f.at:
-            at = f.at
+            at, mine = f.at, lost.get(f.service)
             deps = catalog.dependencies(f.service, depth=1)
-            gone = [d for d in deps if d in lost and abs(lost[d] - at) <= w.NEAR]
+            gone = [d for d in deps if d in lost and abs(lost[d] - at) <= w.NEAR and not (mine and mine <= lost[d])]
             if not gone and CLOSED_BY_PEER.search(f.words):
                 gone = [d for d in deps if any(at - w.JUST_AFTER <= t <= at for t in changed.get(d, []))]
+            if not gone and not any(at - w.FIRST_ERROR_AFTER <= t <= at for t in changed.get(f.service, [])):
+                gone = [d for d in deps if d in dark]
+                if any(d not in dark and failing.get(d, at + w.LAG_CLOSE) <= at + w.NEAR for d in deps):
+                    gone = []  # a dependency we watch was failing then: the errors may well be about it
             if len(gone) == 1:
                 f = replace(f, role="peer", points_to=gone[0])
         out.append(f)

@@ -6,7 +6,9 @@ suspect scores, while its evidence is still shown:
 - another service the catalog does not connect to it broke in the same minutes with errors of its own
   of the same kind: a cause they share beyond the catalog (a clock, a quota, an agent) is not ruled out;
 - the kernel's OOM killer took its process while its own memory, which we watch, stayed flat;
-- a change blamed for breaking its users while another user of it that we watch came through unharmed."""
+- a change blamed for breaking its users while another user of it that we watch came through unharmed;
+- a version bump blamed while its own errors say a party outside the catalog refused its connections:
+  the party may have failed on its own."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import change_tokens, log_tokens, reaction
-from oncall.analysts.offline.patterns import OOM_KILLER
+from oncall.analysts.offline.patterns import NEVER_ARRIVED, OOM_KILLER
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core import diffs
 from oncall.core.catalog import Catalog
@@ -41,6 +43,8 @@ def doubted(
         # cite what we saw of the user that came through: its metrics
         seen_it = [r.id for r in results if isinstance(r.data, MetricStats) and r.data.service == fine]
         return Doubt(f"{fine}, which also uses it, came through its change unharmed", (seen_it or [top.change.cite])[0])
+    if outside := _outside_failed_it(top):
+        return Doubt("its own errors say a party outside refused it, and its change only moved a version", outside)
     if top.onset is None:
         return None
     info = catalog.services.get(top.service)
@@ -63,6 +67,17 @@ def doubted(
                 f"{s.service}, which it is not connected to, failed the same way at the same time", same[0].cite
             )
     return None
+
+
+def _outside_failed_it(top: Suspect) -> str | None:
+    """The diagnosis is its own change, a version bump that changed no setting, while its own errors say
+    something outside the catalog refused its connections (their cite; None when not): a release does
+    not usually stop a remote port listening."""
+    c = top.change
+    if top.category != "recent_change" or c is None or not diffs.version_only(c.detail.diff):
+        return None
+    outside = [f for f in top.logs("external") if f.weight >= 1 and NEVER_ARRIVED.search(f.words)]
+    return outside[0].cite if outside else None
 
 
 def _resource_not_its_own(top: Suspect, results: list[ToolResult]) -> str | None:

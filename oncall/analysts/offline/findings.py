@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import ClassVar, Literal, get_args
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.patterns import PEER_CERT, STATED_FAILURES, WAITING_ON, classify, without_clock
+from oncall.analysts.offline.patterns import STATED_FAILURES, WAITING_ON, classify, their_cert, without_clock
 from oncall.core import diffs
 from oncall.core.catalog import Catalog, mentions, spellings
 from oncall.core.citations import cite
@@ -247,7 +247,7 @@ def attribute(words: str, others: list[str], me: str) -> tuple[LogRole, str | No
     waited = bool(named) and re.search(WAITING_ON.pattern + spellings(named or "").pattern, words, re.I)
     if named and (
         cat in (None, "dependency_failure")
-        or (cat == "expired_credential" and PEER_CERT.search(words))
+        or (cat == "expired_credential" and their_cert(words))
         or (cat == "resource_exhaustion" and waited)
     ):
         return "peer", named, cat or "dependency_failure"
@@ -308,7 +308,7 @@ def _trace_findings(r: ToolResult, st: TraceStats, catalog: Catalog) -> list[Fin
             continue
         cat = classify(o.message)
         # a peer refusing our credentials or permissions is our problem, unless its certificate is
-        theirs = cat not in ("expired_credential", "permission_denied") or bool(PEER_CERT.search(o.message))
+        theirs = cat not in ("expired_credential", "permission_denied") or their_cert(o.message)
         known = (o.service in catalog.services or not catalog.services) and (theirs or o.service == o.seen_by)
         role, points, said = attribute(
             o.message, sorted((x for x in catalog.services if x != o.service), key=len, reverse=True), o.service

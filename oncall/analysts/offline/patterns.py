@@ -28,9 +28,9 @@ _UNTRUSTED = (
 RULES: list[tuple[Category, str]] = [
     (
         "expired_credential",
-        r"certificate (has )?expired|x509: certificate has expired|certificate.{0,40}not valid after"
+        r"certificate[ _](has )?expired|x509: certificate has expired|certificate.{0,40}not valid after"
         r"|cert(ificate)? expired|token (has |is )?expired|expired (token|credential|password|certificate)"
-        r"|ExpiredToken|bad certificate|certificate verify failed|password authentication failed"
+        r"|ExpiredToken|bad[ _]certificate|certificate verify failed|password authentication failed"
         r"|invalid (api[ _-]?key|credentials|token)|\w*Expired\w*Exception|credentials? (have|has) expired"
         r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"
         r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId"
@@ -121,6 +121,17 @@ CATEGORY_PATTERNS: list[tuple[Category, re.Pattern[str]]] = [(cat, re.compile(rx
 # Errors about a peer's certificate blame the peer; other credential, permission and
 # network errors are the logging service's own problem.
 PEER_CERT = re.compile(r"x509|certificate|PKIX|SSL handshake", re.I)
+# A TLS alert the logger received: the other side refused the handshake over the certificate the logger
+# presented (Java's "Received fatal alert: certificate_expired", OpenSSL's "sslv3 alert certificate expired",
+# "tlsv1 alert unknown ca"), so the certificate at fault is the logger's own, not the peer's
+ALERT_RECEIVED = re.compile(r"received (fatal )?alert|\b(sslv3|tlsv1(\.\d)?) alert\b", re.I)
+
+
+def their_cert(words: str) -> bool:
+    """The words are about the other side's certificate (one the logger checked), not its own."""
+    return bool(PEER_CERT.search(words)) and not ALERT_RECEIVED.search(words)
+
+
 # Words that say a request never reached the named service: refused at its port, or answered by
 # the proxy in front of it (Envoy's "no healthy upstream", "upstream connect error", and its fault
 # injection's "fault filter abort")

@@ -25,9 +25,10 @@ from oncall.analysts.offline.findings import (
     log_tokens,
     reaction,
 )
+from oncall.analysts.offline.loads import hurt_at
 from oncall.analysts.offline.neighbours import follow_changes
 from oncall.analysts.offline.outside import look_beyond
-from oncall.analysts.offline.patterns import NEVER_ARRIVED, PEER_CERT, reaches
+from oncall.analysts.offline.patterns import NEVER_ARRIVED, reaches, their_cert
 from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect, background, passes_up
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category, Confidence
@@ -39,6 +40,12 @@ from oncall.tools.read_traces import TraceStats
 def observed(results: list[ToolResult]) -> set[str]:
     """Services whose metrics we actually saw: for them, no anomaly means healthy."""
     return {r.data.service for r in results if r.ok and isinstance(r.data, MetricStats) and r.data.signals}
+
+
+def unwatched(results: list[ToolResult]) -> set[str]:
+    """Services whose metrics were asked for and have none at all: a provider or backend we have no
+    telemetry from (not one we did not look at)."""
+    return {r.data.service for r in results if r.ok and isinstance(r.data, MetricStats) and not r.data.signals}
 
 
 def reached(results: list[ToolResult]) -> set[tuple[str, str]]:
@@ -59,10 +66,12 @@ def rank(
     seen: set[str] | None = None,
     working: Collection[tuple[str, str]] = (),
     alerting: str | None = None,
+    dark: Collection[str] = (),
 ) -> list[Suspect]:
-    """`seen`: services whose metrics were read; `working`: call edges the traces show working (`reached`)."""
+    """`seen`: services whose metrics were read; `working`: call edges the traces show working (`reached`);
+    `dark`: services read and found to have no metrics at all (`unwatched`)."""
     seen = set(services) if seen is None else seen
-    found = reattribute(found, catalog, seen, working)
+    found = reattribute(found, catalog, seen, working, dark)
     by_service: dict[str, list[Finding]] = {s: [] for s in services}
     for f in found:
         by_service.setdefault(f.service, []).append(f)
@@ -156,7 +165,7 @@ def _never_reached(s: Suspect) -> bool:
     untrusted, for another name), its port refuses, the proxy in front of it has no healthy upstream
     or aborts by rule. Its own metrics cannot show what never arrived, so they do not acquit it, and
     when it broke is when callers began to say so."""
-    return any(PEER_CERT.search(f.words) or NEVER_ARRIVED.search(f.words) for f in s.blamed_by)
+    return any(their_cert(f.words) or NEVER_ARRIVED.search(f.words) for f in s.blamed_by)
 
 
 def _explain_traffic(by_service: Grouped, catalog: Catalog) -> Grouped:
@@ -406,8 +415,13 @@ def _category(
     for m in saturation:
         if m.signal != "restarts":
             votes["resource_exhaustion"] += m.weight
-    if loaded and saturation and not [f for f in own if f.category == "resource_exhaustion"]:
+    exhausted = [f for f in own if f.category == "resource_exhaustion"]
+    if loaded and saturation and (not exhausted or _load_came_first(s, loaded)):
         votes["capacity"] += sum(m.weight for m in saturation) + w.LEGITIMATE_LOAD  # legitimate load, not a leak
+        # a queue or pool full under load that arrived first is that load over capacity, not a leak
+        moved = sum(f.weight for f in exhausted)
+        votes["resource_exhaustion"] -= moved
+        votes["capacity"] += moved
     failing_on_it = {f.service for f in s.blamed_by if f.category and f.service != s.service}  # not only slow
     # its own errors name no category and no resource of its own is at a limit: its callers say why.
     # A resource at its limit is why it failed; its callers failing says only that it did.
@@ -426,6 +440,14 @@ def _category(
     if not votes and s.change:  # nothing else explains it, and it changed today: suspect the change
         return "recent_change"
     return max(votes.items(), key=lambda kv: kv[1])[0] if votes else "unknown"  # the first of equals, as found
+
+
+def _load_came_first(s: Suspect, loaded: list[MetricFinding]) -> bool:
+    """Its load (its own, or its callers' passing through) left the baseline strictly before its latency,
+    errors, saturation or own error lines did: the requests came first, and what ran out ran out under them."""
+    load = min((m.detail.onset for m in loaded if m.detail.onset), default=None)
+    hurt = hurt_at(s, with_logs=True)
+    return load is not None and (hurt is None or load < hurt)
 
 
 def direct_evidence(s: Suspect) -> bool:

@@ -98,7 +98,10 @@ class LogStats(BaseModel):
     @property
     def unreadable(self) -> bool:
         """No line of the service, while the source skipped lines it could not read or held lines it
-        could tie to no service: its logs are missing evidence, not a sign it was quiet."""
+        could tie to no service; or most of its lines in the window carry no text the reader can find:
+        its logs are missing evidence, not a sign it was quiet."""
+        if self.total and self.textless * 2 >= self.total:
+            return True
         return not self.total and bool(self.skipped_lines or self.unattributed)
 
     def window_s(self) -> float:

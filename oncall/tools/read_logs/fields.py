@@ -210,14 +210,17 @@ def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
 
 
 def routine_levels(sample: list[dict[str, Any]]) -> list[str]:
-    """The spellings of info and debug among the sampled lines' level fields (upper case), and the usual
-    ones: the lines whose info is shaped from a sample. A spelling the sample missed is shaped on every
-    line, which costs time, never a count."""
+    """The spellings of info and debug among the sampled lines' level fields (their keys in any case, the
+    values upper case), and the usual ones: the lines whose info is shaped from a sample. A spelling the
+    sample missed is shaped on every line, which costs time, never a count."""
     seen = {"INFO", "DEBUG", "LOG", "NOTICE", "TRACE"}
     for obj in sample:
+        keys = list(obj)
         for path in FIELDS["level"]:
             key, inner = column(path)
-            value = obj.get(path if flat_key(path) in obj else key)
+            flat = flat_key(path)
+            name = (spelt(keys, flat) if flat else None) or spelt(keys, key)  # in the file's own case
+            value = obj.get(name) if name else None
             if inner is not None and isinstance(value, dict):
                 value = value.get(inner.removeprefix("$."))
             if isinstance(value, str | int) and not isinstance(value, bool):
