@@ -72,7 +72,9 @@ def test_without_the_change_it_does_not_claim_a_recent_change(demo_copy):
     (demo_copy / "changes.jsonl").write_text("\n".join(x for x in lines if '"api-gateway"' not in x) + "\n")
     d = run(demo_copy).diagnosis
     assert d.root_cause.service == "api-gateway"
-    assert d.root_cause.category == "resource_exhaustion"  # the pool is still visibly exhausted
+    # the pool is still visibly full, under requests that rose sevenfold two minutes before it filled: that
+    # load over the pool's capacity (scale), or the pool exhausted; never a change that is not there
+    assert d.root_cause.category in ("capacity", "resource_exhaustion")
     assert d.actions[0].kind != "rollback"
 
 

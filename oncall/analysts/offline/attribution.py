@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, Finding, LogFinding, MetricFinding, TraceFinding
-from oncall.analysts.offline.patterns import CLOSED_BY_PEER, INFRASTRUCTURE, UNRESOLVED
+from oncall.analysts.offline.patterns import CLOSED_BY_PEER, INFRASTRUCTURE, STORE_FULL, UNRESOLVED
 from oncall.core.catalog import Catalog, mentions
 
 
@@ -26,6 +26,7 @@ def reattribute(
     `working`: (caller, callee) edges the traces show working in the window; `dark`: services read and
     found to have no metrics at all."""
     found = _infrastructure_failing(_unnamed_dependency(found, catalog, dark), catalog)
+    found = _store_full(found, catalog)
     found = _reached_by_others(found, seen, working)
     return _provider_unresolved(_change_aimed_at_peer(found), catalog, seen)
 
@@ -127,6 +128,24 @@ def _infrastructure_failing(found: list[Finding], catalog: Catalog) -> list[Find
                 if len(kind) == 1 and kind[0] in failing and failing[kind[0]] <= at + w.NEAR:
                     f = replace(f, role="peer", points_to=kind[0], category="dependency_failure")
                     break
+        out.append(f)
+    return out
+
+
+def _store_full(found: list[Finding], catalog: Catalog) -> list[Finding]:
+    """A caller quoting a store's refusal for its own memory limit ("used memory > 'maxmemory'"), while
+    exactly one of its dependencies has its memory at the limit: that store ran out, not the caller."""
+    full = {
+        f.service
+        for f in found
+        if isinstance(f, MetricFinding) and f.role == "saturation" and f.signal == "memory_utilization" and f.weight > 0
+    }
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, LogFinding | TraceFinding) and f.role != "peer" and STORE_FULL.search(f.words):
+            stores = [d for d in catalog.dependencies(f.service, depth=1) if d in full]
+            if len(stores) == 1:
+                f = replace(f, role="peer", points_to=stores[0], category="resource_exhaustion")
         out.append(f)
     return out
 

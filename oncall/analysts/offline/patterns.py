@@ -65,7 +65,9 @@ RULES: list[tuple[Category, str]] = [
         r"|UnknownHostException"
         r"|getaddrinfo|network is unreachable|no route to host|TLS handshake|handshake (failure|timeout)"
         r"|\bENOTFOUND\b|\bEAI_AGAIN\b|\bEHOSTUNREACH\b|\bENETUNREACH\b|NameResolutionError"
-        r"|dial tcp: lookup|Temporary failure in name resolution",
+        r"|dial tcp: lookup|Temporary failure in name resolution"
+        # glibc's getaddrinfo answers as Python's socket.gaierror and MySQL/PostgreSQL clients quote them
+        r"|Name or service not known|nodename nor servname provided|No address associated with hostname",
     ),
     (
         "resource_exhaustion",
@@ -149,7 +151,7 @@ CLOSED_BY_PEER = re.compile(
 UNRESOLVED = re.compile(
     r"no such host|NXDOMAIN|SERVFAIL|name resolution|could not resolve (host|hostname|address)|UnknownHostException"
     r"|getaddrinfo|\bENOTFOUND\b|\bEAI_AGAIN\b|NameResolutionError|dial tcp: lookup|\blookup \S+( on \S+)?: "
-    r"|Name or service not known",
+    r"|Name or service not known|nodename nor servname provided|No address associated with hostname",
     re.I,
 )
 # A session with a coordination service lost: ZooKeeper's clients (Java, Go, ClickHouse's), etcd's, Consul's
@@ -163,6 +165,11 @@ SESSION_LOST = re.compile(
 SERVER_LIMIT = re.compile(
     r"sorry, too many clients|remaining connection slots are reserved|\bToo many connections\b|ER_CON_COUNT_ERROR",
     re.I,
+)
+# A store refusing a write because its own memory is at its limit, as its clients quote it (Redis's
+# maxmemory with no eviction, Memcached's "out of memory storing object")
+STORE_FULL = re.compile(
+    r"used memory > 'maxmemory'|OOM command not allowed|SERVER_ERROR out of memory storing object", re.I
 )
 # What says how many instances run: a deployment's replicas, an autoscaler's bounds, a desired count
 REPLICAS = re.compile(r"replica|instances|desired_?count|\b(min|max)_?size\b|autoscal", re.I)
