@@ -57,6 +57,8 @@ def _logins_refused(tmp_path: Path, *, store_full: bool) -> Diagnosis:
 def test_a_stores_refusal_for_its_memory_limit_is_that_store_running_out(tmp_path) -> None:
     d = _logins_refused(tmp_path, store_full=True)
     assert (d.root_cause.service, d.root_cause.category) == ("kv", "resource_exhaustion")
+    # a store full of what it holds comes back empty from a restart (every session lost), or full again
+    assert all(a.kind != "restart" for a in d.actions) and d.actions[0].kind == "scale"
 
 
 def test_the_refusal_is_not_pinned_on_a_store_whose_memory_we_see_is_fine(tmp_path) -> None:

@@ -91,7 +91,9 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
             )
     # a restart clears state (leaked memory, held connections), not a bad change or too little capacity;
     # a store full of what it holds comes back empty (its data lost) or full again
-    full = cat == "resource_exhaustion" and bool(HELD_DATA.search(words))
+    # (what its callers quote of its refusal, "used memory > 'maxmemory'", says so as well as its own lines)
+    said = [words, *(f.words for f in top.blamed_by)]
+    full = cat == "resource_exhaustion" and any(HELD_DATA.search(x) for x in said)
     restart = None
     if cat == "resource_exhaustion" and not more_load and not full:
         if "memory_utilization" in saturated or MEMORY.search(words):
