@@ -72,12 +72,7 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
     for c in found:
         if isinstance(c, ChangeFinding) and c.at:
             changed.setdefault(c.service, []).append(c.at)
-    failing = _first_at(
-        f
-        for f in found
-        if (isinstance(f, MetricFinding) and f.role in ("saturation", "symptom") and f.weight > 0)
-        or (isinstance(f, LogFinding) and f.role == "own")
-    )
+    failing = _failing_since(found, ("saturation", "symptom"))
     out: list[Finding] = []
     for f in found:
         if isinstance(f, LogFinding) and f.role == "external" and f.at:
@@ -105,18 +100,24 @@ def _first_at(found: Iterable[Finding]) -> dict[str, datetime]:
     return first
 
 
+def _failing_since(found: list[Finding], roles: tuple[str, ...]) -> dict[str, datetime]:
+    """When each service began failing by its own account: a metric of these roles out of its baseline,
+    or error lines of its own."""
+    return _first_at(
+        f
+        for f in found
+        if (isinstance(f, MetricFinding) and f.role in roles and f.weight > 0)
+        or (isinstance(f, LogFinding) and f.role == "own")
+    )
+
+
 def _infrastructure_failing(found: list[Finding], catalog: Catalog) -> list[Finding]:
     """A caller whose errors say which kind of shared infrastructure failed it (names that do not
     resolve; a coordination session lost; a database at its connection limit), while the one service
     of that kind it depends on was already failing (at a limit, or erring itself): the errors witness
     against that service, not the caller or the name looked up. With that service healthy, the caller
     keeps its errors."""
-    failing = _first_at(
-        f
-        for f in found
-        if (isinstance(f, MetricFinding) and f.role == "saturation" and f.weight > 0)
-        or (isinstance(f, LogFinding) and f.role == "own")
-    )
+    failing = _failing_since(found, ("saturation",))
     out: list[Finding] = []
     for f in found:
         if isinstance(f, LogFinding) and f.role != "peer" and f.at:

@@ -418,10 +418,10 @@ def _category(
     exhausted = [f for f in own if f.category == "resource_exhaustion"]
     if loaded and saturation and (not exhausted or _load_came_first(s, loaded)):
         votes["capacity"] += sum(m.weight for m in saturation) + w.LEGITIMATE_LOAD  # legitimate load, not a leak
-        # a queue or pool full under load that arrived first is that load over capacity, not a leak
-        moved = sum(f.weight for f in exhausted)
-        votes["resource_exhaustion"] -= moved
-        votes["capacity"] += moved
+        if exhausted:  # a queue or pool full under load that arrived first is that load over capacity, not a leak
+            moved = sum(f.weight for f in exhausted)
+            votes["resource_exhaustion"] -= moved
+            votes["capacity"] += moved
     failing_on_it = {f.service for f in s.blamed_by if f.category and f.service != s.service}  # not only slow
     # its own errors name no category and no resource of its own is at a limit: its callers say why.
     # A resource at its limit is why it failed; its callers failing says only that it did.
