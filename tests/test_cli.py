@@ -228,3 +228,26 @@ def test_ask_investigates_a_question_with_the_service_and_time_it_names():
 def test_a_settle_time_that_is_not_a_duration_is_a_usage_error(value):
     p = oncall("serve", "--bundle", DEMO, "--settle", value)
     assert p.returncode == 2 and "argument --settle:" in p.stderr.splitlines()[-1]
+
+
+def test_the_command_exits_at_once_yet_waits_for_a_thread_that_is_not_a_daemon(tmp_path):
+    """`oncall` skips the interpreter's teardown once the command returns, but never cuts short a thread
+    the exit should wait for (a server's own), and keeps the command's exit code."""
+    done = tmp_path / "done"
+    code = f"""
+import sys, threading, time
+import oncall.cli as cli
+def finish():
+    time.sleep(0.3)
+    open({str(done)!r}, "w").write("finished")
+def main(argv=None):
+    threading.Thread(target=finish).start()
+    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()  # abandoned: never waited for
+    print("brief")
+    return 4
+cli.main = main
+cli.entry()
+"""
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=30)
+    assert (p.returncode, p.stdout) == (4, "brief\n"), p.stderr
+    assert done.read_text() == "finished"

@@ -22,7 +22,9 @@ READ_WHOLE = 64 * 2**20  # a smaller file is read again whole: cheaper than prob
 PROBES = 16384  # probe lines spread over a larger file: stretches of about size / PROBES bytes
 SLACK_S = 1.0  # how far out of time order a line may be written and still be found near its time
 CHUNK = 64 * 2**20  # bytes read (and their lines held) at once when a stretch is long
-COUNT_CHUNK = 16 * 2**20  # bytes compared at once when counting newlines
+# bytes compared at once when counting newlines: a buffer the cache holds, so that the comparison reads
+# what the copy just wrote there, not memory again (half the time of a 16 MiB buffer at ten million lines)
+COUNT_CHUNK = 2**20
 KEEP_BYTES = 16 * 2**20  # stretches up to this size have every line's number kept for the next question
 
 
@@ -192,13 +194,14 @@ def _newlines_before(path: Path, offsets: list[int]) -> dict[int, int]:
     counts: dict[int, int] = {}
     seen, at = 0, 0
     buf = bytearray(COUNT_CHUNK)
+    data, newline = np.frombuffer(buf, dtype=np.uint8), np.empty(COUNT_CHUNK, dtype=bool)
     with path.open("rb", buffering=0) as f:
         for off in offsets:
             while at < off:
                 got = f.readinto(memoryview(buf)[: min(COUNT_CHUNK, off - at)])
                 if not got:
                     break
-                seen += int(np.count_nonzero(np.frombuffer(buf, dtype=np.uint8, count=got) == 10))
+                seen += int(np.count_nonzero(np.equal(data[:got], 10, out=newline[:got])))
                 at += got
             counts[off] = seen
     return counts
