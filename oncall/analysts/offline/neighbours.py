@@ -140,21 +140,15 @@ def _broke(
         + [s for s in used if after(s) and (repeats(s) or names_x(s))]
         + [s for s in siblings if after(s) and s.logs("own") and repeats(s)]
     )
-    if repeated:
-        return repeated, False
+    alike = _alike_after_shared(x, c, users, shared)
+    if repeated:  # (with the users that failed alike just after shared infrastructure changed, below)
+        return [*repeated, *(s for s in alike if all(s is not r for r in repeated))], False
     # several services, whatever the catalog says of them, fail right after the change with its words
     strangers = [s for s in suspects.values() if s is not x and after(s) and s.logs("own") and repeats(s)]
     if len(strangers) >= w.STRANGERS:
         return strangers, False
-    if x.service in shared:
-        # on a schedule: a change that sets how often the infrastructure does something acts when that first
-        # fires, up to one interval after it (likely, not proven, beyond the minutes that tie any change)
-        reach = min(max(schedule_set(c.detail) or w.LAG_CLOSE, w.LAG_CLOSE), w.SCHEDULE_REACH)
-        failing = [s for s in users if s.onset and c.at <= s.onset <= c.at + reach and s.logs()]
-        kinds = [{f.category for f in s.logs() if f.category} for s in failing]
-        common = set.intersection(*kinds) if len(kinds) >= 2 else set()
-        if common:
-            return failing, not all(after(s) for s in failing)
+    if alike:
+        return alike, not all(after(s) for s in alike)
     # X went quiet right after its change (its own work fell away) and something it drains filled up:
     # a consumer that stopped consuming, its queue backing up
     filled = [s for s in used if after(s) and s.metrics("saturation")]
@@ -194,6 +188,22 @@ def _broke(
     if away := _turned_away(x, c, suspects, catalog):
         return away, True
     return _one_change_before(x, c, users, suspects, catalog, seen), True
+
+
+def _alike_after_shared(x: Suspect, c: ChangeFinding, users: list[Suspect], shared: set[str]) -> list[Suspect]:
+    """X is infrastructure many services use, and after its change several of its users failed the same
+    way: one kind of failure in the errors of at least two (each client library words a failure its own
+    way: one says the name did not resolve, another only that no host could be reached). A change that
+    sets how often the infrastructure does something acts when that first fires, up to one interval
+    after it (likely, not proven, beyond the minutes that tie any change). Those users that failed."""
+    assert c.at is not None
+    if x.service not in shared:
+        return []
+    reach = min(max(schedule_set(c.detail) or w.LAG_CLOSE, w.LAG_CLOSE), w.SCHEDULE_REACH)
+    failing = [s for s in users if s.onset and c.at <= s.onset <= c.at + reach and s.logs()]
+    kinds = [{f.category for f in s.logs() if f.category} for s in failing]
+    alike = any(sum(k in ks for ks in kinds) >= 2 for k in set().union(*kinds))
+    return failing if alike else []
 
 
 def _shared_limit_taken(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> list[Suspect]:

@@ -33,6 +33,8 @@ RULES: list[tuple[Category, str]] = [
         r"|ExpiredToken|bad[ _]certificate|certificate verify failed|password authentication failed"
         r"|invalid (api[ _-]?key|credentials|token)|\w*Expired\w*Exception|credentials? (have|has) expired"
         r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"
+        # a token its server no longer knows (expired, so deleted, or revoked): Consul's and Nomad's words
+        r"|\bACL (token )?not found\b|\b(access|api|auth|bearer|session) token (was )?not found\b"
         r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId"
         # .NET's SslStream: an expired peer certificate is "NotTimeValid" in the chain's errors
         r"|NotTimeValid|remote certificate is invalid|RemoteCertificateChainErrors"
@@ -115,7 +117,10 @@ RULES: list[tuple[Category, str]] = [
         r"|Service Unavailable|connection refused|deadline exceeded|timed? ?out|lock wait"
         r"|deadlock|slow query|circuit.?breaker|ECONNREFUSED|ECONNRESET|reset by peer"
         r"|\bUNAVAILABLE\b|\bDEADLINE_EXCEEDED\b|\bETIMEDOUT\b|no healthy upstream|broken pipe"
-        r"|message larger than max|message too large",
+        r"|message larger than max|message too large"
+        # the data it consumes stopped moving (a feed served but never updated): its source failed it
+        r"|\b(feed|snapshot|data|positions|header timestamp)\b[^.;]{0,60}\b(unchanged|not updated|frozen) (for|since)\b"
+        r"|\bstale (feed|data|snapshot)\b|\bno (fresh|new) (\w+ )?(data|positions|updates|records|messages|events)\b",
     ),
 ]
 CATEGORY_PATTERNS: list[tuple[Category, re.Pattern[str]]] = [(cat, re.compile(rx, re.I)) for cat, rx in RULES]
