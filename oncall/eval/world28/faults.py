@@ -3,7 +3,7 @@ for the ACME server's rate limit until the site's certificate expired (browsers 
 "remote error: tls: expired certificate"); the mail worker's concurrency raised above its database pool
 (ActiveRecord times out waiting for a connection); a reports release whose new dashboard query exceeds
 ClickHouse's memory limit; the mail provider's key rotated to one without the send scope; the search
-reindex moved from 03:00 into the working day; a render image whose new Ghostscript crashes on some
+reindex moved from 03:00 to when users search; a render image whose new Ghostscript crashes on some
 PDFs (Celery's workers die with SIGSEGV); and the monthly statements batch raising the CPU alert (no
 incident)."""
 
@@ -142,11 +142,12 @@ def reindex_in_working_day(e: Estate, rng: random.Random, t: datetime) -> Fault:
         "rollback",
         "search",
         "SearchLatencyHigh",
-        "the nightly reindex's schedule was changed from 03:00 to 09:00 by mistake the afternoon before; it "
-        "fired into the morning's peak and saturates the search cluster",
+        "the nightly reindex's schedule was moved from 03:00 by mistake the day before; it fired while users "
+        "were searching and saturates the search cluster",
     )
+    # the schedule set is the clock time the reindex then started (cron's zone, UTC)
     f.changes.append(change(at - rng.randint(18, 21) * 60 * M, "indexer", "config", "REINDEX_CRON", "0 3 * * *",
-                            "0 9 * * *", rng, "search-team"))  # fmt: skip
+                            f"{at.minute} {at.hour} * * *", rng, "search-team"))  # fmt: skip
     f.effects += [
         Effect("search", "cpu_utilization", at, 0.97, relative=False),
         Effect("search", "latency_p99", at + M, 15.0),
