@@ -22,7 +22,7 @@ from oncall.analysts.offline.findings import (
     WorkloadFinding,
     findings,
 )
-from oncall.analysts.offline.quiet import no_incident, nothing_lasting
+from oncall.analysts.offline.quiet import no_incident, nothing_lasting, only_busy
 from oncall.analysts.offline.ranking import confidence, observed, rank, reached, unwatched
 from oncall.analysts.offline.remedies import remedies
 from oncall.analysts.offline.suspect import OwnFinding, Suspect, at_of
@@ -60,6 +60,8 @@ class OfflineAnalyst:
         quiet = top is None or (not top.anomalous and not top.blamed_by and not top.broke)
         if top is None or quiet or nothing_lasting(top, suspects, alerting):
             return no_incident(case, found, missing, _runbook(results, "no_incident"), _similar(found))
+        if busy := only_busy(top, suspects, alerting):
+            return no_incident(case, found, missing, _runbook(results, "no_incident"), _similar(found), busy)
         runner_up = suspects[1].score if len(suspects) > 1 else 0.0
         sure = confidence(top, runner_up)
         # a service that broke earlier, which the cause does not explain, is evidence against it (the

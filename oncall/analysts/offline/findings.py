@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Literal, get_args
 
 from oncall.analysts.offline import weights as w
@@ -496,6 +496,31 @@ def schedule_set(change: Change) -> timedelta | None:
     `interval: 30m`, `period = PT1H`): what it changed acts when that first fires. None otherwise."""
     m = _SCHEDULED.search(str(change.to or ""))
     return _duration(m[1]) if m else None
+
+
+# A cron schedule with a fixed minute and hour, daily or on some days of the week (`0 9 * * *`, `30 2 * * 1-5`)
+_CRON = re.compile(r"(?<![\w*/-])([0-5]?\d) ([01]?\d|2[0-3]) \* \* (\*|[0-6](?:-[0-6])?(?:,[0-6])*)(?![\w*/-])")
+
+
+def first_firing(change: Change) -> datetime | None:
+    """When a change that set the clock time a job runs (a cron schedule with a fixed minute and hour)
+    first made it run: the first such time after the change (cron's own zone, UTC, as servers keep it).
+    None when it sets no such schedule."""
+    m = _CRON.search(str(change.to or ""))
+    if m is None:
+        return None
+    days = set(range(7))  # cron's days of the week, 0 Sunday
+    if m[3] != "*":
+        days = set()
+        for part in m[3].split(","):
+            lo, _, hi = part.partition("-")
+            days |= set(range(int(lo), int(hi or lo) + 1))
+    at = change.ts.astimezone(UTC).replace(hour=int(m[2]), minute=int(m[1]), second=0, microsecond=0)
+    for _ in range(8):
+        if at > change.ts and (at.isoweekday() % 7) in days:
+            return at
+        at += timedelta(days=1)
+    return None
 
 
 def _duration(text: str) -> timedelta | None:

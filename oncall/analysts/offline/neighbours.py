@@ -33,7 +33,14 @@ and their own routine changes count for little."""
 from __future__ import annotations
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction, schedule_set
+from oncall.analysts.offline.findings import (
+    ChangeFinding,
+    change_tokens,
+    first_firing,
+    log_tokens,
+    reaction,
+    schedule_set,
+)
 from oncall.analysts.offline.loads import (
     changed_before,
     changed_since,
@@ -149,6 +156,8 @@ def _broke(
         return strangers, False
     if alike:
         return alike, not all(after(s) for s in alike)
+    if fired := _fired_at_new_time(c, used):
+        return fired, True
     # X went quiet right after its change (its own work fell away) and something it drains filled up:
     # a consumer that stopped consuming, its queue backing up
     filled = [s for s in used if after(s) and s.metrics("saturation")]
@@ -204,6 +213,16 @@ def _alike_after_shared(x: Suspect, c: ChangeFinding, users: list[Suspect], shar
     kinds = [{f.category for f in s.logs() if f.category} for s in failing]
     alike = any(sum(k in ks for ks in kinds) >= 2 for k in set().union(*kinds))
     return failing if alike else []
+
+
+def _fired_at_new_time(c: ChangeFinding, used: list[Suspect]) -> list[Suspect]:
+    """X's change set the clock time a job of X's runs (a cron schedule), and a service X uses broke
+    within minutes of that time's first firing, however long after the change: the job, run at its new
+    time, did it (a nightly batch moved into the working day). Likely, not proven: the time ties them."""
+    fired = first_firing(c.detail)
+    if fired is None:
+        return []
+    return [s for s in used if s.onset and fired - w.CLOCK_SKEW <= s.onset <= fired + w.JUST_AFTER]
 
 
 def _shared_limit_taken(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> list[Suspect]:

@@ -5,10 +5,11 @@ says why it is down."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from oncall.analysts.base import Case
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, Finding, MetricFinding, fell_away
+from oncall.analysts.offline.findings import ChangeFinding, Finding, HistoryFinding, MetricFinding, fell_away
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.diagnosis import Action, Claim, Diagnosis, RootCause, RunbookQuote, SimilarIncident
 from oncall.core.fmt import fmt_hm
@@ -36,6 +37,26 @@ def nothing_lasting(top: Suspect, suspects: list[Suspect], alerting: str | None)
     return not lasting and not errors and not any(s.broke for s in suspects) and top.score < w.QUIET_SCORE
 
 
+def only_busy(top: Suspect, suspects: list[Suspect], alerting: str | None) -> MetricFinding | None:
+    """The alerting service's processors were busy, and that is all: nothing on it or anywhere slowed,
+    failed, restarted, ran out or lost its traffic, and nothing was broken by a change. A busy CPU with
+    no one worse off is work being done (a batch, a monthly run), not a failure. That busy signal."""
+    if top.service != alerting or top.broke or any(s.broke for s in suspects):
+        return None
+    busy = [f for f in top.findings if isinstance(f, MetricFinding) and f.weight > 0]
+    if not busy or any(f.role != "saturation" or f.signal != "cpu_utilization" for f in busy):
+        return None
+    others = [f for s in suspects for f in s.findings if f not in busy and f.weight >= 1]
+    if any(isinstance(f, MetricFinding) or not isinstance(f, (ChangeFinding, HistoryFinding)) for f in others):
+        return None
+    # new code burning more CPU is a regression on its way, not work
+    began = min(f.at for f in busy if f.at) if any(f.at for f in busy) else None
+    for c in top.changes():
+        if c.at and began and timedelta(0) <= began - c.at <= w.LAG_CLOSE:
+            return None
+    return busy[0]
+
+
 def retired(svc: str, found: list[Finding]) -> ChangeFinding | None:
     """A change in the day before that took the service away on purpose (scaled to no instances,
     decommissioned): its silence is that change's doing, not a failure."""
@@ -55,10 +76,12 @@ def no_incident(
     missing: list[str],
     runbook: list[RunbookQuote],
     similar: list[SimilarIncident],
+    busy: MetricFinding | None = None,
 ) -> Diagnosis:
-    """Nothing stands out. That is "no incident" only when the alerting service itself was seen, in
-    its metrics during the window and in its logs, or when a change took it away on purpose and
-    nothing that uses it fails: otherwise missing evidence is never evidence of health."""
+    """Nothing stands out (or only a busy CPU: `busy`, see only_busy). That is "no incident" only when
+    the alerting service itself was seen, in its metrics during the window and in its logs, or when a
+    change took it away on purpose and nothing that uses it fails: otherwise missing evidence is never
+    evidence of health."""
     svc = case.alert.service or "unknown"
     seen = [
         r
@@ -80,6 +103,14 @@ def no_incident(
         )
         summary = [Claim(text="Metrics and logs stayed at their baseline: the alert looks noisy", cites=[r.id])]
         act = ("none", "No action; review the alert's threshold if it keeps firing")
+        if busy is not None:
+            rc.statement = (
+                f"the CPU of {svc} was busy ({busy.text}), and nothing on it or on its users slowed, failed or "
+                "restarted: work being done, not a failure"
+            )
+            rc.cites = [busy.cite]
+            summary = [Claim(text=f"Only the CPU of {svc} moved: {busy.text}", cites=[busy.cite])]
+            act = ("none", "No action while nothing else moves; if the work is expected at this hour, review the alert")
     elif (gone := retired(svc, found)) is not None and not (seen and logs_read):
         missing = [*missing, f"no telemetry of {svc} in the window, as expected once it was taken away"]
         when = f" at {fmt_hm(gone.at)}" if gone.at else ""
