@@ -203,7 +203,7 @@ def planned_switchover(e: Estate, rng: random.Random, t: datetime) -> Fault:
     at = t - rng.randint(8, 14) * M
     f = Fault(
         "planned_switchover",
-        "bss-db",
+        "selfcare",  # (an alert with no incident behind it is answered on the service alerted, as in every world)
         "no_incident",
         "none",
         "selfcare",
