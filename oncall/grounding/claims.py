@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from oncall.core.catalog import Catalog
 from oncall.core.citations import Cite
 from oncall.core.diagnosis import Diagnosis
+from oncall.core.redact import redact
 from oncall.core.results import ToolResult
 from oncall.grounding.freshness import stale_quotes
 from oncall.grounding.report import Failure, GroundingReport
@@ -63,6 +64,9 @@ def check_claim(
             scopes.append(r.text)
     if reasons:
         return reasons
+    # checked as the engineer reads it, past the one redaction boundary: a secret's digits, masked in the
+    # tool output and in the brief alike, are not a number the output must carry
+    texts, quote = [redact(t) if t else t for t in texts], redact(quote) if quote else quote
     if quote is not None and quote.strip() and not any(quote.strip() in s for s in scopes):
         reasons.append(f"quote {quote.strip()[:80]!r} is not verbatim in {', '.join(cites)}")
     scope_numbers = {n for s in scopes for n in numbers(s)}

@@ -58,7 +58,7 @@ class OfflineAnalyst:
         missing = list(case.context.missing)
         top = suspects[0] if suspects else None
         quiet = top is None or (not top.anomalous and not top.blamed_by and not top.broke)
-        if top is None or quiet or nothing_lasting(top, suspects, alerting):
+        if top is None or quiet or nothing_lasting(top, suspects, alerting, case.alert.starts_at):
             return no_incident(case, found, missing, _runbook(results, "no_incident"), _similar(found))
         if busy := only_busy(top, suspects, alerting):
             return no_incident(case, found, missing, _runbook(results, "no_incident"), _similar(found), busy)

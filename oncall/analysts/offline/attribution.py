@@ -13,6 +13,10 @@ from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, Finding, LogFinding, MetricFinding, TraceFinding
 from oncall.analysts.offline.patterns import CLOSED_BY_PEER, INFRASTRUCTURE, STORE_FULL, UNRESOLVED
 from oncall.core.catalog import Catalog, mentions
+from oncall.core.diagnosis import Category
+from oncall.tools.read_traces import Origin
+
+CREDENTIALS: tuple[Category, ...] = ("expired_credential", "permission_denied")
 
 
 def reattribute(
@@ -27,8 +31,32 @@ def reattribute(
     found to have no metrics at all."""
     found = _infrastructure_failing(_unnamed_dependency(found, catalog, dark), catalog)
     found = _store_full(found, catalog)
-    found = _reached_by_others(found, seen, working)
+    found = _reached_by_others(_credential_refused(found, dark), seen, working)
     return _provider_unresolved(_change_aimed_at_peer(found), catalog, seen)
+
+
+def _credential_refused(found: list[Finding], dark: Collection[str]) -> list[Finding]:
+    """Calls to a dependency we see only through its callers (`dark`: no metrics of its own), failing
+    while the caller's own lines say its credential was refused (expired, invalid, denied) no later than
+    the calls began failing: the dependency is up and refusing; the failed calls, and the caller's lines
+    about them, are the caller's credential's, not the dependency's failure."""
+    refused: dict[str, tuple[datetime, Category]] = {}
+    for f in found:
+        credential = isinstance(f, LogFinding) and f.role == "own" and f.at and f.category in CREDENTIALS
+        if credential and f.at and (f.service not in refused or f.at < refused[f.service][0]):
+            refused[f.service] = (f.at, f.category)  # type: ignore[assignment]  # (a credential category)
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, TraceFinding) and isinstance(f.detail, Origin) and f.detail.seen_by != f.detail.service:
+            caller = f.detail.seen_by
+            if caller in refused and refused[caller][0] <= f.detail.first_seen + w.NEAR:
+                f = replace(f, service=caller, role="own", points_to=None, category=refused[caller][1])
+        elif isinstance(f, LogFinding | TraceFinding) and f.role == "peer" and f.points_to in dark:
+            got = refused.get(f.service)
+            if got is not None and (f.at is None or got[0] <= f.at + w.NEAR):
+                f = replace(f, role="own", points_to=None, category=got[1])
+        out.append(f)
+    return out
 
 
 def _reached_by_others(found: list[Finding], seen: set[str], working: Collection[tuple[str, str]]) -> list[Finding]:

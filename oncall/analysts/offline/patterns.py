@@ -33,6 +33,10 @@ RULES: list[tuple[Category, str]] = [
         r"|ExpiredToken|bad[ _]certificate|certificate verify failed|password authentication failed"
         r"|invalid (api[ _-]?key|credentials|token)|\w*Expired\w*Exception|credentials? (have|has) expired"
         r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"
+        # a login refused for its password, or an account locked after too many such refusals (Oracle's
+        # ORA-01017 and ORA-28000, SMPP's bind "Invalid Password", an LDAP or database "logon denied")
+        r"|\binvalid (user ?name/)?password\b|\blogon denied\b|\b(rejected|refused|denied) (login|logon|bind)\b"
+        r"|\b(login|logon|bind) (was )?(rejected|refused|denied)\b|\baccount (is |has been |was )?locked\b"
         # a token its server no longer knows (expired, so deleted, or revoked): Consul's and Nomad's words
         r"|\bACL (token )?not found\b|\b(access|api|auth|bearer|session) token (was )?not found\b"
         r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId"

@@ -5,7 +5,7 @@ says why it is down."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from oncall.analysts.base import Case
 from oncall.analysts.offline import weights as w
@@ -21,10 +21,12 @@ _TO_NONE = re.compile(r"(instances|replicas|count|capacity|size|nodes)\b\W*0+\s*
 _RETIRED = re.compile(r"\b(decommission(ed)?|retired?|sunset|removed from service)\b", re.I)
 
 
-def nothing_lasting(top: Suspect, suspects: list[Suspect], alerting: str | None) -> bool:
+def nothing_lasting(top: Suspect, suspects: list[Suspect], alerting: str | None, fired: datetime | None = None) -> bool:
     """Nothing lasting is wrong: no symptom that is still there and nothing saturated, anywhere, the
     alerting service's requests have not fallen away (below half, and staying there), and no change was
-    followed to services it broke (a rule in front turning users away shows as little else)."""
+    followed to services it broke (a rule in front turning users away shows as little else). Errors
+    that stopped well before the alert fired (`fired`), with nothing else lasting, were a blip that is
+    over (a planned failover's minute of refused sessions), however loud they were."""
     lasting = [
         f
         for s in suspects
@@ -34,7 +36,12 @@ def nothing_lasting(top: Suspect, suspects: list[Suspect], alerting: str | None)
         and ((f.weight >= 1 and f.role in ("symptom", "saturation")) or (s.service == alerting and fell_away(f)))
     ]
     errors = [f for s in suspects for f in s.logs() if f.weight >= 1]
-    return not lasting and not errors and not any(s.broke for s in suspects) and top.score < w.QUIET_SCORE
+    if lasting or any(s.broke for s in suspects):
+        return False
+    # (a finding without a last time, a pod's state or a trace, is taken as still going)
+    ends = [getattr(f.detail, "last_seen", None) for f in errors]
+    over = fired is not None and all(e is not None and e <= fired - w.BLIP_OVER for e in ends)
+    return (not errors and top.score < w.QUIET_SCORE) or (bool(errors) and over)
 
 
 def only_busy(top: Suspect, suspects: list[Suspect], alerting: str | None) -> MetricFinding | None:

@@ -143,6 +143,7 @@ LEGITIMATE_LOAD = Weight(1.0, "saturation with more traffic and no leak in the l
 RUNNER_UP_RATIO = Weight(0.7, "HIGH only when the runner-up scores well below the top suspect")
 FELL_AWAY = Weight(0.5, "requests below half their baseline, and staying there, are users not reaching the service")
 QUIET_SCORE = Weight(4.0, "below this, with no lasting symptom or error anywhere, the alert is noise")
+BLIP_OVER = Span("errors that stopped this long before the alert fired, nothing else lasting, were a blip", minutes=5)
 
 TABLE: dict[str, Weight | Span] = {
     name: value for name, value in dict(globals()).items() if isinstance(value, Weight | Span) and name.isupper()

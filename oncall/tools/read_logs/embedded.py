@@ -50,12 +50,15 @@ def _ident(key: str) -> str:
 
 
 def epoch_seconds(value: str) -> str:
-    """SQL: seconds since the epoch from RFC 3339 text, or from an epoch number in seconds,
+    """SQL: seconds since the epoch from RFC 3339 text (its fraction after a comma too, as ISO 8601
+    allows and log4j's ISO8601 writes: `2026-06-03T07:41:12,123`), or from an epoch number in seconds,
     milliseconds, microseconds or nanoseconds (told apart by its number of digits). A number never
     reads as a timestamp, so the cast comes first and only what it cannot read pays for the rest."""
     digits = f"length(split_part({value}, '.', 1))"
     return (
         f"coalesce(epoch(TRY_CAST(nullif({value}, '') AS TIMESTAMPTZ)), "
+        rf"CASE WHEN regexp_matches({value}, '^\d{{4}}-\d\d-\d\d[T ]\d\d:\d\d:\d\d,\d') "
+        f"THEN epoch(TRY_CAST(replace({value}, ',', '.') AS TIMESTAMPTZ)) END, "
         f"CASE WHEN regexp_full_match({value}, '\\d{{10,19}}(\\.\\d+)?') THEN "
         f"TRY_CAST({value} AS DOUBLE) / CASE WHEN {digits} >= 18 THEN 1e9 WHEN {digits} >= 15 THEN 1e6 "
         f"WHEN {digits} >= 12 THEN 1e3 ELSE 1 END END)"
