@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from oncall.analysts.offline.findings import schedule_set
 from oncall.analysts.offline.patterns import classify
+from oncall.analysts.offline.schedules import schedule_set
 from oncall.core.diagnosis import Diagnosis
 from oncall.tools.read_changes import Change
 from oncall.tools.read_logs.fields import host_name, routine_levels, time_field

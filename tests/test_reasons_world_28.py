@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from oncall.analysts.offline.findings import first_firing
+from oncall.analysts.offline.schedules import first_firing
 from oncall.core.diagnosis import Diagnosis
 from oncall.tools.read_changes import Change
 from tests.bundles import (

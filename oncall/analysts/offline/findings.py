@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import ClassVar, Literal, get_args
 
 from oncall.analysts.offline import weights as w
@@ -483,57 +483,6 @@ GENERIC_KEYS = {
     "from",
     "with",
 }
-
-
-# a setting that says how often something runs (an interval, a period, a schedule), and the value it gets
-_SCHEDULED = re.compile(r"(?:interval|period|schedule|frequency|every)\w*[\"']?\s*[:=]?\s*[\"']?([\w:.]+)", re.I)
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)", re.I)
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def schedule_set(change: Change) -> timedelta | None:
-    """How often a change makes something run, when it sets a schedule (`ScavengingInterval = 01:00:00`,
-    `interval: 30m`, `period = PT1H`): what it changed acts when that first fires. None otherwise."""
-    m = _SCHEDULED.search(str(change.to or ""))
-    return _duration(m[1]) if m else None
-
-
-# A cron schedule with a fixed minute and hour, daily or on some days of the week (`0 9 * * *`, `30 2 * * 1-5`)
-_CRON = re.compile(r"(?<![\w*/-])([0-5]?\d) ([01]?\d|2[0-3]) \* \* (\*|[0-6](?:-[0-6])?(?:,[0-6])*)(?![\w*/-])")
-
-
-def first_firing(change: Change) -> datetime | None:
-    """When a change that set the clock time a job runs (a cron schedule with a fixed minute and hour)
-    first made it run: the first such time after the change (cron's own zone, UTC, as servers keep it).
-    None when it sets no such schedule."""
-    m = _CRON.search(str(change.to or ""))
-    if m is None:
-        return None
-    days = set(range(7))  # cron's days of the week, 0 Sunday
-    if m[3] != "*":
-        days = set()
-        for part in m[3].split(","):
-            lo, _, hi = part.partition("-")
-            days |= set(range(int(lo), int(hi or lo) + 1))
-    at = change.ts.astimezone(UTC).replace(hour=int(m[2]), minute=int(m[1]), second=0, microsecond=0)
-    for _ in range(8):
-        if at > change.ts and (at.isoweekday() % 7) in days:
-            return at
-        at += timedelta(days=1)
-    return None
-
-
-def _duration(text: str) -> timedelta | None:
-    """A duration as .NET's TimeSpan (`[d.]hh:mm:ss`), Go's and Prometheus' (`1h30m`) or ISO 8601's
-    (`PT1H30M`) write it; None when it is none of them, or zero."""
-    seconds: float | None = None
-    if m := re.fullmatch(r"(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d+)?", text):
-        seconds = int(m[1] or 0) * 86400 + int(m[2]) * 3600 + int(m[3]) * 60 + int(m[4])
-    elif re.fullmatch(r"(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+", text, re.I):
-        seconds = sum(float(n) * _UNITS[u.lower()] for n, u in _DURATION.findall(text))
-    elif m := re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", text, re.I):
-        seconds = int(m[1] or 0) * 86400 + int(m[2] or 0) * 3600 + int(m[3] or 0) * 60 + int(m[4] or 0)
-    return timedelta(seconds=seconds) if seconds else None
 
 
 def change_tokens(change: Change) -> set[str]:

@@ -33,14 +33,7 @@ and their own routine changes count for little."""
 from __future__ import annotations
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import (
-    ChangeFinding,
-    change_tokens,
-    first_firing,
-    log_tokens,
-    reaction,
-    schedule_set,
-)
+from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction
 from oncall.analysts.offline.loads import (
     changed_before,
     changed_since,
@@ -56,6 +49,7 @@ from oncall.analysts.offline.loads import (
     work_sent,
 )
 from oncall.analysts.offline.patterns import REFUSED, STATED_FAILURES, THROTTLED, UNREACHED, reaches
+from oncall.analysts.offline.schedules import first_firing, schedule_set
 from oncall.analysts.offline.suspect import Suspect, passes_up
 from oncall.core.catalog import Catalog
 
