@@ -251,3 +251,21 @@ cli.entry()
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=30)
     assert (p.returncode, p.stdout) == (4, "brief\n"), p.stderr
     assert done.read_text() == "finished"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_a_reader_that_leaves_early_is_not_an_error(fmt):
+    """`oncall investigate ... | head -1`: the brief's reader closes the pipe after one line; the command
+    still exits 0 and says nothing on stderr."""
+    p = subprocess.Popen(
+        [sys.executable, "-m", "oncall.cli", "investigate", str(DEMO), "--format", fmt],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert p.stdout is not None and p.stderr is not None
+    assert p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 0 and "error" not in err.lower(), err

@@ -155,7 +155,13 @@ def print_text(inv: Investigation, console: Any = None) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    console = console or Console(highlight=False, soft_wrap=True)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # the reader left (`oncall ... | head`): the command's own handler says that is no error; rich's
+            # default exits 1
+            raise BrokenPipeError
+
+    console = console or _Console(highlight=False, soft_wrap=True)
     colour = {"HIGH": "green", "MEDIUM": "yellow", "LOW": "red"}[inv.diagnosis.root_cause.confidence]
     console.print(f"[bold]{escape(header(inv))}[/bold]")
     for title, body in sections(inv):
