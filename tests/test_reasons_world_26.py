@@ -112,4 +112,4 @@ def test_shared_infrastructure_changed_and_its_users_failed_alike_though_one_wor
 
 def test_without_a_change_the_name_service_is_not_blamed(tmp_path) -> None:
     d = _names_stop_resolving(tmp_path, changed=False)
-    assert d.root_cause.service != "discovery" or d.root_cause.category != "recent_change"
+    assert d.root_cause.service != "discovery"

@@ -40,11 +40,12 @@ def _credential_refused(found: list[Finding], dark: Collection[str]) -> list[Fin
     while the caller's own lines say its credential was refused (expired, invalid, denied) no later than
     the calls began failing: the dependency is up and refusing; the failed calls, and the caller's lines
     about them, are the caller's credential's, not the dependency's failure."""
-    refused: dict[str, tuple[datetime, Category]] = {}
-    for f in found:
-        credential = isinstance(f, LogFinding) and f.role == "own" and f.at and f.category in CREDENTIALS
-        if credential and f.at and (f.service not in refused or f.at < refused[f.service][0]):
-            refused[f.service] = (f.at, f.category)  # type: ignore[assignment]  # (a credential category)
+    refused: dict[str, tuple[datetime, Category]] = {}  # each caller's first refusal, and what it said
+    for g in found:
+        if isinstance(g, LogFinding) and g.role == "own" and g.at and g.category in CREDENTIALS:
+            first = refused.get(g.service)
+            if first is None or g.at < first[0]:
+                refused[g.service] = (g.at, g.category)
     out: list[Finding] = []
     for f in found:
         if isinstance(f, TraceFinding) and isinstance(f.detail, Origin) and f.detail.seen_by != f.detail.service:

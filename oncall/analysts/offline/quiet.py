@@ -54,13 +54,12 @@ def only_busy(top: Suspect, suspects: list[Suspect], alerting: str | None) -> Me
     if not busy or any(f.role != "saturation" or f.signal != "cpu_utilization" for f in busy):
         return None
     others = [f for s in suspects for f in s.findings if f not in busy and f.weight >= 1]
-    if any(isinstance(f, MetricFinding) or not isinstance(f, (ChangeFinding, HistoryFinding)) for f in others):
+    if any(not isinstance(f, ChangeFinding | HistoryFinding) for f in others):
         return None
     # new code burning more CPU is a regression on its way, not work
-    began = min(f.at for f in busy if f.at) if any(f.at for f in busy) else None
-    for c in top.changes():
-        if c.at and began and timedelta(0) <= began - c.at <= w.LAG_CLOSE:
-            return None
+    began = min((f.at for f in busy if f.at), default=None)
+    if began and any(c.at and timedelta(0) <= began - c.at <= w.LAG_CLOSE for c in top.changes()):
+        return None
     return busy[0]
 
 
