@@ -11,6 +11,9 @@ import yaml
 from oncall.core.investigation import Investigation
 
 ALERT_AT = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+M = timedelta(minutes=1)
+S = timedelta(seconds=1)
+T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M  # the span these bundles' metrics cover
 
 
 def iso(t: datetime) -> str:

@@ -10,11 +10,9 @@ from pathlib import Path
 
 from oncall.core.diagnosis import Diagnosis
 from oncall.eval.scenarios.world import make_case
-from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, iso, log, series, write_bundle
+from tests.bundles import ALERT_AT, END, T0, M, alertmanager, flat_then, investigated, iso, log, series, write_bundle
 
-M = timedelta(minutes=1)
 AT = ALERT_AT - 10 * M  # when things broke
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 SIGNALS = {
     "request_rate": 'requests{service="{service}"}',
     "error_ratio": 'error_ratio{service="{service}"}',

@@ -10,6 +10,9 @@ from datetime import timedelta
 
 from tests.bundles import (
     ALERT_AT,
+    END,
+    T0,
+    M,
     alertmanager,
     flat_then,
     investigated,
@@ -20,9 +23,7 @@ from tests.bundles import (
     write_bundle,
 )
 
-M = timedelta(minutes=1)
 AT = ALERT_AT - 6 * M
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 SIGNALS = {"request_rate": 'requests{service="{service}"}', "error_ratio": 'error_ratio{service="{service}"}'}
 
 

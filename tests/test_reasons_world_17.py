@@ -13,11 +13,21 @@ import pytest
 
 from oncall.analysts.offline.findings import attribute
 from oncall.core.catalog import mentions
-from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, log, quiet_logs, series, write_bundle
+from tests.bundles import (
+    ALERT_AT,
+    END,
+    T0,
+    M,
+    alertmanager,
+    flat_then,
+    investigated,
+    log,
+    quiet_logs,
+    series,
+    write_bundle,
+)
 
-M = timedelta(minutes=1)
 AT = ALERT_AT - 6 * M
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 SIGNALS = {"memory_utilization": 'memory{service="{service}"}', "restarts": 'restarts{service="{service}"}'}
 
 

@@ -13,6 +13,9 @@ from datetime import timedelta
 from oncall.analysts.offline.findings import attribute
 from tests.bundles import (
     ALERT_AT,
+    END,
+    T0,
+    M,
     alertmanager,
     flat_then,
     investigated,
@@ -23,9 +26,7 @@ from tests.bundles import (
     write_bundle,
 )
 
-M = timedelta(minutes=1)
 AT = ALERT_AT - 8 * M
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 SIGNALS = {
     "request_rate": 'requests{service="{service}"}',
     "latency_p99": 'latency{service="{service}"}',

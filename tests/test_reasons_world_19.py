@@ -14,6 +14,10 @@ import pytest
 
 from tests.bundles import (
     ALERT_AT,
+    END,
+    T0,
+    M,
+    S,
     alertmanager,
     flat_then,
     investigated,
@@ -24,10 +28,7 @@ from tests.bundles import (
     write_bundle,
 )
 
-M = timedelta(minutes=1)
-S = timedelta(seconds=1)
 AT = ALERT_AT - 8 * M
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 SIGNALS = {
     "request_rate": 'requests{service="{service}"}',
     "error_ratio": 'errors{service="{service}"}',

@@ -14,6 +14,10 @@ import pytest
 from oncall.tools.read_logs.fields import hosts_field
 from tests.bundles import (
     ALERT_AT,
+    END,
+    T0,
+    M,
+    S,
     alertmanager,
     flat_then,
     investigated,
@@ -25,10 +29,7 @@ from tests.bundles import (
     write_bundle,
 )
 
-M = timedelta(minutes=1)
-S = timedelta(seconds=1)
 AT = ALERT_AT - 8 * M
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 WAITED = "Warning: Locking transaction log file /srv/mail/b/bob/dovecot.index.log took 31 seconds (syncing)"
 
 

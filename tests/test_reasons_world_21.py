@@ -6,14 +6,11 @@ server fleet's `Quota 'CPUS' exceeded` was called a dependency failure, at HIGH,
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from oncall.analysts.offline.patterns import classify
 from oncall.tools.read_logs.fields import text_field
-from tests.bundles import ALERT_AT, read_logs_of
-
-M = timedelta(minutes=1)
-S = timedelta(seconds=1)
+from tests.bundles import ALERT_AT, M, S, read_logs_of
 
 
 def _logscale(t: datetime, service: str, raw: str, **parsed: str) -> dict:

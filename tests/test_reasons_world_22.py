@@ -18,11 +18,21 @@ from oncall.analysts.offline.schedules import schedule_set
 from oncall.core.diagnosis import Diagnosis
 from oncall.tools.read_changes import Change
 from oncall.tools.read_logs.fields import host_name, routine_levels, time_field
-from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, iso, log, read_logs_of, series, write_bundle
-
-M = timedelta(minutes=1)
-S = timedelta(seconds=1)
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
+from tests.bundles import (
+    ALERT_AT,
+    END,
+    T0,
+    M,
+    S,
+    alertmanager,
+    flat_then,
+    investigated,
+    iso,
+    log,
+    read_logs_of,
+    series,
+    write_bundle,
+)
 
 
 def _nxlog(t: datetime, host: str, severity: str, message: str) -> dict:

@@ -19,6 +19,10 @@ from oncall.analysts.offline.patterns import classify, their_cert
 from oncall.core.diagnosis import Diagnosis
 from tests.bundles import (
     ALERT_AT,
+    END,
+    T0,
+    M,
+    S,
     alertmanager,
     flat_then,
     investigated,
@@ -28,10 +32,6 @@ from tests.bundles import (
     setting_change,
     write_bundle,
 )
-
-M = timedelta(minutes=1)
-S = timedelta(seconds=1)
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,15 @@ because the store was not named in the words and the portal's own errors outscor
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from oncall.core.diagnosis import Diagnosis
 from tests.bundles import (
     ALERT_AT,
+    END,
+    T0,
+    M,
+    S,
     alertmanager,
     flat_then,
     investigated,
@@ -21,10 +24,6 @@ from tests.bundles import (
     setting_change,
     write_bundle,
 )
-
-M = timedelta(minutes=1)
-S = timedelta(seconds=1)
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 
 
 def _logins_refused(tmp_path: Path, *, store_full: bool) -> Diagnosis:

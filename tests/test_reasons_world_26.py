@@ -7,7 +7,6 @@ three services that broke worded the failure its own way ("no host is available"
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,10 @@ from oncall.analysts.offline.patterns import classify
 from oncall.core.diagnosis import Diagnosis
 from tests.bundles import (
     ALERT_AT,
+    END,
+    T0,
+    M,
+    S,
     alertmanager,
     flat_then,
     investigated,
@@ -25,10 +28,6 @@ from tests.bundles import (
     setting_change,
     write_bundle,
 )
-
-M = timedelta(minutes=1)
-S = timedelta(seconds=1)
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 
 
 @pytest.mark.parametrize(

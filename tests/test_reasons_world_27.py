@@ -7,18 +7,26 @@ nothing read stale data as a failure of where it comes from."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from oncall.analysts.offline.patterns import classify
 from oncall.core.diagnosis import Diagnosis
-from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, log, quiet_logs, series, write_bundle
-
-M = timedelta(minutes=1)
-S = timedelta(seconds=1)
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
+from tests.bundles import (
+    ALERT_AT,
+    END,
+    T0,
+    M,
+    S,
+    alertmanager,
+    flat_then,
+    investigated,
+    log,
+    quiet_logs,
+    series,
+    write_bundle,
+)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ schedule had been moved to the day before, and a change that old was not followe
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from oncall.analysts.offline.schedules import first_firing
@@ -14,6 +14,10 @@ from oncall.core.diagnosis import Diagnosis
 from oncall.tools.read_changes import Change
 from tests.bundles import (
     ALERT_AT,
+    END,
+    T0,
+    M,
+    S,
     alertmanager,
     flat_then,
     investigated,
@@ -23,10 +27,6 @@ from tests.bundles import (
     setting_change,
     write_bundle,
 )
-
-M = timedelta(minutes=1)
-S = timedelta(seconds=1)
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 
 
 def _cron(to: str, at: datetime) -> Change:

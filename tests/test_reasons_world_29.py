@@ -9,7 +9,6 @@ and a secret's digits in a change the analyst quoted failed grounding, though th
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,10 @@ from oncall.core.results import ToolResult
 from oncall.grounding import check_claim
 from tests.bundles import (
     ALERT_AT,
+    END,
+    T0,
+    M,
+    S,
     alertmanager,
     flat_then,
     investigated,
@@ -29,10 +32,6 @@ from tests.bundles import (
     series,
     write_bundle,
 )
-
-M = timedelta(minutes=1)
-S = timedelta(seconds=1)
-T0, END = ALERT_AT - timedelta(hours=6), ALERT_AT + 15 * M
 
 
 def _log4j(record: dict) -> dict:

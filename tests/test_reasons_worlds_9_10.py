@@ -16,9 +16,8 @@ import pytest
 from oncall.analysts.offline.findings import reaction
 from oncall.analysts.offline.patterns import classify
 from oncall.tools.read_changes import Change
-from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, iso, log, series, write_bundle
+from tests.bundles import ALERT_AT, M, alertmanager, flat_then, investigated, iso, log, series, write_bundle
 
-M = timedelta(minutes=1)
 SIGNALS = {
     "request_rate": 'requests{service="{service}"}',
     "cpu_utilization": 'cpu{service="{service}"}',

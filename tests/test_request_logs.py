@@ -4,11 +4,8 @@ at: access and request logs write every response at info, and their 5xx are the 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
-from tests.bundles import ALERT_AT, iso, read_logs_of
-
-M = timedelta(minutes=1)
+from tests.bundles import ALERT_AT, M, iso, read_logs_of
 
 
 def line(i: int, service: str, message: str, level: str | None = "info", **extra: object) -> dict:

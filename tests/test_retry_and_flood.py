@@ -9,11 +9,8 @@ from pathlib import Path
 import pytest
 
 from oncall.core.diagnosis import Diagnosis
-from tests.bundles import ALERT_AT, alertmanager, flat_then, investigated, iso, log, series, write_bundle
+from tests.bundles import ALERT_AT, END, T0, M, alertmanager, flat_then, investigated, iso, log, series, write_bundle
 
-M = timedelta(minutes=1)
-T0 = ALERT_AT - timedelta(hours=6)
-END = ALERT_AT + 15 * M
 SIGNALS = {
     "request_rate": 'requests{service="{service}"}',
     "latency_p99": 'latency_p99_seconds{service="{service}"}',

@@ -10,9 +10,8 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-from tests.bundles import ALERT_AT, investigated, iso, read_logs_of
+from tests.bundles import ALERT_AT, M, investigated, iso, read_logs_of
 
-M = timedelta(minutes=1)
 DEMO = Path(__file__).parent.parent / "fixtures" / "demo"
 
 

@@ -12,9 +12,7 @@ from oncall.core.citations import result_of
 from oncall.core.investigation import Investigation
 from oncall.estate.bundle import Bundle
 from oncall.investigate import investigate
-from tests.bundles import ALERT_AT, alertmanager, flat_then, iso, log, read_logs_of, series, write_bundle
-
-M = timedelta(minutes=1)
+from tests.bundles import ALERT_AT, M, alertmanager, flat_then, iso, log, read_logs_of, series, write_bundle
 
 
 def run(root: Path) -> Investigation:
