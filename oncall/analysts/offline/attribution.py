@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, Finding, LogFinding, MetricFinding, TraceFinding
-from oncall.analysts.offline.patterns import CLOSED_BY_PEER, INFRASTRUCTURE, STORE_FULL, UNRESOLVED
+from oncall.analysts.offline.patterns import CLOSED_BY_PEER, INFRASTRUCTURE, STORE_FULL, STORE_NO_SPACE, UNRESOLVED
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category
 from oncall.tools.read_traces import Origin
@@ -162,20 +162,25 @@ def _infrastructure_failing(found: list[Finding], catalog: Catalog) -> list[Find
     return out
 
 
+# a store's refusal for its own limit, as its callers quote it, and the signal at that limit
+_REFUSALS = ((STORE_FULL, "memory_utilization"), (STORE_NO_SPACE, "disk_utilization"))
+
+
 def _store_full(found: list[Finding], catalog: Catalog) -> list[Finding]:
-    """A caller quoting a store's refusal for its own memory limit ("used memory > 'maxmemory'"), while
-    exactly one of its dependencies has its memory at the limit: that store ran out, not the caller."""
+    """A caller quoting a store's refusal for its own limit ("used memory > 'maxmemory'", "database space
+    exceeded"), while exactly one of its dependencies has that resource at the limit: that store ran out,
+    not the caller."""
     full = {
-        f.service
-        for f in found
-        if isinstance(f, MetricFinding) and f.role == "saturation" and f.signal == "memory_utilization" and f.weight > 0
+        (f.service, f.signal) for f in found if isinstance(f, MetricFinding) and f.role == "saturation" and f.weight > 0
     }
     out: list[Finding] = []
     for f in found:
-        if isinstance(f, LogFinding | TraceFinding) and f.role != "peer" and STORE_FULL.search(f.words):
-            stores = [d for d in catalog.dependencies(f.service, depth=1) if d in full]
-            if len(stores) == 1:
-                f = replace(f, role="peer", points_to=stores[0], category="resource_exhaustion")
+        if isinstance(f, LogFinding | TraceFinding) and f.role != "peer":
+            for says, signal in _REFUSALS:
+                stores = [d for d in catalog.dependencies(f.service, depth=1) if (d, signal) in full]
+                if says.search(f.words) and len(stores) == 1:
+                    f = replace(f, role="peer", points_to=stores[0], category="resource_exhaustion")
+                    break
         out.append(f)
     return out
 

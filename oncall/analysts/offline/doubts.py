@@ -8,7 +8,9 @@ suspect scores, while its evidence is still shown:
 - the kernel's OOM killer took its process while its own memory, which we watch, stayed flat;
 - a change blamed for breaking its users while another user of it that we watch came through unharmed;
 - a version bump blamed while its own errors say a party outside the catalog refused its connections:
-  the party may have failed on its own."""
+  the party may have failed on its own;
+- it is blamed as the failing dependency, its own errors say no cause, and it depends on a provider we
+  see nothing of: what that provider sent or answered may be the cause."""
 
 from __future__ import annotations
 
@@ -45,6 +47,9 @@ def doubted(
         return Doubt(f"{fine}, which also uses it, came through its change unharmed", (seen_it or [top.change.cite])[0])
     if outside := _outside_failed_it(top):
         return Doubt("its own errors say a party outside refused it, and its change only moved a version", outside)
+    if unseen := _unseen_behind(top, catalog, seen):
+        return Doubt(f"its own errors say no cause, and {unseen[0]}, which it depends on, is a provider we see "
+                     "nothing of", unseen[1])  # fmt: skip
     if top.onset is None:
         return None
     info = catalog.services.get(top.service)
@@ -67,6 +72,17 @@ def doubted(
                 f"{s.service}, which it is not connected to, failed the same way at the same time", same[0].cite
             )
     return None
+
+
+def _unseen_behind(top: Suspect, catalog: Catalog, seen: set[str]) -> tuple[str, str] | None:
+    """Blamed as the dependency that failed its callers, while its own errors name no cause, nothing of its
+    own is at a limit, and exactly one thing it depends on is a provider we have no telemetry from: the
+    errors may be what that provider sent or answered. (The provider and the errors' citation, or None.)"""
+    own = [f for f in top.logs("own") if f.weight >= 1]
+    if top.category != "dependency_failure" or not own or any(f.category for f in own) or top.at_limit():
+        return None
+    unseen = [d for d in catalog.dependencies(top.service, depth=1) if d not in seen]
+    return (unseen[0], own[0].cite) if len(unseen) == 1 else None
 
 
 def _outside_failed_it(top: Suspect) -> str | None:

@@ -25,6 +25,13 @@ _UNTRUSTED = (
     r"|unable to find valid certification path|PKIX path building failed"
 )
 
+# a store refusing writes for the space it may use: etcd's backend quota (its NOSPACE alarm), MinIO's drives
+# past their free-space threshold, a volume with no room
+_NO_SPACE = (
+    r"\bspace exceeded\b|\bNOSPACE\b|\bstorage (is )?full\b|StorageFull|\binsufficient (storage|disk space)\b"
+    r"|minimum free drive threshold"
+)
+
 RULES: list[tuple[Category, str]] = [
     (
         "expired_credential",
@@ -101,7 +108,11 @@ RULES: list[tuple[Category, str]] = [
         # Redis at its maxclients
         r"|max number of clients reached"
         # an id or counter at its type's maximum (a 32-bit key, a sequence): inserts fail until it is widened
-        r"|reached maximum value of sequence|\binteger out of range\b|Out of range value for column",
+        r"|reached maximum value of sequence|\binteger out of range\b|Out of range value for column"
+        # a server turning work away at its own limit: it says it is shedding load, or overloaded
+        r"|\bshed(ding)? load\b|\bload[ -]?shedding\b|\b(server|service|node|instance|system) (is )?overloaded\b"
+        # a store out of the space it may use: etcd's quota, an object store's drives, a volume
+        r"|" + _NO_SPACE,
     ),
     (
         # a workload that cannot start as configured: the change that configured it is the cause
@@ -124,7 +135,10 @@ RULES: list[tuple[Category, str]] = [
         r"|message larger than max|message too large"
         # the data it consumes stopped moving (a feed served but never updated): its source failed it
         r"|\b(feed|snapshot|data|positions|header timestamp)\b[^.;]{0,60}\b(unchanged|not updated|frozen) (for|since)\b"
-        r"|\bstale (feed|data|snapshot)\b|\bno (fresh|new) (\w+ )?(data|positions|updates|records|messages|events)\b",
+        r"|\bstale (feed|data|snapshot)\b|\bno (fresh|new) (\w+ )?(data|positions|updates|records|messages|events)\b"
+        # the data it consumes fails the consumer's own checks (a zero price, a corrupt record): its source sent it
+        r"|\b(non-positive|negative|zero|implausible|malformed|corrupt(ed)?)"
+        r" (rate|price|quote|payload|record|snapshot)s?\b",
     ),
 ]
 CATEGORY_PATTERNS: list[tuple[Category, re.Pattern[str]]] = [(cat, re.compile(rx, re.I)) for cat, rx in RULES]
@@ -180,6 +194,8 @@ SERVER_LIMIT = re.compile(
 STORE_FULL = re.compile(
     r"used memory > 'maxmemory'|OOM command not allowed|SERVER_ERROR out of memory storing object", re.I
 )
+# ... or for its space (etcd's "mvcc: database space exceeded", MinIO's XMinioStorageFull)
+STORE_NO_SPACE = re.compile(_NO_SPACE, re.I)
 # What says how many instances run: a deployment's replicas, an autoscaler's bounds, a desired count
 REPLICAS = re.compile(r"replica|instances|desired_?count|\b(min|max)_?size\b|autoscal", re.I)
 # Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and

@@ -30,6 +30,7 @@ from oncall.analysts.offline.neighbours import follow_changes
 from oncall.analysts.offline.outside import look_beyond
 from oncall.analysts.offline.patterns import NEVER_ARRIVED, reaches, their_cert
 from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect, background, passes_up
+from oncall.core import diffs
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category, Confidence
 from oncall.core.results import ToolResult
@@ -443,11 +444,13 @@ def _category(
 
 
 def _load_came_first(s: Suspect, loaded: list[MetricFinding]) -> bool:
-    """Its load (its own, or its callers' passing through) left the baseline strictly before its latency,
-    errors, saturation or own error lines did: the requests came first, and what ran out ran out under them."""
+    """Its load (its own, or its callers' passing through) left the baseline before its latency, errors,
+    saturation or own error lines did, or with them: the requests came first, and what ran out ran out
+    under them. (A rate's first abnormal sample can come a scrape after the requests began, while a
+    latency or a log line is at once: strain within that lag before the load is the same moment.)"""
     load = min((m.detail.onset for m in loaded if m.detail.onset), default=None)
     hurt = hurt_at(s, with_logs=True)
-    return load is not None and (hurt is None or load < hurt)
+    return load is not None and (hurt is None or load - w.SAMPLE_LAG <= hurt)
 
 
 def direct_evidence(s: Suspect) -> bool:
@@ -485,11 +488,13 @@ def _healed(s: Suspect) -> bool:
 
 
 def _ran_through(s: Suspect) -> bool:
-    """Its change landed more than RAN_THROUGH before it broke, its errors repeat none of the change's words,
-    and no disk or memory of its own filled to its limit: the service ran through the change healthy, so the
-    change is a likely cause, not a proven one."""
+    """Its change landed more than RAN_THROUGH (a release: RELEASE_RAN_THROUGH) before it broke, its errors
+    repeat none of the change's words, and no disk or memory of its own filled to its limit: the service ran
+    through the change healthy, so the change is a likely cause, not a proven one."""
     c, onset = s.change, s.onset
-    if c is None or c.at is None or onset is None or onset - c.at <= w.RAN_THROUGH:
+    if c is None or c.at is None or onset is None:
+        return False
+    if onset - c.at <= (w.RELEASE_RAN_THROUGH if diffs.version_only(c.detail.diff) else w.RAN_THROUGH):
         return False
     if any(m.signal in FILLING_SIGNALS for m in s.at_limit()):
         return False

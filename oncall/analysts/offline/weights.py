@@ -108,6 +108,11 @@ STRONG_CHANGE = Weight(2.5, "a change scoring this much is named as the cause")
 RAN_THROUGH = Span(
     "a service healthy this long after a change, whose errors repeat none of its words, ran through it", minutes=45
 )
+RELEASE_RAN_THROUGH = Span(
+    "a release takes effect as its instances roll (a secret or setting may wait for a TTL): healthy this long "
+    "after one, it ran through it",
+    minutes=30,
+)
 
 # -- a suspect's score -------------------------------------------------------------------------
 SATURATION_CAP = Weight(3.0, "several saturated resources are one problem, not several")

@@ -178,7 +178,9 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
     peak_t, peak_v = max(window, key=lambda p: abs(p[1] - ref))
     direction = "up" if peak_v >= ref else "down"
     saturated = signal.endswith("_utilization") and peak_v >= 0.9 and values and statistics.median(values) < 0.75
-    if saturated and abs(peak_v - ref) <= threshold:
+    # ...and when the hour before the window was already part of its climb, the climb began below that hour
+    climbing = saturated and ref - statistics.median(values) > threshold
+    if saturated and (abs(peak_v - ref) <= threshold or climbing):
         threshold = max(FLOORS.get(signal, 0.0), 0.05)
         ref = min(ref, statistics.median(values))
         # against the lower reference the highest point is the peak, and it rose (it did not fall)
