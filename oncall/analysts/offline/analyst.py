@@ -60,7 +60,7 @@ class OfflineAnalyst:
         quiet = top is None or (not top.anomalous and not top.blamed_by and not top.broke)
         if top is None or quiet or nothing_lasting(top, suspects, alerting, case.alert.starts_at):
             return no_incident(case, found, missing, _runbook(results, "no_incident"), _similar(found))
-        if busy := only_busy(top, suspects, alerting):
+        if busy := only_busy(suspects, alerting, case.catalog):
             return no_incident(case, found, missing, _runbook(results, "no_incident"), _similar(found), busy)
         runner_up = suspects[1].score if len(suspects) > 1 else 0.0
         sure = confidence(top, runner_up)

@@ -13,7 +13,14 @@ from datetime import datetime
 from typing import ClassVar, Literal, get_args
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.patterns import STATED_FAILURES, WAITING_ON, classify, their_cert, without_clock
+from oncall.analysts.offline.patterns import (
+    REFUSED,
+    STATED_FAILURES,
+    WAITING_ON,
+    classify,
+    their_cert,
+    without_clock,
+)
 from oncall.core import diffs
 from oncall.core.catalog import Catalog, mentions, spellings
 from oncall.core.citations import cite
@@ -264,7 +271,8 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
         note = st.notable(t)
         words = f"{t.template}\n{without_clock(t.sample)}"
         # an info line counts only when it is new and names what failed (a certificate, a permission, a limit)
-        stated = t.level == "INFO" and note == "new" and classify(words) in STATED_FAILURES
+        # or says requests were turned away on purpose (a firewall's record of what it blocked has no level)
+        stated = t.level == "INFO" and note == "new" and (classify(words) in STATED_FAILURES or REFUSED.search(words))
         if t.line is None or (t.level not in ("ERROR", "WARN") and not stated) or not note:
             continue
         if instructs(words):  # text that tries to instruct the copilot is flagged, never evidence

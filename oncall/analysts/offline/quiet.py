@@ -11,6 +11,7 @@ from oncall.analysts.base import Case
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, Finding, HistoryFinding, MetricFinding, fell_away
 from oncall.analysts.offline.suspect import Suspect
+from oncall.core.catalog import Catalog
 from oncall.core.diagnosis import Action, Claim, Diagnosis, RootCause, RunbookQuote, SimilarIncident
 from oncall.core.fmt import fmt_hm
 from oncall.tools.read_logs import LogStats
@@ -44,23 +45,33 @@ def nothing_lasting(top: Suspect, suspects: list[Suspect], alerting: str | None,
     return (not errors and top.score < w.QUIET_SCORE) or (bool(errors) and over)
 
 
-def only_busy(top: Suspect, suspects: list[Suspect], alerting: str | None) -> MetricFinding | None:
+def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -> MetricFinding | None:
     """The alerting service's processors were busy, and that is all: nothing on it or anywhere slowed,
     failed, restarted, ran out or lost its traffic, and nothing was broken by a change. A busy CPU with
-    no one worse off is work being done (a batch, a monthly run), not a failure. That busy signal."""
-    if top.service != alerting or top.broke or any(s.broke for s in suspects):
+    no one worse off is work being done (a batch, a monthly run), not a failure; the processors of what
+    it uses busy with it are the same work (the run's queries). That busy signal."""
+    mine = next((s for s in suspects if s.service == alerting), None)
+    if mine is None or mine.broke or any(s.broke for s in suspects):
         return None
-    busy = [f for f in top.findings if isinstance(f, MetricFinding) and f.weight > 0]
-    if not busy or any(f.role != "saturation" or f.signal != "cpu_utilization" for f in busy):
+    busy = [f for f in mine.findings if isinstance(f, MetricFinding) and f.weight > 0]
+    if not busy or any(not _busy_cpu(f) for f in busy):
         return None
-    others = [f for s in suspects for f in s.findings if f not in busy and f.weight >= 1]
-    if any(not isinstance(f, ChangeFinding | HistoryFinding) for f in others):
-        return None
+    used = set(catalog.dependencies(mine.service, depth=1))
+    for s in suspects:
+        for f in s.findings:
+            if f in busy or f.weight < 1 or isinstance(f, ChangeFinding | HistoryFinding):
+                continue
+            if not (s.service in used and _busy_cpu(f)):
+                return None
     # new code burning more CPU is a regression on its way, not work
     began = min((f.at for f in busy if f.at), default=None)
-    if began and any(c.at and timedelta(0) <= began - c.at <= w.LAG_CLOSE for c in top.changes()):
+    if began and any(c.at and timedelta(0) <= began - c.at <= w.LAG_CLOSE for c in mine.changes()):
         return None
     return busy[0]
+
+
+def _busy_cpu(f: Finding) -> bool:
+    return isinstance(f, MetricFinding) and f.role == "saturation" and f.signal == "cpu_utilization"
 
 
 def retired(svc: str, found: list[Finding]) -> ChangeFinding | None:
