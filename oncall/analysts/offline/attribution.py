@@ -11,7 +11,15 @@ from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, Finding, LogFinding, MetricFinding, TraceFinding
-from oncall.analysts.offline.patterns import CLOSED_BY_PEER, INFRASTRUCTURE, STORE_FULL, STORE_NO_SPACE, UNRESOLVED
+from oncall.analysts.offline.patterns import (
+    AUTHORITY_NAME,
+    AUTHORITY_SERVICE,
+    CLOSED_BY_PEER,
+    INFRASTRUCTURE,
+    STORE_FULL,
+    STORE_NO_SPACE,
+    UNRESOLVED,
+)
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category
 from oncall.tools.read_traces import Origin
@@ -32,7 +40,7 @@ def reattribute(
     found = _infrastructure_failing(_unnamed_dependency(found, catalog, dark), catalog)
     found = _store_full(found, catalog)
     found = _reached_by_others(_credential_refused(found, dark), seen, working)
-    return _provider_unresolved(_change_aimed_at_peer(found), catalog, seen)
+    return _authority_failing(_provider_unresolved(_change_aimed_at_peer(found), catalog, seen), catalog, seen)
 
 
 def _credential_refused(found: list[Finding], dark: Collection[str]) -> list[Finding]:
@@ -214,5 +222,26 @@ def _provider_unresolved(found: list[Finding], catalog: Catalog, seen: set[str])
             named = [d for d in catalog.dependencies(f.service, depth=1) if d not in seen and mentions(d, f.words)]
             if len(named) == 1:
                 f = replace(f, role="peer", points_to=named[0])
+        out.append(f)
+    return out
+
+
+def _authority_failing(found: list[Finding], catalog: Catalog, seen: set[str]) -> list[Finding]:
+    """A caller whose errors are about what only a certificate authority serves (its OCSP responses, its
+    revocation lists), naming no cause of its own, while exactly one thing it depends on is a certificate
+    authority we see nothing of: the authority failed it (its responder down, a staple gone stale)."""
+    out: list[Finding] = []
+    for f in found:
+        if (
+            isinstance(f, LogFinding | TraceFinding)
+            and f.role != "peer"
+            and f.category in (None, "dependency_failure")
+            and AUTHORITY_SERVICE.search(f.words)
+        ):
+            authority = [
+                d for d in catalog.dependencies(f.service, depth=1) if d not in seen and AUTHORITY_NAME.search(d)
+            ]
+            if len(authority) == 1:
+                f = replace(f, role="peer", points_to=authority[0], category="dependency_failure")
         out.append(f)
     return out

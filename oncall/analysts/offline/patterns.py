@@ -205,6 +205,10 @@ INFRASTRUCTURE: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (SESSION_LOST, re.compile(r"zoo-?keeper|etcd|consul|(^|[-_.])zk([-_.\d]|$)|(^|-)keeper(-|$)", re.I)),
     (SERVER_LIMIT, re.compile(r"(^|[-_.])(db|database|pg|postgres(ql)?|mysql|mariadb|sql)([-_.\d]|$)", re.I)),
 )
+# What only a certificate authority serves: the revocation status of its certificates (OCSP responses,
+# revocation lists), and how a catalogued certificate authority is named
+AUTHORITY_SERVICE = re.compile(r"\bOCSP\b|\bCRL\b|certificate revocation list", re.I)
+AUTHORITY_NAME = re.compile(r"(^|[-_.])(ca|pki|certificate-authority|letsencrypt|lencr)([-_.]|$)", re.I)
 # Words that say a service's own resource ran out because it waited on another: "thread pool
 # exhausted waiting on accounts-db" is about accounts-db's slowness, not this service's pool.
 WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re.I)
