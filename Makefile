@@ -47,7 +47,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 31,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 33,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -111,6 +111,10 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world30
 	rm -rf build/world31 && $(BIN)/oncall scenarios generate build/world31 --world 31 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world31
+	rm -rf build/world32 && $(BIN)/oncall scenarios generate build/world32 --world 32 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world32
+	rm -rf build/world33 && $(BIN)/oncall scenarios generate build/world33 --world 33 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world33
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

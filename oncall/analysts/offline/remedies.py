@@ -136,7 +136,10 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
             Action(
                 kind="scale",
                 target=svc,
-                description=f"Add replicas to {svc} (or raise its HPA maximum)",
+                # (an HPA is Kubernetes'; elsewhere the same step has the platform's words)
+                description=f"Add replicas to {svc} (or raise its HPA maximum)"
+                if info is None or info.platform == "kubernetes"
+                else f"Add instances to {svc} (or raise its autoscaler's maximum)",
                 command=command_for("scale", svc, catalog),
                 cites=cites,
             )

@@ -27,6 +27,14 @@ WARN_NAMES = ("WARN", "WARNING", "WRN", "40", "4", "W")
 DEBUG_NAMES = ("DEBUG", "DEBU", "DBG", "TRACE", "TRAC", "TRC", "10", "20", "7")
 
 
+def streams_only(values: set[str]) -> bool:
+    """Whether a file's level values (upper case) only ever name the two output streams: such a field says
+    where a line was written, not how bad it is (Cloud Foundry's OUT and ERR, Docker's stdout and stderr),
+    as Python's logging and Go's log write every line, info too, to stderr; each line's level is then read
+    from its text. ERR alone is syslog's error level as well, so it takes OUT or a stream's full name."""
+    return bool(values) and values <= {"OUT", "ERR", "STDOUT", "STDERR"} and values != {"ERR"}
+
+
 def one_of(column: str, names: tuple[str, ...]) -> str:
     """SQL: `column` is one of the names. Equalities, not IN: DuckDB turns a long IN list into a join
     that every line of a file pays for, even the lines an earlier branch of a CASE has decided."""
@@ -75,6 +83,8 @@ _STATED = (
     r"|DEBU|ERRO|FATA|PANI):?\s",
     # glog's and klog's header (Kubernetes' components, CockroachDB, Go and C++ services): `W1201 03:47:12.345`
     r"^([IWEF])\d{4,6} \d\d:\d\d:\d\d",
+    # Python logging's default format (basicConfig): `WARNING:policy.rates:text`, `ERROR:root:text`
+    r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]+:",
 )
 
 _MENTIONS = (

@@ -215,6 +215,8 @@ class JsonlLogs:
             if (extra := {"message": found.text, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
+        if found.streams:  # a stream is not a level: each line's is read from its text (line_level)
+            pick["level"] = "''"
         columns = "{" + ", ".join(f"'{k}': 'VARCHAR'" for k in keys) + "}"
         source = f"""read_json($path, format='newline_delimited', columns={columns},
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from oncall.tools.read_logs.aggregate import normalise_levels
+from oncall.tools.read_logs.aggregate import normalise_levels, streams_only
 
 FIELDS = {
     # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
@@ -210,10 +210,16 @@ def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
 
 
 def routine_levels(sample: list[dict[str, Any]]) -> list[str]:
-    """The spellings of info and debug among the sampled lines' level fields (their keys in any case, the
-    values upper case), and the usual ones: the lines whose info is shaped from a sample. A spelling the
-    sample missed is shaped on every line, which costs time, never a count."""
-    seen = {"INFO", "DEBUG", "LOG", "NOTICE", "TRACE"}
+    """The spellings of info and debug among the sampled lines' level fields, and the usual ones: the
+    lines whose info is shaped from a sample. A spelling the sample missed is shaped on every line, which
+    costs time, never a count."""
+    seen = {"INFO", "DEBUG", "LOG", "NOTICE", "TRACE", *level_values(sample)}
+    return sorted(k for k, v in normalise_levels(seen).items() if v in ("INFO", "DEBUG"))
+
+
+def level_values(sample: list[dict[str, Any]]) -> set[str]:
+    """The values of the sampled lines' level fields (their keys in any case), upper case."""
+    seen: set[str] = set()
     for obj in sample:
         keys = list(obj)
         for path in FIELDS["level"]:
@@ -225,7 +231,7 @@ def routine_levels(sample: list[dict[str, Any]]) -> list[str]:
                 value = value.get(inner.removeprefix("$."))
             if isinstance(value, str | int) and not isinstance(value, bool):
                 seen.add(str(value).upper())
-    return sorted(k for k, v in normalise_levels(seen).items() if v in ("INFO", "DEBUG"))
+    return seen
 
 
 def text_field(sample: list[dict[str, Any]], taken: tuple[str | None, ...] = ()) -> str | None:
@@ -300,11 +306,12 @@ class Found:
     host: str | None = None
     text: str | None = None
     time: str | None = None
+    streams: bool = False  # the level field names output streams, not levels (see aggregate.streams_only)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str]) -> Found:
         host, time = hosts_field(sample, known), time_field(sample)
-        return cls(host, text_field(sample, (host, time)), time)
+        return cls(host, text_field(sample, (host, time)), time, streams_only(level_values(sample)))
 
     def keys(self) -> list[str]:
         return [k for k in dict.fromkeys((self.host, self.text, self.time)) if k is not None]
