@@ -47,7 +47,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 33,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 34,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -115,6 +115,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world32
 	rm -rf build/world33 && $(BIN)/oncall scenarios generate build/world33 --world 33 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world33
+	rm -rf build/world34 && $(BIN)/oncall scenarios generate build/world34 --world 34 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world34
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -150,7 +150,7 @@ def _failing_since(found: list[Finding], roles: tuple[str, ...]) -> dict[str, da
 
 def _infrastructure_failing(found: list[Finding], catalog: Catalog) -> list[Finding]:
     """A caller whose errors say which kind of shared infrastructure failed it (names that do not
-    resolve; a coordination session lost; a database at its connection limit), while the one service
+    resolve; a coordination session lost; a database at its connection limit, or not serving), while the one service
     of that kind it depends on was already failing (at a limit, or erring itself): the errors witness
     against that service, not the caller or the name looked up. With that service healthy, the caller
     keeps its errors."""

@@ -50,6 +50,9 @@ def doubted(
     if unseen := _unseen_behind(top, catalog, seen):
         return Doubt(f"its own errors say no cause, and {unseen[0]}, which it depends on, is a provider we see "
                      "nothing of", unseen[1])  # fmt: skip
+    if unnamed := _unnamed_provider(top, catalog, seen):
+        return Doubt(f"its own errors say something it depends on failed without naming it, and {unnamed[0]}, "
+                     "which it depends on, we see nothing of", unnamed[1])  # fmt: skip
     if top.onset is None:
         return None
     info = catalog.services.get(top.service)
@@ -83,6 +86,17 @@ def _unseen_behind(top: Suspect, catalog: Catalog, seen: set[str]) -> tuple[str,
         return None
     unseen = [d for d in catalog.dependencies(top.service, depth=1) if d not in seen]
     return (unseen[0], own[0].cite) if len(unseen) == 1 else None
+
+
+def _unnamed_provider(top: Suspect, catalog: Catalog, seen: set[str]) -> tuple[str, str] | None:
+    """A service we watch, answered as failed by a dependency, while its own errors say a dependency failed
+    it without naming one (a timeout, a refused call) and some of what it depends on we see nothing of: the
+    failure is likely one of those, not the service itself. (Those dependencies and the errors' citation.)"""
+    said = [f for f in top.logs() if f.weight >= 1 and f.category == "dependency_failure" and f.role != "peer"]
+    if top.category != "dependency_failure" or top.service not in seen or not said or top.at_limit():
+        return None
+    unseen = [d for d in catalog.dependencies(top.service, depth=1) if d not in seen]
+    return (" and ".join(unseen), said[0].cite) if unseen else None
 
 
 def _outside_failed_it(top: Suspect) -> str | None:

@@ -80,7 +80,10 @@ RULES: list[tuple[Category, str]] = [
         r"|\bENOTFOUND\b|\bEAI_AGAIN\b|\bEHOSTUNREACH\b|\bENETUNREACH\b|NameResolutionError"
         r"|dial tcp: lookup|Temporary failure in name resolution"
         # glibc's getaddrinfo answers as Python's socket.gaierror and MySQL/PostgreSQL clients quote them
-        r"|Name or service not known|nodename nor servname provided|No address associated with hostname",
+        r"|Name or service not known|nodename nor servname provided|No address associated with hostname"
+        # a cluster member that lost quorum was cut off from its peers (Galera's non-Primary, a partition)
+        r"|\bnon-Primary\b|\b(?:lost|no|without) quorum\b|\bquorum (?:lost|not reached)|network partition"
+        r"|split[- ]brain",
     ),
     (
         "resource_exhaustion",
@@ -189,6 +192,15 @@ SERVER_LIMIT = re.compile(
     r"sorry, too many clients|remaining connection slots are reserved|\bToo many connections\b|ER_CON_COUNT_ERROR",
     re.I,
 )
+# A database that answers but will not serve, as its clients quote it: a Galera node out of its cluster's
+# primary component (1047, "WSREP has not yet prepared node for application use"), a server starting up or
+# shutting down, one a framework says is unavailable
+NOT_SERVING = re.compile(
+    r"not (?:yet )?(?:prepared|ready)(?: \w+)? for (?:application )?use|database (?:is |was )?(?:unavailable"
+    r"|unreachable|not available|down)\b|the database system is (?:starting up|shutting down|in recovery mode)"
+    r"|error establishing a database connection",
+    re.I,
+)
 # A store refusing a write because its own memory is at its limit, as its clients quote it (Redis's
 # maxmemory with no eviction, Memcached's "out of memory storing object")
 STORE_FULL = re.compile(
@@ -200,10 +212,12 @@ STORE_NO_SPACE = re.compile(_NO_SPACE, re.I)
 REPLICAS = re.compile(r"replica|instances|desired_?count|\b(min|max)_?size\b|autoscal", re.I)
 # Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and
 # how a catalogued service of that kind is named (a cluster's DNS server; a coordination service)
+DATABASE_NAME = re.compile(r"(^|[-_.])(db|database|pg|postgres(ql)?|mysql|mariadb|galera|sql)([-_.\d]|$)", re.I)
 INFRASTRUCTURE: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (UNRESOLVED, re.compile(r"(^|[-_.])[a-z]*dns([-_.]|$)", re.I)),
     (SESSION_LOST, re.compile(r"zoo-?keeper|etcd|consul|(^|[-_.])zk([-_.\d]|$)|(^|-)keeper(-|$)", re.I)),
-    (SERVER_LIMIT, re.compile(r"(^|[-_.])(db|database|pg|postgres(ql)?|mysql|mariadb|sql)([-_.\d]|$)", re.I)),
+    (SERVER_LIMIT, DATABASE_NAME),
+    (NOT_SERVING, DATABASE_NAME),
 )
 # What only a certificate authority serves: the revocation status of its certificates (OCSP responses,
 # revocation lists), and how a catalogued certificate authority is named

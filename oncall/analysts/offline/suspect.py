@@ -79,13 +79,15 @@ class Suspect:
     def first(self) -> Finding | None:
         """The finding that marks when it visibly broke: a symptom, saturation, an error template,
         traffic falling away. More traffic is load, not breakage, and a few new warnings alone do
-        not make a service the first to fail."""
+        not make a service the first to fail, unless another service's errors already name it: then
+        its new warnings that say what failed (its cluster lost, a limit reached) say when it broke."""
+        named = any(f.service != self.service for f in self.blamed_by)
         marks = [
             f
             for f in self.findings
             if isinstance(f, MetricFinding | OwnFinding)
             and f.at
-            and f.weight >= 1
+            and (f.weight >= 1 or (named and isinstance(f, LogFinding) and f.role == "own" and f.category))
             and not (isinstance(f, MetricFinding) and f.more_traffic)
             and not background(f)
         ]

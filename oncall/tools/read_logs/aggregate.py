@@ -41,8 +41,15 @@ def one_of(column: str, names: tuple[str, ...]) -> str:
     return "(" + " OR ".join(f"{column} = '{n}'" for n in names) + ")"
 
 
-def named_level(lvl: str) -> str:
-    """SQL: the level a nonblank raw spelling `lvl` (upper case) names: ERROR, WARN, DEBUG or INFO."""
+# syslog's facilities, as rsyslog's and syslog-ng's templates write a priority: `local0.err`, `daemon.warning`
+_FACILITY = r"^(KERN|USER|MAIL|DAEMON|AUTH|SYSLOG|LPR|NEWS|UUCP|CRON|AUTHPRIV|FTP|NTP|SECURITY|CONSOLE|LOCAL[0-7])\."
+
+
+def named_level(lvl: str, facility: bool = True) -> str:
+    """SQL: the level a nonblank raw spelling `lvl` (upper case) names: ERROR, WARN, DEBUG or INFO. A
+    syslog priority written `facility.severity` names its severity's level."""
+    severity = f"substr({lvl}, strpos({lvl}, '.') + 1)"
+    by_facility = f"WHEN regexp_matches({lvl}, '{_FACILITY}') THEN {named_level(severity, False)}" if facility else ""
     return f"""CASE
       -- most lines of any estate are info: decided by one comparison
       WHEN {lvl} = 'INFO' THEN 'INFO'
@@ -51,6 +58,7 @@ def named_level(lvl: str) -> str:
       -- a request log's HTTP status where its level would be: a server error served
       WHEN length({lvl}) = 3 AND {lvl} BETWEEN '500' AND '599' THEN 'ERROR'
       WHEN {one_of(lvl, DEBUG_NAMES)} THEN 'DEBUG'
+      {by_facility}
       ELSE 'INFO' END"""
 
 
@@ -85,6 +93,8 @@ _STATED = (
     r"^([IWEF])\d{4,6} \d\d:\d\d:\d\d",
     # Python logging's default format (basicConfig): `WARNING:policy.rates:text`, `ERROR:root:text`
     r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]+:",
+    # PHP's error log names its level in words: `PHP Fatal error:  text`, `PHP Warning:  text`
+    r"^PHP (?:(?:Fatal|Parse|Recoverable fatal) )?(error|Warning|Notice):",
 )
 
 _MENTIONS = (
