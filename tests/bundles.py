@@ -76,7 +76,10 @@ def write_bundle(
     history: list[dict] | None = None,
     runbooks: dict[str, str] | None = None,
     signals: dict[str, str] | None = None,
+    platforms: dict[str, str] | None = None,
 ) -> Path:
+    """A bundle of these services (each `depends_on` its list; `platforms`: what some run on, else
+    Kubernetes) and files."""
     root.mkdir(parents=True, exist_ok=True)
     catalog = {
         "service_label": "service",
@@ -87,6 +90,7 @@ def write_bundle(
                 "namespace": "prod",
                 "config_paths": [f"apps/{s}/values.yaml"],
                 "runbook_tags": [s],
+                **({"platform": platforms[s]} if platforms and s in platforms else {}),
             }
             for s, deps in services.items()
         },

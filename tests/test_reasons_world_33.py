@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from tests.bundles import (
     ALERT_AT,
     END,
@@ -76,10 +74,8 @@ def _saturated(tmp_path: Path, platform: str) -> str:
             "cpu_utilization": 'cpu_ratio{service="{service}"}',
             "latency_p99": 'latency_p99_seconds{service="{service}"}',
         },
+        platforms={"render": platform},
     )
-    catalog = yaml.safe_load((root / "catalog.yaml").read_text())
-    catalog["services"]["render"]["platform"] = platform
-    (root / "catalog.yaml").write_text(yaml.safe_dump(catalog))
     d = investigated(root).diagnosis
     assert (d.root_cause.service, d.root_cause.category, d.actions[0].kind) == ("render", "capacity", "scale")
     return d.actions[0].description

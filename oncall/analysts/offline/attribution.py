@@ -185,8 +185,10 @@ def _store_full(found: list[Finding], catalog: Catalog) -> list[Finding]:
     for f in found:
         if isinstance(f, LogFinding | TraceFinding) and f.role != "peer":
             for says, signal in _REFUSALS:
+                if not says.search(f.words):
+                    continue
                 stores = [d for d in catalog.dependencies(f.service, depth=1) if (d, signal) in full]
-                if says.search(f.words) and len(stores) == 1:
+                if len(stores) == 1:
                     f = replace(f, role="peer", points_to=stores[0], category="resource_exhaustion")
                     break
         out.append(f)

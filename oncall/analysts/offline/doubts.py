@@ -10,7 +10,8 @@ suspect scores, while its evidence is still shown:
 - a version bump blamed while its own errors say a party outside the catalog refused its connections:
   the party may have failed on its own;
 - it is blamed as the failing dependency, its own errors say no cause, and it depends on a provider we
-  see nothing of: what that provider sent or answered may be the cause."""
+  see nothing of: what that provider sent or answered may be the cause; or its errors say a dependency
+  failed it without naming which, and some of what it depends on we see nothing of."""
 
 from __future__ import annotations
 
@@ -47,12 +48,8 @@ def doubted(
         return Doubt(f"{fine}, which also uses it, came through its change unharmed", (seen_it or [top.change.cite])[0])
     if outside := _outside_failed_it(top):
         return Doubt("its own errors say a party outside refused it, and its change only moved a version", outside)
-    if unseen := _unseen_behind(top, catalog, seen):
-        return Doubt(f"its own errors say no cause, and {unseen[0]}, which it depends on, is a provider we see "
-                     "nothing of", unseen[1])  # fmt: skip
-    if unnamed := _unnamed_provider(top, catalog, seen):
-        return Doubt(f"its own errors say something it depends on failed without naming it, and {unnamed[0]}, "
-                     "which it depends on, we see nothing of", unnamed[1])  # fmt: skip
+    if behind := _provider_behind(top, catalog, seen):
+        return behind
     if top.onset is None:
         return None
     info = catalog.services.get(top.service)
@@ -77,26 +74,23 @@ def doubted(
     return None
 
 
-def _unseen_behind(top: Suspect, catalog: Catalog, seen: set[str]) -> tuple[str, str] | None:
-    """Blamed as the dependency that failed its callers, while its own errors name no cause, nothing of its
-    own is at a limit, and exactly one thing it depends on is a provider we have no telemetry from: the
-    errors may be what that provider sent or answered. (The provider and the errors' citation, or None.)"""
+def _provider_behind(top: Suspect, catalog: Catalog, seen: set[str]) -> Doubt | None:
+    """Answered as a dependency failure, nothing of its own at a limit, while what it depends on includes
+    providers we have no telemetry from, and its own errors either name no cause (with exactly one such
+    provider: the errors may be what it sent or answered) or, on a service we watch, say a dependency failed
+    it without naming which (a timeout, a refused call): the failure is likely one of those providers."""
+    if top.category != "dependency_failure" or top.at_limit():
+        return None
+    unseen = [d for d in catalog.dependencies(top.service, depth=1) if d not in seen]
     own = [f for f in top.logs("own") if f.weight >= 1]
-    if top.category != "dependency_failure" or not own or any(f.category for f in own) or top.at_limit():
-        return None
-    unseen = [d for d in catalog.dependencies(top.service, depth=1) if d not in seen]
-    return (unseen[0], own[0].cite) if len(unseen) == 1 else None
-
-
-def _unnamed_provider(top: Suspect, catalog: Catalog, seen: set[str]) -> tuple[str, str] | None:
-    """A service we watch, answered as failed by a dependency, while its own errors say a dependency failed
-    it without naming one (a timeout, a refused call) and some of what it depends on we see nothing of: the
-    failure is likely one of those, not the service itself. (Those dependencies and the errors' citation.)"""
+    if own and not any(f.category for f in own) and len(unseen) == 1:
+        return Doubt(f"its own errors say no cause, and {unseen[0]}, which it depends on, is a provider we see "
+                     "nothing of", own[0].cite)  # fmt: skip
     said = [f for f in top.logs() if f.weight >= 1 and f.category == "dependency_failure" and f.role != "peer"]
-    if top.category != "dependency_failure" or top.service not in seen or not said or top.at_limit():
-        return None
-    unseen = [d for d in catalog.dependencies(top.service, depth=1) if d not in seen]
-    return (" and ".join(unseen), said[0].cite) if unseen else None
+    if said and unseen and top.service in seen:
+        return Doubt(f"its own errors say something it depends on failed without naming it, and "
+                     f"{' and '.join(unseen)}, which it depends on, we see nothing of", said[0].cite)  # fmt: skip
+    return None
 
 
 def _outside_failed_it(top: Suspect) -> str | None:
