@@ -88,7 +88,11 @@ def rank(
     for f in found:
         adjusted = by_service[f.service][seen_of[f.service]]
         seen_of[f.service] += 1
-        if isinstance(adjusted, OwnFinding) and adjusted.points_to:
+        if (
+            isinstance(adjusted, OwnFinding)
+            and adjusted.points_to
+            and not _refused_first(suspects[f.service], suspects[adjusted.points_to])
+        ):
             suspects[adjusted.points_to].blamed_by.append(adjusted)
     for s in suspects.values():
         if (s.service not in seen or _never_reached(s)) and s.blamed_by:
@@ -255,6 +259,8 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
         if f.weight < w.WITNESS:
             continue
         t = suspects.get(f.points_to or "")
+        if t and _refused_first(s, t):
+            continue
         if t and (t.onset <= s.onset + w.NEAR if t.onset else t.service not in seen):
             return t.service
     for f in s.logs("own"):  # its own errors name a dependency that was already visibly broken before it moved
@@ -295,6 +301,22 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
         if failing:
             return min(failing, key=at_onset).service
     return None
+
+
+def _refused_first(s: Suspect, t: Suspect) -> bool:
+    """S's own errors say its own credential or certificate expired (not a peer's that it checked), and T
+    moved only after S did: S fails for a reason of its own, so its failing calls to T neither make it T's
+    victim nor witness against T. (A permission refused is not S's alone: the one refusing may have
+    changed what it allows.)"""
+    return (
+        s.onset is not None
+        and t.onset is not None
+        and t.onset > s.onset
+        and any(
+            f.category == "expired_credential" and f.weight >= w.WITNESS and not their_cert(f.words)
+            for f in s.logs("own")
+        )
+    )
 
 
 def _dependency_broke_first(s: Suspect, suspects: dict[str, Suspect], catalog: Catalog) -> bool:
