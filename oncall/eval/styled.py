@@ -116,7 +116,7 @@ class Style:
     pod_parts: tuple[Sequence[str], Sequence[str]]
     background: dict[str, list[str]]
     noise: dict[str, str]
-    record: Callable[[Any, datetime, str, str, str, str], dict[str, Any]]
+    record: Callable[[Any, datetime, str, str, str, str], dict[str, Any] | list[dict[str, Any]]]
     change: Callable[..., dict[str, Any]]
     routine: Routine
     history_ids: tuple[str, int, int]
@@ -159,7 +159,7 @@ class Style:
         )
 
     def logs(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
-        def make(at: datetime, svc: str, level: str, text: str) -> dict[str, Any]:
+        def make(at: datetime, svc: str, level: str, text: str) -> dict[str, Any] | list[dict[str, Any]]:
             pod = f"{svc}-{rng.choice(self.pod_parts[0])}-{rng.choice(self.pod_parts[1])}"
             return self.record(e, at, svc, pod, level, text)
 

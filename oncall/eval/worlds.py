@@ -135,7 +135,7 @@ def background_logs(
     f: Fault,
     t: datetime,
     rng: random.Random,
-    make: Callable[[datetime, str, str, str], dict[str, Any]],
+    make: Callable[[datetime, str, str, str], dict[str, Any] | list[dict[str, Any]]],
     *,
     lines: Callable[[Any], list[str]],
     noise: Callable[[Any], str | None],
@@ -144,20 +144,25 @@ def background_logs(
 ) -> list[dict[str, Any]]:
     """Eight hours of a healthy estate's logs, a minute at a time (each node now and then logs one of its
     usual lines, and its usual warning), then the fault's bursts, oldest first. `make(at, service, level,
-    text)` writes one record as the world's shipper does."""
+    text)` writes one record as the world's shipper does (or several: a shipper that sends each physical
+    line of an event as its own record)."""
     recs: list[tuple[datetime, dict[str, Any]]] = []
+
+    def add(at: datetime, made: dict[str, Any] | list[dict[str, Any]]) -> None:
+        recs.extend((at, r) for r in (made if isinstance(made, list) else [made]))
+
     x, end = t - timedelta(hours=8), t + timedelta(minutes=15)
     while x < end:
         for n in nodes:
             if rng.random() < p_info:
                 at = x + timedelta(seconds=rng.uniform(0, 59))
-                recs.append((at, make(at, n.name, "info", rng.choice(lines(n)))))
+                add(at, make(at, n.name, "info", rng.choice(lines(n))))
             if (text := noise(n)) and rng.random() < p_noise:
                 at = x + timedelta(seconds=rng.uniform(0, 59))
-                recs.append((at, make(at, n.name, "warn", text)))
+                add(at, make(at, n.name, "warn", text))
         x += timedelta(minutes=1)
     for at, b in f.burst_lines(rng, end):
-        recs.append((at, make(at, b.service, b.level, b.text)))
+        add(at, make(at, b.service, b.level, b.text))
     recs.sort(key=lambda r: r[0])
     return [r for _, r in recs]
 
