@@ -117,6 +117,12 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world33
 	rm -rf build/world34 && $(BIN)/oncall scenarios generate build/world34 --world 34 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world34
+	rm -rf build/world35 && $(BIN)/oncall scenarios generate build/world35 --world 35 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world35
+	rm -rf build/world36 && $(BIN)/oncall scenarios generate build/world36 --world 36 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world36
+	rm -rf build/world37 && $(BIN)/oncall scenarios generate build/world37 --world 37 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world37
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

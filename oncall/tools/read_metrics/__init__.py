@@ -69,7 +69,8 @@ class SignalStat(BaseModel):
     direction: str | None  # "up" or "down" when anomalous
     recovered: bool = False  # abnormal in the window but back to baseline at its end
     # what it was compared with: "before" the hours before the window, "day" the same hours a day
-    # earlier, "limit" the resource's own limit (pinned there since before the baseline)
+    # earlier, "limit" the resource's own limit (pinned there since before the baseline), "earlier" the
+    # first hour of the baseline (a failure signal that stepped up within it)
     reference: str = "before"
     began_before_window: bool = False
     samples: int
@@ -130,12 +131,18 @@ def run(ctx: ToolContext, args: ReadMetricsInput) -> Summary:
             missing.append(f"{name} (no sample in the window; the last is from {fmt_time(_dt(last))})")
         got = [at_the_limit(analyse(name, query, s, baseline_start, start, end), s, baseline_start) for s in current]
         if any(not st.anomalous for st in got):
-            # steady against the hours before may mean it was already broken then: ask a day earlier
+            # steady against the hours before may mean it was already broken then: ask a day earlier, and
+            # where there is no day earlier to ask, look within those hours for a step that stayed
             day = ctx.backends.metrics.query_range(query, baseline_start - DAY, end - DAY, step)
-            got = [
-                st if st.anomalous else against_day_before(st, s, day, baseline_start, start, end) or st
-                for st, s in zip(got, current, strict=True)
-            ]
+            for i, (st, s) in enumerate(zip(got, current, strict=True)):
+                if not st.anomalous:
+                    twin = _twin(s, day)
+                    checked = (
+                        against_day_before(st, s, twin, baseline_start, start, end)
+                        if twin
+                        else stepped_before_window(st, s, baseline_start, start, end)
+                    )
+                    got[i] = checked or st
         stats.extend(got)
     data = MetricStats(
         service=args.service,
@@ -253,6 +260,13 @@ def describe(st: SignalStat, common: frozenset[tuple[str, str]] = frozenset()) -
             f"{st.signal}{unit}{where}: at its limit, {fmt_num(st.last)} now, peak {fmt_num(st.peak)} at "
             f"{fmt_hm(st.peak_at)}; at or above 0.9 since {fmt_hm(st.onset)} (saturated, though steady)"
         )
+    if st.reference == "earlier":
+        assert st.onset is not None and st.baseline is not None
+        return (
+            f"{st.signal}{unit}{where}: {fmt_num(st.last)} now against {fmt_num(st.baseline)} early in the hours "
+            f"before the window, peak {fmt_num(st.peak)} at {fmt_hm(st.peak_at)}; stepped up at "
+            f"{fmt_hm(st.onset)} and stayed" + (", before the window opened" if st.began_before_window else "")
+        )
     if st.reference == "day":
         assert st.onset is not None and st.baseline is not None
         return (
@@ -291,15 +305,18 @@ def at_the_limit(st: SignalStat, s: Series, baseline_start: datetime) -> SignalS
     return st.model_copy(update={"onset": _dt(onset_t), "direction": "up", "reference": "limit"})
 
 
+def _twin(s: Series, day: list[Series]) -> Series | None:
+    """The same series a day earlier, when there is enough of it to compare with."""
+    twin = next((d for d in day if d.labels == s.labels), day[0] if len(day) == 1 else None)
+    return twin if twin is not None and len(twin.points) >= 10 else None
+
+
 def against_day_before(
-    st: SignalStat, s: Series, day: list[Series], baseline_start: datetime, start: datetime, end: datetime
+    st: SignalStat, s: Series, twin: Series, baseline_start: datetime, start: datetime, end: datetime
 ) -> SignalStat | None:
     """An incident already under way when the baseline began looks steady against it. Compared
     with the same hours a day earlier, such a signal is abnormal; its onset is where today's
     values last agreed with yesterday's."""
-    twin = next((d for d in day if d.labels == s.labels), day[0] if len(day) == 1 else None)
-    if twin is None or len(twin.points) < 10:
-        return None
     ref_pts = [(t + DAY.total_seconds(), v) for t, v in twin.points]
     t0, t1 = start.timestamp(), end.timestamp()
     ref_window = [v for t, v in ref_pts if t0 <= t <= t1]
@@ -344,6 +361,54 @@ def against_day_before(
             "direction": "up" if up else "down",
             "recovered": False,
             "reference": "day",
+            "began_before_window": onset_t < t0,
+        }
+    )
+
+
+# Signals of failure, which do not follow the day's curve as traffic (and what moves with it) does
+FAILURES = ("error_ratio", "restarts")
+EARLY = 3600.0  # the first hour of the baseline: what the signal was before any step within it
+
+
+def stepped_before_window(
+    st: SignalStat, s: Series, baseline_start: datetime, start: datetime, end: datetime
+) -> SignalStat | None:
+    """Errors or restarts that stepped up within the hours before the window and stayed up are an incident
+    under way since the step, not a new normal: failures do not follow the day's curve. Asked only when no
+    day earlier can be; the reference is the baseline's first hour, the onset where the run above it began."""
+    if st.signal not in FAILURES:
+        return None
+    t_base, t0, t1 = baseline_start.timestamp(), start.timestamp(), end.timestamp()
+    early = [v for t, v in s.points if t_base <= t < t_base + EARLY]
+    window = [(t, v) for t, v in s.points if t0 <= t <= t1]
+    if len(early) < 3 or len(window) < 3:
+        return None
+    ref = statistics.median(early)
+    diffs = [abs(b - a) for a, b in itertools.pairwise(early)]
+    spread = 1.4826 * statistics.median(diffs) / 1.41
+    threshold = max(3 * spread, 0.3 * abs(ref), FLOORS.get(st.signal, 0.0), 1e-9)
+    if statistics.median(v for _, v in window) - ref <= threshold:
+        return None
+    pts = [p for p in s.points if t_base <= p[0] <= t1]
+    onset_t, gap = pts[-1][0], 0
+    for t, v in reversed(pts):
+        if v - ref > threshold:
+            onset_t, gap = t, 0
+        else:
+            gap += 1
+            if gap > 2:
+                break
+    peak_t, peak_v = max(window, key=lambda p: p[1])
+    return st.model_copy(
+        update={
+            "baseline": ref,
+            "peak": peak_v,
+            "peak_at": _dt(peak_t),
+            "onset": _dt(onset_t),
+            "direction": "up",
+            "recovered": False,
+            "reference": "earlier",
             "began_before_window": onset_t < t0,
         }
     )
