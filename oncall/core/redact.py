@@ -1,6 +1,7 @@
 """Secret redaction: the one implementation every output and every model input goes through
 (tool results, alerts, the brief in every format, Slack, PR titles, bodies, commits and files,
-the audit log, --show-context and --record).
+the audit log, --show-context and --record). It also drops terminal control sequences, so that
+nothing read (a coloured log line, an escape planted in an alert) acts on a terminal or a chat.
 
 The rule set is detect-secrets' (its plugins' regular expressions, loaded as data, and its
 keyword detector), with a few forms it does not cover (credentials inside URLs, Authorization
@@ -165,10 +166,26 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+# A terminal's control sequences (colours, cursor moves, a window title) and the other control characters
+# but tab, newline and a newline's carriage return: what a log line or a reply carries is shown as text,
+# never acted on by the terminal, chat or file it is written to
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?"  # CSI, OSC, other escapes
+    r"|\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+
+
+def plain(text: str) -> str:
+    """Text without terminal control sequences or other control characters (its lines kept)."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+
+
 def redact(text: str) -> str:
-    """Return text with credentials replaced by [REDACTED], with as many lines as it had."""
+    """Return text with credentials replaced by [REDACTED] and control sequences dropped (plain), with as many
+    lines as it had."""
     if not text:
         return text
+    text = plain(text)
     out: list[str] = []
     in_key = False
     for line in text.split("\n"):
@@ -206,4 +223,4 @@ def redact_data(value: Any) -> Any:
 
 
 def contains_secret(text: str) -> bool:
-    return redact(text) != text
+    return redact(text) != plain(text)

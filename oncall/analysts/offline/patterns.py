@@ -46,6 +46,9 @@ RULES: list[tuple[Category, str]] = [
         r"|\b(login|logon|bind) (was )?(rejected|refused|denied)\b|\baccount (is |has been |was )?locked\b"
         # a token its server no longer knows (expired, so deleted, or revoked): Consul's and Nomad's words
         r"|\bACL (token )?not found\b|\b(access|api|auth|bearer|session) token (was )?not found\b"
+        # a key or token its issuer revoked is as invalid as an expired one (not a certificate: a revoked
+        # certificate is usually the other side's, which the caller checked)
+        r"|\b(key|token|credentials?|secret) (has |have |was |were |is )?(been )?revoked\b|\b(api_key|token)_revoked\b"
         r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId"
         # .NET's SslStream: an expired peer certificate is "NotTimeValid" in the chain's errors
         r"|NotTimeValid|remote certificate is invalid|RemoteCertificateChainErrors"

@@ -97,6 +97,11 @@ def truncated(expr: str) -> str:
     )
 
 
+def _uncoloured(value: str) -> str:
+    """SQL: `value` without ANSI escape sequences (colours, cursor moves)."""
+    return f"regexp_replace({value}, '\\x1b\\[[0-9;?]*[A-Za-z]', '', 'g')"
+
+
 @dataclass
 class _Marks:
     """One window's marks: the table, what numbers its cited lines (by IDENTITY), unreadable lines."""
@@ -217,6 +222,8 @@ class JsonlLogs:
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
         if found.streams:  # a stream is not a level: each line's is read from its text (line_level)
             pick["level"] = "''"
+        if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
+            pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
         columns = "{" + ", ".join(f"'{k}': 'VARCHAR'" for k in keys) + "}"
         source = f"""read_json($path, format='newline_delimited', columns={columns},
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""

@@ -307,11 +307,13 @@ class Found:
     text: str | None = None
     time: str | None = None
     streams: bool = False  # the level field names output streams, not levels (see aggregate.streams_only)
+    coloured: bool = False  # lines keep a terminal's colour codes (ANSI escapes): dropped before reading
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str]) -> Found:
         host, time = hosts_field(sample, known), time_field(sample)
-        return cls(host, text_field(sample, (host, time)), time, streams_only(level_values(sample)))
+        coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
+        return cls(host, text_field(sample, (host, time)), time, streams_only(level_values(sample)), coloured)
 
     def keys(self) -> list[str]:
         return [k for k in dict.fromkeys((self.host, self.text, self.time)) if k is not None]
