@@ -169,8 +169,10 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 # A terminal's control sequences (colours, cursor moves, a window title) and the other control characters
 # but tab, newline and a newline's carriage return: what a log line or a reply carries is shown as text,
 # never acted on by the terminal, chat or file it is written to
+# A control sequence (ECMA-48's CSI: colours, cursor moves), in syntax Python's re and RE2 (DuckDB) share
+CSI = r"\x1b\[[0-?]*[ -/]*[@-~]"
 _CONTROL = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?"  # CSI, OSC, other escapes
+    CSI + r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?"  # and OSC (a window title), other escapes
     r"|\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 )
 

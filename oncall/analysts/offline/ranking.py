@@ -91,7 +91,7 @@ def rank(
         if (
             isinstance(adjusted, OwnFinding)
             and adjusted.points_to
-            and not _refused_first(suspects[f.service], suspects[adjusted.points_to])
+            and not _expired_first(suspects[f.service], suspects[adjusted.points_to])
         ):
             suspects[adjusted.points_to].blamed_by.append(adjusted)
     for s in suspects.values():
@@ -259,7 +259,7 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
         if f.weight < w.WITNESS:
             continue
         t = suspects.get(f.points_to or "")
-        if t and _refused_first(s, t):
+        if t and _expired_first(s, t):
             continue
         if t and (t.onset <= s.onset + w.NEAR if t.onset else t.service not in seen):
             return t.service
@@ -303,7 +303,7 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
     return None
 
 
-def _refused_first(s: Suspect, t: Suspect) -> bool:
+def _expired_first(s: Suspect, t: Suspect) -> bool:
     """S's own errors say its own credential or certificate expired (not a peer's that it checked), and T
     moved only after S did: S fails for a reason of its own, so its failing calls to T neither make it T's
     victim nor witness against T. (A permission refused is not S's alone: the one refusing may have

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from oncall.core.errors import ToolError
+from oncall.core.redact import CSI
 from oncall.tools.clock import local_read
 from oncall.tools.read_logs import LogQuery, LogStats
 from oncall.tools.read_logs.aggregate import SPELT_LEVEL, UNREADABLE, line_level, marks_sql, summarise
@@ -98,8 +99,8 @@ def truncated(expr: str) -> str:
 
 
 def _uncoloured(value: str) -> str:
-    """SQL: `value` without ANSI escape sequences (colours, cursor moves)."""
-    return f"regexp_replace({value}, '\\x1b\\[[0-9;?]*[A-Za-z]', '', 'g')"
+    """SQL: `value` without the control sequences (colours, cursor moves) the output boundary drops too."""
+    return f"regexp_replace({value}, '{CSI}', '', 'g')"
 
 
 @dataclass

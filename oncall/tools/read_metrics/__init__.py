@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import statistics
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -179,9 +180,7 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         ref = statistics.median(values)
     else:
         ref = statistics.median(v for _, v in window[: max(1, len(window) // 5)])
-    diffs = [abs(b - a) for a, b in itertools.pairwise(values)]
-    spread = 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
-    threshold = max(3 * spread, 0.3 * abs(ref), FLOORS.get(signal, 0.0), 1e-9)
+    threshold = _threshold(signal, ref, values)
     peak_t, peak_v = max(window, key=lambda p: abs(p[1] - ref))
     direction = "up" if peak_v >= ref else "down"
     saturated = signal.endswith("_utilization") and peak_v >= 0.9 and values and statistics.median(values) < 0.75
@@ -197,15 +196,8 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
     if abs(peak_v - ref) > threshold:
         # Walk back from the peak while the series stays abnormal (one-sample gaps allowed).
         pts = [p for p in s.points if t_base <= p[0] <= peak_t]
-        onset_t, gap = peak_t, 0
-        for t, v in reversed(pts):
-            abnormal = (v - ref > threshold) if direction == "up" else (ref - v > threshold)
-            if abnormal:
-                onset_t, gap = t, 0
-            else:
-                gap += 1
-                if gap > 1:
-                    break
+        up = direction == "up"
+        onset_t = _run_start(pts, lambda t, v: (v - ref > threshold) if up else (ref - v > threshold), peak_t, 1)
         run_in_window = [v for t, v in window if t >= onset_t]
         if len(run_in_window) >= 2 or onset_t < t0:
             onset = _dt(onset_t)
@@ -228,6 +220,30 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         shape_from=_dt(t0 - (t1 - t0)),
         shape_to=end,
     )
+
+
+def _threshold(signal: str, ref: float, values: list[float]) -> float:
+    """How far from `ref` is abnormal: three times the noise (measured on successive differences of
+    `values`, which a slow trend barely moves), three tenths of the reference, or the signal's floor."""
+    diffs = [abs(b - a) for a, b in itertools.pairwise(values)]
+    spread = 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
+    return max(3 * spread, 0.3 * abs(ref), FLOORS.get(signal, 0.0), 1e-9)
+
+
+def _run_start(
+    pts: list[tuple[float, float]], abnormal: Callable[[float, float], bool], last: float, gaps: int
+) -> float:
+    """Where the abnormal run ending at `last` began, walking back over `pts` (oldest first) with up to
+    `gaps` normal samples in a row allowed inside it."""
+    onset_t, gap = last, 0
+    for t, v in reversed(pts):
+        if abnormal(t, v):
+            onset_t, gap = t, 0
+        else:
+            gap += 1
+            if gap > gaps:
+                break
+    return onset_t
 
 
 SHAPE_POINTS = 30
@@ -324,9 +340,7 @@ def against_day_before(
     if len(ref_window) < 3 or len(now) < 3:
         return None
     ref = statistics.median(ref_window)
-    diffs = [abs(b - a) for (_, a), (_, b) in itertools.pairwise(ref_pts)]
-    spread = 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
-    threshold = max(3 * spread, 0.3 * abs(ref), FLOORS.get(st.signal, 0.0), 1e-9)
+    threshold = _threshold(st.signal, ref, [v for _, v in ref_pts])
     level = statistics.median(now)
     if abs(level - ref) <= threshold:
         return None
@@ -342,14 +356,7 @@ def against_day_before(
         return (v - r > threshold) if up else (r - v > threshold)
 
     pts = [p for p in s.points if baseline_start.timestamp() <= p[0] <= t1]
-    onset_t, gap = pts[-1][0], 0
-    for t, v in reversed(pts):
-        if abnormal(t, v):
-            onset_t, gap = t, 0
-        else:
-            gap += 1
-            if gap > 2:
-                break
+    onset_t = _run_start(pts, abnormal, pts[-1][0], 2)
     window = [(t, v) for t, v in s.points if t0 <= t <= t1]
     peak_t, peak_v = max(window, key=lambda p: abs(p[1] - ref))
     return st.model_copy(
@@ -385,20 +392,11 @@ def stepped_before_window(
     if len(early) < 3 or len(window) < 3:
         return None
     ref = statistics.median(early)
-    diffs = [abs(b - a) for a, b in itertools.pairwise(early)]
-    spread = 1.4826 * statistics.median(diffs) / 1.41
-    threshold = max(3 * spread, 0.3 * abs(ref), FLOORS.get(st.signal, 0.0), 1e-9)
+    threshold = _threshold(st.signal, ref, early)
     if statistics.median(v for _, v in window) - ref <= threshold:
         return None
     pts = [p for p in s.points if t_base <= p[0] <= t1]
-    onset_t, gap = pts[-1][0], 0
-    for t, v in reversed(pts):
-        if v - ref > threshold:
-            onset_t, gap = t, 0
-        else:
-            gap += 1
-            if gap > 2:
-                break
+    onset_t = _run_start(pts, lambda t, v: v - ref > threshold, pts[-1][0], 2)
     peak_t, peak_v = max(window, key=lambda p: p[1])
     return st.model_copy(
         update={
