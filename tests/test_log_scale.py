@@ -5,6 +5,7 @@ counted, and a key the sampled lines never use is still read."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +26,12 @@ def _line(minute: float, message: str, level: str = "info", **extra: str) -> str
 def _stats(path: Path) -> LogStats:
     q = LogQuery(service="api", start=WINDOW[0], end=WINDOW[1], baseline_start=T0, known=["api"])
     return JsonlLogs(path).stats(q)
+
+
+def _queries(*services: str) -> list[LogQuery]:
+    """One query per service of a file that holds these services' lines."""
+    known = list(services)
+    return [LogQuery(service=s, start=WINDOW[0], end=WINDOW[1], baseline_start=T0, known=known) for s in services]
 
 
 def _cited(path: Path, stats: LogStats, fragment: str) -> str:
@@ -84,6 +91,45 @@ def test_info_lines_of_a_very_large_file_are_shaped_from_a_sample_and_every_line
     assert stats.sampled and "1 in 13" in stats.sampled
 
 
+def test_a_quiet_service_of_a_very_large_file_keeps_its_rare_shapes_beside_a_chatty_one(tmp_path, monkeypatch):
+    """The sample is bounded per service: a chatty service's info lines are shaped from about
+    SHAPED_PER_SERVICE of them, and what is left of the budget shapes a quiet service's every line, so
+    its three lines of a rare shape are counted exactly instead of falling between the sampled ones."""
+    monkeypatch.setattr(embedded, "SHAPED_LINES", 1000)  # as if this file were tens of millions of lines
+    monkeypatch.setattr(embedded, "SHAPED_PER_SERVICE", 500)
+    lines = []
+    for i in range(6000):
+        lines.append(_line(i * 60 / 6000, f"GET /items/{i} 200 {i % 97}ms"))  # api: chatty
+        if i % 20 == 0:
+            quiet = f"cache warmed from snapshot {i}" if i in (4000, 4400, 4800) else f"tick {i} ok"
+            lines.append(json.dumps(json.loads(_line(i * 60 / 6000, quiet)) | {"service": "ledger", "pod": "ledger-1"}))
+    path = tmp_path / "logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+
+    logs = JsonlLogs(path)
+    api, ledger = (logs.stats(q) for q in _queries("api", "ledger"))
+    (warmed,) = [t for t in ledger.templates if "cache warmed" in t.template]
+    assert warmed.count == 3 and "cache warmed from snapshot 4000" in _cited(path, ledger, "cache warmed")
+    assert ledger.levels["INFO"] == 150 and ledger.sampled is None  # the window's half of its 300, all shaped
+    rate = int(re.search(r"1 in (\d+)", api.sampled or "").group(1))  # type: ignore[union-attr]
+    assert 10 <= rate <= 15  # 6,000 lines shaped from about 500 (the file's size is estimated)
+    assert abs(sum(t.count for t in api.templates) - 3000) <= len(api.templates)  # and scaled to the count
+
+
+def test_a_level_read_from_the_file_stays_text_in_the_sample_s_query(tmp_path, monkeypatch):
+    """A level spelling is read from the file and named in the SQL that picks the sampled lines: one
+    holding a quote is matched as the text it is, not read as SQL."""
+    monkeypatch.setattr(embedded, "SHAPED_LINES", 500)
+    odd = "info' OR true OR 'x"
+    lines = [_line(i * 60 / 3000, f"GET /items/{i} 200", ("info", odd)[i % 2]) for i in range(3000)]
+    lines.append(_line(45.0, "payment declined: card 4242 expired", "error"))
+    path = tmp_path / "logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    stats = _stats(path)
+    assert stats.levels["ERROR"] == 1 and abs(stats.levels["INFO"] - 1500) <= 3
+    assert stats.sampled  # the quoted spelling is a routine one, sampled like the rest, and nothing failed
+
+
 def test_a_key_the_sampled_lines_never_use_is_still_read(tmp_path, monkeypatch):
     monkeypatch.setattr(embedded, "KEY_PROBES", 2)
     lines = [_line(i * 60 / 4000, f"GET /items/{i} 200 5ms") for i in range(4000)]
@@ -129,11 +175,7 @@ def test_summaries_asking_about_the_same_minutes_each_cite_their_own_lines(tmp_p
     path.write_text("\n".join(lines) + "\n")
 
     logs = JsonlLogs(path)
-    ask = {
-        s: LogQuery(service=s, start=WINDOW[0], end=WINDOW[1], baseline_start=T0, known=["api", "db"])
-        for s in ("api", "db")
-    }
-    api, db = logs.stats(ask["api"]), logs.stats(ask["db"])
+    api, db = (logs.stats(q) for q in _queries("api", "db"))
     assert json.loads(_cited(path, api, "GET /items"))["service"] == "api"
     first_db = json.loads(_cited(path, db, "GET /items"))
     assert first_db["service"] == "db" and first_db["message"] == "GET /items/1501 200"  # the window's first

@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,10 +36,11 @@ def streams_only(values: set[str]) -> bool:
     return bool(values) and values <= {"OUT", "ERR", "STDOUT", "STDERR"} and values != {"ERR"}
 
 
-def one_of(column: str, names: tuple[str, ...]) -> str:
+def one_of(column: str, names: Iterable[str]) -> str:
     """SQL: `column` is one of the names. Equalities, not IN: DuckDB turns a long IN list into a join
-    that every line of a file pays for, even the lines an earlier branch of a CASE has decided."""
-    return "(" + " OR ".join(f"{column} = '{n}'" for n in names) + ")"
+    that every line of a file pays for, even the lines an earlier branch of a CASE has decided. Names
+    may be read from a file (a level's spellings): quoted as literals, so they stay text."""
+    return "(" + " OR ".join("{} = '{}'".format(column, n.replace("'", "''")) for n in names) + ")"
 
 
 # syslog's facilities, as rsyslog's and syslog-ng's templates write a priority: `local0.err`, `daemon.warning`
@@ -176,24 +178,50 @@ def normalise_levels(raw: Iterable[str]) -> dict[str, str]:
 _EARLIEST = "CAST(round(least(greatest(ts, -1e12), 1e12) * 1e6) AS HUGEINT) * 18446744073709551616 + {identity}"
 
 
+@dataclass(frozen=True)
+class Sample:
+    """Which info and debug lines (`routine`: their spellings) are masked into shapes, when a file holds
+    too many to mask them all: 1 in `every[s]` of each large service s's, 1 in `rest` of any other's.
+    Every line is still counted, and errors and warnings are all masked: the sample only decides which
+    routine lines show their shape."""
+
+    rest: int = 1
+    every: Mapping[str, int] = field(default_factory=dict)
+    routine: tuple[str, ...] = ("INFO", "DEBUG")
+
+    @property
+    def partial(self) -> bool:
+        return self.rest > 1 or any(n > 1 for n in self.every.values())
+
+    def taken(self, service: str, ts: str, params: dict[str, object]) -> str:
+        """SQL: whether a routine line is in the sample, by its time's hash (so the same lines whatever
+        order they are read in); service names go in as parameters (they are read from the file)."""
+        if not self.every:
+            return f"hash({ts}) % {int(self.rest)} = 0"
+        branches = []
+        for i, (name, n) in enumerate(self.every.items()):
+            params[f"sampled{i}"] = name
+            branches.append(f"WHEN $sampled{i} THEN {int(n)}")
+        # (UBIGINT, the hash's type: a modulo by another type costs ten times the hash)
+        return f"hash({ts}) % CAST(CASE {service} {' '.join(branches)} ELSE {int(self.rest)} END AS UBIGINT) = 0"
+
+
 def marks_sql(
     lines: str,
     q: LogQuery,
-    shape_every: int = 1,
     identity: str = "hl",
-    routine: Sequence[str] = ("INFO", "DEBUG"),
+    sample: Sample = Sample(),
 ) -> tuple[str, dict[str, object]]:
     """SQL (and its parameters) folding the relation `lines` into marks for q's periods and text.
 
     `lines` has ts (epoch seconds, NULL when unreadable), service, pod, level (a level or its spelling,
-    SPELT_LEVEL, named once per mark) and msg; `routine` are the spellings of info and debug; `identity` is
-    an expression over its columns that tells lines apart and orders ties (the line number, or a hash
-    of the line's fields), worked out only for the lines that can be cited. Only lines of the two
-    periods are masked; the rest are counted, so unreadable lines can be reported. With `shape_every`
-    above 1, info and debug lines are masked only when their time falls in that 1-in-N sample:
-    every line is still counted, and each shape's count is scaled so that its service, level and
-    period add up to the lines counted (errors, warnings and spellings not in `routine` are always
-    masked, so counted exactly)."""
+    SPELT_LEVEL, named once per mark) and msg; `identity` is an expression over its columns that tells
+    lines apart and orders ties (the line number, or a hash of the line's fields), worked out only for
+    the lines that can be cited. Only lines of the two periods are masked; the rest are counted, so
+    unreadable lines can be reported. With a partial `sample`, info and debug lines are masked only when
+    they are in it: every line is still counted, and each shape's count is scaled so that its service,
+    level and period add up to the lines counted (errors, warnings and spellings not among the sample's
+    routine ones are always masked, so counted exactly)."""
     params: dict[str, object] = {
         "start": q.start.timestamp(),
         "end": q.end.timestamp(),
@@ -207,8 +235,8 @@ def marks_sql(
         text = "AND (ts IS NULL OR contains(lower(msg), lower($q)))"
         params["q"] = q.query
     shaped = f"period IN ({BASELINE}, {WINDOW})"
-    if shape_every > 1:
-        shaped += f" AND (NOT {one_of('level', tuple(routine))} OR hash(ts) % {int(shape_every)} = 0)"
+    if sample.partial:
+        shaped += f" AND (NOT {one_of('level', sample.routine)} OR {sample.taken('service', 'ts', params)})"
     first = f"period = {WINDOW} AND shaped"
     line = f"struct_pack(t := ts, hm := hash(msg), hl := {identity}, msg := msg, pod := pod)"
     marks = f"""
@@ -232,7 +260,7 @@ def marks_sql(
                arg_min(CASE WHEN {first} THEN {line} END,
                        CASE WHEN {first} THEN {_EARLIEST.format(identity=identity)} END) AS first
         FROM p GROUP BY ALL"""
-    if shape_every > 1:
+    if sample.partial:
         # the unshaped lines' count goes to their group's shapes; a group with no line in the sample
         # keeps its count under one shape that says nothing
         # (the grouped marks materialised: else DuckDB may plan the window as a join of two copies of

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,15 @@ from oncall.core.errors import ToolError
 from oncall.core.redact import CSI
 from oncall.tools.clock import local_read
 from oncall.tools.read_logs import LogQuery, LogStats
-from oncall.tools.read_logs.aggregate import SPELT_LEVEL, UNREADABLE, line_level, marks_sql, summarise
+from oncall.tools.read_logs.aggregate import (
+    SPELT_LEVEL,
+    UNREADABLE,
+    Sample,
+    line_level,
+    marks_sql,
+    one_of,
+    summarise,
+)
 from oncall.tools.read_logs.fields import (
     FIELDS,
     Found,
@@ -40,6 +49,10 @@ MAX_MESSAGE = 16384  # a message longer than this is cut, with a marker saying h
 # this many: every line is still counted per service, pod, level and period, and errors and warnings
 # are all shaped, but masking every info line of ten million costs seconds that the counts do not need.
 SHAPED_LINES = 500_000
+# Of that sample, about this many lines of each large service: its shapes, without a chatty service
+# taking the sample that a quiet one's few lines need (the quiet ones share what is left, most of it)
+SHAPED_PER_SERVICE = 10_000
+LARGE_PROBES = 8  # probe lines a service needs to count as large: fewer say too little of its size
 # what tells one line from another: its fields, as read (the line's own bytes are never held)
 IDENTITY = "hash(ts_text, service, pod, lvl, msg)"
 NOTHING_FOUND = Found()
@@ -111,7 +124,7 @@ class _Marks:
     table: str = ""
     numberer: Numberer | None = None
     skipped: int = 0
-    every: int = 1  # info and debug lines shaped from 1 in this many
+    sample: Sample = field(default_factory=Sample)  # which info and debug lines were shaped
 
 
 class JsonlLogs:
@@ -122,6 +135,7 @@ class JsonlLogs:
         self._con: Any = None  # a DuckDB connection, opened on first use
         self._marks: dict[tuple[datetime, datetime, datetime, str | None], _Marks] = {}
         self._lock = threading.Lock()
+        self._probes: list[bytes] = []  # lines spread evenly through the file, as _sample read them
 
     def stats(self, q: LogQuery) -> LogStats:
         marks = self._window(q)
@@ -135,8 +149,10 @@ class JsonlLogs:
                 return {h: f"{name}:{n}" for h, n in marks.numberer.numbers(wanted).items()}
 
         sampled = None
-        if marks.every > 1:
-            sampled = f"info and debug lines shaped from 1 in {marks.every}; every line counted, errors all shaped"
+        # (the rate of this service's lines, under any of its names)
+        every = max(marks.sample.every.get(name, marks.sample.rest) for name in [q.service, *q.aliases])
+        if every > 1:
+            sampled = f"info and debug lines shaped from 1 in {every}; every line counted, errors all shaped"
         return summarise(self._cursor(), marks.table, q, name, refs, marks.skipped, sampled)
 
     def _cursor(self) -> Any:
@@ -173,7 +189,8 @@ class JsonlLogs:
             lines = f.read(65536).splitlines()[:-1]  # the first lines (the last may be cut)
             f.seek(max(0, self.path.stat().st_size - 65536))
             tail = f.read(65536)
-        lines += [raw for _, raw in spread(self.path, KEY_PROBES)]
+        self._probes = [raw for _, raw in spread(self.path, KEY_PROBES)]
+        lines += self._probes
         lines += tail.splitlines()[-1:]
         objs = []
         clean = tail.endswith(b"\n") or not tail
@@ -259,16 +276,15 @@ class JsonlLogs:
         ahead = Ahead(self.path)  # the numbering's counting, while the file is read
         sample, clean = self._sample()
         keys, found = used_keys(sample), Found.in_sample(sample, q.known)
-        every = self._shape_every()
-        routine = routine_levels(sample) if every > 1 else ["INFO", "DEBUG"]
         # (the sample's spellings and flattened keys first)
         every_key = deduped([*(keys or []), *all_keys()])
+        shaped = self._shaped(cur, sample, keys or every_key, found)
         for attempt in [keys, every_key] if keys and keys != every_key else [every_key]:
             # strictly first when every sampled line was an object; a bad line the sample missed fails that
             # read, and the file is read again counting such lines
             for tolerant in (False, True) if clean else (True,):
                 parsed = self._parsed(attempt, found, tolerant)
-                sql, params = marks_sql(parsed, q, shape_every=every, identity=IDENTITY, routine=routine)
+                sql, params = marks_sql(parsed, q, identity=IDENTITY, sample=shaped)
                 try:
                     cur.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}", {**params, "path": str(self.path)})
                     break
@@ -301,14 +317,50 @@ class JsonlLogs:
 
         marks.numberer = Numberer(self.path, identify, ahead)
         marks.skipped = int(skipped)
-        marks.every = every
+        marks.sample = shaped
         marks.table = table
 
-    def _shape_every(self) -> int:
-        """Shape one info line in this many (1: all), the file's lines estimated from its first lines."""
+    def _shaped(self, cur: Any, sample: list[dict[str, Any]], keys: list[str], found: Found) -> Sample:
+        """Which info and debug lines to shape: all of a file of up to SHAPED_LINES lines; of a larger
+        one, about SHAPED_PER_SERVICE of each large service's (sized by the probe lines spread through
+        the file, read as the scan reads them) and the rest of the budget shared by the others'."""
         with self.path.open("rb") as f:
             head = f.read(65536)
-        lines = head.count(b"\n")
-        if not lines:
-            return 1
-        return max(1, math.ceil(self.path.stat().st_size * lines / len(head) / SHAPED_LINES))
+        if not head.count(b"\n"):
+            return Sample()
+        lines = self.path.stat().st_size * head.count(b"\n") / len(head)  # the file's, estimated
+        if lines <= SHAPED_LINES:
+            return Sample()
+        routine = tuple(routine_levels(sample))
+        seen, probes = self._probed(cur, keys, found, routine)
+        per = lines / max(1, probes)  # lines each probe stands for
+        # the largest at their own rate, as many as take half the sample at most (each is a branch of
+        # an expression every line pays for)
+        most = SHAPED_LINES // (2 * SHAPED_PER_SERVICE)
+        large = sorted(((n, s) for s, n in seen.items() if n >= LARGE_PROBES), reverse=True)[:most]
+        every = {s: math.ceil(n * per / SHAPED_PER_SERVICE) for n, s in large}
+        rest = max(0.0, lines - sum(n for n, _ in large) * per)
+        budget = SHAPED_LINES - len(large) * SHAPED_PER_SERVICE
+        return Sample(
+            rest=max(1, math.ceil(rest / budget)),
+            every={s: n for s, n in every.items() if n > 1},
+            routine=routine,
+        )
+
+    def _probed(self, cur: Any, keys: list[str], found: Found, routine: tuple[str, ...]) -> tuple[dict[str, int], int]:
+        """The routine lines among the probes, per service, and the probes read: through the same parse as
+        the scan, so each line's service is the one the scan will give it."""
+        import duckdb
+
+        with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
+            f.write(b"\n".join(line.rstrip(b"\r\n") for line in self._probes) + b"\n")
+            f.flush()
+            try:
+                rows = cur.execute(
+                    f"SELECT service, count(*) FILTER (WHERE {one_of('level', routine)}), count(*) "
+                    f"FROM {self._parsed(keys, found)} GROUP BY service",
+                    {"path": f.name},
+                ).fetchall()
+            except duckdb.Error:  # probes that cannot be read size nothing: the budget is shared evenly
+                return {}, len(self._probes)
+        return {str(s): int(n) for s, n, _ in rows if n}, sum(int(t) for _, _, t in rows)
