@@ -166,3 +166,39 @@ def test_a_change_without_a_time_zone_is_skipped_and_counted(demo_copy, tmp_path
     (changes,) = [r for r in doc["investigation"]["sources"] if r["tool"] == "read_changes"]
     assert changes["ok"] and "2 records were not valid change events" in changes["text"]
     assert doc["root_cause"]["service"] == "api-gateway" and doc["root_cause"]["confidence"] == "HIGH"
+
+
+def test_a_field_named_with_sql_in_it_is_read_as_a_name(tmp_path):
+    """The reader names a file's own fields in its query (the text field of a shipper it does not know):
+    a field whose name holds quotes and SQL is read as the name it is, and nothing in it runs."""
+    from datetime import UTC, datetime
+
+    from oncall.tools.read_logs import LogQuery
+    from oncall.tools.read_logs.embedded import JsonlLogs
+
+    marker = tmp_path / "written"
+    field = f"raw', 'x': 'VARCHAR'}}); COPY (SELECT 1) TO '{marker}'; --"
+    lines = [
+        {
+            "ts": f"2026-11-17T03:{m:02d}:00Z",
+            "service": "api",
+            "level": "info",
+            field: f"GET /items/{m} served in {m} ms",
+        }
+        for m in range(60)
+    ]
+    lines.append(
+        {"ts": "2026-11-17T03:45:30Z", "service": "api", "level": "error", field: "payment declined: card expired"}
+    )
+    path = tmp_path / "logs.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    q = LogQuery(
+        service="api",
+        start=datetime(2026, 11, 17, 3, 30, tzinfo=UTC),
+        end=datetime(2026, 11, 17, 4, 0, tzinfo=UTC),
+        baseline_start=datetime(2026, 11, 17, 3, 0, tzinfo=UTC),
+        known=["api"],
+    )
+    stats = JsonlLogs(path).stats(q)
+    (declined,) = [t for t in stats.templates if t.level == "ERROR"]
+    assert declined.sample == "payment declined: card expired" and not marker.exists()

@@ -63,6 +63,11 @@ def _ident(key: str) -> str:
     return '"' + key.replace('"', '""') + '"'
 
 
+def _literal(text: str) -> str:
+    """SQL: a string literal of `text` (a field's name read from the file stays a name)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def epoch_seconds(value: str) -> str:
     """SQL: seconds since the epoch from RFC 3339 text (its fraction after a comma too, as ISO 8601
     allows and log4j's ISO8601 writes: `2026-06-03T07:41:12,123`), or from an epoch number in seconds,
@@ -242,7 +247,7 @@ class JsonlLogs:
             pick["level"] = "''"
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
             pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
-        columns = "{" + ", ".join(f"'{k}': 'VARCHAR'" for k in keys) + "}"
+        columns = "{" + ", ".join(f"{_literal(k)}: 'VARCHAR'" for k in keys) + "}"
         source = f"""read_json($path, format='newline_delimited', columns={columns},
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""
         # most lines have no error field: only the others pay for finding it and appending it
