@@ -127,6 +127,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world38
 	rm -rf build/world39 && $(BIN)/oncall scenarios generate build/world39 --world 39 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world39
+	rm -rf build/world40 && $(BIN)/oncall scenarios generate build/world40 --world 40 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world40
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -13,7 +13,7 @@ import math
 import tempfile
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -68,16 +68,36 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def epoch_seconds(value: str) -> str:
+# syslog's traditional time (RFC 3164, rsyslog's and syslogd's default): `Jan 19 05:41:12`, `Feb  6 00:22:02`
+_SYSLOG_TIME = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d\d:\d\d:\d\d(\.\d+)?"
+# how far past the time asked about a line without a year may fall and still be of that year
+YEARLESS_AHEAD = timedelta(days=31)
+
+
+def epoch_seconds(value: str, near: datetime | None = None) -> str:
     """SQL: seconds since the epoch from RFC 3339 text (its fraction after a comma too, as ISO 8601
     allows and log4j's ISO8601 writes: `2026-06-03T07:41:12,123`), or from an epoch number in seconds,
     milliseconds, microseconds or nanoseconds (told apart by its number of digits). A number never
-    reads as a timestamp, so the cast comes first and only what it cannot read pays for the rest."""
+    reads as a timestamp, so the cast comes first and only what it cannot read pays for the rest.
+    Syslog's traditional time names no year and no zone: it is UTC, like any time without a zone here,
+    in the year that puts it within the eleven months before `near` (the time asked about) or the month
+    after it, as syslog-ng reads it (a line of Dec 31 asked about on Jan 1 is of the year before)."""
     digits = f"length(split_part({value}, '.', 1))"
+    yearless = ""
+    if near is not None:
+
+        def of(year: int) -> str:
+            return f"epoch(try_strptime('{year} ' || {value}, ['%Y %b %d %H:%M:%S', '%Y %b %d %H:%M:%S.%f']))"
+
+        limit = (near + YEARLESS_AHEAD).timestamp()
+        yearless = (
+            f"CASE WHEN regexp_full_match({value}, '{_SYSLOG_TIME}') THEN "
+            f"CASE WHEN {of(near.year)} <= {limit} THEN {of(near.year)} ELSE {of(near.year - 1)} END END, "
+        )
     return (
         f"coalesce(epoch(TRY_CAST(nullif({value}, '') AS TIMESTAMPTZ)), "
         rf"CASE WHEN regexp_matches({value}, '^\d{{4}}-\d\d-\d\d[T ]\d\d:\d\d:\d\d,\d') "
-        f"THEN epoch(TRY_CAST(replace({value}, ',', '.') AS TIMESTAMPTZ)) END, "
+        f"THEN epoch(TRY_CAST(replace({value}, ',', '.') AS TIMESTAMPTZ)) END, {yearless}"
         f"CASE WHEN regexp_full_match({value}, '\\d{{10,19}}(\\.\\d+)?') THEN "
         f"TRY_CAST({value} AS DOUBLE) / CASE WHEN {digits} >= 18 THEN 1e9 WHEN {digits} >= 15 THEN 1e6 "
         f"WHEN {digits} >= 12 THEN 1e3 ELSE 1 END END)"
@@ -212,7 +232,9 @@ class JsonlLogs:
                 clean = False
         return objs, clean
 
-    def _parsed(self, keys: list[str], found: Found = NOTHING_FOUND, tolerant: bool = True) -> str:
+    def _parsed(
+        self, keys: list[str], found: Found = NOTHING_FOUND, tolerant: bool = True, near: datetime | None = None
+    ) -> str:
         """SQL: every nonblank line of the file $path as (ts_text, lvl, ts, service, pod, level, msg), reading only
         these top-level keys (as text: an object's or a number's JSON text, a string's value, what
         json_extract_string gives): IDENTITY tells lines apart by them; ts is NULL when the line is not
@@ -220,7 +242,8 @@ class JsonlLogs:
         The fields `found` in a sample of the file (the host, the text, the time of a shipper this reader
         does not know) are read after those it knows; a host by its name (host_name). Not `tolerant`, a
         line that is not a JSON object fails the read instead of being counted as unreadable: DuckDB's
-        tolerance of bad lines costs a tenth of the read, paid only where the sample shows one."""
+        tolerance of bad lines costs a tenth of the read, paid only where the sample shows one. A time
+        without a year is read as of the year that puts it near `near` (epoch_seconds)."""
         keys = deduped([*found.keys(), *keys])  # (the file's own spellings first)
         pick = {}
         for name, group in FIELDS.items():
@@ -269,7 +292,7 @@ class JsonlLogs:
             s AS (SELECT *, {with_status("msg1", "status0")} AS msg2 FROM m),
             g AS (SELECT ts_text, {service} AS service, pod, {line_level("msg0", "lvl0")} AS lvl,
                          {truncated("msg2")} AS msg FROM s)
-            SELECT ts_text, lvl, {epoch_seconds("ts_text")} AS ts, service, pod,
+            SELECT ts_text, lvl, {epoch_seconds("ts_text", near)} AS ts, service, pod,
                    {SPELT_LEVEL} AS level, msg FROM g)"""
 
     def _read(self, marks: _Marks, q: LogQuery, table: str) -> None:
@@ -283,12 +306,12 @@ class JsonlLogs:
         keys, found = used_keys(sample), Found.in_sample(sample, q.known)
         # (the sample's spellings and flattened keys first)
         every_key = deduped([*(keys or []), *all_keys()])
-        shaped = self._shaped(cur, sample, keys or every_key, found)
+        shaped = self._shaped(cur, sample, keys or every_key, found, q.end)
         for attempt in [keys, every_key] if keys and keys != every_key else [every_key]:
             # strictly first when every sampled line was an object; a bad line the sample missed fails that
             # read, and the file is read again counting such lines
             for tolerant in (False, True) if clean else (True,):
-                parsed = self._parsed(attempt, found, tolerant)
+                parsed = self._parsed(attempt, found, tolerant, q.end)
                 sql, params = marks_sql(parsed, q, identity=IDENTITY, sample=shaped)
                 try:
                     cur.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}", {**params, "path": str(self.path)})
@@ -297,7 +320,8 @@ class JsonlLogs:
                     if not tolerant and isinstance(e, duckdb.InvalidInputException):
                         continue
                     raise ToolError(f"{self.path.name} could not be read: {str(e)[:300]}") from None
-            parsed = self._parsed(attempt, found)  # the numbering reads stretches of a file that may have grown
+            # the numbering reads stretches of a file that may have grown
+            parsed = self._parsed(attempt, found, near=q.end)
             (skipped, incomplete) = cur.execute(
                 f"""SELECT coalesce(sum(n) FILTER (WHERE period = {UNREADABLE}), 0),
                            count(*) FILTER (WHERE masked = '' OR (service = '' AND pod = ''))
@@ -325,7 +349,7 @@ class JsonlLogs:
         marks.sample = shaped
         marks.table = table
 
-    def _shaped(self, cur: Any, sample: list[dict[str, Any]], keys: list[str], found: Found) -> Sample:
+    def _shaped(self, cur: Any, sample: list[dict[str, Any]], keys: list[str], found: Found, near: datetime) -> Sample:
         """Which info and debug lines to shape: all of a file of up to SHAPED_LINES lines; of a larger
         one, about SHAPED_PER_SERVICE of each large service's (sized by the probe lines spread through
         the file, read as the scan reads them) and the rest of the budget shared by the others'."""
@@ -337,7 +361,7 @@ class JsonlLogs:
         if lines <= SHAPED_LINES:
             return Sample()
         routine = tuple(routine_levels(sample))
-        seen, probes = self._probed(cur, keys, found, routine)
+        seen, probes = self._probed(cur, keys, found, routine, near)
         per = lines / max(1, probes)  # lines each probe stands for
         # the largest at their own rate, as many as take half the sample at most (each is a branch of
         # an expression every line pays for)
@@ -352,7 +376,9 @@ class JsonlLogs:
             routine=routine,
         )
 
-    def _probed(self, cur: Any, keys: list[str], found: Found, routine: tuple[str, ...]) -> tuple[dict[str, int], int]:
+    def _probed(
+        self, cur: Any, keys: list[str], found: Found, routine: tuple[str, ...], near: datetime
+    ) -> tuple[dict[str, int], int]:
         """The routine lines among the probes, per service, and the probes read: through the same parse as
         the scan, so each line's service is the one the scan will give it."""
         import duckdb
@@ -363,7 +389,7 @@ class JsonlLogs:
             try:
                 rows = cur.execute(
                     f"SELECT service, count(*) FILTER (WHERE {one_of('level', routine)}), count(*) "
-                    f"FROM {self._parsed(keys, found)} GROUP BY service",
+                    f"FROM {self._parsed(keys, found, near=near)} GROUP BY service",
                     {"path": f.name},
                 ).fetchall()
             except duckdb.Error:  # probes that cannot be read size nothing: the budget is shared evenly
