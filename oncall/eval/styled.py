@@ -133,6 +133,8 @@ class Style:
     alert: Callable[[Any, Fault, datetime, random.Random], tuple[dict[str, Any], str] | None] = lambda e, f, t, r: None
     platform: str = "kubernetes"  # what the services run on: the catalog says so, and only a cluster has k8s files
     metered: tuple[str, ...] | None = None  # technologies with metrics (None: every one not unseen)
+    # signals only some technologies report (a database's connections), by signal (None: as disk_techs says)
+    only: dict[str, tuple[str, ...]] | None = None
 
     def metrics(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> str:
         def normal(n: Any, sig: str, x: datetime) -> float:
@@ -144,6 +146,8 @@ class Style:
             return levels.get(sig, self.normal.get(sig, 0.0))
 
         def keep(n: Any, sig: str) -> bool:
+            if self.only is not None and sig in self.only:
+                return n.tech in self.only[sig]
             return sig != "disk_utilization" or self.disk_techs is None or n.tech in self.disk_techs
 
         return gauges(
