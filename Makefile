@@ -129,6 +129,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world39
 	rm -rf build/world40 && $(BIN)/oncall scenarios generate build/world40 --world 40 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world40
+	rm -rf build/world41 && $(BIN)/oncall scenarios generate build/world41 --world 41 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world41
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

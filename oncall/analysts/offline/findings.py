@@ -318,9 +318,10 @@ def _trace_findings(r: ToolResult, st: TraceStats, catalog: Catalog) -> list[Fin
         # a peer refusing our credentials or permissions is our problem, unless its certificate is
         theirs = cat not in ("expired_credential", "permission_denied") or their_cert(o.message)
         known = (o.service in catalog.services or not catalog.services) and (theirs or o.service == o.seen_by)
-        role, points, said = attribute(
-            o.message, sorted((x for x in catalog.services if x != o.service), key=len, reverse=True), o.service
-        )
+        # a caller's span to a peer we cannot see holds the caller's words: its own name among them (a word
+        # like `availability`) says who asked, not who failed
+        others = (x for x in catalog.services if x not in (o.service, o.seen_by))
+        role, points, said = attribute(o.message, sorted(others, key=len, reverse=True), o.service)
         if known and role == "peer":  # its own span failed, but with words about a peer (waiting on it)
             cat = said
         out.append(

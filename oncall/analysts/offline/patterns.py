@@ -49,6 +49,10 @@ RULES: list[tuple[Category, str]] = [
         # a key or token its issuer revoked is as invalid as an expired one (not a certificate: a revoked
         # certificate is usually the other side's, which the caller checked)
         r"|\b(key|token|credentials?|secret) (has |have |was |were |is )?(been )?revoked\b|\b(api_key|token)_revoked\b"
+        # a secret or key version its store disabled or destroyed (a rotation retires the old one) is a
+        # credential no longer usable: Secret Manager's "is in DISABLED state", a KMS key "is disabled"
+        r"|\b(secret|secret version|key version|crypto ?key|KMS key)\b[^\n]{0,100}?\b(is|was|has been) "
+        r"(in (the )?)?(disabled|destroyed)( state)?\b"
         r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId"
         # .NET's SslStream: an expired peer certificate is "NotTimeValid" in the chain's errors
         r"|NotTimeValid|remote certificate is invalid|RemoteCertificateChainErrors"
@@ -278,7 +282,15 @@ def without_clock(text: str) -> str:
 STATED_FAILURES: tuple[Category, ...] = ("expired_credential", "permission_denied", "resource_exhaustion")
 
 
+# A request log with no text of its own reads as the status it served (`status=503`, appended by read_logs):
+# that a request failed, not why
+_STATUS_ONLY = re.compile(r"(?:\s*status=\S+)+\s*")
+
+
 def classify(text: str) -> Category | None:
+    """The category a log line's words state, or None; a served status alone states none."""
+    if _STATUS_ONLY.fullmatch(text):
+        return None
     for cat, rx in CATEGORY_PATTERNS:
         if rx.search(text):
             return cat

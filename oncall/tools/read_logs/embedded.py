@@ -261,8 +261,15 @@ class JsonlLogs:
                     if inner is None
                     else f"CASE WHEN left({col}, 1) = '{{' THEN try(json_extract_string({col}, '{inner}')) END"
                 )
-            if name == "pod" and found.host is not None:
-                got.append(f"lower(split_part({_ident(found.host)}, '.', 1))")
+            if name == "pod" and found.host is not None:  # a path read from the file: quoted, never SQL
+                key, inner = column(found.host)
+                col = _ident(spelt(keys, key) or key)
+                host = (
+                    col
+                    if inner is None
+                    else f"CASE WHEN left({col}, 1) = '{{' THEN try(json_extract_string({col}, {_literal(inner)})) END"
+                )
+                got.append(f"lower(split_part({host}, '.', 1))")
             if (extra := {"message": found.text, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"

@@ -6,6 +6,8 @@ key (`"kubernetes.pod_name"`, as Falcon LogScale and Elastic's flattened fields 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -113,6 +115,7 @@ FIELDS = {
         "http.response.status_code",
         '"http.response.status_code"',
         "response_code",
+        "httpRequest.status",  # Cloud Logging's request logs (a load balancer's, Cloud Run's): no text of their own
     ),
     # CloudWatch Logs: the service is only in the log group's name (/ecs/<service>, /aws/lambda/<function>)
     # (a Logs Insights export's @log is "<account>:<group>")
@@ -172,14 +175,37 @@ def used_keys(sample: list[dict[str, Any]]) -> list[str] | None:
     return deduped([*keys, *(k for k in (spelt(seen, f) for f in flat) if k is not None), *errors])
 
 
-def _known(obj: dict[str, Any], group: str) -> bool:
-    """Whether a line has a field of this FIELDS group, nested or flattened, in any case."""
+def _at(obj: dict[str, Any], path: str) -> Any:
+    """The value at a FIELDS path in a line, its top-level key in any case (None when the line has none)."""
+    key, inner = column(path)
     low = {k.lower(): k for k in obj}
-    for p in FIELDS[group]:
-        key, inner = column(p)
-        if p.lower() in low or (key.lower() in low and (inner is None or isinstance(obj[low[key.lower()]], dict))):
-            return True
-    return False
+    value = obj.get(low.get(key.lower(), key))
+    for quoted, plain in re.findall(r'"([^"]*)"|([^."]+)', (inner or "$")[1:]):
+        value = value.get(quoted or plain) if isinstance(value, dict) else None
+    return value
+
+
+def _known(obj: dict[str, Any], group: str) -> bool:
+    """Whether a line has a field of this FIELDS group, nested or flattened, in any case (an object that
+    could hold a nested one is not enough: Cloud Logging's `labels` holds no service name)."""
+    low = {k.lower() for k in obj}
+    return any(p.lower() in low or _at(obj, p) is not None for p in FIELDS[group])
+
+
+def _path(keys: list[str]) -> str:
+    """The FIELDS path of a value nested under these keys (one holding a dot is quoted)."""
+    return ".".join(f'"{k}"' if "." in k else k for k in keys)
+
+
+def _texts(obj: dict[str, Any], above: list[str], depth: int = 3) -> Iterator[tuple[str, str]]:
+    """(FIELDS path, value) of every text value in a line, nested objects to `depth` levels."""
+    for key, value in obj.items():
+        if '"' in key:  # a name a path cannot spell
+            continue
+        if isinstance(value, str):
+            yield _path([*above, key]), value
+        elif isinstance(value, dict) and depth > 1:
+            yield from _texts(value, [*above, key], depth - 1)
 
 
 def host_name(value: str) -> str:
@@ -189,11 +215,12 @@ def host_name(value: str) -> str:
 
 
 def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
-    """A top-level field of a shipper this reader does not know that names where each line came from: when
-    most sampled lines have no service or pod field it knows, the text field whose values most often are
-    the catalog's services or hosts and pods named after them (`mx-02`; rsyslog's `sysloghost`), in any
-    case and with or without a domain (host_name). None when the lines name their service in a field it
-    knows, or nothing names one."""
+    """A field of a shipper this reader does not know that names where each line came from, as a FIELDS
+    path: when most sampled lines have no service or pod field it knows, the text field, wherever it is
+    nested, whose values most often are the catalog's services or hosts and pods named after them
+    (`mx-02`; rsyslog's `sysloghost`; Cloud Run's `resource.labels.service_name`), in any case and with or
+    without a domain (host_name). None when the lines name their service in a field it knows, or nothing
+    names one."""
     if not sample or not known:
         return None
     if sum(1 for obj in sample if any(_known(obj, g) for g in ("service", "pod", "group"))) * 2 >= len(sample):
@@ -202,8 +229,8 @@ def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     names = set(known)
     hits: dict[str, int] = {}
     for obj in sample:
-        for key, value in obj.items():
-            if isinstance(value, str) and ((name := host_name(value)) in names or name.startswith(prefixes)):
+        for key, value in _texts(obj, []):
+            if (name := host_name(value)) in names or name.startswith(prefixes):
                 hits[key] = hits.get(key, 0) + 1
     best = max(hits, key=lambda k: (hits[k], k), default=None)
     return best if best is not None and hits[best] * 2 >= len(sample) else None
@@ -237,7 +264,8 @@ def level_values(sample: list[dict[str, Any]]) -> set[str]:
 def text_field(sample: list[dict[str, Any]], taken: tuple[str | None, ...] = ()) -> str | None:
     """A top-level field of a shipper this reader does not know that holds each line's text as written:
     when most sampled lines have no message field it knows, the text field that is the longest of its
-    line on at least half of them, and says more than one thing (LogScale's `@rawstring`). A field read
+    line on at least half of them, and says something different on most of them (LogScale's `@rawstring`;
+    not a label repeating a few values). A field read
     for another part of the line (its time, service, pod, level, or one `taken` for its host or time)
     is never its text. None when the lines carry their text in a field this reader knows, or no other
     field is the longest on most lines."""
@@ -259,7 +287,9 @@ def text_field(sample: list[dict[str, Any]], taken: tuple[str | None, ...] = ())
             longest[key] = longest.get(key, 0) + 1
             values.setdefault(key, set()).add(obj[key])
     best = max(longest, key=lambda k: (longest[k], k), default=None)
-    if best is None or longest[best] * 2 < len(sample) or len(values[best]) < 2:
+    # a line's text varies from line to line; a field holding a handful of values over many lines is a
+    # label (Cloud Logging's logName on request entries, which have no text), not the text
+    if best is None or longest[best] * 2 < len(sample) or len(values[best]) < max(2, longest[best] / 10):
         return None
     return best
 
@@ -316,4 +346,6 @@ class Found:
         return cls(host, text_field(sample, (host, time)), time, streams_only(level_values(sample)), coloured)
 
     def keys(self) -> list[str]:
-        return [k for k in dict.fromkeys((self.host, self.text, self.time)) if k is not None]
+        """The top-level keys these fields are read from (the host's may be nested in one)."""
+        host = column(self.host)[0] if self.host is not None else None
+        return [k for k in dict.fromkeys((host, self.text, self.time)) if k is not None]
