@@ -75,18 +75,39 @@ def _demo_with(tmp_path: Path, rewrite) -> Path:
 
 
 def test_the_cause_is_not_certain_when_its_own_logs_could_not_be_read(tmp_path):
-    """The demo is diagnosed at HIGH. The same incident whose log records keep the service where the
-    reader does not look (inside an object of a key it does not know: every line nobody's) is the same
-    diagnosis at MEDIUM, saying what is missing."""
+    """The demo is diagnosed at HIGH. The same incident whose log records name their service only by an id
+    nothing else uses (a workload's number: every line nobody's) is the same diagnosis at MEDIUM, saying
+    what is missing."""
     assert investigated(DEMO).diagnosis.root_cause.confidence == "HIGH"
+    ids = {"api-gateway": "w-1041", "orders": "w-1042", "payments": "w-1043", "inventory": "w-1044"}
     root = _demo_with(
-        tmp_path, lambda r: {"meta": {"k8s_app": r.pop("service")}, **{k: v for k, v in r.items() if k != "pod"}}
+        tmp_path,
+        lambda r: {
+            "meta": {"workload": ids.get(r.pop("service"), "w-1")},
+            **{k: v for k, v in r.items() if k != "pod"},
+        },
     )
     d = investigated(root).diagnosis
     assert (d.root_cause.service, d.root_cause.category) == ("api-gateway", "recent_change")
     assert d.root_cause.confidence == "MEDIUM"
     assert any("api-gateway's own logs could not be read" in m for m in d.missing_evidence)
     assert any("name no catalogued service" in m for m in d.missing_evidence)
+
+
+def test_a_service_named_inside_an_object_of_a_key_nobody_knows_is_still_read(tmp_path):
+    """The same incident whose records keep the service nested under keys the reader has never seen
+    (`meta.k8s.app`): the field whose values are the catalog's services names them, wherever it sits, and
+    the diagnosis is the demo's, at HIGH."""
+    root = _demo_with(
+        tmp_path,
+        lambda r: {"meta": {"k8s": {"app": r.pop("service")}}, **{k: v for k, v in r.items() if k != "pod"}},
+    )
+    d = investigated(root).diagnosis
+    assert (d.root_cause.service, d.root_cause.category, d.root_cause.confidence) == (
+        "api-gateway",
+        "recent_change",
+        "HIGH",
+    )
 
 
 def test_the_cause_is_not_certain_when_its_own_log_lines_carry_no_text_the_reader_can_find(tmp_path):
