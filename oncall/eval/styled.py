@@ -146,9 +146,8 @@ class Style:
             return levels.get(sig, self.normal.get(sig, 0.0))
 
         def keep(n: Any, sig: str) -> bool:
-            if self.only is not None and sig in self.only:
-                return n.tech in self.only[sig]
-            return sig != "disk_utilization" or self.disk_techs is None or n.tech in self.disk_techs
+            techs = (self.only or {}).get(sig, self.disk_techs if sig == "disk_utilization" else None)
+            return techs is None or n.tech in techs
 
         return gauges(
             [n for n in e.nodes if n.tech not in self.unseen and (self.metered is None or n.tech in self.metered)],

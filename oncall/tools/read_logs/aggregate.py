@@ -193,17 +193,16 @@ class Sample:
     def partial(self) -> bool:
         return self.rest > 1 or any(n > 1 for n in self.every.values())
 
-    def taken(self, service: str, ts: str, params: dict[str, object]) -> str:
-        """SQL: whether a routine line is in the sample, by its time's hash (so the same lines whatever
-        order they are read in); service names go in as parameters (they are read from the file)."""
+    def taken(self, service: str, ts: str) -> tuple[str, dict[str, object]]:
+        """SQL (and its parameters): whether a routine line is in the sample, by its time's hash (so the same
+        lines whatever order they are read in); service names go in as parameters (they are read from the
+        file)."""
         if not self.every:
-            return f"hash({ts}) % {int(self.rest)} = 0"
-        branches = []
-        for i, (name, n) in enumerate(self.every.items()):
-            params[f"sampled{i}"] = name
-            branches.append(f"WHEN $sampled{i} THEN {int(n)}")
+            return f"hash({ts}) % {int(self.rest)} = 0", {}
+        params: dict[str, object] = {f"sampled{i}": name for i, name in enumerate(self.every)}
+        branches = " ".join(f"WHEN $sampled{i} THEN {int(n)}" for i, n in enumerate(self.every.values()))
         # (UBIGINT, the hash's type: a modulo by another type costs ten times the hash)
-        return f"hash({ts}) % CAST(CASE {service} {' '.join(branches)} ELSE {int(self.rest)} END AS UBIGINT) = 0"
+        return f"hash({ts}) % CAST(CASE {service} {branches} ELSE {int(self.rest)} END AS UBIGINT) = 0", params
 
 
 def marks_sql(
@@ -236,7 +235,9 @@ def marks_sql(
         params["q"] = q.query
     shaped = f"period IN ({BASELINE}, {WINDOW})"
     if sample.partial:
-        shaped += f" AND (NOT {one_of('level', sample.routine)} OR {sample.taken('service', 'ts', params)})"
+        taken, more = sample.taken("service", "ts")
+        shaped += f" AND (NOT {one_of('level', sample.routine)} OR {taken})"
+        params |= more
     first = f"period = {WINDOW} AND shaped"
     line = f"struct_pack(t := ts, hm := hash(msg), hl := {identity}, msg := msg, pod := pod)"
     marks = f"""

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from oncall.core.errors import ToolError
 from oncall.core.redact import CSI
@@ -66,6 +66,14 @@ def _ident(key: str) -> str:
 def _literal(text: str) -> str:
     """SQL: a string literal of `text` (a field's name read from the file stays a name)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def _value(col: str, inner: str | None) -> str:
+    """SQL: column `col`'s text, or the text at the JSON path `inner` inside it: only where the column
+    holds an object (a string is not looked into)."""
+    if inner is None:
+        return col
+    return f"CASE WHEN left({col}, 1) = '{{' THEN try(json_extract_string({col}, {_literal(inner)})) END"
 
 
 # syslog's traditional time (RFC 3164, rsyslog's and syslogd's default): `Jan 19 05:41:12`, `Feb  6 00:22:02`
@@ -141,6 +149,15 @@ def _uncoloured(value: str) -> str:
     return f"regexp_replace({value}, '{CSI}', '', 'g')"
 
 
+class _Sampled(NamedTuple):
+    """What `_sample` read of a file."""
+
+    objs: list[dict[str, Any]]  # the sampled lines that are JSON objects
+    clean: bool  # every sampled line was one
+    probes: list[bytes]  # the lines spread evenly through the file
+    lines: float  # the file's lines, estimated from its first ones (0: none ends in its first 64 kB)
+
+
 @dataclass
 class _Marks:
     """One window's marks: the table, what numbers its cited lines (by IDENTITY), unreadable lines."""
@@ -160,7 +177,6 @@ class JsonlLogs:
         self._con: Any = None  # a DuckDB connection, opened on first use
         self._marks: dict[tuple[datetime, datetime, datetime, str | None], _Marks] = {}
         self._lock = threading.Lock()
-        self._probes: list[bytes] = []  # lines spread evenly through the file, as _sample read them
 
     def stats(self, q: LogQuery) -> LogStats:
         marks = self._window(q)
@@ -206,17 +222,17 @@ class JsonlLogs:
                 self._read(marks, q, f"marks{n}")
         return marks
 
-    def _sample(self) -> tuple[list[dict[str, Any]], bool]:
+    def _sample(self) -> _Sampled:
         """The JSON objects among the file's first lines, lines spread through it and its last line (a file
         is written by one shipper, so they show which keys its lines use), and whether every one of those
         lines was an object (the file's last line included: one being written is cut short)."""
+        size = self.path.stat().st_size
         with self.path.open("rb") as f:
-            lines = f.read(65536).splitlines()[:-1]  # the first lines (the last may be cut)
-            f.seek(max(0, self.path.stat().st_size - 65536))
+            head = f.read(65536)
+            f.seek(max(0, size - 65536))
             tail = f.read(65536)
-        self._probes = [raw for _, raw in spread(self.path, KEY_PROBES)]
-        lines += self._probes
-        lines += tail.splitlines()[-1:]
+        probes = [raw for _, raw in spread(self.path, KEY_PROBES)]
+        lines = [*head.splitlines()[:-1], *probes, *tail.splitlines()[-1:]]  # (the head's last line may be cut)
         objs = []
         clean = tail.endswith(b"\n") or not tail
         for line in lines:
@@ -230,7 +246,8 @@ class JsonlLogs:
                 objs.append(obj)
             else:
                 clean = False
-        return objs, clean
+        newlines = head.count(b"\n")
+        return _Sampled(objs, clean, probes, size * newlines / len(head) if newlines else 0.0)
 
     def _parsed(
         self, keys: list[str], found: Found = NOTHING_FOUND, tolerant: bool = True, near: datetime | None = None
@@ -254,22 +271,10 @@ class JsonlLogs:
                 key, inner = column(path)
                 if (as_spelt := spelt(keys, key)) is None:
                     continue
-                col = _ident(as_spelt)
-                # a nested field: only where the key holds an object (a string is not looked into)
-                got.append(
-                    col
-                    if inner is None
-                    else f"CASE WHEN left({col}, 1) = '{{' THEN try(json_extract_string({col}, '{inner}')) END"
-                )
+                got.append(_value(_ident(as_spelt), inner))
             if name == "pod" and found.host is not None:  # a path read from the file: quoted, never SQL
                 key, inner = column(found.host)
-                col = _ident(spelt(keys, key) or key)
-                host = (
-                    col
-                    if inner is None
-                    else f"CASE WHEN left({col}, 1) = '{{' THEN try(json_extract_string({col}, {_literal(inner)})) END"
-                )
-                got.append(f"lower(split_part({host}, '.', 1))")
+                got.append(f"lower(split_part({_value(_ident(spelt(keys, key) or key), inner)}, '.', 1))")
             if (extra := {"message": found.text, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
@@ -309,15 +314,15 @@ class JsonlLogs:
             raise ToolError(f"log file {self.path.name} not found")
         cur = self._cursor()
         ahead = Ahead(self.path)  # the numbering's counting, while the file is read
-        sample, clean = self._sample()
-        keys, found = used_keys(sample), Found.in_sample(sample, q.known)
+        sampled = self._sample()
+        keys, found = used_keys(sampled.objs), Found.in_sample(sampled.objs, q.known)
         # (the sample's spellings and flattened keys first)
         every_key = deduped([*(keys or []), *all_keys()])
-        shaped = self._shaped(cur, sample, keys or every_key, found, q.end)
+        shaped = self._shaped(cur, sampled, keys or every_key, found, q.end)
         for attempt in [keys, every_key] if keys and keys != every_key else [every_key]:
             # strictly first when every sampled line was an object; a bad line the sample missed fails that
             # read, and the file is read again counting such lines
-            for tolerant in (False, True) if clean else (True,):
+            for tolerant in (False, True) if sampled.clean else (True,):
                 parsed = self._parsed(attempt, found, tolerant, q.end)
                 sql, params = marks_sql(parsed, q, identity=IDENTITY, sample=shaped)
                 try:
@@ -356,19 +361,15 @@ class JsonlLogs:
         marks.sample = shaped
         marks.table = table
 
-    def _shaped(self, cur: Any, sample: list[dict[str, Any]], keys: list[str], found: Found, near: datetime) -> Sample:
+    def _shaped(self, cur: Any, sampled: _Sampled, keys: list[str], found: Found, near: datetime) -> Sample:
         """Which info and debug lines to shape: all of a file of up to SHAPED_LINES lines; of a larger
         one, about SHAPED_PER_SERVICE of each large service's (sized by the probe lines spread through
         the file, read as the scan reads them) and the rest of the budget shared by the others'."""
-        with self.path.open("rb") as f:
-            head = f.read(65536)
-        if not head.count(b"\n"):
-            return Sample()
-        lines = self.path.stat().st_size * head.count(b"\n") / len(head)  # the file's, estimated
+        lines = sampled.lines
         if lines <= SHAPED_LINES:
             return Sample()
-        routine = tuple(routine_levels(sample))
-        seen, probes = self._probed(cur, keys, found, routine, near)
+        routine = tuple(routine_levels(sampled.objs))
+        seen, probes = self._probed(cur, sampled.probes, keys, found, routine, near)
         per = lines / max(1, probes)  # lines each probe stands for
         # the largest at their own rate, as many as take half the sample at most (each is a branch of
         # an expression every line pays for)
@@ -384,14 +385,15 @@ class JsonlLogs:
         )
 
     def _probed(
-        self, cur: Any, keys: list[str], found: Found, routine: tuple[str, ...], near: datetime
+        self, cur: Any, probes: list[bytes], keys: list[str], found: Found, routine: tuple[str, ...], near: datetime
     ) -> tuple[dict[str, int], int]:
         """The routine lines among the probes, per service, and the probes read: through the same parse as
-        the scan, so each line's service is the one the scan will give it."""
+        the scan (DuckDB reads files, so they are written to one), so each line's service is the one the
+        scan will give it."""
         import duckdb
 
         with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
-            f.write(b"\n".join(line.rstrip(b"\r\n") for line in self._probes) + b"\n")
+            f.write(b"\n".join(line.rstrip(b"\r\n") for line in probes) + b"\n")
             f.flush()
             try:
                 rows = cur.execute(
@@ -400,5 +402,5 @@ class JsonlLogs:
                     {"path": f.name},
                 ).fetchall()
             except duckdb.Error:  # probes that cannot be read size nothing: the budget is shared evenly
-                return {}, len(self._probes)
+                return {}, len(probes)
         return {str(s): int(n) for s, n, _ in rows if n}, sum(int(t) for _, _, t in rows)
