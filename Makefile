@@ -131,6 +131,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world40
 	rm -rf build/world41 && $(BIN)/oncall scenarios generate build/world41 --world 41 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world41
+	rm -rf build/world42 && $(BIN)/oncall scenarios generate build/world42 --world 42 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world42
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

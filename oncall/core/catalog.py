@@ -108,8 +108,8 @@ class Catalog(BaseModel):
 
     def resolve(self, alert: Alert) -> str | None:
         """Which catalog service the alert is about: the service label, then any label
-        value naming a service (or spelling it as the signal templates do), then a service named
-        in the alert's words."""
+        value naming a service (or spelling it as the signal templates do), or a part of a path or an
+        ARN naming one, then a service named in the alert's words."""
         if alert.service in self.services:
             return alert.service
         for key in (self.service_label, "service", "app", "job", "deployment", "container", "service_name"):
@@ -118,6 +118,12 @@ class Catalog(BaseModel):
         for value in alert.labels.values():
             if named := self.named(value):
                 return named
+        # a value written as a path or an ARN names the service one of its parts names: a load balancer's
+        # target group (`targetgroup/<service>/<id>`), an ECS service's ARN, a log group (`/ecs/<service>`)
+        for value in alert.labels.values():
+            for part in re.split(r"[/:]", value):
+                if part != value and (named := self.named(part)):
+                    return named
         words = " ".join([alert.alertname, alert.text or "", *alert.annotations.values()]).lower()
         for name in sorted(self.services, key=len, reverse=True):
             if mentions(name, words):

@@ -156,6 +156,15 @@ def instances(c: Change) -> tuple[float | None, float | None]:
     return before, after
 
 
+_ROTATION = re.compile(r"rotat(e|ed|es|ion|ing)\b", re.I)
+
+
+def rotation(c: Change) -> bool:
+    """A change that rotated a credential (a secret's scheduled rotation, a password or key reissued) put a
+    new one in its store: what fails after it is whatever still holds the old one, not what it changed."""
+    return bool(_ROTATION.search(" ".join([c.kind, str(c.from_ or ""), str(c.to or "")])))
+
+
 def reaction(c: Change) -> bool:
     """Scaling out is usually a reaction to load, not a cause; scaling in (to fewer, or to zero) takes
     capacity away, and is a cause like any other change."""
@@ -232,10 +241,12 @@ def _metric_findings(r: ToolResult, m: MetricStats) -> list[Finding]:
 
 
 def _short_of_limit(s: SignalStat) -> bool:
-    """A utilization read as a share of its limit (every value between 0 and 1) that rose but peaked well
-    short of it: busier than usual, not exhausted (a share kept in percent, or a count, is not judged)."""
-    share = s.signal in SHARE_SIGNALS and s.baseline is not None and 0 <= s.baseline <= 1 and 0 <= s.peak <= 1
-    return share and s.peak < w.NEAR_LIMIT
+    """A utilization read as a share of its limit (every value between 0 and the limit: 1, or 100 for one
+    kept in percent) that rose but peaked well short of it: busier than usual, not exhausted (a count is
+    not judged)."""
+    top = s.limit
+    share = s.signal in SHARE_SIGNALS and s.baseline is not None and 0 <= s.baseline <= top and 0 <= s.peak <= top
+    return share and s.peak < w.NEAR_LIMIT * top
 
 
 ACTOR = re.compile(r"[\w.-]+@(?=[\w\[])")

@@ -60,7 +60,7 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str
     for x in suspects.values():
         best: tuple[float, ChangeFinding, list[Suspect], bool] | None = None
         for c in x.changes():
-            if not c.at:
+            if not c.at or x.kept_old_credential(c):  # its users broke because it did: its category says why
                 continue
             if reaction(c.detail):  # a scale-out answers load, unless its new pools took a store's connections
                 broke, by_load = pools_multiplied(x, c, suspects, catalog), True

@@ -429,7 +429,7 @@ def _category(
     history: list[HistoryFinding],
     blamers: set[str],
 ) -> Category:
-    if s.change_strength >= w.STRONG_CHANGE:
+    if s.change_strength >= w.STRONG_CHANGE and not (s.change and s.kept_old_credential(s.change)):
         return "recent_change"
     votes: dict[Category, float] = defaultdict(float)
     for f in own:
@@ -494,11 +494,16 @@ def direct_evidence(s: Suspect) -> bool:
 
 
 def unexplained_change(s: Suspect) -> bool:
-    """A change on the suspect shortly before it broke that the diagnosis does not name as the cause."""
+    """A change on the suspect shortly before it broke that the diagnosis does not name as the cause (a
+    rotation whose old credential it kept is named: that is the cause)."""
     if s.onset is None or s.category == "recent_change":
         return False
     return any(
-        c.at and s.onset - w.LAG_CLOSE <= c.at <= s.onset + w.NEAR and not reaction(c.detail) for c in s.changes()
+        c.at
+        and s.onset - w.LAG_CLOSE <= c.at <= s.onset + w.NEAR
+        and not reaction(c.detail)
+        and not s.kept_old_credential(c)
+        for c in s.changes()
     )
 
 

@@ -18,6 +18,7 @@ from oncall.analysts.offline.findings import (
     MetricRole,
     TraceFinding,
     WorkloadFinding,
+    rotation,
 )
 from oncall.analysts.offline.patterns import CONSUMED, echoes
 from oncall.core.diagnosis import Category
@@ -63,6 +64,11 @@ class Suspect:
 
     def changes(self) -> list[ChangeFinding]:
         return [f for f in self.findings if isinstance(f, ChangeFinding)]
+
+    def kept_old_credential(self, c: ChangeFinding) -> bool:
+        """`c` rotated a credential and its own errors since say it can no longer use its credential: it
+        holds the one from before the rotation (a credential to read again, not a change to undo)."""
+        return rotation(c.detail) and any(f.category == "expired_credential" for f in self.logs("own"))
 
     def history(self) -> list[HistoryFinding]:
         return [f for f in self.findings if isinstance(f, HistoryFinding)]

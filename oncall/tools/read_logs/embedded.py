@@ -274,7 +274,9 @@ class JsonlLogs:
                 got.append(_value(_ident(as_spelt), inner))
             if name == "pod" and found.host is not None:  # a path read from the file: quoted, never SQL
                 key, inner = column(found.host)
-                got.append(f"lower(split_part({_value(_ident(spelt(keys, key) or key), inner)}, '.', 1))")
+                got.append(
+                    f"lower(split_part(split_part({_value(_ident(spelt(keys, key) or key), inner)}, '.', 1), ':', 1))"
+                )
             if (extra := {"message": found.text, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"

@@ -210,17 +210,19 @@ def _texts(obj: dict[str, Any], above: list[str], depth: int = 3) -> Iterator[tu
 
 def host_name(value: str) -> str:
     """A host's name as a service's hosts are named: lower case, without its domain (`PAYMENTS-API-02.corp`
-    is `payments-api-02`; Windows writes NetBIOS names in capitals)."""
-    return value.split(".", 1)[0].lower()
+    is `payments-api-02`; Windows writes NetBIOS names in capitals), and without what follows a colon: a
+    port, or the revision of what runs there (ECS's task definition `payments:44`, FireLens's
+    `ecs_task_definition`; an image's tag)."""
+    return value.split(".", 1)[0].split(":", 1)[0].lower()
 
 
 def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     """A field of a shipper this reader does not know that names where each line came from, as a FIELDS
     path: when most sampled lines have no service or pod field it knows, the text field, wherever it is
     nested, whose values most often are the catalog's services or hosts and pods named after them
-    (`mx-02`; rsyslog's `sysloghost`; Cloud Run's `resource.labels.service_name`), in any case and with or
-    without a domain (host_name). None when the lines name their service in a field it knows, or nothing
-    names one."""
+    (`mx-02`; rsyslog's `sysloghost`; Cloud Run's `resource.labels.service_name`; FireLens's `payments:44`), in
+    any case and with or without a domain (host_name). None when the lines name their service in a field it
+    knows, or nothing names one."""
     if not sample or not known:
         return None
     if sum(1 for obj in sample if any(_known(obj, g) for g in ("service", "pod", "group"))) * 2 >= len(sample):

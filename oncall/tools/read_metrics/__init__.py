@@ -74,6 +74,7 @@ class SignalStat(BaseModel):
     # first hour of the baseline (a failure signal that stepped up within it)
     reference: str = "before"
     began_before_window: bool = False
+    limit: float = 1.0  # a utilization's value at its limit: 1, or 100 for one kept in percent (full_scale)
     samples: int
     last_at: datetime | None = None  # its last sample in the window
     line: int | None = None  # where the summary shows it
@@ -160,14 +161,27 @@ ALARM_SIGNAL = "alarm_metric"
 RECENT = 3600.0  # the reference level is the last hour before the window: daily traffic moves slowly
 
 
+PERCENT_ABOVE = 1.5  # a utilization whose values sit above this is kept in percent
+
+
+def full_scale(signal: str, s: Series) -> float:
+    """A utilization's value at its limit. A share of the limit is at most about 1 (a CPU may burst a
+    little past its request); a series whose values sit above 1.5 is kept in percent, as CloudWatch's
+    CPUUtilization and the exporters passing it through write it, and its limit is 100."""
+    if not signal.endswith("_utilization") or not s.points:
+        return 1.0
+    return 100.0 if statistics.median(v for _, v in s.points) > PERCENT_ABOVE else 1.0
+
+
 def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start: datetime, end: datetime) -> SignalStat:
     """Baseline, peak and change point of one series.
 
     The reference is the level just before the window, so a daily traffic curve is not an
     anomaly; noise is measured on successive differences of the whole baseline, which a
-    slow trend barely moves. A utilization reaching 0.9 from well below is abnormal however
-    slowly it got there (a leak, a filling disk)."""
+    slow trend barely moves. A utilization reaching 0.9 of its limit from well below is abnormal
+    however slowly it got there (a leak, a filling disk)."""
     t_base, t0, t1 = baseline_start.timestamp(), start.timestamp(), end.timestamp()
+    limit = full_scale(signal, s)
     base = [(t, v) for t, v in s.points if t_base <= t < t0]
     window = [(t, v) for t, v in s.points if t0 <= t <= t1]
     if not window:
@@ -180,14 +194,19 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         ref = statistics.median(values)
     else:
         ref = statistics.median(v for _, v in window[: max(1, len(window) // 5)])
-    threshold = _threshold(signal, ref, values)
+    threshold = _threshold(signal, ref, values, limit)
     peak_t, peak_v = max(window, key=lambda p: abs(p[1] - ref))
     direction = "up" if peak_v >= ref else "down"
-    saturated = signal.endswith("_utilization") and peak_v >= 0.9 and values and statistics.median(values) < 0.75
+    saturated = (
+        signal.endswith("_utilization")
+        and peak_v >= 0.9 * limit
+        and values
+        and statistics.median(values) < 0.75 * limit
+    )
     # ...and when the hour before the window was already part of its climb, the climb began below that hour
     climbing = saturated and ref - statistics.median(values) > threshold
     if saturated and (abs(peak_v - ref) <= threshold or climbing):
-        threshold = max(FLOORS.get(signal, 0.0), 0.05)
+        threshold = max(FLOORS.get(signal, 0.0), 0.05) * limit
         ref = min(ref, statistics.median(values))
         # against the lower reference the highest point is the peak, and it rose (it did not fall)
         peak_t, peak_v = max(window, key=lambda p: p[1])
@@ -214,6 +233,7 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         onset=onset,
         direction=direction if onset else None,
         recovered=recovered,
+        limit=limit,
         samples=len(s.points),
         last_at=_dt(window[-1][0]),
         shape=shape(s, t0 - (t1 - t0), t1),
@@ -222,12 +242,14 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
     )
 
 
-def _threshold(signal: str, ref: float, values: list[float]) -> float:
+def _threshold(signal: str, ref: float, values: list[float], limit: float = 1.0) -> float:
     """How far from `ref` is abnormal: three times the noise (measured on successive differences of
-    `values`, which a slow trend barely moves), three tenths of the reference, or the signal's floor."""
+    `values`, which a slow trend barely moves), three tenths of the reference, or the signal's floor
+    (a utilization's in its own scale: `limit`)."""
     diffs = [abs(b - a) for a, b in itertools.pairwise(values)]
     spread = 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
-    return max(3 * spread, 0.3 * abs(ref), FLOORS.get(signal, 0.0), 1e-9)
+    floor = FLOORS.get(signal, 0.0) * (limit if signal.endswith("_utilization") else 1.0)
+    return max(3 * spread, 0.3 * abs(ref), floor, 1e-9)
 
 
 def _run_start(
@@ -274,7 +296,8 @@ def describe(st: SignalStat, common: frozenset[tuple[str, str]] = frozenset()) -
         assert st.onset is not None
         return (
             f"{st.signal}{unit}{where}: at its limit, {fmt_num(st.last)} now, peak {fmt_num(st.peak)} at "
-            f"{fmt_hm(st.peak_at)}; at or above 0.9 since {fmt_hm(st.onset)} (saturated, though steady)"
+            f"{fmt_hm(st.peak_at)}; at or above {fmt_num(0.9 * st.limit)} since {fmt_hm(st.onset)} (saturated, though "
+            "steady)"
         )
     if st.reference == "earlier":
         assert st.onset is not None and st.baseline is not None
@@ -311,11 +334,11 @@ def at_the_limit(st: SignalStat, s: Series, baseline_start: datetime) -> SignalS
     if st.anomalous or not st.signal.endswith("_utilization"):
         return st
     window = [v for t, v in s.points if t >= st.peak_at.timestamp() - 1800]
-    if not window or statistics.median(window) < LIMIT:
+    if not window or statistics.median(window) < LIMIT * st.limit:
         return st
     onset_t = st.peak_at.timestamp()
     for t, v in reversed([p for p in s.points if baseline_start.timestamp() <= p[0] <= onset_t]):
-        if v < 0.9:
+        if v < 0.9 * st.limit:
             break
         onset_t = t
     return st.model_copy(update={"onset": _dt(onset_t), "direction": "up", "reference": "limit"})
@@ -340,7 +363,7 @@ def against_day_before(
     if len(ref_window) < 3 or len(now) < 3:
         return None
     ref = statistics.median(ref_window)
-    threshold = _threshold(st.signal, ref, [v for _, v in ref_pts])
+    threshold = _threshold(st.signal, ref, [v for _, v in ref_pts], st.limit)
     level = statistics.median(now)
     if abs(level - ref) <= threshold:
         return None
@@ -392,7 +415,7 @@ def stepped_before_window(
     if len(early) < 3 or len(window) < 3:
         return None
     ref = statistics.median(early)
-    threshold = _threshold(st.signal, ref, early)
+    threshold = _threshold(st.signal, ref, early, st.limit)
     if statistics.median(v for _, v in window) - ref <= threshold:
         return None
     pts = [p for p in s.points if t_base <= p[0] <= t1]
