@@ -48,7 +48,7 @@ TABLELY = Estate(
     shipper="fly-log-shipper",
     signals=_signals(),
     nodes=(
-        Node("web", "node", ("api", "stripe"), 220),
+        Node("web", "node", ("api", "db", "stripe"), 220),
         Node("api", "rust", ("db", "search", "redis"), 300),
         Node("worker", "go", ("db", "twilio", "postmark"), 30),
         Node("search", "meili", (), 120),
