@@ -133,6 +133,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world41
 	rm -rf build/world42 && $(BIN)/oncall scenarios generate build/world42 --world 42 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world42
+	rm -rf build/world43 && $(BIN)/oncall scenarios generate build/world43 --world 43 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world43
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

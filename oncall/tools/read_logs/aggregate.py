@@ -291,12 +291,13 @@ def summarise(
     text); `refs({hl: time})` cites the lines the templates' samples name (`first.hl`), all at once,
     leaving out those it cannot find."""
     # a line without a service field, or whose field names no catalog service, is the service's when
-    # its pod or host is named after it (see LogQuery)
+    # its pod or host is named after it, or after its other spelling (see LogQuery)
     where = (
         "(service = $svc OR list_contains($aliases, service) OR "
         "((service = '' OR (len($known) > 0 AND NOT list_contains($known, service))) AND "
         "(pod = $svc OR (starts_with(pod, $svc || '-') AND "
-        "len(list_filter($longer, lambda x: starts_with(pod, x || '-'))) = 0))))"
+        "len(list_filter($longer, lambda x: starts_with(pod, x || '-'))) = 0) OR "
+        "len(list_filter($aliases, lambda x: pod = x OR starts_with(pod, x || '-'))) > 0)))"
     )
     # Drain3's clusters depend on the order it sees shapes: time order, whatever the backend.
     rows = cur.execute(

@@ -274,8 +274,10 @@ class JsonlLogs:
                 got.append(_value(_ident(as_spelt), inner))
             if name == "pod" and found.host is not None:  # a path read from the file: quoted, never SQL
                 key, inner = column(found.host)
-                got.append(
-                    f"lower(split_part(split_part({_value(_ident(spelt(keys, key) or key), inner)}, '.', 1), ':', 1))"
+                # first: it was found because the fields this reader knows name no service (or are absent)
+                got.insert(
+                    0,
+                    f"lower(split_part(split_part({_value(_ident(spelt(keys, key) or key), inner)}, '.', 1), ':', 1))",
                 )
             if (extra := {"message": found.text, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))

@@ -7,7 +7,7 @@ key (`"kubernetes.pod_name"`, as Falcon LogScale and Elastic's flattened fields 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -208,6 +208,18 @@ def _texts(obj: dict[str, Any], above: list[str], depth: int = 3) -> Iterator[tu
             yield from _texts(value, [*above, key], depth - 1)
 
 
+def _names_pod(obj: dict[str, Any], names_one: Callable[[Any], bool]) -> bool:
+    """Whether a line's pod or host field, one this reader knows, names a service (by `names_one`)."""
+    low = {k.lower(): k for k in obj}
+    for p in FIELDS["pod"]:
+        value = _at(obj, p)
+        if value is None and (flat := flat_key(p)) is not None:
+            value = obj.get(low.get(flat.lower(), flat))
+        if value is not None:
+            return names_one(value)
+    return False
+
+
 def host_name(value: str) -> str:
     """A host's name as a service's hosts are named: lower case, without its domain (`PAYMENTS-API-02.corp`
     is `payments-api-02`; Windows writes NetBIOS names in capitals), and without what follows a colon: a
@@ -225,14 +237,24 @@ def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     knows, or nothing names one."""
     if not sample or not known:
         return None
-    if sum(1 for obj in sample if any(_known(obj, g) for g in ("service", "pod", "group"))) * 2 >= len(sample):
-        return None
     prefixes = tuple(f"{k}-" for k in known)
     names = set(known)
+
+    def names_one(value: Any) -> bool:
+        return isinstance(value, str) and ((name := host_name(value)) in names or name.startswith(prefixes))
+
+    # a host field whose value names no service (Fly's `host`, a server's short id) says where the line ran,
+    # not whose it is: only a service field, a log group, or a host or pod named after a service says that
+    if sum(
+        1 for obj in sample if _known(obj, "service") or _known(obj, "group") or _names_pod(obj, names_one)
+    ) * 2 >= len(sample):
+        return None
+    text = {column(p)[0].lower() for p in (*FIELDS["message"], *FIELDS["error"])}
     hits: dict[str, int] = {}
     for obj in sample:
         for key, value in _texts(obj, []):
-            if (name := host_name(value)) in names or name.startswith(prefixes):
+            # (a line's text is not where it came from: `payments: charge failed` names no host)
+            if column(key)[0].lower() not in text and names_one(value):
                 hits[key] = hits.get(key, 0) + 1
     best = max(hits, key=lambda k: (hits[k], k), default=None)
     return best if best is not None and hits[best] * 2 >= len(sample) else None
