@@ -230,7 +230,8 @@ def host_name(value: str) -> str:
 
 def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     """A field of a shipper this reader does not know that names where each line came from, as a FIELDS
-    path: when most sampled lines have no service or pod field it knows, the text field, wherever it is
+    path: when most sampled lines have no service field or log group it knows, nor a host or pod field naming
+    a catalogued service (Fly's `host` is a server's short id), the text field, wherever it is
     nested, whose values most often are the catalog's services or hosts and pods named after them
     (`mx-02`; rsyslog's `sysloghost`; Cloud Run's `resource.labels.service_name`; FireLens's `payments:44`), in
     any case and with or without a domain (host_name). None when the lines name their service in a field it
@@ -243,11 +244,10 @@ def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     def names_one(value: Any) -> bool:
         return isinstance(value, str) and ((name := host_name(value)) in names or name.startswith(prefixes))
 
-    # a host field whose value names no service (Fly's `host`, a server's short id) says where the line ran,
-    # not whose it is: only a service field, a log group, or a host or pod named after a service says that
-    if sum(
-        1 for obj in sample if _known(obj, "service") or _known(obj, "group") or _names_pod(obj, names_one)
-    ) * 2 >= len(sample):
+    # a host field whose value names no service says where the line ran, not whose it is: only a service
+    # field, a log group, or a host or pod named after a service says that
+    owned = sum(1 for obj in sample if _known(obj, "service") or _known(obj, "group") or _names_pod(obj, names_one))
+    if owned * 2 >= len(sample):
         return None
     text = {column(p)[0].lower() for p in (*FIELDS["message"], *FIELDS["error"])}
     hits: dict[str, int] = {}
