@@ -42,7 +42,7 @@ def _firelens(minute: float, family: str, text: str, container: str = "app") -> 
     """One FireLens record (Fluent Bit's file output, json_lines): no level, the service only in the task
     definition's family and revision."""
     at = W0 + timedelta(minutes=minute)
-    task = f"{abs(hash(family)) % 10**12:032x}"
+    task = family.encode().hex().rjust(32, "0")  # (a task's id; stable from run to run)
     return {
         "date": round(at.timestamp(), 6),
         "container_id": f"{task}-0646662094",

@@ -3,7 +3,7 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 
 from __future__ import annotations
 
-from oncall.analysts.offline.findings import Finding, rotation
+from oncall.analysts.offline.findings import Finding
 from oncall.analysts.offline.patterns import (
     CLOCK_UNSYNCED,
     FD_LIMIT,
@@ -107,7 +107,7 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
             if READ_ONLY.search(words)
             else f"look {x} up again (it still uses what {x}'s change replaced)"
         )
-    if credential and change and rotation(change.detail):  # the store holds the new one; the service, the old
+    if credential and change and top.kept_old_credential(change):  # the store holds the new one, it the old
         restart = "read its credential again (it holds the one from before the rotation)"
     if credential and not change and STALE_KEYS.search(words):
         restart = "fetch its issuer's current signing keys (it holds a copy from before they were rotated)"

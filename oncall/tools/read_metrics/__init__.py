@@ -162,6 +162,7 @@ RECENT = 3600.0  # the reference level is the last hour before the window: daily
 
 
 PERCENT_ABOVE = 1.5  # a utilization whose values sit above this is kept in percent
+SATURATED = 0.9  # a utilization at this share of its limit or above is saturated
 
 
 def full_scale(signal: str, s: Series) -> float:
@@ -199,7 +200,7 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
     direction = "up" if peak_v >= ref else "down"
     saturated = (
         signal.endswith("_utilization")
-        and peak_v >= 0.9 * limit
+        and peak_v >= SATURATED * limit
         and values
         and statistics.median(values) < 0.75 * limit
     )
@@ -245,11 +246,10 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
 def _threshold(signal: str, ref: float, values: list[float], limit: float = 1.0) -> float:
     """How far from `ref` is abnormal: three times the noise (measured on successive differences of
     `values`, which a slow trend barely moves), three tenths of the reference, or the signal's floor
-    (a utilization's in its own scale: `limit`)."""
+    (in the series' own scale: `limit`, 100 for a utilization kept in percent, else 1)."""
     diffs = [abs(b - a) for a, b in itertools.pairwise(values)]
     spread = 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
-    floor = FLOORS.get(signal, 0.0) * (limit if signal.endswith("_utilization") else 1.0)
-    return max(3 * spread, 0.3 * abs(ref), floor, 1e-9)
+    return max(3 * spread, 0.3 * abs(ref), FLOORS.get(signal, 0.0) * limit, 1e-9)
 
 
 def _run_start(
@@ -296,8 +296,8 @@ def describe(st: SignalStat, common: frozenset[tuple[str, str]] = frozenset()) -
         assert st.onset is not None
         return (
             f"{st.signal}{unit}{where}: at its limit, {fmt_num(st.last)} now, peak {fmt_num(st.peak)} at "
-            f"{fmt_hm(st.peak_at)}; at or above {fmt_num(0.9 * st.limit)} since {fmt_hm(st.onset)} (saturated, though "
-            "steady)"
+            f"{fmt_hm(st.peak_at)}; at or above {fmt_num(SATURATED * st.limit)} since {fmt_hm(st.onset)} "
+            "(saturated, though steady)"
         )
     if st.reference == "earlier":
         assert st.onset is not None and st.baseline is not None
@@ -338,7 +338,7 @@ def at_the_limit(st: SignalStat, s: Series, baseline_start: datetime) -> SignalS
         return st
     onset_t = st.peak_at.timestamp()
     for t, v in reversed([p for p in s.points if baseline_start.timestamp() <= p[0] <= onset_t]):
-        if v < 0.9 * st.limit:
+        if v < SATURATED * st.limit:
             break
         onset_t = t
     return st.model_copy(update={"onset": _dt(onset_t), "direction": "up", "reference": "limit"})
