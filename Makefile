@@ -135,6 +135,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world42
 	rm -rf build/world43 && $(BIN)/oncall scenarios generate build/world43 --world 43 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world43
+	rm -rf build/world44 && $(BIN)/oncall scenarios generate build/world44 --world 44 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world44
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -34,6 +34,14 @@ _NO_SPACE = (
 
 RULES: list[tuple[Category, str]] = [
     (
+        # A refusal that names the right the caller lacks is a permission refused, whatever status wraps it
+        # (Dapr passes Service Bus's "'Send' claim(s) are required" on as gRPC's Unauthenticated, an Azure
+        # SDK as 401): first, so that the wrapping's words do not read as a credential gone bad
+        "permission_denied",
+        r"\bclaims?(\(s\))? (is |are )?required to perform\b|\bdoes not have (the )?(required )?"
+        r"(authorization|permissions?) to perform\b|\bAuthorizationPermissionMismatch\b|\bAuthorizationFailed\b",
+    ),
+    (
         "expired_credential",
         r"certificate[ _](has )?expired|x509: certificate has expired|certificate.{0,40}not valid after"
         r"|cert(ificate)? expired|token (has |is )?expired|expired (token|credential|password|certificate)"

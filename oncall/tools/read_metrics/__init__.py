@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from oncall.core.errors import ToolError
 from oncall.core.fmt import fmt_hm, fmt_num, fmt_time
 from oncall.prompts import tool_description
+from oncall.tools.read_metrics.units import full_scale, in_seconds, seconds_per_unit
 from oncall.tools.tool import Summary, Tool, ToolContext
 
 # Signal vocabulary (DESIGN.md). A change smaller than the floor is noise.
@@ -118,8 +119,9 @@ def run(ctx: ToolContext, args: ReadMetricsInput) -> Summary:
     missing: list[str] = []
     for name in names:
         query = catalog_signals[name].replace("{service}", args.service)
+        unit = seconds_per_unit(name, query)  # a latency kept in milliseconds is read in seconds
         try:
-            series = ctx.backends.metrics.query_range(query, baseline_start, end, step)
+            series = in_seconds(ctx.backends.metrics.query_range(query, baseline_start, end, step), unit)
         except UnreadableSignal as e:  # this signal only: the others are still read
             missing.append(f"{name} ({e})")
             continue
@@ -135,7 +137,7 @@ def run(ctx: ToolContext, args: ReadMetricsInput) -> Summary:
         if any(not st.anomalous for st in got):
             # steady against the hours before may mean it was already broken then: ask a day earlier, and
             # where there is no day earlier to ask, look within those hours for a step that stayed
-            day = ctx.backends.metrics.query_range(query, baseline_start - DAY, end - DAY, step)
+            day = in_seconds(ctx.backends.metrics.query_range(query, baseline_start - DAY, end - DAY, step), unit)
             for i, (st, s) in enumerate(zip(got, current, strict=True)):
                 if not st.anomalous:
                     twin = _twin(s, day)
@@ -161,17 +163,7 @@ ALARM_SIGNAL = "alarm_metric"
 RECENT = 3600.0  # the reference level is the last hour before the window: daily traffic moves slowly
 
 
-PERCENT_ABOVE = 1.5  # a utilization whose values sit above this is kept in percent
 SATURATED = 0.9  # a utilization at this share of its limit or above is saturated
-
-
-def full_scale(signal: str, s: Series) -> float:
-    """A utilization's value at its limit. A share of the limit is at most about 1 (a CPU may burst a
-    little past its request); a series whose values sit above 1.5 is kept in percent, as CloudWatch's
-    CPUUtilization and the exporters passing it through write it, and its limit is 100."""
-    if not signal.endswith("_utilization") or not s.points:
-        return 1.0
-    return 100.0 if statistics.median(v for _, v in s.points) > PERCENT_ABOVE else 1.0
 
 
 def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start: datetime, end: datetime) -> SignalStat:
