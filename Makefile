@@ -137,6 +137,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world43
 	rm -rf build/world44 && $(BIN)/oncall scenarios generate build/world44 --world 44 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world44
+	rm -rf build/world45 && $(BIN)/oncall scenarios generate build/world45 --world 45 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world45
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -143,18 +143,25 @@ def spellings(name: str) -> re.Pattern[str]:
 
 
 _HOST_REST = re.compile(r"\.([\w-]+(?:\.[\w-]+)*)")
+_MODULE_LEFT = re.compile(r"([\w-]+)\.$")  # the dotted path's part just before a name
 
 
-def mentions(name: str, text: str, hosts: Iterable[str] = ()) -> bool:
+def mentions(name: str, text: str, hosts: Iterable[str] = (), own: str | None = None) -> bool:
     """Whether `text` names the service `name` as callers and people write it: as catalogued, joined
     or spaced (productcatalog, product catalog), in the plural (failed to get ads), or as a class or
     host with a role suffix (AdService, cart-svc, ProductCatalogClient). Never inside a longer name.
     With `hosts` (other services' names): a host name's left label is a host of the domain on its
-    right, so `api.paygate.example` names paygate, not a service called api."""
+    right, so `api.paygate.example` names paygate, not a service called api. With `own` (whose line
+    it is): a part of that service's own dotted module or logger name (`forecasts.api`, Python's
+    `__name__` of a package named after it) is its code, not a service it called."""
     for m in spellings(name).finditer(text):
         rest = _HOST_REST.match(text, m.end())
         if not rest:
-            return True
+            # (a host's labels run on after it: `api.paygate.example` is no module of a service called api)
+            left = _MODULE_LEFT.search(text, 0, m.start()) if own else None
+            if not (left and own and spellings(own).fullmatch(left.group(1))):
+                return True
+            continue
         labels = set(rest.group(1).lower().split(".")) - {name.lower()}
         if not any(h.lower() in labels for h in hosts):  # (only a name followed by a domain pays for this)
             return True

@@ -11,7 +11,9 @@ suspect scores, while its evidence is still shown:
   the party may have failed on its own;
 - it is blamed as the failing dependency, its own errors say no cause, and it depends on a provider we
   see nothing of: what that provider sent or answered may be the cause; or its errors say a dependency
-  failed it without naming which, and some of what it depends on we see nothing of."""
+  failed it without naming which, and some of what it depends on we see nothing of;
+- its own errors say the data it read was bad (a NaN where a number belongs, a record it cannot decode):
+  where that data was written may be the cause."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import change_tokens, log_tokens, reaction
-from oncall.analysts.offline.patterns import NEVER_ARRIVED, OOM_KILLER
+from oncall.analysts.offline.patterns import BAD_DATA, NEVER_ARRIVED, OOM_KILLER
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core import diffs
 from oncall.core.catalog import Catalog
@@ -50,6 +52,9 @@ def doubted(
         return Doubt("its own errors say a party outside refused it, and its change only moved a version", outside)
     if behind := _provider_behind(top, catalog, seen):
         return behind
+    if bad := _bad_data(top):
+        return Doubt("its own errors say the data it read was bad (a value it cannot hold, a record it cannot "
+                     "decode): where that data was written may be the cause", bad)  # fmt: skip
     if top.onset is None:
         return None
     info = catalog.services.get(top.service)
@@ -91,6 +96,16 @@ def _provider_behind(top: Suspect, catalog: Catalog, seen: set[str]) -> Doubt | 
         return Doubt(f"its own errors say something it depends on failed without naming it, and "
                      f"{' and '.join(unseen)}, which it depends on, we see nothing of", said[0].cite)  # fmt: skip
     return None
+
+
+def _bad_data(top: Suspect) -> str | None:
+    """Not blamed on a change of its own, and its own errors say the data it read was bad (BAD_DATA): it may
+    only be where bad data surfaced, written upstream (a feed's bad run, a producer's new schema). Their
+    cite, or None."""
+    if top.category == "recent_change":
+        return None
+    bad = [f for f in top.logs() if f.weight >= 1 and f.role != "peer" and BAD_DATA.search(f.words)]
+    return bad[0].cite if bad else None
 
 
 def _outside_failed_it(top: Suspect) -> str | None:

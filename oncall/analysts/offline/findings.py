@@ -14,6 +14,7 @@ from typing import ClassVar, Literal, get_args
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.patterns import (
+    BAD_DATA,
     REFUSED,
     STATED_FAILURES,
     WAITING_ON,
@@ -250,6 +251,7 @@ def _short_of_limit(s: SignalStat) -> bool:
 
 
 ACTOR = re.compile(r"[\w.-]+@(?=[\w\[])")
+QUALIFIED_CLASS = re.compile(r"\b[a-z]\w*(?:\.[a-z]\w*)+\.[A-Z]\w*")  # package.path.ClassName
 
 
 def attribute(words: str, others: list[str], me: str) -> tuple[LogRole, str | None, Category | None]:
@@ -260,7 +262,11 @@ def attribute(words: str, others: list[str], me: str) -> tuple[LogRole, str | No
     # the name before an @ is who acted (a database session's `application@database`, a user@host), not
     # what failed: booking-api's statement cancelled by the database is the database's doing
     about = ACTOR.sub("<who>@", words)
-    named = next((s for s in others if mentions(s, about, [*others, me])), None)
+    if BAD_DATA.search(words):
+        # of a record it cannot decode, a library's qualified class (org.apache.kafka.common.errors.
+        # SerializationException) names the code that failed to decode it, not where the record came from
+        about = QUALIFIED_CLASS.sub("<class>", about)
+    named = next((s for s in others if mentions(s, about, [*others, me], own=me)), None)
     cat = classify(words)
     waited = bool(named) and re.search(WAITING_ON.pattern + spellings(named or "").pattern, words, re.I)
     if named and (

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, instances
-from oncall.analysts.offline.patterns import REPLICAS, SERVER_LIMIT, STATED_FAILURES
+from oncall.analysts.offline.patterns import CONCURRENCY, REPLICAS, SERVER_LIMIT, STATED_FAILURES
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 
@@ -196,18 +196,21 @@ def set_off_beyond(
 
 
 def scaled_out(c: ChangeFinding) -> bool:
-    """The change raised how many instances run (replicas, an autoscaler's bounds, a desired count)."""
+    """The change raised how many instances run (replicas, an autoscaler's bounds, a desired count), or how
+    many things each does at once (its workers, threads, concurrency, a scheduler's active runs)."""
     d = c.detail
     before, now = instances(d)
-    said = d.kind in ("scale", "scaling", "autoscaling") or bool(REPLICAS.search(f"{d.from_} {d.to}"))
+    said = d.kind in ("scale", "scaling", "autoscaling") or bool(
+        REPLICAS.search(f"{d.from_} {d.to}") or CONCURRENCY.search(f"{d.from_} {d.to}")
+    )
     return said and before is not None and now is not None and now > before
 
 
 def pools_multiplied(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> list[Suspect]:
-    """X scaled out and, minutes after, a store X uses refused connections at its own limit (too many
-    clients), nothing else near it having changed then: each new replica of X opens its own pool, so
-    the scale-out took the connections the store's other users need. The store and its users that
-    broke then."""
+    """X scaled out (or ran more at once) and, minutes after, a store X uses refused connections at its own
+    limit (too many clients), nothing else near it having changed then: each new replica or concurrent run
+    of X opens its own connections, so the change took the connections the store's other users need. The
+    store and its users that broke then."""
     assert c.at is not None
     if not scaled_out(c):
         return []

@@ -228,6 +228,20 @@ STORE_FULL = re.compile(
 STORE_NO_SPACE = re.compile(_NO_SPACE, re.I)
 # What says how many instances run: a deployment's replicas, an autoscaler's bounds, a desired count
 REPLICAS = re.compile(r"replica|instances|desired_?count|\b(min|max)_?size\b|autoscal", re.I)
+# Data a service read and could not use: a record it cannot decode (a schema the writer changed), a value its
+# type cannot hold (a NaN where a number was expected). About what was written, not the broker or library that
+# carried it, nor the reader's own resources
+BAD_DATA = re.compile(
+    r"\bdeserializ|SerializationException|AvroTypeException|unknown magic byte|schema (mismatch|incompatib)"
+    r"|\b(cannot|could not|failed to|unable to) (decode|parse|convert)\b|JSONDecodeError|InvalidProtocolBufferException"
+    r"|unexpected (token|end of (json )?input)|malformed (record|message|json|payload|data)",
+    re.I,
+)
+# A setting of how many things one instance does at once: each concurrent run, worker or thread holds its own
+# connections (Airflow's max_active_runs, Celery's and Gunicorn's workers, Sidekiq's concurrency, a parallelism)
+CONCURRENCY = re.compile(
+    r"concurren|parallelism|\bworkers\b|\bthreads\b|max_?active_?(runs|tasks)|max_?in_?flight|\bpool_?size\b", re.I
+)
 # Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and
 # how a catalogued service of that kind is named (a cluster's DNS server; a coordination service)
 DATABASE_NAME = re.compile(r"(^|[-_.])(db|database|pg|postgres(ql)?|mysql|mariadb|galera|sql)([-_.\d]|$)", re.I)
