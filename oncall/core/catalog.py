@@ -159,7 +159,7 @@ def mentions(name: str, text: str, hosts: Iterable[str] = (), own: str | None = 
         if not rest:
             # (a host's labels run on after it: `api.paygate.example` is no module of a service called api)
             left = _MODULE_LEFT.search(text, 0, m.start()) if own else None
-            if not (left and own and spellings(own).fullmatch(left.group(1))):
+            if left is None or not spellings(own or "").fullmatch(left.group(1)):
                 return True
             continue
         labels = set(rest.group(1).lower().split(".")) - {name.lower()}

@@ -200,9 +200,8 @@ def scaled_out(c: ChangeFinding) -> bool:
     many things each does at once (its workers, threads, concurrency, a scheduler's active runs)."""
     d = c.detail
     before, now = instances(d)
-    said = d.kind in ("scale", "scaling", "autoscaling") or bool(
-        REPLICAS.search(f"{d.from_} {d.to}") or CONCURRENCY.search(f"{d.from_} {d.to}")
-    )
+    setting = f"{d.from_} {d.to}"
+    said = d.kind in ("scale", "scaling", "autoscaling") or any(rx.search(setting) for rx in (REPLICAS, CONCURRENCY))
     return said and before is not None and now is not None and now > before
 
 
