@@ -139,6 +139,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world44
 	rm -rf build/world45 && $(BIN)/oncall scenarios generate build/world45 --world 45 --seed 3 --per-family 8
 	$(BIN)/oncall eval build/world45
+	rm -rf build/world46 && $(BIN)/oncall scenarios generate build/world46 --world 46 --seed 3 --per-family 8
+	$(BIN)/oncall eval build/world46
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

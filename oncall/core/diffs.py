@@ -86,6 +86,17 @@ def gist(diff: str | None) -> tuple[str, str] | None:
     return next((p for p in pairs if not VERSION_KEY.match(p[0])), pairs[0])
 
 
+def edited_file(diff: str | None, removed: str) -> str | None:
+    """The file whose hunk removes the line `removed` (as gist gives it), by its `+++ b/...` header."""
+    path = None
+    for line in (diff or "").splitlines():
+        if line.startswith("+++ "):
+            path = line[4:].strip().removeprefix("b/")
+        elif line.startswith("-") and not line.startswith("---") and line[1:].strip() == removed:
+            return path if path and path != "/dev/null" else None
+    return None
+
+
 def unified(before: str, after: str, path: str, context: int = 3) -> str:
     """A git-style unified diff of one file's text."""
     lines = difflib.unified_diff(

@@ -175,9 +175,11 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
         if isinstance(f, ChangeFinding):
             gist = diffs.gist(f.detail.diff)
             if gist:
+                # which file says what kind of edit it is (a setting's file, a source file): named, not guessed
+                edited = diffs.edited_file(f.detail.diff, gist[0]) or "its configuration"
                 out.append(
                     Evidence(
-                        text=f"the change to {f.service} edits its configuration",
+                        text=f"the change to {f.service} edits {edited}",
                         quote=gist[1],
                         cites=[result_of(where)],
                     )

@@ -157,6 +157,16 @@ def instances(c: Change) -> tuple[float | None, float | None]:
     return before, after
 
 
+_NUMBER_SET = re.compile(r"\s*([\w.\-/]+)\s*[:=]\s*\"?(-?\d+(?:\.\d+)?)\"?\s*")
+
+
+def number_set(c: Change) -> bool:
+    """The change set one setting's number to another (`fallback_weight: 0.05` -> `1.0`, an interval, a
+    concurrency, a batch size): a setting, not a version (`image: app:7.2.4` is not a number)."""
+    was, now = (_NUMBER_SET.fullmatch((v or "").strip()) for v in (c.from_, c.to))
+    return bool(was and now and was.group(1) == now.group(1) and float(was.group(2)) != float(now.group(2)))
+
+
 _ROTATION = re.compile(r"rotat(e|ed|es|ion|ing)\b", re.I)
 
 

@@ -12,7 +12,9 @@ they find is likely, not proven: never HIGH on its own.
 - pools multiplied: X scaled out and, minutes after, a store X uses refused connections at its limit
   (pools_multiplied);
 - a shield removed: X (a cache) changed and right after a store its users also read took several times
-  its load, their own traffic flat (shield_removed)."""
+  its load, their own traffic flat (shield_removed);
+- pushed over a limit: X set a number of its own and, minutes after, a dependency refused X's calls for
+  their rate or quota (pushed_over_limit)."""
 
 from __future__ import annotations
 
@@ -20,8 +22,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, instances
-from oncall.analysts.offline.patterns import CONCURRENCY, REPLICAS, SERVER_LIMIT, STATED_FAILURES
+from oncall.analysts.offline.findings import ChangeFinding, instances, number_set
+from oncall.analysts.offline.patterns import CONCURRENCY, REPLICAS, SERVER_LIMIT, STATED_FAILURES, THROTTLED
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 
@@ -254,3 +256,20 @@ def shield_removed(
         return []
     names = {s.service for s in flooded}
     return flooded + [u for u in steady if after(u) and u.symptom_of in names]
+
+
+def pushed_over_limit(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> list[Suspect]:
+    """X's change set a number of its own (a weight sending traffic somewhere, an interval, a concurrency, a
+    batch size) and, minutes after, a dependency refused X's own calls for their rate or quota: X now
+    sends it more than it allows. The dependencies that refused."""
+    assert c.at is not None
+    if not number_set(c.detail):
+        return []
+    info = catalog.services.get(x.service)
+    uses = set(info.depends_on) if info else set()
+    refused = {
+        f.points_to
+        for f in x.logs()
+        if f.points_to in uses and f.at and within(f.at, c.at) and THROTTLED.search(f.words)
+    }
+    return [suspects[d] for d in sorted(r for r in refused if r) if d in suspects]

@@ -42,6 +42,7 @@ from oncall.analysts.offline.loads import (
     load_at,
     load_led,
     pools_multiplied,
+    pushed_over_limit,
     set_off_beyond,
     shield_removed,
     soon_after,
@@ -184,6 +185,8 @@ def _broke(
         return pools, True
     if shielded := shield_removed(c, users, suspects, catalog, after):
         return shielded, True
+    if pushed := pushed_over_limit(x, c, suspects, catalog):
+        return pushed, True
     if surged and (taken := _shared_limit_taken(x, c, suspects)):
         return taken, True
     if cut := _path_cut(x, c, suspects):

@@ -328,7 +328,7 @@ def time_field(sample: list[dict[str, Any]]) -> str | None:
     reads: dict[str, int] = {}
     earliest: dict[str, int] = {}
     for obj in sample:
-        times = {k: t for k, v in obj.items() if (t := _as_time(v)) is not None}
+        times = {k: t for k, v in obj.items() if (t := _as_time(v, TIME_NAMED.search(k) is not None)) is not None}
         for k in times:
             reads[k] = reads.get(k, 0) + 1
         if times:
@@ -338,10 +338,22 @@ def time_field(sample: list[dict[str, Any]]) -> str | None:
     return max(candidates, key=lambda k: (earliest.get(k, 0), k), default=None)
 
 
-def _as_time(value: Any) -> float | None:
+# a field whose name says it holds a time: Sumo Logic's _messagetime, eventTime, timestamp_ms, created_at
+TIME_NAMED = re.compile(r"(?i)time|date|epoch|(^|[_.])ts($|[_.])|_at$")
+# an epoch number's digits: seconds, milliseconds, microseconds, nanoseconds (as epoch_seconds reads them)
+_EPOCH = re.compile(r"\d{10}(\d{3}){0,3}(\.\d+)?")
+_EPOCH_YEARS = (946_684_800, 4_102_444_800)  # 2000 to 2100
+
+
+def _as_time(value: Any, named: bool = False) -> float | None:
     """Seconds since the epoch of a date and time written as text (ISO 8601 or RFC 3339, with or without
-    a zone: without one it is UTC, as the reader takes it), else None. Numbers are not taken: a count or
-    an id reads as an epoch as readily as a time does."""
+    a zone: without one it is UTC, as the reader takes it), else None. A number is taken only from a
+    field whose name says it is a time (`named`): elsewhere a count or an id reads as an epoch as
+    readily as a time does."""
+    if named and isinstance(value, int | float | str) and not isinstance(value, bool) and _EPOCH.fullmatch(str(value)):
+        digits = len(str(value).split(".")[0])
+        seconds = float(value) / 10 ** (digits - 10)
+        return seconds if _EPOCH_YEARS[0] <= seconds < _EPOCH_YEARS[1] else None
     if not isinstance(value, str) or len(value) < 16 or ":" not in value or not value[:4].isdigit():
         return None
     try:
