@@ -15,6 +15,8 @@ from oncall.analysts.offline.patterns import (
     AUTHORITY_NAME,
     AUTHORITY_SERVICE,
     CLOSED_BY_PEER,
+    DATABASE_NAME,
+    DATABASE_SAID,
     INFRASTRUCTURE,
     STORE_FULL,
     STORE_NO_SPACE,
@@ -120,6 +122,9 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
                 gone = [d for d in deps if any(at - w.JUST_AFTER <= t <= at for t in changed.get(d, []))]
             if not gone and not any(at - w.FIRST_ERROR_AFTER <= t <= at for t in changed.get(f.service, [])):
                 gone = [d for d in deps if d in dark]
+                if len(gone) > 1 and DATABASE_SAID.search(f.words):
+                    # of several it cannot see, the one whose name says it is the kind the error names
+                    gone = [d for d in gone if DATABASE_NAME.search(d)]
                 if any(d not in dark and failing.get(d, at + w.LAG_CLOSE) <= at + w.NEAR for d in deps):
                     gone = []  # a dependency we watch was failing then: the errors may well be about it
             if len(gone) == 1:

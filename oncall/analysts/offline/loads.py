@@ -14,7 +14,9 @@ they find is likely, not proven: never HIGH on its own.
 - a shield removed: X (a cache) changed and right after a store its users also read took several times
   its load, their own traffic flat (shield_removed);
 - pushed over a limit: X set a number of its own and, minutes after, a dependency refused X's calls for
-  their rate or quota (pushed_over_limit)."""
+  their rate or quota (pushed_over_limit);
+- a store kept busy: X changed and, minutes after, the other users of a store X uses reported it too busy
+  to answer (overloaded, locked, queued), no one else near it having changed (kept_busy)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, instances, number_set
-from oncall.analysts.offline.patterns import CONCURRENCY, REPLICAS, SERVER_LIMIT, STATED_FAILURES, THROTTLED
+from oncall.analysts.offline.patterns import BUSY, CONCURRENCY, REPLICAS, SERVER_LIMIT, STATED_FAILURES, THROTTLED
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 
@@ -48,9 +50,18 @@ def changed_before(s: Suspect, c: ChangeFinding, span: timedelta) -> bool:
 
 def quiet_near(s: Suspect, x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> bool:
     """Neither store `s` nor any user of it but X changed in the minutes before X's change or since:
-    nothing else as close could have sent what it took."""
+    nothing else as close could have sent what it took. (A user that shows nothing of its own has no onset
+    to measure "since" by: its changes count up to the store's.)"""
+    assert c.at is not None
     users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
-    return not any(changed_since(v, c) or changed_before(v, c, w.JUST_AFTER) for v in [s, *users] if v is not x)
+    since, until = c.at, s.onset or c.at + w.JUST_AFTER
+
+    def silent_since(v: Suspect) -> bool:
+        return v.onset is None and any(d is not c and d.at and since <= d.at <= until for d in v.changes())
+
+    return not any(
+        changed_since(v, c) or changed_before(v, c, w.JUST_AFTER) or silent_since(v) for v in [s, *users] if v is not x
+    )
 
 
 def load_at(s: Suspect) -> datetime | None:
@@ -157,6 +168,30 @@ def work_sent(
         if not quiet_near(s, x, c, suspects, catalog):
             continue  # another change as close to it could have sent it too
         out += [s, *(u for u in users if u is not x and after(u) and u not in out)]
+    return out
+
+
+def kept_busy(
+    x: Suspect,
+    c: ChangeFinding,
+    used: list[Suspect],
+    suspects: dict[str, Suspect],
+    catalog: Catalog,
+    after: Callable[[Suspect], bool],
+) -> list[Suspect]:
+    """X changed and, minutes after, the other users of a store X uses reported it too busy to answer
+    (overloaded, locked, queued: not down, nor only timing out), though neither it nor any other user of it changed
+    in the minutes before X or since: X's change keeps it busy (a migration building an index, a backfill),
+    whether or not we see the store itself. The store, and its users that broke then."""
+    assert c.at is not None
+    out: list[Suspect] = []
+    for s in used:
+        if s.onset is None or not within(s.onset, c.at) or not quiet_near(s, x, c, suspects, catalog):
+            continue
+        users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects and u != x.service]
+        said = [u for u in users if any(f.points_to == s.service and BUSY.search(f.words) for f in u.logs("peer"))]
+        if said:
+            out += [s, *(u for u in users if after(u) and u not in out)]
     return out
 
 

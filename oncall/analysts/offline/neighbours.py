@@ -39,6 +39,7 @@ from oncall.analysts.offline.loads import (
     changed_since,
     filling_since,
     flooded_after,
+    kept_busy,
     load_at,
     load_led,
     pools_multiplied,
@@ -70,9 +71,13 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str
             if not broke:
                 continue
             cause = suspects.get(x.symptom_of or "")
-            if cause and cause.service not in {s.service for s in broke} and passes_up(x, cause):
-                # its own errors repeat those of a dependency that broke no later, and not of this change's
-                # doing: its users suffer that failure passed up, not this change
+            if (
+                cause
+                and cause.service not in {s.service for s in broke}
+                and (passes_up(x, cause) or _ran_clean_then_named(x, cause, c))
+            ):
+                # its own errors repeat those of a dependency that broke no later, or name it after the change
+                # had long run clean, and not of this change's doing: its users suffer that failure passed up
                 continue
             # (a service whose only sign is traffic that fell away has no onset: its fall came after the change)
             first = min((s.onset for s in broke if s.onset), default=c.at)
@@ -98,6 +103,14 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str
                 s.symptom_of = x.service
                 s.score -= w.SYMPTOM_OF_DEPENDENCY
                 s.change_strength *= w.CHANGE_ON_SYMPTOM
+
+
+def _ran_clean_then_named(x: Suspect, cause: Suspect, c: ChangeFinding) -> bool:
+    """X's errors about the dependency began longer after its change than a change's errors take to show:
+    the change ran clean, then the dependency failed it."""
+    assert c.at is not None
+    first = min((f.at for f in x.logs("peer") if f.points_to == cause.service and f.at), default=None)
+    return first is not None and first > c.at + w.JUST_AFTER
 
 
 def _broke(
@@ -179,6 +192,8 @@ def _broke(
         return filling, True
     if sent := work_sent(x, c, used, suspects, catalog, after):
         return sent, True
+    if busy := kept_busy(x, c, used, suspects, catalog, after):
+        return busy, True
     if set_off := set_off_beyond(x, c, used, suspects, catalog, after):
         return set_off, True
     if pools := pools_multiplied(x, c, suspects, catalog):

@@ -154,6 +154,8 @@ RULES: list[tuple[Category, str]] = [
         r"|deadlock|slow query|circuit.?breaker|ECONNREFUSED|ECONNRESET|reset by peer"
         r"|\bUNAVAILABLE\b|\bDEADLINE_EXCEEDED\b|\bETIMEDOUT\b|no healthy upstream|broken pipe"
         r"|message larger than max|message too large"
+        # what a caller quotes of the other side: HTTP 529, a model API's overloaded_error, D1's "DB is overloaded"
+        r"|\boverloaded\b"
         # the data it consumes stopped moving (a feed served but never updated): its source failed it
         r"|\b(feed|snapshot|data|positions|header timestamp)\b[^.;]{0,60}\b(unchanged|not updated|frozen) (for|since)\b"
         r"|\bstale (feed|data|snapshot)\b|\bno (fresh|new) (\w+ )?(data|positions|updates|records|messages|events)\b"
@@ -245,6 +247,9 @@ CONCURRENCY = re.compile(
 # Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and
 # how a catalogued service of that kind is named (a cluster's DNS server; a coordination service)
 DATABASE_NAME = re.compile(r"(^|[-_.])(db|database|pg|postgres(ql)?|mysql|mariadb|galera|sql)([-_.\d]|$)", re.I)
+# ... and how its callers' errors name a database by kind ("connection to origin database failed", "DB is
+# overloaded", a PostgreSQL or MySQL client's own words)
+DATABASE_SAID = re.compile(r"\b(database|db|postgres(ql)?|mysql|mariadb)\b", re.I)
 INFRASTRUCTURE: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (UNRESOLVED, re.compile(r"(^|[-_.])[a-z]*dns([-_.]|$)", re.I)),
     (SESSION_LOST, re.compile(r"zoo-?keeper|etcd|consul|(^|[-_.])zk([-_.\d]|$)|(^|-)keeper(-|$)", re.I)),
@@ -282,6 +287,11 @@ CLOCK_UNSYNCED = re.compile(
     r"can'?t synchroni[sz]e|no selectable sources|clock (is )?unsynchroni[sz]ed|time (is )?not synchroni[sz]ed"
     r"|no servers can be used|kernel reports TIME_ERROR|System clock wrong",
     re.I,
+)
+# A store too busy to answer its users, as they quote it: there, and slow or refusing for load (not a timeout
+# alone, which a store that is down gives as readily)
+BUSY = re.compile(
+    r"\boverloaded\b|\block(ed)?\b|lock wait|deadlock|queued|too long|\bbusy\b|slow (query|statement)", re.I
 )
 # Words in errors that say a lock or slow statement, not a missing resource, holds things up.
 LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)

@@ -23,6 +23,7 @@ from oncall.tools.read_logs.templates import MASK, MASK_RE, MAX_CHARS, Group, mi
 ERROR_NAMES = (
     "ERROR", "ERR", "ERRO", "FATAL", "FATA", "FTL", "CRITICAL", "CRIT", "PANIC", "PANI", "EMERG", "ALERT", "SEVERE",
     "50", "60", "0", "1", "2", "3", "E", "F",
+    "EXCEPTION", "EXCEEDEDCPU", "EXCEEDEDMEMORY",  # a Worker's Outcome: it threw, or the runtime stopped it
 )  # fmt: skip
 WARN_NAMES = ("WARN", "WARNING", "WRN", "40", "4", "W")
 DEBUG_NAMES = ("DEBUG", "DEBU", "DBG", "TRACE", "TRAC", "TRC", "10", "20", "7")

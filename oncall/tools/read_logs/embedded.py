@@ -22,8 +22,10 @@ from oncall.core.redact import CSI
 from oncall.tools.clock import local_read
 from oncall.tools.read_logs import LogQuery, LogStats
 from oncall.tools.read_logs.aggregate import (
+    ERROR_NAMES,
     SPELT_LEVEL,
     UNREADABLE,
+    WARN_NAMES,
     Sample,
     line_level,
     marks_sql,
@@ -68,12 +70,26 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _value(col: str, inner: str | None) -> str:
+def _value(col: str, inner: str | None, worst: bool = False) -> str:
     """SQL: column `col`'s text, or the text at the JSON path `inner` inside it: only where the column
-    holds an object (a string is not looked into)."""
+    holds an object (a string is not looked into). A path through a list's entries (`$[*].Message[*]`)
+    gives their texts joined as a console prints its arguments, or NULL when there are none; `worst`
+    (a level), the most severe of them."""
     if inner is None:
         return col
-    return f"CASE WHEN left({col}, 1) = '{{' THEN try(json_extract_string({col}, {_literal(inner)})) END"
+    if "[*]" not in inner:
+        return f"CASE WHEN left({col}, 1) = '{{' THEN try(json_extract_string({col}, {_literal(inner)})) END"
+    entries = f"try(json_extract_string({col}, {_literal(inner)}))"
+    if worst:
+        said = f"list_transform({entries}, lambda x: upper(x))"
+        errors, warns = (", ".join(map(_literal, names)) for names in (ERROR_NAMES, WARN_NAMES))
+        text = (
+            f"CASE WHEN list_has_any({said}, [{errors}]) THEN 'ERROR' "
+            f"WHEN list_has_any({said}, [{warns}]) THEN 'WARN' ELSE {said}[1] END"
+        )
+    else:
+        text = f"nullif(array_to_string({entries}, ' '), '')"
+    return f"CASE WHEN left({col}, 1) IN ('[', '{{') THEN {text} END"
 
 
 # syslog's traditional time (RFC 3164, rsyslog's and syslogd's default): `Jan 19 05:41:12`, `Feb  6 00:22:02`
@@ -271,7 +287,7 @@ class JsonlLogs:
                 key, inner = column(path)
                 if (as_spelt := spelt(keys, key)) is None:
                     continue
-                got.append(_value(_ident(as_spelt), inner))
+                got.append(_value(_ident(as_spelt), inner, worst=name == "level"))
             if name == "pod" and found.host is not None:  # a path read from the file: quoted, never SQL
                 key, inner = column(found.host)
                 # first: it was found because the fields this reader knows name no service (or are absent)

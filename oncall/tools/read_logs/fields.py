@@ -83,6 +83,10 @@ FIELDS = {
         "PRIORITY",
         "labels.level",
         "labels.detected_level",  # Loki's own guess, when the stream has no level label
+        # Cloudflare's Workers Trace Events (Logpush): each console call's level, the worst of them; an
+        # invocation that logged nothing is as bad as its Outcome (exception, exceededCpu, ok)
+        "Logs[*].Level",
+        "Outcome",
     ),
     # Cloud Logging keeps a parsed line's text in jsonPayload.message, an unparsed one in textPayload
     # (Splunk's HEC event; journald's MESSAGE)
@@ -95,6 +99,10 @@ FIELDS = {
         "textPayload",
         "Log_s",
         "LogMessage",
+        # Workers Trace Events: the invocation's console calls (each a list of parts, joined as the console
+        # prints them), else what it threw; with neither, the event (its request and response) is its text
+        "Logs[*].Message[*]",
+        "Exceptions[*].Message",
         "event",
         "MESSAGE",
         "line",  # a Loki export's raw line
@@ -116,6 +124,7 @@ FIELDS = {
         '"http.response.status_code"',
         "response_code",
         "httpRequest.status",  # Cloud Logging's request logs (a load balancer's, Cloud Run's): no text of their own
+        "Event.Response.Status",  # Workers Trace Events: a fetch's response
     ),
     # CloudWatch Logs: the service is only in the log group's name (/ecs/<service>, /aws/lambda/<function>)
     # (a Logs Insights export's @log is "<account>:<group>")
@@ -128,6 +137,8 @@ def column(path: str) -> tuple[str, str | None]:
     if path.startswith('"'):
         key, _, rest = path[1:].partition('"')
         rest = rest.lstrip(".")
+    elif (m := re.match(r"(\w+)(\[\*\].*)", path)) is not None:  # a list's entries: `Logs[*].Message[*]`
+        return m.group(1), f"${m.group(2)}"
     else:
         key, _, rest = path.partition(".")
     return key, (f"$.{rest}" if rest else None)
@@ -142,7 +153,7 @@ def all_keys() -> list[str]:
 def flat_key(path: str) -> str | None:
     """The one top-level key a shipper that flattens objects writes a nested FIELDS path as
     (`kubernetes.pod_name`), or None for a top-level or quoted path."""
-    return path if "." in path and '"' not in path else None
+    return path if "." in path and '"' not in path and "[" not in path else None
 
 
 def spelt(keys: list[str], key: str) -> str | None:
