@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from oncall.analysts.offline.patterns import classify
+from oncall.tools.read_logs.fields import text_field
 from tests.bundles import (
     ALERT_AT,
     END,
@@ -75,6 +76,16 @@ def test_what_a_worker_said_is_read_from_inside_its_trace_event(tmp_path: Path) 
     assert "Worker exceeded CPU time limit." in text
     # a response the worker failed is a failure whatever its console said
     assert "50 lines in window (50 ERROR)" in text
+
+
+def test_text_nested_in_a_list_s_entries_is_a_known_message_not_a_field_to_guess() -> None:
+    # without the request (a Logpush job may leave Event out), a long varied field is not taken for the text:
+    # the lines carry it in their console calls, a field this reader knows
+    lines = [
+        {"Logs": [{"Level": "log", "Message": [f"cart read {i}"]}], "Outcome": "ok", "Trace": f"t-{i * 7919:08x}-x"}
+        for i in range(8)
+    ]
+    assert text_field(lines) is None
 
 
 def test_a_store_a_caller_calls_overloaded_is_the_other_side_failing() -> None:

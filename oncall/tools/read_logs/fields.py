@@ -187,13 +187,21 @@ def used_keys(sample: list[dict[str, Any]]) -> list[str] | None:
 
 
 def _at(obj: dict[str, Any], path: str) -> Any:
-    """The value at a FIELDS path in a line, its top-level key in any case (None when the line has none)."""
+    """The value at a FIELDS path in a line, its top-level key in any case (None when the line has none);
+    through a list's entries (`Logs[*].Message[*]`), the values found in them (None when there are none),
+    as the SQL reader reads that path (embedded._value)."""
     key, inner = column(path)
     low = {k.lower(): k for k in obj}
-    value = obj.get(low.get(key.lower(), key))
-    for quoted, plain in re.findall(r'"([^"]*)"|([^."]+)', (inner or "$")[1:]):
-        value = value.get(quoted or plain) if isinstance(value, dict) else None
-    return value
+    values = [obj.get(low.get(key.lower(), key))]
+    for quoted, plain in re.findall(r'"([^"]*)"|(\[\*\]|[^."\[]+)', (inner or "$")[1:]):
+        if plain == "[*]":
+            values = [e for v in values if isinstance(v, list) for e in v]
+        else:
+            values = [v.get(quoted or plain) for v in values if isinstance(v, dict)]
+    found = [v for v in values if v is not None]
+    if "[*]" in (inner or ""):
+        return found or None
+    return found[0] if found else None
 
 
 def _known(obj: dict[str, Any], group: str) -> bool:
