@@ -125,7 +125,6 @@ def feed_bad_events(e: Estate, rng: random.Random, t: datetime) -> Fault:
         "LiveScoresErrorRate",
         "the sports-data provider starts sending goal events with no team; live-scores' feed consumer crashes on "
         "each one and its supervisor restarts it, so scores stall and the live endpoints fail",
-        also_accept=["live-scores"],
     )
     f.changes.append(change(t - rng.randint(40, 55) * M, "live-scores", "deploy", "image.tag", "3.4.0", "3.4.1", rng,
                             "argocd"))  # fmt: skip
