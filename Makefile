@@ -143,6 +143,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world46
 	rm -rf build/world47 && $(BIN)/oncall scenarios generate build/world47 --world 47 --seed 4 --per-family 8
 	$(BIN)/oncall eval build/world47
+	rm -rf build/world48 && $(BIN)/oncall scenarios generate build/world48 --world 48 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world48
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -4,12 +4,13 @@ A slow or failing tool yields an error result and a missing-evidence line."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
 from oncall.core.alert import Alert
-from oncall.core.catalog import Catalog
+from oncall.core.catalog import Catalog, mentions
 from oncall.core.results import ToolResult
 from oncall.tools.read_changes import ChangeList
 from oncall.tools.read_logs import LogStats
@@ -66,6 +67,7 @@ def collect(alert: Alert, catalog: Catalog, runner: ToolRunner, max_services: in
     # slowing is read too, as an engineer follows a slow call down to where it ends
     followed = traced_beyond(results, services, catalog)
     followed += [s for s in changed_beyond(results, [*services, *followed], catalog) if s not in followed]
+    followed += [s for s in named_beyond(results, [*services, *followed], catalog) if s not in followed]
     if followed:
         results += runner.call_many([c for s in followed for c in _service_calls(s, False, runner.tools)])
         services = [*services, *followed]
@@ -116,6 +118,30 @@ def changed_beyond(results: list[ToolResult], services: list[str], catalog: Cata
             recent = r.data.alert_at - back <= c.ts <= r.data.alert_at
             if recent and c.service in catalog.services and c.service not in services and c.service not in out:
                 out.append(c.service)
+    return out[:most]
+
+
+def named_beyond(results: list[ToolResult], services: list[str], catalog: Catalog, most: int = 2) -> list[str]:
+    """Catalogued services the neighbourhood left out that its new or rising errors and warnings name (an
+    address, a client, a host): an engineer follows the name in an error to what it points at, though no
+    one listed it as a dependency (the mesh's identity service, a license server)."""
+    others = [s for s in catalog.services if s not in services]
+    if not others:
+        return []
+    firsts = {s: re.split(r"[-_.]", s.lower(), maxsplit=1)[0] for s in others}
+    out: list[str] = []
+    for r in results:
+        if not r.ok or not isinstance(r.data, LogStats):
+            continue
+        st = r.data
+        for t in st.templates:
+            if t.level not in ("ERROR", "WARN") or not st.notable(t):
+                continue
+            words = f"{t.template}\n{t.sample}"
+            low = words.lower()  # (a name's first part must appear before its spellings are tried)
+            for svc in others:
+                if svc not in out and firsts[svc] in low and mentions(svc, words, others):
+                    out.append(svc)
     return out[:most]
 
 

@@ -139,7 +139,8 @@ _TEMPLATED = re.compile(r'="([^"{}]*)\{service\}([^"{}]*)"')
 def spellings(name: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in re.split(r"[-_.]", name) if p]
     core = r"[-_ ]?".join(parts)
-    return re.compile(rf"(?<![\w-])(?:{core})(?:s|[-_]?(?:service|svc|client|api|server))?(?![\w-])", re.I)
+    # (`-headless`: the headless Service Kubernetes charts name after the workload it addresses)
+    return re.compile(rf"(?<![\w-])(?:{core})(?:s|[-_]?(?:service|svc|client|api|server|headless))?(?![\w-])", re.I)
 
 
 _HOST_REST = re.compile(r"\.([\w-]+(?:\.[\w-]+)*)")

@@ -15,6 +15,7 @@ from typing import ClassVar, Literal, get_args
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.patterns import (
     BAD_DATA,
+    OWN_PROCESS_CALL,
     REFUSED,
     STATED_FAILURES,
     WAITING_ON,
@@ -168,12 +169,16 @@ def number_set(c: Change) -> bool:
 
 
 _ROTATION = re.compile(r"rotat(e|ed|es|ion|ing)\b", re.I)
+_SECRET_KIND = re.compile(r"(secret|credential)s?", re.I)
 
 
 def rotation(c: Change) -> bool:
-    """A change that rotated a credential (a secret's scheduled rotation, a password or key reissued) put a
-    new one in its store: what fails after it is whatever still holds the old one, not what it changed."""
-    return bool(_ROTATION.search(" ".join([c.kind, str(c.from_ or ""), str(c.to or "")])))
+    """A change that rotated a credential (a secret's scheduled rotation, a password or key reissued; any
+    change of the kind `secret`, which replaces one) put a new one in its store: what fails after it is
+    whatever still holds the old one, not what it changed."""
+    return bool(
+        _SECRET_KIND.fullmatch(c.kind) or _ROTATION.search(" ".join([c.kind, str(c.from_ or ""), str(c.to or "")]))
+    )
 
 
 def reaction(c: Change) -> bool:
@@ -261,6 +266,9 @@ def _short_of_limit(s: SignalStat) -> bool:
 
 
 ACTOR = re.compile(r"[\w.-]+@(?=[\w\[])")
+# the workload a certifier certifies (an identity service, a CA issuing for a host) asked for a certificate; it
+# is not what failed: `Failed to certify playback-api.live.serviceaccount...` names who asked
+CERTIFIED = re.compile(r"\b(certify(?:ing)?|(?:issue|issuing|sign|signing) (?:a )?certificate for)\s+[\w.-]+", re.I)
 QUALIFIED_CLASS = re.compile(r"\b[a-z]\w*(?:\.[a-z]\w*)+\.[A-Z]\w*")  # package.path.ClassName
 
 
@@ -271,7 +279,7 @@ def attribute(words: str, others: list[str], me: str) -> tuple[LogRole, str | No
     longest first; `me`: whose error it is. Returns (role, the peer it points to, category)."""
     # the name before an @ is who acted (a database session's `application@database`, a user@host), not
     # what failed: booking-api's statement cancelled by the database is the database's doing
-    about = ACTOR.sub("<who>@", words)
+    about = CERTIFIED.sub(r"\1 <subject>", ACTOR.sub("<who>@", words))
     if BAD_DATA.search(words):
         # of a record it cannot decode, a library's qualified class (org.apache.kafka.common.errors.
         # SerializationException) names the code that failed to decode it, not where the record came from
@@ -285,9 +293,18 @@ def attribute(words: str, others: list[str], me: str) -> tuple[LogRole, str | No
         or (cat == "resource_exhaustion" and waited)
     ):
         return "peer", named, cat or "dependency_failure"
+    if cat == "dependency_failure" and _own_process(words, me):
+        return "own", None, None  # its own process too slow to answer: how busy it is says why
     if cat == "dependency_failure":
         return "external", None, cat  # a third party or backend outside the catalog
     return "own", None, cat
+
+
+def _own_process(words: str, me: str) -> bool:
+    """The call that failed went to a process of the service's own code: its module is named after the
+    service (GenServer.call(LiveScores.MatchServer, ...) in live-scores), so nothing outside it is named."""
+    call = OWN_PROCESS_CALL.search(words)
+    return call is not None and mentions(me, call["target"].split(".")[0])
 
 
 def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding]:

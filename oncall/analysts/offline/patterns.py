@@ -47,6 +47,8 @@ RULES: list[tuple[Category, str]] = [
         r"|cert(ificate)? expired|token (has |is )?expired|expired (token|credential|password|certificate)"
         r"|ExpiredToken|bad[ _]certificate|certificate verify failed|password authentication failed"
         r"|invalid (api[ _-]?key|credentials|token)|\w*Expired\w*Exception|credentials? (have|has) expired"
+        # ...or said the other way round, as Snowflake's drivers refuse a key-pair login ("JWT token is invalid")
+        r"|\b(token|api[ _-]?key|credentials?) (is|was|are|were) (invalid|not valid)\b"
         r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"
         # a login refused for its password, or an account locked after too many such refusals (Oracle's
         # ORA-01017 and ORA-28000, SMPP's bind "Invalid Password", an LDAP or database "logon denied")
@@ -262,6 +264,9 @@ AUTHORITY_SERVICE = re.compile(r"\bOCSP\b|\bCRL\b|certificate revocation list", 
 AUTHORITY_NAME = re.compile(r"(^|[-_.])(ca|pki|certificate-authority|letsencrypt|lencr)([-_.]|$)", re.I)
 # Words that say a service's own resource ran out because it waited on another: "thread pool
 # exhausted waiting on accounts-db" is about accounts-db's slowness, not this service's pool.
+# A synchronous call into a process of the program's own (Elixir's GenServer.call, Erlang's gen_server:call)
+# that timed out: the target is named by its module, which a service's own code names after the service
+OWN_PROCESS_CALL = re.compile(r"\b(?:GenServer\.call|:?gen_server[.:]call)\(\s*(?P<target>[A-Za-z][\w.]*)")
 WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re.I)
 # A verifier lacking the key new tokens are signed with, from an issuer that publishes its keys (a JWKS
 # endpoint): it holds a stale copy of the key set, which a restart fetches again

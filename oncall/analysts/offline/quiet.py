@@ -46,15 +46,15 @@ def nothing_lasting(top: Suspect, suspects: list[Suspect], alerting: str | None,
 
 
 def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -> MetricFinding | None:
-    """The alerting service's processors were busy, and that is all: nothing on it or anywhere slowed,
-    failed, restarted, ran out or lost its traffic, and nothing was broken by a change. A busy CPU with
-    no one worse off is work being done (a batch, a monthly run), not a failure; the processors of what
-    it uses busy with it are the same work (the run's queries). That busy signal."""
+    """The alerting service's processors were busy (serving more requests, perhaps), and that is all: nothing
+    on it or anywhere slowed, failed, restarted, ran out or lost its traffic, and nothing was broken by a
+    change. A busy CPU with no one worse off is work being done (a batch, a monthly run), not a failure; the
+    processors of what it uses busy with it are the same work (the run's queries). That busy signal."""
     mine = next((s for s in suspects if s.service == alerting), None)
     if mine is None or mine.broke or any(s.broke for s in suspects):
         return None
     busy = [f for f in mine.findings if isinstance(f, MetricFinding) and f.weight > 0]
-    if not busy or any(not _busy_cpu(f) for f in busy):
+    if not any(_busy_cpu(f) for f in busy) or any(not (_busy_cpu(f) or _more_served(f)) for f in busy):
         return None
     used = set(catalog.dependencies(mine.service, depth=1))
     for s in suspects:
@@ -72,6 +72,11 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
 
 def _busy_cpu(f: Finding) -> bool:
     return isinstance(f, MetricFinding) and f.role == "saturation" and f.signal == "cpu_utilization"
+
+
+def _more_served(f: Finding) -> bool:
+    """More requests than usual: with nothing slower or failing, the work the busy processors are doing."""
+    return isinstance(f, MetricFinding) and f.role == "traffic" and f.detail.direction == "up"
 
 
 def retired(svc: str, found: list[Finding]) -> ChangeFinding | None:

@@ -100,7 +100,7 @@ def rank(
     onsets = [s.onset for s in suspects.values() if s.onset]
     earliest = min(onsets) if onsets else None
     for s in suspects.values():
-        s.symptom_of = _symptom_of(s, suspects, seen, catalog)
+        s.symptom_of = _symptom_of(s, suspects, seen, catalog, dark)
     cut_off = _cut_off_callers(suspects, seen)
     for s in suspects.values():
         s.below_first = _dependency_broke_first(s, suspects, catalog)
@@ -242,7 +242,9 @@ def at_onset(s: Suspect) -> datetime:
     return s.onset
 
 
-def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalog: Catalog) -> str | None:
+def _symptom_of(
+    s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalog: Catalog, dark: Collection[str] = ()
+) -> str | None:
     """A service whose new errors name a dependency that broke no later than it did (or that
     we could not look at), or whose own errors name a dependency already visibly broken before it
     moved, or repeat a dependency's own new error raised no later. A healthy dependency named in
@@ -251,6 +253,9 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
     is at a limit), whose dependency showed its own failure (its own errors, a resource at its limit)
     within a sample of it, is that dependency's victim: a store's first abnormal sample can come a
     minute after the lines of those waiting on it.
+    A service whose errors say a call failed without naming the callee, none of whose dependencies is one we
+    looked for and could not see, is the victim of the one already failing with errors of its own before it
+    moved.
     A service with no errors of its own at all, whose dependency (direct or further down) was
     already failing with errors of its own before it moved, is that dependency's victim too."""
     if not s.onset:
@@ -289,6 +294,17 @@ def _symptom_of(s: Suspect, suspects: dict[str, Suspect], seen: set[str], catalo
             and t.onset
             and t.onset <= s.onset + w.SAMPLE_LAG
             and (t.at_limit() or any(f.weight >= 1 for f in t.logs("own")))
+        ]
+        if failing:
+            return min(failing, key=at_onset).service
+    # its errors say a call failed and name no callee, and none of its dependencies is one we looked for and
+    # could not see: the call that failed went to the dependency already failing with errors of its own
+    deps = catalog.dependencies(s.service, depth=1)
+    if any(f.weight >= w.WITNESS for f in s.logs("external")) and not any(d in dark for d in deps):
+        failing = [
+            t
+            for d in deps
+            if (t := suspects.get(d)) and t.onset and t.onset < s.onset and any(f.weight >= 1 for f in t.logs())
         ]
         if failing:
             return min(failing, key=at_onset).service
