@@ -53,6 +53,9 @@ def test_a_change_of_the_kind_secret_replaces_a_credential_as_a_rotation_does() 
     assert rotation(_change("credentials"))
     assert not rotation(_change("config"))  # the same values set as configuration: no credential replaced
     assert not rotation(_change("secret-scanner-config"))  # a kind is matched whole
+    # a secret unset is taken away, not replaced: a change to undo
+    unset = setting_change(ALERT_AT - 8 * M, "web", "STRIPE_WEBHOOK_SECRET", "(set, digest 9f3c2a71)", "(unset)")
+    assert not rotation(Change.model_validate({**unset, "kind": "secrets"}))
 
 
 def _sink(tmp_path: Path, kind: str) -> Path:

@@ -170,15 +170,16 @@ def number_set(c: Change) -> bool:
 
 _ROTATION = re.compile(r"rotat(e|ed|es|ion|ing)\b", re.I)
 _SECRET_KIND = re.compile(r"(secret|credential)s?", re.I)
+_TAKEN_AWAY = re.compile(r"\b(unset|removed?|deleted?|revoked?|none|null)\b|^\W*$", re.I)
 
 
 def rotation(c: Change) -> bool:
-    """A change that rotated a credential (a secret's scheduled rotation, a password or key reissued; any
-    change of the kind `secret`, which replaces one) put a new one in its store: what fails after it is
-    whatever still holds the old one, not what it changed."""
-    return bool(
-        _SECRET_KIND.fullmatch(c.kind) or _ROTATION.search(" ".join([c.kind, str(c.from_ or ""), str(c.to or "")]))
-    )
+    """A change that rotated a credential (a secret's scheduled rotation, a password or key reissued; a change
+    of the kind `secret` that sets a new value in place of one) put a new one in its store: what fails after
+    it is whatever still holds the old one, not what it changed. A secret unset or deleted is taken away: a
+    change to undo."""
+    replaced = bool(_SECRET_KIND.fullmatch(c.kind)) and c.from_ is not None and not _TAKEN_AWAY.search(c.to or "")
+    return replaced or bool(_ROTATION.search(" ".join([c.kind, str(c.from_ or ""), str(c.to or "")])))
 
 
 def reaction(c: Change) -> bool:
