@@ -225,3 +225,43 @@ def test_a_busy_service_serving_more_requests_as_fast_as_ever_is_doing_work(tmp_
 def test_a_caller_that_also_calls_a_provider_we_cannot_see_may_have_failed_on_that_one(tmp_path: Path) -> None:
     top3 = [c.service for c in investigated(_fan_in(tmp_path, 1, dark=True, alerting="bff")).diagnosis.alternatives]
     assert top3.index("bff") < top3.index("scores")  # not held below scores as its victim
+
+
+def test_a_dependency_whose_errors_only_quote_its_own_dependency_is_not_failing_of_its_own(tmp_path: Path) -> None:
+    # scores' only errors are about the provider it calls: it is not "failing with errors of its own", so the
+    # caller's unnamed failed calls are not pinned on it
+    at = ALERT_AT - 7 * M
+    crash = "feed consumer restarted: no function clause matching; source => sports-feed"
+    root = write_bundle(
+        tmp_path / "quoted",
+        services={"bff": ["scores", "recs"], "scores": ["sports-feed"], "recs": [], "sports-feed": []},
+        alert=alertmanager("BffErrorRate", "bff"),
+        logs=quiet_logs("bff", "scores", "recs")
+        + [log(at + i * 20 * S, "scores", "error", crash) for i in range(20)]
+        + [log(at + M + i * 10 * S, "bff", "error", _FAILED_CALL) for i in range(60)],
+        metric_lines=series("error_ratio", "bff", flat_then(T0, END, 0.001, at + M, 0.3))
+        + series("error_ratio", "scores", flat_then(T0, END, 0.001))
+        + series("error_ratio", "recs", flat_then(T0, END, 0.001)),
+    )
+    top3 = [c.service for c in investigated(root).diagnosis.alternatives]
+    assert top3.index("bff") < top3.index("scores")
+
+
+def _locked(tmp_path: Path, said: str) -> Path:
+    at = ALERT_AT - 6 * M
+    return write_bundle(
+        tmp_path / f"b{len(said)}",
+        services={"selfcare": ["bss-db"], "bss-db": []},
+        alert=alertmanager("SelfcareErrorRate", "selfcare"),
+        logs=quiet_logs("selfcare") + [log(at + i * 10 * S, "selfcare", "error", said) for i in range(40)],
+        metric_lines=series("error_ratio", "selfcare", flat_then(T0, END, 0.001, at, 0.5)),
+        changes=[setting_change(at - 3 * M, "selfcare", "BSS_DB_PASSWORD", "vault:v41", "vault:v42", kind="secret")],
+    )
+
+
+def test_an_account_locked_after_a_rotation_is_unlocked_before_anything_is_restarted(tmp_path: Path) -> None:
+    locked = investigated(_locked(tmp_path, "login failed: ORA-28000: The account is locked.")).diagnosis
+    assert (locked.root_cause.category, locked.actions[0].kind) == ("expired_credential", "config_change")
+    # refused for the password alone: it holds the one from before the rotation, which a restart reads again
+    refused = investigated(_locked(tmp_path, "FATAL: password authentication failed for user selfcare")).diagnosis
+    assert (refused.root_cause.category, refused.actions[0].kind) == ("expired_credential", "restart")

@@ -304,7 +304,7 @@ def _symptom_of(
         failing = [
             t
             for d in deps
-            if (t := suspects.get(d)) and t.onset and t.onset < s.onset and any(f.weight >= 1 for f in t.logs())
+            if (t := suspects.get(d)) and t.onset and t.onset < s.onset and any(f.weight >= 1 for f in t.logs("own"))
         ]
         if failing:
             return min(failing, key=at_onset).service

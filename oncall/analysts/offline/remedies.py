@@ -3,6 +3,8 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 
 from __future__ import annotations
 
+import re
+
 from oncall.analysts.offline.findings import Finding
 from oncall.analysts.offline.patterns import (
     CLOCK_UNSYNCED,
@@ -19,6 +21,9 @@ from oncall.core.catalog import Catalog
 from oncall.core.commands import command_for
 from oncall.core.diagnosis import ACTION_ORDER, Action
 from oncall.core.fmt import fmt_hm
+
+# the account itself locked by its store (Oracle's ORA-28000, "account is locked" after too many failed logins)
+ACCOUNT_LOCKED = re.compile(r"\baccount (is |has been |was )?locked\b|ORA-28000", re.I)
 
 
 def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Action]:
@@ -107,7 +112,8 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
             if READ_ONLY.search(words)
             else f"look {x} up again (it still uses what {x}'s change replaced)"
         )
-    if credential and change and top.kept_old_credential(change):  # the store holds the new one, it the old
+    # (an account its store locked after the refused logins stays locked whatever it holds: unlocking comes first)
+    if credential and change and top.kept_old_credential(change) and not ACCOUNT_LOCKED.search(words):
         restart = "read its credential again (it holds the one from before the rotation)"
     if credential and not change and STALE_KEYS.search(words):
         restart = "fetch its issuer's current signing keys (it holds a copy from before they were rotated)"
