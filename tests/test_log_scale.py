@@ -13,6 +13,7 @@ import pytest
 
 from oncall.tools.read_logs import LogQuery, LogStats, embedded, numbering
 from oncall.tools.read_logs.embedded import JsonlLogs
+from oncall.tools.read_logs.fields import routine_levels
 
 T0 = datetime(2026, 11, 17, 3, 0, tzinfo=UTC)
 WINDOW = (T0 + timedelta(minutes=30), T0 + timedelta(minutes=60))
@@ -128,6 +129,14 @@ def test_a_level_read_from_the_file_stays_text_in_the_sample_s_query(tmp_path, m
     stats = _stats(path)
     assert stats.levels["ERROR"] == 1 and abs(stats.levels["INFO"] - 1500) <= 3
     assert stats.sampled  # the quoted spelling is a routine one, sampled like the rest, and nothing failed
+
+
+def test_the_routine_levels_a_large_file_samples_are_spelt_as_it_writes_them():
+    # the scan groups lines by their level as written and names it per mark, so the info lines it shapes
+    # from a sample are picked by the file's own spellings: lower-case info is as routine as INFO
+    routine = set(routine_levels([{"level": "info"}, {"level": "Information"}, {"level": 30}, {"level": "error"}]))
+    assert {"info", "Information", "30", "INFO", "DEBUG"} <= routine
+    assert not routine & {"error", "ERROR"}
 
 
 def test_a_key_the_sampled_lines_never_use_is_still_read(tmp_path, monkeypatch):

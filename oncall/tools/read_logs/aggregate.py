@@ -65,22 +65,22 @@ def named_level(lvl: str, facility: bool = True) -> str:
       ELSE 'INFO' END"""
 
 
-# The level of a line that names none, from its text.
-INFERRED_LEVEL = """CASE
+def inferred_level(text: str) -> str:
+    """SQL: the level of a line that names none, from its text."""
+    return f"""CASE
   -- one test every word below needs, so that most lines pay for one expression, not three
-  WHEN NOT regexp_matches(msg, '(?i)error|exception|fatal|panic|traceback|fail|crit|warn') THEN 'INFO'
-  WHEN regexp_matches(msg, '(?i)\\b(error|exception|fatal|panic|traceback|failed)\\b') THEN 'ERROR'
+  WHEN NOT regexp_matches({text}, '(?i)error|exception|fatal|panic|traceback|fail|crit|warn') THEN 'INFO'
+  WHEN regexp_matches({text}, '(?i)\\b(error|exception|fatal|panic|traceback|failed)\\b') THEN 'ERROR'
   -- .NET's console logger: fail: and crit: open the line
-  WHEN regexp_matches(msg, '^\\s*(fail|crit):') THEN 'ERROR'
-  WHEN regexp_matches(msg, '(?i)\\bwarn(ing)?\\b') THEN 'WARN'
+  WHEN regexp_matches({text}, '^\\s*(fail|crit):') THEN 'ERROR'
+  WHEN regexp_matches({text}, '(?i)\\bwarn(ing)?\\b') THEN 'WARN'
   ELSE 'INFO' END"""
+
+
+INFERRED_LEVEL = inferred_level("msg")
 
 # The level of a line (lvl: its raw spelling, upper case, or ''; msg: its text).
 LEVEL_SQL = f"CASE WHEN lvl <> '' THEN {named_level('lvl')} ELSE {INFERRED_LEVEL} END"
-
-# A line's level as the marks are grouped by: its raw spelling, or the level its text implies when it
-# names none. The spellings of a file are few, so they are named (named_level) once per mark, not per line.
-SPELT_LEVEL = f"CASE WHEN lvl <> '' THEN lvl ELSE {INFERRED_LEVEL} END"
 
 # A level the line states itself: `level=error` (logfmt), `"level":50` (JSON inside the line), `[ERROR]`,
 # `[warning]`, or a capitalised level among its first words (`2026-... 03:47:00,123 ERROR [app]`,
@@ -104,6 +104,8 @@ _MENTIONS = (
     r"(?i)level|lvl|severity|\[|debug|info|notice|warn|error|critical|fatal|panic|log|dbg|inf|wrn|err|ftl"
     r"|^[IWEF]\d{4,6} \d\d:"
 )
+# the words a text needs to state a level (_MENTIONS) or imply one (inferred_level)
+_LEVEL_WORDS = _MENTIONS + "|exception|traceback|fail|crit"
 
 
 def _stated(text: str) -> str:
@@ -116,17 +118,17 @@ def _stated(text: str) -> str:
     return f"CASE WHEN regexp_matches({text}, '{_MENTIONS}') THEN {stated} END"
 
 
-def line_level(message: str, field: str) -> str:
-    """SQL: the raw level of a line (upper case): its level field, unless that field is missing or a
-    shipper's number or default (journald's PRIORITY, Cloud Logging's DEFAULT), when the level the line
-    states itself comes first. Only those lines pay for the regular expressions; info lines that state
-    more are read once per message shape, in `marks_sql`."""
+def spelt_level(message: str, text: str, field: str) -> str:
+    """SQL: the spelling of a line's level that its marks are grouped by, named once per mark (`_raised`):
+    its level `field` as written, unless the field is missing or a shipper's number or default (journald's
+    PRIORITY, Cloud Logging's DEFAULT), when the level its `message` states itself comes first, then the
+    field, then the level its `text` (the message with its error field) implies. Per line, as few
+    expressions as can be: a spelling is upper-cased and named per mark, and a line whose text holds
+    none of the words either reading needs pays for one test."""
     defaulted = f"({field} = '' OR (length({field}) = 1 AND {field} BETWEEN '0' AND '7') OR {field} = 'DEFAULT')"
-    # (info spelt either way is most lines: decided before the tests and the upper-casing)
-    return (
-        f"CASE WHEN {field} = 'info' OR {field} = 'INFO' THEN 'INFO' "
-        f"ELSE upper(CASE WHEN {defaulted} THEN coalesce({_stated(message)}, {field}) ELSE {field} END) END"
-    )
+    return f"""CASE WHEN NOT {defaulted} THEN {field}
+      WHEN NOT regexp_matches({text}, '{_LEVEL_WORDS}') THEN coalesce(nullif({field}, ''), 'INFO')
+      ELSE coalesce({_stated(message)}, nullif({field}, ''), {inferred_level(text)}) END"""
 
 
 # A request the service answered with a server error (5xx) failed, whatever level its logger gave the
@@ -149,7 +151,8 @@ def _raised(marks: str) -> str:
                       WHEN {one_of("st", WARN_NAMES)} THEN 'WARN' ELSE level END
                  AS level)
                FROM (SELECT *, CASE WHEN level = 'INFO' AND {says_more} THEN {_stated("masked")} END AS st
-                     FROM (SELECT * REPLACE ({named_level("level")} AS level) FROM ({marks})))"""
+                     FROM (SELECT * REPLACE ({named_level("level")} AS level)
+                           FROM (SELECT * REPLACE (upper(level) AS level) FROM ({marks}))))"""
 
 
 MAX_SHAPES = 2000  # distinct masked shapes per level that Drain3 mines; the rarer are counted together

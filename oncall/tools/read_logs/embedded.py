@@ -23,13 +23,12 @@ from oncall.tools.clock import local_read
 from oncall.tools.read_logs import LogQuery, LogStats
 from oncall.tools.read_logs.aggregate import (
     ERROR_NAMES,
-    SPELT_LEVEL,
     UNREADABLE,
     WARN_NAMES,
     Sample,
-    line_level,
     marks_sql,
     one_of,
+    spelt_level,
     summarise,
 )
 from oncall.tools.read_logs.fields import (
@@ -298,7 +297,7 @@ class JsonlLogs:
             if (extra := {"message": found.text, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
-        if found.streams:  # a stream is not a level: each line's is read from its text (line_level)
+        if found.streams:  # a stream is not a level: each line's is read from its text (spelt_level)
             pick["level"] = "''"
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
             pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
@@ -322,10 +321,9 @@ class JsonlLogs:
               FROM {source}),
             m AS (SELECT *, CASE WHEN err0 IS NULL THEN msg0 ELSE {with_error("msg0", "err0")} END AS msg1 FROM r),
             s AS (SELECT *, {with_status("msg1", "status0")} AS msg2 FROM m),
-            g AS (SELECT ts_text, {service} AS service, pod, {line_level("msg0", "lvl0")} AS lvl,
-                         {truncated("msg2")} AS msg FROM s)
+            g AS (SELECT ts_text, {service} AS service, pod, lvl0 AS lvl, msg0, {truncated("msg2")} AS msg FROM s)
             SELECT ts_text, lvl, {epoch_seconds("ts_text", near)} AS ts, service, pod,
-                   {SPELT_LEVEL} AS level, msg FROM g)"""
+                   {spelt_level("msg0", "msg", "lvl")} AS level, msg FROM g)"""
 
     def _read(self, marks: _Marks, q: LogQuery, table: str) -> None:
         import duckdb

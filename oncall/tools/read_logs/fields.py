@@ -283,12 +283,14 @@ def routine_levels(sample: list[dict[str, Any]]) -> list[str]:
     """The spellings of info and debug among the sampled lines' level fields, and the usual ones: the
     lines whose info is shaped from a sample. A spelling the sample missed is shaped on every line, which
     costs time, never a count."""
-    seen = {"INFO", "DEBUG", "LOG", "NOTICE", "TRACE", *level_values(sample)}
-    return sorted(k for k, v in normalise_levels(seen).items() if v in ("INFO", "DEBUG"))
+    # as written (`info` and `INFO`): the scan groups lines by their level's spelling and names it per mark
+    seen = {"INFO", "DEBUG", "LOG", "NOTICE", "TRACE", *level_values(sample, upper=False)}
+    named = normalise_levels({s.upper() for s in seen})
+    return sorted(s for s in seen if named[s.upper()] in ("INFO", "DEBUG"))
 
 
-def level_values(sample: list[dict[str, Any]]) -> set[str]:
-    """The values of the sampled lines' level fields (their keys in any case), upper case."""
+def level_values(sample: list[dict[str, Any]], upper: bool = True) -> set[str]:
+    """The values of the sampled lines' level fields (their keys in any case), upper case unless not `upper`."""
     seen: set[str] = set()
     for obj in sample:
         keys = list(obj)
@@ -300,7 +302,7 @@ def level_values(sample: list[dict[str, Any]]) -> set[str]:
             if inner is not None and isinstance(value, dict):
                 value = value.get(inner.removeprefix("$."))
             if isinstance(value, str | int) and not isinstance(value, bool):
-                seen.add(str(value).upper())
+                seen.add(str(value).upper() if upper else str(value))
     return seen
 
 
