@@ -268,6 +268,9 @@ AUTHORITY_NAME = re.compile(r"(^|[-_.])(ca|pki|certificate-authority|letsencrypt
 # that timed out: the target is named by its module, which a service's own code names after the service
 OWN_PROCESS_CALL = re.compile(r"\b(?:GenServer\.call|:?gen_server[.:]call)\(\s*(?P<target>[A-Za-z][\w.]*)")
 WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re.I)
+# An account its store locked (Oracle's ORA-28000, "account is locked" after too many failed logins): it is
+# unlocked before anything is restarted (a restart only logs in again, and fails)
+ACCOUNT_LOCKED = re.compile(r"\baccount (is |has been |was )?locked\b|ORA-28000", re.I)
 # A verifier lacking the key new tokens are signed with, from an issuer that publishes its keys (a JWKS
 # endpoint): it holds a stale copy of the key set, which a restart fetches again
 STALE_KEYS = re.compile(

@@ -3,10 +3,9 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 
 from __future__ import annotations
 
-import re
-
 from oncall.analysts.offline.findings import Finding
 from oncall.analysts.offline.patterns import (
+    ACCOUNT_LOCKED,
     CLOCK_UNSYNCED,
     FD_LIMIT,
     HELD_DATA,
@@ -21,9 +20,6 @@ from oncall.core.catalog import Catalog
 from oncall.core.commands import command_for
 from oncall.core.diagnosis import ACTION_ORDER, Action
 from oncall.core.fmt import fmt_hm
-
-# the account itself locked by its store (Oracle's ORA-28000, "account is locked" after too many failed logins)
-ACCOUNT_LOCKED = re.compile(r"\baccount (is |has been |was )?locked\b|ORA-28000", re.I)
 
 
 def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Action]:
