@@ -145,6 +145,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world47
 	rm -rf build/world48 && $(BIN)/oncall scenarios generate build/world48 --world 48 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world48
+	rm -rf build/world49 && $(BIN)/oncall scenarios generate build/world49 --world 49 --seed 6 --per-family 8
+	$(BIN)/oncall eval build/world49
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

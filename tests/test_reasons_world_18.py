@@ -34,9 +34,9 @@ SIGNALS = {
 }
 
 
-def _store(tmp_path, *, released: bool = True, surge: bool = False):
+def _store(tmp_path, *, released: bool = True, surge: bool = False, surge_at=AT - 2 * M):
     """db's CPU pins at AT; api (the alerting service) slows and its statements time out a minute later;
-    report, the other user of db, shows nothing itself."""
+    report, the other user of db, shows nothing itself; with `surge`, api's requests triple from `surge_at`."""
     changes = [setting_change(AT - 3 * M, "report", "version", "1.31.0", "1.32.0", "deploy")] if released else []
     timeout = "Booking failed: org.postgresql.util.PSQLException: ERROR: canceling statement due to statement timeout"
     logs = quiet_logs("api", "report", "db") + [log(AT + M + i * 10 * timedelta(seconds=1), "api", "error", timeout)
@@ -50,7 +50,7 @@ def _store(tmp_path, *, released: bool = True, surge: bool = False):
         logs=logs,
         metric_lines=series("cpu", "db", flat_then(T0, END, 0.4, AT, 0.97))
         + series("latency", "api", flat_then(T0, END, 0.2, AT + M, 1.8))
-        + series("requests", "api", flat_then(T0, END, 80.0, *((AT - 2 * M, 240.0) if surge else (None, None))))
+        + series("requests", "api", flat_then(T0, END, 80.0, *((surge_at, 240.0) if surge else (None, None))))
         + series("requests", "report", flat_then(T0, END, 2.0))
         + series("cpu", "api", flat_then(T0, END, 0.4))
         + series("cpu", "report", flat_then(T0, END, 0.3)),

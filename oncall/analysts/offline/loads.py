@@ -163,8 +163,15 @@ def work_sent(
         if not soon_after(s, c.at) or not busy or any(f.category in STATED_FAILURES for f in s.logs("own")):
             continue
         users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
-        if any(m.more_traffic for v in [s, *users] for m in v.metrics("traffic")):
-            continue  # more requests, not heavier ones: a surge or a flood, read by the rules above
+        # more requests, not heavier ones: a surge or a flood, read by the rules above; requests that rose
+        # only after it was already busy (the day's rise, retries) did not make it busy
+        began = min((m.at for m in busy if m.at), default=None)
+        if any(
+            m.more_traffic and (not m.at or not began or m.at <= began + w.SAMPLE_LAG)
+            for v in [s, *users]
+            for m in v.metrics("traffic")
+        ):
+            continue
         if not quiet_near(s, x, c, suspects, catalog):
             continue  # another change as close to it could have sent it too
         out += [s, *(u for u in users if u is not x and after(u) and u not in out)]

@@ -9,16 +9,34 @@ never HIGH), each for a reason an SRE gives:
   worked, and the failing user holds state from before it (a restart makes it look again);
 - memory taken on the host: the kernel's OOM killer took a service's process while its own memory, which
   we watch, stayed flat, and exactly one other service's memory climbed to its limit before: that one
-  took the memory of the hosts they share."""
+  took the memory of the hosts they share;
+- connections taken: a store refused connections at its limit, and exactly one of its users, changed or not,
+  had been busy at its own limit since before the store was: that user's work (a job's runs piling up) took
+  the connections, and the users that only waited on the store are its victims too;
+- series multiplied: a metrics store ran out of memory speaking of its series, and minutes before, exactly
+  one change elsewhere labelled a metric by an id (a user's, a vehicle's): every id is a new series in
+  each store that scrapes it, whatever the catalog connects. That change is the cause."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, MetricFinding
-from oncall.analysts.offline.patterns import CLOCK_UNSYNCED, FAILOVER, OOM_KILLER, READ_ONLY, TOKEN_TOO_EARLY
+from oncall.analysts.offline.findings import ChangeFinding, MetricFinding, WorkloadFinding
+from oncall.analysts.offline.patterns import (
+    CLOCK_UNSYNCED,
+    FAILOVER,
+    MEMORY,
+    OOM_KILLER,
+    PER_ID_LABEL,
+    READ_ONLY,
+    SERIES_STORE,
+    SERVER_LIMIT,
+    TOKEN_TOO_EARLY,
+)
 from oncall.analysts.offline.suspect import Suspect
+from oncall.core import diffs
 from oncall.core.catalog import Catalog
 
 
@@ -27,6 +45,8 @@ def look_beyond(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str]) 
     _clock_ahead(suspects)
     _change_not_followed(suspects, catalog, seen)
     _memory_taken(suspects, seen)
+    _connections_taken(suspects, catalog)
+    _series_multiplied(suspects)
 
 
 def _blame(x: Suspect, victims: list[Suspect], margin: float, how: str) -> None:
@@ -119,3 +139,55 @@ def _memory_taken(suspects: dict[str, Suspect], seen: set[str]) -> None:
 
 def _memory_full(s: Suspect) -> list[MetricFinding]:
     return [m for m in s.metrics("saturation") if m.signal == "memory_utilization" and m.weight >= 1]
+
+
+def _series_multiplied(suspects: dict[str, Suspect]) -> None:
+    """A metrics store's memory ran out (at its limit, or OOM-killed) while it spoke of its series, and in
+    the minutes before exactly one change anywhere labelled a metric by an id: each user, vehicle or
+    request a new series in every store that scrapes it. That change is the cause, wherever it was made."""
+    for x in suspects.values():
+        full = _memory_full(x) or any(MEMORY.search(f.words) for f in x.findings if isinstance(f, WorkloadFinding))
+        if not (x.onset and full and any(SERIES_STORE.search(f.words) for f in x.logs("own"))):
+            continue
+        onset = x.onset
+        labelled = [
+            c
+            for s in suspects.values()
+            if s is not x
+            for c in s.changes()
+            if c.at
+            and timedelta(0) <= onset - c.at <= w.LAG_CLOSE
+            and any(PER_ID_LABEL.search(line) for line in diffs.parse(c.detail.diff).added)
+        ]
+        if len(labelled) != 1:
+            continue
+        c = labelled[0]
+        owner = suspects[c.service]
+        owner.category, owner.change, owner.change_strength = "recent_change", c, max(owner.change_strength, c.weight)
+        owner.kinds = {*owner.kinds, "change"}
+        _blame(owner, [x], w.SERIES_MULTIPLIED, f"{owner.service}'s change labelled a metric by an id")
+
+
+def _connections_taken(suspects: dict[str, Suspect], catalog: Catalog) -> None:
+    """A store refused connections at its own limit (too many clients), and exactly one of its users had been
+    busy at its own limit since before the store showed anything: that user's own work took the connections
+    (a scheduled job whose runs outgrew their schedule and pile up, each with its pool), and the users that
+    only waited on the store (their failures the store's) are its victims too. A change of that user stays
+    its cause."""
+    for x in suspects.values():
+        refusals = [f.at for f in x.logs("own") if f.at and SERVER_LIMIT.search(f.words)]
+        if not refusals or not x.onset:
+            continue
+        users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
+        waited = [u for u in users if u.symptom_of == x.service]
+        busy = [
+            u
+            for u in users
+            if u.symptom_of is None and any(m.at and m.at < x.onset for m in u.metrics("saturation") if m.weight >= 1)
+        ]
+        if len(busy) != 1:
+            continue
+        taker = busy[0]
+        if taker.category != "recent_change":
+            taker.category = "resource_exhaustion"
+        _blame(taker, [x, *waited], w.CONNECTIONS_TAKEN, f"{taker.service} was busy at its limit")

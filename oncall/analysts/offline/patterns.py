@@ -290,6 +290,14 @@ READ_ONLY = re.compile(
     r"|NOT_LEADER",
     re.I,
 )
+# A metrics store speaking of its series (Prometheus' TSDB and WAL, VictoriaMetrics' and Mimir's series limits)
+SERIES_STORE = re.compile(r"\b(series|tsdb|TSDB|WAL)\b|cardinality", re.I)
+# An added line that labels a metric by an id (a user's, a vehicle's, a request's): every id a new series.
+# Rust's metrics macros, prometheus_client's labelnames, Go's *Vec label lists, Micrometer's tags, .labels(x_id=)
+PER_ID_LABEL = re.compile(
+    r"(\b([Hh]istogram|[Cc]ounter|[Gg]auge|[Ss]ummary|[Mm]etric\w*|labelnames|[Tt]ags?|[A-Z]\w*Vec)\b[^\n]*?"
+    r"[\"'](\w+[_.-]id|\w+Id|id)[\"'])|\blabels\([^)\n]*\b\w+_id\s*="
+)
 # A host's own clock that cannot keep time: chrony, ntpd, systemd-timesyncd
 CLOCK_UNSYNCED = re.compile(
     r"can'?t synchroni[sz]e|no selectable sources|clock (is )?unsynchroni[sz]ed|time (is )?not synchroni[sz]ed"

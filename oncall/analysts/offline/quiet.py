@@ -63,11 +63,27 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
                 continue
             if not (s.service in used and _busy_cpu(f)):
                 return None
-    # new code burning more CPU is a regression on its way, not work
+    # new code burning more CPU is a regression on its way, not work; unless the CPU rose no more than the
+    # requests it serves (the same work per request: the change brought more work, a planned wave)
     began = min((f.at for f in busy if f.at), default=None)
-    if began and any(c.at and timedelta(0) <= began - c.at <= w.LAG_CLOSE for c in mine.changes()):
+    changed = began and any(c.at and timedelta(0) <= began - c.at <= w.LAG_CLOSE for c in mine.changes())
+    if changed and not in_step([f for f in mine.findings if isinstance(f, MetricFinding)]):
         return None
     return busy[0]
+
+
+def in_step(found: list[MetricFinding]) -> bool:
+    """The busy CPU rose no more than the requests served did (within IN_STEP, as samples scatter): each request
+    costs what it cost before."""
+    cpu = [_rise(f) for f in found if _busy_cpu(f)]
+    served = [_rise(f) for f in found if _more_served(f)]
+    return bool(cpu and served) and max(cpu) <= max(served) * w.IN_STEP
+
+
+def _rise(f: MetricFinding) -> float:
+    """How many times its baseline the signal's peak is (infinite without a baseline)."""
+    base = f.detail.baseline
+    return f.detail.peak / base if base else float("inf")
 
 
 def _busy_cpu(f: Finding) -> bool:

@@ -31,6 +31,7 @@ class Span(timedelta):
 SATURATION = Weight(2.0, "a resource at its limit (CPU, memory, disk, pool, restarts) is a cause an SRE acts on")
 SYMPTOM = Weight(1.0, "errors and latency are what users feel: they say something broke, not what")
 TRAFFIC = Weight(1.0, "more requests arriving is load: it explains saturation, not errors by itself")
+IN_STEP = Weight(1.25, "a CPU that rose up to a quarter more than the requests it serves is doing their work")
 RECOVERED = Weight(0.25, "a blip that ended before the window did explains little about an alert still firing")
 NEAR_LIMIT = Weight(0.8, "a resource is near its limit from this share of it on; below, it is busier, not exhausted")
 BELOW_LIMIT = Weight(0.25, "a share of its limit that rose but stayed well short of it is work, not exhaustion")
@@ -103,6 +104,12 @@ CHANGE_NOT_FOLLOWED = Weight(
 DISTINCT_VALUE = Weight(6, "a replaced value this long (an address, a host) is not found in errors by chance")
 MEMORY_TAKEN = Weight(
     1.0, "a service whose memory filled its hosts outranks those the kernel's OOM killer took while theirs stayed flat"
+)
+CONNECTIONS_TAKEN = Weight(
+    1.0, "a user busy at its limit before the store refused connections outranks the store and those waiting on it"
+)
+SERIES_MULTIPLIED = Weight(
+    1.0, "a change labelling a metric by an id outranks the metrics store whose memory its new series filled"
 )
 STRONG_CHANGE = Weight(2.5, "a change scoring this much is named as the cause")
 RAN_THROUGH = Span(

@@ -111,7 +111,8 @@ FIELDS = {
     ),
     # the error detail structured loggers keep apart (pino's err, zerolog's error, the traceback Python's
     # structlog and Lambda Powertools keep in exception): appended to the message
-    "error": ("err.message", "error.message", "error", "err", "exception"),
+    # (logstash-logback-encoder, Java's usual JSON logger, and Logstash's JSON keep a throwable in stack_trace)
+    "error": ("err.message", "error.message", "error", "err", "exception", "stack_trace"),
     # the HTTP status of a request log kept as its own field (a 5xx is appended to the message, so that a
     # response filed at info still reads as the server error it was: aggregate.SERVED_5XX)
     "http_status": (
@@ -340,22 +341,25 @@ def text_field(sample: list[dict[str, Any]], taken: tuple[str | None, ...] = ())
 
 
 def time_field(sample: list[dict[str, Any]]) -> str | None:
-    """A top-level field of a shipper this reader does not know that holds each line's time: when most
-    sampled lines have no time field it knows, the field whose values read as a date and time on at
-    least half of them; of several, the one that is the earliest on most lines (a line's own time comes
-    first: a later one is when it was received or shipped, NXLog's EventReceivedTime after EventTime)."""
-    if not sample or sum(1 for obj in sample if _known(obj, "ts")) * 2 >= len(sample):
+    """A top-level field of a shipper this reader does not know that holds each line's time: of the sampled
+    lines with no time field it knows, the field whose values read as a date and time on at least half of
+    them; of several, the one that is the earliest on most lines (a line's own time comes first: a later one
+    is when it was received or shipped, NXLog's EventReceivedTime after EventTime). Only those lines: a
+    shipper that merges a JSON line's fields into its event (Better Stack, New Relic) gives a program's
+    own `time` to its JSON lines alone, and its own time field is what dates every other line."""
+    untimed = [obj for obj in sample if not _known(obj, "ts")]
+    if not untimed:
         return None
     reads: dict[str, int] = {}
     earliest: dict[str, int] = {}
-    for obj in sample:
+    for obj in untimed:
         times = {k: t for k, v in obj.items() if (t := _as_time(v, TIME_NAMED.search(k) is not None)) is not None}
         for k in times:
             reads[k] = reads.get(k, 0) + 1
         if times:
             first = min(times, key=lambda k: (times[k], k))
             earliest[first] = earliest.get(first, 0) + 1
-    candidates = [k for k, n in reads.items() if n * 2 >= len(sample)]
+    candidates = [k for k, n in reads.items() if n * 2 >= len(untimed)]
     return max(candidates, key=lambda k: (earliest.get(k, 0), k), default=None)
 
 
@@ -377,6 +381,8 @@ def _as_time(value: Any, named: bool = False) -> float | None:
         return seconds if _EPOCH_YEARS[0] <= seconds < _EPOCH_YEARS[1] else None
     if not isinstance(value, str) or len(value) < 16 or ":" not in value or not value[:4].isdigit():
         return None
+    # the zone named after the time, as Better Stack's export and Ruby's Time#to_s write UTC (DuckDB reads it)
+    value = value.removesuffix(" UTC").removesuffix(" GMT")
     try:
         t = datetime.fromisoformat(value)
     except ValueError:
