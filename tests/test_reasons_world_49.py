@@ -198,6 +198,9 @@ def test_connections_a_store_refuses_were_taken_by_the_one_user_busy_at_its_limi
         "resource_exhaustion",
         "MEDIUM",
     )
+    # capped, not restarted: a restart leaves the runs that pile up as they were
+    assert (d.actions[0].kind, d.actions[0].target) == ("config_change", "reconcile")
+    assert "concurrencyPolicy" in d.actions[0].description
     # two users busy: which took them is not read from timing alone
     both = investigated(_refused(tmp_path, ("reconcile", "export"))).diagnosis
     assert both.root_cause.service not in ("reconcile", "export")

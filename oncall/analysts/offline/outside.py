@@ -190,4 +190,5 @@ def _connections_taken(suspects: dict[str, Suspect], catalog: Catalog) -> None:
         taker = busy[0]
         if taker.category != "recent_change":
             taker.category = "resource_exhaustion"
+        taker.took_connections_of = x.service
         _blame(taker, [x, *waited], w.CONNECTIONS_TAKEN, f"{taker.service} was busy at its limit")

@@ -175,6 +175,17 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 description=f"Grant {svc}'s role the permission it is denied",
             )
         )
+    elif cat == "resource_exhaustion" and top.took_connections_of and not change:
+        # its own work took a store's connections (runs piling up, each with its pool): cap it, do not restart it
+        acts.append(
+            Action(
+                kind="config_change",
+                target=svc,
+                cites=cites,
+                description=f"Cap the connections {svc} holds on {top.took_connections_of} at once: how many of "
+                "its runs may overlap (a CronJob's concurrencyPolicy: Forbid) or its pool's size",
+            )
+        )
     elif cat == "resource_exhaustion" and FD_LIMIT.search(words):  # a limit reached is a value to raise
         acts.append(
             Action(

@@ -44,6 +44,7 @@ class Suspect:
     # ...and whether only their load ties them to it (a flood read from timing and traffic, no shared words)
     broke_by_load: bool = False
     broke_how: str | None = None  # what of it they followed, when not its change (its clock, its memory)
+    took_connections_of: str | None = None  # the store whose connections its own work took (outside.py)
     # a change of a dependency it did not follow (a failover: it still holds the old primary)
     stale_since: ChangeFinding | None = None
     below_first: bool = False  # a direct dependency was visibly failing before it moved
