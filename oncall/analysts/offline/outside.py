@@ -1,5 +1,5 @@
-"""Causes beyond the catalog's edges, read from the kind of failure and its timing (likely, not proven:
-never HIGH), each for a reason an SRE gives:
+"""Causes beyond what the catalog's edges and the errors along them say, read from the kind of failure and
+its timing (likely, not proven: never HIGH), each for a reason an SRE gives:
 
 - a clock ahead: services refuse tokens as issued in the future, and exactly one other service logs that
   its own clock cannot synchronise: what it signs is from the future, wherever it is checked;
@@ -175,8 +175,8 @@ def _connections_taken(suspects: dict[str, Suspect], catalog: Catalog) -> None:
     only waited on the store (their failures the store's) are its victims too. A change of that user stays
     its cause."""
     for x in suspects.values():
-        refusals = [f.at for f in x.logs("own") if f.at and SERVER_LIMIT.search(f.words)]
-        if not refusals or not x.onset:
+        refused = any(f.at and SERVER_LIMIT.search(f.words) for f in x.logs("own"))
+        if not refused or not x.onset:
             continue
         users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
         waited = [u for u in users if u.symptom_of == x.service]
