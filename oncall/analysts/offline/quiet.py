@@ -82,8 +82,8 @@ def in_step(found: list[MetricFinding]) -> bool:
 
 def _rise(f: MetricFinding) -> float:
     """How many times its baseline the signal's peak is (infinite without a baseline)."""
-    base = f.detail.baseline
-    return f.detail.peak / base if base else float("inf")
+    rise = f.detail.rise
+    return rise if rise is not None else float("inf")
 
 
 def _busy_cpu(f: Finding) -> bool:

@@ -285,13 +285,13 @@ def routine_levels(sample: list[dict[str, Any]]) -> list[str]:
     lines whose info is shaped from a sample. A spelling the sample missed is shaped on every line, which
     costs time, never a count."""
     # as written (`info` and `INFO`): the scan groups lines by their level's spelling and names it per mark
-    seen = {"INFO", "DEBUG", "LOG", "NOTICE", "TRACE", *level_values(sample, upper=False)}
+    seen = {"INFO", "DEBUG", "LOG", "NOTICE", "TRACE", *level_values(sample)}
     named = normalise_levels({s.upper() for s in seen})
     return sorted(s for s in seen if named[s.upper()] in ("INFO", "DEBUG"))
 
 
-def level_values(sample: list[dict[str, Any]], upper: bool = True) -> set[str]:
-    """The values of the sampled lines' level fields (their keys in any case), upper case unless not `upper`."""
+def level_values(sample: list[dict[str, Any]]) -> set[str]:
+    """The values of the sampled lines' level fields (their keys in any case), as written."""
     seen: set[str] = set()
     for obj in sample:
         keys = list(obj)
@@ -303,7 +303,7 @@ def level_values(sample: list[dict[str, Any]], upper: bool = True) -> set[str]:
             if inner is not None and isinstance(value, dict):
                 value = value.get(inner.removeprefix("$."))
             if isinstance(value, str | int) and not isinstance(value, bool):
-                seen.add(str(value).upper() if upper else str(value))
+                seen.add(str(value))
     return seen
 
 
@@ -406,7 +406,8 @@ class Found:
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str]) -> Found:
         host, time = hosts_field(sample, known), time_field(sample)
         coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
-        return cls(host, text_field(sample, (host, time)), time, streams_only(level_values(sample)), coloured)
+        streams = streams_only({v.upper() for v in level_values(sample)})
+        return cls(host, text_field(sample, (host, time)), time, streams, coloured)
 
     def keys(self) -> list[str]:
         """The top-level keys these fields are read from (the host's may be nested in one)."""

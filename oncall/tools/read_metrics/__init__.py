@@ -88,6 +88,11 @@ class SignalStat(BaseModel):
     def anomalous(self) -> bool:
         return self.onset is not None
 
+    @property
+    def rise(self) -> float | None:
+        """How many times its baseline the peak is (None without a baseline)."""
+        return self.peak / self.baseline if self.baseline else None
+
 
 class MetricStats(BaseModel):
     service: str
@@ -306,8 +311,8 @@ def describe(st: SignalStat, common: frozenset[tuple[str, str]] = frozenset()) -
             + (", before the window opened (steady against the hours before it)" if st.began_before_window else "")
         )
     ratio = ""
-    if st.baseline and st.direction == "up" and st.peak / st.baseline >= 2:
-        ratio = f" ({fmt_num(st.peak / st.baseline)}x baseline)"
+    if st.rise and st.direction == "up" and st.rise >= 2:
+        ratio = f" ({fmt_num(st.rise)}x baseline)"
     assert st.onset is not None
     state = "back to baseline by the end" if st.recovered else f"now {fmt_num(st.last)}"
     return (
