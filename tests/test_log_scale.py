@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -190,6 +192,50 @@ def test_summaries_asking_about_the_same_minutes_each_cite_their_own_lines(tmp_p
     assert first_db["service"] == "db" and first_db["message"] == "GET /items/1501 200"  # the window's first
     assert "deadlock detected" in _cited(path, db, "deadlock")
     assert "pool exhausted" in _cited(path, db, "pool exhausted")
+
+
+def test_summaries_asking_at_once_are_answered_together_each_with_its_own_lines(tmp_path, probed, monkeypatch):
+    """The services of an incident ask for their cited lines at once, when the file's read ends: the
+    questions asked while one is answered wait for it and are then answered in one read of their
+    stretches, not one read each, and each summary still cites its own lines."""
+    services = ("api", "db", "web")
+    lines = []
+    for i in range(3000):
+        s = services[i % 3]
+        lines.append(
+            json.dumps(json.loads(_line(i * 60 / 3000, f"GET /{s}/{i} 200")) | {"service": s, "pod": f"{s}-1"})
+        )
+    for s, minute in zip(services, (33.3, 41.7, 52.9), strict=True):
+        failed = json.loads(_line(minute, f"{s} failed: upstream reset", "error")) | {"service": s, "pod": f"{s}-1"}
+        lines.insert(int(minute * 50), json.dumps(failed))
+    path = tmp_path / "logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+
+    asking, reads = [], []
+    real_numbers, real_number = numbering.Numberer.numbers, numbering._number
+
+    def numbers(self: numbering.Numberer, wanted: dict[int, float | None]) -> dict[int, int]:
+        asking.append(wanted)
+        return real_numbers(self, wanted)
+
+    def number(*args: object, **kwargs: object) -> dict[int, int]:
+        reads.append(args[1])
+        if len(reads) == 1:  # the first question is being answered until the other two have been asked
+            deadline = time.monotonic() + 10
+            while len(asking) < len(services) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2)
+        return real_number(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(numbering.Numberer, "numbers", numbers)
+    monkeypatch.setattr(numbering, "_number", number)
+    logs = JsonlLogs(path)
+    with ThreadPoolExecutor(len(services)) as pool:
+        stats = dict(zip(services, pool.map(logs.stats, _queries(*services)), strict=True))
+    assert len(asking) == 3 and len(reads) == 2  # the second read answered the two questions that waited
+    for s in services:
+        assert f"{s} failed: upstream reset" in _cited(path, stats[s], "upstream reset")
+        assert json.loads(_cited(path, stats[s], "GET"))["service"] == s
 
 
 def test_a_bad_line_the_sample_never_saw_is_counted_not_fatal(tmp_path, monkeypatch):

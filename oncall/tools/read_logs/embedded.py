@@ -201,7 +201,7 @@ class JsonlLogs:
             # numbered when a summary cites them, a few lines at a time: not the earliest line of every
             # shape of every pod, most of which no summary shows
             assert marks.numberer is not None
-            with local_read(), marks.lock:
+            with local_read():
                 return {h: f"{name}:{n}" for h, n in marks.numberer.numbers(wanted).items()}
 
         sampled = None

@@ -293,13 +293,20 @@ def routine_levels(sample: list[dict[str, Any]]) -> list[str]:
 def level_values(sample: list[dict[str, Any]]) -> set[str]:
     """The values of the sampled lines' level fields (their keys in any case), as written."""
     seen: set[str] = set()
+    # (where the level is, worked out once per set of keys: a file's lines share a few)
+    where: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
     for obj in sample:
-        keys = list(obj)
-        for path in FIELDS["level"]:
-            key, inner = column(path)
-            flat = flat_key(path)
-            name = (spelt(keys, flat) if flat else None) or spelt(keys, key)  # in the file's own case
-            value = obj.get(name) if name else None
+        keys = tuple(obj)
+        if keys not in where:
+            where[keys] = []
+            for path in FIELDS["level"]:
+                key, inner = column(path)
+                flat = flat_key(path)
+                # in the file's own case
+                if name := (spelt(list(keys), flat) if flat else None) or spelt(list(keys), key):
+                    where[keys].append((name, inner))
+        for name, inner in where[keys]:
+            value = obj.get(name)
             if inner is not None and isinstance(value, dict):
                 value = value.get(inner.removeprefix("$."))
             if isinstance(value, str | int) and not isinstance(value, bool):

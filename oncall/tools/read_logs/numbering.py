@@ -75,15 +75,25 @@ class Numberer:
         self._every: dict[int, int] | None = None  # a small file's first line of each identity
         self._read: set[int] = set()  # the stretches (by index) whose every line is in _seen
         self._seen: dict[int, int] = {}
+        self._lock = threading.Lock()  # one question answered at a time
+        self._queue = threading.Lock()  # guards _pending: the questions waiting for the one being answered
+        self._pending: dict[int, float | None] = {}
 
     def numbers(self, wanted: dict[int, float | None]) -> dict[int, int]:
         """The line number (1-based, blank lines counted) of the first line with each wanted identity
-        (identity -> the line's time); identities not found are left out."""
-        new = {h: t for h, t in wanted.items() if h not in self._asked}
-        if new:
-            self._found |= self._line_numbers(new)
-            self._asked |= set(new)
-        return {h: self._found[h] for h in wanted if h in self._found}
+        (identity -> the line's time); identities not found are left out. Safe from many threads: the
+        questions asked while one is being answered are answered together, in one read of their
+        stretches (the summaries of an incident's services ask at once, when the file's read ends)."""
+        with self._queue:
+            self._pending |= wanted
+        with self._lock:
+            with self._queue:
+                new = {h: t for h, t in self._pending.items() if h not in self._asked}
+                self._pending = {}
+            if new:
+                self._found |= self._line_numbers(new)
+                self._asked |= set(new)
+            return {h: self._found[h] for h in wanted if h in self._found}
 
     def _line_numbers(self, wanted: dict[int, float | None]) -> dict[int, int]:
         path, identify = self.path, self.identify
