@@ -166,16 +166,16 @@ def _unreadable_logs(r: ToolResult) -> str | None:
 def neighbourhood(service: str | None, catalog: Catalog, max_services: int = 16) -> list[str]:
     """Where the cause of an alert on `service` can be: the service, what it depends on (up to three
     hops, nearest first), the callers that send it work (a caller can flood or poison a dependency),
-    the shared infrastructure most of the estate uses (flags, DNS, config), and the other callers of
-    its dependencies (a batch job flooding a database the alerting service also uses). Capped at
-    `max_services`, nearest kinds first."""
+    the shared infrastructure most of the estate uses (flags, DNS, config: wired to many, or to nothing,
+    Catalog.unwired), and the other callers of its dependencies (a batch job flooding a database the
+    alerting service also uses). Capped at `max_services`, nearest kinds first."""
     if not service:
         return []
     if service not in catalog.services:
         return [service]
     deps = catalog.dependencies(service)
     callers = [c for c in catalog.dependents(service) if c != service]
-    shared = catalog.shared()
+    shared = [*catalog.shared(), *catalog.unwired]
     siblings = [c for d in deps for c in catalog.dependents(d) if c != service and c not in callers]
     out: list[str] = [service]
     for group in (deps[:3], callers[:3], shared, siblings[:3], deps[3:], callers[3:], siblings[3:]):

@@ -71,6 +71,20 @@ class Catalog(BaseModel):
         floor = max(at_least, int(share * len(self.services)))
         return sorted((s for s, n in users.items() if n >= floor), key=lambda s: (-users[s], s))
 
+    @cached_property  # a catalog is read once and never changed
+    def namespaces(self) -> list[str]:
+        """The namespaces its services run in, longest first (one may begin another)."""
+        return sorted({info.namespace for info in self.services.values()}, key=len, reverse=True)
+
+    @cached_property  # a catalog is read once and never changed
+    def unwired(self) -> list[str]:
+        """Services the catalog wires to nothing (no dependencies, no dependents) in an estate of several:
+        what an estate catalogues but no service says it uses is infrastructure every service uses without
+        saying so (the cluster's DNS, a log shipper, a certificate manager, a mesh's identity service)."""
+        if len(self.services) < 2:
+            return []
+        return [s for s, info in self.services.items() if not info.depends_on and not self.users.get(s)]
+
     @cached_property  # a catalog is read once and never changed: its templates' spellings with it
     def affixes(self) -> list[tuple[str, str]]:
         """How the estate's telemetry spells a service where the catalog's own signal templates say so

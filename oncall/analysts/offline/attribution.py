@@ -167,7 +167,10 @@ def _infrastructure_failing(found: list[Finding], catalog: Catalog) -> list[Find
             for says, named in INFRASTRUCTURE:
                 if not says.search(f.words):
                     continue
-                kind = [d for d in catalog.dependencies(f.service, depth=1) if named.search(d)]
+                # (or, of none it names, the one the catalog wires to nothing: everything uses it unsaid)
+                kind = [d for d in catalog.dependencies(f.service, depth=1) if named.search(d)] or [
+                    d for d in catalog.unwired if named.search(d)
+                ]
                 if len(kind) == 1 and kind[0] in failing and failing[kind[0]] <= at + w.NEAR:
                     f = replace(f, role="peer", points_to=kind[0], category="dependency_failure")
                     break

@@ -8,6 +8,7 @@ each with its typed detail: the record it was read from."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Literal, get_args
@@ -21,6 +22,7 @@ from oncall.analysts.offline.patterns import (
     WAITING_ON,
     classify,
     their_cert,
+    upstreams_named,
     without_clock,
 )
 from oncall.core import diffs
@@ -273,14 +275,17 @@ CERTIFIED = re.compile(r"\b(certify(?:ing)?|(?:issue|issuing|sign|signing) (?:a 
 QUALIFIED_CLASS = re.compile(r"\b[a-z]\w*(?:\.[a-z]\w*)+\.[A-Z]\w*")  # package.path.ClassName
 
 
-def attribute(words: str, others: list[str], me: str) -> tuple[LogRole, str | None, Category | None]:
+def attribute(
+    words: str, others: list[str], me: str, namespaces: Iterable[str] = ()
+) -> tuple[LogRole, str | None, Category | None]:
     """Whose problem an error is: a catalogued peer it names when it is about that peer (a failing
     call, the peer's certificate, our threads waiting on it); something outside the catalog when it
     is a dependency failure naming none; else the service's own. `others`: the other services' names,
-    longest first; `me`: whose error it is. Returns (role, the peer it points to, category)."""
+    longest first; `me`: whose error it is; `namespaces`: the catalog's, which a proxy's upstream names
+    begin with. Returns (role, the peer it points to, category)."""
     # the name before an @ is who acted (a database session's `application@database`, a user@host), not
     # what failed: booking-api's statement cancelled by the database is the database's doing
-    about = CERTIFIED.sub(r"\1 <subject>", ACTOR.sub("<who>@", words))
+    about = CERTIFIED.sub(r"\1 <subject>", ACTOR.sub("<who>@", upstreams_named(words, namespaces)))
     if BAD_DATA.search(words):
         # of a record it cannot decode, a library's qualified class (org.apache.kafka.common.errors.
         # SerializationException) names the code that failed to decode it, not where the record came from
@@ -322,7 +327,7 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
             continue
         if instructs(words):  # text that tries to instruct the copilot is flagged, never evidence
             continue
-        role, points, cat = attribute(words, others, me)
+        role, points, cat = attribute(words, others, me, catalog.namespaces)
         weight = (
             (w.NEW_TEMPLATE if note == "new" else w.RISING_TEMPLATE)
             * {"ERROR": 1.0, "WARN": w.WARNING_SHARE}.get(t.level, w.INFO_SHARE)

@@ -232,7 +232,8 @@ def set_off_beyond(
         if hurt is not None and hurt < load - w.SAMPLE_LAG:
             continue  # it was failing before the requests came: callers retrying, not requests set off
         users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
-        if any(m.more_traffic for v in [*users, *fronts] for m in v.metrics("traffic")):
+        # (a service wired to nothing is no front door of its own load)
+        if any(m.more_traffic for v in [*users, *fronts] if v is not s for m in v.metrics("traffic")):
             continue  # those requests came through a service we watch: a surge or a flood the rules above read
         if quiet_near(s, x, c, suspects, catalog):
             out += [s, *(u for u in users if u is not x and after(u) and u not in out)]

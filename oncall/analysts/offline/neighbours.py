@@ -122,6 +122,9 @@ def _broke(
     users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
     info = catalog.services.get(x.service)
     used = [suspects[d] for d in (info.depends_on if info else []) if d in suspects]
+    # and the infrastructure every service uses without the catalog saying so (its lookups, its scrapes): a
+    # change can multiply what it asks of that too, but only its requests multiplying tie it to the change
+    unsaid = [suspects[d] for d in catalog.unwired if d in suspects and d != x.service]
 
     def after(s: Suspect) -> bool:
         return bool(s.onset) and c.at <= s.onset <= c.at + w.LAG_CLOSE  # type: ignore[operator]
@@ -194,7 +197,7 @@ def _broke(
         return sent, True
     if busy := kept_busy(x, c, used, suspects, catalog, after):
         return busy, True
-    if set_off := set_off_beyond(x, c, used, suspects, catalog, after):
+    if set_off := set_off_beyond(x, c, [*used, *unsaid], suspects, catalog, after):
         return set_off, True
     if pools := pools_multiplied(x, c, suspects, catalog):
         return pools, True

@@ -4,6 +4,7 @@ common runtimes and libraries, not of any one bundle."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from difflib import SequenceMatcher
 
 from oncall.core.diagnosis import Category
@@ -173,13 +174,25 @@ CATEGORY_PATTERNS: list[tuple[Category, re.Pattern[str]]] = [(cat, re.compile(rx
 PEER_CERT = re.compile(r"x509|certificate|PKIX|SSL handshake", re.I)
 # A TLS alert the logger received: the other side refused the handshake over the certificate the logger
 # presented (Java's "Received fatal alert: certificate_expired", OpenSSL's "sslv3 alert certificate expired",
-# "tlsv1 alert unknown ca"), so the certificate at fault is the logger's own, not the peer's
-ALERT_RECEIVED = re.compile(r"received (fatal )?alert|\b(sslv3|tlsv1(\.\d)?) alert\b", re.I)
+# "tlsv1 alert unknown ca", .NET's "the remote party sent a TLS alert: 'CertificateExpired'", Go's "remote
+# error: tls: expired certificate"), so the certificate at fault is the logger's own, not the peer's
+ALERT_RECEIVED = re.compile(
+    r"received (fatal )?alert|\b(sslv3|tlsv1(\.\d)?) alert\b|remote party sent a TLS alert|remote error: tls: ", re.I
+)
 
 
 def their_cert(words: str) -> bool:
     """The words are about the other side's certificate (one the logger checked), not its own."""
     return bool(PEER_CERT.search(words)) and not ALERT_RECEIVED.search(words)
+
+
+def upstreams_named(text: str, namespaces: Iterable[str]) -> str:
+    """`text` with each proxy's name for an upstream, built from the Service's namespace, name and port
+    (ingress-nginx's `[charging-driver-api-8000]`, Traefik's `charging-driver-api-8000@kubernetes`), written
+    as the Service's name: the service that answered the request, which a name inside a longer one is not."""
+    for ns in namespaces:
+        text = re.sub(rf"(?<![\w-]){re.escape(ns)}-([a-z0-9][a-z0-9-]*?)-(?:\d+|<\*>)(?=[\]@\s]|$)", r"\1", text)
+    return text
 
 
 # Words that say a request never reached the named service: refused at its port, or answered by

@@ -305,7 +305,11 @@ class JsonlLogs:
         source = f"""read_json($path, format='newline_delimited', columns={columns},
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""
         # most lines have no error field: only the others pay for finding it and appending it
-        errors = [_ident(k) for k in keys if k.lower() in {column(p)[0] for p in FIELDS["error"]}]
+        # (a nested path's key, or its flattened spelling: `exception.message`)
+        holding = {column(p)[0].lower() for p in FIELDS["error"]} | {
+            f.lower() for p in FIELDS["error"] if (f := flat_key(p)) is not None
+        }
+        errors = [_ident(k) for k in keys if k.lower() in holding]
         none = " AND ".join(f"{e} IS NULL" for e in errors) or "true"
         error = f"CASE WHEN {none} THEN NULL ELSE {pick['error']} END"
         # a line with no service field of its own: the last part of its log group's name

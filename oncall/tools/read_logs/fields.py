@@ -73,6 +73,9 @@ FIELDS = {
     ),
     # journald's PRIORITY is the syslog number, 6 for whatever a program writes to stdout
     "level": (
+        # CloudNativePG writes each of PostgreSQL's own lines inside a record at level info: the server's
+        # severity (LOG, ERROR, FATAL) is the line's
+        "record.error_severity",
         "level",
         "severity",
         "lvl",
@@ -83,6 +86,8 @@ FIELDS = {
         "PRIORITY",
         "labels.level",
         "labels.detected_level",  # Loki's own guess, when the stream has no level label
+        "levelname",  # python-json-logger: the logging module's name of the level
+        "@l",  # Serilog's compact JSON: left out at Information (the line's text then decides)
         # Cloudflare's Workers Trace Events (Logpush): each console call's level, the worst of them; an
         # invocation that logged nothing is as bad as its Outcome (exception, exceededCpu, ok)
         "Logs[*].Level",
@@ -91,8 +96,12 @@ FIELDS = {
     # Cloud Logging keeps a parsed line's text in jsonPayload.message, an unparsed one in textPayload
     # (Splunk's HEC event; journald's MESSAGE)
     "message": (
+        "record.message",  # CloudNativePG: PostgreSQL's own line (its `msg` is only "record")
+        "_msg",  # VictoriaLogs: the line's text, whichever field it was ingested from
         "message",
         "msg",
+        "@m",  # Serilog's compact JSON: the rendered message (RenderedCompactJsonFormatter), else its template
+        "@mt",
         "log",
         "body",
         "jsonPayload.message",
@@ -112,7 +121,19 @@ FIELDS = {
     # the error detail structured loggers keep apart (pino's err, zerolog's error, the traceback Python's
     # structlog and Lambda Powertools keep in exception): appended to the message
     # (logstash-logback-encoder, Java's usual JSON logger, and Logstash's JSON keep a throwable in stack_trace)
-    "error": ("err.message", "error.message", "error", "err", "exception", "stack_trace"),
+    # (python-json-logger keeps a traceback in exc_info, Serilog's compact JSON an exception in @x, Quarkus'
+    # JSON logging nests the exception's type and message under exception)
+    "error": (
+        "err.message",
+        "error.message",
+        "error",
+        "err",
+        "exception.message",
+        "exception",
+        "stack_trace",
+        "exc_info",
+        "@x",
+    ),
     # the HTTP status of a request log kept as its own field (a 5xx is appended to the message, so that a
     # response filed at info still reads as the server error it was: aggregate.SERVED_5XX)
     "http_status": (
