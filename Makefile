@@ -149,6 +149,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world49
 	rm -rf build/world50 && $(BIN)/oncall scenarios generate build/world50 --world 50 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world50
+	rm -rf build/world51 && $(BIN)/oncall scenarios generate build/world51 --world 51 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world51
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -123,7 +123,8 @@ def _broke(
     info = catalog.services.get(x.service)
     used = [suspects[d] for d in (info.depends_on if info else []) if d in suspects]
     # and the infrastructure every service uses without the catalog saying so (its lookups, its scrapes): a
-    # change can multiply what it asks of that too, but only its requests multiplying tie it to the change
+    # change can load that too, but timing alone ties them only when its requests multiplied, or when X itself
+    # began failing just after its change, as the infrastructure did
     unsaid = [suspects[d] for d in catalog.unwired if d in suspects and d != x.service]
 
     def after(s: Suspect) -> bool:
@@ -193,7 +194,7 @@ def _broke(
         return flooded, not all(load_led(s) for s in flooded)
     if filling := filling_since(x, c, used, suspects, catalog):
         return filling, True
-    if sent := work_sent(x, c, used, suspects, catalog, after):
+    if sent := work_sent(x, c, [*used, *unsaid] if after(x) else used, suspects, catalog, after):
         return sent, True
     if busy := kept_busy(x, c, used, suspects, catalog, after):
         return busy, True

@@ -281,6 +281,9 @@ AUTHORITY_NAME = re.compile(r"(^|[-_.])(ca|pki|certificate-authority|letsencrypt
 # that timed out: the target is named by its module, which a service's own code names after the service
 OWN_PROCESS_CALL = re.compile(r"\b(?:GenServer\.call|:?gen_server[.:]call)\(\s*(?P<target>[A-Za-z][\w.]*)")
 WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re.I)
+# A database's own log of its writes, kept until nothing needs it (PostgreSQL's WAL, MySQL's binary and relay
+# logs, Oracle's online redo): a volume it fills is freed by keeping less of it, not by a bigger disk it fills again
+RETAINED_LOG = re.compile(r"pg_wal|pg_xlog|\bbinlog\b|binary log(s|ging)?\b|relay[-_ ]?log|\bredo log", re.I)
 # An account its store locked (Oracle's ORA-28000, "account is locked" after too many failed logins): it is
 # unlocked before anything is restarted (a restart only logs in again, and fails)
 ACCOUNT_LOCKED = re.compile(r"\baccount (is |has been |was )?locked\b|ORA-28000", re.I)

@@ -9,7 +9,14 @@ from datetime import datetime, timedelta
 
 from oncall.analysts.base import Case
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, Finding, HistoryFinding, MetricFinding, fell_away
+from oncall.analysts.offline.findings import (
+    ChangeFinding,
+    Finding,
+    HistoryFinding,
+    LogFinding,
+    MetricFinding,
+    fell_away,
+)
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.diagnosis import Action, Claim, Diagnosis, RootCause, RunbookQuote, SimilarIncident
@@ -72,6 +79,43 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
     return busy[0]
 
 
+# what a change filed as planned work says it does: maintenance a team runs on a store on purpose, a load test
+PLANNED_WORK = re.compile(
+    r"\b(maintenance|re-?index(ing)?|vacuum(ing)?|backups?|compactions?|force[-_ ]?merge|load[-_ ]?test)\b", re.I
+)
+
+
+def planned_work(suspects: list[Suspect], alerting: str | None) -> ChangeFinding | None:
+    """A change filed as planned work (maintenance: a reindex, a vacuum, a backup, a compaction; a load test)
+    landed on the alerting service shortly before it moved, and since then it has only been busy, slower
+    and warning, failing nothing: no error line or error rate on it or anywhere, nothing restarted or
+    broken by a change, no other service slower. The work it was filed for, not an incident. That change."""
+    mine = next((s for s in suspects if s.service == alerting), None)
+    if mine is None or mine.onset is None or any(s.broke for s in suspects):
+        return None
+    onset = mine.onset
+    planned = [
+        c
+        for c in mine.changes()
+        if c.at
+        and timedelta(0) <= onset - c.at <= w.LAG_CLOSE
+        and PLANNED_WORK.search(f"{c.detail.kind} {c.detail.to or ''}")
+    ]
+    if not planned:
+        return None
+    for s in suspects:
+        for f in s.findings:
+            if f.weight < 1 or isinstance(f, ChangeFinding | HistoryFinding):
+                continue
+            if s is not mine:
+                return None  # another service moved: the work reached beyond the one doing it
+            busy = _busy_cpu(f) or _more_served(f) or (isinstance(f, MetricFinding) and f.signal == "latency_p99")
+            warned = isinstance(f, LogFinding) and f.detail.level == "WARN"
+            if not (busy or warned):
+                return None
+    return planned[-1]
+
+
 def in_step(found: list[MetricFinding]) -> bool:
     """The busy CPU rose no more than the requests served did (within IN_STEP, as samples scatter): each request
     costs what it cost before."""
@@ -115,8 +159,10 @@ def no_incident(
     runbook: list[RunbookQuote],
     similar: list[SimilarIncident],
     busy: MetricFinding | None = None,
+    planned: ChangeFinding | None = None,
 ) -> Diagnosis:
-    """Nothing stands out (or only a busy CPU: `busy`, see only_busy). That is "no incident" only when
+    """Nothing stands out (or only a busy CPU: `busy`, see only_busy; or only the planned work a change
+    filed: `planned`, see planned_work). That is "no incident" only when
     the alerting service itself was seen, in its metrics during the window and in its logs, or when a
     change took it away on purpose and nothing that uses it fails: otherwise missing evidence is never
     evidence of health."""
@@ -149,6 +195,14 @@ def no_incident(
             rc.cites = [busy.cite]
             summary = [Claim(text=f"Only the CPU of {svc} moved: {busy.text}", cites=[busy.cite])]
             act = ("none", "No action while nothing else moves; if the work is expected at this hour, review the alert")
+        if planned is not None:
+            rc.statement = (
+                f"{svc} is doing the planned work filed just before it moved ({planned.text}): it is busier and "
+                "slower, and nothing on it or anywhere failed, restarted or slowed: work being done, not a failure"
+            )
+            rc.cites = [planned.cite]
+            summary = [Claim(text=f"{svc} is busy with planned work: {planned.text}", cites=[planned.cite])]
+            act = ("none", "No action while nothing fails; if the work should not slow it this much, pace it")
     elif (gone := retired(svc, found)) is not None and not (seen and logs_read):
         missing = [*missing, f"no telemetry of {svc} in the window, as expected once it was taken away"]
         when = f" at {fmt_hm(gone.at)}" if gone.at else ""

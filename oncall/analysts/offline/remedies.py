@@ -12,6 +12,7 @@ from oncall.analysts.offline.patterns import (
     LOCKS,
     MEMORY,
     READ_ONLY,
+    RETAINED_LOG,
     STALE_KEYS,
     UNTRUSTED_CERT,
 )
@@ -130,6 +131,16 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 target=svc,
                 description=f"Give {svc} more memory, or drain or expire what it holds: it refuses writes at its "
                 "memory limit, and a restart would empty it or fill it again",
+                cites=cites,
+            )
+        )
+    elif "disk_utilization" in saturated and RETAINED_LOG.search(words):
+        acts.append(
+            Action(
+                kind="config_change",
+                target=svc,
+                description=f"Free {svc}'s volume by keeping less of its write-ahead or binary logs (expire the "
+                "oldest; drop a replication slot or replica that still holds them); expand it only if it fills again",
                 cites=cites,
             )
         )

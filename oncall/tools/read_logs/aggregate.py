@@ -87,7 +87,8 @@ LEVEL_SQL = f"CASE WHEN lvl <> '' THEN {named_level('lvl')} ELSE {INFERRED_LEVEL
 # PostgreSQL's `UTC [2231] FATAL:`). It outranks a shipper's field that is only a default: journald
 # files all of a program's stdout at priority 6 (info) whatever the line says.
 _STATED = (
-    r"""(?i)(?:^|[\s{,"'])(?:level|lvl|severity)["']?\s*[=:]\s*["']?([a-z]+|\d{2})\b""",
+    # (ECS's `log.level` too)
+    r"""(?i)(?:^|[\s{,"'])(?:log\.)?(?:level|lvl|severity)["']?\s*[=:]\s*["']?([a-z]+|\d{2})\b""",
     r"(?i)\[(trace|debug|info|notice|warn|warning|error|err|critical|crit|fatal|panic)\]",
     # (zerolog's console writer abbreviates to three letters, logrus's text formatter to four)
     r"^(?:\S+\s+){0,4}?(DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|PANIC|LOG|DBG|INF|WRN|ERR|FTL"

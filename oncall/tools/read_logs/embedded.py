@@ -297,6 +297,12 @@ class JsonlLogs:
             if (extra := {"message": found.text, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
+        if found.ascending:  # Coralogix's scale; its 3 (info) is what a shipper gives a line it did not parse
+            lvl = pick["level"]
+            pick["level"] = (
+                f"CASE {lvl} WHEN '1' THEN 'DEBUG' WHEN '2' THEN 'DEBUG' WHEN '3' THEN '' WHEN '4' THEN 'WARN' "
+                f"WHEN '5' THEN 'ERROR' WHEN '6' THEN 'CRITICAL' ELSE {lvl} END"
+            )
         if found.streams:  # a stream is not a level: each line's is read from its text (spelt_level)
             pick["level"] = "''"
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says

@@ -117,6 +117,7 @@ FIELDS = {
         "line",  # a Loki export's raw line
         "short_message",  # GELF (Graylog): the line; level is the syslog number (Docker: 6 stdout, 3 stderr)
         "@message",
+        "text",  # Coralogix's entries: the line (a JSON logger's object as an object)
     ),
     # the error detail structured loggers keep apart (pino's err, zerolog's error, the traceback Python's
     # structlog and Lambda Powertools keep in exception): appended to the message
@@ -311,6 +312,18 @@ def routine_levels(sample: list[dict[str, Any]]) -> list[str]:
     return sorted(s for s in seen if named[s.upper()] in ("INFO", "DEBUG"))
 
 
+# Coralogix's log entries (its REST API's, and what a shipper posts there): the service's environment and
+# component beside a severity numbered 1 (debug), 2 (verbose), 3 (info), 4 (warn), 5 (error), 6 (critical),
+# which runs up with severity where syslog's runs down (its 3 is an error)
+CORALOGIX_KEYS = ("applicationName", "subsystemName", "severity")
+
+
+def coralogix_entries(sample: list[dict[str, Any]]) -> bool:
+    """Whether the sampled lines are Coralogix entries (a file is written by one shipper): its keys, a
+    severity of one digit from 1 to 6."""
+    return any(all(k in obj for k in CORALOGIX_KEYS) and str(obj["severity"]) in "123456" for obj in sample)
+
+
 def level_values(sample: list[dict[str, Any]]) -> set[str]:
     """The values of the sampled lines' level fields (their keys in any case), as written."""
     seen: set[str] = set()
@@ -429,13 +442,15 @@ class Found:
     time: str | None = None
     streams: bool = False  # the level field names output streams, not levels (see aggregate.streams_only)
     coloured: bool = False  # lines keep a terminal's colour codes (ANSI escapes): dropped before reading
+    ascending: bool = False  # the level field's numbers are Coralogix's scale (coralogix_entries), not syslog's
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str]) -> Found:
         host, time = hosts_field(sample, known), time_field(sample)
         coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
         streams = streams_only({v.upper() for v in level_values(sample)})
-        return cls(host, text_field(sample, (host, time)), time, streams, coloured)
+        ascending = coralogix_entries(sample)
+        return cls(host, text_field(sample, (host, time)), time, streams, coloured, ascending)
 
     def keys(self) -> list[str]:
         """The top-level keys these fields are read from (the host's may be nested in one)."""
