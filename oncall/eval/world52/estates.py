@@ -45,7 +45,7 @@ SKYCREW = Estate(
         Node("httpd", "httpd", ("crew-portal",), 150),
         Node("crew-portal", "weblogic", ("roster", "db2", "redis"), 120),
         Node("roster", "goapp", ("db2", "rules", "redis"), 90),
-        Node("rules", "pyrules", ("redis",), 60),
+        Node("rules", "pyrules", ("db2", "redis"), 60),
         Node("movements", "javaconsumer", ("mq", "db2", "roster"), 45),
         Node("mq", "mq", (), 50),
         Node("db2", "db2", (), 400),
