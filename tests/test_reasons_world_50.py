@@ -100,6 +100,9 @@ def test_infrastructure_the_catalog_wires_to_nothing_is_looked_at_beside_the_sha
     assert catalog.unwired == ["coredns"]
     assert "coredns" in neighbourhood("api", catalog)
     assert Catalog.model_validate({"services": {"api": {}}}).unwired == []  # an estate of one wires nothing
+    # a catalog that records few edges says nothing by leaving a service unwired
+    sparse = {"api": {"depends_on": ["db"]}, "db": {}, **{f"svc-{i}": {} for i in range(10)}}
+    assert Catalog.model_validate({"services": sparse}).unwired == []
 
 
 def _dns(tmp_path: Path, change: bool, lag: timedelta = M, changed: str = "notifier", queries: float = 36000) -> Path:

@@ -78,12 +78,15 @@ class Catalog(BaseModel):
 
     @cached_property  # a catalog is read once and never changed
     def unwired(self) -> list[str]:
-        """Services the catalog wires to nothing (no dependencies, no dependents) in an estate of several:
-        what an estate catalogues but no service says it uses is infrastructure every service uses without
-        saying so (the cluster's DNS, a log shipper, a certificate manager, a mesh's identity service)."""
+        """Services the catalog wires to nothing (no dependencies, no dependents) in an estate of several,
+        when they are the exception (a tenth of it at most): in a catalog that wires its services, what no
+        service says it uses is infrastructure every service uses without saying so (the cluster's DNS, a
+        log shipper, a certificate manager, a mesh's identity service); in one that records few edges,
+        being unwired says nothing."""
         if len(self.services) < 2:
             return []
-        return [s for s, info in self.services.items() if not info.depends_on and not self.users.get(s)]
+        alone = [s for s, info in self.services.items() if not info.depends_on and not self.users.get(s)]
+        return alone if len(alone) <= max(1, len(self.services) // 10) else []
 
     @cached_property  # a catalog is read once and never changed: its templates' spellings with it
     def affixes(self) -> list[tuple[str, str]]:
