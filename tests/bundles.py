@@ -43,6 +43,11 @@ def alertmanager(alertname: str, service: str, at: datetime = ALERT_AT, **labels
     }
 
 
+def signals(*names: str) -> dict[str, str]:
+    """The catalog's signal templates for these signals, named as `series` writes them (`name{service=...}`)."""
+    return {sig: f'{sig}{{service="{{service}}"}}' for sig in names}
+
+
 def series(name: str, service: str, values: list[tuple[datetime, float]]) -> list[str]:
     return [f'{name}{{service="{service}"}} {v} {int(t.timestamp())}' for t, v in values]
 

@@ -28,13 +28,11 @@ from tests.bundles import (
     read_logs_of,
     series,
     setting_change,
+    signals,
     write_bundle,
 )
 
-SIGNALS = {
-    sig: f'{sig}{{service="{{service}}"}}'
-    for sig in ("cpu_utilization", "memory_utilization", "request_rate", "latency_p99", "error_ratio", "restarts")
-}
+SIGNALS = signals("cpu_utilization", "memory_utilization", "request_rate", "latency_p99", "error_ratio", "restarts")
 
 
 def _dt(t) -> str:  # Better Stack's export: the zone named after the time

@@ -31,13 +31,11 @@ from tests.bundles import (
     read_logs_of,
     series,
     setting_change,
+    signals,
     write_bundle,
 )
 
-SIGNALS = {
-    sig: f'{sig}{{service="{{service}}"}}'
-    for sig in ("cpu_utilization", "request_rate", "latency_p99", "error_ratio", "restarts")
-}
+SIGNALS = signals("cpu_utilization", "request_rate", "latency_p99", "error_ratio", "restarts")
 
 
 def test_the_spellings_of_five_loggers_and_stores_hold_a_lines_level_text_and_error(tmp_path: Path) -> None:

@@ -20,7 +20,6 @@ its timing (likely, not proven: never HIGH), each for a reason an SRE gives:
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, MetricFinding, WorkloadFinding
@@ -149,15 +148,12 @@ def _series_multiplied(suspects: dict[str, Suspect]) -> None:
         full = _memory_full(x) or any(MEMORY.search(f.words) for f in x.findings if isinstance(f, WorkloadFinding))
         if not (x.onset and full and any(SERIES_STORE.search(f.words) for f in x.logs("own"))):
             continue
-        onset = x.onset
         labelled = [
             c
             for s in suspects.values()
             if s is not x
-            for c in s.changes()
-            if c.at
-            and timedelta(0) <= onset - c.at <= w.LAG_CLOSE
-            and any(PER_ID_LABEL.search(line) for line in diffs.parse(c.detail.diff).added)
+            for c in s.changed_before(x.onset)
+            if any(PER_ID_LABEL.search(line) for line in diffs.parse(c.detail.diff).added)
         ]
         if len(labelled) != 1:
             continue

@@ -5,7 +5,7 @@ says why it is down."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from oncall.analysts.base import Case
 from oncall.analysts.offline import weights as w
@@ -73,7 +73,7 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
     # new code burning more CPU is a regression on its way, not work; unless the CPU rose no more than the
     # requests it serves (the same work per request: the change brought more work, a planned wave)
     began = min((f.at for f in busy if f.at), default=None)
-    changed = began and any(c.at and timedelta(0) <= began - c.at <= w.LAG_CLOSE for c in mine.changes())
+    changed = began and mine.changed_before(began)
     if changed and not in_step([f for f in mine.findings if isinstance(f, MetricFinding)]):
         return None
     return busy[0]
@@ -93,13 +93,8 @@ def planned_work(suspects: list[Suspect], alerting: str | None) -> ChangeFinding
     mine = next((s for s in suspects if s.service == alerting), None)
     if mine is None or mine.onset is None or any(s.broke for s in suspects):
         return None
-    onset = mine.onset
     planned = [
-        c
-        for c in mine.changes()
-        if c.at
-        and timedelta(0) <= onset - c.at <= w.LAG_CLOSE
-        and PLANNED_WORK.search(f"{c.detail.kind} {c.detail.to or ''}")
+        c for c in mine.changed_before(mine.onset) if PLANNED_WORK.search(f"{c.detail.kind} {c.detail.to or ''}")
     ]
     if not planned:
         return None
@@ -195,7 +190,7 @@ def no_incident(
             rc.cites = [busy.cite]
             summary = [Claim(text=f"Only the CPU of {svc} moved: {busy.text}", cites=[busy.cite])]
             act = ("none", "No action while nothing else moves; if the work is expected at this hour, review the alert")
-        if planned is not None:
+        elif planned is not None:
             rc.statement = (
                 f"{svc} is doing the planned work filed just before it moved ({planned.text}): it is busier and "
                 "slower, and nothing on it or anywhere failed, restarted or slowed: work being done, not a failure"

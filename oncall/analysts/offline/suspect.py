@@ -4,7 +4,7 @@ the change that explains it, whom it broke). Built by ranking; read by the analy
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from oncall.analysts.offline import weights as w
@@ -65,6 +65,10 @@ class Suspect:
 
     def changes(self) -> list[ChangeFinding]:
         return [f for f in self.findings if isinstance(f, ChangeFinding)]
+
+    def changed_before(self, t: datetime) -> list[ChangeFinding]:
+        """Its changes that landed in the minutes before `t` (LAG_CLOSE): close enough to be related."""
+        return [c for c in self.changes() if c.at and timedelta(0) <= t - c.at <= w.LAG_CLOSE]
 
     def kept_old_credential(self, c: ChangeFinding) -> bool:
         """`c` rotated a credential and its own errors since say it can no longer use its credential: it

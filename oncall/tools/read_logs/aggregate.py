@@ -65,6 +65,16 @@ def named_level(lvl: str, facility: bool = True) -> str:
       ELSE 'INFO' END"""
 
 
+def ascending_level(lvl: str) -> str:
+    """SQL: the spelling of a level numbered on Coralogix's scale, which runs up with severity (1 debug,
+    2 verbose, 3 info, 4 warn, 5 error, 6 critical) where syslog's runs down; its 3 is what a shipper gives
+    a line it did not parse, a default (''), so the line's own words decide (spelt_level)."""
+    return (
+        f"CASE {lvl} WHEN '1' THEN 'DEBUG' WHEN '2' THEN 'DEBUG' WHEN '3' THEN '' WHEN '4' THEN 'WARN' "
+        f"WHEN '5' THEN 'ERROR' WHEN '6' THEN 'CRITICAL' ELSE {lvl} END"
+    )
+
+
 def inferred_level(text: str) -> str:
     """SQL: the level of a line that names none, from its text."""
     return f"""CASE

@@ -26,12 +26,14 @@ from oncall.tools.read_logs.aggregate import (
     UNREADABLE,
     WARN_NAMES,
     Sample,
+    ascending_level,
     marks_sql,
     one_of,
     spelt_level,
     summarise,
 )
 from oncall.tools.read_logs.fields import (
+    ERROR_KEYS,
     FIELDS,
     Found,
     all_keys,
@@ -297,12 +299,8 @@ class JsonlLogs:
             if (extra := {"message": found.text, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
-        if found.ascending:  # Coralogix's scale; its 3 (info) is what a shipper gives a line it did not parse
-            lvl = pick["level"]
-            pick["level"] = (
-                f"CASE {lvl} WHEN '1' THEN 'DEBUG' WHEN '2' THEN 'DEBUG' WHEN '3' THEN '' WHEN '4' THEN 'WARN' "
-                f"WHEN '5' THEN 'ERROR' WHEN '6' THEN 'CRITICAL' ELSE {lvl} END"
-            )
+        if found.ascending:  # Coralogix's scale, not syslog's
+            pick["level"] = ascending_level(pick["level"])
         if found.streams:  # a stream is not a level: each line's is read from its text (spelt_level)
             pick["level"] = "''"
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
@@ -311,11 +309,7 @@ class JsonlLogs:
         source = f"""read_json($path, format='newline_delimited', columns={columns},
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""
         # most lines have no error field: only the others pay for finding it and appending it
-        # (a nested path's key, or its flattened spelling: `exception.message`)
-        holding = {column(p)[0].lower() for p in FIELDS["error"]} | {
-            f.lower() for p in FIELDS["error"] if (f := flat_key(p)) is not None
-        }
-        errors = [_ident(k) for k in keys if k.lower() in holding]
+        errors = [_ident(k) for k in keys if k.lower() in ERROR_KEYS]
         none = " AND ".join(f"{e} IS NULL" for e in errors) or "true"
         error = f"CASE WHEN {none} THEN NULL ELSE {pick['error']} END"
         # a line with no service field of its own: the last part of its log group's name

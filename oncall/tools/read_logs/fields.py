@@ -179,6 +179,14 @@ def flat_key(path: str) -> str | None:
     return path if "." in path and '"' not in path and "[" not in path else None
 
 
+# the top-level keys an error field is read from: a nested path's key, or its flattened spelling
+# (`exception.message`), in lower case
+ERROR_KEYS = frozenset(
+    {column(p)[0].lower() for p in FIELDS["error"]}
+    | {f.lower() for p in FIELDS["error"] if (f := flat_key(p)) is not None}
+)
+
+
 def spelt(keys: list[str], key: str) -> str | None:
     """`key` as the file spells it among `keys`: itself, or the one that differs from it only in case
     (NXLog writes `Message` and `Severity`)."""
