@@ -151,6 +151,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world50
 	rm -rf build/world51 && $(BIN)/oncall scenarios generate build/world51 --world 51 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world51
+	rm -rf build/world52 && $(BIN)/oncall scenarios generate build/world52 --world 52 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world52
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from oncall.core.alert import Alert
-from oncall.core.catalog import Catalog, mentions
+from oncall.core.catalog import Catalog, mentions, word_spellings
 from oncall.core.results import ToolResult
 from oncall.tools.read_changes import ChangeList
 from oncall.tools.read_logs import LogStats
@@ -128,7 +128,7 @@ def named_beyond(results: list[ToolResult], services: list[str], catalog: Catalo
     others = [s for s in catalog.services if s not in services]
     if not others:
         return []
-    firsts = {s: re.split(r"[-_.]", s.lower(), maxsplit=1)[0] for s in others}
+    firsts = {s: word_spellings(re.split(r"[-_.]", s.lower(), maxsplit=1)[0]) for s in others}
     out: list[str] = []
     for r in results:
         if not r.ok or not isinstance(r.data, LogStats):
@@ -140,7 +140,7 @@ def named_beyond(results: list[ToolResult], services: list[str], catalog: Catalo
             words = f"{t.template}\n{t.sample}"
             low = words.lower()  # (a name's first part must appear before its spellings are tried)
             for svc in others:
-                if svc not in out and firsts[svc] in low and mentions(svc, words, others):
+                if svc not in out and any(f in low for f in firsts[svc]) and mentions(svc, words, others):
                     out.append(svc)
     return out[:most]
 

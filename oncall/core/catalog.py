@@ -152,9 +152,35 @@ class Catalog(BaseModel):
 _TEMPLATED = re.compile(r'="([^"{}]*)\{service\}([^"{}]*)"')
 
 
+# the usual contractions of the words services are named with, as hosts, queues and configs write them
+# (ops-control's host `opsctl`, event-manager's `eventmgr`, payment-gateway's `payment-gw`)
+CONTRACTIONS = {
+    "control": ("ctl", "ctrl"),
+    "controller": ("ctl", "ctrl", "ctlr"),
+    "manager": ("mgr",),
+    "management": ("mgmt",),
+    "message": ("msg",),
+    "messages": ("msgs",),
+    "gateway": ("gw",),
+    "database": ("db",),
+    "configuration": ("config", "cfg"),
+    "notification": ("notif",),
+    "notifications": ("notifs",),
+    "administration": ("admin",),
+    "service": ("svc",),
+}
+
+
+def word_spellings(word: str) -> tuple[str, ...]:
+    """A word of a service's name (lower case) and its usual contractions."""
+    return (word, *CONTRACTIONS.get(word, ()))
+
+
 @lru_cache(maxsize=4096)
 def spellings(name: str) -> re.Pattern[str]:
-    parts = [re.escape(p) for p in re.split(r"[-_.]", name) if p]
+    parts = [
+        "(?:" + "|".join(re.escape(w) for w in word_spellings(p.lower())) + ")" for p in re.split(r"[-_.]", name) if p
+    ]
     core = r"[-_ ]?".join(parts)
     # (`-headless`: the headless Service Kubernetes charts name after the workload it addresses)
     return re.compile(rf"(?<![\w-])(?:{core})(?:s|[-_]?(?:service|svc|client|api|server|headless))?(?![\w-])", re.I)

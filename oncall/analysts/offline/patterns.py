@@ -284,6 +284,17 @@ WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re
 # A database's own log of its writes, kept until nothing needs it (PostgreSQL's WAL, MySQL's binary and relay
 # logs, Oracle's online redo): a volume it fills is freed by keeping less of it, not by a bigger disk it fills again
 RETAINED_LOG = re.compile(r"pg_wal|pg_xlog|\bbinlog\b|binary log(s|ging)?\b|relay[-_ ]?log|\bredo log", re.I)
+# A write that failed to a log file of the program's own (`/var/log/app/app.log`, Apache's `logs/error_log`):
+# what filled that volume is its logging, freed by logging less and rotating, not by a bigger disk it fills again
+# (only in a line that says the device is full: a request's path can name logs too)
+OWN_LOG_FILE = re.compile(r"/\S*(/logs?/|\.log\b)", re.I)
+DEVICE_FULL = re.compile(r"No space left on device|\bENOSPC\b|\bErrno 28\b|\bdisk (is )?full\b", re.I)
+# A server saying it reached a limit on its workers that is a setting of its own (Apache's MaxRequestWorkers,
+# PHP-FPM's pm.max_children, nginx's worker_connections): with processors to spare, that setting is what
+# turns requests away, and raising it is the fix; with processors pinned, it is not
+WORKER_SETTING = re.compile(
+    r"\breached (the )?[\w.]+ setting\b|\bconsider raising\b|worker_connections are not enough", re.I
+)
 # An account its store locked (Oracle's ORA-28000, "account is locked" after too many failed logins): it is
 # unlocked before anything is restarted (a restart only logs in again, and fails)
 ACCOUNT_LOCKED = re.compile(r"\baccount (is |has been |was )?locked\b|ORA-28000", re.I)

@@ -79,9 +79,13 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
     return busy[0]
 
 
-# what a change filed as planned work says it does: maintenance a team runs on a store on purpose, a load test
+# what a change filed as planned work says it does: maintenance a team runs on a store on purpose (a DBA's
+# table reorganisation, statistics refresh or index rebuild among it), a load test
 PLANNED_WORK = re.compile(
-    r"\b(maintenance|re-?index(ing)?|vacuum(ing)?|backups?|compactions?|force[-_ ]?merge|load[-_ ]?test)\b", re.I
+    r"\b(maintenance|re-?index(ing)?|vacuum(ing)?|backups?|compactions?|force[-_ ]?merge|load[-_ ]?test"
+    r"|reorg(ani[sz]e|ani[sz]ation)?|runstats|analy[sz]e[-_ ]table|optimi[sz]e[-_ ]table"
+    r"|(re)?build[-_ ]index(es)?|index[-_ ]rebuild)\b",
+    re.I,
 )
 
 

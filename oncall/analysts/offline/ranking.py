@@ -309,14 +309,24 @@ def _symptom_of(
         if failing:
             return min(failing, key=at_onset).service
     if not s.logs() and not s.metrics("saturation"):
+        # (the dependency's new warnings count from their first line; with no lines of its own, this one's
+        # onset is a metric's first abnormal sample, which stamps the start of the minute it measured: a line
+        # logged within that minute is no later)
         failing = [
             t
             for d in catalog.dependencies(s.service)
-            if (t := suspects.get(d)) and t.onset and t.onset < s.onset and t.logs()
+            if (t := suspects.get(d)) and (since := _logging_since(t)) and since < s.onset + w.SAMPLE_LAG
         ]
         if failing:
             return min(failing, key=at_onset).service
     return None
+
+
+def _logging_since(t: Suspect) -> datetime | None:
+    """When it began failing, as it told: its onset, or its first new error or warning line if earlier
+    (None without lines of its own: then it told nothing)."""
+    said = [f.at for f in t.logs() if f.at and not background(f)]
+    return min([*said, *([t.onset] if t.onset else [])]) if said else None
 
 
 def _expired_first(s: Suspect, t: Suspect) -> bool:

@@ -7,14 +7,17 @@ from oncall.analysts.offline.findings import Finding
 from oncall.analysts.offline.patterns import (
     ACCOUNT_LOCKED,
     CLOCK_UNSYNCED,
+    DEVICE_FULL,
     FD_LIMIT,
     HELD_DATA,
     LOCKS,
     MEMORY,
+    OWN_LOG_FILE,
     READ_ONLY,
     RETAINED_LOG,
     STALE_KEYS,
     UNTRUSTED_CERT,
+    WORKER_SETTING,
 )
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
@@ -144,8 +147,34 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 cites=cites,
             )
         )
+    elif "disk_utilization" in saturated and any(
+        DEVICE_FULL.search(f.words) and OWN_LOG_FILE.search(f.words) for f in top.logs()
+    ):
+        acts.append(
+            Action(
+                kind="config_change",
+                target=svc,
+                description=f"Free {svc}'s volume of its own logs: lower its log level (a debug level left on "
+                "fills a disk in hours) and rotate or compress its logs; expand it only if it fills again",
+                cites=cites,
+            )
+        )
     elif "disk_utilization" in saturated:
         acts.append(Action(kind="scale", target=svc, description=f"Expand the volume of {svc}", cites=cites))
+    elif (
+        cat in ("capacity", "resource_exhaustion")
+        and WORKER_SETTING.search(words)
+        and not any(m.signal == "cpu_utilization" for m in top.at_limit())
+    ):
+        acts.append(
+            Action(
+                kind="config_change",
+                target=svc,
+                description=f"Raise the worker limit {svc} says it reached: its processors have room for more; "
+                "add instances if they fill",
+                cites=cites,
+            )
+        )
     elif cat == "capacity" or (more_load and saturated & {"cpu_utilization", "pool_utilization"}):
         acts.append(
             Action(

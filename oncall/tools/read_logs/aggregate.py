@@ -19,10 +19,10 @@ from oncall.tools.read_logs.templates import MASK, MASK_RE, MAX_CHARS, Group, mi
 
 # Level names vary by logger; unify them, and infer one from the text when absent.
 # (numeric: pino/bunyan 60 fatal, 50 error, 40 warn, 20 debug, 10 trace; syslog 0-3, 4, 7)
-# (one letter: glog's and klog's line prefix: E and F error, W warn)
+# (one letter: glog's and klog's line prefix: E and F error, W warn; IBM's message ids: S severe)
 ERROR_NAMES = (
     "ERROR", "ERR", "ERRO", "FATAL", "FATA", "FTL", "CRITICAL", "CRIT", "PANIC", "PANI", "EMERG", "ALERT", "SEVERE",
-    "50", "60", "0", "1", "2", "3", "E", "F",
+    "50", "60", "0", "1", "2", "3", "E", "F", "S",
     "EXCEPTION", "EXCEEDEDCPU", "EXCEEDEDMEMORY",  # a Worker's Outcome: it threw, or the runtime stopped it
 )  # fmt: skip
 WARN_NAMES = ("WARN", "WARNING", "WRN", "40", "4", "W")
@@ -109,11 +109,14 @@ _STATED = (
     r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]+:",
     # PHP's error log names its level in words: `PHP Fatal error:  text`, `PHP Warning:  text`
     r"^PHP (?:(?:Fatal|Parse|Recoverable fatal) )?(error|Warning|Notice):",
+    # IBM's message ids end in their severity (MQ's `AMQ9202E:`, Liberty's `CWWKZ0002E:`, WebSphere's
+    # `J2CA0045E:`): I information, W warning, E error, S severe
+    r"(?:^|\s)[A-Z][A-Z0-9]{2,4}\d{4}([IWES]):\s",
 )
 
 _MENTIONS = (
     r"(?i)level|lvl|severity|\[|debug|info|notice|warn|error|critical|fatal|panic|log|dbg|inf|wrn|err|ftl"
-    r"|^[IWEF]\d{4,6} \d\d:"
+    r"|^[IWEF]\d{4,6} \d\d:|[A-Z0-9]\d{4}[IWES]:"
 )
 # the words a text needs to state a level (_MENTIONS) or imply one (inferred_level)
 _LEVEL_WORDS = _MENTIONS + "|exception|traceback|fail|crit"

@@ -39,6 +39,7 @@ from oncall.tools.read_logs.fields import (
     all_keys,
     column,
     deduped,
+    envelope,
     flat_key,
     routine_levels,
     spelt,
@@ -173,6 +174,7 @@ class _Sampled(NamedTuple):
     clean: bool  # every sampled line was one
     probes: list[bytes]  # the lines spread evenly through the file
     lines: float  # the file's lines, estimated from its first ones (0: none ends in its first 64 kB)
+    envelope: str | None = None  # the key every line keeps its event under (objs are those events)
 
 
 @dataclass
@@ -264,7 +266,10 @@ class JsonlLogs:
             else:
                 clean = False
         newlines = head.count(b"\n")
-        return _Sampled(objs, clean, probes, size * newlines / len(head) if newlines else 0.0)
+        count = size * newlines / len(head) if newlines else 0.0
+        if (key := envelope(objs)) is not None:
+            objs = [obj[key] for obj in objs if isinstance(obj.get(key), dict)]
+        return _Sampled(objs, clean, probes, count, key)
 
     def _parsed(
         self, keys: list[str], found: Found = NOTHING_FOUND, tolerant: bool = True, near: datetime | None = None
@@ -306,8 +311,13 @@ class JsonlLogs:
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
             pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
         columns = "{" + ", ".join(f"{_literal(k)}: 'VARCHAR'" for k in keys) + "}"
+        if found.envelope is not None:  # the keys read inside it, each as text, then taken out of it
+            struct = "STRUCT(" + ", ".join(f"{_ident(k)} VARCHAR" for k in keys) + ")"
+            columns = "{" + f"{_literal(found.envelope)}: {_literal(struct)}" + "}"
         source = f"""read_json($path, format='newline_delimited', columns={columns},
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""
+        if found.envelope is not None:
+            source = f"(SELECT unnest({_ident(found.envelope)}) FROM {source})"
         # most lines have no error field: only the others pay for finding it and appending it
         errors = [_ident(k) for k in keys if k.lower() in ERROR_KEYS]
         none = " AND ".join(f"{e} IS NULL" for e in errors) or "true"
@@ -337,7 +347,7 @@ class JsonlLogs:
         cur = self._cursor()
         ahead = Ahead(self.path)  # the numbering's counting, while the file is read
         sampled = self._sample()
-        keys, found = used_keys(sampled.objs), Found.in_sample(sampled.objs, q.known)
+        keys, found = used_keys(sampled.objs), Found.in_sample(sampled.objs, q.known, sampled.envelope)
         # (the sample's spellings and flattened keys first)
         every_key = deduped([*(keys or []), *all_keys()])
         shaped = self._shaped(cur, sampled, keys or every_key, found, q.end)

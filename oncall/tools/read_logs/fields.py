@@ -155,6 +155,27 @@ FIELDS = {
 }
 
 
+# a search store's export of its documents, each line an envelope with the event inside one key:
+# Elasticsearch's and OpenSearch's hits (elasticdump, the search API, `_index`, `_id`, `_source`), Datadog's
+# Logs API events (`id`, `type`, `attributes`)
+ENVELOPES = ("_source", "attributes")
+
+
+def envelope(sample: list[dict[str, Any]]) -> str | None:
+    """The ENVELOPES key the sampled lines carry their events in: when most have no time field this reader
+    knows of their own and that key holds an object that has one (an OpenTelemetry record's `attributes`
+    sits beside its own time, so it is no envelope). None when the lines are the events."""
+    for key in ENVELOPES:
+        inside = sum(
+            1
+            for obj in sample
+            if not _known(obj, "ts") and isinstance(inner := obj.get(key), dict) and _known(inner, "ts")
+        )
+        if sample and inside * 2 >= len(sample):
+            return key
+    return None
+
+
 def column(path: str) -> tuple[str, str | None]:
     """A FIELDS path as (its top-level key, the JSON path inside that key's value or None)."""
     if path.startswith('"'):
@@ -451,14 +472,16 @@ class Found:
     streams: bool = False  # the level field names output streams, not levels (see aggregate.streams_only)
     coloured: bool = False  # lines keep a terminal's colour codes (ANSI escapes): dropped before reading
     ascending: bool = False  # the level field's numbers are Coralogix's scale (coralogix_entries), not syslog's
+    envelope: str | None = None  # the key each line's event is under (fields.envelope), None: the line is it
 
     @classmethod
-    def in_sample(cls, sample: list[dict[str, Any]], known: list[str]) -> Found:
+    def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
+        """From the sampled events (taken out of their `envelope`, if any)."""
         host, time = hosts_field(sample, known), time_field(sample)
         coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
         streams = streams_only({v.upper() for v in level_values(sample)})
         ascending = coralogix_entries(sample)
-        return cls(host, text_field(sample, (host, time)), time, streams, coloured, ascending)
+        return cls(host, text_field(sample, (host, time)), time, streams, coloured, ascending, envelope)
 
     def keys(self) -> list[str]:
         """The top-level keys these fields are read from (the host's may be nested in one)."""
