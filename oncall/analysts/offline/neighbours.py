@@ -161,7 +161,13 @@ def _broke(
     )
     alike = _alike_after_shared(x, c, users, shared)
     if repeated:  # (with the users that failed alike just after shared infrastructure changed, below)
-        return [*repeated, *(s for s in alike if all(s is not r for r in repeated))], False
+        also = [s for s in alike if all(s is not r for r in repeated)]
+        # and a store it uses that it sent heavier work to (its users naming X say how X failed them, not
+        # why the store is busy; the words that tie them prove the change)
+        heavier = [
+            s for s in work_sent(x, c, used, suspects, catalog, after) if all(s is not r for r in [*repeated, *also])
+        ]
+        return [*repeated, *also, *heavier], False
     # several services, whatever the catalog says of them, fail right after the change with its words
     strangers = [s for s in suspects.values() if s is not x and after(s) and s.logs("own") and repeats(s)]
     if len(strangers) >= w.STRANGERS:

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from oncall.core.errors import ToolError
 from oncall.core.redact import CSI
 from oncall.tools.clock import local_read
-from oncall.tools.read_logs import LogQuery, LogStats
+from oncall.tools.read_logs import LogQuery, LogStats, otlp
 from oncall.tools.read_logs.aggregate import (
     ERROR_NAMES,
     UNREADABLE,
@@ -40,6 +40,7 @@ from oncall.tools.read_logs.fields import (
     column,
     deduped,
     envelope,
+    events,
     flat_key,
     routine_levels,
     spelt,
@@ -268,7 +269,7 @@ class JsonlLogs:
         newlines = head.count(b"\n")
         count = size * newlines / len(head) if newlines else 0.0
         if (key := envelope(objs)) is not None:
-            objs = [obj[key] for obj in objs if isinstance(obj.get(key), dict)]
+            objs = events(objs, key)
         return _Sampled(objs, clean, probes, count, key)
 
     def _parsed(
@@ -311,13 +312,19 @@ class JsonlLogs:
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
             pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
         columns = "{" + ", ".join(f"{_literal(k)}: 'VARCHAR'" for k in keys) + "}"
-        if found.envelope is not None:  # the keys read inside it, each as text, then taken out of it
+        batched = found.envelope == otlp.BATCH_KEY
+        if batched:
+            columns = "{" + f"{_literal(otlp.BATCH_KEY)}: 'JSON'" + "}"
+        elif found.envelope is not None:  # the keys read inside it, each as text, then taken out of it
             struct = "STRUCT(" + ", ".join(f"{_ident(k)} VARCHAR" for k in keys) + ")"
             columns = "{" + f"{_literal(found.envelope)}: {_literal(struct)}" + "}"
         source = f"""read_json($path, format='newline_delimited', columns={columns},
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""
-        if found.envelope is not None:
+        if batched:  # a row per record, with the line of its batch (what its citation numbers)
+            source = otlp.records_sql(keys, source, _ident, _literal)
+        elif found.envelope is not None:
             source = f"(SELECT unnest({_ident(found.envelope)}) FROM {source})"
+        line_no = ", line_no" if batched else ""
         # most lines have no error field: only the others pay for finding it and appending it
         errors = [_ident(k) for k in keys if k.lower() in ERROR_KEYS]
         none = " AND ".join(f"{e} IS NULL" for e in errors) or "true"
@@ -329,15 +336,16 @@ class JsonlLogs:
         # steps repeat each other's text (tens of kilobytes of SQL, planned for every numbering read)
         return f"""(
             WITH r AS (
-              SELECT {pick["ts"]} AS ts_text, {pick["service"]} AS svc0, {pick["group"]} AS group0,
+              SELECT {pick["ts"]} AS ts_text, {pick["service"]} AS svc0, {pick["group"]} AS group0{line_no},
                      {pick["pod"]} AS pod, {pick["level"]} AS lvl0, {pick["message"]} AS msg0,
                      {error} AS err0, {pick["http_status"]} AS status0
               FROM {source}),
             m AS (SELECT *, CASE WHEN err0 IS NULL THEN msg0 ELSE {with_error("msg0", "err0")} END AS msg1 FROM r),
             s AS (SELECT *, {with_status("msg1", "status0")} AS msg2 FROM m),
-            g AS (SELECT ts_text, {service} AS service, pod, lvl0 AS lvl, msg0, {truncated("msg2")} AS msg FROM s)
+            g AS (SELECT ts_text, {service} AS service, pod, lvl0 AS lvl, msg0, {truncated("msg2")} AS msg{line_no}
+                  FROM s)
             SELECT ts_text, lvl, {epoch_seconds("ts_text", near)} AS ts, service, pod,
-                   {spelt_level("msg0", "msg", "lvl")} AS level, msg FROM g)"""
+                   {spelt_level("msg0", "msg", "lvl")} AS level, msg{line_no} FROM g)"""
 
     def _read(self, marks: _Marks, q: LogQuery, table: str) -> None:
         import duckdb
@@ -376,12 +384,15 @@ class JsonlLogs:
             if not (skipped or incomplete):
                 break
 
+        # (a batch's records are cited by the line of their batch)
+        ordinal = "line_no" if found.envelope == otlp.BATCH_KEY else "row_number() OVER ()"
+
         def identify(path: Path, want: list[int] | None) -> list[tuple[int, int, float | None]]:
             only = "WHERE hl IN (SELECT unnest($want))" if want is not None else ""
             rows = (
                 self._cursor()
                 .execute(
-                    f"SELECT * FROM (SELECT row_number() OVER () AS i, {IDENTITY} AS hl, ts FROM {parsed}) {only}",
+                    f"SELECT * FROM (SELECT {ordinal} AS i, {IDENTITY} AS hl, ts FROM {parsed}) {only}",
                     {"path": str(path), **({"want": want} if want is not None else {})},
                 )
                 .fetchall()

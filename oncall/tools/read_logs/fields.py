@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from oncall.tools.read_logs import otlp
 from oncall.tools.read_logs.aggregate import normalise_levels, streams_only
 
 FIELDS = {
@@ -162,9 +163,12 @@ ENVELOPES = ("_source", "attributes")
 
 
 def envelope(sample: list[dict[str, Any]]) -> str | None:
-    """The ENVELOPES key the sampled lines carry their events in: when most have no time field this reader
-    knows of their own and that key holds an object that has one (an OpenTelemetry record's `attributes`
-    sits beside its own time, so it is no envelope). None when the lines are the events."""
+    """The key the sampled lines carry their events in: OTLP/JSON's batches (otlp.BATCH_KEY, many a line), or
+    an ENVELOPES key, when most have no time field this reader knows of their own and that key holds an
+    object that has one (an OpenTelemetry record's `attributes` sits beside its own time, so it is no
+    envelope). None when the lines are the events."""
+    if otlp.batches(sample):
+        return otlp.BATCH_KEY
     for key in ENVELOPES:
         inside = sum(
             1
@@ -174,6 +178,13 @@ def envelope(sample: list[dict[str, Any]]) -> str | None:
         if sample and inside * 2 >= len(sample):
             return key
     return None
+
+
+def events(objs: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """The events the lines carry under their envelope's `key`, each as a line of its own would be."""
+    if key == otlp.BATCH_KEY:
+        return [r for obj in objs for r in otlp.records(obj)]
+    return [obj[key] for obj in objs if isinstance(obj.get(key), dict)]
 
 
 def column(path: str) -> tuple[str, str | None]:
