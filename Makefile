@@ -155,6 +155,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world52
 	rm -rf build/world53 && $(BIN)/oncall scenarios generate build/world53 --world 53 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world53
+	rm -rf build/world54 && $(BIN)/oncall scenarios generate build/world54 --world 54 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world54
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

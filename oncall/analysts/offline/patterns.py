@@ -19,9 +19,11 @@ _TOO_EARLY = (
 )
 
 # a certificate its checker cannot chain to a CA it trusts (an intermediate left out, a private CA): OpenSSL's
-# alert and verify errors, Go's x509, Node's, Java's PKIX
+# alert and verify errors, Go's x509, Node's, Java's PKIX; the alert as Erlang/OTP's ssl (EMQX, RabbitMQ), Java
+# and Go report receiving it (`received CLIENT ALERT: Fatal - Unknown CA`, `unknown_ca`)
 _UNTRUSTED = (
-    r"alert unknown ca|unable to get local issuer certificate|unable to verify the first certificate"
+    r"alert unknown ca|alert: fatal - unknown ca|\bunknown_ca\b|tls: unknown certificate authority"
+    r"|unable to get local issuer certificate|unable to verify the first certificate"
     r"|certificate signed by unknown authority|self[- ]signed certificate in certificate chain"
     r"|unable to find valid certification path|PKIX path building failed"
 )

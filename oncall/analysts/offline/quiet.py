@@ -80,9 +80,11 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
 
 
 # what a change filed as planned work says it does: maintenance a team runs on a store on purpose (a DBA's
-# table reorganisation, statistics refresh or index rebuild among it), a load test
+# table reorganisation, statistics refresh or index rebuild among it; data moved between a cluster's nodes:
+# Kafka's partition reassignment, a shard rebalance), a load test
 PLANNED_WORK = re.compile(
     r"\b(maintenance|re-?index(ing)?|vacuum(ing)?|backups?|compactions?|force[-_ ]?merge|load[-_ ]?test"
+    r"|reassign(ment|ing)?|rebalanc(e|es|ing)"
     r"|reorg(ani[sz]e|ani[sz]ation)?|runstats|analy[sz]e[-_ ]table|optimi[sz]e[-_ ]table"
     r"|(re)?build[-_ ]index(es)?|index[-_ ]rebuild)\b",
     re.I,

@@ -175,16 +175,19 @@ def _never_reached(s: Suspect) -> bool:
 
 def _explain_traffic(by_service: Grouped, catalog: Catalog) -> Grouped:
     """More requests at a service whose callers also got more requests is their load passing
-    through, not news about this service."""
+    through, not news about this service; fewer, when its callers' fell first: requests pass down from
+    callers, so a service whose requests fell before any caller's lost clients of its own (a broker its
+    publishers cannot reach), which its callers then miss."""
 
     def passed_through(service: str, f: MetricFinding) -> bool:
         mine = f.detail.onset
+        slack = w.NEAR if f.detail.direction == "up" else timedelta(0)
         return bool(mine) and any(
             isinstance(g, MetricFinding)
             and g.role == "traffic"
             and g.detail.onset
             and mine
-            and g.detail.onset <= mine + w.NEAR
+            and g.detail.onset <= mine + slack
             and g.detail.direction == f.detail.direction
             for c in catalog.dependents(service)
             for g in by_service.get(c, [])
@@ -317,8 +320,8 @@ def _symptom_of(
             for d in catalog.dependencies(s.service)
             if (t := suspects.get(d)) and (since := _logging_since(t)) and since < s.onset + w.SAMPLE_LAG
         ]
-        if failing:
-            return min(failing, key=at_onset).service
+        if failing:  # (a dependency whose lines are warnings only has no onset: when it told is its time)
+            return min(failing, key=lambda t: (_logging_since(t), t.service)).service
     return None
 
 

@@ -26,20 +26,43 @@ def schedule_set(change: Change) -> timedelta | None:
 _CRON = re.compile(r"(?<![\w*/-])([0-5]?\d) ([01]?\d|2[0-3]) \* \* (\*|[0-6](?:-[0-6])?(?:,[0-6])*)(?![\w*/-])")
 
 
+# A systemd timer's OnCalendar with a fixed time, daily or on some days of the week (`*-*-* 09:41:00`,
+# `Mon..Fri *-*-* 02:30`): a cron schedule in systemd's words
+_WEEKDAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+_DAY = "(?:" + "|".join(_WEEKDAYS) + ")"
+_ONCALENDAR = re.compile(rf"(?:({_DAY}(?:(?:\.\.|,){_DAY})*)\s+)?\*-\*-\*\s+([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?\b")
+
+
+def _clock_time(text: str) -> tuple[int, int, set[int]] | None:
+    """(minute, hour, days of the week, 0 Sunday) of a schedule with a fixed clock time, cron's or systemd's."""
+    if m := _CRON.search(text):
+        days = set(range(7))
+        if m[3] != "*":
+            days = set()
+            for part in m[3].split(","):
+                lo, _, hi = part.partition("-")
+                days |= set(range(int(lo), int(hi or lo) + 1))
+        return int(m[1]), int(m[2]), days
+    if m := _ONCALENDAR.search(text):
+        days = set(range(7))
+        if m[1]:
+            days = set()
+            for part in m[1].split(","):
+                lo, _, hi = part.partition("..")
+                days |= set(range(_WEEKDAYS.index(lo), _WEEKDAYS.index(hi or lo) + 1))
+        return int(m[3]), int(m[2]), days
+    return None
+
+
 def first_firing(change: Change) -> datetime | None:
-    """When a change that set the clock time a job runs (a cron schedule with a fixed minute and hour)
-    first made it run: the first such time after the change (cron's own zone, UTC, as servers keep it).
-    None when it sets no such schedule."""
-    m = _CRON.search(str(change.to or ""))
-    if m is None:
+    """When a change that set the clock time a job runs (a cron schedule or a systemd timer with a fixed
+    minute and hour) first made it run: the first such time after the change (the schedule's own zone, UTC,
+    as servers keep it). None when it sets no such schedule."""
+    found = _clock_time(str(change.to or ""))
+    if found is None:
         return None
-    days = set(range(7))  # cron's days of the week, 0 Sunday
-    if m[3] != "*":
-        days = set()
-        for part in m[3].split(","):
-            lo, _, hi = part.partition("-")
-            days |= set(range(int(lo), int(hi or lo) + 1))
-    at = change.ts.astimezone(UTC).replace(hour=int(m[2]), minute=int(m[1]), second=0, microsecond=0)
+    minute, hour, days = found
+    at = change.ts.astimezone(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
     for _ in range(8):
         if at > change.ts and (at.isoweekday() % 7) in days:
             return at

@@ -156,10 +156,10 @@ FIELDS = {
 }
 
 
-# a search store's export of its documents, each line an envelope with the event inside one key:
-# Elasticsearch's and OpenSearch's hits (elasticdump, the search API, `_index`, `_id`, `_source`), Datadog's
-# Logs API events (`id`, `type`, `attributes`)
-ENVELOPES = ("_source", "attributes")
+# an export that wraps each event in one key: Elasticsearch's and OpenSearch's hits (elasticdump, the search API,
+# `_index`, `_id`, `_source`), Datadog's Logs API events (`id`, `type`, `attributes`), Vector's native_json
+# encoding (the event under its type, `log`; Docker's `log` is a line's text, a string, so no envelope)
+ENVELOPES = ("_source", "attributes", "log")
 
 
 def envelope(sample: list[dict[str, Any]]) -> str | None:
