@@ -137,6 +137,23 @@ def setting_change(at: datetime, service: str, key: str, old: str, new: str, kin
     }  # fmt: skip
 
 
+def busy_with_job(root: Path, store: str, job: str, kind: str, alertname: str) -> Path:
+    """A bundle where a job filed as a change (`kind`, its text `job`) starts on `store` a minute after it is
+    filed: the store's CPU and latency rise a little, its user's errors do not, nothing fails."""
+    at = ALERT_AT - 15 * M
+    return write_bundle(
+        root,
+        services={"api": [store], store: []},
+        alert=alertmanager(alertname, store),
+        logs=quiet_logs("api", store),
+        metric_lines=series("cpu_utilization", store, flat_then(T0, END, 0.3, at, 0.85))
+        + series("latency_p99", store, flat_then(T0, END, 0.02, at, 0.05))
+        + series("error_ratio", "api", flat_then(T0, END, 0.002)),
+        changes=[setting_change(at - M, store, "job", "none", job, kind=kind)],
+        signals=signals("cpu_utilization", "latency_p99", "error_ratio", "request_rate"),
+    )
+
+
 def quiet_logs(*services: str) -> list[dict]:
     """A line every five minutes from each service, two hours before the alert: they were seen, and fine."""
     return [

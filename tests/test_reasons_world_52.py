@@ -20,6 +20,7 @@ from tests.bundles import (
     M,
     S,
     alertmanager,
+    busy_with_job,
     flat_then,
     investigated,
     log,
@@ -104,27 +105,13 @@ def test_ibm_message_ids_end_in_their_severity(tmp_path: Path) -> None:
     assert "ERROR" not in read_logs_of(tmp_path / "plain", plain)["db"].split("\n")[1]
 
 
-def _reorg(tmp_path: Path, job: str) -> Path:
-    """A DBA's scheduled job starts on the database, whose CPU and statements' latency rise a little."""
-    at = ALERT_AT - 15 * M
-    return write_bundle(
-        tmp_path / job.split()[0],
-        services={"api": ["db"], "db": []},
-        alert=alertmanager("DbCpuHigh", "db"),
-        logs=quiet_logs("api", "db"),
-        metric_lines=series("cpu_utilization", "db", flat_then(T0, END, 0.3, at, 0.85))
-        + series("latency_p99", "db", flat_then(T0, END, 0.02, at, 0.05))
-        + series("error_ratio", "api", flat_then(T0, END, 0.002)),
-        changes=[setting_change(at - M, "db", "job", "none", job, kind="dba")],
-        signals=SIGNALS,
-    )
-
-
 def test_a_dbas_table_reorganisation_is_planned_work(tmp_path: Path) -> None:
     for job in ("REORG TABLE CREW.DUTIES INPLACE", "RUNSTATS ON TABLE CREW.DUTIES", "rebuild index ix_duties"):
-        assert investigated(_reorg(tmp_path, job)).diagnosis.root_cause.category == "no_incident", job
+        root = busy_with_job(tmp_path / job.split()[0], "db", job, "dba", "DbCpuHigh")
+        assert investigated(root).diagnosis.root_cause.category == "no_incident", job
     # a job that says nothing of maintenance is a change like any other
-    assert investigated(_reorg(tmp_path, "EXPORT TO duties.del")).diagnosis.root_cause.category != "no_incident"
+    export = busy_with_job(tmp_path / "export", "db", "EXPORT TO duties.del", "dba", "DbCpuHigh")
+    assert investigated(export).diagnosis.root_cause.category != "no_incident"
 
 
 def _volume(tmp_path: Path, said: str, name: str, also: str = "") -> Path:

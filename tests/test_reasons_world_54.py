@@ -22,6 +22,7 @@ from tests.bundles import (
     M,
     S,
     alertmanager,
+    busy_with_job,
     flat_then,
     investigated,
     log,
@@ -55,25 +56,12 @@ def test_vectors_native_json_keeps_each_event_under_log(tmp_path: Path) -> None:
     assert "(12 ERROR" in read_logs_of(tmp_path / "docker", docker)["api"]
 
 
-def _moved(tmp_path: Path, job: str) -> Path:
-    at = ALERT_AT - 15 * M
-    return write_bundle(
-        tmp_path / job.split()[0],
-        services={"api": ["kafka"], "kafka": []},
-        alert=alertmanager("KafkaUnderReplicatedPartitions", "kafka"),
-        logs=quiet_logs("api", "kafka"),
-        metric_lines=series("cpu_utilization", "kafka", flat_then(T0, END, 0.3, at, 0.8))
-        + series("latency_p99", "kafka", flat_then(T0, END, 0.012, at, 0.023))
-        + series("error_ratio", "api", flat_then(T0, END, 0.002)),
-        changes=[setting_change(at - M, "kafka", "job", "none", job, kind="ops")],
-        signals=SIGNALS,
-    )
-
-
 def test_data_moved_between_a_clusters_nodes_on_purpose_is_planned_work(tmp_path: Path) -> None:
     for job in ("kafka-reassign-partitions --execute --reassignment-json-file move.json", "rebalance shards"):
-        assert investigated(_moved(tmp_path, job)).diagnosis.root_cause.category == "no_incident", job
-    assert investigated(_moved(tmp_path, "broker.rack=eu-1b")).diagnosis.root_cause.category != "no_incident"
+        root = busy_with_job(tmp_path / job.split()[0], "kafka", job, "ops", "KafkaUnderReplicatedPartitions")
+        assert investigated(root).diagnosis.root_cause.category == "no_incident", job
+    rack = busy_with_job(tmp_path / "rack", "kafka", "broker.rack=eu-1b", "ops", "KafkaUnderReplicatedPartitions")
+    assert investigated(rack).diagnosis.root_cause.category != "no_incident"
 
 
 def _change_to(value: str) -> Change:
