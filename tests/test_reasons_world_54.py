@@ -120,10 +120,11 @@ def test_a_dependency_that_told_of_trouble_only_in_warnings_does_not_fail_the_an
         alert=alertmanager("TelemetryStale", "consumer"),
         logs=quiet_logs("consumer", "broker", "store")
         + said
-        + [log(at - M + i * 20 * S, "store", "warn", "slow checkpoint") for i in range(3)],
+        + [log(at - M + 30 * S + i * 20 * S, "store", "warn", "slow checkpoint") for i in range(3)],
         metric_lines=series("request_rate", "consumer", flat_then(T0, END, 200, at, 10)),
         signals=SIGNALS,
     )
     d = investigated(root).diagnosis
     assert not any("analyst failed" in m for m in d.missing_evidence)
-    assert d.root_cause.service in ("broker", "store", "consumer")
+    # a brief reasoned from the evidence (cited), and no surer than three warnings and a fall in traffic allow
+    assert d.root_cause.cites and d.root_cause.confidence == "LOW"

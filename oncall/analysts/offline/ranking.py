@@ -315,13 +315,13 @@ def _symptom_of(
         # (the dependency's new warnings count from their first line; with no lines of its own, this one's
         # onset is a metric's first abnormal sample, which stamps the start of the minute it measured: a line
         # logged within that minute is no later)
-        failing = [
-            t
+        told = {
+            t.service: since
             for d in catalog.dependencies(s.service)
             if (t := suspects.get(d)) and (since := _logging_since(t)) and since < s.onset + w.SAMPLE_LAG
-        ]
-        if failing:  # (a dependency whose lines are warnings only has no onset: when it told is its time)
-            return min(failing, key=lambda t: (_logging_since(t), t.service)).service
+        }
+        if told:  # (a dependency whose lines are warnings only has no onset: when it told is its time)
+            return min(told, key=lambda d: (told[d], d))
     return None
 
 

@@ -5,6 +5,7 @@ that schedule first fires, which can be hours after the change."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from oncall.tools.read_changes import Change
@@ -36,22 +37,22 @@ _ONCALENDAR = re.compile(rf"(?:({_DAY}(?:(?:\.\.|,){_DAY})*)\s+)?\*-\*-\*\s+([01
 def _clock_time(text: str) -> tuple[int, int, set[int]] | None:
     """(minute, hour, days of the week, 0 Sunday) of a schedule with a fixed clock time, cron's or systemd's."""
     if m := _CRON.search(text):
-        days = set(range(7))
-        if m[3] != "*":
-            days = set()
-            for part in m[3].split(","):
-                lo, _, hi = part.partition("-")
-                days |= set(range(int(lo), int(hi or lo) + 1))
-        return int(m[1]), int(m[2]), days
+        return int(m[1]), int(m[2]), _days(None if m[3] == "*" else m[3], "-", int)
     if m := _ONCALENDAR.search(text):
-        days = set(range(7))
-        if m[1]:
-            days = set()
-            for part in m[1].split(","):
-                lo, _, hi = part.partition("..")
-                days |= set(range(_WEEKDAYS.index(lo), _WEEKDAYS.index(hi or lo) + 1))
-        return int(m[3]), int(m[2]), days
+        return int(m[3]), int(m[2]), _days(m[1], "..", _WEEKDAYS.index)
     return None
+
+
+def _days(spec: str | None, to: str, number: Callable[[str], int]) -> set[int]:
+    """The days of the week a list of days and ranges names (`1-5,0` in cron's numbers, `Mon..Fri,Sun` in
+    systemd's names, each day read by `number`); every day without one."""
+    if not spec:
+        return set(range(7))
+    days: set[int] = set()
+    for part in spec.split(","):
+        lo, _, hi = part.partition(to)
+        days |= set(range(number(lo), number(hi or lo) + 1))
+    return days
 
 
 def first_firing(change: Change) -> datetime | None:

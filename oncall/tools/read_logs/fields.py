@@ -169,13 +169,12 @@ def envelope(sample: list[dict[str, Any]]) -> str | None:
     envelope). None when the lines are the events."""
     if otlp.batches(sample):
         return otlp.BATCH_KEY
+    untimed = [obj for obj in sample if not _known(obj, "ts")]
+    if not untimed or len(untimed) * 2 < len(sample):  # most lines are events of their own
+        return None
     for key in ENVELOPES:
-        inside = sum(
-            1
-            for obj in sample
-            if not _known(obj, "ts") and isinstance(inner := obj.get(key), dict) and _known(inner, "ts")
-        )
-        if sample and inside * 2 >= len(sample):
+        inside = sum(1 for obj in untimed if isinstance(inner := obj.get(key), dict) and _known(inner, "ts"))
+        if inside * 2 >= len(sample):
             return key
     return None
 
