@@ -157,6 +157,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world53
 	rm -rf build/world54 && $(BIN)/oncall scenarios generate build/world54 --world 54 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world54
+	rm -rf build/world55 && $(BIN)/oncall scenarios generate build/world55 --world 55 --seed 7 --per-family 8
+	$(BIN)/oncall eval build/world55
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

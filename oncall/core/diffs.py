@@ -25,8 +25,33 @@ class Diff:
     body: tuple[str, ...]  # every line but the file headers and hunk markers, marks kept
 
 
-def parse(diff: str | None) -> Diff:
+# Nomad's `job plan` diff: each edited field `+/- key: "old" => "new"`, indented under the job, group and task
+# it sits in (`+/- Job: "api"`, `+/- Task Group: "api" (1 create/destroy update)`, `+/- Config {`): those say
+# where the change is, as a unified diff's headers do, not what it changed
+_PLANNED_EDIT = re.compile(r'^\s*\+/-\s+([^:{]+?):\s+"(.*)"\s+=>\s+"(.*)"\s*$')
+_PLANNED_PLACE = re.compile(r"^\s*[+-]/?-?\s+(Job|Task Group|Task|Group)\b|^\s*[+-]/?-?\s+[\w ]+\{$|^\s*\}$")
+
+
+def _unplanned(lines: list[str]) -> list[str]:
+    """Lines of a Nomad plan diff as a unified diff writes them: each edit a removed and an added line, the
+    places it sits in left out (other lines as they are)."""
+    out: list[str] = []
+    for x in lines:
+        if m := _PLANNED_EDIT.match(x):
+            out += [f"-{m.group(1)}: {m.group(2)}", f"+{m.group(1)}: {m.group(3)}"]
+        elif not _PLANNED_PLACE.match(x):
+            out.append(x)
+    return out
+
+
+def _lines(diff: str | None) -> list[str]:
+    """A diff's lines, a Nomad plan diff's as a unified diff writes them."""
     lines = (diff or "").splitlines()
+    return _unplanned(lines) if any(_PLANNED_EDIT.match(x) for x in lines) else lines
+
+
+def parse(diff: str | None) -> Diff:
+    lines = _lines(diff)
     m = re.search(r"^\+\+\+ b/(\S+)", diff or "", re.M) or re.search(r"^--- a/(\S+)", diff or "", re.M)
     body = tuple(x for x in lines if not x.startswith(("---", "+++", "@@")))
     return Diff(
@@ -48,7 +73,7 @@ def describe(diff: str) -> tuple[str, str | None, str | None]:
     """(kind, from, to) of a diff: ("deploy", "v2.14.2", "v2.14.3") or ("config", "maxConnections=100", ...)."""
     removed: list[tuple[str, str]] = []
     added: list[tuple[str, str]] = []
-    for line in diff.splitlines():
+    for line in _lines(diff):
         if line.startswith(("---", "+++")):
             continue
         m = _KV.match(line)
@@ -73,6 +98,8 @@ def gist(diff: str | None) -> tuple[str, str] | None:
     rather than the image tag that every deploy bumps."""
     if not diff:
         return None
+    # (as written: a brief quotes the pair, so each must be the diff's own text; a Nomad plan diff's edit is
+    # one line, `+/- key: "old" => "new"`, and gives none)
     lines = diff.splitlines()
     pairs = []
     for i, x in enumerate(lines):

@@ -300,6 +300,12 @@ WORKER_SETTING = re.compile(
 # An account its store locked (Oracle's ORA-28000, "account is locked" after too many failed logins): it is
 # unlocked before anything is restarted (a restart only logs in again, and fails)
 ACCOUNT_LOCKED = re.compile(r"\baccount (is |has been |was )?locked\b|ORA-28000", re.I)
+# A secrets store a service is issued its credentials by, as estates name it (Vault, OpenBao, Conjur, a cloud's
+# secrets manager or key vault)
+SECRETS_STORE = re.compile(r"vault|secret|openbao|conjur|infisical", re.I)
+# A refusal that says the credential itself lapsed or is blocked (its expiry, a certificate, a lock): renewed or
+# unlocked where it is kept, which reading it again does not do
+LAPSED = re.compile(r"expir|certificat|x509|\bTLS\b|\blocked\b|ORA-28000", re.I)
 # A verifier lacking the key new tokens are signed with, from an issuer that publishes its keys (a JWKS
 # endpoint): it holds a stale copy of the key set, which a restart fetches again
 STALE_KEYS = re.compile(
@@ -409,6 +415,14 @@ UNREACHED = re.compile(
     r"connect(ion)? ?time(d)? ?out|timed out (while )?connecting|without establishing a connection|\bETIMEDOUT\b"
     r"|\bEHOSTUNREACH\b|\bENETUNREACH\b|no route to host|network is unreachable|(could not|failed to|unable to) "
     r"connect|connection refused|\bECONNREFUSED\b",
+    re.I,
+)
+
+# a server refusing a client's login, in the server's words (PostgreSQL's, MySQL's, SQL Server's, Redis'): the
+# credential refused is the client's; the server says only that it does not accept it
+LOGIN_REFUSED = re.compile(
+    r"authentication failed for user|Access denied for user|Login failed for user|\bWRONGPASS\b"
+    r"|invalid username-password pair",
     re.I,
 )
 

@@ -81,21 +81,26 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
 
 # what a change filed as planned work says it does: maintenance a team runs on a store on purpose (a DBA's
 # table reorganisation, statistics refresh or index rebuild among it; data moved between a cluster's nodes:
-# Kafka's partition reassignment, a shard rebalance), a load test
+# Kafka's partition reassignment, a shard rebalance), a load test, a node drained
 PLANNED_WORK = re.compile(
     r"\b(maintenance|re-?index(ing)?|vacuum(ing)?|backups?|compactions?|force[-_ ]?merge|load[-_ ]?test"
     r"|reassign(ment|ing)?|rebalanc(e|es|ing)"
     r"|reorg(ani[sz]e|ani[sz]ation)?|runstats|analy[sz]e[-_ ]table|optimi[sz]e[-_ ]table"
-    r"|(re)?build[-_ ]index(es)?|index[-_ ]rebuild)\b",
+    r"|(re)?build[-_ ]index(es)?|index[-_ ]rebuild)\b"
+    r"|\b(node|kubectl|nomad)\b.{0,40}\bdrain\b",
     re.I,
 )
+# planned work that moves a node's instances elsewhere (a node drained, cordoned, its workloads evicted):
+# each moved instance starts again, on purpose
+MOVES_INSTANCES = re.compile(r"\bdrain(ed|ing)?\b|\bcordon(ed)?\b|\bevict(ed|ion|ing)?\b", re.I)
 
 
 def planned_work(suspects: list[Suspect], alerting: str | None) -> ChangeFinding | None:
     """A change filed as planned work (maintenance: a reindex, a vacuum, a backup, a compaction; a load test)
     landed on the alerting service shortly before it moved, and since then it has only been busy, slower
-    and warning, failing nothing: no error line or error rate on it or anywhere, nothing restarted or
-    broken by a change, no other service slower. The work it was filed for, not an incident. That change."""
+    and warning, failing nothing: no error line or error rate on it or anywhere, nothing restarted (but the
+    instances a drain moved) or broken by a change, no other service slower. The work it was filed for, not
+    an incident. That change."""
     mine = next((s for s in suspects if s.service == alerting), None)
     if mine is None or mine.onset is None or any(s.broke for s in suspects):
         return None
@@ -104,13 +109,21 @@ def planned_work(suspects: list[Suspect], alerting: str | None) -> ChangeFinding
     ]
     if not planned:
         return None
+    # (its instances restarted as the work moved them: what the work does, not a failure)
+    moves = bool(MOVES_INSTANCES.search(planned[-1].detail.to or ""))
     for s in suspects:
         for f in s.findings:
             if f.weight < 1 or isinstance(f, ChangeFinding | HistoryFinding):
                 continue
             if s is not mine:
                 return None  # another service moved: the work reached beyond the one doing it
-            busy = _busy_cpu(f) or _more_served(f) or (isinstance(f, MetricFinding) and f.signal == "latency_p99")
+            restarted = moves and isinstance(f, MetricFinding) and f.signal == "restarts"
+            busy = (
+                _busy_cpu(f)
+                or _more_served(f)
+                or (isinstance(f, MetricFinding) and f.signal == "latency_p99")
+                or restarted
+            )
             warned = isinstance(f, LogFinding) and f.detail.level == "WARN"
             if not (busy or warned):
                 return None

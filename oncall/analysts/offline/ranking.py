@@ -28,7 +28,7 @@ from oncall.analysts.offline.findings import (
 from oncall.analysts.offline.loads import hurt_at
 from oncall.analysts.offline.neighbours import follow_changes
 from oncall.analysts.offline.outside import look_beyond
-from oncall.analysts.offline.patterns import NEVER_ARRIVED, reaches, their_cert
+from oncall.analysts.offline.patterns import LOGIN_REFUSED, NEVER_ARRIVED, echoes, reaches, their_cert
 from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect, background, passes_up
 from oncall.core import diffs
 from oncall.core.catalog import Catalog, mentions
@@ -111,6 +111,7 @@ def rank(
         suspects[name].score = min(suspects[name].score, w.CUT_OFF * min(c.score for c in callers))
     look_beyond(suspects, catalog, seen)
     _victims_below_causes(suspects)
+    _refusers_below_refused(suspects, catalog)
     # equal scores: a service whose errors are about another that broke no later comes after it
     return sorted(
         suspects.values(),
@@ -137,6 +138,23 @@ def _victims_below_causes(suspects: dict[str, Suspect]) -> None:
                 s.score, moved = cause.score, True
         if not moved:
             break
+
+
+def _refusers_below_refused(suspects: dict[str, Suspect], catalog: Catalog) -> None:
+    """A server whose new error lines are all refusals of a login (LOGIN_REFUSED) that a client of its own quotes
+    in its errors refused the client's credential: the client's fault, which the server only witnessed. It
+    is held at the client's score and counted its symptom, so the client comes first."""
+    for t in suspects.values():
+        refused = [g.detail.template for g in t.logs("own") if isinstance(g, LogFinding) and g.weight >= w.WITNESS]
+        if not refused or not all(LOGIN_REFUSED.search(r) for r in refused):
+            continue
+        for name in catalog.dependents(t.service):
+            s = suspects.get(name)
+            if s is not None and any(
+                echoes(r, f.detail.template) for f in s.logs("own") if isinstance(f, LogFinding) for r in refused
+            ):
+                t.score, t.symptom_of = min(t.score, s.score), s.service
+                break
 
 
 def _cut_off_callers(suspects: dict[str, Suspect], seen: set[str]) -> dict[str, list[Suspect]]:
@@ -468,7 +486,7 @@ def _category(
         if m.signal != "restarts":
             votes["resource_exhaustion"] += m.weight
     exhausted = [f for f in own if f.category == "resource_exhaustion"]
-    if loaded and saturation and (not exhausted or _load_came_first(s, loaded)):
+    if loaded and saturation and _load_came_first(s, loaded):
         votes["capacity"] += sum(m.weight for m in saturation) + w.LEGITIMATE_LOAD  # legitimate load, not a leak
         if exhausted:  # a queue or pool full under load that arrived first is that load over capacity, not a leak
             moved = sum(f.weight for f in exhausted)

@@ -20,7 +20,7 @@ from oncall.analysts.offline.findings import (
     WorkloadFinding,
     rotation,
 )
-from oncall.analysts.offline.patterns import CONSUMED, UNRESOLVED, echoes
+from oncall.analysts.offline.patterns import CONSUMED, LOGIN_REFUSED, UNRESOLVED, echoes
 from oncall.core.diagnosis import Category
 from oncall.tools.read_logs import TemplateStat
 
@@ -123,13 +123,15 @@ def passes_up(s: Suspect, t: Suspect) -> bool:
     wrapping its server's reply): T's failure passed up to S. Not when T ran out of what its clients use
     up (connections, client slots, rate, quota): then its clients filled it and stay suspects. Nor when
     T could not resolve a name: each caller resolves its own names, so two services failing to resolve
-    suffer the same resolver together; neither passed it to the other."""
+    suffer the same resolver together; neither passed it to the other. Nor when T refused a login: the
+    credential it refused is its client's, and S quoting the refusal says so."""
     return any(
         isinstance(f, LogFinding)
         and f.weight >= w.WITNESS
         and isinstance(g, LogFinding)
         and not CONSUMED.search(g.detail.template)
         and not UNRESOLVED.search(g.detail.template)
+        and not LOGIN_REFUSED.search(g.detail.template)
         and echoes(g.detail.template, f.detail.template)
         for f in s.logs("own")
         for g in t.logs("own")

@@ -22,11 +22,11 @@ from oncall.tools.read_logs.templates import MASK, MASK_RE, MAX_CHARS, Group, mi
 # (one letter: glog's and klog's line prefix: E and F error, W warn; IBM's message ids: S severe)
 ERROR_NAMES = (
     "ERROR", "ERR", "ERRO", "FATAL", "FATA", "FTL", "CRITICAL", "CRIT", "PANIC", "PANI", "EMERG", "ALERT", "SEVERE",
-    "50", "60", "0", "1", "2", "3", "E", "F", "S",
+    "EMERGENCY", "50", "60", "0", "1", "2", "3", "E", "F", "S",
     "EXCEPTION", "EXCEEDEDCPU", "EXCEEDEDMEMORY",  # a Worker's Outcome: it threw, or the runtime stopped it
 )  # fmt: skip
 WARN_NAMES = ("WARN", "WARNING", "WRN", "40", "4", "W")
-DEBUG_NAMES = ("DEBUG", "DEBU", "DBG", "TRACE", "TRAC", "TRC", "10", "20", "7")
+DEBUG_NAMES = ("DEBUG", "DEBU", "DBG", "TRACE", "TRAC", "TRC", "VRB", "10", "20", "7")  # (Serilog's Verbose: VRB)
 
 
 def streams_only(values: set[str]) -> bool:
@@ -99,7 +99,9 @@ LEVEL_SQL = f"CASE WHEN lvl <> '' THEN {named_level('lvl')} ELSE {INFERRED_LEVEL
 _STATED = (
     # (ECS's `log.level` too)
     r"""(?i)(?:^|[\s{,"'])(?:log\.)?(?:level|lvl|severity)["']?\s*[=:]\s*["']?([a-z]+|\d{2})\b""",
-    r"(?i)\[(trace|debug|info|notice|warn|warning|error|err|critical|crit|fatal|panic)\]",
+    # (in three letters too, after the time of day in Serilog's console format: NATS' `[INF]`, `[12:00:00 WRN]`)
+    r"(?i)\[(?:\d\d:\d\d:\d\d(?:\.\d+)? )?(trace|debug|info|notice|warn|warning|error|err|critical|crit|fatal|panic"
+    r"|trc|vrb|dbg|inf|wrn|ftl)\]",
     # (zerolog's console writer abbreviates to three letters, logrus's text formatter to four)
     r"^(?:\S+\s+){0,4}?(DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|PANIC|LOG|DBG|INF|WRN|ERR|FTL"
     r"|DEBU|ERRO|FATA|PANI):?\s",
@@ -107,6 +109,8 @@ _STATED = (
     r"^([IWEF])\d{4,6} \d\d:\d\d:\d\d",
     # Python logging's default format (basicConfig): `WARNING:policy.rates:text`, `ERROR:root:text`
     r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]+:",
+    # Monolog's line format (Laravel, Symfony): `[2026-06-03 07:41:12] production.ERROR: text`, PSR-3's levels
+    r"^(?:\[[^\]]*\]\s+)?[\w-]+\.(DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY):\s",
     # PHP's error log names its level in words: `PHP Fatal error:  text`, `PHP Warning:  text`
     r"^PHP (?:(?:Fatal|Parse|Recoverable fatal) )?(error|Warning|Notice):",
     # IBM's message ids end in their severity (MQ's `AMQ9202E:`, Liberty's `CWWKZ0002E:`, WebSphere's

@@ -156,27 +156,29 @@ FIELDS = {
 }
 
 
-# an export that wraps each event in one key: Elasticsearch's and OpenSearch's hits (elasticdump, the search API,
-# `_index`, `_id`, `_source`), Datadog's Logs API events (`id`, `type`, `attributes`), Vector's native_json
-# encoding (the event under its type, `log`; Docker's `log` is a line's text, a string, so no envelope)
-ENVELOPES = ("_source", "attributes", "log")
-
-
 def envelope(sample: list[dict[str, Any]]) -> str | None:
     """The key the sampled lines carry their events in: OTLP/JSON's batches (otlp.BATCH_KEY, many a line), or
-    an ENVELOPES key, when most have no time field this reader knows of their own and that key holds an
-    object that has one (an OpenTelemetry record's `attributes` sits beside its own time, so it is no
-    envelope). None when the lines are the events."""
+    the one key that, when most lines have no time field this reader knows of their own, holds in most of
+    them an object that has one. Exports wrap each event so: Elasticsearch's and OpenSearch's hits
+    (`_source`), Datadog's Logs API (`attributes`), Vector's native_json (`log`), Graylog's search API
+    (`message`); the name is the export's, so none is listed. An OpenTelemetry record's `attributes` sits
+    beside its own time, so it is no envelope; Docker's `log` is a line's text (a string), so none either.
+    Of two such keys, the one more lines wrap their event in (then the first written). None when the lines
+    are the events."""
     if otlp.batches(sample):
         return otlp.BATCH_KEY
     untimed = [obj for obj in sample if not _known(obj, "ts")]
     if not untimed or len(untimed) * 2 < len(sample):  # most lines are events of their own
         return None
-    for key in ENVELOPES:
-        inside = sum(1 for obj in untimed if isinstance(inner := obj.get(key), dict) and _known(inner, "ts"))
-        if inside * 2 >= len(sample):
-            return key
-    return None
+    inside: dict[str, int] = {}
+    for obj in untimed:
+        for key, inner in obj.items():
+            if isinstance(inner, dict) and _known(inner, "ts"):
+                inside[key] = inside.get(key, 0) + 1
+    if not inside:
+        return None
+    key, n = max(inside.items(), key=lambda kv: kv[1])  # (the first of equals: the first written)
+    return key if n * 2 >= len(sample) else None
 
 
 def events(objs: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -363,6 +365,21 @@ def coralogix_entries(sample: list[dict[str, Any]]) -> bool:
     return any(all(k in obj for k in CORALOGIX_KEYS) and str(obj["severity"]) in "123456" for obj in sample)
 
 
+# Docker's GELF log driver names each line's container and image (`_container_name`, `_image_name`; a GELF
+# server may store them without the underscore) and files what a program writes to standard output at 6,
+# to standard error at 3, whatever the line says (uvicorn, Monolog, NATS and PostgreSQL write info there)
+DOCKER_GELF = ("container_name", "image_name")
+GELF_STREAMS = {"3", "6"}
+
+
+def docker_streams(sample: list[dict[str, Any]]) -> bool:
+    """Whether the sampled lines' level field is Docker's GELF driver's stream (see DOCKER_GELF): most lines
+    name their container as that driver does and their levels are only its two. A pipeline that set the
+    level from the text would have written others."""
+    docker = [obj for obj in sample if all(k in obj or f"_{k}" in obj for k in DOCKER_GELF)]
+    return len(docker) * 2 > len(sample) and bool(levels := level_values(docker)) and levels <= GELF_STREAMS
+
+
 def level_values(sample: list[dict[str, Any]]) -> set[str]:
     """The values of the sampled lines' level fields (their keys in any case), as written."""
     seen: set[str] = set()
@@ -479,7 +496,8 @@ class Found:
     host: str | None = None
     text: str | None = None
     time: str | None = None
-    streams: bool = False  # the level field names output streams, not levels (see aggregate.streams_only)
+    # the level field names output streams, not levels (aggregate.streams_only, docker_streams)
+    streams: bool = False
     coloured: bool = False  # lines keep a terminal's colour codes (ANSI escapes): dropped before reading
     ascending: bool = False  # the level field's numbers are Coralogix's scale (coralogix_entries), not syslog's
     envelope: str | None = None  # the key each line's event is under (fields.envelope), None: the line is it
@@ -489,7 +507,7 @@ class Found:
         """From the sampled events (taken out of their `envelope`, if any)."""
         host, time = hosts_field(sample, known), time_field(sample)
         coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
-        streams = streams_only({v.upper() for v in level_values(sample)})
+        streams = streams_only({v.upper() for v in level_values(sample)}) or docker_streams(sample)
         ascending = coralogix_entries(sample)
         return cls(host, text_field(sample, (host, time)), time, streams, coloured, ascending, envelope)
 
