@@ -54,10 +54,11 @@ def _levels(read: str) -> dict[str, int]:
 
 def test_an_exports_envelope_is_whichever_one_key_holds_each_event(tmp_path: Path) -> None:
     at = ALERT_AT - 5 * M
-    for key in ("message", "event"):
+    # (a key the file names is a name: quoted, never SQL)
+    for n, key in enumerate(("message", "event", "x'); DROP TABLE marks1; --", 'we"ird', "a.b")):
         hits = [_hit(T0 + i * 5 * M, s, "steady", key=key) for i in range(20) for s in ("api", "db")]
         hits += [_hit(at + i * 10 * S, "api", "ERROR upstream db refused the connection", key=key) for i in range(12)]
-        read = read_logs_of(tmp_path / key, hits)
+        read = read_logs_of(tmp_path / str(n), hits)
         assert "(12 ERROR" in read["api"] and "skipped" not in read["api"], key
     # lines that are their own events, a `message` of text each, are no envelope's
     lines = quiet_logs("api", "db") + [
