@@ -60,6 +60,10 @@ def test_an_exports_envelope_is_whichever_one_key_holds_each_event(tmp_path: Pat
         hits += [_hit(at + i * 10 * S, "api", "ERROR upstream db refused the connection", key=key) for i in range(12)]
         read = read_logs_of(tmp_path / str(n), hits)
         assert "(12 ERROR" in read["api"] and "skipped" not in read["api"], key
+    # a key with no name is no envelope (it cannot be selected): its lines are read as they are, unreadable,
+    # and said so, not a failed read
+    nameless = [_hit(T0 + i * 5 * M, "api", "steady", key="") for i in range(20)]
+    assert "20 lines in the log source were skipped" in read_logs_of(tmp_path / "nameless", nameless)["api"]
     # lines that are their own events, a `message` of text each, are no envelope's
     lines = quiet_logs("api", "db") + [
         log(at + i * 10 * S, "api", "error", "upstream db refused the connection") for i in range(12)

@@ -29,7 +29,7 @@ class Diff:
 # it sits in (`+/- Job: "api"`, `+/- Task Group: "api" (1 create/destroy update)`, `+/- Config {`): those say
 # where the change is, as a unified diff's headers do, not what it changed
 _PLANNED_EDIT = re.compile(r'^\s*\+/-\s+([^:{]+?):\s+"(.*)"\s+=>\s+"(.*)"\s*$')
-_PLANNED_PLACE = re.compile(r"^\s*[+-]/?-?\s+(Job|Task Group|Task|Group)\b|^\s*[+-]/?-?\s+[\w ]+\{$|^\s*\}$")
+_PLANNED_PLACE = re.compile(r"^\s*(?:\+/-|[+-])\s+(?:(?:Job|Task Group|Task|Group)\b|[\w ]+\{$)|^\s*\}$")
 
 
 def _unplanned(lines: list[str]) -> list[str]:

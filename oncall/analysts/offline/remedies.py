@@ -117,12 +117,16 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
     # (an account its store locked after the refused logins stays locked whatever it holds: unlocking comes first)
     if credential and change and top.kept_old_credential(change) and not ACCOUNT_LOCKED.search(words):
         restart = "read its credential again (it holds the one from before the rotation)"
-    # a login refused, nothing of its own changed, no lapse said, and its credentials are issued by a secrets
-    # store it uses: the store rotated or revoked the one it read at start (Vault ends a lease, drops its user)
-    store = next((d for d in catalog.dependencies(svc, depth=1) if SECRETS_STORE.search(d)), None)
     if credential and not change and STALE_KEYS.search(words):
         restart = "fetch its issuer's current signing keys (it holds a copy from before they were rotated)"
-    elif credential and not change and store and not LAPSED.search(words):
+    # a login refused, nothing of its own changed, no lapse said, and its credentials are issued by a secrets
+    # store it uses: the store rotated or revoked the one it read at start (Vault ends a lease, drops its user)
+    elif (
+        credential
+        and not change
+        and not LAPSED.search(words)
+        and (store := next((d for d in catalog.dependencies(svc, depth=1) if SECRETS_STORE.search(d)), None))
+    ):
         restart = f"be issued its credential again by {store} (it holds one {store} has since rotated or revoked)"
     if restart:
         acts.append(

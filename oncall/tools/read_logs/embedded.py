@@ -168,6 +168,12 @@ def _uncoloured(value: str) -> str:
     return f"regexp_replace({value}, '{CSI}', '', 'g')"
 
 
+def _named(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A sampled line's object without its nameless keys: SQL cannot select a key with no name, so nothing
+    found in the sample (an envelope, a host's or a time's field) may be one."""
+    return {k: v for k, v in pairs if k}
+
+
 class _Sampled(NamedTuple):
     """What `_sample` read of a file."""
 
@@ -259,7 +265,7 @@ class JsonlLogs:
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = json.loads(line, object_pairs_hook=_named)
             except ValueError:
                 obj = None
             if isinstance(obj, dict):
