@@ -25,12 +25,12 @@ from tests.net import free_port, wait_http
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
 
-def alert(name: str, fp: str, service: str = "api-gateway", severity: str = "page") -> Alert:
+def alert(name: str, fp: str, service: str = "api-gateway", severity: str = "page", start: datetime = T0) -> Alert:
     return Alert(
         source="alertmanager",
         alertname=name,
         status="firing",
-        starts_at=T0,
+        starts_at=start,
         service=service,
         labels={"alertname": name, "service": service, "severity": severity},
         fingerprint=fp,
@@ -171,6 +171,58 @@ def test_requests_committed_together_each_get_their_own_outcome(make_queue):
     later = q.enqueue_all([[alert("B0", "late")], [alert("B0", "new-severity", severity="warning")]])
     assert later[0].attached == 1 and later[0].jobs == [job.id]  # nothing new: on record with the done job
     assert later[1].jobs == [f"{job.id}-f1"]  # something new: a follow-up
+
+
+def test_a_groups_window_opens_at_its_first_start_not_at_a_clock_boundary(make_queue):
+    """Members starting seconds apart are one investigation even when a round five minutes falls
+    between them (T0 is one); a firing that starts a window after the first is investigated anew,
+    and a member that arrives late with an early start still joins the firing it belongs to."""
+    q = make_queue()
+    s = timedelta(seconds=1)
+    first = q.enqueue([alert("W", "w1", start=T0 - 2 * s)])
+    assert q.enqueue([alert("W", "w2", start=T0 + 2 * s)]).jobs == first.jobs  # across 14:00:00
+    job = q.claim(owner="w", settle_s=0)
+    assert job is not None and [a.fingerprint for a in job.alerts] == ["w1", "w2"]
+    q.finish(job.id, "inv", owner="w")
+    late = q.enqueue([alert("W", "w3", start=T0 + 200 * s)])
+    assert late.attached == 1 and late.jobs == first.jobs  # the same firing, nothing new: on record
+    grew = q.enqueue([alert("W", "w3b", severity="warning", start=T0 + 10 * s)])
+    assert grew.jobs == [f"{first.jobs[0]}-f1"]  # the same firing, something new: a follow-up
+    assert q.enqueue([alert("W", "w3c", start=T0 + 20 * s)]).jobs == grew.jobs  # joins the waiting follow-up
+    again = q.enqueue([alert("W", "w4", start=T0 + 400 * s)])  # 402 s after the first start
+    assert again.attached == 0 and again.jobs == [f"{first.jobs[0]}-n2"]  # a new firing: investigated anew
+    assert q.enqueue([alert("W", "w5", start=T0 - 1 * s)]).jobs == grew.jobs  # late, but of the first firing
+    assert q.enqueue([alert("W", "w6", start=T0 + 500 * s)]).jobs == again.jobs
+    assert q.enqueue([alert("W", "w7", start=T0 + 250 * s)]).jobs == again.jobs  # in both windows: the nearer
+    assert q.enqueue([alert("W", "w8", start=T0 + 150 * s)]).jobs == grew.jobs  # nearer the first firing
+
+
+def test_a_queue_written_before_jobs_had_an_anchor_still_takes_and_keeps_alerts(tmp_path):
+    """An upgrade over an existing state folder: the old jobs table gains its column, its jobs keep
+    their records, and a new member of an old group opens a job of its own rather than being lost."""
+    import sqlite3
+
+    path = tmp_path / "queue.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE alerts (key TEXT PRIMARY KEY, job TEXT NOT NULL, alert TEXT NOT NULL, received_at REAL "
+        "NOT NULL, role TEXT NOT NULL DEFAULT 'subject'); CREATE TABLE jobs (id TEXT PRIMARY KEY, grp TEXT, "
+        "status TEXT NOT NULL DEFAULT 'queued', investigation TEXT, error TEXT, created_at REAL NOT NULL, "
+        "updated_at REAL, owner TEXT, lease_until REAL, attempts INTEGER NOT NULL DEFAULT 0);"
+    )
+    grp = AlertQueue(tmp_path / "any.sqlite", recover=False).group_of(alert("O", "o"))  # the group's name now
+    old.execute(
+        "INSERT INTO jobs(id, grp, status, investigation, created_at) VALUES ('job-old', ?, 'done', 'i', 1)", (grp,)
+    )
+    old.execute("INSERT INTO alerts VALUES ('o|t', 'job-old', ?, 1, 'subject')", (alert("O", "o").model_dump_json(),))
+    old.commit()
+    old.close()
+    q = AlertQueue(path, recover=False)
+    assert q.whereabouts("o")[0]["investigation"] == "i"
+    assert q.enqueue([alert("O", "o2")]).accepted == 1
+    job = q.claim(owner="w", settle_s=0)
+    assert job is not None and [a.fingerprint for a in job.alerts] == ["o2"]
+    q.close()
 
 
 def test_a_request_that_cannot_be_committed_does_not_fail_the_others_of_its_batch(tmp_path):

@@ -2,11 +2,12 @@
 that got a 2xx is accounted for.
 
 Each firing alert is stored once, keyed by fingerprint and start time, so Alertmanager's
-repeat_interval re-sends are recognised. Alerts of one group (same groupKey and service, starting
-within `window_s`) make one job, so one investigation lists them all. An alert that joins a group
-whose job is already running or done is never dropped: it is recorded as attached to that job,
-and when it adds something new (another alert name, service or severity) it starts a follow-up
-job, at most one waiting per group at a time. The invariant: every accepted alert is the subject
+repeat_interval re-sends are recognised. Alerts of one group (same groupKey and service) that start
+within `window_s` of the first one's start make one job, so one investigation lists them all; the
+window opens at that first start, not at a clock boundary, so members seconds apart are never split.
+An alert that joins a group whose job is already running or done is never dropped: it is recorded
+as attached to that job, and when it adds something new (another alert name, service or severity)
+it starts a follow-up job, at most one waiting per group at a time. The invariant: every accepted alert is the subject
 of exactly one job or recorded as attached to one (`whereabouts`).
 
 The webhook writes through one writer (GroupCommit): the requests that arrive while a transaction
@@ -42,7 +43,7 @@ CREATE TABLE IF NOT EXISTS alerts (
 CREATE TABLE IF NOT EXISTS jobs (
   id TEXT PRIMARY KEY, grp TEXT, status TEXT NOT NULL DEFAULT 'queued', investigation TEXT, error TEXT,
   created_at {real} NOT NULL, updated_at {real}, owner TEXT, lease_until {real},
-  attempts INTEGER NOT NULL DEFAULT 0);
+  attempts INTEGER NOT NULL DEFAULT 0, anchor {real});
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created_at);
 CREATE INDEX IF NOT EXISTS jobs_grp ON jobs(grp, created_at);
 CREATE INDEX IF NOT EXISTS alerts_job ON alerts(job);
@@ -78,17 +79,23 @@ class _Batch:
 
     now: float
     known: set[str]  # alert keys already stored (duplicates)
-    newest: dict[str, tuple[str, str]]  # group -> (its newest job, that job's status)
-    count: dict[str, int]  # group -> its jobs so far (names the next follow-up)
+    jobs: dict[str, list[tuple[float, str, str, float | None]]]  # group -> (created, job, status, anchor)
+    count: dict[str, int]  # group -> its jobs so far (names the next one)
     members: dict[str, set[tuple[Any, ...]]] = field(default_factory=dict)  # job -> (name, service, severity)
     new_jobs: list[tuple[Any, ...]] = field(default_factory=list)
     new_alerts: list[tuple[Any, ...]] = field(default_factory=list)
 
-    def open(self, grp: str, job: str) -> tuple[str, str]:
-        self.new_jobs.append((job, grp, self.now))
-        self.newest[grp] = (job, "queued")
+    def open(self, grp: str, job: str, anchor: float | None) -> tuple[str, str]:
+        self.new_jobs.append((job, grp, self.now, anchor))
+        self.jobs.setdefault(grp, []).append((self.now, job, "queued", anchor))
         self.count[grp] += 1
         return job, "subject"
+
+    def covering(self, grp: str, start: float, window_s: float) -> tuple[float, str, str, float | None] | None:
+        """The job of the firing whose window (from its first member's start) holds this start: the
+        nearest firing when two windows overlap, and of its jobs the newest (its latest follow-up)."""
+        near = [(abs(start - j[3]), -j[0], j) for j in self.jobs.get(grp, []) if j[3] is not None]
+        return min((n for n in near if n[0] < window_s), default=(0.0, 0.0, None))[2]
 
 
 def _key(a: Alert) -> str:
@@ -114,6 +121,7 @@ class AlertQueue:
     connects, opens a write transaction, serialises a group and skips a claimed row."""
 
     claim_lock = ""  # PostgreSQL: FOR UPDATE SKIP LOCKED, so replicas never wait on each other's claim
+    real = "REAL"  # the float type of times (PostgreSQL's REAL is too coarse for epochs)
 
     def __init__(self, path: Path, window_s: int = 300, recover: bool = True):
         self.path = Path(path)
@@ -137,11 +145,14 @@ class AlertQueue:
         return threading.Lock()  # SQLite: one connection, one user at a time
 
     def schema(self) -> str:
-        return SCHEMA.format(real="REAL")
+        return SCHEMA.format(real=self.real)
 
     def _create_schema(self) -> None:
         for statement in filter(str.strip, self.schema().split(";")):
             self._x(statement)
+        # a queue written before jobs had an anchor: its jobs keep theirs empty and start no window
+        if "anchor" not in {d[0] for d in self._x("SELECT * FROM jobs LIMIT 0").description}:
+            self._x(f"ALTER TABLE jobs ADD COLUMN anchor {self.real}")
 
     def _x(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         return self._db.execute(sql, params)
@@ -167,8 +178,7 @@ class AlertQueue:
                 raise
 
     def group_of(self, alert: Alert) -> str:
-        bucket = int(alert.starts_at.timestamp()) // self.window_s
-        key = json.dumps([alert.group_key or alert.alertname, alert.service, bucket])
+        key = json.dumps([alert.group_key or alert.alertname, alert.service])
         return "job-" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def enqueue(self, alerts: list[Alert]) -> Enqueued:
@@ -185,12 +195,12 @@ class AlertQueue:
         with self._tx():
             groups = sorted({self.group_of(a) for a in every})
             self._serialise_groups(groups)  # in one order: no deadlock between replicas
-            batch = _Batch(time.time(), self._known_keys([_key(a) for a in every]), *self._newest_jobs(groups))
+            batch = _Batch(time.time(), self._known_keys([_key(a) for a in every]), *self._group_jobs(groups))
             for alerts, out in zip(requests, outs, strict=True):
                 for a in alerts:
                     self._enqueue_one(a, out, batch)
             if batch.new_jobs:
-                self._xm("INSERT INTO jobs(id, grp, created_at) VALUES (?, ?, ?)", batch.new_jobs)
+                self._xm("INSERT INTO jobs(id, grp, created_at, anchor) VALUES (?, ?, ?, ?)", batch.new_jobs)
             if batch.new_alerts:
                 insert = "INSERT INTO alerts(key, job, alert, role, received_at) VALUES (?, ?, ?, ?, ?)"
                 self._xm(insert, batch.new_alerts)
@@ -201,16 +211,17 @@ class AlertQueue:
         if key in batch.known:
             out.duplicates += 1
             return
-        grp = self.group_of(a)
-        newest = batch.newest.get(grp)  # the newest job of the group: the group's own, or its latest follow-up
-        if newest is None:
-            job, role = batch.open(grp, grp)
-        elif newest[1] == "queued":
-            job, role = newest[0], "subject"  # investigated with the rest of its group
-        elif _describe(a) not in self._members(newest[0], batch):
-            job, role = batch.open(grp, f"{grp}-f{batch.count[grp]}")  # a follow-up: the group grew since
+        grp, start = self.group_of(a), a.starts_at.timestamp()
+        # the newest job of this firing of the group: its first job, or its latest follow-up
+        newest = batch.covering(grp, start, self.window_s)
+        if newest is None:  # the group's first firing, or one that started a window after the last
+            job, role = batch.open(grp, f"{grp}-n{batch.count[grp]}" if batch.count[grp] else grp, start)
+        elif newest[2] == "queued":
+            job, role = newest[1], "subject"  # investigated with the rest of its group
+        elif _describe(a) not in self._members(newest[1], batch):
+            job, role = batch.open(grp, f"{grp}-f{batch.count[grp]}", newest[3])  # the group grew since
         else:
-            job, role = newest[0], "attached"  # nothing new: recorded on the job that covers it
+            job, role = newest[1], "attached"  # nothing new: recorded on the job that covers it
             out.attached += 1
         batch.known.add(key)
         batch.members.setdefault(job, set()).add(_describe(a))
@@ -235,18 +246,15 @@ class AlertQueue:
             found.update(k for (k,) in self._x(f"SELECT key FROM alerts WHERE key IN ({marks})", tuple(chunk)))
         return found
 
-    def _newest_jobs(self, groups: list[str]) -> tuple[dict[str, tuple[str, str]], dict[str, int]]:
-        newest: dict[str, tuple[float, str, str]] = {}
-        count: dict[str, int] = dict.fromkeys(groups, 0)
+    def _group_jobs(self, groups: list[str]) -> tuple[dict[str, list[tuple[Any, ...]]], dict[str, int]]:
+        jobs: dict[str, list[tuple[Any, ...]]] = {}
         for chunk in _chunks(groups):
             marks = ", ".join("?" * len(chunk))
-            for grp, job, status, created in self._x(
-                f"SELECT grp, id, status, created_at FROM jobs WHERE grp IN ({marks})", tuple(chunk)
+            for grp, *row in self._x(
+                f"SELECT grp, created_at, id, status, anchor FROM jobs WHERE grp IN ({marks})", tuple(chunk)
             ):
-                count[grp] += 1
-                if grp not in newest or created > newest[grp][0]:
-                    newest[grp] = (created, job, status)
-        return {g: (job, status) for g, (_, job, status) in newest.items()}, count
+                jobs.setdefault(grp, []).append(tuple(row))
+        return jobs, {g: len(jobs.get(g, [])) for g in groups}
 
     def claim(self, owner: str | None = None, lease_s: float = LEASE_S, settle_s: float = SETTLE_S) -> Job | None:
         """The oldest queued job whose group has settled (no member for `settle_s`, or open SETTLE_MAX_S)."""

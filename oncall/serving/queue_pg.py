@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from oncall.core.errors import ConfigError
-from oncall.serving.queue import SCHEMA, AlertQueue
+from oncall.serving.queue import AlertQueue
 
 _PLACEHOLDER = re.compile(r"\?")
 SCHEMA_LOCK = 0x6F6E63616C6C  # an advisory lock key of our own ("oncall")
@@ -27,6 +27,7 @@ class PostgresQueue(AlertQueue):
     thread that holds it."""
 
     claim_lock = "FOR UPDATE SKIP LOCKED"
+    real = "DOUBLE PRECISION"
     connections = 8  # per process: enough for a burst, few enough for max_connections across replicas
 
     def __init__(self, url: str, window_s: int = 300, recover: bool = True):
@@ -57,9 +58,6 @@ class PostgresQueue(AlertQueue):
             return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
         except psycopg.Error as e:
             raise ConfigError(f"cannot connect to the queue database: {str(e).strip().splitlines()[0]}") from None
-
-    def schema(self) -> str:
-        return SCHEMA.format(real="DOUBLE PRECISION")
 
     def _create_schema(self) -> None:
         # replicas and their workers start together: one creates the tables, the others wait for it
