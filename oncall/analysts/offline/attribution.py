@@ -114,10 +114,14 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
     failing = _failing_since(found, ("saturation", "symptom"))
     out: list[Finding] = []
     for f in found:
-        if isinstance(f, LogFinding) and f.role == "external" and f.at:
+        if isinstance(f, LogFinding) and f.at and _unreached(f, changed):
             at, mine = f.at, lost.get(f.service)
             deps = catalog.dependencies(f.service, depth=1)
             gone = [d for d in deps if d in lost and abs(lost[d] - at) <= w.NEAR and not (mine and mine <= lost[d])]
+            if f.role == "own":  # a network error: only the dependency its calls stopped arriving at
+                f = replace(f, role="peer", points_to=gone[0]) if len(gone) == 1 else f
+                out.append(f)
+                continue
             if not gone and CLOSED_BY_PEER.search(f.words):
                 gone = [d for d in deps if any(at - w.JUST_AFTER <= t <= at for t in changed.get(d, []))]
             if not gone and not any(at - w.FIRST_ERROR_AFTER <= t <= at for t in changed.get(f.service, [])):
@@ -131,6 +135,22 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
                 f = replace(f, role="peer", points_to=gone[0])
         out.append(f)
     return out
+
+
+def _unreached(f: LogFinding, changed: dict[str, list[datetime]]) -> bool:
+    """An error about a dependency it names not: a third party's failure (external), or the caller's own
+    network error (no route, a connect timeout) when the caller changed nothing in the minutes before, for a
+    change of its own to how it reaches others is its own fault (an egress rule removed). A name that did not
+    resolve is not one: the resolver failed, not the way to what the name is of."""
+    if f.role == "external":
+        return True
+    return (
+        f.role == "own"
+        and f.category == "network"
+        and not UNRESOLVED.search(f.words)
+        and f.at is not None
+        and not any(f.at - w.FIRST_ERROR_AFTER <= t <= f.at for t in changed.get(f.service, []))
+    )
 
 
 def _first_at(found: Iterable[Finding]) -> dict[str, datetime]:

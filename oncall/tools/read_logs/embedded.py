@@ -95,6 +95,17 @@ def _value(col: str, inner: str | None, worst: bool = False) -> str:
     return f"CASE WHEN left({col}, 1) IN ('[', '{{') THEN {text} END"
 
 
+def _json_path(key: str, inner: str | None) -> str:
+    """A FIELDS path's JSON path inside an object written as text (`$.key...`)."""
+    return "$." + (f'"{key}"' if "." in key else key) + (inner[1:] if inner else "")
+
+
+def _inside(group: tuple[str, ...], found: Found) -> list[str]:
+    """The JSON paths of a FIELDS group's fields that the sampled lines' object written as text has."""
+    paths = [column(p) for p in group if "[" not in p]
+    return [_json_path(k, i) for k, i in paths if spelt(list(found.inner_keys), k) == k]
+
+
 # syslog's traditional time (RFC 3164, rsyslog's and syslogd's default): `Jan 19 05:41:12`, `Feb  6 00:22:02`
 _SYSLOG_TIME = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d\d:\d\d:\d\d(\.\d+)?"
 # how far past the time asked about a line without a year may fall and still be of that year
@@ -301,14 +312,24 @@ class JsonlLogs:
                 if (as_spelt := spelt(keys, key)) is None:
                     continue
                 got.append(_value(_ident(as_spelt), inner, worst=name == "level"))
+            # then the same fields in an object the line carries as text: where the line has none of its own
+            if found.inner is not None:
+                text = _ident(found.inner)
+                got += [_value(text, within, worst=name == "level") for within in _inside(group, found)]
             if name == "pod" and found.host is not None:  # a path read from the file: quoted, never SQL
                 key, inner = column(found.host)
-                # first: it was found because the fields this reader knows name no service (or are absent)
-                got.insert(
-                    0,
-                    f"lower(split_part(split_part({_value(_ident(spelt(keys, key) or key), inner)}, '.', 1), ':', 1))",
+                host = (
+                    _value(_ident(found.inner), _json_path(key, inner))
+                    if found.inner is not None and key in found.inner_keys
+                    else _value(_ident(spelt(keys, key) or key), inner)
                 )
-            if (extra := {"message": found.text, "ts": found.time}.get(name)) is not None:
+                named = f"lower(split_part(split_part({host}, '.', 1), ':', 1))"
+                if found.stack is not None:  # a Compose container: its name without the stack's (a literal)
+                    cut, rest = _literal(found.stack.lower()), f"{named}[{len(found.stack) + 1}:]"
+                    named = f"(CASE WHEN starts_with({named}, {cut}) THEN {rest} ELSE {named} END)"
+                # first: it was found because the fields this reader knows name no service (or are absent)
+                got.insert(0, named)
+            if (extra := {"message": found.text or found.inner, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
         if found.ascending:  # Coralogix's scale, not syslog's

@@ -6,6 +6,7 @@ key (`"kubernetes.pod_name"`, as Falcon LogScale and Elastic's flattened fields 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -159,12 +160,13 @@ FIELDS = {
 def envelope(sample: list[dict[str, Any]]) -> str | None:
     """The key the sampled lines carry their events in: OTLP/JSON's batches (otlp.BATCH_KEY, many a line), or
     the one key that, when most lines have no time field this reader knows of their own, holds in most of
-    them an object that has one. Exports wrap each event so: Elasticsearch's and OpenSearch's hits
-    (`_source`), Datadog's Logs API (`attributes`), Vector's native_json (`log`), Graylog's search API
-    (`message`); the name is the export's, so none is listed. An OpenTelemetry record's `attributes` sits
-    beside its own time, so it is no envelope; Docker's `log` is a line's text (a string), so none either.
-    Of two such keys, the one more lines wrap their event in (then the first written). None when the lines
-    are the events."""
+    them an object that has one, or a field whose name says it is a time and whose value reads as one.
+    Exports wrap each event so: Elasticsearch's and OpenSearch's hits (`_source`), Datadog's Logs API
+    (`attributes`), Vector's native_json (`log`), Graylog's search API (`message`), Splunk's export
+    (`result`, its time in `_time`); the names are the export's, so none is listed. An OpenTelemetry
+    record's `attributes` sits beside its own time, so it is no envelope; Docker's `log` is a line's text
+    (a string), so none either. Of two such keys, the one more lines wrap their event in (then the first
+    written). None when the lines are the events."""
     if otlp.batches(sample):
         return otlp.BATCH_KEY
     untimed = [obj for obj in sample if not _known(obj, "ts")]
@@ -173,12 +175,17 @@ def envelope(sample: list[dict[str, Any]]) -> str | None:
     inside: dict[str, int] = {}
     for obj in untimed:
         for key, inner in obj.items():
-            if isinstance(inner, dict) and _known(inner, "ts"):
+            if isinstance(inner, dict) and (_known(inner, "ts") or _timed(inner)):
                 inside[key] = inside.get(key, 0) + 1
     if not inside:
         return None
     key, n = max(inside.items(), key=lambda kv: kv[1])  # (the first of equals: the first written)
     return key if n * 2 >= len(sample) else None
+
+
+def _timed(obj: dict[str, Any]) -> bool:
+    """Whether an object has a field whose name says it is a time and whose value reads as one."""
+    return any(TIME_NAMED.search(k) and _as_time(v, True) is not None for k, v in obj.items())
 
 
 def events(objs: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -275,6 +282,10 @@ def _known(obj: dict[str, Any], group: str) -> bool:
     return any(p.lower() in low or _at(obj, p) is not None for p in FIELDS[group])
 
 
+def _keys_of(sample: list[dict[str, Any]]) -> set[str]:
+    return {k for obj in sample for k in obj}
+
+
 def _path(keys: list[str]) -> str:
     """The FIELDS path of a value nested under these keys (one holding a dot is quoted)."""
     return ".".join(f'"{k}"' if "." in k else k for k in keys)
@@ -325,7 +336,9 @@ def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     names = set(known)
 
     def names_one(value: Any) -> bool:
-        return isinstance(value, str) and ((name := host_name(value)) in names or name.startswith(prefixes))
+        return isinstance(value, str) and (
+            (name := host_name(value)) in names or name.startswith(prefixes) or stacked(name, names) is not None
+        )
 
     # a host field whose value names no service says where the line ran, not whose it is: only a service
     # field, a log group, or a host or pod named after a service says that
@@ -341,6 +354,58 @@ def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
                 hits[key] = hits.get(key, 0) + 1
     best = max(hits, key=lambda k: (hits[k], k), default=None)
     return best if best is not None and hits[best] * 2 >= len(sample) else None
+
+
+def stacked(name: str, names: set[str]) -> str | None:
+    """The stack's part of a container named as Docker Compose names one, `<project>-<service>-<n>` (`_` before
+    Compose v2): `pagaja-` of `pagaja-pix-gateway-2` when pix-gateway is a service; the project is the
+    stack's name, not the service's. None when `name` is not so named."""
+    parts = re.split(r"([-_])", name)  # (the separators kept, at odd places)
+    if len(parts) < 5 or not parts[-1].isdigit():
+        return None
+    for i in range(2, len(parts) - 2, 2):
+        if "".join(parts[i:-2]) in names:
+            return "".join(parts[:i])
+    return None
+
+
+def stack_of(sample: list[dict[str, Any]], path: str, known: list[str]) -> str | None:
+    """The stack (see `stacked`) most sampled lines' `path` names their container under, else None."""
+    names, seen = set(known), dict[str, int]()
+    for obj in sample:
+        if isinstance(value := _at(obj, path), str) and (stack := stacked(host_name(value), names)) is not None:
+            seen[stack] = seen.get(stack, 0) + 1
+    best = max(seen, key=lambda k: (seen[k], k), default=None)
+    return best if best is not None and seen[best] * 2 >= len(sample) else None
+
+
+def json_text(sample: list[dict[str, Any]]) -> str | None:
+    """A top-level field of a shipper this reader does not know whose text is a JSON object on most sampled
+    lines: an event a forwarder wrote down as text (Splunk's `_raw` of Docker's splunk driver's inline
+    events: the line, its stream, the container's tag). Its fields are read as the line's own where the line
+    has none of its own. A field this reader knows is never one: a program's JSON line in `log` or
+    `message` is read as its text, its level and words from it, as ever. None when no field is."""
+    known = {column(p)[0].lower() for paths in FIELDS.values() for p in paths}
+    counts: dict[str, int] = {}
+    for obj in sample:
+        for key, value in obj.items():
+            if isinstance(value, str) and value.startswith("{") and key.lower() not in known and _object(value):
+                counts[key] = counts.get(key, 0) + 1
+    best = max(counts, key=lambda k: (counts[k], k), default=None)
+    return best if best is not None and counts[best] * 2 >= len(sample) else None
+
+
+def _object(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def unwrapped(sample: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """The sampled lines with the fields of the JSON object written in `key` beside their own (theirs win)."""
+    return [{**(_object(v) or {} if isinstance(v := obj.get(key), str) else {}), **obj} for obj in sample]
 
 
 def routine_levels(sample: list[dict[str, Any]]) -> list[str]:
@@ -501,17 +566,31 @@ class Found:
     coloured: bool = False  # lines keep a terminal's colour codes (ANSI escapes): dropped before reading
     ascending: bool = False  # the level field's numbers are Coralogix's scale (coralogix_entries), not syslog's
     envelope: str | None = None  # the key each line's event is under (fields.envelope), None: the line is it
+    inner: str | None = None  # the field whose text is a JSON object of the line's fields (json_text)
+    inner_keys: tuple[str, ...] = ()  # the keys the sampled lines' objects in `inner` use
+    stack: str | None = None  # the host field's values name containers under this stack (stacked)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
-        """From the sampled events (taken out of their `envelope`, if any)."""
+        """From the sampled events (taken out of their `envelope`, if any; with the fields of an object
+        written as text in one of theirs, if any)."""
+        inner = json_text(sample)
+        inner_keys: tuple[str, ...] = ()
+        if inner is not None:
+            merged = unwrapped(sample, inner)
+            inner_keys = tuple(dict.fromkeys(k for obj in merged for k in obj if k not in _keys_of(sample)))
+            sample = merged
         host, time = hosts_field(sample, known), time_field(sample)
         coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
         streams = streams_only({v.upper() for v in level_values(sample)}) or docker_streams(sample)
         ascending = coralogix_entries(sample)
-        return cls(host, text_field(sample, (host, time)), time, streams, coloured, ascending, envelope)
+        stack = stack_of(sample, host, known) if host is not None else None
+        text = text_field(sample, (host, time))
+        return cls(host, text, time, streams, coloured, ascending, envelope, inner, inner_keys, stack)
 
     def keys(self) -> list[str]:
-        """The top-level keys these fields are read from (the host's may be nested in one)."""
+        """The top-level keys these fields are read from (the host's may be nested in one, or in `inner`)."""
         host = column(self.host)[0] if self.host is not None else None
-        return [k for k in dict.fromkeys((host, self.text, self.time)) if k is not None]
+        if host in self.inner_keys:
+            host = self.inner
+        return [k for k in dict.fromkeys((host, self.text, self.time, self.inner)) if k is not None]
