@@ -161,6 +161,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world55
 	rm -rf build/world56 && $(BIN)/oncall scenarios generate build/world56 --world 56 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world56
+	rm -rf build/world57 && $(BIN)/oncall scenarios generate build/world57 --world 57 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world57
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

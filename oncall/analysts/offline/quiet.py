@@ -17,6 +17,7 @@ from oncall.analysts.offline.findings import (
     MetricFinding,
     fell_away,
 )
+from oncall.analysts.offline.schedules import fired_on_schedule
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.diagnosis import Action, Claim, Diagnosis, RootCause, RunbookQuote, SimilarIncident
@@ -105,7 +106,9 @@ def planned_work(suspects: list[Suspect], alerting: str | None) -> ChangeFinding
     if mine is None or mine.onset is None or any(s.broke for s in suspects):
         return None
     planned = [
-        c for c in mine.changed_before(mine.onset) if PLANNED_WORK.search(f"{c.detail.kind} {c.detail.to or ''}")
+        c
+        for c in mine.changed_before(mine.onset)
+        if PLANNED_WORK.search(f"{c.detail.kind} {c.detail.to or ''}") or fired_on_schedule(c.detail)
     ]
     if not planned:
         return None

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from oncall.tools.read_changes import Change
 
@@ -69,6 +70,34 @@ def first_firing(change: Change) -> datetime | None:
             return at
         at += timedelta(days=1)
     return None
+
+
+# a time zone named as the IANA database names one (`Asia/Tokyo`, `America/Sao_Paulo`), as schedulers take it
+_ZONE = re.compile(
+    r"\b(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z_]+(?:/[A-Za-z_]+)?"
+)
+ON_TIME = timedelta(minutes=2)  # a scheduler's own lag: it acts within a minute or two of its time
+
+
+def fired_on_schedule(change: Change) -> bool:
+    """Whether a change is its own schedule firing: it names a clock-time schedule (cron's or systemd's, in
+    the zone it names, else UTC) and landed at that time. A scheduler acting on a schedule (a cron scaler's
+    night replicas, a timer's job) does what it is planned to do, every day; a change that only sets a
+    schedule lands at any time, and acts later (first_firing)."""
+    text = f"{change.to or ''} {change.diff or ''}"
+    found = _clock_time(text)
+    if found is None:
+        return False
+    minute, hour, days = found
+    zone: tzinfo = UTC
+    if m := _ZONE.search(text):
+        try:
+            zone = ZoneInfo(m[0])
+        except (ZoneInfoNotFoundError, ValueError):
+            return False  # a zone it cannot read: when it fires is not known
+    local = change.ts.astimezone(zone)
+    planned = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return (local.isoweekday() % 7) in days and abs(local - planned) <= ON_TIME
 
 
 def _duration(text: str) -> timedelta | None:
