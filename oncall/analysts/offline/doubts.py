@@ -13,7 +13,9 @@ suspect scores, while its evidence is still shown:
   see nothing of: what that provider sent or answered may be the cause; or its errors say a dependency
   failed it without naming which, and some of what it depends on we see nothing of;
 - its own errors say the data it read was bad (a NaN where a number belongs, a record it cannot decode):
-  where that data was written may be the cause."""
+  where that data was written may be the cause;
+- its own lines say a transaction a client left open holds back its cleanup (PostgreSQL's oldest xmin far
+  in the past, dead rows not yet removable): the client holding it may be the cause."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import change_tokens, log_tokens, reaction
-from oncall.analysts.offline.patterns import BAD_DATA, NEVER_ARRIVED, OOM_KILLER
+from oncall.analysts.offline.patterns import BAD_DATA, HELD_OPEN, NEVER_ARRIVED, OOM_KILLER
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core import diffs
 from oncall.core.catalog import Catalog
@@ -52,6 +54,10 @@ def doubted(
         return Doubt("its own errors say a party outside refused it, and its change only moved a version", outside)
     if behind := _provider_behind(top, catalog, seen):
         return behind
+    held = [f for f in top.logs("own") if HELD_OPEN.search(f.words)]
+    if held:
+        return Doubt("its own lines say a transaction a client left open holds back its cleanup: the client "
+                     "holding it may be the cause", held[0].cite)  # fmt: skip
     if bad := _bad_data(top):
         return Doubt("its own errors say the data it read was bad (a value it cannot hold, a record it cannot "
                      "decode): where that data was written may be the cause", bad)  # fmt: skip

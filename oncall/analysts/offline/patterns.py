@@ -263,6 +263,13 @@ CONCURRENCY = re.compile(
 )
 # Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and
 # how a catalogued service of that kind is named (a cluster's DNS server; a coordination service)
+# A database saying a transaction left open holds back its cleanup (PostgreSQL's vacuum: the oldest xmin far in
+# the past, dead rows not yet removable; a session idle in a transaction): who holds it open is not said
+HELD_OPEN = re.compile(
+    r"oldest xmin is far in the past|dead but not yet removable|close open transactions"
+    r"|idle[- ]in[- ]transaction|long[- ]running transaction",
+    re.I,
+)
 DATABASE_NAME = re.compile(r"(^|[-_.])(db|database|pg|postgres(ql)?|mysql|mariadb|galera|sql)([-_.\d]|$)", re.I)
 # ... and how its callers' errors name a database by kind ("connection to origin database failed", "DB is
 # overloaded", a PostgreSQL or MySQL client's own words)

@@ -82,18 +82,22 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
 
 # what a change filed as planned work says it does: maintenance a team runs on a store on purpose (a DBA's
 # table reorganisation, statistics refresh or index rebuild among it; data moved between a cluster's nodes:
-# Kafka's partition reassignment, a shard rebalance), a load test, a node drained
+# Kafka's partition reassignment, a shard rebalance), a load test, a drill (a rehearsed failover), a node drained
 PLANNED_WORK = re.compile(
-    r"\b(maintenance|re-?index(ing)?|vacuum(ing)?|backups?|compactions?|force[-_ ]?merge|load[-_ ]?test"
+    r"\b(maintenance|re-?index(ing)?|vacuum(ing)?|backups?|compactions?|force[-_ ]?merge|load[-_ ]?test|drills?"
     r"|reassign(ment|ing)?|rebalanc(e|es|ing)"
     r"|reorg(ani[sz]e|ani[sz]ation)?|runstats|analy[sz]e[-_ ]table|optimi[sz]e[-_ ]table"
     r"|(re)?build[-_ ]index(es)?|index[-_ ]rebuild)\b"
     r"|\b(node|kubectl|nomad)\b.{0,40}\bdrain\b",
     re.I,
 )
-# planned work that moves a node's instances elsewhere (a node drained, cordoned, its workloads evicted):
-# each moved instance starts again, on purpose
-MOVES_INSTANCES = re.compile(r"\bdrain(ed|ing)?\b|\bcordon(ed)?\b|\bevict(ed|ion|ing)?\b", re.I)
+# planned work that moves a node's instances elsewhere (a node drained, cordoned, its workloads evicted), or a
+# store's primary to another instance (a failover, a switchover, a standby promoted): each instance it moves
+# starts again, on purpose
+MOVES_INSTANCES = re.compile(
+    r"\bdrain(ed|ing)?\b|\bcordon(ed)?\b|\bevict(ed|ion|ing)?\b|\bfail-?over\b|\bswitch-?over\b|\bpromot(e|ed|ion)\b",
+    re.I,
+)
 
 
 def planned_work(suspects: list[Suspect], alerting: str | None) -> ChangeFinding | None:

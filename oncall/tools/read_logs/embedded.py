@@ -47,6 +47,7 @@ from oncall.tools.read_logs.fields import (
     used_keys,
 )
 from oncall.tools.read_logs.numbering import Ahead, Numberer, spread
+from oncall.tools.read_logs.paired import entry_sql
 
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a longer line is skipped and counted, not a failure of the tool
 MAX_MESSAGE = 16384  # a message longer than this is cut, with a marker saying how much
@@ -318,11 +319,12 @@ class JsonlLogs:
                 got += [_value(text, within, worst=name == "level") for within in _inside(group, found)]
             if name == "pod" and found.host is not None:  # a path read from the file: quoted, never SQL
                 key, inner = column(found.host)
-                host = (
-                    _value(_ident(found.inner), _json_path(key, inner))
-                    if found.inner is not None and key in found.inner_keys
-                    else _value(_ident(spelt(keys, key) or key), inner)
-                )
+                if (pair := found.pair(key)) is not None:  # an entry of a map written as two lists
+                    host = entry_sql(pair, (inner or "$.")[2:].strip('"'), _ident, _literal)
+                elif found.inner is not None and key in found.inner_keys:
+                    host = _value(_ident(found.inner), _json_path(key, inner))
+                else:
+                    host = _value(_ident(spelt(keys, key) or key), inner)
                 named = f"lower(split_part(split_part({host}, '.', 1), ':', 1))"
                 if found.stack is not None:  # a Compose container: its name without the stack's (a literal)
                     cut, rest = _literal(found.stack.lower()), f"{named}[{len(found.stack) + 1}:]"

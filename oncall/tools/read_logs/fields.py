@@ -15,6 +15,7 @@ from typing import Any
 
 from oncall.tools.read_logs import otlp
 from oncall.tools.read_logs.aggregate import normalise_levels, streams_only
+from oncall.tools.read_logs.paired import Pair, as_maps, pairs
 
 FIELDS = {
     # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
@@ -382,17 +383,25 @@ def stack_of(sample: list[dict[str, Any]], path: str, known: list[str]) -> str |
 def json_text(sample: list[dict[str, Any]]) -> str | None:
     """A top-level field of a shipper this reader does not know whose text is a JSON object on most sampled
     lines: an event a forwarder wrote down as text (Splunk's `_raw` of Docker's splunk driver's inline
-    events: the line, its stream, the container's tag). Its fields are read as the line's own where the line
-    has none of its own. A field this reader knows is never one: a program's JSON line in `log` or
-    `message` is read as its text, its level and words from it, as ever. None when no field is."""
+    events: the line, its stream, the container's tag), holding on those lines a time, service, pod, level or
+    text the line has none of (Mezmo's `_line` only repeats the fields it merged in beside it). Its fields are
+    read as the line's own where the line has none of its own. A field this reader knows is never one: a
+    program's JSON line in `log` or `message` is read as its text, its level and words from it, as ever. None
+    when no field is."""
     known = {column(p)[0].lower() for paths in FIELDS.values() for p in paths}
     counts: dict[str, int] = {}
     for obj in sample:
         for key, value in obj.items():
-            if isinstance(value, str) and value.startswith("{") and key.lower() not in known and _object(value):
-                counts[key] = counts.get(key, 0) + 1
+            if isinstance(value, str) and value.startswith("{") and key.lower() not in known:
+                inner = _object(value)
+                # only an object that says something the line does not: Mezmo's `_line` repeats what it merged
+                if inner is not None and any(_known(inner, g) and not _known(obj, g) for g in _GIVEN):
+                    counts[key] = counts.get(key, 0) + 1
     best = max(counts, key=lambda k: (counts[k], k), default=None)
     return best if best is not None and counts[best] * 2 >= len(sample) else None
+
+
+_GIVEN = ("ts", "service", "pod", "level", "message")  # what a line's own fields give
 
 
 def _object(text: str) -> dict[str, Any] | None:
@@ -569,16 +578,20 @@ class Found:
     inner: str | None = None  # the field whose text is a JSON object of the line's fields (json_text)
     inner_keys: tuple[str, ...] = ()  # the keys the sampled lines' objects in `inner` use
     stack: str | None = None  # the host field's values name containers under this stack (stacked)
+    pairs: tuple[Pair, ...] = ()  # maps written as a keys' list and a values' list (paired.pairs)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
         """From the sampled events (taken out of their `envelope`, if any; with the fields of an object
         written as text in one of theirs, if any)."""
+        found_pairs = tuple(pairs(sample))
+        sample = as_maps(sample, list(found_pairs)) if found_pairs else sample
         inner = json_text(sample)
         inner_keys: tuple[str, ...] = ()
         if inner is not None:
             merged = unwrapped(sample, inner)
-            inner_keys = tuple(dict.fromkeys(k for obj in merged for k in obj if k not in _keys_of(sample)))
+            own = _keys_of(sample)
+            inner_keys = tuple(dict.fromkeys(k for obj in merged for k in obj if k not in own))
             sample = merged
         host, time = hosts_field(sample, known), time_field(sample)
         coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
@@ -586,11 +599,18 @@ class Found:
         ascending = coralogix_entries(sample)
         stack = stack_of(sample, host, known) if host is not None else None
         text = text_field(sample, (host, time))
-        return cls(host, text, time, streams, coloured, ascending, envelope, inner, inner_keys, stack)
+        return cls(host, text, time, streams, coloured, ascending, envelope, inner, inner_keys, stack, found_pairs)
 
     def keys(self) -> list[str]:
         """The top-level keys these fields are read from (the host's may be nested in one, or in `inner`)."""
         host = column(self.host)[0] if self.host is not None else None
         if host in self.inner_keys:
             host = self.inner
-        return [k for k in dict.fromkeys((host, self.text, self.time, self.inner)) if k is not None]
+        lists = [k for p in self.pairs if p.name == host for k in (p.keys, p.values)]
+        if lists:
+            host = None
+        return [k for k in dict.fromkeys((host, *lists, self.text, self.time, self.inner)) if k is not None]
+
+    def pair(self, name: str) -> Pair | None:
+        """The map written as two lists that `name` stands for, if it is one."""
+        return next((p for p in self.pairs if p.name == name), None)
