@@ -7,8 +7,8 @@ within `window_s` of the first one's start make one job, so one investigation li
 window opens at that first start, not at a clock boundary, so members seconds apart are never split.
 An alert that joins a group whose job is already running or done is never dropped: it is recorded
 as attached to that job, and when it adds something new (another alert name, service or severity)
-it starts a follow-up job, at most one waiting per group at a time. The invariant: every accepted alert is the subject
-of exactly one job or recorded as attached to one (`whereabouts`).
+it starts a follow-up job, at most one waiting per group at a time. The invariant: every accepted
+alert is the subject of exactly one job or recorded as attached to one (`whereabouts`).
 
 The webhook writes through one writer (GroupCommit): the requests that arrive while a transaction
 commits share the next one, and each is answered once its own alerts are committed.
@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import SimpleQueue
-from typing import Any
+from typing import Any, NamedTuple
 
 from oncall.core.alert import Alert
 
@@ -73,29 +73,40 @@ class Enqueued:
     attached: int = 0  # late members recorded on a running or finished job
 
 
+class _GroupJob(NamedTuple):
+    """A job of a group, as an enqueue transaction sees it."""
+
+    created: float
+    id: str
+    status: str
+    anchor: float | None  # its firing's first start (None: a job from before anchors were kept)
+
+
 @dataclass
 class _Batch:
     """What one enqueue transaction knows of its alerts and groups, kept current as it goes."""
 
     now: float
     known: set[str]  # alert keys already stored (duplicates)
-    jobs: dict[str, list[tuple[float, str, str, float | None]]]  # group -> (created, job, status, anchor)
-    count: dict[str, int]  # group -> its jobs so far (names the next one)
+    jobs: dict[str, list[_GroupJob]]  # each group's jobs so far (how many names the next one)
     members: dict[str, set[tuple[Any, ...]]] = field(default_factory=dict)  # job -> (name, service, severity)
     new_jobs: list[tuple[Any, ...]] = field(default_factory=list)
     new_alerts: list[tuple[Any, ...]] = field(default_factory=list)
 
     def open(self, grp: str, job: str, anchor: float | None) -> tuple[str, str]:
         self.new_jobs.append((job, grp, self.now, anchor))
-        self.jobs.setdefault(grp, []).append((self.now, job, "queued", anchor))
-        self.count[grp] += 1
+        self.jobs.setdefault(grp, []).append(_GroupJob(self.now, job, "queued", anchor))
         return job, "subject"
 
-    def covering(self, grp: str, start: float, window_s: float) -> tuple[float, str, str, float | None] | None:
+    def count(self, grp: str) -> int:
+        return len(self.jobs.get(grp, ()))
+
+    def covering(self, grp: str, start: float, window_s: float) -> _GroupJob | None:
         """The job of the firing whose window (from its first member's start) holds this start: the
         nearest firing when two windows overlap, and of its jobs the newest (its latest follow-up)."""
-        near = [(abs(start - j[3]), -j[0], j) for j in self.jobs.get(grp, []) if j[3] is not None]
-        return min((n for n in near if n[0] < window_s), default=(0.0, 0.0, None))[2]
+        near = [(abs(start - j.anchor), j) for j in self.jobs.get(grp, []) if j.anchor is not None]
+        best = min((n for n in near if n[0] < window_s), key=lambda n: (n[0], -n[1].created), default=None)
+        return best[1] if best else None
 
 
 def _key(a: Alert) -> str:
@@ -195,7 +206,7 @@ class AlertQueue:
         with self._tx():
             groups = sorted({self.group_of(a) for a in every})
             self._serialise_groups(groups)  # in one order: no deadlock between replicas
-            batch = _Batch(time.time(), self._known_keys([_key(a) for a in every]), *self._group_jobs(groups))
+            batch = _Batch(time.time(), self._known_keys([_key(a) for a in every]), self._group_jobs(groups))
             for alerts, out in zip(requests, outs, strict=True):
                 for a in alerts:
                     self._enqueue_one(a, out, batch)
@@ -215,13 +226,13 @@ class AlertQueue:
         # the newest job of this firing of the group: its first job, or its latest follow-up
         newest = batch.covering(grp, start, self.window_s)
         if newest is None:  # the group's first firing, or one that started a window after the last
-            job, role = batch.open(grp, f"{grp}-n{batch.count[grp]}" if batch.count[grp] else grp, start)
-        elif newest[2] == "queued":
-            job, role = newest[1], "subject"  # investigated with the rest of its group
-        elif _describe(a) not in self._members(newest[1], batch):
-            job, role = batch.open(grp, f"{grp}-f{batch.count[grp]}", newest[3])  # the group grew since
+            job, role = batch.open(grp, f"{grp}-n{batch.count(grp)}" if batch.count(grp) else grp, start)
+        elif newest.status == "queued":
+            job, role = newest.id, "subject"  # investigated with the rest of its group
+        elif _describe(a) not in self._members(newest.id, batch):
+            job, role = batch.open(grp, f"{grp}-f{batch.count(grp)}", newest.anchor)  # the group grew since
         else:
-            job, role = newest[1], "attached"  # nothing new: recorded on the job that covers it
+            job, role = newest.id, "attached"  # nothing new: recorded on the job that covers it
             out.attached += 1
         batch.known.add(key)
         batch.members.setdefault(job, set()).add(_describe(a))
@@ -246,15 +257,15 @@ class AlertQueue:
             found.update(k for (k,) in self._x(f"SELECT key FROM alerts WHERE key IN ({marks})", tuple(chunk)))
         return found
 
-    def _group_jobs(self, groups: list[str]) -> tuple[dict[str, list[tuple[Any, ...]]], dict[str, int]]:
-        jobs: dict[str, list[tuple[Any, ...]]] = {}
+    def _group_jobs(self, groups: list[str]) -> dict[str, list[_GroupJob]]:
+        jobs: dict[str, list[_GroupJob]] = {}
         for chunk in _chunks(groups):
             marks = ", ".join("?" * len(chunk))
             for grp, *row in self._x(
                 f"SELECT grp, created_at, id, status, anchor FROM jobs WHERE grp IN ({marks})", tuple(chunk)
             ):
-                jobs.setdefault(grp, []).append(tuple(row))
-        return jobs, {g: len(jobs.get(g, [])) for g in groups}
+                jobs.setdefault(grp, []).append(_GroupJob(*row))
+        return jobs
 
     def claim(self, owner: str | None = None, lease_s: float = LEASE_S, settle_s: float = SETTLE_S) -> Job | None:
         """The oldest queued job whose group has settled (no member for `settle_s`, or open SETTLE_MAX_S)."""

@@ -124,7 +124,7 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
                 continue
             if not gone and CLOSED_BY_PEER.search(f.words):
                 gone = [d for d in deps if any(at - w.JUST_AFTER <= t <= at for t in changed.get(d, []))]
-            if not gone and not any(at - w.FIRST_ERROR_AFTER <= t <= at for t in changed.get(f.service, [])):
+            if not gone and not _changed_before(f.service, at, changed):
                 gone = [d for d in deps if d in dark]
                 if len(gone) > 1 and DATABASE_SAID.search(f.words):
                     # of several it cannot see, the one whose name says it is the kind the error names
@@ -149,8 +149,13 @@ def _unreached(f: LogFinding, changed: dict[str, list[datetime]]) -> bool:
         and f.category == "network"
         and not UNRESOLVED.search(f.words)
         and f.at is not None
-        and not any(f.at - w.FIRST_ERROR_AFTER <= t <= f.at for t in changed.get(f.service, []))
+        and not _changed_before(f.service, f.at, changed)
     )
+
+
+def _changed_before(service: str, at: datetime, changed: dict[str, list[datetime]]) -> bool:
+    """The service changed in the minutes before `at` (errors that soon after are its change's)."""
+    return any(at - w.FIRST_ERROR_AFTER <= t <= at for t in changed.get(service, []))
 
 
 def _first_at(found: Iterable[Finding]) -> dict[str, datetime]:

@@ -261,8 +261,6 @@ BAD_DATA = re.compile(
 CONCURRENCY = re.compile(
     r"concurren|parallelism|\bworkers\b|\bthreads\b|max_?active_?(runs|tasks)|max_?in_?flight|\bpool_?size\b", re.I
 )
-# Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and
-# how a catalogued service of that kind is named (a cluster's DNS server; a coordination service)
 # A database saying a transaction left open holds back its cleanup (PostgreSQL's vacuum: the oldest xmin far in
 # the past, dead rows not yet removable; a session idle in a transaction): who holds it open is not said
 HELD_OPEN = re.compile(
@@ -270,6 +268,8 @@ HELD_OPEN = re.compile(
     r"|idle[- ]in[- ]transaction|long[- ]running transaction",
     re.I,
 )
+# Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and
+# how a catalogued service of that kind is named (a cluster's DNS server; a coordination service)
 DATABASE_NAME = re.compile(r"(^|[-_.])(db|database|pg|postgres(ql)?|mysql|mariadb|galera|sql)([-_.\d]|$)", re.I)
 # ... and how its callers' errors name a database by kind ("connection to origin database failed", "DB is
 # overloaded", a PostgreSQL or MySQL client's own words)

@@ -604,11 +604,11 @@ class Found:
     def keys(self) -> list[str]:
         """The top-level keys these fields are read from (the host's may be nested in one, or in `inner`)."""
         host = column(self.host)[0] if self.host is not None else None
+        lists: tuple[str, ...] = ()
         if host in self.inner_keys:
             host = self.inner
-        lists = [k for p in self.pairs if p.name == host for k in (p.keys, p.values)]
-        if lists:
-            host = None
+        elif host is not None and (pair := self.pair(host)) is not None:  # read from its two lists
+            host, lists = None, (pair.keys, pair.values)
         return [k for k in dict.fromkeys((host, *lists, self.text, self.time, self.inner)) if k is not None]
 
     def pair(self, name: str) -> Pair | None:
