@@ -354,6 +354,9 @@ BUSY = re.compile(
 # Words in errors that say a lock or slow statement, not a missing resource, holds things up.
 LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)
 FD_LIMIT = re.compile(r"too many open files|\bEMFILE\b|\bENFILE\b", re.I)
+# Out of local ports for new connections (EADDRNOTAVAIL): the caller opens a connection per request and the
+# closed ones wait out TIME_WAIT holding every port to that address; reusing connections is the fix.
+LOCAL_PORTS = re.compile(r"cannot assign requested address|\bEADDRNOTAVAIL\b|\bAddress not available\b", re.I)
 MEMORY = re.compile(r"OOMKilled|out of memory|OutOfMemory|heap space|MemoryError", re.I)
 # A store that refuses writes at its configured memory limit is full of what it holds, not leaking:
 # Redis/Valkey's maxmemory, RabbitMQ's memory alarm, Elasticsearch's breaker, memcached storing.

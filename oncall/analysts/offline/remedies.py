@@ -11,6 +11,7 @@ from oncall.analysts.offline.patterns import (
     FD_LIMIT,
     HELD_DATA,
     LAPSED,
+    LOCAL_PORTS,
     LOCKS,
     MEMORY,
     OWN_LOG_FILE,
@@ -244,6 +245,17 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 target=svc,
                 cites=cites,
                 description=f"Raise {svc}'s open-file limit (LimitNOFILE, ulimit -n, worker_rlimit_nofile)",
+            )
+        )
+    elif cat == "resource_exhaustion" and LOCAL_PORTS.search(words):
+        # its own connections used up its local ports: more of them (a restart, a replica) runs out again
+        acts.append(
+            Action(
+                kind="config_change",
+                target=svc,
+                cites=cites,
+                description=f"Make {svc} reuse its outbound connections (keep-alive, one shared client or pool): "
+                "it opens one per request and the closed ones hold its local ports in TIME_WAIT",
             )
         )
     if clock:

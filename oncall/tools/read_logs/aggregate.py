@@ -97,8 +97,8 @@ LEVEL_SQL = f"CASE WHEN lvl <> '' THEN {named_level('lvl')} ELSE {INFERRED_LEVEL
 # PostgreSQL's `UTC [2231] FATAL:`). It outranks a shipper's field that is only a default: journald
 # files all of a program's stdout at priority 6 (info) whatever the line says.
 _STATED = (
-    # (ECS's `log.level` too)
-    r"""(?i)(?:^|[\s{,"'])(?:log\.)?(?:level|lvl|severity)["']?\s*[=:]\s*["']?([a-z]+|\d{2})\b""",
+    # (ECS's `log.level`, .NET's JSON console `"LogLevel"`, `log_level`, `logLevel` too)
+    r"""(?i)(?:^|[\s{,"'])(?:log[._]?)?(?:level|lvl|severity)["']?\s*[=:]\s*["']?([a-z]+|\d{2})\b""",
     # (in three letters too, after the time of day in Serilog's console format: NATS' `[INF]`, `[12:00:00 WRN]`)
     r"(?i)\[(?:\d\d:\d\d:\d\d(?:\.\d+)? )?(trace|debug|info|notice|warn|warning|error|err|critical|crit|fatal|panic"
     r"|trc|vrb|dbg|inf|wrn|ftl)\]",
@@ -162,15 +162,32 @@ def _raised(marks: str) -> str:
     """SQL: the relation `marks` with each mark's spelt level named (ERROR, WARN, DEBUG, INFO), then raised
     to the one its message states when it was filed at INFO: a shipper that files everything at info
     (Papertrail's syslog from Heroku) never raises a level, so a higher one stated in the line is
-    believed; a server error served at info or debug is an error. Once per message shape, not per line."""
+    believed; a server error served at info or debug is an error. Once per message shape, not per line.
+    A service whose every line was filed at ERROR, a fifth of them stating a lower level themselves, was
+    filed by its stream (Datadog files a program's standard error at error): its lines' own levels stand."""
     says_more = "regexp_matches(left(masked, 200), '(?i)err|warn|fatal|crit|panic')"
-    return f"""SELECT * EXCLUDE (st, served_5xx) REPLACE (
-                 CASE WHEN {one_of("st", ERROR_NAMES)} OR (served_5xx AND level IN ('INFO', 'DEBUG')) THEN 'ERROR'
+    lower = f"(st IS NOT NULL AND NOT {one_of('st', ERROR_NAMES)})"
+    periods = f"period IN ({BASELINE}, {WINDOW})"
+    return f"""SELECT * EXCLUDE (st, served_5xx, streamed) REPLACE (
+                 CASE WHEN streamed AND {lower} THEN CASE WHEN {one_of("st", WARN_NAMES)} THEN 'WARN'
+                                                         WHEN served_5xx THEN 'ERROR' ELSE {named_level("st")} END
+                      WHEN level = 'ERROR' THEN 'ERROR'
+                      WHEN {one_of("st", ERROR_NAMES)} OR (served_5xx AND level IN ('INFO', 'DEBUG')) THEN 'ERROR'
                       WHEN {one_of("st", WARN_NAMES)} THEN 'WARN' ELSE level END
                  AS level)
-               FROM (SELECT *, CASE WHEN level = 'INFO' AND {says_more} THEN {_stated("masked")} END AS st
-                     FROM (SELECT * REPLACE ({named_level("level")} AS level)
-                           FROM (SELECT * REPLACE (upper(level) AS level) FROM ({marks}))))"""
+               FROM (SELECT *, sum(n) FILTER (WHERE level <> 'ERROR') OVER s IS NULL
+                               AND sum(n) FILTER (WHERE {periods}) OVER s >= {STREAMED_LINES}
+                               AND coalesce(sum(n) FILTER (WHERE {periods} AND {lower}) OVER s, 0) * {STREAMED_SHARE}
+                                   >= sum(n) FILTER (WHERE {periods}) OVER s AS streamed
+                     FROM (SELECT *, CASE WHEN (level = 'INFO' AND {says_more}) OR level = 'ERROR'
+                                          THEN {_stated("masked")} END AS st
+                           FROM (SELECT * REPLACE ({named_level("level")} AS level)
+                                 FROM (SELECT * REPLACE (upper(level) AS level) FROM ({marks}))))
+                     WINDOW s AS (PARTITION BY service))"""
+
+
+# A service filed by its stream: at least this many lines in the two periods, one in this many stating a lower level.
+STREAMED_LINES, STREAMED_SHARE = 10, 5
 
 
 MAX_SHAPES = 2000  # distinct masked shapes per level that Drain3 mines; the rarer are counted together

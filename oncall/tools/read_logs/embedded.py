@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from oncall.tools.read_logs.aggregate import (
 from oncall.tools.read_logs.fields import (
     ERROR_KEYS,
     FIELDS,
+    POD_TAGS,
     Found,
     all_keys,
     column,
@@ -331,6 +333,9 @@ class JsonlLogs:
                     named = f"(CASE WHEN starts_with({named}, {cut}) THEN {rest} ELSE {named} END)"
                 # first: it was found because the fields this reader knows name no service (or are absent)
                 got.insert(0, named)
+            if name == "pod" and found.tags is not None:  # a pod tag outranks a host: that is its node
+                tag = '"(?:' + "|".join(re.escape(t) for t in POD_TAGS) + '):([^"]+)"'  # in the list's JSON text
+                got.insert(0, f"nullif(regexp_extract({_ident(found.tags)}, {_literal(tag)}, 1), '')")
             if (extra := {"message": found.text or found.inner, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"

@@ -323,6 +323,21 @@ def host_name(value: str) -> str:
     return value.split(".", 1)[0].split(":", 1)[0].lower()
 
 
+# The tags a list of `key:value` strings names a line's pod by (Datadog's, from its Kubernetes tagger).
+POD_TAGS = ("pod_name", "kube_pod_name", "k8s.pod.name")
+
+
+def pod_tags(sample: list[dict[str, Any]]) -> str | None:
+    """The key whose values are lists of `key:value` strings (Datadog's `tags`) that name the line's pod
+    (POD_TAGS), None when the sampled lines have none: a host beside them is the node the pod ran on."""
+    for key in _keys_of(sample):
+        lists = [v for obj in sample if isinstance(v := obj.get(key), list)]
+        strings = lists and all(isinstance(x, str) for v in lists for x in v)
+        if strings and any(x.split(":", 1)[0] in POD_TAGS for v in lists for x in v):
+            return key
+    return None
+
+
 def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     """A field of a shipper this reader does not know that names where each line came from, as a FIELDS
     path: when most sampled lines have no service field or log group it knows, nor a host or pod field naming
@@ -579,6 +594,7 @@ class Found:
     inner_keys: tuple[str, ...] = ()  # the keys the sampled lines' objects in `inner` use
     stack: str | None = None  # the host field's values name containers under this stack (stacked)
     pairs: tuple[Pair, ...] = ()  # maps written as a keys' list and a values' list (paired.pairs)
+    tags: str | None = None  # the list of `key:value` strings that names the line's pod (pod_tags)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -599,7 +615,10 @@ class Found:
         ascending = coralogix_entries(sample)
         stack = stack_of(sample, host, known) if host is not None else None
         text = text_field(sample, (host, time))
-        return cls(host, text, time, streams, coloured, ascending, envelope, inner, inner_keys, stack, found_pairs)
+        tags = pod_tags(sample)
+        return cls(
+            host, text, time, streams, coloured, ascending, envelope, inner, inner_keys, stack, found_pairs, tags
+        )
 
     def keys(self) -> list[str]:
         """The top-level keys these fields are read from (the host's may be nested in one, or in `inner`)."""
@@ -609,7 +628,7 @@ class Found:
             host = self.inner
         elif host is not None and (pair := self.pair(host)) is not None:  # read from its two lists
             host, lists = None, (pair.keys, pair.values)
-        return [k for k in dict.fromkeys((host, *lists, self.text, self.time, self.inner)) if k is not None]
+        return [k for k in dict.fromkeys((host, *lists, self.text, self.time, self.inner, self.tags)) if k is not None]
 
     def pair(self, name: str) -> Pair | None:
         """The map written as two lists that `name` stands for, if it is one."""
