@@ -142,15 +142,25 @@ def findings(results: list[ToolResult], catalog: Catalog) -> list[Finding]:
 
 
 def fell_away(f: MetricFinding) -> bool:
-    """Its requests fell below half their baseline and have not come back: on the service an alert is
-    about, users not reaching it (a refused handshake, a route gone), not a quiet hour."""
+    """Its requests fell below half their baseline, or of what arrived just before they fell, and have not
+    come back: on the service an alert is about, users not reaching it (a refused handshake, a route gone),
+    not a quiet hour (the day's curve does not halve a rate within minutes; a morning's rise lifts the level
+    above the night's baseline that a step down is then measured against)."""
     d = f.detail
-    return (
-        f.role == "traffic"
-        and d.direction == "down"
-        and bool(d.baseline)
-        and d.last <= w.FELL_AWAY * (d.baseline or 0.0)
-    )
+    if f.role != "traffic" or d.direction != "down" or not d.baseline:
+        return False
+    return d.last <= w.FELL_AWAY * max(d.baseline, just_before(d) or 0.0)
+
+
+def just_before(d: SignalStat) -> float | None:
+    """A signal's mean level over JUST_BEFORE up to its onset, from the window's picture; None without one."""
+    if d.onset is None or not d.shape or d.shape_from is None or d.shape_to is None:
+        return None
+    step = (d.shape_to - d.shape_from) / len(d.shape)
+    since = d.onset - w.JUST_BEFORE
+    before = [v for i, v in enumerate(d.shape) if v is not None and since <= d.shape_from + i * step
+              and d.shape_from + (i + 1) * step <= d.onset]  # fmt: skip
+    return sum(before) / len(before) if before else None
 
 
 def instances(c: Change) -> tuple[float | None, float | None]:

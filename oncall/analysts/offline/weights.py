@@ -154,6 +154,7 @@ LEGITIMATE_LOAD = Weight(1.0, "saturation with more traffic and no leak in the l
 # -- confidence and the no-incident call -------------------------------------------------------
 RUNNER_UP_RATIO = Weight(0.7, "HIGH only when the runner-up scores well below the top suspect")
 FELL_AWAY = Weight(0.5, "requests below half their baseline, and staying there, are users not reaching the service")
+JUST_BEFORE = Span("what arrived this long before a fall is what the fall is measured against", minutes=15)
 QUIET_SCORE = Weight(4.0, "below this, with no lasting symptom or error anywhere, the alert is noise")
 BLIP_OVER = Span("errors that stopped this long before the alert fired, nothing else lasting, were a blip", minutes=5)
 

@@ -99,9 +99,10 @@ LEVEL_SQL = f"CASE WHEN lvl <> '' THEN {named_level('lvl')} ELSE {INFERRED_LEVEL
 _STATED = (
     # (ECS's `log.level`, .NET's JSON console `"LogLevel"`, `log_level`, `logLevel` too)
     r"""(?i)(?:^|[\s{,"'])(?:log[._]?)?(?:level|lvl|severity)["']?\s*[=:]\s*["']?([a-z]+|\d{2})\b""",
-    # (in three letters too, after the time of day in Serilog's console format: NATS' `[INF]`, `[12:00:00 WRN]`)
-    r"(?i)\[(?:\d\d:\d\d:\d\d(?:\.\d+)? )?(trace|debug|info|notice|warn|warning|error|err|critical|crit|fatal|panic"
-    r"|trc|vrb|dbg|inf|wrn|ftl)\]",
+    # (in three letters too, after the time of day in Serilog's console format: NATS' `[INF]`, `[12:00:00 WRN]`;
+    # after the module in Apache 2.4's error log: `[ssl:error]`, `[proxy_http:warn]`)
+    r"(?i)\[(?:\d\d:\d\d:\d\d(?:\.\d+)? |\w+:)?(trace|debug|info|notice|warn|warning|error|err|critical|crit"
+    r"|fatal|panic|trc|vrb|dbg|inf|wrn|ftl)\]",
     # (zerolog's console writer abbreviates to three letters, logrus's text formatter to four)
     r"^(?:\S+\s+){0,4}?(DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|PANIC|LOG|DBG|INF|WRN|ERR|FTL"
     r"|DEBU|ERRO|FATA|PANI):?\s",
@@ -143,10 +144,14 @@ def spelt_level(message: str, text: str, field: str) -> str:
     field, then the level its `text` (the message with its error field) implies. Per line, as few
     expressions as can be: a spelling is upper-cased and named per mark, and a line whose text holds
     none of the words either reading needs pays for one test."""
-    defaulted = f"({field} = '' OR (length({field}) = 1 AND {field} BETWEEN '0' AND '7') OR {field} = 'DEFAULT')"
+    # (Dynatrace's NONE: OneAgent detected no level in the line, so it is no level at all: the words decide)
+    defaulted = (
+        f"({field} = '' OR (length({field}) = 1 AND {field} BETWEEN '0' AND '7') OR {field} = 'DEFAULT' "
+        f"OR {field} = 'NONE')"
+    )
     return f"""CASE WHEN NOT {defaulted} THEN {field}
       WHEN NOT regexp_matches({text}, '{_LEVEL_WORDS}') THEN coalesce(nullif({field}, ''), 'INFO')
-      ELSE coalesce({_stated(message)}, nullif({field}, ''), {inferred_level(text)}) END"""
+      ELSE coalesce({_stated(message)}, nullif(nullif({field}, ''), 'NONE'), {inferred_level(text)}) END"""
 
 
 # A request the service answered with a server error (5xx) failed, whatever level its logger gave the

@@ -84,7 +84,8 @@ def _value(col: str, inner: str | None, worst: bool = False) -> str:
     if inner is None:
         return col
     if "[*]" not in inner:
-        return f"CASE WHEN left({col}, 1) = '{{' THEN try(json_extract_string({col}, {_literal(inner)})) END"
+        opens = "[" if inner.startswith("$[") else "{"  # (a path into a list starts at one of its entries)
+        return f"CASE WHEN left({col}, 1) = '{opens}' THEN try(json_extract_string({col}, {_literal(inner)})) END"
     entries = f"try(json_extract_string({col}, {_literal(inner)}))"
     if worst:
         said = f"list_transform({entries}, lambda x: upper(x))"

@@ -200,8 +200,10 @@ def column(path: str) -> tuple[str, str | None]:
     """A FIELDS path as (its top-level key, the JSON path inside that key's value or None)."""
     if path.startswith('"'):
         key, _, rest = path[1:].partition('"')
+        if rest.startswith("["):  # a list's entry in a key holding a dot: `"host.name"[0]`
+            return key, f"${rest}"
         rest = rest.lstrip(".")
-    elif (m := re.match(r"(\w+)(\[\*\].*)", path)) is not None:  # a list's entries: `Logs[*].Message[*]`
+    elif (m := re.match(r"(\w+)(\[(?:\*|\d+)\].*)", path)) is not None:  # a list's: `Logs[*].Message[*]`, `host[0]`
         return m.group(1), f"${m.group(2)}"
     else:
         key, _, rest = path.partition(".")
@@ -265,9 +267,12 @@ def _at(obj: dict[str, Any], path: str) -> Any:
     key, inner = column(path)
     low = {k.lower(): k for k in obj}
     values = [obj.get(low.get(key.lower(), key))]
-    for quoted, plain in re.findall(r'"([^"]*)"|(\[\*\]|[^."\[]+)', (inner or "$")[1:]):
+    for quoted, plain in re.findall(r'"([^"]*)"|(\[(?:\*|\d+)\]|[^."\[]+)', (inner or "$")[1:]):
         if plain == "[*]":
             values = [e for v in values if isinstance(v, list) for e in v]
+        elif plain.startswith("["):  # one entry of a list: `[0]`
+            i = int(plain[1:-1])
+            values = [v[i] for v in values if isinstance(v, list) and len(v) > i]
         else:
             values = [v.get(quoted or plain) for v in values if isinstance(v, dict)]
     found = [v for v in values if v is not None]
@@ -299,6 +304,9 @@ def _texts(obj: dict[str, Any], above: list[str], depth: int = 3) -> Iterator[tu
             continue
         if isinstance(value, str):
             yield _path([*above, key]), value
+        elif isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            # a list of one text is that text: Dynatrace's additionalColumns write every value so
+            yield _path([*above, key]) + "[0]", value[0]
         elif isinstance(value, dict) and depth > 1:
             yield from _texts(value, [*above, key], depth - 1)
 
