@@ -163,6 +163,11 @@ SERVED_5XX = (
 )
 
 
+# A service filed by its stream (`_raised`): at least this many lines in the two periods, and one in this many
+# stating a lower level than the error it was filed at (fewer could be errors that quote a level word).
+STREAMED_LINES, STREAMED_SHARE = 10, 5
+
+
 def _raised(marks: str) -> str:
     """SQL: the relation `marks` with each mark's spelt level named (ERROR, WARN, DEBUG, INFO), then raised
     to the one its message states when it was filed at INFO: a shipper that files everything at info
@@ -189,10 +194,6 @@ def _raised(marks: str) -> str:
                            FROM (SELECT * REPLACE ({named_level("level")} AS level)
                                  FROM (SELECT * REPLACE (upper(level) AS level) FROM ({marks}))))
                      WINDOW s AS (PARTITION BY service))"""
-
-
-# A service filed by its stream: at least this many lines in the two periods, one in this many stating a lower level.
-STREAMED_LINES, STREAMED_SHARE = 10, 5
 
 
 MAX_SHAPES = 2000  # distinct masked shapes per level that Drain3 mines; the rarer are counted together
