@@ -67,30 +67,36 @@ PROD = Estate(
 
 ESTATES = {PROD.name: PROD}
 
-_JAVA = "{date} [{thread}] {level} {logger} - [TID:{tid}] "
 BACKGROUND = {
     "scg": ['10.12.1.{n} - - [{clf}] "POST /api/orders HTTP/1.1" 200 512 41 ms',
             '10.12.1.{n} - - [{clf}] "GET /api/merchants/88{n}/menu HTTP/1.1" 200 18211 23 ms'],
-    "dubbo": [_JAVA.replace("{level}", "INFO ") + "处理完成 traceId=a1{n}f orderNo=WM20260603{n}1288 cost=31ms"],
+    "dubbo": ["处理完成 traceId=a1{n}f orderNo=WM20260603{n}1288 cost=31ms"],
     "go": ['{"level":"info","ts":{epoch},"caller":"server/http.go:112","msg":"request done","path":"/v1/jobs",'
            '"status":200,"latency_ms":4{n}}'],
     "rocketmq": ["{date} INFO FlushRealTimeService - commitlog flush ok, offset=882{n}1933"],
     "nacos": ["{date} INFO [notify-center] client 10.12.2.{n}:51234 connected, current connections 142"],
 }  # fmt: skip
 NOISE = {
-    "dubbo": _JAVA.replace("{level}", "WARN ") + "Sentinel 规则未命中，使用默认规则 resource=GET:/api/orders/list",
+    "dubbo": "Sentinel 规则未命中，使用默认规则 resource=GET:/api/orders/list",
     "go": '{"level":"warn","ts":{epoch},"caller":"geo/cache.go:51","msg":"geo cache miss","rider_id":"r{n}"}',
 }  # fmt: skip
 
+# the Java services' Logback pattern, with SkyWalking's trace id: every line they write, the gateway's access
+# log (Reactor Netty's) included, is a message after it
+JAVA = "{date} [{thread}] {level} {logger} - [TID:{tid}] "
 LOGGER = {
-    "api-gateway": "o.s.c.g.filter.LoadBalancerClientFilter",
+    "api-gateway": "reactor.netty.http.server.AccessLog",
     "order-service": "c.w.order.service.OrderServiceImpl",
     "inventory-service": "c.w.inventory.service.StockServiceImpl",
     "payment-service": "c.w.pay.service.PayServiceImpl",
     "merchant-service": "c.w.merchant.menu.MenuService",
 }
 # the thread a Java service's work runs on: inventory serves Dubbo calls, the others HTTP
-THREAD = {"inventory-service": "DubboServerHandler-10.12.3.7:20880-thread-{n}", "*": "http-nio-8080-exec-{n}"}
+THREAD = {
+    "inventory-service": "DubboServerHandler-10.12.3.7:20880-thread-{n}",
+    "api-gateway": "reactor-http-epoll-{n}",
+    "*": "http-nio-8080-exec-{n}",
+}
 REGISTRY = "registry-vpc.cn-hangzhou.aliyuncs.com/waimai/"
 IMAGE = {
     "scg": "api-gateway:3.4.2",
@@ -105,8 +111,10 @@ def _hex(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
-def _line(tech: str, service: str, at: datetime, text: str) -> str:
+def _line(tech: str, service: str, at: datetime, level: str, text: str) -> str:
     """The line as the container writes it: the Java services' Logback pattern, zap's JSON, the broker's own."""
+    if tech in ("scg", "dubbo"):
+        text = JAVA.replace("{level}", f"{level.upper():<5}") + text
     loc = at.astimezone(SHANGHAI)
     ms = at.microsecond // 1000
     date = f"{loc:%Y-%m-%d %H:%M:%S}.{ms:03d}"
@@ -122,7 +130,7 @@ def _line(tech: str, service: str, at: datetime, text: str) -> str:
 def record(estate: Estate, at: datetime, service: str, pod: str, level: str, text: str) -> dict[str, Any]:
     """One log of the logstore's GetLogs results, as the API returns it (every value a string)."""
     tech = estate.node(service).tech
-    line = _line(tech, service, at, text.replace("{thread}", THREAD.get(service, THREAD["*"])))
+    line = _line(tech, service, at, level, text).replace("{thread}", THREAD.get(service, THREAD["*"]))
     line = line.replace("{n}", str(int(at.timestamp()) % 79))
     pod_name = f"{service}-{_hex(service)[:9]}-{_hex(pod)[:5]}" if tech not in ("rocketmq", "nacos") else (
         f"{service}-{int(_hex(pod)[:2], 16) % 3}")  # fmt: skip

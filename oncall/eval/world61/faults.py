@@ -15,13 +15,7 @@ from datetime import datetime
 
 from oncall.eval.styled import Estate
 from oncall.eval.telemetry import KEvent
-from oncall.eval.world61.estates import _JAVA
 from oncall.eval.worlds import Burst, Effect, Fault, M
-
-
-def java(level: str, msg: str) -> str:
-    """A line of the Java services' Logback pattern (the level padded to five, as `%-5level` writes it)."""
-    return _JAVA.replace("{level}", f"{level:<5}") + msg
 
 
 def change(
@@ -71,9 +65,9 @@ def sentinel_rule_pushed(e: Estate, rng: random.Random, t: datetime) -> Fault:
         Effect("order-service", "latency_p99", at, 0.6),  # refused at once: faster than serving
     ]
     f.bursts += [
-        Burst("order-service", at, 40, "warn", java("WARN", "请求被限流 resource=POST:/api/orders, blocked by "
+        Burst("order-service", at, 40, "warn", "请求被限流 resource=POST:/api/orders, blocked by "
               "FlowRule{resource=POST:/api/orders, limitApp=default, grade=1, count=200.0, strategy=0, "
-              "controlBehavior=0}: com.alibaba.csp.sentinel.slots.block.flow.FlowException: null")),
+              "controlBehavior=0}: com.alibaba.csp.sentinel.slots.block.flow.FlowException: null"),
         Burst("api-gateway", at, 40, "info", '10.12.1.{n} - - [{clf}] "POST /api/orders HTTP/1.1" 429 58 2 ms'),
     ]  # fmt: skip
     return f
@@ -103,17 +97,17 @@ def flash_sale_threadpool(e: Estate, rng: random.Random, t: datetime) -> Fault:
         Effect("order-service", "error_ratio", at + 1 * M, 0.3, relative=False),
     ]
     f.bursts += [
-        Burst("inventory-service", at, 6, "warn", java("WARN", "[DUBBO] Thread pool is EXHAUSTED! Thread Name: "
+        Burst("inventory-service", at, 6, "warn", "[DUBBO] Thread pool is EXHAUSTED! Thread Name: "
               "DubboServerHandler-10.12.3.7:20880, Pool Size: 200 (active: 200, core: 200, max: 200, largest: 200), "
               "Task: 88{n}1921 (completed: 88{n}1721), Executor status:(isShutdown:false, isTerminated:false, "
               "isTerminating:false), in dubbo://10.12.3.7:20880!, dubbo version: 3.2.9, current host: 10.12.3.7, "
-              "error code: 0-1.")),
-        Burst("order-service", at + 1 * M, 20, "error", java("ERROR", "下单失败 orderNo=WM20260603{n}1288: "
+              "error code: 0-1."),
+        Burst("order-service", at + 1 * M, 20, "error", "下单失败 orderNo=WM20260603{n}1288: "
               "org.apache.dubbo.rpc.RpcException: Failed to invoke the method deduct in the service "
               "com.waimai.inventory.api.StockService. Tried 3 times of the providers [10.12.3.7:20880, "
               "10.12.3.11:20880] (2/2) from the registry nacos-headless.waimai:8848 on the consumer 10.12.4.9 using "
               "the dubbo version 3.2.9. Last error is: Server side(10.12.3.7,20880) thread pool is exhausted, "
-              "detail msg:Thread pool is EXHAUSTED!")),
+              "detail msg:Thread pool is EXHAUSTED!"),
     ]  # fmt: skip
     return f
 
@@ -145,11 +139,11 @@ def commitlog_disk_full(e: Estate, rng: random.Random, t: datetime) -> Fault:
               "0.96, so mark disk full, storePathPhysic=/home/rocketmq/store/commitlog"),
         Burst("rocketmq-broker", at, 10, "warn", "{date} WARN SendMessageThread_{n} - message store is not "
               "writeable, so putMessage is forbidden 16"),
-        Burst("order-service", at, 15, "error", java("ERROR", "订单事件发送失败 topic=ORDER_CREATED "
+        Burst("order-service", at, 15, "error", "订单事件发送失败 topic=ORDER_CREATED "
               "orderNo=WM20260603{n}1288: org.apache.rocketmq.client.exception.MQBrokerException: CODE: 14  DESC: "
               "service not available now. It may be caused by one of the following reasons: the broker's disk is "
               "full [CL:  0.96 CQ:  0.96 INDEX:  0.96], messages are put to the slave, message store has been shut "
-              "down, etc. BROKER: 10.12.5.11:10911")),
+              "down, etc. BROKER: 10.12.5.11:10911"),
     ]  # fmt: skip
     return f
 
@@ -176,9 +170,9 @@ def oss_key_disabled(e: Estate, rng: random.Random, t: datetime) -> Fault:
               '"put object failed","bucket":"waimai-menu-images","key":"menu/m88{n}/dish.jpg","error":"oss: service '
               'returned error: StatusCode=403, ErrorCode=InvalidAccessKeyId, ErrorMessage=\\"The OSS Access Key Id '
               'you provided is disabled.\\", RequestId=6650A1B2C3D4E5F6{n}, Ec=0003-00000001"}'),
-        Burst("merchant-service", at + 1 * M, 4, "error", java("ERROR", "菜品图片上传失败 dishId=77{n}1: "
+        Burst("merchant-service", at + 1 * M, 4, "error", "菜品图片上传失败 dishId=77{n}1: "
               "feign.FeignException$InternalServerError: [500 Internal Server Error] during [POST] to "
-              "[http://image-service/v1/images] [ImageClient#upload(MultipartFile)]")),
+              "[http://image-service/v1/images] [ImageClient#upload(MultipartFile)]"),
     ]  # fmt: skip
     return f
 
@@ -201,10 +195,10 @@ def alipay_gateway_slow(e: Estate, rng: random.Random, t: datetime) -> Fault:
         Effect("order-service", "latency_p99", at + 1 * M, 2.5),
     ]
     f.bursts += [
-        Burst("payment-service", at, 12, "error", java("ERROR", "支付宝下单接口超时 method=alipay.trade.app.pay "
-              "out_trade_no=WM20260603{n}1288: java.net.SocketTimeoutException: Read timed out")),
-        Burst("payment-service", at, 6, "warn", java("WARN", "调用支付宝网关耗时过长 cost=8{n}12ms "
-              "url=https://openapi.alipay.com/gateway.do")),
+        Burst("payment-service", at, 12, "error", "支付宝下单接口超时 method=alipay.trade.app.pay "
+              "out_trade_no=WM20260603{n}1288: java.net.SocketTimeoutException: Read timed out"),
+        Burst("payment-service", at, 6, "warn", "调用支付宝网关耗时过长 cost=8{n}12ms "
+              "url=https://openapi.alipay.com/gateway.do"),
     ]  # fmt: skip
     f.failing_calls.append(("payment-service", "alipay"))
     return f
