@@ -149,18 +149,8 @@ def fell_away(f: MetricFinding) -> bool:
     d = f.detail
     if f.role != "traffic" or d.direction != "down" or not d.baseline:
         return False
-    return d.last <= w.FELL_AWAY * max(d.baseline, just_before(d) or 0.0)
-
-
-def just_before(d: SignalStat) -> float | None:
-    """A signal's mean level over JUST_BEFORE up to its onset, from the window's picture; None without one."""
-    if d.onset is None or not d.shape or d.shape_from is None or d.shape_to is None:
-        return None
-    step = (d.shape_to - d.shape_from) / len(d.shape)
-    since = d.onset - w.JUST_BEFORE
-    before = [v for i, v in enumerate(d.shape) if v is not None and since <= d.shape_from + i * step
-              and d.shape_from + (i + 1) * step <= d.onset]  # fmt: skip
-    return sum(before) / len(before) if before else None
+    before = d.mean_between(d.onset - w.JUST_BEFORE, d.onset) if d.onset is not None else None
+    return d.last <= w.FELL_AWAY * max(d.baseline, before or 0.0)
 
 
 def instances(c: Change) -> tuple[float | None, float | None]:

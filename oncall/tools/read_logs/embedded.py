@@ -67,6 +67,10 @@ NOTHING_FOUND = Found()
 KEY_PROBES = 1024  # lines spread through the file whose keys say which ones to read
 
 
+# a pod tag's value in the JSON text of a list of `key:value` tags (`"pod_name:api-7d9f8-x2k4q"`)
+_POD_TAG = '"(?:' + "|".join(re.escape(t) for t in POD_TAGS) + '):([^"]+)"'
+
+
 def _ident(key: str) -> str:
     return '"' + key.replace('"', '""') + '"'
 
@@ -335,8 +339,7 @@ class JsonlLogs:
                 # first: it was found because the fields this reader knows name no service (or are absent)
                 got.insert(0, named)
             if name == "pod" and found.tags is not None:  # a pod tag outranks a host: that is its node
-                tag = '"(?:' + "|".join(re.escape(t) for t in POD_TAGS) + '):([^"]+)"'  # in the list's JSON text
-                got.insert(0, f"nullif(regexp_extract({_ident(found.tags)}, {_literal(tag)}, 1), '')")
+                got.insert(0, f"nullif(regexp_extract({_ident(found.tags)}, {_literal(_POD_TAG)}, 1), '')")
             if (extra := {"message": found.text or found.inner, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"

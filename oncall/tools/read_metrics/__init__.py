@@ -93,6 +93,18 @@ class SignalStat(BaseModel):
         """How many times its baseline the peak is (None without a baseline)."""
         return self.peak / self.baseline if self.baseline else None
 
+    def mean_between(self, start: datetime, end: datetime) -> float | None:
+        """Its mean over the picture's buckets that lie wholly within [start, end] (None: no such bucket)."""
+        if not self.shape or self.shape_from is None or self.shape_to is None:
+            return None
+        step = (self.shape_to - self.shape_from) / len(self.shape)
+        inside = [
+            v
+            for i, v in enumerate(self.shape)
+            if v is not None and start <= self.shape_from + i * step and self.shape_from + (i + 1) * step <= end
+        ]
+        return sum(inside) / len(inside) if inside else None
+
 
 class MetricStats(BaseModel):
     service: str
