@@ -169,6 +169,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world59
 	rm -rf build/world60 && $(BIN)/oncall scenarios generate build/world60 --world 60 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world60
+	rm -rf build/world61 && $(BIN)/oncall scenarios generate build/world61 --world 61 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world61
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -62,10 +62,12 @@ RULES: list[tuple[Category, str]] = [
         # a key or token its issuer revoked is as invalid as an expired one (not a certificate: a revoked
         # certificate is usually the other side's, which the caller checked)
         r"|\b(key|token|credentials?|secret) (has |have |was |were |is )?(been )?revoked\b|\b(api_key|token)_revoked\b"
-        # a secret or key version its store disabled or destroyed (a rotation retires the old one) is a
-        # credential no longer usable: Secret Manager's "is in DISABLED state", a KMS key "is disabled"
-        r"|\b(secret|secret version|key version|crypto ?key|KMS key)\b[^\n]{0,100}?\b(is|was|has been) "
-        r"(in (the )?)?(disabled|destroyed)( state)?\b"
+        # a secret, key version or access key its store disabled or destroyed (a rotation retires the old one)
+        # is a credential no longer usable: Secret Manager's "is in DISABLED state", a KMS key "is disabled",
+        # OSS's "Access Key Id you provided is disabled"; an access key id its store does not know is as bad
+        # (S3's, OSS's and MinIO's InvalidAccessKeyId)
+        r"|\b(secret|secret version|key version|crypto ?key|KMS key|access ?key( ?id)?)\b[^\n]{0,100}?"
+        r"\b(is|was|has been) (in (the )?)?(disabled|destroyed)( state)?\b|\bInvalidAccessKeyId\b"
         r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId"
         # .NET's SslStream: an expired peer certificate is "NotTimeValid" in the chain's errors
         r"|NotTimeValid|remote certificate is invalid|RemoteCertificateChainErrors"

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from oncall.core.errors import ToolError
 from oncall.core.fmt import fmt_hm, fmt_num, fmt_time
 from oncall.prompts import tool_description
+from oncall.tools.read_metrics.trend import follows_trend
 from oncall.tools.read_metrics.units import full_scale, in_seconds, seconds_per_unit
 from oncall.tools.tool import Summary, Tool, ToolContext
 
@@ -72,7 +73,8 @@ class SignalStat(BaseModel):
     recovered: bool = False  # abnormal in the window but back to baseline at its end
     # what it was compared with: "before" the hours before the window, "day" the same hours a day
     # earlier, "limit" the resource's own limit (pinned there since before the baseline), "earlier" the
-    # first hour of the baseline (a failure signal that stepped up within it)
+    # first hour of the baseline (a failure signal that stepped up within it); "trend" (steady) requests that
+    # fell along the slope they had been on for hours before the window (trend.follows_trend)
     reference: str = "before"
     began_before_window: bool = False
     limit: float = 1.0  # a utilization's value at its limit: 1, or 100 for one kept in percent (full_scale)
@@ -230,6 +232,9 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         run_in_window = [v for t, v in window if t >= onset_t]
         if len(run_in_window) >= 2 or onset_t < t0:
             onset = _dt(onset_t)
+    reference = "before"
+    if onset is not None and signal == "request_rate" and follows_trend(s.points, t0, t1, threshold):
+        onset, reference = None, "trend"  # a fall (follows_trend asks for one) along the day's curve
     last = window[-1][1]
     recovered = onset is not None and abs(last - ref) <= threshold
     return SignalStat(
@@ -243,6 +248,7 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         onset=onset,
         direction=direction if onset else None,
         recovered=recovered,
+        reference=reference,
         limit=limit,
         samples=len(s.points),
         last_at=_dt(window[-1][0]),
@@ -298,6 +304,11 @@ def describe(st: SignalStat, common: frozenset[tuple[str, str]] = frozenset()) -
     unit = f" ({UNITS[st.signal]})" if st.signal in UNITS else ""
     where = _where(st, common)
     base = f"baseline {fmt_num(st.baseline)}" if st.baseline is not None else "no baseline"
+    if not st.anomalous and st.reference == "trend":
+        return (
+            f"{st.signal}{unit}{where}: fell from {base} to {fmt_num(st.last)} along the slope it had been on for "
+            "the hours before the window (the day's curve, not a step)"
+        )
     if not st.anomalous:
         return f"{st.signal}{unit}{where}: steady, {base}, peak {fmt_num(st.peak)} at {fmt_hm(st.peak_at)}"
     verb = "rose" if st.direction == "up" else "fell"
@@ -454,7 +465,10 @@ def summarise(m: MetricStats) -> str:
     for s in sorted((s for s in m.signals if s.anomalous), key=lambda s: (s.onset, s.signal)):
         s.line = len(lines) + 1
         lines.append(describe(s, common))
-    steady = sorted((s for s in m.signals if not s.anomalous), key=lambda s: s.signal)
+    for s in (s for s in m.signals if not s.anomalous and s.reference == "trend"):
+        s.line = len(lines) + 1
+        lines.append(describe(s, common))
+    steady = sorted((s for s in m.signals if not s.anomalous and s.reference != "trend"), key=lambda s: s.signal)
     if steady:
         for s in steady:
             s.line = len(lines) + 1
