@@ -12,7 +12,7 @@ import itertools
 import statistics
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -60,6 +60,13 @@ class MetricsBackend(Protocol):
     def query_range(self, query: str, start: datetime, end: datetime, step_s: float) -> list[Series]: ...
 
 
+# What a signal was compared with: "before" the hours before the window, "day" the same hours a day earlier,
+# "limit" the resource's own limit (pinned there since before the baseline), "earlier" the first hour of the
+# baseline (a failure signal that stepped up within it), "trend" the slope requests had been on for hours before
+# the window (they fell along it: steady, trend.follows_trend)
+Reference = Literal["before", "day", "limit", "earlier", "trend"]
+
+
 class SignalStat(BaseModel):
     signal: str
     query: str
@@ -71,11 +78,7 @@ class SignalStat(BaseModel):
     onset: datetime | None  # start of the abnormal run that holds the peak
     direction: str | None  # "up" or "down" when anomalous
     recovered: bool = False  # abnormal in the window but back to baseline at its end
-    # what it was compared with: "before" the hours before the window, "day" the same hours a day
-    # earlier, "limit" the resource's own limit (pinned there since before the baseline), "earlier" the
-    # first hour of the baseline (a failure signal that stepped up within it); "trend" (steady) requests that
-    # fell along the slope they had been on for hours before the window (trend.follows_trend)
-    reference: str = "before"
+    reference: Reference = "before"
     began_before_window: bool = False
     limit: float = 1.0  # a utilization's value at its limit: 1, or 100 for one kept in percent (full_scale)
     samples: int
@@ -232,7 +235,7 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         run_in_window = [v for t, v in window if t >= onset_t]
         if len(run_in_window) >= 2 or onset_t < t0:
             onset = _dt(onset_t)
-    reference = "before"
+    reference: Reference = "before"
     if onset is not None and signal == "request_rate" and follows_trend(s.points, t0, t1, threshold):
         onset, reference = None, "trend"  # a fall (follows_trend asks for one) along the day's curve
     last = window[-1][1]
