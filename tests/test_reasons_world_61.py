@@ -68,3 +68,5 @@ def test_a_slope_needs_samples_enough_in_both_hours_and_in_the_window() -> None:
     assert not follows_trend([p for p in falling if p[0] < t0], t0, t0 + 45 * 60, 60)  # nothing in the window
     sparse = [p for p in falling if (p[0] - t0) % 1200 == 0]  # every 20 minutes: three samples an hour
     assert not follows_trend(sparse, t0, t0 + 45 * 60, 60)
+    stacked = [(t0 - 60 * h, 600 - m) for h in (30, 90) for m in range(8)] + falling[120:]  # two times only
+    assert not follows_trend(stacked, t0, t0 + 45 * 60, 60)

@@ -123,6 +123,7 @@ def _line(tech: str, service: str, at: datetime, level: str, text: str) -> str:
         .replace("{clf}", f"{loc:%d/%b/%Y:%H:%M:%S} +0800")
         .replace("{epoch}", f"{at.timestamp():.6f}")
         .replace("{logger}", LOGGER.get(service, "c.w.common.Log"))
+        .replace("{thread}", THREAD.get(service, THREAD["*"]))
         .replace("{tid}", f"{_hex(service, str(at.timestamp()))[:8]}.{at.second}.{int(at.timestamp() * 1000)}")
     )
 
@@ -130,8 +131,7 @@ def _line(tech: str, service: str, at: datetime, level: str, text: str) -> str:
 def record(estate: Estate, at: datetime, service: str, pod: str, level: str, text: str) -> dict[str, Any]:
     """One log of the logstore's GetLogs results, as the API returns it (every value a string)."""
     tech = estate.node(service).tech
-    line = _line(tech, service, at, level, text).replace("{thread}", THREAD.get(service, THREAD["*"]))
-    line = line.replace("{n}", str(int(at.timestamp()) % 79))
+    line = _line(tech, service, at, level, text).replace("{n}", str(int(at.timestamp()) % 79))
     pod_name = f"{service}-{_hex(service)[:9]}-{_hex(pod)[:5]}" if tech not in ("rocketmq", "nacos") else (
         f"{service}-{int(_hex(pod)[:2], 16) % 3}")  # fmt: skip
     node_ip = f"172.16.{3 + int(_hex(pod)[:2], 16) % 4}.{20 + int(_hex(pod)[2:4], 16) % 30}"

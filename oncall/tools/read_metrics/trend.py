@@ -16,22 +16,19 @@ def follows_trend(points: list[tuple[float, float]], t0: float, t1: float, thres
     hours as in the second (a fall that began within them is an incident under way, not the day)."""
     before = [(t, v) for t, v in points if t0 - TREND_S <= t < t0]
     window = [(t, v) for t, v in points if t0 <= t <= t1]
-    line = _fit(before)
-    first = _fit([p for p in before if p[0] < t0 - TREND_S / 2])
-    second = _fit([p for p in before if p[0] >= t0 - TREND_S / 2])
-    if line is None or first is None or second is None or not first[0] <= second[0] / 2 < 0:
+    line = _fit(before, t0)
+    first = _fit([p for p in before if p[0] < t0 - TREND_S / 2], t0)
+    second = _fit([p for p in before if p[0] >= t0 - TREND_S / 2], t0)
+    if line is None or first is None or second is None or not first.slope <= second.slope / 2 < 0:
         return False
-    slope, mt, mv = line
-    return bool(window) and all(abs(v - (mv + slope * (t - mt))) <= threshold for t, v in window)
+    return bool(window) and all(abs(v - (line.intercept + line.slope * (t - t0))) <= threshold for t, v in window)
 
 
-def _fit(points: list[tuple[float, float]]) -> tuple[float, float, float] | None:
-    """The least-squares line through `points` as (slope, mean time, mean value); None for too few to say."""
+def _fit(points: list[tuple[float, float]], t0: float) -> statistics.LinearRegression | None:
+    """The least-squares line through `points`, its time counted from `t0`; None for too few to say."""
     if len(points) < TREND_POINTS // 2:
         return None
-    mt = statistics.fmean(t for t, _ in points)
-    mv = statistics.fmean(v for _, v in points)
-    spread = sum((t - mt) ** 2 for t, _ in points)
-    if spread <= 0:
+    try:
+        return statistics.linear_regression([t - t0 for t, _ in points], [v for _, v in points])
+    except statistics.StatisticsError:  # every sample at one time: no slope to speak of
         return None
-    return sum((t - mt) * (v - mv) for t, v in points) / spread, mt, mv
