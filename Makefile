@@ -171,6 +171,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world60
 	rm -rf build/world61 && $(BIN)/oncall scenarios generate build/world61 --world 61 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world61
+	rm -rf build/world62 && $(BIN)/oncall scenarios generate build/world62 --world 62 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world62
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -23,7 +23,7 @@ from oncall.analysts.offline.findings import (
     findings,
 )
 from oncall.analysts.offline.quiet import no_incident, nothing_lasting, only_busy, planned_work
-from oncall.analysts.offline.ranking import confidence, observed, rank, reached, unwatched
+from oncall.analysts.offline.ranking import confidence, counting, observed, rank, reached, unwatched
 from oncall.analysts.offline.remedies import remedies
 from oncall.analysts.offline.suspect import OwnFinding, Suspect, at_of
 from oncall.core import diffs
@@ -53,7 +53,14 @@ class OfflineAnalyst:
         seen = observed(results)
         alerting = case.alert.service
         suspects = rank(
-            found, case.catalog, case.context.services, seen, reached(results), alerting, unwatched(results)
+            found,
+            case.catalog,
+            case.context.services,
+            seen,
+            reached(results),
+            alerting,
+            unwatched(results),
+            counting(results),
         )
         missing = list(case.context.missing)
         top = suspects[0] if suspects else None
@@ -195,12 +202,14 @@ def _evidence(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[E
                 cites=[c.cite],
             )
         )
-    for f in top.logs():
+    # a line of the template shown above (the summary's sample of it), else of its first other template
+    shown = [f for f in _cause_findings(top) if isinstance(f, OwnFinding)]
+    for f in [*shown, *top.logs()]:
         t = f.detail
         if isinstance(t, TemplateStat) and t.sample_line and t.sample:
             out.append(
                 Evidence(
-                    text=f"a verbatim {f.service} log line of that template",
+                    text=f"a verbatim {f.service} log line of {'that' if f in shown else 'its'} template",
                     quote=sample_lines(t.sample)[0],  # as the summary shows it
                     cites=[cite(result_of(f.cite), t.sample_line)],
                 )

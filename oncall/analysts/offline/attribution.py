@@ -14,11 +14,13 @@ from oncall.analysts.offline.findings import ChangeFinding, Finding, LogFinding,
 from oncall.analysts.offline.patterns import (
     AUTHORITY_NAME,
     AUTHORITY_SERVICE,
+    BAD_DATA,
     CLOSED_BY_PEER,
     DATABASE_NAME,
     DATABASE_SAID,
     INFRASTRUCTURE,
     STORE_FULL,
+    STORE_NAME,
     STORE_NO_SPACE,
     UNRESOLVED,
 )
@@ -40,9 +42,29 @@ def reattribute(
     `working`: (caller, callee) edges the traces show working in the window; `dark`: services read and
     found to have no metrics at all."""
     found = _infrastructure_failing(_unnamed_dependency(found, catalog, dark), catalog)
+    found = _bad_data_from_source(found, catalog, dark)
     found = _store_full(found, catalog)
     found = _reached_by_others(_credential_refused(found, dark), seen, working)
     return _authority_failing(_provider_unresolved(_change_aimed_at_peer(found), catalog, seen), catalog, seen)
+
+
+def _bad_data_from_source(found: list[Finding], catalog: Catalog, dark: Collection[str]) -> list[Finding]:
+    """A service whose own lines say the data it read was bad (BAD_DATA: a value that is not a number, a
+    record it cannot decode), no change of its own just before, while of what it depends on exactly one is not
+    where it keeps data (STORE_NAME), and that one is a source we see nothing of (`dark`): the data came from
+    that source (a provider's file, a feed), and the lines witness against it. (A queue we watch may be the
+    source: what it carried was written by a producer behind it.)"""
+    changed = {f.service: f.at for f in found if isinstance(f, ChangeFinding) and f.at}
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, LogFinding) and f.role == "own" and f.at and BAD_DATA.search(f.words):
+            mine = changed.get(f.service)
+            sources = [d for d in catalog.dependencies(f.service, depth=1) if not STORE_NAME.search(d)]
+            own_change = mine is not None and f.at - w.LAG_CLOSE <= mine <= f.at
+            if len(sources) == 1 and sources[0] in dark and not own_change:
+                f = replace(f, role="peer", points_to=sources[0], category="dependency_failure")
+        out.append(f)
+    return out
 
 
 def _credential_refused(found: list[Finding], dark: Collection[str]) -> list[Finding]:

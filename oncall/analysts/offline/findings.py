@@ -110,6 +110,17 @@ class TraceFinding(Finding):
 
 
 @dataclass(frozen=True, kw_only=True)
+class WorkFinding(Finding):
+    """A new run of routine lines by the hundred (WORK_LINES: a job logs each batch it sends): work the service
+    began, read where no rate of its requests is (a job has none to watch). It says when the work began and
+    scores nothing: load alone explains nothing."""
+
+    kind: ClassVar[Kind] = "logs"
+    detail: TemplateStat
+    weight: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
 class ChangeFinding(Finding):
     kind: ClassVar[Kind] = "change"
     detail: Change
@@ -306,6 +317,17 @@ def attribute(
     return "own", None, cat
 
 
+def _work_finding(r: ToolResult, t: TemplateStat, me: str) -> WorkFinding:
+    assert t.line is not None
+    return WorkFinding(
+        service=me,
+        text=f"{me} began logging {t.count} {t.level} lines of a new template from {fmt_hm(t.first_seen)}",
+        cite=cite(r.id, t.line),
+        at=t.first_seen,
+        detail=t,
+    )
+
+
 def _own_process(words: str, me: str) -> bool:
     """The call that failed went to a process of the service's own code: its module is named after the
     service (GenServer.call(LiveScores.MatchServer, ...) in live-scores), so nothing outside it is named."""
@@ -322,14 +344,17 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
         words = f"{t.template}\n{without_clock(t.sample)}"
         # an info line counts only when it is new and names what failed (a certificate, a permission, a limit)
         # or says requests were turned away on purpose (a firewall's record of what it blocked has no level)
-        stated = t.level == "INFO" and note == "new" and (classify(words) in STATED_FAILURES or REFUSED.search(words))
+        new = note is not None and note.startswith("new")  # (or new since it began, just before the window)
+        stated = t.level == "INFO" and new and (classify(words) in STATED_FAILURES or REFUSED.search(words))
+        if t.line is not None and t.level in ("INFO", "DEBUG") and note == "new" and t.count >= w.WORK_LINES:
+            out.append(_work_finding(r, t, me))
         if t.line is None or (t.level not in ("ERROR", "WARN") and not stated) or not note:
             continue
         if instructs(words):  # text that tries to instruct the copilot is flagged, never evidence
             continue
         role, points, cat = attribute(words, others, me, catalog.namespaces)
         weight = (
-            (w.NEW_TEMPLATE if note == "new" else w.RISING_TEMPLATE)
+            (w.NEW_TEMPLATE if new else w.RISING_TEMPLATE)
             * {"ERROR": 1.0, "WARN": w.WARNING_SHARE}.get(t.level, w.INFO_SHARE)
             * min(1.0, t.count / w.FLOOD_LINES)
         )

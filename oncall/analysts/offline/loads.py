@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, instances, number_set
+from oncall.analysts.offline.findings import ChangeFinding, WorkFinding, instances, number_set
 from oncall.analysts.offline.patterns import BUSY, CONCURRENCY, REPLICAS, SERVER_LIMIT, STATED_FAILURES, THROTTLED
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
@@ -67,6 +67,12 @@ def quiet_near(s: Suspect, x: Suspect, c: ChangeFinding, suspects: dict[str, Sus
 def load_at(s: Suspect) -> datetime | None:
     """When its load left the baseline."""
     return min((m.at for m in s.metrics("traffic") if m.more_traffic and m.at), default=None)
+
+
+def work_logged_at(s: Suspect) -> datetime | None:
+    """When it began a new run of routine lines (a WorkFinding): work of its own, seen where its request rate
+    is not (a job has none to watch)."""
+    return min((f.at for f in s.findings if isinstance(f, WorkFinding) and f.at), default=None)
 
 
 def hurt_at(s: Suspect, with_logs: bool = False) -> datetime | None:

@@ -48,6 +48,7 @@ from oncall.analysts.offline.loads import (
     shield_removed,
     soon_after,
     within,
+    work_logged_at,
     work_sent,
 )
 from oncall.analysts.offline.patterns import REFUSED, STATED_FAILURES, THROTTLED, UNREACHED, reaches
@@ -212,7 +213,7 @@ def _broke(
         return shielded, True
     if pushed := pushed_over_limit(x, c, suspects, catalog):
         return pushed, True
-    if surged and (taken := _shared_limit_taken(x, c, suspects)):
+    if (surged or work_logged_at(x)) and (taken := _shared_limit_taken(x, c, suspects)):
         return taken, True
     if cut := _path_cut(x, c, suspects):
         return cut, True
@@ -248,12 +249,13 @@ def _fired_at_new_time(c: ChangeFinding, used: list[Suspect]) -> list[Suspect]:
 
 
 def _shared_limit_taken(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> list[Suspect]:
-    """X's own requests multiplied right after its change, and right after that several services broke,
-    the errors of one of them (or of its callers about it) saying it was throttled (rate exceeded, too
-    many requests): a limit they share beyond the catalog (an account's concurrency, a cloud API's
-    quota) went to X. Those that broke then, none having changed since X did."""
+    """X's own requests multiplied (or, with no rate of them read, it began logging a run of work) right after
+    its change, and right after that several services broke, the errors of one of them (or of its callers
+    about it) saying it was throttled (rate exceeded, too many requests): a limit they share beyond the
+    catalog (an account's concurrency, a cloud API's quota, a stream's throughput) went to X. Those that
+    broke then, none having changed since X did."""
     assert c.at is not None
-    began = load_at(x)
+    began = load_at(x) or work_logged_at(x)  # (a job's batches, logged, where no rate of its requests is read)
     if began is None or not c.at - w.CLOCK_SKEW <= began <= c.at + w.JUST_AFTER:
         return []
     broke = [s for s in suspects.values() if s is not x and soon_after(s, began) and not changed_since(s, c)]

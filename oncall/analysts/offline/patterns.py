@@ -255,7 +255,9 @@ REPLICAS = re.compile(r"replica|instances|desired_?count|\b(min|max)_?size\b|aut
 BAD_DATA = re.compile(
     r"\bdeserializ|SerializationException|AvroTypeException|unknown magic byte|schema (mismatch|incompatib)"
     r"|\b(cannot|could not|failed to|unable to) (decode|parse|convert)\b|JSONDecodeError|InvalidProtocolBufferException"
-    r"|unexpected (token|end of (json )?input)|malformed (record|message|json|payload|data)",
+    r"|unexpected (token|end of (json )?input)|malformed (record|message|json|payload|data)"
+    # a value a number was expected in that is none (`nav=N.A. reason='not a number'`)
+    r"|\bnot a (valid )?number\b",
     re.I,
 )
 # A setting of how many things one instance does at once: each concurrent run, worker or thread holds its own
@@ -273,6 +275,12 @@ HELD_OPEN = re.compile(
 # Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and
 # how a catalogued service of that kind is named (a cluster's DNS server; a coordination service)
 DATABASE_NAME = re.compile(r"(^|[-_.])(db|database|pg|postgres(ql)?|mysql|mariadb|galera|sql)([-_.\d]|$)", re.I)
+# Where a service keeps data, not where it reads data from: a database, an object store or bucket, a cache
+STORE_NAME = re.compile(
+    DATABASE_NAME.pattern + r"|[a-z]db([-_.\d]|$)|object[-_]?stor|bucket|(^|[-_.])(s3|gcs|blob)([-_.]|$)|cache|redis"
+    r"|memcache",
+    re.I,
+)  # (tsdb, influxdb, mongodb as well as orders-db)
 # ... and how its callers' errors name a database by kind ("connection to origin database failed", "DB is
 # overloaded", a PostgreSQL or MySQL client's own words)
 DATABASE_SAID = re.compile(r"\b(database|db|postgres(ql)?|mysql|mariadb)\b", re.I)
@@ -378,6 +386,15 @@ def without_clock(text: str) -> str:
 
 # Categories whose words say what failed (not merely that a call did): evidence at any log level
 STATED_FAILURES: tuple[Category, ...] = ("expired_credential", "permission_denied", "resource_exhaustion")
+# the failures that refuse a connection or request for what the caller presented: no pool outlasts them
+REFUSALS: tuple[Category, ...] = ("expired_credential", "permission_denied")
+# a pool of connections with none to hand out (HikariCP's, c3p0's, database/sql's, SQLAlchemy's words)
+POOL_DRY = re.compile(
+    r"pool (is )?exhausted|connection is not available|waiting for (a )?connection|no (available|idle|free) "
+    r"connections?|(could not|unable to|failed to) (get|obtain|acquire) (a )?(jdbc |database )?connection"
+    r"|timeout (waiting for|acquiring) (a )?connection",
+    re.I,
+)
 
 
 # A request log with no text of its own reads as the status it served (`status=503`, appended by read_logs):

@@ -100,24 +100,33 @@ MOVES_INSTANCES = re.compile(
 )
 
 
+# a change that restarts a service's instances on purpose: a rollout restart (Kubernetes stamps the template's
+# kubectl.kubernetes.io/restartedAt), a restart filed as such
+ASKED_RESTART = re.compile(r"\brestart(s|ed|ing)?\b|restartedAt", re.I)
+
+
 def planned_work(suspects: list[Suspect], alerting: str | None) -> ChangeFinding | None:
-    """A change filed as planned work (maintenance: a reindex, a vacuum, a backup, a compaction; a load test)
-    landed on the alerting service shortly before it moved, and since then it has only been busy, slower
-    and warning, failing nothing: no error line or error rate on it or anywhere, nothing restarted (but the
-    instances a drain moved) or broken by a change, no other service slower. The work it was filed for, not
-    an incident. That change."""
+    """A change filed as planned work (maintenance: a reindex, a vacuum, a backup, a compaction; a load test; a
+    restart asked for) landed on the alerting service shortly before it moved, and since then it has only been
+    busy, slower and warning, failing nothing: no error line or error rate on it or anywhere, nothing restarted
+    (but the instances a drain or the restart moved) or broken by a change, no other service slower. The work
+    it was filed for, not an incident. That change."""
     mine = next((s for s in suspects if s.service == alerting), None)
     if mine is None or mine.onset is None or any(s.broke for s in suspects):
         return None
+
+    def said(c: ChangeFinding) -> str:
+        return f"{c.detail.kind} {c.detail.to or ''}"
+
     planned = [
         c
         for c in mine.changed_before(mine.onset)
-        if PLANNED_WORK.search(f"{c.detail.kind} {c.detail.to or ''}") or fired_on_schedule(c.detail)
+        if PLANNED_WORK.search(said(c)) or fired_on_schedule(c.detail) or ASKED_RESTART.search(said(c))
     ]
     if not planned:
         return None
-    # (its instances restarted as the work moved them: what the work does, not a failure)
-    moves = bool(MOVES_INSTANCES.search(planned[-1].detail.to or ""))
+    # (its instances restarted as the work moved them, or as the restart asked: what the work does, not a failure)
+    moves = bool(MOVES_INSTANCES.search(planned[-1].detail.to or "") or ASKED_RESTART.search(said(planned[-1])))
     for s in suspects:
         for f in s.findings:
             if f.weight < 1 or isinstance(f, ChangeFinding | HistoryFinding):

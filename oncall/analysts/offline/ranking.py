@@ -28,7 +28,15 @@ from oncall.analysts.offline.findings import (
 from oncall.analysts.offline.loads import hurt_at
 from oncall.analysts.offline.neighbours import follow_changes
 from oncall.analysts.offline.outside import look_beyond
-from oncall.analysts.offline.patterns import LOGIN_REFUSED, NEVER_ARRIVED, echoes, reaches, their_cert
+from oncall.analysts.offline.patterns import (
+    LOGIN_REFUSED,
+    NEVER_ARRIVED,
+    POOL_DRY,
+    REFUSALS,
+    echoes,
+    reaches,
+    their_cert,
+)
 from oncall.analysts.offline.suspect import EvidenceKind, OwnFinding, Suspect, background, passes_up
 from oncall.core import diffs
 from oncall.core.catalog import Catalog, mentions
@@ -41,6 +49,17 @@ from oncall.tools.read_traces import TraceStats
 def observed(results: list[ToolResult]) -> set[str]:
     """Services whose metrics we actually saw: for them, no anomaly means healthy."""
     return {r.data.service for r in results if r.ok and isinstance(r.data, MetricStats) and r.data.signals}
+
+
+def counting(results: list[ToolResult]) -> set[str]:
+    """Services with a metric that counts their requests or errors: for them, errors that move no metric are
+    chatty; for a job watched only for its processor, memory and disk, its logs are all we have of its errors."""
+    return {
+        r.data.service
+        for r in results
+        if r.ok and isinstance(r.data, MetricStats)
+        and any(x.signal in ("request_rate", "error_ratio") for x in r.data.signals)
+    }  # fmt: skip
 
 
 def unwatched(results: list[ToolResult]) -> set[str]:
@@ -68,9 +87,11 @@ def rank(
     working: Collection[tuple[str, str]] = (),
     alerting: str | None = None,
     dark: Collection[str] = (),
+    counted: Collection[str] | None = None,
 ) -> list[Suspect]:
     """`seen`: services whose metrics were read; `working`: call edges the traces show working (`reached`);
-    `dark`: services read and found to have no metrics at all (`unwatched`)."""
+    `dark`: services read and found to have no metrics at all (`unwatched`); `counted`: those with a metric of
+    their requests or errors (`counting`; None: every one seen)."""
     seen = set(services) if seen is None else seen
     found = reattribute(found, catalog, seen, working, dark)
     by_service: dict[str, list[Finding]] = {s: [] for s in services}
@@ -80,7 +101,7 @@ def rank(
             by_service.setdefault(f.points_to, [])
     blamed = {f.points_to for f in found if f.points_to}
     by_service = _explain_traffic(by_service, catalog)
-    by_service = _discount_uncorroborated_logs(by_service, seen)
+    by_service = _discount_uncorroborated_logs(by_service, seen if counted is None else set(counted))
     by_service = _discount_lone_traffic(by_service, blamed, alerting)
     suspects = {s: Suspect(s, findings=fs) for s, fs in by_service.items()}
     # witnesses in the order they were found; the adjusted copy sits at the same place of its service's list
@@ -224,7 +245,7 @@ def _explain_traffic(by_service: Grouped, catalog: Catalog) -> Grouped:
 
 def _discount_uncorroborated_logs(by_service: Grouped, seen: set[str]) -> Grouped:
     """Errors that move none of a watched service's metrics are weaker evidence: chatty
-    templates come and go. (Where we have no metrics, logs are all we have.)"""
+    templates come and go. (Where we have no metrics of its requests or errors, logs are all we have.)"""
     out: Grouped = {}
     for s, fs in by_service.items():
         quiet = s in seen and not any(isinstance(f, MetricFinding) and f.weight >= 1 for f in fs)
@@ -492,6 +513,10 @@ def _category(
             moved = sum(f.weight for f in exhausted)
             votes["resource_exhaustion"] -= moved
             votes["capacity"] += moved
+    if exhausted and (refusal := _dried_up_by_refusal(own)) is not None:
+        moved = sum(f.weight for f in exhausted)
+        votes["resource_exhaustion"] -= moved
+        votes[refusal] += moved
     failing_on_it = {f.service for f in s.blamed_by if f.category and f.service != s.service}  # not only slow
     # its own errors name no category and no resource of its own is at a limit: its callers say why.
     # A resource at its limit is why it failed; its callers failing says only that it did.
@@ -510,6 +535,20 @@ def _category(
     if not votes and s.change:  # nothing else explains it, and it changed today: suspect the change
         return "recent_change"
     return max(votes.items(), key=lambda kv: kv[1])[0] if votes else "unknown"  # the first of equals, as found
+
+
+def _dried_up_by_refusal(own: list[OwnFinding]) -> Category | None:
+    """A connection pool that ran dry (POOL_DRY) once new connections began to be refused for a reason the
+    service's own lines state (an expired password or certificate, a permission denied) ran dry because of it:
+    each connection it could not replace left it one short. The refusal's category, when its lines began no
+    later than the pool's (within NEAR); else None. (A full disk or memory is not a pool a refusal empties.)"""
+    logs = [f for f in own if isinstance(f, LogFinding)]
+    dry = [f.detail.first_seen for f in logs if f.category == "resource_exhaustion" and POOL_DRY.search(f.words)]
+    refused = [f for f in logs if f.category in REFUSALS]
+    if not dry or not refused:
+        return None
+    first = min(refused, key=lambda f: f.detail.first_seen)
+    return first.category if first.detail.first_seen <= min(dry) + w.NEAR else None
 
 
 def _load_came_first(s: Suspect, loaded: list[MetricFinding]) -> bool:

@@ -42,6 +42,9 @@ INFO_SHARE = Weight(
     0.5, "a new line that names what failed counts as a warning whatever its level (nginx logs TLS failures at info)"
 )
 FLOOD_LINES = Weight(10, "a handful of lines is weaker evidence than a flood; ten lines count in full")
+WORK_LINES = Weight(
+    100, "a hundred new routine lines in the window are a run of work (a job logs each batch it sends), not a message"
+)
 K8S_WARNING = Weight(
     2.0,
     "a warning the cluster never raised in the baseline (OOMKilled, FailedScheduling) says what the workload suffers",

@@ -49,6 +49,10 @@ class LogQuery(BaseModel):
     aliases: list[str] = []
 
 
+# a template first logged in this last share of the baseline, at its pace since, began just before the window
+UNDER_WAY = 1 / 3
+
+
 class TemplateStat(BaseModel):
     template: str
     level: str
@@ -62,6 +66,7 @@ class TemplateStat(BaseModel):
     pods: int = 0
     line: int | None = None  # where the summary shows it
     sample_line: int | None = None
+    began: datetime | None = None  # its earliest line in the baseline, if it had any
 
     @property
     def is_error(self) -> bool:
@@ -104,6 +109,18 @@ class LogStats(BaseModel):
             return True
         return not self.total and bool(self.skipped_lines or self.unattributed)
 
+    def under_way(self, t: TemplateStat) -> datetime | None:
+        """When a template began, if that was in the last stretch of the baseline (UNDER_WAY of it) and it kept
+        at least half its pace since then into the window: news that began before the window opened (an
+        incident under way when the alert fired late), not background the baseline knew all along."""
+        if t.began is None or t.baseline_count < 3 or not t.count:
+            return None
+        before = (self.query.start - t.began).total_seconds()
+        if before <= 0 or before > UNDER_WAY * self.baseline_s():
+            return None
+        pace = t.baseline_count / max(before, 60.0)
+        return t.began if t.count / self.window_s() >= pace / 2 else None
+
     def window_s(self) -> float:
         return (self.query.end - self.query.start).total_seconds()
 
@@ -113,12 +130,15 @@ class LogStats(BaseModel):
 
     def notable(self, t: TemplateStat) -> str | None:
         """'new' or 'rising Nx' for templates that stand out against the baseline by more
-        than chance: a handful of lines of a rare template is noise, not news."""
+        than chance: a handful of lines of a rare template is noise, not news. One first logged in the last
+        stretch of the baseline that kept its pace into the window is 'new since HH:MM' (under_way)."""
         if self.baseline_total == 0 or self.baseline_s() <= 0:
             return None  # nothing to compare with
         expected = t.baseline_count * self.window_s() / self.baseline_s()
         if t.baseline_count == 0:
             return "new" if t.count >= 3 else None
+        if (since := self.under_way(t)) is not None:
+            return f"new since {since:%H:%M}"
         if t.count >= max(5.0, 3 * expected + 3 * expected**0.5):
             return f"rising {fmt_num(t.count / expected)}x"
         return None

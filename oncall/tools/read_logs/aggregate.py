@@ -100,9 +100,10 @@ _STATED = (
     # (ECS's `log.level`, .NET's JSON console `"LogLevel"`, `log_level`, `logLevel` too)
     r"""(?i)(?:^|[\s{,"'])(?:log[._]?)?(?:level|lvl|severity)["']?\s*[=:]\s*["']?([a-z]+|\d{2})\b""",
     # (in three letters too, after the time of day in Serilog's console format: NATS' `[INF]`, `[12:00:00 WRN]`;
-    # after the module in Apache 2.4's error log: `[ssl:error]`, `[proxy_http:warn]`)
+    # after the module in Apache 2.4's error log: `[ssl:error]`, `[proxy_http:warn]`; padded to one width, as
+    # structlog's console renderer writes it: `[info     ]`, `[error    ]`)
     r"(?i)\[(?:\d\d:\d\d:\d\d(?:\.\d+)? |\w+:)?(trace|debug|info|notice|warn|warning|error|err|critical|crit"
-    r"|fatal|panic|trc|vrb|dbg|inf|wrn|ftl)\]",
+    r"|fatal|panic|trc|vrb|dbg|inf|wrn|ftl) *\]",
     # (zerolog's console writer abbreviates to three letters, logrus's text formatter to four)
     r"^(?:\S+\s+){0,4}?(DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|PANIC|LOG|DBG|INF|WRN|ERR|FTL"
     r"|DEBU|ERRO|FATA|PANI):?\s",
@@ -387,6 +388,8 @@ def summarise(
                 _dt(max(r[5] for r in in_window)),
                 max(r[7] for r in in_window),
             )
+            began = [r[8] for r in rs if r[8] is not None]
+            stat.began = _dt(min(began)) if began else None
             samples.append((stat, first[6]))
             templates.append(stat)
     cites = refs({int(sample["hl"]): sample["t"] for _, sample in samples})

@@ -34,9 +34,11 @@ from oncall.tools.read_logs.aggregate import (
     summarise,
 )
 from oncall.tools.read_logs.fields import (
+    CONTAINER_LOG,
     ERROR_KEYS,
     FIELDS,
     POD_TAGS,
+    RUNTIME_PREFIX,
     Found,
     all_keys,
     column,
@@ -333,6 +335,10 @@ class JsonlLogs:
                 else:
                     host = _value(_ident(spelt(keys, key) or key), inner)
                 named = f"lower(split_part(split_part({host}, '.', 1), ':', 1))"
+                # (a container's log file: its pod, as host_name reads it)
+                pods = [f"nullif(regexp_extract({host}, {_literal(CONTAINER_LOG)}, {i}), '')" for i in (1, 2)]
+                pod = f"lower(coalesce({', '.join(pods)}, {named}))"
+                named = f"(CASE WHEN starts_with({host}, '/var/log/') THEN {pod} ELSE {named} END)"
                 if found.stack is not None:  # a Compose container: its name without the stack's (a literal)
                     cut, rest = _literal(found.stack.lower()), f"{named}[{len(found.stack) + 1}:]"
                     named = f"(CASE WHEN starts_with({named}, {cut}) THEN {rest} ELSE {named} END)"
@@ -347,6 +353,8 @@ class JsonlLogs:
             pick["level"] = ascending_level(pick["level"])
         if found.streams:  # a stream is not a level: each line's is read from its text (spelt_level)
             pick["level"] = "''"
+        if found.runtime:  # a container runtime's line: the program's is after its prefix
+            pick["message"] = f"regexp_replace({pick['message']}, {_literal(RUNTIME_PREFIX)}, '')"
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
             pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
         columns = "{" + ", ".join(f"{_literal(k)}: 'VARCHAR'" for k in keys) + "}"

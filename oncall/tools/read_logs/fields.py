@@ -121,6 +121,9 @@ FIELDS = {
         "short_message",  # GELF (Graylog): the line; level is the syslog number (Docker: 6 stdout, 3 stderr)
         "@message",
         "text",  # Coralogix's entries: the line (a JSON logger's object as an object)
+        # OCI Logging's search results: a custom log's line in its CloudEvents envelope's data (the agent's
+        # tail of a file, unparsed); the envelope's source is the host, its subject the file tailed
+        "logContent.data.message",
     ),
     # the error detail structured loggers keep apart (pino's err, zerolog's error, the traceback Python's
     # structlog and Lambda Powertools keep in exception): appended to the message
@@ -323,12 +326,36 @@ def _names_pod(obj: dict[str, Any], names_one: Callable[[Any], bool]) -> bool:
     return False
 
 
+# The files the kubelet keeps a container's output in name its pod: `/var/log/containers/<pod>_<namespace>_
+# <container>-<id>.log` (links) and `/var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log`; a shipper
+# tailing them without Kubernetes' metadata (a bare Fluent Bit's or Vector's file source, OCI's agent) names a
+# line's pod only there. In syntax Python's re and RE2 (DuckDB) share; the pod is group 1 or group 2.
+CONTAINER_LOG = r"^/var/log/(?:containers/([^_/]+)_[^_/]+_[^/]+\.log|pods/[^_/]+_([^_/]+)_[^/]+/[^/]+/[0-9]+\.log)$"
+
+
 def host_name(value: str) -> str:
     """A host's name as a service's hosts are named: lower case, without its domain (`PAYMENTS-API-02.corp`
     is `payments-api-02`; Windows writes NetBIOS names in capitals), and without what follows a colon: a
     port, or the revision of what runs there (ECS's task definition `payments:44`, FireLens's
-    `ecs_task_definition`; an image's tag)."""
+    `ecs_task_definition`; an image's tag). A container's log file is its pod's name (CONTAINER_LOG)."""
+    if (m := re.match(CONTAINER_LOG, value)) is not None:
+        return (m.group(1) or m.group(2)).lower()
     return value.split(".", 1)[0].split(":", 1)[0].lower()
+
+
+# A container runtime's own line around what a program wrote (CRI's log format, containerd's and CRI-O's
+# files): its RFC 3339 time, the stream, F for a full line or P for part of one, then the program's line. A
+# shipper that tails the files unparsed keeps it; the stream is where the line went, not how bad it is.
+RUNTIME_PREFIX = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2}) (?:stdout|stderr) [FP] "
+
+
+def runtime_lines(sample: list[dict[str, Any]], text: str | None = None) -> bool:
+    """Whether most sampled lines' texts (the first message field each has, or `text`, a field found to hold
+    them) are a container runtime's lines (RUNTIME_PREFIX): each is read after that prefix."""
+    paths = [*([text] if text else []), *FIELDS["message"]]
+    texts = [next((v for p in paths if isinstance(v := _at(obj, p), str)), None) for obj in sample]
+    said = [t for t in texts if t is not None]
+    return bool(said) and sum(1 for t in said if re.match(RUNTIME_PREFIX, t)) * 2 > len(said)
 
 
 # The tags a list of `key:value` strings names a line's pod by (Datadog's, from its Kubernetes tagger).
@@ -369,12 +396,14 @@ def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     owned = sum(1 for obj in sample if _known(obj, "service") or _known(obj, "group") or _names_pod(obj, names_one))
     if owned * 2 >= len(sample):
         return None
-    text = {column(p)[0].lower() for p in (*FIELDS["message"], *FIELDS["error"])}
+    # (a line's text is not where it came from: `payments: charge failed` names no host; but the fields beside
+    # a text nested in an object may say where it came from: OCI's logContent.subject beside logContent.data)
+    said = (*FIELDS["message"], *FIELDS["error"])
+    text = {p.lower() for p in said} | {column(p)[0].lower() for p in said if column(p)[1] is None}
     hits: dict[str, int] = {}
     for obj in sample:
         for key, value in _texts(obj, []):
-            # (a line's text is not where it came from: `payments: charge failed` names no host)
-            if column(key)[0].lower() not in text and names_one(value):
+            if column(key)[0].lower() not in text and key.lower() not in text and names_one(value):
                 hits[key] = hits.get(key, 0) + 1
     best = max(hits, key=lambda k: (hits[k], k), default=None)
     return best if best is not None and hits[best] * 2 >= len(sample) else None
@@ -603,6 +632,7 @@ class Found:
     stack: str | None = None  # the host field's values name containers under this stack (stacked)
     pairs: tuple[Pair, ...] = ()  # maps written as a keys' list and a values' list (paired.pairs)
     tags: str | None = None  # the list of `key:value` strings that names the line's pod (pod_tags)
+    runtime: bool = False  # the texts are a container runtime's lines, the program's after a prefix (runtime_lines)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -625,7 +655,19 @@ class Found:
         text = text_field(sample, (host, time))
         tags = pod_tags(sample)
         return cls(
-            host, text, time, streams, coloured, ascending, envelope, inner, inner_keys, stack, found_pairs, tags
+            host,
+            text,
+            time,
+            streams,
+            coloured,
+            ascending,
+            envelope,
+            inner,
+            inner_keys,
+            stack,
+            found_pairs,
+            tags,
+            runtime_lines(sample, text),
         )
 
     def keys(self) -> list[str]:
