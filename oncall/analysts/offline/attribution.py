@@ -54,13 +54,12 @@ def _bad_data_from_source(found: list[Finding], catalog: Catalog, dark: Collecti
     where it keeps data (STORE_NAME), and that one is a source we see nothing of (`dark`): the data came from
     that source (a provider's file, a feed), and the lines witness against it. (A queue we watch may be the
     source: what it carried was written by a producer behind it.)"""
-    changed = {f.service: f.at for f in found if isinstance(f, ChangeFinding) and f.at}
+    changed = _changes_by_service(found)
     out: list[Finding] = []
     for f in found:
         if isinstance(f, LogFinding) and f.role == "own" and f.at and BAD_DATA.search(f.words):
-            mine = changed.get(f.service)
             sources = [d for d in catalog.dependencies(f.service, depth=1) if not STORE_NAME.search(d)]
-            own_change = mine is not None and f.at - w.LAG_CLOSE <= mine <= f.at
+            own_change = _changed_before(f.service, f.at, changed, w.LAG_CLOSE)
             if len(sources) == 1 and sources[0] in dark and not own_change:
                 f = replace(f, role="peer", points_to=sources[0], category="dependency_failure")
         out.append(f)
@@ -129,10 +128,7 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
         for f in found
         if isinstance(f, MetricFinding) and f.role == "traffic" and f.detail.direction == "down" and f.at
     }
-    changed: dict[str, list[datetime]] = {}
-    for c in found:
-        if isinstance(c, ChangeFinding) and c.at:
-            changed.setdefault(c.service, []).append(c.at)
+    changed = _changes_by_service(found)
     failing = _failing_since(found, ("saturation", "symptom"))
     out: list[Finding] = []
     for f in found:
@@ -175,9 +171,20 @@ def _unreached(f: LogFinding, changed: dict[str, list[datetime]]) -> bool:
     )
 
 
-def _changed_before(service: str, at: datetime, changed: dict[str, list[datetime]]) -> bool:
+def _changes_by_service(found: list[Finding]) -> dict[str, list[datetime]]:
+    """When each service changed, by the change findings."""
+    changed: dict[str, list[datetime]] = {}
+    for c in found:
+        if isinstance(c, ChangeFinding) and c.at:
+            changed.setdefault(c.service, []).append(c.at)
+    return changed
+
+
+def _changed_before(
+    service: str, at: datetime, changed: dict[str, list[datetime]], within: timedelta = w.FIRST_ERROR_AFTER
+) -> bool:
     """The service changed in the minutes before `at` (errors that soon after are its change's)."""
-    return any(at - w.FIRST_ERROR_AFTER <= t <= at for t in changed.get(service, []))
+    return any(at - within <= t <= at for t in changed.get(service, []))
 
 
 def _first_at(found: Iterable[Finding]) -> dict[str, datetime]:

@@ -243,12 +243,12 @@ def _explain_traffic(by_service: Grouped, catalog: Catalog) -> Grouped:
     }
 
 
-def _discount_uncorroborated_logs(by_service: Grouped, seen: set[str]) -> Grouped:
-    """Errors that move none of a watched service's metrics are weaker evidence: chatty
-    templates come and go. (Where we have no metrics of its requests or errors, logs are all we have.)"""
+def _discount_uncorroborated_logs(by_service: Grouped, counted: set[str]) -> Grouped:
+    """Errors that move none of the metrics of a service whose requests or errors a metric counts are weaker
+    evidence: chatty templates come and go. (Where no metric counts them, logs are all we have.)"""
     out: Grouped = {}
     for s, fs in by_service.items():
-        quiet = s in seen and not any(isinstance(f, MetricFinding) and f.weight >= 1 for f in fs)
+        quiet = s in counted and not any(isinstance(f, MetricFinding) and f.weight >= 1 for f in fs)
         out[s] = [
             replace(f, weight=f.weight * w.UNCORROBORATED_LOGS) if quiet and isinstance(f, LogFinding) else f
             for f in fs
