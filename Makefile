@@ -173,6 +173,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world61
 	rm -rf build/world62 && $(BIN)/oncall scenarios generate build/world62 --world 62 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world62
+	rm -rf build/world63 && $(BIN)/oncall scenarios generate build/world63 --world 63 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world63
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -196,14 +196,16 @@ def _first_at(found: Iterable[Finding]) -> dict[str, datetime]:
     return first
 
 
-def _failing_since(found: list[Finding], roles: tuple[str, ...]) -> dict[str, datetime]:
+def _failing_since(
+    found: list[Finding], roles: tuple[str, ...], logs: tuple[str, ...] = ("own",)
+) -> dict[str, datetime]:
     """When each service began failing by its own account: a metric of these roles out of its baseline,
-    or error lines of its own."""
+    or error lines of its own (`logs`: of these roles)."""
     return _first_at(
         f
         for f in found
         if (isinstance(f, MetricFinding) and f.role in roles and f.weight > 0)
-        or (isinstance(f, LogFinding) and f.role == "own")
+        or (isinstance(f, LogFinding) and f.role in logs)
     )
 
 
@@ -212,8 +214,9 @@ def _infrastructure_failing(found: list[Finding], catalog: Catalog) -> list[Find
     resolve; a coordination session lost; a database at its connection limit, or not serving), while the one service
     of that kind it depends on was already failing (at a limit, or erring itself): the errors witness
     against that service, not the caller or the name looked up. With that service healthy, the caller
-    keeps its errors."""
-    failing = _failing_since(found, ("saturation",))
+    keeps its errors. (Shared infrastructure failing because something outside the catalog fails it, a
+    resolver's upstream, is failing all the same.)"""
+    failing = _failing_since(found, ("saturation",), logs=("own", "external"))
     out: list[Finding] = []
     for f in found:
         if isinstance(f, LogFinding) and f.role != "peer" and f.at:

@@ -284,6 +284,9 @@ ACTOR = re.compile(r"[\w.-]+@(?=[\w\[])")
 # is not what failed: `Failed to certify playback-api.live.serviceaccount...` names who asked
 CERTIFIED = re.compile(r"\b(certify(?:ing)?|(?:issue|issuing|sign|signing) (?:a )?certificate for)\s+[\w.-]+", re.I)
 QUALIFIED_CLASS = re.compile(r"\b[a-z]\w*(?:\.[a-z]\w*)+\.[A-Z]\w*")  # package.path.ClassName
+# a DNS question (a fully qualified name, its trailing dot, the record type asked for) names what a resolver was
+# asked to look up, not what failed: CoreDNS' `plugin/errors: 2 api.stripe.com. A: read udp ...: i/o timeout`
+DNS_QUESTION = re.compile(r"[\w-]+(?:\.[\w-]+)*\.\s+(?:A|AAAA|CNAME|SRV|TXT|MX|PTR|NS|SOA|HTTPS|SVCB|ANY)\b")
 
 
 def attribute(
@@ -297,6 +300,7 @@ def attribute(
     # the name before an @ is who acted (a database session's `application@database`, a user@host), not
     # what failed: booking-api's statement cancelled by the database is the database's doing
     about = CERTIFIED.sub(r"\1 <subject>", ACTOR.sub("<who>@", upstreams_named(words, namespaces)))
+    about = DNS_QUESTION.sub("<question>", about)
     if BAD_DATA.search(words):
         # of a record it cannot decode, a library's qualified class (org.apache.kafka.common.errors.
         # SerializationException) names the code that failed to decode it, not where the record came from

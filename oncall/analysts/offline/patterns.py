@@ -53,6 +53,9 @@ RULES: list[tuple[Category, str]] = [
         # ...or said the other way round, as Snowflake's drivers refuse a key-pair login ("JWT token is invalid")
         r"|\b(token|api[ _-]?key|credentials?) (is|was|are|were) (invalid|not valid)\b"
         r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"
+        # a refusal that asks the caller to check the key or credentials it sent is about them, not about what they
+        # may do, whatever status wraps it (Steam's Web API: "403 Forbidden ... Please verify your key= parameter")
+        r"|\b(verify|check) (your|the) (<\w+>)?(api[ _-]?)?(key|token|credentials?)\b"
         # a login refused for its password, or an account locked after too many such refusals (Oracle's
         # ORA-01017 and ORA-28000, SMPP's bind "Invalid Password", an LDAP or database "logon denied")
         r"|\binvalid (user ?name/)?password\b|\blogon denied\b|\b(rejected|refused|denied) (login|logon|bind)\b"

@@ -126,7 +126,7 @@ def rank(
     for s in suspects.values():
         s.below_first = _dependency_broke_first(s, suspects, catalog)
         s.change, s.change_strength = _pick_change(s, s.below_first)
-        _score(s, suspects, catalog, earliest, seen)
+        _score(s, suspects, catalog, earliest, seen, seen if counted is None else counted)
     follow_changes(suspects, catalog, seen)
     for name, callers in cut_off.items():
         suspects[name].score = min(suspects[name].score, w.CUT_OFF * min(c.score for c in callers))
@@ -444,7 +444,14 @@ def _pick_change(s: Suspect, dependency_first: bool = False) -> tuple[ChangeFind
     return best, strength
 
 
-def _score(s: Suspect, all_: dict[str, Suspect], catalog: Catalog, earliest: datetime | None, seen: set[str]) -> None:
+def _score(
+    s: Suspect,
+    all_: dict[str, Suspect],
+    catalog: Catalog,
+    earliest: datetime | None,
+    seen: set[str],
+    counted: Collection[str],
+) -> None:
     metrics = [f for f in s.metrics() if f.weight > 0]
     saturation = [f for f in metrics if f.role == "saturation"]
     symptoms = [f for f in metrics if f.role == "symptom" or (f.role == "traffic" and f.detail.direction == "down")]
@@ -478,7 +485,7 @@ def _score(s: Suspect, all_: dict[str, Suspect], catalog: Catalog, earliest: dat
     s.score = score
     # load that passed through from callers scores nothing here, but it is still load: it tells
     # saturation under real demand (capacity) from a leak (exhaustion)
-    loaded = [f for f in s.metrics() if f.more_traffic]
+    loaded = [f for f in s.metrics() if f.more_traffic] or _callers_load(s, all_, catalog, counted)
     s.category = _category(s, own, saturation, loaded, history, blamers)
     present: dict[EvidenceKind, bool] = {
         "metrics": bool(saturation or symptoms or traffic),
@@ -549,6 +556,17 @@ def _dried_up_by_refusal(own: list[OwnFinding]) -> Category | None:
         return None
     first = min(refused, key=lambda f: f.detail.first_seen)
     return first.category if first.detail.first_seen <= min(dry) + w.NEAR else None
+
+
+def _callers_load(
+    s: Suspect, all_: dict[str, Suspect], catalog: Catalog, counted: Collection[str]
+) -> list[MetricFinding]:
+    """A service no metric counts the requests of (a fleet of game servers, a pool of workers) takes its
+    load from its callers: their requests rising is its load rising."""
+    if s.service in counted:
+        return []
+    callers = [all_[c] for c in catalog.dependents(s.service) if c in all_]
+    return [f for c in callers for f in c.metrics() if f.more_traffic]
 
 
 def _load_came_first(s: Suspect, loaded: list[MetricFinding]) -> bool:

@@ -45,7 +45,7 @@ from oncall.tools.read_logs.fields import (
     deduped,
     envelope,
     events,
-    flat_key,
+    flat_keys,
     routine_levels,
     spelt,
     used_keys,
@@ -316,8 +316,9 @@ class JsonlLogs:
         for name, group in FIELDS.items():
             got = []
             for path in group:
-                if (flat := flat_key(path)) is not None and (as_spelt := spelt(keys, flat)) is not None:
-                    got.append(_ident(as_spelt))  # the path flattened into one key
+                for flat in flat_keys(path):
+                    if (as_spelt := spelt(keys, flat)) is not None:
+                        got.append(_ident(as_spelt))  # the path flattened into one key
                 key, inner = column(path)
                 if (as_spelt := spelt(keys, key)) is None:
                     continue

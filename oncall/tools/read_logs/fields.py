@@ -2,7 +2,8 @@
 shippers' spellings this reader knows (FIELDS), and, for a shipper it does not know, the fields found
 from a sample of the file's lines (the host a line came from, the text it carries). A nested path is
 read whether the shipper nests it (`{"kubernetes": {"pod_name": ...}}`) or flattens it into one dotted
-key (`"kubernetes.pod_name"`, as Falcon LogScale and Elastic's flattened fields write it)."""
+key (`"kubernetes.pod_name"`, as Falcon LogScale and Elastic's flattened fields write it) or one joined by
+underscores (`"kubernetes_pod_name"`, as OpenObserve stores it)."""
 
 from __future__ import annotations
 
@@ -219,17 +220,21 @@ def all_keys() -> list[str]:
     return deduped([column(p)[0] for group in FIELDS.values() for p in group])
 
 
-def flat_key(path: str) -> str | None:
-    """The one top-level key a shipper that flattens objects writes a nested FIELDS path as
-    (`kubernetes.pod_name`), or None for a top-level or quoted path."""
-    return path if "." in path and '"' not in path and "[" not in path else None
+def flat_keys(path: str) -> tuple[str, ...]:
+    """The top-level keys a store that flattens objects writes a nested FIELDS path as: joined by dots
+    (`kubernetes.pod_name`, Elastic's and LogScale's), or by underscores, every other character that is not a
+    letter or digit one too (`kubernetes_pod_name`, `kubernetes_labels_app_kubernetes_io_name`: OpenObserve's);
+    none for a top-level path or a list's."""
+    if "." not in path or "[" in path:
+        return ()
+    underscored = re.sub(r"[^0-9A-Za-z]+", "_", path.replace('"', "")).strip("_")
+    return (underscored,) if '"' in path else (path, underscored)
 
 
 # the top-level keys an error field is read from: a nested path's key, or its flattened spelling
 # (`exception.message`), in lower case
 ERROR_KEYS = frozenset(
-    {column(p)[0].lower() for p in FIELDS["error"]}
-    | {f.lower() for p in FIELDS["error"] if (f := flat_key(p)) is not None}
+    {column(p)[0].lower() for p in FIELDS["error"]} | {f.lower() for p in FIELDS["error"] for f in flat_keys(p)}
 )
 
 
@@ -259,7 +264,7 @@ def used_keys(sample: list[dict[str, Any]]) -> list[str] | None:
         return None
     errors = [column(p)[0] for p in FIELDS["error"]]
     keys = [k for k in (spelt(seen, k) for k in all_keys()) if k is not None]
-    flat = [f for group in FIELDS.values() for p in group if (f := flat_key(p)) is not None]
+    flat = [f for group in FIELDS.values() for p in group for f in flat_keys(p)]
     return deduped([*keys, *(k for k in (spelt(seen, f) for f in flat) if k is not None), *errors])
 
 
@@ -319,8 +324,9 @@ def _names_pod(obj: dict[str, Any], names_one: Callable[[Any], bool]) -> bool:
     low = {k.lower(): k for k in obj}
     for p in FIELDS["pod"]:
         value = _at(obj, p)
-        if value is None and (flat := flat_key(p)) is not None:
-            value = obj.get(low.get(flat.lower(), flat))
+        for flat in flat_keys(p):
+            if value is None:
+                value = obj.get(low.get(flat.lower(), flat))
         if value is not None:
             return names_one(value)
     return False
@@ -517,9 +523,9 @@ def level_values(sample: list[dict[str, Any]]) -> set[str]:
             where[keys] = []
             for path in FIELDS["level"]:
                 key, inner = column(path)
-                flat = flat_key(path)
+                flat = next((k for f in flat_keys(path) if (k := spelt(list(keys), f))), None)
                 # in the file's own case
-                if name := (spelt(list(keys), flat) if flat else None) or spelt(list(keys), key):
+                if name := flat or spelt(list(keys), key):
                     where[keys].append((name, inner))
         for name, inner in where[keys]:
             value = obj.get(name)
@@ -545,7 +551,7 @@ def text_field(sample: list[dict[str, Any]], taken: tuple[str | None, ...] = ())
         for group, paths in FIELDS.items()
         if group not in ("message", "error")
         for p in paths
-        for name in (column(p)[0], flat_key(p) or "")
+        for name in (column(p)[0], *flat_keys(p))
     }
     longest: dict[str, int] = {}
     values: dict[str, set[str]] = {}
