@@ -175,6 +175,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world62
 	rm -rf build/world63 && $(BIN)/oncall scenarios generate build/world63 --world 63 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world63
+	rm -rf build/world64 && $(BIN)/oncall scenarios generate build/world64 --world 64 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world64
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -5,6 +5,7 @@ Each pass returns new findings; what it is given is not changed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from oncall.analysts.offline.patterns import (
     STORE_NAME,
     STORE_NO_SPACE,
     UNRESOLVED,
+    URL_HOST,
 )
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category
@@ -45,7 +47,8 @@ def reattribute(
     found = _bad_data_from_source(found, catalog, dark)
     found = _store_full(found, catalog)
     found = _reached_by_others(_credential_refused(found, dark), seen, working)
-    return _authority_failing(_provider_unresolved(_change_aimed_at_peer(found), catalog, seen), catalog, seen)
+    found = _provider_by_domain(_provider_unresolved(_change_aimed_at_peer(found), catalog, seen), catalog, seen)
+    return _authority_failing(found, catalog, seen)
 
 
 def _bad_data_from_source(found: list[Finding], catalog: Catalog, dark: Collection[str]) -> list[Finding]:
@@ -287,6 +290,25 @@ def _provider_unresolved(found: list[Finding], catalog: Catalog, seen: set[str])
     for f in found:
         if isinstance(f, LogFinding) and f.role == "own" and f.at and UNRESOLVED.search(f.words):
             named = [d for d in catalog.dependencies(f.service, depth=1) if d not in seen and mentions(d, f.words)]
+            if len(named) == 1:
+                f = replace(f, role="peer", points_to=named[0])
+        out.append(f)
+    return out
+
+
+def _provider_by_domain(found: list[Finding], catalog: Catalog, seen: set[str]) -> list[Finding]:
+    """A caller's failed call to a URL, its errors naming no service: the URL's domain names the provider it
+    called (`https://api.kaspi.kz/pay/...` is Kaspi Pay's), when exactly one dependency we have no telemetry
+    from begins with that name."""
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, LogFinding) and f.role == "external":
+            domains = {host.lower().split(".")[-2] for host in URL_HOST.findall(f.words)}
+            named = [
+                d
+                for d in catalog.dependencies(f.service, depth=1)
+                if d not in seen and re.split(r"[-_.]", d.lower())[0] in domains
+            ]
             if len(named) == 1:
                 f = replace(f, role="peer", points_to=named[0])
         out.append(f)

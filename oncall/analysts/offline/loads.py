@@ -260,7 +260,8 @@ def pools_multiplied(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect],
     """X scaled out (or ran more at once) and, minutes after, a store X uses refused connections at its own
     limit (too many clients), nothing else near it having changed then: each new replica or concurrent run
     of X opens its own connections, so the change took the connections the store's other users need. The
-    store and its users that broke then."""
+    store and its users that broke then. (The refusal is the store's own line, or its users' quoting it: a
+    managed database's own log is rarely ours to read.)"""
     assert c.at is not None
     if not scaled_out(c):
         return []
@@ -268,12 +269,11 @@ def pools_multiplied(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect],
     out: list[Suspect] = []
     for d in info.depends_on if info else []:
         s = suspects.get(d)
-        refused = s is not None and any(
-            f.at and within(f.at, c.at) and SERVER_LIMIT.search(f.words) for f in s.logs("own")
-        )
+        users = [suspects[u] for u in catalog.dependents(d) if u in suspects and u != x.service]
+        said = [*(s.logs("own") if s else []), *(f for u in users for f in u.logs())]
+        refused = s is not None and any(f.at and within(f.at, c.at) and SERVER_LIMIT.search(f.words) for f in said)
         if s is None or not refused or not quiet_near(s, x, c, suspects, catalog):
             continue
-        users = [suspects[u] for u in catalog.dependents(d) if u in suspects and u != x.service]
         out += [s, *(u for u in users if soon_after(u, c.at) and u not in out)]
     return out
 

@@ -222,6 +222,8 @@ UNRESOLVED = re.compile(
     r"|Name or service not known|nodename nor servname provided|No address associated with hostname",
     re.I,
 )
+# A URL's host with at least one dot: its domain's name is the label before the last (`api.kaspi.kz`: kaspi)
+URL_HOST = re.compile(r"\bhttps?://((?:[\w-]+\.)+[\w-]+)", re.I)
 # A session with a coordination service lost: ZooKeeper's clients (Java, Go, ClickHouse's), etcd's, Consul's
 SESSION_LOST = re.compile(
     r"session (has been )?expired|SessionExpired|ConnectionLoss|Coordination::Exception|KeeperException|\bzk: "
