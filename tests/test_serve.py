@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -250,23 +251,9 @@ def test_serve_stops_promptly_when_its_process_group_is_signalled(tmp_path, sig)
     import os
     import signal
 
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "XDG_STATE_HOME": str(tmp_path / "s"),
-        "ONCALL_WEBHOOK_TOKEN": TOKEN,
-    }
-    p = subprocess.Popen(
-        [sys.executable, "-m", "oncall.cli", "serve", "--bundle", str(DEMO), "--port", "0", "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    p = _serve_in_own_group(tmp_path, subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while _group_size(p.pid) < 3:  # the server, the resource tracker and its workers: signal handlers are set
+    while len(_group(p.pid)) < 3:  # the server, the resource tracker and its workers: signal handlers are set
         assert p.poll() is None and time.monotonic() < deadline, "serve did not start its workers"
         time.sleep(0.2)
     time.sleep(1)
@@ -299,13 +286,60 @@ def test_json_log_lines_merge_the_event():
     assert plain["message"] == "hello"
 
 
-def _group_size(pgid: int) -> int:
-    """Processes in a process group, from /proc (field 5 of /proc/PID/stat is the group)."""
-    n = 0
+def test_serve_workers_ignore_ctrl_c_from_their_first_instant(tmp_path):
+    """Ctrl-C reaches the whole group; a worker still importing its modules when it comes would print a
+    traceback (the server coordinates the stop). So every process of the group but the server ignores SIGINT
+    from the moment it exists, not only once its code runs: read from /proc's SigIgn while the workers start."""
+    import os
+    import signal
+
+    p = _serve_in_own_group(tmp_path, subprocess.DEVNULL)
+    heeding: set[int] = set()  # processes seen not ignoring SIGINT
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while len(seen) < 3 and time.monotonic() < deadline:  # the resource tracker and the two workers
+            for pid in _group(p.pid) - {p.pid}:
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                seen.add(pid)
+                ignored = int(re.search(r"^SigIgn:\s*([0-9a-f]+)", status, re.M).group(1), 16)
+                if not ignored >> (signal.SIGINT - 1) & 1:
+                    heeding.add(pid)
+        assert len(seen) == 3, "serve did not start its workers"
+        assert not heeding
+    finally:
+        os.killpg(p.pid, signal.SIGTERM)
+        p.wait(30)
+
+
+def _serve_in_own_group(tmp_path: Path, out: int) -> subprocess.Popen:
+    """`oncall serve` with two worker processes, in a process group of its own (as a terminal or systemd runs it)."""
+    import os
+
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "s"),
+           "ONCALL_WEBHOOK_TOKEN": TOKEN}  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "oncall.cli", "serve", "--bundle", str(DEMO), "--port", "0", "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _group(pgid: int) -> set[int]:
+    """The processes of a process group, from /proc (field 5 of /proc/PID/stat is the group)."""
+    out = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        n += int(fields[2]) == pgid
-    return n
+        if int(fields[2]) == pgid:
+            out.add(int(stat.parent.name))
+    return out

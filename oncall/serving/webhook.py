@@ -143,15 +143,23 @@ class Service:
                 for i in range(self.workers)
             ]
         # Ctrl-C reaches the whole group, and a worker still importing would print a traceback for it: each
-        # is born with SIGINT blocked (it ignores it once running); here it only waits, then reaches us
-        blocked = self.spec is not None and hasattr(signal, "pthread_sigmask")
-        if blocked:
+        # is born ignoring SIGINT (an ignored signal stays ignored across exec, and Python then installs no
+        # handler of its own; a blocked mask is not kept by the spawn). Here it is held meanwhile, then reaches us
+        held = (
+            self.spec is not None
+            and hasattr(signal, "pthread_sigmask")
+            and threading.current_thread() is threading.main_thread()
+        )
+        previous: Any = None
+        if held:
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             for w in self._workers:
                 w.start()
         finally:
-            if blocked:
+            if held:
+                signal.signal(signal.SIGINT, previous)
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
     def stop(self, timeout: float = 5) -> None:
