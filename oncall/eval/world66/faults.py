@@ -185,15 +185,16 @@ def catch_report_locks(e: Estate, rng: random.Random, t: datetime) -> Fault:
         "a nightly catch report added yesterday selects the day's lots FOR UPDATE in one long transaction; from "
         "its first run at the auction's opening the auction's updates wait on its row locks; roll the job back",
     )
+    run = at - 1 * M  # its first run, as the schedule set yesterday says
     f.changes.append(change(t - timedelta(hours=rng.randint(14, 18)), "catch-report", "config", "schedule",
-                            "(none)", "'0 6 * * *'", rng, "h.jonsdottir"))  # fmt: skip
+                            "(none)", f"'{run.minute} {run.hour} * * *'", rng, "h.jonsdottir"))  # fmt: skip
     f.effects += [
         Effect("auction", "latency_p99", at, 20.0),
         Effect("auction", "error_ratio", at + 1 * M, 0.2, relative=False),
         Effect("haproxy", "latency_p99", at, 8.0),
     ]
     f.bursts += [
-        Burst("catch-report", at - 1 * M, 1, "info", '{"asctime": "{py}", "levelname": "INFO", "name": '
+        Burst("catch-report", run, 1, "info", '{"asctime": "{py}", "levelname": "INFO", "name": '
               '"catch_report", "message": "locking lots for report date=today"}', minutes=1),
         Burst("auction", at + 1 * M, 12, "error", "{yy} {pod} ERROR [is.uppbod.auction.lots:201] - Lot update "
               "failed lot=L-44{n}: org.postgresql.util.PSQLException: ERROR: canceling statement due to lock "
