@@ -177,6 +177,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world63
 	rm -rf build/world64 && $(BIN)/oncall scenarios generate build/world64 --world 64 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world64
+	rm -rf build/world65 && $(BIN)/oncall scenarios generate build/world65 --world 65 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world65
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -23,6 +23,7 @@ from oncall.analysts.offline.patterns import (
     STORE_FULL,
     STORE_NAME,
     STORE_NO_SPACE,
+    STORE_READ_ONLY,
     UNRESOLVED,
     URL_HOST,
 )
@@ -47,6 +48,7 @@ def reattribute(
     found = _bad_data_from_source(found, catalog, dark)
     found = _store_full(found, catalog)
     found = _reached_by_others(_credential_refused(found, dark), seen, working)
+    found = _store_read_only(found, catalog)
     found = _provider_by_domain(_provider_unresolved(_change_aimed_at_peer(found), catalog, seen), catalog, seen)
     return _authority_failing(found, catalog, seen)
 
@@ -65,6 +67,28 @@ def _bad_data_from_source(found: list[Finding], catalog: Catalog, dark: Collecti
             own_change = _changed_before(f.service, f.at, changed, w.LAG_CLOSE)
             if len(sources) == 1 and sources[0] in dark and not own_change:
                 f = replace(f, role="peer", points_to=sources[0], category="dependency_failure")
+        out.append(f)
+    return out
+
+
+def _store_read_only(found: list[Finding], catalog: Catalog) -> list[Finding]:
+    """Two or more services refused writes as read-only (STORE_READ_ONLY), and of the stores each uses
+    (STORE_NAME) exactly one is common to them all: that store made itself read-only, as a managed database does
+    at its storage limit; the refusals witness against the store, a resource it ran out of. (One caller refused
+    while others write holds a replica: its own failure, left alone; writers left on the old primary by a
+    switchover are the failover's, which outranks this.)"""
+    refusals = [f for f in found if isinstance(f, LogFinding) and STORE_READ_ONLY.search(f.words)]
+    refused = {f.service for f in refusals}
+    if len(refused) < 2:
+        return found
+    stores = set.intersection(*({d for d in catalog.dependencies(s, depth=1) if STORE_NAME.search(d)} for s in refused))
+    if len(stores) != 1:
+        return found
+    store = stores.pop()
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, LogFinding) and any(f is r for r in refusals):
+            f = replace(f, role="peer", points_to=store, category="resource_exhaustion")
         out.append(f)
     return out
 

@@ -53,6 +53,10 @@ RULES: list[tuple[Category, str]] = [
         # ...or said the other way round, as Snowflake's drivers refuse a key-pair login ("JWT token is invalid")
         r"|\b(token|api[ _-]?key|credentials?) (is|was|are|were) (invalid|not valid)\b"
         r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"
+        # a server calling the authentication it was given invalid refuses the caller's credentials, and a
+        # caller left with no valid token cannot present one (Daraja's OAuth: "Invalid Authentication passed")
+        r"|\binvalid (authentication|client (id|secret)|consumer (key|secret))\b"
+        r"|\bno valid (access |auth |bearer )?token\b"
         # a refusal that asks the caller to check the key or credentials it sent is about them, not about what they
         # may do, whatever status wraps it (Steam's Web API: "403 Forbidden ... Please verify your key= parameter")
         r"|\b(verify|check) (your|the) (<\w+>)?(api[ _-]?)?(key|token|credentials?)\b"
@@ -249,6 +253,13 @@ NOT_SERVING = re.compile(
 # maxmemory with no eviction, Memcached's "out of memory storing object")
 STORE_FULL = re.compile(
     r"used memory > 'maxmemory'|OOM command not allowed|SERVER_ERROR out of memory storing object", re.I
+)
+# ... or for being read-only, not for no longer being the primary (READ_ONLY has those too): PostgreSQL's
+# SQLSTATE 25006, MySQL's --read-only and --super-read-only, a database or server "is read-only"
+STORE_READ_ONLY = re.compile(
+    r"read[- ]only (sql )?transaction|--(super-)?read-only option|\b(database|server|instance) is (in )?read[- ]only\b"
+    r"|\bread[- ]only mode\b",
+    re.I,
 )
 # ... or for its space (etcd's "mvcc: database space exceeded", MinIO's XMinioStorageFull)
 STORE_NO_SPACE = re.compile(_NO_SPACE, re.I)

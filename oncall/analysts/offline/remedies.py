@@ -19,6 +19,7 @@ from oncall.analysts.offline.patterns import (
     RETAINED_LOG,
     SECRETS_STORE,
     STALE_KEYS,
+    STORE_READ_ONLY,
     UNTRUSTED_CERT,
     WORKER_SETTING,
 )
@@ -146,6 +147,17 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 target=svc,
                 description=f"Give {svc} more memory, or drain or expire what it holds: it refuses writes at its "
                 "memory limit, and a restart would empty it or fill it again",
+                cites=cites,
+            )
+        )
+    elif cat == "resource_exhaustion" and any(STORE_READ_ONLY.search(x) for x in said):
+        # (what its writers quote: a store that made itself read-only with no switchover is at its storage limit)
+        acts.append(
+            Action(
+                kind="scale",
+                target=svc,
+                description=f"Grow {svc}'s storage: its writers are refused as read-only, as a managed database "
+                "is at its storage limit; then find what filled it",
                 cites=cites,
             )
         )
