@@ -47,7 +47,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 34,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 66,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -179,6 +179,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world64
 	rm -rf build/world65 && $(BIN)/oncall scenarios generate build/world65 --world 65 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world65
+	rm -rf build/world66 && $(BIN)/oncall scenarios generate build/world66 --world 66 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world66
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -19,6 +19,7 @@ from oncall.analysts.offline.patterns import (
     OWN_PROCESS_CALL,
     REFUSED,
     STATED_FAILURES,
+    STREAM_LIMIT,
     WAITING_ON,
     classify,
     their_cert,
@@ -311,7 +312,7 @@ def attribute(
     if named and (
         cat in (None, "dependency_failure")
         or (cat == "expired_credential" and their_cert(words))
-        or (cat == "resource_exhaustion" and waited)
+        or (cat == "resource_exhaustion" and (waited or STREAM_LIMIT.search(words)))  # (its limit, not ours)
     ):
         return "peer", named, cat or "dependency_failure"
     if cat == "dependency_failure" and _own_process(words, me):

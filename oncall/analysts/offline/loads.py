@@ -309,16 +309,30 @@ def shield_removed(
 
 def pushed_over_limit(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> list[Suspect]:
     """X's change set a number of its own (a weight sending traffic somewhere, an interval, a concurrency, a
-    batch size) and, minutes after, a dependency refused X's own calls for their rate or quota: X now
-    sends it more than it allows. The dependencies that refused."""
+    batch size), or released its code and X then worked harder (its CPU or its requests up after the release,
+    before the refusals: a release sets no number, so only that says it does more), and, minutes after, a
+    dependency refused X's own calls for their rate or quota: X now sends it more than it allows. The
+    dependencies that refused."""
     assert c.at is not None
-    if not number_set(c.detail):
+    released = c.detail.kind == "deploy" and not number_set(c.detail)
+    if not (number_set(c.detail) or released):
         return []
     info = catalog.services.get(x.service)
     uses = set(info.depends_on) if info else set()
-    refused = {
-        f.points_to
-        for f in x.logs()
-        if f.points_to in uses and f.at and within(f.at, c.at) and THROTTLED.search(f.words)
-    }
+    refusals = [
+        f for f in x.logs() if f.points_to in uses and f.at and within(f.at, c.at) and THROTTLED.search(f.words)
+    ]
+    first = min((f.at for f in refusals if f.at), default=None)
+    if released and (first is None or not _busier_between(x, c.at, first)):
+        return []
+    refused = {f.points_to for f in refusals}
     return [suspects[d] for d in sorted(r for r in refused if r) if d in suspects]
+
+
+def _busier_between(x: Suspect, since: datetime, until: datetime) -> bool:
+    """X's CPU or requests rose from `since` (less the deploy system's skew) to `until`."""
+    return any(
+        m.at and since - w.CLOCK_SKEW <= m.at <= until and m.detail.direction == "up"
+        for m in x.metrics()
+        if m.signal == "cpu_utilization" or m.more_traffic
+    )

@@ -35,6 +35,12 @@ _NO_SPACE = (
     r"|minimum free drive threshold"
 )
 
+# a stream or account at the size it may keep refuses what is new: the broker's limit, not its client's (NATS
+# JetStream's "maximum bytes exceeded", "maximum messages exceeded", "resource limits exceeded for account")
+_STREAM_LIMIT = (
+    r"\bmaximum (bytes|messages|consumers)( per subject)? (exceeded|limit reached)\b|\bresource limits exceeded\b"
+)
+
 RULES: list[tuple[Category, str]] = [
     (
         # A refusal that names the right the caller lacks is a permission refused, whatever status wraps it
@@ -146,8 +152,8 @@ RULES: list[tuple[Category, str]] = [
         r"|reached maximum value of sequence|\binteger out of range\b|Out of range value for column"
         # a server turning work away at its own limit: it says it is shedding load, or overloaded
         r"|\bshed(ding)? load\b|\bload[ -]?shedding\b|\b(server|service|node|instance|system) (is )?overloaded\b"
-        # a store out of the space it may use: etcd's quota, an object store's drives, a volume
-        r"|" + _NO_SPACE,
+        # a store out of the space it may use: etcd's quota, an object store's drives, a volume; a stream at its size
+        r"|" + _NO_SPACE + "|" + _STREAM_LIMIT,
     ),
     (
         # a workload that cannot start as configured: the change that configured it is the cause
@@ -346,6 +352,7 @@ STALE_KEYS = re.compile(
     r"|\bJWKS\b|IDX10501|IDX10503",
     re.I,
 )
+STREAM_LIMIT = re.compile(_STREAM_LIMIT, re.I)
 TOKEN_TOO_EARLY = re.compile(_TOO_EARLY, re.I)
 UNTRUSTED_CERT = re.compile(_UNTRUSTED, re.I)
 # A change that moved which node takes writes: a failover, a switchover, a promotion

@@ -55,14 +55,20 @@ def nothing_lasting(top: Suspect, suspects: list[Suspect], alerting: str | None,
 
 def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -> MetricFinding | None:
     """The alerting service's processors were busy (serving more requests, perhaps), and that is all: nothing
-    on it or anywhere slowed, failed, restarted, ran out or lost its traffic, and nothing was broken by a
-    change. A busy CPU with no one worse off is work being done (a batch, a monthly run), not a failure; the
-    processors of what it uses busy with it are the same work (the run's queries). That busy signal."""
+    on it or anywhere slowed (beyond the queueing of far more requests), failed, restarted, ran out or lost its
+    traffic, and nothing was broken by a change. A busy CPU with no one worse off is work being done (a batch, a
+    monthly run), not a failure; the processors of what it uses busy with it are the same work (the run's
+    queries). That busy signal."""
     mine = next((s for s in suspects if s.service == alerting), None)
     if mine is None or mine.broke or any(s.broke for s in suspects):
         return None
     busy = [f for f in mine.findings if isinstance(f, MetricFinding) and f.weight > 0]
-    if not any(_busy_cpu(f) for f in busy) or any(not (_busy_cpu(f) or _more_served(f)) for f in busy):
+    served = max(
+        (f.detail.rise or 0.0 for f in mine.findings if isinstance(f, MetricFinding) and _more_served(f)), default=0.0
+    )
+    if not any(_busy_cpu(f) for f in busy) or any(
+        not (_busy_cpu(f) or _more_served(f) or _queued(f, served)) for f in busy
+    ):
         return None
     used = set(catalog.dependencies(mine.service, depth=1))
     for s in suspects:
@@ -77,7 +83,7 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
     changed = began and mine.changed_before(began)
     if changed and not in_step([f for f in mine.findings if isinstance(f, MetricFinding)]):
         return None
-    return busy[0]
+    return next(f for f in busy if _busy_cpu(f))
 
 
 # what a change filed as planned work says it does: maintenance a team runs on a store on purpose (a DBA's
@@ -164,6 +170,13 @@ def _busy_cpu(f: Finding) -> bool:
     return isinstance(f, MetricFinding) and f.role == "saturation" and f.signal == "cpu_utilization"
 
 
+def _queued(f: Finding, served: float) -> bool:
+    """Requests waiting a little longer while far more of them arrive: the load's queueing, not a failure (a p99
+    up by half under five times the requests); `served`: how many times its baseline the requests rose."""
+    rise = f.detail.rise if isinstance(f, MetricFinding) and f.signal == "latency_p99" else None
+    return rise is not None and rise < w.QUEUEING and served >= w.QUEUEING
+
+
 def _more_served(f: Finding) -> bool:
     """More requests than usual: with nothing slower or failing, the work the busy processors are doing."""
     return isinstance(f, MetricFinding) and f.role == "traffic" and f.detail.direction == "up"
@@ -219,11 +232,11 @@ def no_incident(
         act = ("none", "No action; review the alert's threshold if it keeps firing")
         if busy is not None:
             rc.statement = (
-                f"the CPU of {svc} was busy ({busy.text}), and nothing on it or on its users slowed, failed or "
-                "restarted: work being done, not a failure"
+                f"the CPU of {svc} was busy ({busy.text}), and nothing on it or on its users failed or restarted, "
+                "nor slowed beyond the queueing of the requests it took on: work being done, not a failure"
             )
             rc.cites = [busy.cite]
-            summary = [Claim(text=f"Only the CPU of {svc} moved: {busy.text}", cites=[busy.cite])]
+            summary = [Claim(text=f"The CPU of {svc} was busy, and nothing failed: {busy.text}", cites=[busy.cite])]
             act = ("none", "No action while nothing else moves; if the work is expected at this hour, review the alert")
         elif planned is not None:
             rc.statement = (

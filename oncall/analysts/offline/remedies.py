@@ -20,6 +20,7 @@ from oncall.analysts.offline.patterns import (
     SECRETS_STORE,
     STALE_KEYS,
     STORE_READ_ONLY,
+    STREAM_LIMIT,
     UNTRUSTED_CERT,
     WORKER_SETTING,
 )
@@ -147,6 +148,17 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 target=svc,
                 description=f"Give {svc} more memory, or drain or expire what it holds: it refuses writes at its "
                 "memory limit, and a restart would empty it or fill it again",
+                cites=cites,
+            )
+        )
+    elif cat == "resource_exhaustion" and any(STREAM_LIMIT.search(x) for x in said):
+        # (a stream refusing what is new at the size it may keep: its limit is a value; a restart keeps it full)
+        acts.append(
+            Action(
+                kind="config_change",
+                target=svc,
+                description=f"Raise the limits of {svc}'s full stream (its maximum bytes or messages), or keep less "
+                "in it (a shorter maximum age); then find what grew",
                 cites=cites,
             )
         )

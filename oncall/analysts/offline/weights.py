@@ -164,3 +164,4 @@ BLIP_OVER = Span("errors that stopped this long before the alert fired, nothing 
 TABLE: dict[str, Weight | Span] = {
     name: value for name, value in dict(globals()).items() if isinstance(value, Weight | Span) and name.isupper()
 }
+QUEUEING = Weight(2.0, "a p99 under twice its baseline while the requests more than doubled is the load's queueing")

@@ -442,19 +442,28 @@ def json_text(sample: list[dict[str, Any]]) -> str | None:
     """A top-level field of a shipper this reader does not know whose text is a JSON object on most sampled
     lines: an event a forwarder wrote down as text (Splunk's `_raw` of Docker's splunk driver's inline
     events: the line, its stream, the container's tag), holding on those lines a time, service, pod, level or
-    text the line has none of (Mezmo's `_line` only repeats the fields it merged in beside it). Its fields are
-    read as the line's own where the line has none of its own. A field this reader knows is never one: a
+    text the line has none of (Mezmo's `_line` only repeats the fields it merged in beside it); or whose value
+    is an object holding a line's text: the event an export wraps beside its own time (Axiom's `data`, Vector's
+    event; not Fly's `fly`, its app's name beside the line's `message`). Its fields are read as the line's own
+    where the line has none of its own. A field this reader knows is never one: a
     program's JSON line in `log` or `message` is read as its text, its level and words from it, as ever. None
     when no field is."""
     known = {column(p)[0].lower() for paths in FIELDS.values() for p in paths}
     counts: dict[str, int] = {}
     for obj in sample:
         for key, value in obj.items():
-            if isinstance(value, str) and value.startswith("{") and key.lower() not in known:
+            if key.lower() in known:
+                continue
+            if isinstance(value, dict):  # an event it wraps holds a line's text (Fly's `fly` holds its app's name)
+                said = _known(value, "message")
+            elif isinstance(value, str) and value.startswith("{"):
                 inner = _object(value)
                 # only an object that says something the line does not: Mezmo's `_line` repeats what it merged
-                if inner is not None and any(_known(inner, g) and not _known(obj, g) for g in _GIVEN):
-                    counts[key] = counts.get(key, 0) + 1
+                said = inner is not None and any(_known(inner, g) and not _known(obj, g) for g in _GIVEN)
+            else:
+                said = False
+            if said:
+                counts[key] = counts.get(key, 0) + 1
     best = max(counts, key=lambda k: (counts[k], k), default=None)
     return best if best is not None and counts[best] * 2 >= len(sample) else None
 
@@ -472,7 +481,14 @@ def _object(text: str) -> dict[str, Any] | None:
 
 def unwrapped(sample: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     """The sampled lines with the fields of the JSON object written in `key` beside their own (theirs win)."""
-    return [{**(_object(v) or {} if isinstance(v := obj.get(key), str) else {}), **obj} for obj in sample]
+    return [{**_as_object(obj.get(key)), **obj} for obj in sample]
+
+
+def _as_object(value: Any) -> dict[str, Any]:
+    """An object's fields, whether it is one or is written as JSON text (else none)."""
+    if isinstance(value, dict):
+        return value
+    return (_object(value) or {}) if isinstance(value, str) else {}
 
 
 def routine_levels(sample: list[dict[str, Any]]) -> list[str]:
