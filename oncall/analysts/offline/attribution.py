@@ -77,8 +77,7 @@ def _store_read_only(found: list[Finding], catalog: Catalog) -> list[Finding]:
     at its storage limit; the refusals witness against the store, a resource it ran out of. (One caller refused
     while others write holds a replica: its own failure, left alone; writers left on the old primary by a
     switchover are the failover's, which outranks this.)"""
-    refusals = [f for f in found if isinstance(f, LogFinding) and STORE_READ_ONLY.search(f.words)]
-    refused = {f.service for f in refusals}
+    refused = {f.service for f in found if isinstance(f, LogFinding) and STORE_READ_ONLY.search(f.words)}
     if len(refused) < 2:
         return found
     stores = set.intersection(*({d for d in catalog.dependencies(s, depth=1) if STORE_NAME.search(d)} for s in refused))
@@ -87,7 +86,7 @@ def _store_read_only(found: list[Finding], catalog: Catalog) -> list[Finding]:
     store = stores.pop()
     out: list[Finding] = []
     for f in found:
-        if isinstance(f, LogFinding) and any(f is r for r in refusals):
+        if isinstance(f, LogFinding) and STORE_READ_ONLY.search(f.words):
             f = replace(f, role="peer", points_to=store, category="resource_exhaustion")
         out.append(f)
     return out

@@ -314,8 +314,8 @@ def pushed_over_limit(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]
     dependency refused X's own calls for their rate or quota: X now sends it more than it allows. The
     dependencies that refused."""
     assert c.at is not None
-    released = c.detail.kind == "deploy" and not number_set(c.detail)
-    if not (number_set(c.detail) or released):
+    released = not number_set(c.detail)
+    if released and c.detail.kind != "deploy":
         return []
     info = catalog.services.get(x.service)
     uses = set(info.depends_on) if info else set()

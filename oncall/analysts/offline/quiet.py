@@ -63,9 +63,7 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
     if mine is None or mine.broke or any(s.broke for s in suspects):
         return None
     busy = [f for f in mine.findings if isinstance(f, MetricFinding) and f.weight > 0]
-    served = max(
-        (f.detail.rise or 0.0 for f in mine.findings if isinstance(f, MetricFinding) and _more_served(f)), default=0.0
-    )
+    served = max((f.detail.rise or 0.0 for f in mine.metrics() if f.more_traffic), default=0.0)
     if not any(_busy_cpu(f) for f in busy) or any(
         not (_busy_cpu(f) or _more_served(f) or _queued(f, served)) for f in busy
     ):

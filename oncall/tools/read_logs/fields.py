@@ -445,9 +445,8 @@ def json_text(sample: list[dict[str, Any]]) -> str | None:
     text the line has none of (Mezmo's `_line` only repeats the fields it merged in beside it); or whose value
     is an object holding a line's text: the event an export wraps beside its own time (Axiom's `data`, Vector's
     event; not Fly's `fly`, its app's name beside the line's `message`). Its fields are read as the line's own
-    where the line has none of its own. A field this reader knows is never one: a
-    program's JSON line in `log` or `message` is read as its text, its level and words from it, as ever. None
-    when no field is."""
+    where the line has none of its own. A field this reader knows is never one: a program's JSON line in `log` or
+    `message` is read as its text, its level and words from it, as ever. None when no field is."""
     known = {column(p)[0].lower() for paths in FIELDS.values() for p in paths}
     counts: dict[str, int] = {}
     for obj in sample:
