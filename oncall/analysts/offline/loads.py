@@ -4,13 +4,15 @@ they find is likely, not proven: never HIGH on its own.
 
 - a leak: the connections of a store X uses began filling minutes after X changed and climbed until
   they ran out, no other user of it having changed then (filling_since);
+- a store filled: the memory or disk of a store X uses climbed steadily from X's change until its users'
+  writes were refused, however long that took, nothing else near it having changed then (filled_since);
 - heavier work sent: minutes after X's change a store X uses ran out of CPU or connections though no
   one sent it more requests and nothing else near it changed then (work_sent);
 - requests set off beyond the services we watch: minutes after X's change a service X uses took
   several times its usual requests, though neither X, nor any other user of it, nor the front door
   sent more (set_off_beyond);
-- pools multiplied: X scaled out and, minutes after, a store X uses refused connections at its limit
-  (pools_multiplied);
+- pools multiplied: X scaled out and, minutes after, a store X uses refused connections or sessions at
+  its limit, to its other users or to X itself (pools_multiplied);
 - a shield removed: X (a cache) changed and right after a store its users also read took several times
   its load, their own traffic flat (shield_removed);
 - pushed over a limit: X set a number of its own and, minutes after, a dependency refused X's calls for
@@ -28,6 +30,8 @@ from oncall.analysts.offline.findings import ChangeFinding, WorkFinding, instanc
 from oncall.analysts.offline.patterns import BUSY, CONCURRENCY, REPLICAS, SERVER_LIMIT, STATED_FAILURES, THROTTLED
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
+
+FILLS = ("memory_utilization", "disk_utilization")  # what a store's writes fill (its CPU or connections they only use)
 
 
 def soon_after(s: Suspect, at: datetime) -> bool:
@@ -147,6 +151,30 @@ def filling_since(
     return out
 
 
+def filled_since(
+    x: Suspect, c: ChangeFinding, used: list[Suspect], suspects: dict[str, Suspect], catalog: Catalog
+) -> list[Suspect]:
+    """A store X uses climbed steadily to the limit of its memory or its disk from the minutes of X's change
+    (its climb, drawn back along its slope, leaves its earlier level then), its users' writes then refused for
+    that limit, and neither it nor another user of it changed near where the climb began: X's change fills it
+    (entries kept with no expiry, a cache with no bound, a queue nobody drains), however long it took to fill.
+    The store and its users that broke once it was full."""
+    assert c.at is not None
+    out: list[Suspect] = []
+    for s in used:
+        climbs = [m.detail.climb_from for m in s.at_limit() if m.signal in FILLS and m.detail.climb_from]
+        start = min(climbs, default=None)
+        if start is None or abs(start - c.at) > w.JUST_AFTER:
+            continue
+        users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
+        refused = any(f.points_to == s.service and f.category == "resource_exhaustion" for u in users for f in u.logs())
+        others = [v for v in [s, *users] if v is not x]
+        near = any(d.at and abs(d.at - start) <= w.JUST_AFTER for v in others for d in v.changes())
+        if refused and not near:
+            out += [s, *(u for u in users if u is not x and u.onset and u.onset >= start and u not in out)]
+    return out
+
+
 def work_sent(
     x: Suspect,
     c: ChangeFinding,
@@ -258,10 +286,11 @@ def scaled_out(c: ChangeFinding) -> bool:
 
 def pools_multiplied(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> list[Suspect]:
     """X scaled out (or ran more at once) and, minutes after, a store X uses refused connections at its own
-    limit (too many clients), nothing else near it having changed then: each new replica or concurrent run
-    of X opens its own connections, so the change took the connections the store's other users need. The
-    store and its users that broke then. (The refusal is the store's own line, or its users' quoting it: a
-    managed database's own log is rarely ours to read.)"""
+    limit (too many clients, too many sessions), nothing else near it having changed then: each new replica or
+    concurrent run of X opens its own connections, so the change took the connections the store's other users
+    need, or X's own new replicas are refused theirs. The store and its users that broke then. (The refusal is
+    the store's own line, or its users' quoting it, X among them: a managed database's or an HSM's own log is
+    rarely ours to read.)"""
     assert c.at is not None
     if not scaled_out(c):
         return []
@@ -271,6 +300,7 @@ def pools_multiplied(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect],
         s = suspects.get(d)
         users = [suspects[u] for u in catalog.dependents(d) if u in suspects and u != x.service]
         said = [*(s.logs("own") if s else []), *(f for u in users for f in u.logs())]
+        said += [f for f in x.logs() if f.points_to == d]
         refused = s is not None and any(f.at and within(f.at, c.at) and SERVER_LIMIT.search(f.words) for f in said)
         if s is None or not refused or not quiet_near(s, x, c, suspects, catalog):
             continue

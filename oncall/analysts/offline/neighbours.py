@@ -37,6 +37,7 @@ from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_t
 from oncall.analysts.offline.loads import (
     changed_before,
     changed_since,
+    filled_since,
     filling_since,
     flooded_after,
     kept_busy,
@@ -201,6 +202,8 @@ def _broke(
         return flooded, not all(load_led(s) for s in flooded)
     if filling := filling_since(x, c, used, suspects, catalog):
         return filling, True
+    if filled := filled_since(x, c, used, suspects, catalog):
+        return filled, True
     if sent := work_sent(x, c, [*used, *unsaid] if after(x) else used, suspects, catalog, after):
         return sent, True
     if busy := kept_busy(x, c, used, suspects, catalog, after):

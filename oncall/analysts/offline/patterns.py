@@ -243,7 +243,9 @@ SESSION_LOST = re.compile(
 # A database refusing a new connection at its own limit, as its clients report it: PostgreSQL's
 # "too many clients" and reserved slots, MySQL's "Too many connections" (1040)
 SERVER_LIMIT = re.compile(
-    r"sorry, too many clients|remaining connection slots are reserved|\bToo many connections\b|ER_CON_COUNT_ERROR",
+    r"sorry, too many clients|remaining connection slots are reserved|\bToo many connections\b|ER_CON_COUNT_ERROR"
+    # ... or a new session at the number it keeps open: a PKCS#11 token's (an HSM's partition), Oracle's ORA-00018
+    r"|CKR_SESSION_COUNT|maximum number of sessions exceeded|\btoo many (?:open )?sessions\b",
     re.I,
 )
 # A database that answers but will not serve, as its clients quote it: a Galera node out of its cluster's

@@ -81,6 +81,7 @@ class SignalStat(BaseModel):
     reference: Reference = "before"
     began_before_window: bool = False
     limit: float = 1.0  # a utilization's value at its limit: 1, or 100 for one kept in percent (full_scale)
+    climb_from: datetime | None = None  # a utilization that climbed to its limit: where the climb left its level
     samples: int
     last_at: datetime | None = None  # its last sample in the window
     line: int | None = None  # where the summary shows it
@@ -240,6 +241,9 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         onset, reference = None, "trend"  # a fall (follows_trend asks for one) along the day's curve
     last = window[-1][1]
     recovered = onset is not None and abs(last - ref) <= threshold
+    climb_from = None
+    if saturated and onset is not None and direction == "up":
+        climb_from = climb_began([p for p in s.points if t_base <= p[0] <= peak_t], t_base, onset.timestamp())
     return SignalStat(
         signal=signal,
         query=query,
@@ -253,12 +257,42 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         recovered=recovered,
         reference=reference,
         limit=limit,
+        climb_from=climb_from,
         samples=len(s.points),
         last_at=_dt(window[-1][0]),
         shape=shape(s, t0 - (t1 - t0), t1),
         shape_from=_dt(t0 - (t1 - t0)),
         shape_to=end,
     )
+
+
+CLIMB_FIT = 0.9  # how closely a climb's samples must follow a straight line for it to be drawn back
+LEVEL_S = 3600.0  # the level a climb left: the series' median over the first this many seconds of the baseline
+CLIMB_SHARE = 0.5  # how much of the way from that level to the peak a climb's own samples must rise
+
+
+def climb_began(pts: list[tuple[float, float]], t_base: float, onset_t: float) -> datetime | None:
+    """Where a climb to the limit began: the straight line through its samples from the onset to the peak
+    (the last of `pts`), drawn back to the level the series held at the baseline's start. A store filling at
+    a steady rate left that level where the line meets it, often long before it crossed any threshold. None
+    when the samples are no steady climb, or when it began within the hour that sets the level."""
+    climb = [(t - onset_t, v) for t, v in pts if t >= onset_t]
+    start = [v for t, v in pts if t < t_base + LEVEL_S]
+    if len(climb) < 5 or len(start) < 3 or len({v for _, v in climb}) < 2:
+        return None
+    xs, ys = [t for t, _ in climb], [v for _, v in climb]
+    if len(set(xs)) < 2 or statistics.correlation(xs, ys) < CLIMB_FIT:
+        return None
+    slope, intercept = statistics.linear_regression(xs, ys)
+    level = statistics.median(start)
+    # a climb covers most of the way from that level to its peak within its own samples: a step's samples
+    # after it (a wobble at the top) have nothing to draw back
+    if slope <= 0 or slope * (xs[-1] - xs[0]) < CLIMB_SHARE * (max(ys) - level):
+        return None
+    began = onset_t + (level - intercept) / slope
+    if began < t_base + LEVEL_S:
+        return None
+    return _dt(min(began, onset_t))
 
 
 def _threshold(signal: str, ref: float, values: list[float], limit: float = 1.0) -> float:
