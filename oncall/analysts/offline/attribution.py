@@ -26,6 +26,7 @@ from oncall.analysts.offline.patterns import (
     STORE_READ_ONLY,
     UNRESOLVED,
     URL_HOST,
+    checked_their_cert,
 )
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category
@@ -50,7 +51,7 @@ def reattribute(
     found = _reached_by_others(_credential_refused(found, dark), seen, working)
     found = _store_read_only(found, catalog)
     found = _provider_by_domain(_provider_unresolved(_change_aimed_at_peer(found), catalog, seen), catalog, seen)
-    return _authority_failing(found, catalog, seen)
+    return _authority_failing(_their_certificate(found), catalog, seen)
 
 
 def _bad_data_from_source(found: list[Finding], catalog: Catalog, dark: Collection[str]) -> list[Finding]:
@@ -96,10 +97,17 @@ def _credential_refused(found: list[Finding], dark: Collection[str]) -> list[Fin
     """Calls to a dependency we see only through its callers (`dark`: no metrics of its own), failing
     while the caller's own lines say its credential was refused (expired, invalid, denied) no later than
     the calls began failing: the dependency is up and refusing; the failed calls, and the caller's lines
-    about them, are the caller's credential's, not the dependency's failure."""
+    about them, are the caller's credential's, not the dependency's failure. (A certificate the caller
+    verified and rejected is the other side's, no credential of the caller's.)"""
     refused: dict[str, tuple[datetime, Category]] = {}  # each caller's first refusal, and what it said
     for g in found:
-        if isinstance(g, LogFinding) and g.role == "own" and g.at and g.category in CREDENTIALS:
+        if (
+            isinstance(g, LogFinding)
+            and g.role == "own"
+            and g.at
+            and g.category in CREDENTIALS
+            and not checked_their_cert(g.words)
+        ):
             first = refused.get(g.service)
             if first is None or g.at < first[0]:
                 refused[g.service] = (g.at, g.category)
@@ -334,6 +342,30 @@ def _provider_by_domain(found: list[Finding], catalog: Catalog, seen: set[str]) 
             ]
             if len(named) == 1:
                 f = replace(f, role="peer", points_to=named[0])
+        out.append(f)
+    return out
+
+
+def _their_certificate(found: list[Finding]) -> list[Finding]:
+    """A caller's errors saying a certificate it verified was rejected (expired, untrusted), naming no one,
+    while its other errors of those minutes point at exactly one dependency (by its name, or its domain in a
+    failed call's URL): the certificate is that dependency's, and the errors witness against it."""
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, LogFinding) and f.role == "own" and f.at and checked_their_cert(f.words):
+            at = f.at
+            peers = {
+                g.points_to
+                for g in found
+                if isinstance(g, LogFinding)
+                and g.service == f.service
+                and g.role == "peer"
+                and g.points_to
+                and g.at
+                and abs(g.at - at) <= w.NEAR
+            }
+            if len(peers) == 1:
+                f = replace(f, role="peer", points_to=peers.pop())
         out.append(f)
     return out
 

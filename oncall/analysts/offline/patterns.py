@@ -63,6 +63,9 @@ RULES: list[tuple[Category, str]] = [
         # caller left with no valid token cannot present one (Daraja's OAuth: "Invalid Authentication passed")
         r"|\binvalid (authentication|client (id|secret)|consumer (key|secret))\b"
         r"|\bno valid (access |auth |bearer )?token\b"
+        # an application's client secret past its end date (Entra ID's AADSTS7000222: "The provided client secret
+        # keys for app '...' are expired"; its AADSTS7000215, "Invalid client secret provided", is said above)
+        r"|\bclient secret( keys)?( for app '[^']*')? (are|is|has|have)( been)? expired\b"
         # a refusal that asks the caller to check the key or credentials it sent is about them, not about what they
         # may do, whatever status wraps it (Steam's Web API: "403 Forbidden ... Please verify your key= parameter")
         r"|\b(verify|check) (your|the) (<\w+>)?(api[ _-]?)?(key|token|credentials?)\b"
@@ -196,6 +199,21 @@ PEER_CERT = re.compile(r"x509|certificate|PKIX|SSL handshake", re.I)
 ALERT_RECEIVED = re.compile(
     r"received (fatal )?alert|\b(sslv3|tlsv1(\.\d)?) alert\b|remote party sent a TLS alert|remote error: tls: ", re.I
 )
+
+
+# A certificate the logger verified and rejected (expired, not yet valid, untrusted): the other side's, whichever
+# side the logger is (a client checks the server's, a server a client's)
+VERIFIED_CERT = re.compile(
+    r"certificate verify failed|CERTIFICATE_VERIFY_FAILED|x509: certificate|certificate (has )?expired"
+    r"|NotTimeValid|PKIX path|certificate signed by unknown authority|unable to verify the first certificate",
+    re.I,
+)
+
+
+def checked_their_cert(words: str) -> bool:
+    """The words say the logger verified the other side's certificate and rejected it (not one a peer refused
+    of the logger's, whose TLS alert the logger received)."""
+    return bool(VERIFIED_CERT.search(words)) and not ALERT_RECEIVED.search(words)
 
 
 def their_cert(words: str) -> bool:

@@ -3,6 +3,8 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 
 from __future__ import annotations
 
+import re
+
 from oncall.analysts.offline.findings import Finding
 from oncall.analysts.offline.patterns import (
     ACCOUNT_LOCKED,
@@ -22,6 +24,7 @@ from oncall.analysts.offline.patterns import (
     STORE_READ_ONLY,
     STREAM_LIMIT,
     UNTRUSTED_CERT,
+    URL_HOST,
     WORKER_SETTING,
 )
 from oncall.analysts.offline.suspect import Suspect
@@ -29,6 +32,13 @@ from oncall.core.catalog import Catalog
 from oncall.core.commands import command_for
 from oncall.core.diagnosis import ACTION_ORDER, Action
 from oncall.core.fmt import fmt_hm
+
+
+def _provider(s: Suspect) -> bool:
+    """A provider outside the estate: its callers reach it at a domain of its own name (`https://api.openpay.mx/`
+    is Openpay's), as attribution._provider_by_domain reads them; a service of ours is under our domain."""
+    hosts = {h.lower().split(".")[-2] for f in s.blamed_by for h in URL_HOST.findall(f.words)}
+    return re.split(r"[-_.]", s.service.lower())[0] in hosts
 
 
 def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Action]:
@@ -233,7 +243,19 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 description=f"Install {svc}'s certificate with its full chain (the intermediates its clients lack)",
             )
         )
-    if credential:
+    if credential and not change and _provider(top):
+        # a provider's credential (the certificate its callers verify) lapsed: its owners renew it, we cannot
+        owner = f" ({info.owner})" if info and info.owner else ""
+        acts.append(
+            Action(
+                kind="escalate",
+                target=svc,
+                cites=cites,
+                description=f"Escalate to the owners of {svc}{owner}: the certificate or credential its callers "
+                "check has expired, and only they can renew it",
+            )
+        )
+    elif credential:
         acts.append(
             Action(
                 kind="config_change",

@@ -75,6 +75,15 @@ def ascending_level(lvl: str) -> str:
     )
 
 
+def insights_level(lvl: str) -> str:
+    """SQL: the spelling of a level numbered on Application Insights' scale (its SeverityLevel), which runs up
+    with severity (0 verbose, 1 information, 2 warning, 3 error, 4 critical) where syslog's runs down."""
+    return (
+        f"CASE {lvl} WHEN '0' THEN 'DEBUG' WHEN '1' THEN 'INFO' WHEN '2' THEN 'WARN' WHEN '3' THEN 'ERROR' "
+        f"WHEN '4' THEN 'CRITICAL' ELSE {lvl} END"
+    )
+
+
 def inferred_level(text: str) -> str:
     """SQL: the level of a line that names none, from its text."""
     return f"""CASE

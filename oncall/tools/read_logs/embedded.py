@@ -28,6 +28,7 @@ from oncall.tools.read_logs.aggregate import (
     WARN_NAMES,
     Sample,
     ascending_level,
+    insights_level,
     marks_sql,
     one_of,
     spelt_level,
@@ -67,6 +68,7 @@ LARGE_PROBES = 8  # probe lines a service needs to count as large: fewer say too
 IDENTITY = "hash(ts_text, service, pod, lvl, msg)"
 NOTHING_FOUND = Found()
 KEY_PROBES = 1024  # lines spread through the file whose keys say which ones to read
+INSIGHTS_LEVEL = "SeverityLevel"  # the level field numbered on Application Insights' scale (insights_level)
 
 
 # a pod tag's value in the JSON text of a list of `key:value` tags (`"pod_name:api-7d9f8-x2k4q"`)
@@ -322,7 +324,10 @@ class JsonlLogs:
                 key, inner = column(path)
                 if (as_spelt := spelt(keys, key)) is None:
                     continue
-                got.append(_value(_ident(as_spelt), inner, worst=name == "level"))
+                value = _value(_ident(as_spelt), inner, worst=name == "level")
+                if path == INSIGHTS_LEVEL:
+                    value = insights_level(value)
+                got.append(value)
             # then the same fields in an object the line carries as text: where the line has none of its own
             if found.inner is not None:
                 text = _ident(found.inner)
@@ -349,6 +354,8 @@ class JsonlLogs:
                 got.insert(0, f"nullif(regexp_extract({_ident(found.tags)}, {_literal(_POD_TAG)}, 1), '')")
             if (extra := {"message": found.text or found.inner, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))
+            if name == "message" and found.blank:  # an empty field says nothing: the next one is read
+                got = [f"nullif({g}, '')" for g in got]
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
         if found.ascending:  # Coralogix's scale, not syslog's
             pick["level"] = ascending_level(pick["level"])

@@ -91,6 +91,9 @@ FIELDS = {
         "labels.level",
         "labels.detected_level",  # Loki's own guess, when the stream has no level label
         "levelname",  # python-json-logger: the logging module's name of the level
+        # Application Insights' traces and exceptions: 0 verbose to 4 critical, up where syslog's numbers run
+        # down (aggregate.insights_level reads it on its own scale)
+        "SeverityLevel",
         "@l",  # Serilog's compact JSON: left out at Information (the line's text then decides)
         # Cloudflare's Workers Trace Events (Logpush): each console call's level, the worst of them; an
         # invocation that logged nothing is as bad as its Outcome (exception, exceededCpu, ok)
@@ -125,6 +128,8 @@ FIELDS = {
         # OCI Logging's search results: a custom log's line in its CloudEvents envelope's data (the agent's
         # tail of a file, unparsed); the envelope's source is the host, its subject the file tailed
         "logContent.data.message",
+        # Application Insights' exceptions: no message of their own, the thrown exception's in OuterMessage
+        "OuterMessage",
     ),
     # the error detail structured loggers keep apart (pino's err, zerolog's error, the traceback Python's
     # structlog and Lambda Powertools keep in exception): appended to the message
@@ -141,6 +146,7 @@ FIELDS = {
         "stack_trace",
         "exc_info",
         "@x",
+        "ExceptionType",  # Application Insights' exceptions: the type thrown (a column, so on every row)
     ),
     # the HTTP status of a request log kept as its own field (a 5xx is appended to the message, so that a
     # response filed at info still reads as the server error it was: aggregate.SERVED_5XX)
@@ -153,6 +159,7 @@ FIELDS = {
         "http.response.status_code",
         '"http.response.status_code"',
         "response_code",
+        "ResultCode",  # Application Insights' requests (no text of their own)
         "httpRequest.status",  # Cloud Logging's request logs (a load balancer's, Cloud Run's): no text of their own
         "Event.Response.Status",  # Workers Trace Events: a fetch's response
     ),
@@ -233,6 +240,9 @@ def flat_keys(path: str) -> tuple[str, ...]:
 
 # the top-level keys an error field is read from: a nested path's key, or its flattened spelling
 # (`exception.message`), in lower case
+# error fields that are a table's columns, on every exported row whatever it holds: a sample that shows none
+# shows the table has none, so they are not read on the chance that only error lines carry them
+TABLE_COLUMNS = frozenset({"ExceptionType"})
 ERROR_KEYS = frozenset(
     {column(p)[0].lower() for p in FIELDS["error"]} | {f.lower() for p in FIELDS["error"] for f in flat_keys(p)}
 )
@@ -262,7 +272,7 @@ def used_keys(sample: list[dict[str, Any]]) -> list[str] | None:
     seen: list[str] = list(dict.fromkeys(k for obj in sample for k in obj))
     if not seen:
         return None
-    errors = [column(p)[0] for p in FIELDS["error"]]
+    errors = [column(p)[0] for p in FIELDS["error"] if column(p)[0] not in TABLE_COLUMNS]
     keys = [k for k in (spelt(seen, k) for k in all_keys()) if k is not None]
     flat = [f for group in FIELDS.values() for p in group for f in flat_keys(p)]
     return deduped([*keys, *(k for k in (spelt(seen, f) for f in flat) if k is not None), *errors])
@@ -506,6 +516,24 @@ def routine_levels(sample: list[dict[str, Any]]) -> list[str]:
 CORALOGIX_KEYS = ("applicationName", "subsystemName", "severity")
 
 
+# the message fields that are top-level keys, in FIELDS' order, in lower case (a table's columns are)
+_TOP_MESSAGE_KEYS = tuple(dict.fromkeys(p.lower() for p in FIELDS["message"] if column(p)[1] is None and "." not in p))
+
+
+def blank_text(sample: list[dict[str, Any]]) -> bool:
+    """Whether a sampled line writes a message field empty beside another one: a table's export writes every
+    column on every row (Application Insights' union of traces, which have a Message, exceptions, whose text is
+    their OuterMessage, and requests, with neither), so the line's text may be in a later one, and an empty
+    field says nothing of the line. (Any row shows it: the rare rows that hold their text elsewhere need not
+    be among those sampled.)"""
+    for obj in sample:
+        low = {k.lower(): v for k, v in obj.items()}
+        given = [low[k] for k in _TOP_MESSAGE_KEYS if k in low]
+        if len(given) >= 2 and given[0] == "":
+            return True
+    return False
+
+
 def coralogix_entries(sample: list[dict[str, Any]]) -> bool:
     """Whether the sampled lines are Coralogix entries (a file is written by one shipper): its keys, a
     severity of one digit from 1 to 6."""
@@ -654,6 +682,7 @@ class Found:
     pairs: tuple[Pair, ...] = ()  # maps written as a keys' list and a values' list (paired.pairs)
     tags: str | None = None  # the list of `key:value` strings that names the line's pod (pod_tags)
     runtime: bool = False  # the texts are a container runtime's lines, the program's after a prefix (runtime_lines)
+    blank: bool = False  # a message field is written empty where a later one holds the text (blank_text)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -689,6 +718,7 @@ class Found:
             found_pairs,
             tags,
             runtime_lines(sample, text),
+            blank_text(sample),
         )
 
     def keys(self) -> list[str]:
