@@ -5,7 +5,6 @@ Each pass returns new findings; what it is given is not changed."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -25,8 +24,8 @@ from oncall.analysts.offline.patterns import (
     STORE_NO_SPACE,
     STORE_READ_ONLY,
     UNRESOLVED,
-    URL_HOST,
     checked_their_cert,
+    named_by_domain,
 )
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category
@@ -334,11 +333,8 @@ def _provider_by_domain(found: list[Finding], catalog: Catalog, seen: set[str]) 
     out: list[Finding] = []
     for f in found:
         if isinstance(f, LogFinding) and f.role == "external":
-            domains = {host.lower().split(".")[-2] for host in URL_HOST.findall(f.words)}
             named = [
-                d
-                for d in catalog.dependencies(f.service, depth=1)
-                if d not in seen and re.split(r"[-_.]", d.lower())[0] in domains
+                d for d in catalog.dependencies(f.service, depth=1) if d not in seen and named_by_domain(d, [f.words])
             ]
             if len(named) == 1:
                 f = replace(f, role="peer", points_to=named[0])

@@ -252,6 +252,15 @@ UNRESOLVED = re.compile(
 )
 # A URL's host with at least one dot: its domain's name is the label before the last (`api.kaspi.kz`: kaspi)
 URL_HOST = re.compile(r"\bhttps?://((?:[\w-]+\.)+[\w-]+)", re.I)
+
+
+def named_by_domain(service: str, words: Iterable[str]) -> bool:
+    """Whether a URL in the words is at a domain of the service's name (`https://api.openpay.mx/...` names
+    openpay, as a provider's public API is reached; a service of ours sits under our own domain)."""
+    domains = {host.lower().split(".")[-2] for text in words for host in URL_HOST.findall(text)}
+    return re.split(r"[-_.]", service.lower())[0] in domains
+
+
 # A session with a coordination service lost: ZooKeeper's clients (Java, Go, ClickHouse's), etcd's, Consul's
 SESSION_LOST = re.compile(
     r"session (has been )?expired|SessionExpired|ConnectionLoss|Coordination::Exception|KeeperException|\bzk: "

@@ -3,8 +3,6 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 
 from __future__ import annotations
 
-import re
-
 from oncall.analysts.offline.findings import Finding
 from oncall.analysts.offline.patterns import (
     ACCOUNT_LOCKED,
@@ -24,8 +22,8 @@ from oncall.analysts.offline.patterns import (
     STORE_READ_ONLY,
     STREAM_LIMIT,
     UNTRUSTED_CERT,
-    URL_HOST,
     WORKER_SETTING,
+    named_by_domain,
 )
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
@@ -34,19 +32,13 @@ from oncall.core.diagnosis import ACTION_ORDER, Action
 from oncall.core.fmt import fmt_hm
 
 
-def _provider(s: Suspect) -> bool:
-    """A provider outside the estate: its callers reach it at a domain of its own name (`https://api.openpay.mx/`
-    is Openpay's), as attribution._provider_by_domain reads them; a service of ours is under our domain."""
-    hosts = {h.lower().split(".")[-2] for f in s.blamed_by for h in URL_HOST.findall(f.words)}
-    return re.split(r"[-_.]", s.service.lower())[0] in hosts
-
-
 def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Action]:
     """Remedies the evidence supports, safest first: undo a change, restart what leaks, add capacity
     for load, fix a credential or permission, else escalate to the owners."""
     svc = top.service
     info = catalog.services.get(svc)
     cites = [f.cite for f in cause[:2]] or [f.cite for f in top.blamed_by[:1]]
+    owner = f" ({info.owner})" if info and info.owner else ""
     words = " ".join(f.words for f in top.logs())
     saturated = {f.signal for f in top.metrics("saturation") if f.weight > 0}
     more_load = any(f.signal == "request_rate" and f.detail.direction == "up" for f in top.metrics())
@@ -243,9 +235,8 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 description=f"Install {svc}'s certificate with its full chain (the intermediates its clients lack)",
             )
         )
-    if credential and not change and _provider(top):
+    if credential and not change and named_by_domain(svc, (f.words for f in top.blamed_by)):
         # a provider's credential (the certificate its callers verify) lapsed: its owners renew it, we cannot
-        owner = f" ({info.owner})" if info and info.owner else ""
         acts.append(
             Action(
                 kind="escalate",
@@ -315,7 +306,6 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
             )
         )
     elif not acts or cat in ("dependency_failure", "network", "unknown") or LOCKS.search(words):
-        owner = f" ({info.owner})" if info and info.owner else ""
         acts.append(
             Action(kind="escalate", target=svc, description=f"Escalate to the owners of {svc}{owner}", cites=cites)
         )

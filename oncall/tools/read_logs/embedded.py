@@ -38,6 +38,7 @@ from oncall.tools.read_logs.fields import (
     CONTAINER_LOG,
     ERROR_KEYS,
     FIELDS,
+    INSIGHTS_LEVEL,
     POD_TAGS,
     RUNTIME_PREFIX,
     Found,
@@ -68,7 +69,6 @@ LARGE_PROBES = 8  # probe lines a service needs to count as large: fewer say too
 IDENTITY = "hash(ts_text, service, pod, lvl, msg)"
 NOTHING_FOUND = Found()
 KEY_PROBES = 1024  # lines spread through the file whose keys say which ones to read
-INSIGHTS_LEVEL = "SeverityLevel"  # the level field numbered on Application Insights' scale (insights_level)
 
 
 # a pod tag's value in the JSON text of a list of `key:value` tags (`"pod_name:api-7d9f8-x2k4q"`)

@@ -18,6 +18,7 @@ from oncall.tools.read_logs import otlp
 from oncall.tools.read_logs.aggregate import normalise_levels, streams_only
 from oncall.tools.read_logs.paired import Pair, as_maps, pairs
 
+INSIGHTS_LEVEL = "SeverityLevel"  # the level field numbered on Application Insights' scale (aggregate.insights_level)
 FIELDS = {
     # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
     # journald's export (journalctl -o json) keeps microseconds in __REALTIME_TIMESTAMP
@@ -93,7 +94,7 @@ FIELDS = {
         "levelname",  # python-json-logger: the logging module's name of the level
         # Application Insights' traces and exceptions: 0 verbose to 4 critical, up where syslog's numbers run
         # down (aggregate.insights_level reads it on its own scale)
-        "SeverityLevel",
+        INSIGHTS_LEVEL,
         "@l",  # Serilog's compact JSON: left out at Information (the line's text then decides)
         # Cloudflare's Workers Trace Events (Logpush): each console call's level, the worst of them; an
         # invocation that logged nothing is as bad as its Outcome (exception, exceededCpu, ok)
@@ -238,11 +239,11 @@ def flat_keys(path: str) -> tuple[str, ...]:
     return (underscored,) if '"' in path else (path, underscored)
 
 
-# the top-level keys an error field is read from: a nested path's key, or its flattened spelling
-# (`exception.message`), in lower case
 # error fields that are a table's columns, on every exported row whatever it holds: a sample that shows none
 # shows the table has none, so they are not read on the chance that only error lines carry them
 TABLE_COLUMNS = frozenset({"ExceptionType"})
+# the top-level keys an error field is read from: a nested path's key, or its flattened spelling
+# (`exception.message`), in lower case
 ERROR_KEYS = frozenset(
     {column(p)[0].lower() for p in FIELDS["error"]} | {f.lower() for p in FIELDS["error"] for f in flat_keys(p)}
 )
@@ -682,7 +683,7 @@ class Found:
     pairs: tuple[Pair, ...] = ()  # maps written as a keys' list and a values' list (paired.pairs)
     tags: str | None = None  # the list of `key:value` strings that names the line's pod (pod_tags)
     runtime: bool = False  # the texts are a container runtime's lines, the program's after a prefix (runtime_lines)
-    blank: bool = False  # a message field is written empty where a later one holds the text (blank_text)
+    blank: bool = False  # a message field is written empty beside another, so empty ones are skipped (blank_text)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
