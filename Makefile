@@ -185,6 +185,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world67
 	rm -rf build/world68 && $(BIN)/oncall scenarios generate build/world68 --world 68 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world68
+	rm -rf build/world69 && $(BIN)/oncall scenarios generate build/world69 --world 69 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world69
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -230,14 +230,17 @@ def _alike_after_shared(x: Suspect, c: ChangeFinding, users: list[Suspect], shar
     way: one kind of failure in the errors of at least two (each client library words a failure its own
     way: one says the name did not resolve, another only that no host could be reached). A change that
     sets how often the infrastructure does something acts when that first fires, up to one interval
-    after it (likely, not proven, beyond the minutes that tie any change). Those users that failed."""
+    after it (likely, not proven, beyond the minutes that tie any change). A failure counts as alike only
+    when a user had it first-hand: users whose errors are about another that broke no later pass its
+    failure up, and say nothing of what they share. Those users that failed."""
     assert c.at is not None
     if x.service not in shared:
         return []
     reach = min(max(schedule_set(c.detail) or w.LAG_CLOSE, w.LAG_CLOSE), w.SCHEDULE_REACH)
     failing = [s for s in users if s.onset and c.at <= s.onset <= c.at + reach and s.logs()]
     kinds = [{f.category for f in s.logs() if f.category} for s in failing]
-    alike = any(sum(k in ks for ks in kinds) >= 2 for k in set().union(*kinds))
+    firsthand = set().union(*(ks for s, ks in zip(failing, kinds, strict=True) if s.symptom_of in (None, x.service)))
+    alike = any(sum(k in ks for ks in kinds) >= 2 for k in firsthand)
     return failing if alike else []
 
 

@@ -62,6 +62,9 @@ RULES: list[tuple[Category, str]] = [
         # a server calling the authentication it was given invalid refuses the caller's credentials, and a
         # caller left with no valid token cannot present one (Daraja's OAuth: "Invalid Authentication passed")
         r"|\binvalid (authentication|client (id|secret)|consumer (key|secret))\b"
+        # a server saying the key or token sent does not match the one it holds for the caller refuses the caller's
+        # credential (Moneris' "API token mismatch"; not a CSRF token, which is a browser session's)
+        r"|\b(api|access|auth) (token|key) mismatch\b"
         r"|\bno valid (access |auth |bearer )?token\b"
         # an application's client secret past its end date (Entra ID's AADSTS7000222: "The provided client secret
         # keys for app '...' are expired"; its AADSTS7000215, "Invalid client secret provided", is said above)

@@ -68,6 +68,7 @@ FIELDS = {
         "host",
         "kubernetes.pod_name",
         'resource."k8s.pod.name"',
+        'resource_attributes."k8s.pod.name"',  # OpenTelemetry's record in snake case (Quickwit's otel-logs index)
         "resource.labels.pod_name",
         "logStream",
         "RevisionName_s",
@@ -85,6 +86,7 @@ FIELDS = {
         "severity",
         "lvl",
         "severityText",
+        "severity_text",  # OpenTelemetry's data model in snake case (Quickwit's, Vector's opentelemetry source's)
         "status",
         "log.level",
         '"log.level"',
@@ -111,6 +113,8 @@ FIELDS = {
         "@m",  # Serilog's compact JSON: the rendered message (RenderedCompactJsonFormatter), else its template
         "@mt",
         "log",
+        # (Quickwit keeps an OpenTelemetry record's text body as an object: `{"message": text}`)
+        "body.message",
         "body",
         "jsonPayload.message",
         "textPayload",
@@ -143,6 +147,11 @@ FIELDS = {
         "error",
         "err",
         "exception.message",
+        # an OpenTelemetry record keeps its logger's fields as attributes: slog's err (otelslog), tracing's error
+        # (its appender), the exception the Java agent and Python's handler caught (semantic conventions)
+        "attributes.err",
+        "attributes.error",
+        'attributes."exception.message"',
         "exception",
         "stack_trace",
         "exc_info",
