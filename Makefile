@@ -187,6 +187,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world68
 	rm -rf build/world69 && $(BIN)/oncall scenarios generate build/world69 --world 69 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world69
+	rm -rf build/world70 && $(BIN)/oncall scenarios generate build/world70 --world 70 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world70
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -29,10 +29,11 @@ _UNTRUSTED = (
 )
 
 # a store refusing writes for the space it may use: etcd's backend quota (its NOSPACE alarm), MinIO's drives
-# past their free-space threshold, a volume with no room
+# past their free-space threshold, a volume with no room, a broker blocking its publishers at its disk alarm
+# (RabbitMQ's connection.blocked, "low on disk", as its clients report it)
 _NO_SPACE = (
     r"\bspace exceeded\b|\bNOSPACE\b|\bstorage (is )?full\b|StorageFull|\binsufficient (storage|disk space)\b"
-    r"|minimum free drive threshold"
+    r"|minimum free drive threshold|\blow on disk\b|\bdisk resource limit alarm\b"
 )
 
 # a stream or account at the size it may keep refuses what is new: the broker's limit, not its client's (NATS
@@ -288,9 +289,11 @@ NOT_SERVING = re.compile(
     re.I,
 )
 # A store refusing a write because its own memory is at its limit, as its clients quote it (Redis's
-# maxmemory with no eviction, Memcached's "out of memory storing object")
+# maxmemory with no eviction, Memcached's "out of memory storing object", a broker blocking its publishers at
+# its memory alarm: RabbitMQ's "low on memory")
 STORE_FULL = re.compile(
-    r"used memory > 'maxmemory'|OOM command not allowed|SERVER_ERROR out of memory storing object", re.I
+    r"used memory > 'maxmemory'|OOM command not allowed|SERVER_ERROR out of memory storing object|\blow on memory\b",
+    re.I,
 )
 # ... or for being read-only, not for no longer being the primary (READ_ONLY has those too): PostgreSQL's
 # SQLSTATE 25006, MySQL's --read-only and --super-read-only, a database or server "is read-only"

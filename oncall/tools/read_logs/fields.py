@@ -135,6 +135,7 @@ FIELDS = {
         "logContent.data.message",
         # Application Insights' exceptions: no message of their own, the thrown exception's in OuterMessage
         "OuterMessage",
+        "RenderedMessage",  # Seq's API: an event's message rendered from its template (asked for with render=true)
     ),
     # the error detail structured loggers keep apart (pino's err, zerolog's error, the traceback Python's
     # structlog and Lambda Powertools keep in exception): appended to the message
