@@ -111,7 +111,7 @@ def cmd_scenarios(args: argparse.Namespace, env: Environment) -> int:
         from oncall.eval.world2 import generate as generate2
 
         cases = generate2(args.out, args.seed, args.per_family // 4 or 1)
-    elif 3 <= args.world <= 70:
+    elif 3 <= args.world <= 71:
         from importlib import import_module
 
         generate_world = import_module(f"oncall.eval.world{args.world}").generate

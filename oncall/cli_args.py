@@ -158,9 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--world",
         type=int,
-        choices=range(1, 71),
+        choices=range(1, 72),
         default=1,
-        help="1: the first generator (committed in fixtures/scenarios); 2-70: written apart from it and each other",
+        help="1: the first generator (committed in fixtures/scenarios); 2-71: written apart from it and each other",
     )
     return p
 
