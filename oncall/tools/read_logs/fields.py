@@ -74,6 +74,7 @@ FIELDS = {
         "RevisionName_s",
         "PodName",
         "_HOSTNAME",  # journald: the machine, named after its service on VM estates
+        "event.syslog.host",  # Loggly's search API: the syslog header it parsed (the machine)
         "labels.pod",
         "@logStream",  # CloudWatch Logs Insights' fields: @timestamp, @message, @logStream, @log
     ),
@@ -91,6 +92,7 @@ FIELDS = {
         "log.level",
         '"log.level"',
         "PRIORITY",
+        "event.syslog.severity",  # Loggly's search API: the syslog severity spelt out (Informational, Error)
         "labels.level",
         "labels.detected_level",  # Loki's own guess, when the stream has no level label
         "levelname",  # python-json-logger: the logging module's name of the level
@@ -110,6 +112,7 @@ FIELDS = {
         "_msg",  # VictoriaLogs: the line's text, whichever field it was ingested from
         "message",
         "msg",
+        "logmsg",  # Loggly's search API: the line as received (its parsed fields beside it, in `event`)
         "@m",  # Serilog's compact JSON: the rendered message (RenderedCompactJsonFormatter), else its template
         "@mt",
         "log",

@@ -287,7 +287,7 @@ def climb_began(pts: list[tuple[float, float]], t_base: float, onset_t: float) -
     level = statistics.median(start)
     # a climb covers most of the way from that level to its peak within its own samples: a step's samples
     # after it (a wobble at the top) have nothing to draw back
-    if slope * (xs[-1] - xs[0]) < CLIMB_SHARE * (max(ys) - level):
+    if slope * (xs[-1] - xs[0]) < CLIMB_SHARE * (intercept + slope * xs[-1] - level):
         return None
     began = onset_t + (level - intercept) / slope
     if began < t_base + LEVEL_S:
