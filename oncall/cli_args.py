@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from oncall.eval import highest_world
+
 EXIT_CODES = """exit codes:
   0  brief printed (whatever its confidence)
   1  unexpected internal error
@@ -158,9 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--world",
         type=int,
-        choices=range(1, 72),
+        choices=range(1, highest_world() + 1),
+        metavar="N",
         default=1,
-        help="1: the first generator (committed in fixtures/scenarios); 2-71: written apart from it and each other",
+        help=f"1: the first generator (committed in fixtures/scenarios); 2-{highest_world()}: written apart from it "
+        "and each other",
     )
     return p
 

@@ -269,3 +269,19 @@ def test_a_reader_that_leaves_early_is_not_an_error(fmt):
     p.stdout.close()
     err = p.stderr.read().decode()
     assert p.wait(timeout=120) == 0 and "error" not in err.lower(), err
+
+
+def test_a_scenario_world_is_any_generator_present_and_no_other(tmp_path):
+    """The worlds offered are the generators in the package (eval/worldN), so a new one needs no number written
+    elsewhere; one that is not there is a usage error, not a traceback."""
+    from oncall.eval import highest_world
+
+    top = highest_world()
+    assert (ROOT / "oncall" / "eval" / f"world{top}" / "__init__.py").is_file()
+    assert not (ROOT / "oncall" / "eval" / f"world{top + 1}").exists()
+    p = oncall("scenarios", "generate", tmp_path / "top", "--world", top, "--per-family", 4)
+    assert p.returncode == 0, p.stderr
+    assert len(list((tmp_path / "top").iterdir())) >= 7  # a case of each of its faults
+    p = oncall("scenarios", "generate", tmp_path / "none", "--world", top + 1)
+    assert p.returncode == 2 and f"invalid choice: {top + 1}" in p.stderr
+    assert not (tmp_path / "none").exists()

@@ -65,23 +65,19 @@ def named_level(lvl: str, facility: bool = True) -> str:
       ELSE 'INFO' END"""
 
 
-def ascending_level(lvl: str) -> str:
-    """SQL: the spelling of a level numbered on Coralogix's scale, which runs up with severity (1 debug,
-    2 verbose, 3 info, 4 warn, 5 error, 6 critical) where syslog's runs down; its 3 is what a shipper gives
-    a line it did not parse, a default (''), so the line's own words decide (spelt_level)."""
-    return (
-        f"CASE {lvl} WHEN '1' THEN 'DEBUG' WHEN '2' THEN 'DEBUG' WHEN '3' THEN '' WHEN '4' THEN 'WARN' "
-        f"WHEN '5' THEN 'ERROR' WHEN '6' THEN 'CRITICAL' ELSE {lvl} END"
-    )
+# Scales numbered up with severity, where syslog's run down: each number's spelling. Coralogix's (1 debug,
+# 2 verbose, 3 info, 4 warn, 5 error, 6 critical) gives its 3 to a line a shipper did not parse, a default
+# (''), so the line's own words decide (spelt_level); Application Insights' SeverityLevel (0 verbose,
+# 1 information, 2 warning, 3 error, 4 critical) means what it says.
+CORALOGIX_SCALE = {"1": "DEBUG", "2": "DEBUG", "3": "", "4": "WARN", "5": "ERROR", "6": "CRITICAL"}
+INSIGHTS_SCALE = {"0": "DEBUG", "1": "INFO", "2": "WARN", "3": "ERROR", "4": "CRITICAL"}
 
 
-def insights_level(lvl: str) -> str:
-    """SQL: the spelling of a level numbered on Application Insights' scale (its SeverityLevel), which runs up
-    with severity (0 verbose, 1 information, 2 warning, 3 error, 4 critical) where syslog's runs down."""
-    return (
-        f"CASE {lvl} WHEN '0' THEN 'DEBUG' WHEN '1' THEN 'INFO' WHEN '2' THEN 'WARN' WHEN '3' THEN 'ERROR' "
-        f"WHEN '4' THEN 'CRITICAL' ELSE {lvl} END"
-    )
+def upward_level(lvl: str, scale: dict[str, str]) -> str:
+    """SQL: the spelling of a level numbered on `scale` (CORALOGIX_SCALE, INSIGHTS_SCALE); any other value
+    is kept as written."""
+    whens = " ".join(f"WHEN '{number}' THEN '{spelt}'" for number, spelt in scale.items())
+    return f"CASE {lvl} {whens} ELSE {lvl} END"
 
 
 def inferred_level(text: str) -> str:

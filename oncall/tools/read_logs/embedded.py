@@ -23,16 +23,17 @@ from oncall.core.redact import CSI
 from oncall.tools.clock import local_read
 from oncall.tools.read_logs import LogQuery, LogStats, otlp
 from oncall.tools.read_logs.aggregate import (
+    CORALOGIX_SCALE,
     ERROR_NAMES,
+    INSIGHTS_SCALE,
     UNREADABLE,
     WARN_NAMES,
     Sample,
-    ascending_level,
-    insights_level,
     marks_sql,
     one_of,
     spelt_level,
     summarise,
+    upward_level,
 )
 from oncall.tools.read_logs.fields import (
     CONTAINER_LOG,
@@ -326,7 +327,7 @@ class JsonlLogs:
                     continue
                 value = _value(_ident(as_spelt), inner, worst=name == "level")
                 if path == INSIGHTS_LEVEL:
-                    value = insights_level(value)
+                    value = upward_level(value, INSIGHTS_SCALE)
                 got.append(value)
             # then the same fields in an object the line carries as text: where the line has none of its own
             if found.inner is not None:
@@ -358,7 +359,7 @@ class JsonlLogs:
                 got = [f"nullif({g}, '')" for g in got]
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
         if found.ascending:  # Coralogix's scale, not syslog's
-            pick["level"] = ascending_level(pick["level"])
+            pick["level"] = upward_level(pick["level"], CORALOGIX_SCALE)
         if found.streams:  # a stream is not a level: each line's is read from its text (spelt_level)
             pick["level"] = "''"
         if found.runtime:  # a container runtime's line: the program's is after its prefix

@@ -18,7 +18,7 @@ from oncall.tools.read_logs import otlp
 from oncall.tools.read_logs.aggregate import normalise_levels, streams_only
 from oncall.tools.read_logs.paired import Pair, as_maps, pairs
 
-INSIGHTS_LEVEL = "SeverityLevel"  # the level field numbered on Application Insights' scale (aggregate.insights_level)
+INSIGHTS_LEVEL = "SeverityLevel"  # the level field numbered on Application Insights' scale (aggregate.INSIGHTS_SCALE)
 FIELDS = {
     # RFC 3339 text or epoch numbers (s, ms, us, ns); OpenTelemetry's timeUnixNano, Datadog's date
     # journald's export (journalctl -o json) keeps microseconds in __REALTIME_TIMESTAMP
@@ -97,7 +97,7 @@ FIELDS = {
         "labels.detected_level",  # Loki's own guess, when the stream has no level label
         "levelname",  # python-json-logger: the logging module's name of the level
         # Application Insights' traces and exceptions: 0 verbose to 4 critical, up where syslog's numbers run
-        # down (aggregate.insights_level reads it on its own scale)
+        # down (aggregate.INSIGHTS_SCALE reads it on its own scale)
         INSIGHTS_LEVEL,
         "@l",  # Serilog's compact JSON: left out at Information (the line's text then decides)
         # Cloudflare's Workers Trace Events (Logpush): each console call's level, the worst of them; an

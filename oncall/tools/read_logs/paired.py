@@ -26,8 +26,9 @@ _ENTRIES = (("Name", "Value"), ("name", "value"), ("Key", "Value"), ("key", "val
 
 
 def pairs(sample: list[dict[str, Any]]) -> list[Pair]:
-    """The pairs of list fields that, on most sampled lines, hold as many texts as keys as they hold values.
-    None is a name a line already has."""
+    """The maps written as lists on most sampled lines: two parallel list fields holding as many texts as keys
+    as they hold values (none named as a field a line already has), and list fields whose items are entries
+    with a name and a value (`_ENTRIES`: the Pair's `entry`, its keys and values the one field)."""
     if not sample:
         return []
     fields = {k for obj in sample for k in obj}
