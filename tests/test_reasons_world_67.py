@@ -81,7 +81,8 @@ def _climb(start: datetime, full: datetime, low: float = 0.45, top: float = 1.0)
 def test_a_climb_drawn_back_along_its_slope_began_where_it_left_its_level() -> None:
     def began(points: list[tuple[datetime, float]], onset: datetime) -> datetime | None:
         pts = [(t.timestamp(), v) for t, v in points if t <= ALERT_AT]
-        return climb_began(pts, T0.timestamp(), onset.timestamp())
+        climb = climb_began(pts, T0.timestamp(), onset.timestamp())
+        return climb.began if climb else None
 
     start, full = ALERT_AT - 3 * HOUR, ALERT_AT - 8 * M
     found = began(_climb(start, full), start + HOUR)  # (crossing a threshold an hour after it began)

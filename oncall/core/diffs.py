@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from oncall.core.errors import ToolError
 
 _KV = re.compile(r"^[-+]\s*(?:-\s+)?\"?([\w.\-/]+)\"?\s*[:=]\s*(.+?)\s*,?$")
-# Keys every deploy bumps: a change of these is a version, not a setting.
-VERSION_KEY = re.compile(r"^\s*[\"']?(image|tag|version|appVersion|digest|repository|registry)\b", re.I)
+# Keys every deploy bumps: a change of these is a version, not a setting (kustomize's images name theirs
+# newTag and newName).
+VERSION_KEY = re.compile(r"^\s*[\"']?(image|tag|version|appVersion|digest|repository|registry|newTag|newName)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ suspect scores, while its evidence is still shown:
 - its own errors say the data it read was bad (a NaN where a number belongs, a record it cannot decode):
   where that data was written may be the cause;
 - its own lines say a transaction a client left open holds back its cleanup (PostgreSQL's oldest xmin far
-  in the past, dead rows not yet removable): the client holding it may be the cause."""
+  in the past, dead rows not yet removable): the client holding it may be the cause;
+- it ran out of what its users use up (connections, the memory or disk their writes fill) within the hour
+  after a user of it changed a setting: what that user now does may have filled it."""
 
 from __future__ import annotations
 
@@ -61,6 +63,8 @@ def doubted(
     if bad := _bad_data(top):
         return Doubt("its own errors say the data it read was bad (a value it cannot hold, a record it cannot "
                      "decode): where that data was written may be the cause", bad)  # fmt: skip
+    if filled := _filled_by_a_user(top, suspects, catalog):
+        return filled
     if top.onset is None:
         return None
     info = catalog.services.get(top.service)
@@ -101,6 +105,31 @@ def _provider_behind(top: Suspect, catalog: Catalog, seen: set[str]) -> Doubt | 
     if said and unseen and top.service in seen:
         return Doubt(f"its own errors say something it depends on failed without naming it, and "
                      f"{' and '.join(unseen)}, which it depends on, we see nothing of", said[0].cite)  # fmt: skip
+    return None
+
+
+# what a store's users use up: the connections they hold, the memory and disk their writes fill
+USED_UP = ("pool_utilization", "memory_utilization", "disk_utilization")
+
+
+def _filled_by_a_user(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> Doubt | None:
+    """Answered as its own exhaustion of what its users use up, which began to climb within the hour
+    (LAG_CLOSE) after a user of it changed a setting (not only a version, not a scale-out): runs that hold
+    connections, writes never expired, may be that user's doing, so the store's running out is established
+    but not that it is the cause."""
+    if top.category != "resource_exhaustion":
+        return None
+    climbs = [m.detail.climb_from or m.detail.onset for m in top.at_limit() if m.signal in USED_UP]
+    began = min((t for t in climbs if t), default=None)
+    if began is None:
+        return None
+    by_name = {s.service: s for s in suspects}
+    for user in catalog.dependents(top.service):
+        for c in by_name[user].changes() if user in by_name else []:
+            near = c.at and began - w.LAG_CLOSE <= c.at <= began
+            if near and not reaction(c.detail) and not diffs.version_only(c.detail.diff):
+                return Doubt(f"{user}, which uses it, changed a setting before it began to fill: what {user} "
+                             "now does may have filled it", c.cite)  # fmt: skip
     return None
 
 

@@ -16,6 +16,7 @@ from typing import ClassVar, Literal, get_args
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.patterns import (
     BAD_DATA,
+    HANDSHAKE_FAILED,
     OWN_PROCESS_CALL,
     REFUSED,
     STATED_FAILURES,
@@ -348,9 +349,11 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
         note = st.notable(t)
         words = f"{t.template}\n{without_clock(t.sample)}"
         # an info line counts only when it is new and names what failed (a certificate, a permission, a limit)
-        # or says requests were turned away on purpose (a firewall's record of what it blocked has no level)
+        # or says requests were turned away on purpose (a firewall's record of what it blocked has no level) or
+        # at the door (a client's failed handshake, which servers file at info)
         new = note is not None and note.startswith("new")  # (or new since it began, just before the window)
-        stated = t.level == "INFO" and new and (classify(words) in STATED_FAILURES or REFUSED.search(words))
+        turned_away = REFUSED.search(words) or HANDSHAKE_FAILED.search(words)
+        stated = t.level == "INFO" and new and (classify(words) in STATED_FAILURES or turned_away)
         if t.line is not None and t.level in ("INFO", "DEBUG") and note == "new" and t.count >= w.WORK_LINES:
             out.append(_work_finding(r, t, me))
         if t.line is None or (t.level not in ("ERROR", "WARN") and not stated) or not note:

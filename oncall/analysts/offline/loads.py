@@ -155,21 +155,30 @@ def filled_since(
     x: Suspect, c: ChangeFinding, used: list[Suspect], suspects: dict[str, Suspect], catalog: Catalog
 ) -> list[Suspect]:
     """A store X uses climbed steadily to the limit of its memory or its disk from the minutes of X's change
-    (its climb, drawn back along its slope, leaves its earlier level then), its users' writes then refused for
-    that limit, and neither it nor another user of it changed near where the climb began: X's change fills it
+    (its climb, drawn back along its slope, leaves its earlier level then, within what the line can tell), its
+    users' writes then refused for that limit, and neither it nor another user of it changed as near where the
+    climb began: X's change fills it
     (entries kept with no expiry, a cache with no bound, a queue nobody drains), however long it took to fill.
     The store and its users that broke once it was full."""
     assert c.at is not None
     out: list[Suspect] = []
     for s in used:
-        climbs = [m.detail.climb_from for m in s.at_limit() if m.signal in FILLS and m.detail.climb_from]
-        start = min(climbs, default=None)
-        if start is None or abs(start - c.at) > w.JUST_AFTER:
+        climbs = [
+            (m.detail.climb_from, m.detail.climb_error or timedelta(0))
+            for m in s.at_limit()
+            if m.signal in FILLS and m.detail.climb_from
+        ]
+        if not climbs:
+            continue
+        start, error = min(climbs)
+        # drawn back hours along its line, where it began is known only as well as the line is
+        near_start = max(w.JUST_AFTER, w.DRAWN_BACK * error)
+        if abs(start - c.at) > near_start:
             continue
         users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
         refused = any(f.points_to == s.service and f.category == "resource_exhaustion" for u in users for f in u.logs())
         others = [v for v in [s, *users] if v is not x]
-        near = any(d.at and abs(d.at - start) <= w.JUST_AFTER for v in others for d in v.changes())
+        near = any(d.at and abs(d.at - start) <= near_start for v in others for d in v.changes())
         if refused and not near:
             out += [s, *(u for u in users if u is not x and u.onset and u.onset >= start and u not in out)]
     return out

@@ -497,6 +497,13 @@ REFUSED = re.compile(
     r"|rbac_access_denied|ext_authz_denied|forbidden by rule|\b(blocked|denied) by\b",
     re.I,
 )
+# a server's own record of a client whose TLS handshake failed (HAProxy's "SSL handshake failure", nginx's "SSL_do_
+# handshake() failed", Envoy's "TLS error"): a request turned away at the door, which servers file at info
+HANDSHAKE_FAILED = re.compile(
+    r"\b(SSL|TLS) handshake (failure|failed|error)|SSL_do_handshake\(\) failed|handshake (failure|failed) with client"
+    r"|\bTLS error: \d+:",
+    re.I,
+)
 # a caller that could not reach the other side at all: no connection made, no route, refused
 UNREACHED = re.compile(
     r"connect(ion)? ?time(d)? ?out|timed out (while )?connecting|without establishing a connection|\bETIMEDOUT\b"

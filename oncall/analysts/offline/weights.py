@@ -76,6 +76,11 @@ NEAR = Span("onsets this close together count as simultaneous (scrape and log ti
 SAMPLE_LAG = Span("a rate's first abnormal sample can come this long after the requests began", minutes=1)
 JUST_AFTER = Span("errors this soon after a neighbour's change can answer it", minutes=10)
 RAMP = Span("a resource that took this long to reach its peak was filling, not stepped", minutes=10)
+DRAWN_BACK = Weight(
+    3,
+    "a climb's start drawn back along its line is known within three of its standard errors, if no closer than "
+    "JUST_AFTER",
+)
 LAG_CLOSE = Span("a change this close before the onset is very likely related", minutes=45)
 LAG_MEDIUM = Span("a change within a few hours may need traffic to reach the broken path", hours=3)
 LAG_CLOSE_FACTOR = Weight(1.0, "a change minutes before the onset counts in full")

@@ -66,15 +66,16 @@ def named_level(lvl: str, facility: bool = True) -> str:
 
 
 # Scales numbered up with severity, where syslog's run down: each number's spelling. Coralogix's (1 debug,
-# 2 verbose, 3 info, 4 warn, 5 error, 6 critical) gives its 3 to a line a shipper did not parse, a default
-# (''), so the line's own words decide (spelt_level); Application Insights' SeverityLevel (0 verbose,
-# 1 information, 2 warning, 3 error, 4 critical) means what it says.
-CORALOGIX_SCALE = {"1": "DEBUG", "2": "DEBUG", "3": "", "4": "WARN", "5": "ERROR", "6": "CRITICAL"}
+# 2 verbose, 3 info, 4 warn, 5 error, 6 critical) and DataSet's (0 finest, 1 finer, 2 fine, 3 info, 4 warning,
+# 5 error, 6 fatal) give their 3 to a line a shipper did not parse, a default (''), so the line's own words
+# decide (spelt_level); Application Insights' SeverityLevel (0 verbose, 1 information, 2 warning, 3 error,
+# 4 critical) means what it says.
+UPWARD_SCALE = {"0": "DEBUG", "1": "DEBUG", "2": "DEBUG", "3": "", "4": "WARN", "5": "ERROR", "6": "CRITICAL"}
 INSIGHTS_SCALE = {"0": "DEBUG", "1": "INFO", "2": "WARN", "3": "ERROR", "4": "CRITICAL"}
 
 
 def upward_level(lvl: str, scale: dict[str, str]) -> str:
-    """SQL: the spelling of a level numbered on `scale` (CORALOGIX_SCALE, INSIGHTS_SCALE); any other value
+    """SQL: the spelling of a level numbered on `scale` (UPWARD_SCALE, INSIGHTS_SCALE); any other value
     is kept as written."""
     whens = " ".join(f"WHEN '{number}' THEN '{spelt}'" for number, spelt in scale.items())
     return f"CASE {lvl} {whens} ELSE {lvl} END"
@@ -180,7 +181,8 @@ def _raised(marks: str) -> str:
     (Papertrail's syslog from Heroku) never raises a level, so a higher one stated in the line is
     believed; a server error served at info or debug is an error. Once per message shape, not per line.
     A service whose every line was filed at ERROR, a fifth of them stating a lower level themselves, was
-    filed by its stream (Datadog files a program's standard error at error): its lines' own levels stand."""
+    filed by its stream (Datadog files a program's standard error at error): its lines' own levels stand.
+    Lines that name no service are told apart by their machine (pod): each machine's stream is its own."""
     says_more = "regexp_matches(left(masked, 200), '(?i)err|warn|fatal|crit|panic')"
     lower = f"(st IS NOT NULL AND NOT {one_of('st', ERROR_NAMES)})"
     periods = f"period IN ({BASELINE}, {WINDOW})"
@@ -199,7 +201,9 @@ def _raised(marks: str) -> str:
                                           THEN {_stated("masked")} END AS st
                            FROM (SELECT * REPLACE ({named_level("level")} AS level)
                                  FROM (SELECT * REPLACE (upper(level) AS level) FROM ({marks}))))
-                     WINDOW s AS (PARTITION BY service))"""
+                     -- a line no service field names is its machine's (attributed later by host): each
+                     -- machine's stream is its own
+                     WINDOW s AS (PARTITION BY service, CASE WHEN service = '' THEN pod END))"""
 
 
 MAX_SHAPES = 2000  # distinct masked shapes per level that Drain3 mines; the rarer are counted together

@@ -23,10 +23,10 @@ from oncall.core.redact import CSI
 from oncall.tools.clock import local_read
 from oncall.tools.read_logs import LogQuery, LogStats, otlp
 from oncall.tools.read_logs.aggregate import (
-    CORALOGIX_SCALE,
     ERROR_NAMES,
     INSIGHTS_SCALE,
     UNREADABLE,
+    UPWARD_SCALE,
     WARN_NAMES,
     Sample,
     marks_sql,
@@ -358,8 +358,8 @@ class JsonlLogs:
             if name == "message" and found.blank:  # an empty field says nothing: the next one is read
                 got = [f"nullif({g}, '')" for g in got]
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
-        if found.ascending:  # Coralogix's scale, not syslog's
-            pick["level"] = upward_level(pick["level"], CORALOGIX_SCALE)
+        if found.ascending:  # numbered up with severity, not syslog's way
+            pick["level"] = upward_level(pick["level"], UPWARD_SCALE)
         if found.streams:  # a stream is not a level: each line's is read from its text (spelt_level)
             pick["level"] = "''"
         if found.runtime:  # a container runtime's line: the program's is after its prefix

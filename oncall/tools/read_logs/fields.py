@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -571,7 +572,11 @@ def docker_streams(sample: list[dict[str, Any]]) -> bool:
 
 def level_values(sample: list[dict[str, Any]]) -> set[str]:
     """The values of the sampled lines' level fields (their keys in any case), as written."""
-    seen: set[str] = set()
+    return {v for levels in _line_levels(sample) for v in levels}
+
+
+def _line_levels(sample: list[dict[str, Any]]) -> Iterator[list[str]]:
+    """Each sampled line's level fields' values, in FIELDS' order (the first is the one read), as written."""
     # (where the level is, worked out once per set of keys: a file's lines share a few)
     where: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
     for obj in sample:
@@ -584,13 +589,26 @@ def level_values(sample: list[dict[str, Any]]) -> set[str]:
                 # in the file's own case
                 if name := flat or spelt(list(keys), key):
                     where[keys].append((name, inner))
+        levels = []
         for name, inner in where[keys]:
             value = obj.get(name)
             if inner is not None and isinstance(value, dict):
                 value = value.get(inner.removeprefix("$."))
             if isinstance(value, str | int) and not isinstance(value, bool):
-                seen.add(str(value))
-    return seen
+                levels.append(str(value))
+        yield levels
+
+
+def upward_numbers(sample: list[dict[str, Any]]) -> bool:
+    """Whether the level read for most sampled lines is a digit on a scale that runs up with severity, 3 its
+    info (Coralogix's 1 debug to 6 critical, DataSet's 0 finest to 6 fatal), not syslog's, which runs down (its
+    3 an error): most lines of any estate are routine, so the number most of them carry is the file's info.
+    Not when the numbers are only 3 and 6: Docker's GELF driver's two streams (docker_streams)."""
+    read = [levels[0] for levels in _line_levels(sample) if levels]
+    if not read or len(read) * 2 < len(sample) or not all(len(v) == 1 and v in "0123456" for v in read):
+        return False
+    common, count = Counter(read).most_common(1)[0]
+    return common == "3" and count * 2 > len(read) and set(read) != {"3", "6"}
 
 
 def text_field(sample: list[dict[str, Any]], taken: tuple[str | None, ...] = ()) -> str | None:
@@ -688,7 +706,8 @@ class Found:
     # the level field names output streams, not levels (aggregate.streams_only, docker_streams)
     streams: bool = False
     coloured: bool = False  # lines keep a terminal's colour codes (ANSI escapes): dropped before reading
-    ascending: bool = False  # the level field's numbers are Coralogix's scale (coralogix_entries), not syslog's
+    # the level field's numbers run up with severity, 3 info (coralogix_entries, upward_numbers), not syslog's
+    ascending: bool = False
     envelope: str | None = None  # the key each line's event is under (fields.envelope), None: the line is it
     inner: str | None = None  # the field whose text is a JSON object of the line's fields (json_text)
     inner_keys: tuple[str, ...] = ()  # the keys the sampled lines' objects in `inner` use
@@ -714,7 +733,7 @@ class Found:
         host, time = hosts_field(sample, known), time_field(sample)
         coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
         streams = streams_only({v.upper() for v in level_values(sample)}) or docker_streams(sample)
-        ascending = coralogix_entries(sample)
+        ascending = coralogix_entries(sample) or upward_numbers(sample)
         stack = stack_of(sample, host, known) if host is not None else None
         text = text_field(sample, (host, time))
         tags = pod_tags(sample)

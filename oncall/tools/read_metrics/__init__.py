@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import statistics
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -82,6 +83,7 @@ class SignalStat(BaseModel):
     began_before_window: bool = False
     limit: float = 1.0  # a utilization's value at its limit: 1, or 100 for one kept in percent (full_scale)
     climb_from: datetime | None = None  # a utilization that climbed to its limit: where the climb left its level
+    climb_error: timedelta | None = None  # how well that is known: the standard error of where its line meets it
     samples: int
     last_at: datetime | None = None  # its last sample in the window
     line: int | None = None  # where the summary shows it
@@ -241,9 +243,9 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         onset, reference = None, "trend"  # a fall (follows_trend asks for one) along the day's curve
     last = window[-1][1]
     recovered = onset is not None and abs(last - ref) <= threshold
-    climb_from = None
+    climb = None
     if saturated and onset is not None and direction == "up":
-        climb_from = climb_began([p for p in s.points if t_base <= p[0] <= peak_t], t_base, onset.timestamp())
+        climb = climb_began([p for p in s.points if t_base <= p[0] <= peak_t], t_base, onset.timestamp())
     return SignalStat(
         signal=signal,
         query=query,
@@ -257,7 +259,8 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
         recovered=recovered,
         reference=reference,
         limit=limit,
-        climb_from=climb_from,
+        climb_from=climb.began if climb else None,
+        climb_error=climb.error if climb else None,
         samples=len(s.points),
         last_at=_dt(window[-1][0]),
         shape=shape(s, t0 - (t1 - t0), t1),
@@ -268,16 +271,27 @@ def analyse(signal: str, query: str, s: Series, baseline_start: datetime, start:
 
 CLIMB_FIT = 0.9  # how closely a climb's samples must follow a straight line for it to be drawn back
 LEVEL_S = 3600.0  # the level a climb left: the series' median over the first this many seconds of the baseline
-CLIMB_SHARE = 0.5  # how much of the way from that level to the peak a climb's own samples must rise
+# how far below the line drawn back, as a share of its rise, the samples it passes before the onset may sit on
+# average: on the line when they were climbing too (below a threshold), half its rise below for a step's level
+PASSED_BELOW = 0.25
 
 
-def climb_began(pts: list[tuple[float, float]], t_base: float, onset_t: float) -> datetime | None:
+class Climb(NamedTuple):
+    began: datetime  # where the line through a climb's samples, drawn back, meets the level it left
+    error: timedelta  # the standard error of that meeting point: the line's own noise and the level's
+
+
+def climb_began(pts: list[tuple[float, float]], t_base: float, onset_t: float) -> Climb | None:
     """Where a climb to the limit began: the straight line through its samples from the onset to the peak
     (the last of `pts`), drawn back to the level the series held at the baseline's start. A store filling at
-    a steady rate left that level where the line meets it, often long before it crossed any threshold. None
+    a steady rate left that level where the line meets it, often long before it crossed any threshold; drawn
+    back hours, that point is known only as well as the line (its standard error, by the delta method). None
     when the samples are no steady climb, or when it began within the hour that sets the level."""
     climb = [(t - onset_t, v) for t, v in pts if t >= onset_t]
     start = [v for t, v in pts if t < t_base + LEVEL_S]
+    # a store that reached its limit stays there: its samples at the top (the noisiest of them, the peak, may
+    # come late) are not the climb, and would bend its line flatter, so drawn back too far
+    climb = climb[: _top_reached(climb)]
     if len(climb) < 5 or len(start) < 3 or len({v for _, v in climb}) < 2:
         return None
     xs, ys = [t for t, _ in climb], [v for _, v in climb]
@@ -285,23 +299,67 @@ def climb_began(pts: list[tuple[float, float]], t_base: float, onset_t: float) -
         return None
     slope, intercept = statistics.linear_regression(xs, ys)
     level = statistics.median(start)
-    # a climb covers most of the way from that level to its peak within its own samples: a step's samples
-    # after it (a wobble at the top) have nothing to draw back
-    if slope * (xs[-1] - xs[0]) < CLIMB_SHARE * (intercept + slope * xs[-1] - level):
+    if slope <= 0:
         return None
     began = onset_t + (level - intercept) / slope
     if began < t_base + LEVEL_S:
         return None
-    return _dt(min(began, onset_t))
+    # a climb drawn back runs through the samples it passes on the way, which rose along it below the
+    # threshold; a step's samples after it (a wobble at the top) draw a line back over the old level's
+    passed = [v - (intercept + slope * (t - onset_t)) for t, v in pts if began < t < onset_t]
+    rise = intercept + slope * xs[-1] - level
+    if len(passed) >= 3 and statistics.fmean(passed) < -PASSED_BELOW * rise:
+        return None
+    return Climb(_dt(min(began, onset_t)), timedelta(seconds=_met_error(xs, ys, slope, intercept, start)))
+
+
+def _met_error(xs: list[float], ys: list[float], slope: float, intercept: float, start: list[float]) -> float:
+    """The standard error, in seconds, of where the line (slope, intercept) through (xs, ys) meets the median
+    of `start`: the fit's residual noise at that distance from its samples' middle, and the median's own."""
+    n, mid = len(xs), statistics.fmean(xs)
+    noise = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True)) / max(1, n - 2)
+    met = (statistics.median(start) - intercept) / slope
+    spread = sum((x - mid) ** 2 for x in xs)
+    # a median of k samples varies as their mean would with pi/2 the variance
+    level = statistics.variance(start) / len(start) * math.pi / 2
+    return math.sqrt((noise * (1 / n + (met - mid) ** 2 / spread) + level) / slope**2)
+
+
+def _top_reached(pts: list[tuple[float, float]]) -> int:
+    """How many of `pts` climb before the rest hold the level it reached: the bend of a line that rises and
+    then runs flat, joined, placed where it leaves the least squared error (all of them when it is no bend).
+    Each bend's fit is the straight line through (min(x, bend), y), its sums kept running: one pass."""
+    n = len(pts)
+    ys = [v for _, v in pts]
+    sy, syy = sum(ys), sum(y * y for y in ys)
+    below_x = below_xx = below_xy = 0.0  # sums over the points up to the bend
+    above_y = sy  # the sum of y over the points after it
+    best, cut = math.inf, n
+    for k, (xk, yk) in enumerate(pts, start=1):
+        below_x, below_xx, below_xy, above_y = below_x + xk, below_xx + xk * xk, below_xy + xk * yk, above_y - yk
+        if k < 5:
+            continue
+        sz, szz, szy = below_x + (n - k) * xk, below_xx + (n - k) * xk * xk, below_xy + xk * above_y
+        var_z, cov = szz - sz * sz / n, szy - sz * sy / n
+        if var_z <= 0:
+            continue
+        sse = (syy - sy * sy / n) - cov * cov / var_z
+        if sse < best:
+            best, cut = sse, k
+    return cut
 
 
 def _threshold(signal: str, ref: float, values: list[float], limit: float = 1.0) -> float:
     """How far from `ref` is abnormal: three times the noise (measured on successive differences of
     `values`, which a slow trend barely moves), three tenths of the reference, or the signal's floor
     (in the series' own scale: `limit`, 100 for a utilization kept in percent, else 1)."""
+    return max(3 * _spread(values), 0.3 * abs(ref), FLOORS.get(signal, 0.0) * limit, 1e-9)
+
+
+def _spread(values: list[float]) -> float:
+    """A series' sample noise, measured on its successive differences (which a slow trend barely moves)."""
     diffs = [abs(b - a) for a, b in itertools.pairwise(values)]
-    spread = 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
-    return max(3 * spread, 0.3 * abs(ref), FLOORS.get(signal, 0.0) * limit, 1e-9)
+    return 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
 
 
 def _run_start(
