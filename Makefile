@@ -47,7 +47,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 72,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 73,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -193,6 +193,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world71
 	rm -rf build/world72 && $(BIN)/oncall scenarios generate build/world72 --world 72 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world72
+	rm -rf build/world73 && $(BIN)/oncall scenarios generate build/world73 --world 73 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world73
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -105,12 +105,12 @@ def test_eval_bad_arguments(args, tmp_path):
     assert "error" in p.stderr
 
 
-# Worlds 2 to 72 were written apart from the first generator and each other (other estates, names, metric
+# Worlds 2 to 73 were written apart from the first generator and each other (other estates, names, metric
 # names, log idioms, shippers and fault shapes). (World 32 is left out until it is learned from: 0.714 on every
 # seed.)
-WORLDS = [*range(2, 32), 33, *range(34, 73)]
+WORLDS = [*range(2, 32), 33, *range(34, 74)]
 # The seed never used to shape a rule: world 4's seed 2 was looked at while shaping (5: seed 1; 6-10: 1 and 2;
-# 11: 1 to 3; 12: 1 to 4; 13 to 18: 1 and 2; 19: 1 to 4; 20: 1 and 2; 21: 1; 22: 1 and 3; 23: 1, 2 and 4; 24: 1; 25: 1; 26: 1; 27: 1; 28: 1; 29: 1; 30: 1; 31: 1; 33: 1; 34: 1 and 4; 35: 1 and 3; 36: 1 and 2; 37: 1; 38: 1; 39: none; 40: 1; 41: 1 and 2; 42: 1 and 2; 43: 1 and 2; 44: 1 and 2; 45: 1 and 2; 46: 1 and 4; 47: 1 to 3; 48: 1 to 4; 49: 1 to 5; 50: 1 to 4; 51: 1 to 4; 52: 1 to 4; 53: 1 to 4; 54: 1 to 4; 55: 1 to 5; 56: 1 to 4; 57: 1 to 4; 58: 1 to 4; 59: 1 to 4; 60: 1 to 4; 61: 1 to 4; 62: 1 to 4; 63: 1 to 4; 64: 1 to 4; 65: 1 to 4; 66: 1 to 4; 67: 1 to 4; 68: 1 to 4; 69: 1 to 4; 70: 1 to 4; 71: 1 to 8; 72: 1 to 4; these have one estate, so two or three cases
+# 11: 1 to 3; 12: 1 to 4; 13 to 18: 1 and 2; 19: 1 to 4; 20: 1 and 2; 21: 1; 22: 1 and 3; 23: 1, 2 and 4; 24: 1; 25: 1; 26: 1; 27: 1; 28: 1; 29: 1; 30: 1; 31: 1; 33: 1; 34: 1 and 4; 35: 1 and 3; 36: 1 and 2; 37: 1; 38: 1; 39: none; 40: 1; 41: 1 and 2; 42: 1 and 2; 43: 1 and 2; 44: 1 and 2; 45: 1 and 2; 46: 1 and 4; 47: 1 to 3; 48: 1 to 4; 49: 1 to 5; 50: 1 to 4; 51: 1 to 4; 52: 1 to 4; 53: 1 to 4; 54: 1 to 4; 55: 1 to 5; 56: 1 to 4; 57: 1 to 4; 58: 1 to 4; 59: 1 to 4; 60: 1 to 4; 61: 1 to 4; 62: 1 to 4; 63: 1 to 4; 64: 1 to 4; 65: 1 to 4; 66: 1 to 4; 67: 1 to 4; 68: 1 to 4; 69: 1 to 4; 70: 1 to 4; 71: 1 to 8; 72: 1 to 4; 73: 1 to 4; these have one estate, so two or three cases
 # of each fault)
 SEEDS = {
     11: 4,
@@ -174,6 +174,7 @@ SEEDS = {
     70: 5,
     71: 9,
     72: 5,
+    73: 5,
 }
 PER_FAULT = {
     11: 2,
@@ -237,6 +238,7 @@ PER_FAULT = {
     70: 2,
     71: 2,
     72: 2,
+    73: 2,
 }
 
 

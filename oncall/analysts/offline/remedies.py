@@ -92,12 +92,15 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 Action(kind="rollback", target=svc, description=f"Set {c.to} back to {c.from_}", cites=[change.cite])
             )
         else:
+            # its reference only as the engineer is shown it: a line masked for the secret it changed shows
+            # none, and an action may say no more than what it cites
+            ref = c.ref if c.ref and c.ref in change.text else None
             acts.append(
                 Action(
                     kind="rollback",
                     target=svc,
-                    description=f"Revert the {c.kind} change {c.ref or ''} to {svc}".replace("  ", " "),
-                    command=command_for("rollback", svc, catalog, revert_ref=c.ref) if c.ref else None,
+                    description=f"Revert the {c.kind} change {ref or ''} to {svc}".replace("  ", " "),
+                    command=command_for("rollback", svc, catalog, revert_ref=ref) if ref else None,
                     cites=[change.cite],
                 )
             )
