@@ -157,14 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=1)
     gen.add_argument("--per-family", type=int, default=4, help="cases per fault family (default 4)")
     gen.add_argument("--log-scale", type=float, default=1.0, help="multiply background log volume")
+    top = highest_world()  # (one listing of the worlds' folder)
     gen.add_argument(
         "--world",
         type=int,
-        choices=range(1, highest_world() + 1),
+        choices=range(1, top + 1),
         metavar="N",
         default=1,
-        help=f"1: the first generator (committed in fixtures/scenarios); 2-{highest_world()}: written apart from it "
-        "and each other",
+        help=f"1: the first generator (committed in fixtures/scenarios); 2-{top}: written apart from it and each other",
     )
     return p
 

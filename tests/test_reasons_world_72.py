@@ -66,9 +66,8 @@ def _pool(tmp_path: Path, name: str, changes: list[dict]) -> tuple[str, str]:
     """db's connections climbing to its limit from 35 minutes before the alert, api (which uses it with jobs)
     refused by it from 8 minutes before: the root cause named, and its confidence."""
     at = ALERT_AT - 8 * M
-    pool = [(t, min(1.0, v)) for t, v in flat_then(T0, END, 0.3)]
     climb = ALERT_AT - 35 * M
-    pool = [(t, v if t < climb else min(1.0, 0.3 + 0.7 * (t - climb) / (27 * M))) for t, v in pool]
+    pool = [(t, v if t < climb else min(1.0, 0.3 + 0.7 * (t - climb) / (27 * M))) for t, v in flat_then(T0, END, 0.3)]
     refused = "FATAL: sorry, too many clients already"
     root = write_bundle(
         tmp_path / name,

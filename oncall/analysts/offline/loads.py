@@ -157,9 +157,8 @@ def filled_since(
     """A store X uses climbed steadily to the limit of its memory or its disk from the minutes of X's change
     (its climb, drawn back along its slope, leaves its earlier level then, within what the line can tell), its
     users' writes then refused for that limit, and neither it nor another user of it changed as near where the
-    climb began: X's change fills it
-    (entries kept with no expiry, a cache with no bound, a queue nobody drains), however long it took to fill.
-    The store and its users that broke once it was full."""
+    climb began: X's change fills it (entries kept with no expiry, a cache with no bound, a queue nobody
+    drains), however long it took to fill. The store and its users that broke once it was full."""
     assert c.at is not None
     out: list[Suspect] = []
     for s in used:

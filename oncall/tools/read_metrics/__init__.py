@@ -310,15 +310,17 @@ def climb_began(pts: list[tuple[float, float]], t_base: float, onset_t: float) -
     rise = intercept + slope * xs[-1] - level
     if len(passed) >= 3 and statistics.fmean(passed) < -PASSED_BELOW * rise:
         return None
-    return Climb(_dt(min(began, onset_t)), timedelta(seconds=_met_error(xs, ys, slope, intercept, start)))
+    return Climb(_dt(min(began, onset_t)), timedelta(seconds=_met_error(xs, ys, slope, intercept, level, start)))
 
 
-def _met_error(xs: list[float], ys: list[float], slope: float, intercept: float, start: list[float]) -> float:
-    """The standard error, in seconds, of where the line (slope, intercept) through (xs, ys) meets the median
-    of `start`: the fit's residual noise at that distance from its samples' middle, and the median's own."""
+def _met_error(
+    xs: list[float], ys: list[float], slope: float, intercept: float, level: float, start: list[float]
+) -> float:
+    """The standard error, in seconds, of where the line (slope, intercept) through (xs, ys) meets `level`, the
+    median of `start`: the fit's residual noise at that distance from its samples' middle, and the median's own."""
     n, mid = len(xs), statistics.fmean(xs)
     noise = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True)) / max(1, n - 2)
-    met = (statistics.median(start) - intercept) / slope
+    met = (level - intercept) / slope
     spread = sum((x - mid) ** 2 for x in xs)
     # a median of k samples varies as their mean would with pi/2 the variance
     level = statistics.variance(start) / len(start) * math.pi / 2
@@ -353,13 +355,9 @@ def _threshold(signal: str, ref: float, values: list[float], limit: float = 1.0)
     """How far from `ref` is abnormal: three times the noise (measured on successive differences of
     `values`, which a slow trend barely moves), three tenths of the reference, or the signal's floor
     (in the series' own scale: `limit`, 100 for a utilization kept in percent, else 1)."""
-    return max(3 * _spread(values), 0.3 * abs(ref), FLOORS.get(signal, 0.0) * limit, 1e-9)
-
-
-def _spread(values: list[float]) -> float:
-    """A series' sample noise, measured on its successive differences (which a slow trend barely moves)."""
     diffs = [abs(b - a) for a, b in itertools.pairwise(values)]
-    return 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
+    spread = 1.4826 * statistics.median(diffs) / 1.41 if len(diffs) >= 3 else 0.0
+    return max(3 * spread, 0.3 * abs(ref), FLOORS.get(signal, 0.0) * limit, 1e-9)
 
 
 def _run_start(
