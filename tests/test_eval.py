@@ -107,10 +107,12 @@ def test_eval_bad_arguments(args, tmp_path):
 
 # Worlds 2 to 73 were written apart from the first generator and each other (other estates, names, metric
 # names, log idioms, shippers and fault shapes). (World 32 is left out until it is learned from: 0.714 on every
-# seed.)
-WORLDS = [*range(2, 32), 33, *range(34, 74)]
+# seed.) `make test` scores worlds 2 to 52, about 13 s of a core each; worlds 53 and later are scored by
+# `make eval` on the same seeds, because CI has twenty minutes and all seventy-one would take nearly eight of
+# them. Each later world's lessons keep their own tests (tests/test_reasons_world_N.py).
+WORLDS = [*range(2, 32), 33, *range(34, 53)]
 # The seed never used to shape a rule: world 4's seed 2 was looked at while shaping (5: seed 1; 6-10: 1 and 2;
-# 11: 1 to 3; 12: 1 to 4; 13 to 18: 1 and 2; 19: 1 to 4; 20: 1 and 2; 21: 1; 22: 1 and 3; 23: 1, 2 and 4; 24: 1; 25: 1; 26: 1; 27: 1; 28: 1; 29: 1; 30: 1; 31: 1; 33: 1; 34: 1 and 4; 35: 1 and 3; 36: 1 and 2; 37: 1; 38: 1; 39: none; 40: 1; 41: 1 and 2; 42: 1 and 2; 43: 1 and 2; 44: 1 and 2; 45: 1 and 2; 46: 1 and 4; 47: 1 to 3; 48: 1 to 4; 49: 1 to 5; 50: 1 to 4; 51: 1 to 4; 52: 1 to 4; 53: 1 to 4; 54: 1 to 4; 55: 1 to 5; 56: 1 to 4; 57: 1 to 4; 58: 1 to 4; 59: 1 to 4; 60: 1 to 4; 61: 1 to 4; 62: 1 to 4; 63: 1 to 4; 64: 1 to 4; 65: 1 to 4; 66: 1 to 4; 67: 1 to 4; 68: 1 to 4; 69: 1 to 4; 70: 1 to 4; 71: 1 to 8; 72: 1 to 4; 73: 1 to 4; these have one estate, so two or three cases
+# 11: 1 to 3; 12: 1 to 4; 13 to 18: 1 and 2; 19: 1 to 4; 20: 1 and 2; 21: 1; 22: 1 and 3; 23: 1, 2 and 4; 24: 1; 25: 1; 26: 1; 27: 1; 28: 1; 29: 1; 30: 1; 31: 1; 33: 1; 34: 1 and 4; 35: 1 and 3; 36: 1 and 2; 37: 1; 38: 1; 39: none; 40: 1; 41: 1 and 2; 42: 1 and 2; 43: 1 and 2; 44: 1 and 2; 45: 1 and 2; 46: 1 and 4; 47: 1 to 3; 48: 1 to 4; 49: 1 to 5; 50: 1 to 4; 51: 1 to 4; 52: 1 to 4; these have one estate, so two or three cases
 # of each fault)
 SEEDS = {
     11: 4,
@@ -154,27 +156,6 @@ SEEDS = {
     50: 5,
     51: 5,
     52: 5,
-    53: 5,
-    54: 5,
-    55: 7,
-    56: 5,
-    57: 5,
-    58: 5,
-    59: 5,
-    60: 5,
-    61: 5,
-    62: 5,
-    63: 5,
-    64: 5,
-    65: 5,
-    66: 5,
-    67: 5,
-    68: 5,
-    69: 5,
-    70: 5,
-    71: 9,
-    72: 5,
-    73: 5,
 }
 PER_FAULT = {
     11: 2,
@@ -218,27 +199,6 @@ PER_FAULT = {
     50: 2,
     51: 2,
     52: 2,
-    53: 2,
-    54: 2,
-    55: 2,
-    56: 2,
-    57: 2,
-    58: 2,
-    59: 2,
-    60: 2,
-    61: 2,
-    62: 2,
-    63: 2,
-    64: 2,
-    65: 2,
-    66: 2,
-    67: 2,
-    68: 2,
-    69: 2,
-    70: 2,
-    71: 2,
-    72: 2,
-    73: 2,
 }
 
 
