@@ -195,6 +195,10 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world72
 	rm -rf build/world73 && $(BIN)/oncall scenarios generate build/world73 --world 73 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world73
+	rm -rf build/world74 && $(BIN)/oncall scenarios generate build/world74 --world 74 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world74
+	rm -rf build/world75 && $(BIN)/oncall scenarios generate build/world75 --world 75 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world75
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

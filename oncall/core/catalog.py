@@ -182,8 +182,10 @@ def spellings(name: str) -> re.Pattern[str]:
         "(?:" + "|".join(re.escape(w) for w in word_spellings(p.lower())) + ")" for p in re.split(r"[-_.]", name) if p
     ]
     core = r"[-_ ]?".join(parts)
-    # (`-headless`: the headless Service Kubernetes charts name after the workload it addresses)
-    return re.compile(rf"(?<![\w-])(?:{core})(?:s|[-_]?(?:service|svc|client|api|server|headless))?(?![\w-])", re.I)
+    # (`-headless`: the headless Service Kubernetes charts name after the workload it addresses; `Error` and
+    # `Exception`: the error class of its client library, UpstashError, StripeException)
+    role = "service|svc|client|api|server|headless|error|exception"
+    return re.compile(rf"(?<![\w-])(?:{core})(?:s|[-_]?(?:{role}))?(?![\w-])", re.I)
 
 
 _HOST_REST = re.compile(r"\.([\w-]+(?:\.[\w-]+)*)")
@@ -193,7 +195,8 @@ _MODULE_LEFT = re.compile(r"([\w-]+)\.$")  # the dotted path's part just before 
 def mentions(name: str, text: str, hosts: Iterable[str] = (), own: str | None = None) -> bool:
     """Whether `text` names the service `name` as callers and people write it: as catalogued, joined
     or spaced (productcatalog, product catalog), in the plural (failed to get ads), or as a class or
-    host with a role suffix (AdService, cart-svc, ProductCatalogClient). Never inside a longer name.
+    host with a role suffix (AdService, cart-svc, ProductCatalogClient, UpstashError). Never inside a
+    longer name.
     With `hosts` (other services' names): a host name's left label is a host of the domain on its
     right, so `api.paygate.example` names paygate, not a service called api. With `own` (whose line
     it is): a part of that service's own dotted module or logger name (`forecasts.api`, Python's

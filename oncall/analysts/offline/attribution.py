@@ -26,6 +26,7 @@ from oncall.analysts.offline.patterns import (
     UNRESOLVED,
     checked_their_cert,
     named_by_domain,
+    told_own_cert_refused,
 )
 from oncall.core.catalog import Catalog, mentions
 from oncall.core.diagnosis import Category
@@ -50,7 +51,7 @@ def reattribute(
     found = _reached_by_others(_credential_refused(found, dark), seen, working)
     found = _store_read_only(found, catalog)
     found = _provider_by_domain(_provider_unresolved(_change_aimed_at_peer(found), catalog, seen), catalog, seen)
-    return _authority_failing(_their_certificate(found), catalog, seen)
+    return _authority_failing(_their_certificate(_callers_certificate(found, catalog)), catalog, seen)
 
 
 def _bad_data_from_source(found: list[Finding], catalog: Catalog, dark: Collection[str]) -> list[Finding]:
@@ -127,7 +128,8 @@ def _credential_refused(found: list[Finding], dark: Collection[str]) -> list[Fin
 def _reached_by_others(found: list[Finding], seen: set[str], working: Collection[tuple[str, str]]) -> list[Finding]:
     """A caller failing to reach a dependency we cannot observe, while another caller's calls to it
     work in the same window: the dependency is up, and the path from this caller is what fails (its
-    own network, its host's connection table), so the errors are its own, and a network failure."""
+    own network, its host's connection table), so the errors are its own, and a network failure. Not
+    when its errors quote what the dependency answered (a quota spent, a limit reached): it reached it."""
     callers: dict[str, set[str]] = {}
     for caller, callee in working:
         callers.setdefault(callee, set()).add(caller)
@@ -137,6 +139,7 @@ def _reached_by_others(found: list[Finding], seen: set[str], working: Collection
         if (
             isinstance(f, LogFinding | TraceFinding)
             and f.role == "peer"
+            and f.category in (None, "dependency_failure", "network")
             and d
             and d not in seen
             and callers.get(d, set()) - {f.service}
@@ -338,6 +341,27 @@ def _provider_by_domain(found: list[Finding], catalog: Catalog, seen: set[str]) 
             ]
             if len(named) == 1:
                 f = replace(f, role="peer", points_to=named[0])
+        out.append(f)
+    return out
+
+
+def _callers_certificate(found: list[Finding], catalog: Catalog) -> list[Finding]:
+    """A service's errors saying a certificate it verified was rejected (expired, untrusted), while exactly
+    one of its callers says, in the same minutes, that its own certificate was refused (the TLS alert it
+    received): the service checked that caller's certificate and did its job; its lines witness against the
+    caller, whose certificate it is."""
+    refused = {
+        g.service: g.at
+        for g in found
+        if isinstance(g, LogFinding) and g.role == "own" and g.at and told_own_cert_refused(g.words)
+    }
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, LogFinding) and f.role == "own" and f.at and checked_their_cert(f.words):
+            at = f.at
+            callers = [c for c in catalog.dependents(f.service) if (t := refused.get(c)) and abs(t - at) <= w.NEAR]
+            if len(callers) == 1:
+                f = replace(f, role="peer", points_to=callers[0])
         out.append(f)
     return out
 

@@ -21,6 +21,7 @@ from oncall.analysts.offline.patterns import (
     REFUSED,
     STATED_FAILURES,
     STREAM_LIMIT,
+    USAGE_QUOTA,
     WAITING_ON,
     classify,
     their_cert,
@@ -235,10 +236,27 @@ def _stopped_reporting(results: list[ToolResult]) -> list[Finding]:
     return out
 
 
+def _keeping_up(m: MetricStats) -> bool:
+    """Its requests rose several-fold while its errors did not: a latency up by less than KEPT_UP of its
+    baseline is the service serving that load, not failing it."""
+    by = {s.signal: s for s in m.signals}
+    rate, errors = by.get("request_rate"), by.get("error_ratio")
+    return (
+        rate is not None
+        and rate.anomalous
+        and rate.direction == "up"
+        and (rate.rise or 0.0) >= w.SEVERAL_FOLD
+        and not (errors is not None and errors.anomalous and errors.direction == "up")
+    )
+
+
 def _metric_findings(r: ToolResult, m: MetricStats) -> list[Finding]:
     out: list[Finding] = []
+    keeping_up = _keeping_up(m)
     for s in m.signals:
         if not s.anomalous or s.line is None:
+            continue
+        if keeping_up and s.signal == "latency_p99" and s.direction == "up" and (s.rise or 0.0) < w.KEPT_UP:
             continue
         line = r.line(s.line) or ""
         role: MetricRole
@@ -313,7 +331,8 @@ def attribute(
     if named and (
         cat in (None, "dependency_failure")
         or (cat == "expired_credential" and their_cert(words))
-        or (cat == "resource_exhaustion" and (waited or STREAM_LIMIT.search(words)))  # (its limit, not ours)
+        # (its limit, not ours)
+        or (cat == "resource_exhaustion" and (waited or STREAM_LIMIT.search(words) or USAGE_QUOTA.search(words)))
     ):
         return "peer", named, cat or "dependency_failure"
     if cat == "dependency_failure" and _own_process(words, me):

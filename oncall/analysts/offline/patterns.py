@@ -41,6 +41,16 @@ _NO_SPACE = (
 _STREAM_LIMIT = (
     r"\bmaximum (bytes|messages|consumers)( per subject)? (exceeded|limit reached)\b|\bresource limits exceeded\b"
 )
+# how much an account may use in a day or a month (a plan's daily request limit), spent: the provider refuses until
+# the period ends or the plan is raised; its limit, not its caller's (Upstash's "max daily request limit exceeded")
+_USAGE_QUOTA = (
+    r"\b(daily|monthly|hourly|per[- ]day|per[- ]month)\b[^.\n]{0,30}\blimit\b[^.\n]{0,20}\b(exceeded|reached)\b"
+)
+
+# a signed request (a webhook) whose signature its receiver cannot match (Stripe's, Svix's, GitHub's libraries):
+# the receiver checks with its secret what the sender signed with its own
+_UNMATCHED_SIGNATURE = r"SignatureVerification(Error|Exception|Failed)|no signatures? found matching|signature mismatch"
+UNMATCHED_SIGNATURE = re.compile(_UNMATCHED_SIGNATURE, re.I)
 
 RULES: list[tuple[Category, str]] = [
     (
@@ -60,6 +70,8 @@ RULES: list[tuple[Category, str]] = [
         # ...or said the other way round, as Snowflake's drivers refuse a key-pair login ("JWT token is invalid")
         r"|\b(token|api[ _-]?key|credentials?) (is|was|are|were) (invalid|not valid)\b"
         r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"
+        # OpenSSL's verify error as Node's TLS names it (X509_V_ERR_CERT_HAS_EXPIRED)
+        r"|\bCERT_HAS_EXPIRED\b"
         # a server calling the authentication it was given invalid refuses the caller's credentials, and a
         # caller left with no valid token cannot present one (Daraja's OAuth: "Invalid Authentication passed")
         r"|\binvalid (authentication|client (id|secret)|consumer (key|secret))\b"
@@ -102,11 +114,9 @@ RULES: list[tuple[Category, str]] = [
         r"|signing key|signature verification failed|invalid signature|token signature is invalid"
         r"|JWT signature does not match|JsonWebTokenError|InvalidSignatureError|IDX10503|IDX10501"
         # a signed request (a webhook) whose signature its receiver cannot match: the receiver's signing secret
-        # is not the sender's (Stripe's, Svix's, GitHub's webhook libraries)
-        r"|SignatureVerification(Error|Exception|Failed)|no signatures? found matching|signature mismatch"
-        # a token not valid yet (issued by a clock ahead of the checker's); a certificate its checker cannot
-        # chain to a CA it trusts
-        "|" + _TOO_EARLY + "|" + _UNTRUSTED,
+        # is not the sender's (Stripe's, Svix's, GitHub's webhook libraries); a token not valid yet (issued by
+        # a clock ahead of the checker's); a certificate its checker cannot chain to a CA it trusts
+        "|" + _UNMATCHED_SIGNATURE + "|" + _TOO_EARLY + "|" + _UNTRUSTED,
     ),
     (
         "permission_denied",
@@ -134,6 +144,9 @@ RULES: list[tuple[Category, str]] = [
         "resource_exhaustion",
         r"pool (is )?exhausted|connection is not available|too many (connections|clients)"
         r"|waiting for (a )?connection|remaining connection slots|OutOfMemory|OOMKilled"
+        # knex's words for its pool with none to hand out (`Timeout acquiring a connection. The pool is
+        # probably full.`)
+        r"|timeout acquiring (a )?connection|\bpool is (probably )?full\b"
         r"|out of memory|heap space|MemoryError|cannot allocate memory|No space left on device"
         r"|disk (is )?full|too many open files|thread pool .*(full|exhausted)"
         # out of local ports for new connections: the caller's own sockets, whoever it was calling
@@ -160,7 +173,7 @@ RULES: list[tuple[Category, str]] = [
         # a server turning work away at its own limit: it says it is shedding load, or overloaded
         r"|\bshed(ding)? load\b|\bload[ -]?shedding\b|\b(server|service|node|instance|system) (is )?overloaded\b"
         # a store out of the space it may use: etcd's quota, an object store's drives, a volume; a stream at its size
-        r"|" + _NO_SPACE + "|" + _STREAM_LIMIT,
+        r"|" + _NO_SPACE + "|" + _STREAM_LIMIT + "|" + _USAGE_QUOTA,
     ),
     (
         # a workload that cannot start as configured: the change that configured it is the cause
@@ -195,7 +208,7 @@ CATEGORY_PATTERNS: list[tuple[Category, re.Pattern[str]]] = [(cat, re.compile(rx
 
 # Errors about a peer's certificate blame the peer; other credential, permission and
 # network errors are the logging service's own problem.
-PEER_CERT = re.compile(r"x509|certificate|PKIX|SSL handshake", re.I)
+PEER_CERT = re.compile(r"x509|certificate|PKIX|SSL handshake|\bCERT_(HAS_EXPIRED|NOT_YET_VALID)\b", re.I)
 # A TLS alert the logger received: the other side refused the handshake over the certificate the logger
 # presented (Java's "Received fatal alert: certificate_expired", OpenSSL's "sslv3 alert certificate expired",
 # "tlsv1 alert unknown ca", .NET's "the remote party sent a TLS alert: 'CertificateExpired'", Go's "remote
@@ -209,7 +222,9 @@ ALERT_RECEIVED = re.compile(
 # side the logger is (a client checks the server's, a server a client's)
 VERIFIED_CERT = re.compile(
     r"certificate verify failed|CERTIFICATE_VERIFY_FAILED|x509: certificate|certificate (has )?expired"
-    r"|NotTimeValid|PKIX path|certificate signed by unknown authority|unable to verify the first certificate",
+    r"|NotTimeValid|PKIX path|certificate signed by unknown authority|unable to verify the first certificate"
+    # OpenSSL's verify errors as Node's TLS names them (X509_V_ERR_CERT_HAS_EXPIRED, ...)
+    r"|\bCERT_(HAS_EXPIRED|NOT_YET_VALID)\b",
     re.I,
 )
 
@@ -218,6 +233,11 @@ def checked_their_cert(words: str) -> bool:
     """The words say the logger verified the other side's certificate and rejected it (not one a peer refused
     of the logger's, whose TLS alert the logger received)."""
     return bool(VERIFIED_CERT.search(words)) and not ALERT_RECEIVED.search(words)
+
+
+def told_own_cert_refused(words: str) -> bool:
+    """The words say the other side refused the logger's own certificate (a TLS alert it received about one)."""
+    return bool(ALERT_RECEIVED.search(words)) and bool(PEER_CERT.search(words))
 
 
 def their_cert(words: str) -> bool:
@@ -388,6 +408,7 @@ STALE_KEYS = re.compile(
     re.I,
 )
 STREAM_LIMIT = re.compile(_STREAM_LIMIT, re.I)
+USAGE_QUOTA = re.compile(_USAGE_QUOTA, re.I)
 TOKEN_TOO_EARLY = re.compile(_TOO_EARLY, re.I)
 UNTRUSTED_CERT = re.compile(_UNTRUSTED, re.I)
 # A change that moved which node takes writes: a failover, a switchover, a promotion

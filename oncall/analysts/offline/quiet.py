@@ -193,6 +193,11 @@ def retired(svc: str, found: list[Finding]) -> ChangeFinding | None:
     return max(out, key=lambda f: f.at or f.detail.ts, default=None)
 
 
+def _more_requests(svc: str, found: list[Finding]) -> MetricFinding | None:
+    """The alerting service's requests rising above their baseline, if they did."""
+    return next((f for f in found if isinstance(f, MetricFinding) and f.service == svc and f.more_traffic), None)
+
+
 def no_incident(
     case: Case,
     found: list[Finding],
@@ -244,6 +249,15 @@ def no_incident(
             rc.cites = [planned.cite]
             summary = [Claim(text=f"{svc} is busy with planned work: {planned.text}", cites=[planned.cite])]
             act = ("none", "No action while nothing fails; if the work should not slow it this much, pace it")
+        elif (more := _more_requests(svc, found)) is not None:
+            # (its requests did leave their baseline: the brief says so, and that they were answered)
+            rc.statement = (
+                f"{svc} took more requests than usual ({more.text}) and answered them: no errors, no slowing "
+                "beyond the load, no new error templates"
+            )
+            rc.cites = [more.cite]
+            summary = [Claim(text=f"Requests to {svc} rose and were served: {more.text}", cites=[more.cite])]
+            act = ("none", "No action while it keeps up; if this load is now normal, review the alert's threshold")
     elif (gone := retired(svc, found)) is not None and not (seen and logs_read):
         missing = [*missing, f"no telemetry of {svc} in the window, as expected once it was taken away"]
         when = f" at {fmt_hm(gone.at)}" if gone.at else ""

@@ -306,7 +306,7 @@ def _symptom_of(
         if f.weight < w.WITNESS:
             continue
         t = suspects.get(f.points_to or "")
-        if t and _expired_first(s, t):
+        if t and (_expired_first(s, t) or (f.category in (None, "dependency_failure") and _only_fewer(t))):
             continue
         if t and (t.onset <= s.onset + w.NEAR if t.onset else t.service not in seen):
             return t.service
@@ -373,17 +373,30 @@ def _logging_since(t: Suspect) -> datetime | None:
 
 def _expired_first(s: Suspect, t: Suspect) -> bool:
     """S's own errors say its own credential or certificate expired (not a peer's that it checked), and T
-    moved only after S did: S fails for a reason of its own, so its failing calls to T neither make it T's
-    victim nor witness against T. (A permission refused is not S's alone: the one refusing may have
-    changed what it allows.)"""
+    moved no earlier than S did (T refusing S moves with S, in the same minute): S fails for a reason of its
+    own, so its failing calls to T neither make it T's victim nor witness against T. (A permission refused
+    is not S's alone: the one refusing may have changed what it allows.)"""
     return (
         s.onset is not None
         and t.onset is not None
-        and t.onset > s.onset
+        and t.onset >= s.onset
         and any(
             f.category == "expired_credential" and f.weight >= w.WITNESS and not their_cert(f.words)
             for f in s.logs("own")
         )
+    )
+
+
+def _only_fewer(t: Suspect) -> bool:
+    """All T shows is that fewer requests reach it (no errors, no latency, nothing at a limit, no lines or events
+    of its own): that is what a caller failing its requests causes, not what fails a caller, when the caller
+    says no more than that its calls were slow or failed. (A caller saying why they fail, T unreachable, its
+    certificate expired, tells of T: then fewer is T's failure.)"""
+    moved = [f for f in t.metrics() if f.weight > 0]
+    return (
+        bool(moved)
+        and all(f.role == "traffic" and f.detail.direction == "down" for f in moved)
+        and not any(f.weight >= w.WITNESS for f in t.logs("own"))
     )
 
 

@@ -21,7 +21,9 @@ from oncall.analysts.offline.patterns import (
     STALE_KEYS,
     STORE_READ_ONLY,
     STREAM_LIMIT,
+    UNMATCHED_SIGNATURE,
     UNTRUSTED_CERT,
+    USAGE_QUOTA,
     WORKER_SETTING,
     named_by_domain,
 )
@@ -49,9 +51,12 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
     # a certificate installed by the change that its checkers cannot chain to a CA (an intermediate left
     # out) is undone like any change, then installed whole; an expired or rotated one is renewed instead
     untrusted = bool(change and UNTRUSTED_CERT.search(words))
+    # so is a secret the change gave it that senders do not sign with (a webhook's): it checks with the new one
+    unmatched = bool(change and UNMATCHED_SIGNATURE.search(words) and not top.kept_old_credential(change))
     credential = (
         not clock
         and not untrusted
+        and not unmatched
         and (cat == "expired_credential" or any(f.category == "expired_credential" for f in top.logs()))
     )
     acts: list[Action] = []
@@ -153,6 +158,17 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 target=svc,
                 description=f"Give {svc} more memory, or drain or expire what it holds: it refuses writes at its "
                 "memory limit, and a restart would empty it or fill it again",
+                cites=cites,
+            )
+        )
+    elif cat == "resource_exhaustion" and any(USAGE_QUOTA.search(x) for x in said):
+        # (a quota for the day or month, spent: it refuses until the period ends; a restart spends nothing less)
+        acts.append(
+            Action(
+                kind="config_change",
+                target=svc,
+                description=f"Raise {svc}'s usage limit (its plan's daily or monthly quota), or cut what spends it; "
+                "it refuses until the period ends",
                 cites=cites,
             )
         )

@@ -20,7 +20,7 @@ from oncall.analysts.offline.findings import (
     WorkloadFinding,
     rotation,
 )
-from oncall.analysts.offline.patterns import CONSUMED, LOGIN_REFUSED, UNRESOLVED, echoes
+from oncall.analysts.offline.patterns import CONSUMED, LOGIN_REFUSED, UNMATCHED_SIGNATURE, UNRESOLVED, echoes
 from oncall.core.diagnosis import Category
 from oncall.tools.read_logs import TemplateStat
 
@@ -72,8 +72,12 @@ class Suspect:
 
     def kept_old_credential(self, c: ChangeFinding) -> bool:
         """`c` rotated a credential and its own errors since say it can no longer use its credential: it
-        holds the one from before the rotation (a credential to read again, not a change to undo)."""
-        return rotation(c.detail) and any(f.category == "expired_credential" for f in self.logs("own"))
+        holds the one from before the rotation (a credential to read again, not a change to undo). Not when
+        they say it cannot match what senders signed (a webhook's signature): then it checks with the new
+        secret while they still sign with the old one, and the rotation is what to undo."""
+        return rotation(c.detail) and any(
+            f.category == "expired_credential" and not UNMATCHED_SIGNATURE.search(f.words) for f in self.logs("own")
+        )
 
     def history(self) -> list[HistoryFinding]:
         return [f for f in self.findings if isinstance(f, HistoryFinding)]

@@ -120,6 +120,8 @@ SERIES_MULTIPLIED = Weight(
     1.0, "a change labelling a metric by an id outranks the metrics store whose memory its new series filled"
 )
 STRONG_CHANGE = Weight(2.5, "a change scoring this much is named as the cause")
+SEVERAL_FOLD = Weight(3.0, "requests at this many times their baseline are a surge the service must absorb")
+KEPT_UP = Weight(2.0, "under a surge and without errors, a p99 below this multiple of its baseline is load served")
 RAN_THROUGH = Span(
     "a service healthy this long after a change, whose errors repeat none of its words, ran through it", minutes=45
 )

@@ -42,6 +42,7 @@ from oncall.tools.read_logs.fields import (
     INSIGHTS_LEVEL,
     POD_TAGS,
     RUNTIME_PREFIX,
+    TIME_LEAD,
     Found,
     all_keys,
     column,
@@ -362,8 +363,13 @@ class JsonlLogs:
             pick["level"] = upward_level(pick["level"], UPWARD_SCALE)
         if found.streams:  # a stream is not a level: each line's is read from its text (spelt_level)
             pick["level"] = "''"
+        if found.led:  # the time a capture wrote in front of each line, where no field holds one
+            lead = f"nullif(regexp_extract({pick['message']}, {_literal(TIME_LEAD)}, 1), '')"
+            pick["ts"] = f"coalesce(nullif({pick['ts']}, ''), {lead})"
         if found.runtime:  # a container runtime's line: the program's is after its prefix
             pick["message"] = f"regexp_replace({pick['message']}, {_literal(RUNTIME_PREFIX)}, '')"
+        elif found.led:
+            pick["message"] = f"regexp_replace({pick['message']}, {_literal(TIME_LEAD)}, '')"
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
             pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
         columns = "{" + ", ".join(f"{_literal(k)}: 'VARCHAR'" for k in keys) + "}"

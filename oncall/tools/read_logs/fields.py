@@ -389,6 +389,24 @@ def runtime_lines(sample: list[dict[str, Any]], text: str | None = None) -> bool
     return bool(said) and sum(1 for t in said if re.match(RUNTIME_PREFIX, t)) * 2 > len(said)
 
 
+# A line's time written in front of its text by what captured it, where no field holds one: `kubectl logs
+# --timestamps`, `docker logs -t` and stern's --timestamps put the RFC 3339 time the runtime recorded first.
+TIME_LEAD = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2})) "
+
+
+def time_led(sample: list[dict[str, Any]], text: str | None = None) -> bool:
+    """Whether most sampled lines have no time field, known or found, and most of those lines' texts (the
+    first message field each has, or `text`) begin with their time (TIME_LEAD): it is read from there, and
+    the text after it. Lines with a time field keep theirs: a program's line that starts with its own time
+    (Spring Boot's) is not a capture's."""
+    untimed = [obj for obj in sample if not _known(obj, "ts")]
+    if len(untimed) * 2 <= len(sample) or time_field(sample) is not None:
+        return False
+    paths = [*([text] if text else []), *FIELDS["message"]]
+    texts = [t for obj in untimed if (t := next((v for p in paths if isinstance(v := _at(obj, p), str)), None))]
+    return bool(texts) and sum(1 for t in texts if re.match(TIME_LEAD, t)) * 2 > len(texts)
+
+
 # The tags a list of `key:value` strings names a line's pod by (Datadog's, from its Kubernetes tagger).
 POD_TAGS = ("pod_name", "kube_pod_name", "k8s.pod.name")
 
@@ -716,6 +734,7 @@ class Found:
     tags: str | None = None  # the list of `key:value` strings that names the line's pod (pod_tags)
     runtime: bool = False  # the texts are a container runtime's lines, the program's after a prefix (runtime_lines)
     blank: bool = False  # a message field is written empty beside another, so empty ones are skipped (blank_text)
+    led: bool = False  # no field holds a line's time: its text begins with it (time_led)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -752,6 +771,7 @@ class Found:
             tags,
             runtime_lines(sample, text),
             blank_text(sample),
+            time is None and time_led(sample, text),
         )
 
     def keys(self) -> list[str]:
