@@ -374,37 +374,36 @@ def host_name(value: str) -> str:
     return value.split(".", 1)[0].split(":", 1)[0].lower()
 
 
+# A line's time written in front of its text by what captured it: `kubectl logs --timestamps`, `docker logs -t`
+# and stern's --timestamps put the RFC 3339 time the runtime recorded first (group 1), as CRI's files do.
+TIME_LEAD = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2})) "
 # A container runtime's own line around what a program wrote (CRI's log format, containerd's and CRI-O's
 # files): its RFC 3339 time, the stream, F for a full line or P for part of one, then the program's line. A
 # shipper that tails the files unparsed keeps it; the stream is where the line went, not how bad it is.
-RUNTIME_PREFIX = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2}) (?:stdout|stderr) [FP] "
+RUNTIME_PREFIX = TIME_LEAD + r"(?:stdout|stderr) [FP] "
+
+
+def _mostly_begin(objs: list[dict[str, Any]], text: str | None, prefix: str) -> bool:
+    """Whether most of these lines' texts (the first message field each has, or `text`, a field found to hold
+    them) begin with `prefix`."""
+    paths = [*([text] if text else []), *FIELDS["message"]]
+    said = [t for obj in objs if (t := next((v for p in paths if isinstance(v := _at(obj, p), str)), None)) is not None]
+    return bool(said) and sum(1 for t in said if re.match(prefix, t)) * 2 > len(said)
 
 
 def runtime_lines(sample: list[dict[str, Any]], text: str | None = None) -> bool:
-    """Whether most sampled lines' texts (the first message field each has, or `text`, a field found to hold
-    them) are a container runtime's lines (RUNTIME_PREFIX): each is read after that prefix."""
-    paths = [*([text] if text else []), *FIELDS["message"]]
-    texts = [next((v for p in paths if isinstance(v := _at(obj, p), str)), None) for obj in sample]
-    said = [t for t in texts if t is not None]
-    return bool(said) and sum(1 for t in said if re.match(RUNTIME_PREFIX, t)) * 2 > len(said)
-
-
-# A line's time written in front of its text by what captured it, where no field holds one: `kubectl logs
-# --timestamps`, `docker logs -t` and stern's --timestamps put the RFC 3339 time the runtime recorded first.
-TIME_LEAD = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2})) "
+    """Whether most sampled lines' texts are a container runtime's lines (RUNTIME_PREFIX): each is read after
+    that prefix."""
+    return _mostly_begin(sample, text, RUNTIME_PREFIX)
 
 
 def time_led(sample: list[dict[str, Any]], text: str | None = None) -> bool:
-    """Whether most sampled lines have no time field, known or found, and most of those lines' texts (the
-    first message field each has, or `text`) begin with their time (TIME_LEAD): it is read from there, and
-    the text after it. Lines with a time field keep theirs: a program's line that starts with its own time
-    (Spring Boot's) is not a capture's."""
+    """Whether most sampled lines have no time field this reader knows, and most of those lines' texts begin
+    with their time (TIME_LEAD): it is read from there, and the text after it. Asked only when no field was
+    found to hold their time either (`Found.in_sample`). Lines with a time field keep theirs: a program's line
+    that starts with its own time (Spring Boot's) is not a capture's."""
     untimed = [obj for obj in sample if not _known(obj, "ts")]
-    if len(untimed) * 2 <= len(sample) or time_field(sample) is not None:
-        return False
-    paths = [*([text] if text else []), *FIELDS["message"]]
-    texts = [t for obj in untimed if (t := next((v for p in paths if isinstance(v := _at(obj, p), str)), None))]
-    return bool(texts) and sum(1 for t in texts if re.match(TIME_LEAD, t)) * 2 > len(texts)
+    return len(untimed) * 2 > len(sample) and _mostly_begin(untimed, text, TIME_LEAD)
 
 
 # The tags a list of `key:value` strings names a line's pod by (Datadog's, from its Kubernetes tagger).

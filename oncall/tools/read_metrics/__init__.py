@@ -323,8 +323,8 @@ def _met_error(
     met = (level - intercept) / slope
     spread = sum((x - mid) ** 2 for x in xs)
     # a median of k samples varies as their mean would with pi/2 the variance
-    level = statistics.variance(start) / len(start) * math.pi / 2
-    return math.sqrt((noise * (1 / n + (met - mid) ** 2 / spread) + level) / slope**2)
+    level_var = statistics.variance(start) / len(start) * math.pi / 2
+    return math.sqrt((noise * (1 / n + (met - mid) ** 2 / spread) + level_var) / slope**2)
 
 
 def _top_reached(pts: list[tuple[float, float]]) -> int:
