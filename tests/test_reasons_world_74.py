@@ -124,7 +124,9 @@ def test_a_caller_whose_own_certificate_was_refused_does_not_witness_against_a_c
                                                 words=said)])  # fmt: skip
 
     def callee(moved: datetime) -> Suspect:
-        fell = SignalStat.model_construct(signal="request_rate", direction="down", first_abnormal=moved)
+        # (its requests fell away, to a tenth: fewer that did not would mark no onset)
+        fell = SignalStat.model_construct(signal="request_rate", direction="down", first_abnormal=moved, baseline=10.0,
+                                          last=1.0, onset=None)  # fmt: skip
         return Suspect("pay", findings=[MetricFinding(service="pay", text="requests fell", cite="R1:L2", at=moved,
                                                       role="traffic", signal="request_rate", detail=fell)])  # fmt: skip
 

@@ -94,6 +94,19 @@ def describe(diff: str) -> tuple[str, str | None, str | None]:
     return "config", None, None
 
 
+def settings_changed(diff: str | None) -> list[tuple[str, str, str]]:
+    """(key, old value, new value) of each setting a diff changes: a key removed with one value and added
+    with another (`-  REPORT_WORKERS: "4"`, `+  REPORT_WORKERS: "48"`)."""
+    removed: dict[str, str] = {}
+    added: dict[str, str] = {}
+    for line in _lines(diff or ""):
+        if line.startswith(("---", "+++")) or not line or line[0] not in "-+":
+            continue
+        if (m := _KV.match(line)) is not None:
+            (removed if line[0] == "-" else added)[m.group(1)] = m.group(2).strip("\"'")
+    return [(k, removed[k], v) for k, v in added.items() if k in removed and removed[k] != v]
+
+
 def gist(diff: str | None) -> tuple[str, str] | None:
     """The most telling removed/added pair of a diff, as its lines read: a setting
     rather than the image tag that every deploy bumps."""

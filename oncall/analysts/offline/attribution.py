@@ -10,7 +10,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, Finding, LogFinding, MetricFinding, TraceFinding
+from oncall.analysts.offline.findings import (
+    ChangeFinding,
+    Finding,
+    LogFinding,
+    MetricFinding,
+    TraceFinding,
+    rotation,
+)
 from oncall.analysts.offline.patterns import (
     AUTHORITY_NAME,
     AUTHORITY_SERVICE,
@@ -24,6 +31,7 @@ from oncall.analysts.offline.patterns import (
     STORE_NO_SPACE,
     STORE_READ_ONLY,
     UNRESOLVED,
+    UNTRUSTED_CERT,
     checked_their_cert,
     named_by_domain,
     told_own_cert_refused,
@@ -48,7 +56,7 @@ def reattribute(
     found = _infrastructure_failing(_unnamed_dependency(found, catalog, dark), catalog)
     found = _bad_data_from_source(found, catalog, dark)
     found = _store_full(found, catalog)
-    found = _reached_by_others(_credential_refused(found, dark), seen, working)
+    found = _reached_by_others(_credential_refused(_stale_trust(found, working), dark), seen, working)
     found = _store_read_only(found, catalog)
     found = _provider_by_domain(_provider_unresolved(_change_aimed_at_peer(found), catalog, seen), catalog, seen)
     return _authority_failing(_their_certificate(_callers_certificate(found, catalog)), catalog, seen)
@@ -121,6 +129,51 @@ def _credential_refused(found: list[Finding], dark: Collection[str]) -> list[Fin
             got = refused.get(f.service)
             if got is not None and (f.at is None or got[0] <= f.at + w.NEAR):
                 f = replace(f, role="own", points_to=None, category=got[1])
+        out.append(f)
+    return out
+
+
+def _stale_trust(found: list[Finding], working: Collection[tuple[str, str]]) -> list[Finding]:
+    """A caller that stopped trusting a dependency's certificate (it does not know who signed it) after that
+    certificate was re-issued, while another caller's calls to the dependency work in the same window: the
+    others trust the new certificate, so this caller holds the trust it read before the re-issue (a CA bundle
+    read once at start). Its errors are its own stale credential, and the dependency's lines of a peer refusing
+    its certificate witness against that one caller."""
+    reissued = {f.service: f.at for f in found if isinstance(f, ChangeFinding) and f.at and rotation(f.detail)}
+    callers: dict[str, set[str]] = {}
+    for caller, callee in working:
+        callers.setdefault(callee, set()).add(caller)
+    stale: dict[str, str] = {}  # caller -> the dependency whose new certificate it does not trust
+    for f in found:
+        if (
+            isinstance(f, LogFinding)
+            and f.role == "peer"
+            and f.at
+            and (d := f.points_to) in reissued
+            and timedelta(0) <= f.at - reissued[d] <= w.LAG_CLOSE
+            and checked_their_cert(f.words)
+            and UNTRUSTED_CERT.search(f.words)
+            and callers.get(d, set()) - {f.service}
+        ):
+            stale[f.service] = d
+    refusing = {d: [c for c in stale if stale[c] == d] for d in stale.values()}
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, LogFinding) and f.role == "peer" and stale.get(f.service) == f.points_to:
+            f = replace(f, role="own", points_to=None, category="expired_credential")
+        elif (
+            isinstance(f, TraceFinding)
+            and isinstance(f.detail, Origin)
+            and stale.get(f.detail.seen_by) == f.detail.service
+        ):
+            f = replace(f, service=f.detail.seen_by, role="own", points_to=None, category="expired_credential")
+        elif (
+            isinstance(f, LogFinding)
+            and f.role == "own"
+            and len(refusing.get(f.service, [])) == 1
+            and told_own_cert_refused(f.words)
+        ):
+            f = replace(f, role="peer", points_to=refusing[f.service][0])
         out.append(f)
     return out
 

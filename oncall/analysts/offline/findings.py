@@ -185,7 +185,8 @@ def number_set(c: Change) -> bool:
 
 
 _ROTATION = re.compile(r"rotat(e|ed|es|ion|ing)\b", re.I)
-_SECRET_KIND = re.compile(r"(secret|credential)s?", re.I)
+# (a certificate re-issued in place of one is a credential rotated: cert-manager's renewals, a service CA's)
+_SECRET_KIND = re.compile(r"(secret|credential|certificate|cert|tls)s?", re.I)
 _TAKEN_AWAY = re.compile(r"\b(unset|removed?|deleted?|revoked?|none|null)\b|^\W*$", re.I)
 
 

@@ -22,6 +22,7 @@ they find is likely, not proven: never HIGH on its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -29,6 +30,7 @@ from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, WorkFinding, instances, number_set
 from oncall.analysts.offline.patterns import BUSY, CONCURRENCY, REPLICAS, SERVER_LIMIT, STATED_FAILURES, THROTTLED
 from oncall.analysts.offline.suspect import Suspect
+from oncall.core import diffs
 from oncall.core.catalog import Catalog
 
 FILLS = ("memory_utilization", "disk_utilization")  # what a store's writes fill (its CPU or connections they only use)
@@ -52,13 +54,29 @@ def changed_before(s: Suspect, c: ChangeFinding, span: timedelta) -> bool:
     return any(d is not c and d.at and c.at and c.at - span <= d.at < c.at for d in s.changes())
 
 
-def quiet_near(s: Suspect, x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> bool:
+def quiet_near(
+    s: Suspect,
+    x: Suspect,
+    c: ChangeFinding,
+    suspects: dict[str, Suspect],
+    catalog: Catalog,
+    start: datetime | None = None,
+) -> bool:
     """Neither store `s` nor any user of it but X changed in the minutes before X's change or since:
     nothing else as close could have sent what it took. (A user that shows nothing of its own has no onset
-    to measure "since" by: its changes count up to the store's.)"""
+    to measure "since" by: its changes count up to the store's.) A change that took effect later (`start`,
+    when a job next ran) is measured from then: another change long before that would have shown at once."""
     assert c.at is not None
     users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
     since, until = c.at, s.onset or c.at + w.JUST_AFTER
+    if start is not None and start > c.at + w.JUST_AFTER:
+        since = start - w.JUST_AFTER
+        return not any(
+            d is not c and d.at and since <= d.at <= max(until, start)
+            for v in [s, *users]
+            if v is not x
+            for d in v.changes()
+        )
 
     def silent_since(v: Suspect) -> bool:
         return v.onset is None and any(d is not c and d.at and since <= d.at <= until for d in v.changes())
@@ -289,7 +307,27 @@ def scaled_out(c: ChangeFinding) -> bool:
     before, now = instances(d)
     setting = f"{d.from_} {d.to}"
     said = d.kind in ("scale", "scaling", "autoscaling") or any(rx.search(setting) for rx in (REPLICAS, CONCURRENCY))
-    return said and before is not None and now is not None and now > before
+    if said and before is not None and now is not None and now > before:
+        return True
+    # (or a release whose diff raises one: `REPORT_WORKERS: "4"` -> `"48"` beside the image's new tag)
+    return any(
+        any(rx.search(re.sub(r"[_.-]", " ", key)) for rx in (REPLICAS, CONCURRENCY)) and _more(old, new)
+        for key, old, new in diffs.settings_changed(d.diff)
+    )
+
+
+def _more(old: str, new: str) -> bool:
+    try:
+        return float(new) > float(old)
+    except ValueError:
+        return False
+
+
+def took_effect(x: Suspect, c: ChangeFinding) -> datetime:
+    """When X's change took effect: at once, or when X next ran (a job's new release does nothing until its
+    schedule starts it): X's own first sign after the change, when it came within LAG_CLOSE of it."""
+    assert c.at is not None
+    return x.onset if x.onset is not None and c.at <= x.onset <= c.at + w.LAG_CLOSE else c.at
 
 
 def pools_multiplied(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> list[Suspect]:
@@ -304,15 +342,16 @@ def pools_multiplied(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect],
         return []
     info = catalog.services.get(x.service)
     out: list[Suspect] = []
+    start = took_effect(x, c)
     for d in info.depends_on if info else []:
         s = suspects.get(d)
         users = [suspects[u] for u in catalog.dependents(d) if u in suspects and u != x.service]
         said = [*(s.logs("own") if s else []), *(f for u in users for f in u.logs())]
         said += [f for f in x.logs() if f.points_to == d]
-        refused = s is not None and any(f.at and within(f.at, c.at) and SERVER_LIMIT.search(f.words) for f in said)
-        if s is None or not refused or not quiet_near(s, x, c, suspects, catalog):
+        refused = s is not None and any(f.at and within(f.at, start) and SERVER_LIMIT.search(f.words) for f in said)
+        if s is None or not refused or not quiet_near(s, x, c, suspects, catalog, start):
             continue
-        out += [s, *(u for u in users if soon_after(u, c.at) and u not in out)]
+        out += [s, *(u for u in users if soon_after(u, start) and u not in out)]
     return out
 
 

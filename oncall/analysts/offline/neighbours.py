@@ -52,7 +52,7 @@ from oncall.analysts.offline.loads import (
     work_logged_at,
     work_sent,
 )
-from oncall.analysts.offline.patterns import REFUSED, STATED_FAILURES, THROTTLED, UNREACHED, reaches
+from oncall.analysts.offline.patterns import CACHE_MISSED, REFUSED, STATED_FAILURES, THROTTLED, UNREACHED, reaches
 from oncall.analysts.offline.schedules import first_firing, schedule_set
 from oncall.analysts.offline.suspect import Suspect, passes_up
 from oncall.core.catalog import Catalog
@@ -327,8 +327,10 @@ def _one_change_before(
             continue
         if any(f.category in STATED_FAILURES for f in u.logs("own")):
             continue  # its own errors say what of its own ran out or was refused
-        if x.service in seen and u.metrics("saturation"):
-            continue  # a healthy X's change explains less than a resource of the user's own filling up
+        # a healthy X's change explains less than a resource of the user's own filling up; unless the user says
+        # its lookups in a cache began missing: then it fills up doing the work the cache saved it
+        if x.service in seen and u.metrics("saturation") and not any(CACHE_MISSED.search(f.words) for f in u.logs()):
+            continue
         info = catalog.services.get(u.service)
         near = [u, *(suspects[d] for d in (info.depends_on if info else []) if d in suspects and d != x.service)]
         # where we watch X and see it healthy, a change of the user's own within the hour competes too

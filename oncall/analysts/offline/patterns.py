@@ -352,6 +352,10 @@ HELD_OPEN = re.compile(
 # Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and
 # how a catalogued service of that kind is named (a cluster's DNS server; a coordination service)
 DATABASE_NAME = re.compile(r"(^|[-_.])(db|database|pg|postgres(ql)?|mysql|mariadb|galera|sql)([-_.\d]|$)", re.I)
+# A service saying its cache did not have what it looked up (a miss), so it does the work the cache saved it
+CACHE_MISSED = re.compile(
+    r"\bcache[-_ ]?miss(es|ed)?\b|\bmissed (the |its )?cache\b|\bnot (found )?in (the )?cache\b", re.I
+)
 # Where a service keeps data, not where it reads data from: a database, an object store or bucket, a cache
 STORE_NAME = re.compile(
     DATABASE_NAME.pattern + r"|[a-z]db([-_.\d]|$)|object[-_]?stor|bucket|(^|[-_.])(s3|gcs|blob)([-_.]|$)|cache|redis"

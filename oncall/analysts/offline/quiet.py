@@ -15,6 +15,7 @@ from oncall.analysts.offline.findings import (
     HistoryFinding,
     LogFinding,
     MetricFinding,
+    WorkloadFinding,
     fell_away,
 )
 from oncall.analysts.offline.schedules import fired_on_schedule
@@ -150,6 +151,38 @@ def planned_work(suspects: list[Suspect], alerting: str | None) -> ChangeFinding
     return planned[-1]
 
 
+def change_absorbed(suspects: list[Suspect], alerting: str | None) -> ChangeFinding | None:
+    """A change on the alerting service was being applied (an operator restarting a store's nodes one at a time
+    to apply a setting) and nothing failed: no error line or error rate on it or anywhere, nothing saturated, no
+    one slower; the cluster may have seen its instances restart, and its users only warned (they reconnected to
+    an instance that went away). A change applied as designed, not an incident. That change: the last to land
+    before the first of those signs."""
+    mine = next((s for s in suspects if s.service == alerting), None)
+    if mine is None:
+        return None
+    # (a warning the cluster stopped raising has no time as a finding: a rollout's probes fail for a minute)
+    signs = [
+        t
+        for s in suspects
+        for f in s.findings
+        if (s is mine and (isinstance(f, WorkloadFinding) or (isinstance(f, MetricFinding) and f.signal == "restarts")))
+        or (isinstance(f, LogFinding) and f.weight >= 1 and f.detail.level == "WARN")
+        if (t := f.at or getattr(f.detail, "first_seen", None)) is not None
+    ]
+    changes = mine.changed_before(min(signs)) if signs else []
+    if not changes:
+        return None
+    for s in suspects:
+        for f in s.findings:
+            if f.weight < 1 or isinstance(f, ChangeFinding | HistoryFinding):
+                continue
+            # (nor are requests moving with the hour anywhere: more, or fewer that did not fall away)
+            harmless = (isinstance(f, LogFinding) and f.detail.level == "WARN") or _with_the_hour(f)
+            if not (harmless or (s is mine and (_busy_cpu(f) or isinstance(f, WorkloadFinding)))):
+                return None
+    return changes[-1]
+
+
 def in_step(found: list[MetricFinding]) -> bool:
     """The busy CPU rose no more than the requests served did (within IN_STEP, as samples scatter): each request
     costs what it cost before."""
@@ -180,6 +213,11 @@ def _more_served(f: Finding) -> bool:
     return isinstance(f, MetricFinding) and f.role == "traffic" and f.detail.direction == "up"
 
 
+def _with_the_hour(f: Finding) -> bool:
+    """Requests that rose, or fell without falling away (fell_away): the day's traffic, no failure."""
+    return isinstance(f, MetricFinding) and f.role == "traffic" and not fell_away(f)
+
+
 def retired(svc: str, found: list[Finding]) -> ChangeFinding | None:
     """A change in the day before that took the service away on purpose (scaled to no instances,
     decommissioned): its silence is that change's doing, not a failure."""
@@ -206,9 +244,11 @@ def no_incident(
     similar: list[SimilarIncident],
     busy: MetricFinding | None = None,
     planned: ChangeFinding | None = None,
+    applied: ChangeFinding | None = None,
 ) -> Diagnosis:
     """Nothing stands out (or only a busy CPU: `busy`, see only_busy; or only the planned work a change
-    filed: `planned`, see planned_work). That is "no incident" only when
+    filed: `planned`, see planned_work; or only a change being applied: `applied`, see change_absorbed). That
+    is "no incident" only when
     the alerting service itself was seen, in its metrics during the window and in its logs, or when a
     change took it away on purpose and nothing that uses it fails: otherwise missing evidence is never
     evidence of health."""
@@ -249,6 +289,19 @@ def no_incident(
             rc.cites = [planned.cite]
             summary = [Claim(text=f"{svc} is busy with planned work: {planned.text}", cites=[planned.cite])]
             act = ("none", "No action while nothing fails; if the work should not slow it this much, pace it")
+        elif applied is not None:
+            rc.statement = (
+                f"{svc} changed just before its alert ({applied.text}), and since then nothing on it or anywhere "
+                "failed, ran out or slowed: its users only warned while the change was applied"
+            )
+            rc.cites = [applied.cite]
+            summary = [
+                Claim(text=f"{svc} is applying a change, and nothing fails: {applied.text}", cites=[applied.cite])
+            ]
+            act = (
+                "none",
+                "No action while nothing fails; if the change does not finish applying, look at where it stopped",
+            )
         elif (more := _more_requests(svc, found)) is not None:
             # (its requests did leave their baseline: the brief says so, and that they were answered)
             rc.statement = (

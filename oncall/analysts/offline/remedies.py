@@ -130,7 +130,11 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
     # (an account its store locked after the refused logins stays locked whatever it holds: unlocking comes first)
     if credential and change and top.kept_old_credential(change) and not ACCOUNT_LOCKED.search(words):
         restart = "read its credential again (it holds the one from before the rotation)"
-    if credential and not change and STALE_KEYS.search(words):
+    # (a certificate it checked refused as untrusted, with no change of its own: its trust store is what is stale;
+    # attribution._stale_trust makes such errors its own when others trust that certificate)
+    if credential and not change and UNTRUSTED_CERT.search(words):
+        restart = "read its trusted certificate authorities again (it trusts those from before a re-issue)"
+    elif credential and not change and STALE_KEYS.search(words):
         restart = "fetch its issuer's current signing keys (it holds a copy from before they were rotated)"
     # a login refused, nothing of its own changed, no lapse said, and its credentials are issued by a secrets
     # store it uses: the store rotated or revoked the one it read at start (Vault ends a lease, drops its user)

@@ -18,9 +18,17 @@ from oncall.analysts.offline.findings import (
     MetricRole,
     TraceFinding,
     WorkloadFinding,
+    fell_away,
     rotation,
 )
-from oncall.analysts.offline.patterns import CONSUMED, LOGIN_REFUSED, UNMATCHED_SIGNATURE, UNRESOLVED, echoes
+from oncall.analysts.offline.patterns import (
+    CONSUMED,
+    LOGIN_REFUSED,
+    UNMATCHED_SIGNATURE,
+    UNRESOLVED,
+    UNTRUSTED_CERT,
+    echoes,
+)
 from oncall.core.diagnosis import Category
 from oncall.tools.read_logs import TemplateStat
 
@@ -74,9 +82,14 @@ class Suspect:
         """`c` rotated a credential and its own errors since say it can no longer use its credential: it
         holds the one from before the rotation (a credential to read again, not a change to undo). Not when
         they say it cannot match what senders signed (a webhook's signature): then it checks with the new
-        secret while they still sign with the old one, and the rotation is what to undo."""
+        secret while they still sign with the old one, and the rotation is what to undo. Nor when they say its
+        certificate's authority is unknown to its peers: the one it serves is the new one, installed without
+        what chains it to a trusted authority."""
         return rotation(c.detail) and any(
-            f.category == "expired_credential" and not UNMATCHED_SIGNATURE.search(f.words) for f in self.logs("own")
+            f.category == "expired_credential"
+            and not UNMATCHED_SIGNATURE.search(f.words)
+            and not UNTRUSTED_CERT.search(f.words)
+            for f in self.logs("own")
         )
 
     def history(self) -> list[HistoryFinding]:
@@ -93,9 +106,10 @@ class Suspect:
     @property
     def first(self) -> Finding | None:
         """The finding that marks when it visibly broke: a symptom, saturation, an error template,
-        traffic falling away. More traffic is load, not breakage, and a few new warnings alone do
-        not make a service the first to fail, unless another service's errors already name it: then
-        its new warnings that say what failed (its cluster lost, a limit reached) say when it broke."""
+        traffic falling away. More traffic is load, not breakage, nor is less that did not fall away (a
+        quieter hour: fell_away), and a few new warnings alone do not make a service the first to fail,
+        unless another service's errors already name it: then its new warnings that say what failed (its
+        cluster lost, a limit reached) say when it broke."""
         named = any(f.service != self.service for f in self.blamed_by)
         marks = [
             f
@@ -103,7 +117,7 @@ class Suspect:
             if isinstance(f, MetricFinding | OwnFinding)
             and f.at
             and (f.weight >= 1 or (named and isinstance(f, LogFinding) and f.role == "own" and f.category))
-            and not (isinstance(f, MetricFinding) and f.more_traffic)
+            and not (isinstance(f, MetricFinding) and (f.more_traffic or (f.role == "traffic" and not fell_away(f))))
             and not background(f)
         ]
         return min(marks, key=at_of) if marks else None

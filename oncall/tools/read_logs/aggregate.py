@@ -37,6 +37,14 @@ def streams_only(values: set[str]) -> bool:
     return bool(values) and values <= {"OUT", "ERR", "STDOUT", "STDERR"} and values != {"ERR"}
 
 
+def guessed(values: set[str]) -> bool:
+    """Whether a file's level values (upper case) are a collector's guesses from each line's words: `DEFAULT`
+    where it found no level word, beside the levels it did find (OpenShift's ViaQ records). The level a line's
+    own header states is then the program's, and is read first (`header_level`): the collector files an INFO
+    line at error for an `Error` among its words."""
+    return "DEFAULT" in values and bool(values - {"DEFAULT", ""})
+
+
 def one_of(column: str, names: Iterable[str]) -> str:
     """SQL: `column` is one of the names. Equalities, not IN: DuckDB turns a long IN list into a join
     that every line of a file pays for, even the lines an earlier branch of a CASE has decided. Names
@@ -102,7 +110,8 @@ LEVEL_SQL = f"CASE WHEN lvl <> '' THEN {named_level('lvl')} ELSE {INFERRED_LEVEL
 # `[warning]`, or a capitalised level among its first words (`2026-... 03:47:00,123 ERROR [app]`,
 # PostgreSQL's `UTC [2231] FATAL:`). It outranks a shipper's field that is only a default: journald
 # files all of a program's stdout at priority 6 (info) whatever the line says.
-_STATED = (
+# a level named by its key or in brackets, wherever in the line's first words it is
+_KEYED = (
     # (ECS's `log.level`, .NET's JSON console `"LogLevel"`, `log_level`, `logLevel` too)
     r"""(?i)(?:^|[\s{,"'])(?:log[._]?)?(?:level|lvl|severity)["']?\s*[=:]\s*["']?([a-z]+|\d{2})\b""",
     # (in three letters too, after the time of day in Serilog's console format: NATS' `[INF]`, `[12:00:00 WRN]`;
@@ -110,6 +119,10 @@ _STATED = (
     # structlog's console renderer writes it: `[info     ]`, `[error    ]`)
     r"(?i)\[(?:\d\d:\d\d:\d\d(?:\.\d+)? |\w+:)?(trace|debug|info|notice|warn|warning|error|err|critical|crit"
     r"|fatal|panic|trc|vrb|dbg|inf|wrn|ftl) *\]",
+)
+# the level in the line's header, where its logger's format writes it (a line quoting a level word elsewhere
+# does not match these)
+_HEADER = (
     # (zerolog's console writer abbreviates to three letters, logrus's text formatter to four)
     r"^(?:\S+\s+){0,4}?(DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|PANIC|LOG|DBG|INF|WRN|ERR|FTL"
     r"|DEBU|ERRO|FATA|PANI):?\s",
@@ -121,6 +134,10 @@ _STATED = (
     r"^(?:\[[^\]]*\]\s+)?[\w-]+\.(DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY):\s",
     # PHP's error log names its level in words: `PHP Fatal error:  text`, `PHP Warning:  text`
     r"^PHP (?:(?:Fatal|Parse|Recoverable fatal) )?(error|Warning|Notice):",
+)
+_STATED = (
+    *_KEYED,
+    *_HEADER,
     # IBM's message ids end in their severity (MQ's `AMQ9202E:`, Liberty's `CWWKZ0002E:`, WebSphere's
     # `J2CA0045E:`): I information, W warning, E error, S severe
     r"(?:^|\s)[A-Z][A-Z0-9]{2,4}\d{4}([IWES]):\s",
@@ -134,14 +151,20 @@ _MENTIONS = (
 _LEVEL_WORDS = _MENTIONS + "|exception|traceback|fail|crit"
 
 
-def _stated(text: str) -> str:
-    """SQL: the level `text` states itself (upper case), or NULL."""
+def _stated(text: str, patterns: tuple[str, ...] = _STATED) -> str:
+    """SQL: the level `text` states itself (upper case), or NULL: anywhere in its first words, or (`_HEADER`)
+    only in its header."""
     head = f"left({text}, 200)"
-    quoted = [p.replace("'", "''") for p in _STATED]
+    quoted = [p.replace("'", "''") for p in patterns]
     stated = "upper(coalesce(" + ", ".join(f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted) + "))"
     # a word each of the three needs: most lines pay for this one expression only (on the text itself:
     # a cut copy of every line the test reads would cost more than the test)
     return f"CASE WHEN regexp_matches({text}, '{_MENTIONS}') THEN {stated} END"
+
+
+def header_level(text: str) -> str:
+    """SQL: the level `text`'s header states, where its logger's format writes it (upper case), or NULL."""
+    return _stated(text, _HEADER)
 
 
 def spelt_level(message: str, text: str, field: str) -> str:

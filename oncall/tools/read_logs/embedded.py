@@ -29,6 +29,7 @@ from oncall.tools.read_logs.aggregate import (
     UPWARD_SCALE,
     WARN_NAMES,
     Sample,
+    header_level,
     marks_sql,
     one_of,
     spelt_level,
@@ -326,6 +327,8 @@ class JsonlLogs:
                 key, inner = column(path)
                 if (as_spelt := spelt(keys, key)) is None:
                     continue
+                if name == "message" and as_spelt == found.inner:  # a collector's record: its own message is read
+                    continue
                 value = _value(_ident(as_spelt), inner, worst=name == "level")
                 if path == INSIGHTS_LEVEL:
                     value = upward_level(value, INSIGHTS_SCALE)
@@ -372,6 +375,8 @@ class JsonlLogs:
             pick["message"] = f"regexp_replace({pick['message']}, {_literal(TIME_LEAD)}, '')"
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
             pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
+        if found.guessed:  # a collector guessed the level from the words: the line's own header says it first
+            pick["level"] = f"coalesce({header_level(pick['message'])}, {pick['level']})"
         columns = "{" + ", ".join(f"{_literal(k)}: 'VARCHAR'" for k in keys) + "}"
         batched = found.envelope == otlp.BATCH_KEY
         if batched:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from oncall.tools.read_logs import otlp
-from oncall.tools.read_logs.aggregate import normalise_levels, streams_only
+from oncall.tools.read_logs.aggregate import guessed, normalise_levels, streams_only
 from oncall.tools.read_logs.paired import Pair, as_maps, pairs
 
 INSIGHTS_LEVEL = "SeverityLevel"  # the level field numbered on Application Insights' scale (aggregate.INSIGHTS_SCALE)
@@ -487,15 +487,16 @@ def json_text(sample: list[dict[str, Any]]) -> str | None:
     text the line has none of (Mezmo's `_line` only repeats the fields it merged in beside it); or whose value
     is an object holding a line's text: the event an export wraps beside its own time (Axiom's `data`, Vector's
     event; not Fly's `fly`, its app's name beside the line's `message`). Its fields are read as the line's own
-    where the line has none of its own. A field this reader knows is never one: a program's JSON line in `log` or
-    `message` is read as its text, its level and words from it, as ever. None when no field is."""
+    where the line has none of its own. A field this reader knows is one only when its object is a collector's
+    record of the line (`collector_record`): a program's JSON line in `log` or `message` is read as its text, its
+    level and words from it, as ever. None when no field is."""
     known = {column(p)[0].lower() for paths in FIELDS.values() for p in paths}
     counts: dict[str, int] = {}
     for obj in sample:
         for key, value in obj.items():
             if key.lower() in known:
-                continue
-            if isinstance(value, dict):  # an event it wraps holds a line's text (Fly's `fly` holds its app's name)
+                said = isinstance(value, str) and value.startswith("{") and collector_record(_object(value))
+            elif isinstance(value, dict):  # an event it wraps holds a line's text (Fly's `fly` holds its app's name)
                 said = _known(value, "message")
             elif isinstance(value, str) and value.startswith("{"):
                 inner = _object(value)
@@ -510,6 +511,17 @@ def json_text(sample: list[dict[str, Any]]) -> str | None:
 
 
 _GIVEN = ("ts", "service", "pod", "level", "message")  # what a line's own fields give
+
+
+def collector_record(obj: dict[str, Any] | None) -> bool:
+    """Whether a line's text, a JSON object, is a collector's record of the program's line rather than the
+    program's own JSON line: it holds the program's text in a message field of its own beside the pod that
+    wrote it, in an object of the orchestrator's (OpenShift's ViaQ record as a LokiStack keeps it: `message`
+    beside `kubernetes.pod_name`; Vector's or Fluent Bit's event stored whole). A program's JSON logger
+    writes its words and its own fields, never its pod's metadata under a key of its own."""
+    if obj is None or not _known(obj, "message"):
+        return False
+    return any("." in p and isinstance(obj.get(column(p)[0]), dict) and _at(obj, p) is not None for p in FIELDS["pod"])
 
 
 def _object(text: str) -> dict[str, Any] | None:
@@ -734,6 +746,7 @@ class Found:
     runtime: bool = False  # the texts are a container runtime's lines, the program's after a prefix (runtime_lines)
     blank: bool = False  # a message field is written empty beside another, so empty ones are skipped (blank_text)
     led: bool = False  # no field holds a line's time: its text begins with it (time_led)
+    guessed: bool = False  # the level field is a collector's guess from the words (aggregate.guessed)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -750,7 +763,8 @@ class Found:
             sample = merged
         host, time = hosts_field(sample, known), time_field(sample)
         coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
-        streams = streams_only({v.upper() for v in level_values(sample)}) or docker_streams(sample)
+        levels = {v.upper() for v in level_values(sample)}
+        streams = streams_only(levels) or docker_streams(sample)
         ascending = coralogix_entries(sample) or upward_numbers(sample)
         stack = stack_of(sample, host, known) if host is not None else None
         text = text_field(sample, (host, time))
@@ -771,6 +785,7 @@ class Found:
             runtime_lines(sample, text),
             blank_text(sample),
             time is None and time_led(sample, text),
+            guessed(levels),
         )
 
     def keys(self) -> list[str]:
