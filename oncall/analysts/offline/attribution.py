@@ -133,6 +133,14 @@ def _credential_refused(found: list[Finding], dark: Collection[str]) -> list[Fin
     return out
 
 
+def _callers_of(working: Collection[tuple[str, str]]) -> dict[str, set[str]]:
+    """The callers whose calls to each callee the traces show working."""
+    callers: dict[str, set[str]] = {}
+    for caller, callee in working:
+        callers.setdefault(callee, set()).add(caller)
+    return callers
+
+
 def _stale_trust(found: list[Finding], working: Collection[tuple[str, str]]) -> list[Finding]:
     """A caller that stopped trusting a dependency's certificate (it does not know who signed it) after that
     certificate was re-issued, while another caller's calls to the dependency work in the same window: the
@@ -140,9 +148,7 @@ def _stale_trust(found: list[Finding], working: Collection[tuple[str, str]]) -> 
     read once at start). Its errors are its own stale credential, and the dependency's lines of a peer refusing
     its certificate witness against that one caller."""
     reissued = {f.service: f.at for f in found if isinstance(f, ChangeFinding) and f.at and rotation(f.detail)}
-    callers: dict[str, set[str]] = {}
-    for caller, callee in working:
-        callers.setdefault(callee, set()).add(caller)
+    callers = _callers_of(working)
     stale: dict[str, str] = {}  # caller -> the dependency whose new certificate it does not trust
     for f in found:
         if (
@@ -183,9 +189,7 @@ def _reached_by_others(found: list[Finding], seen: set[str], working: Collection
     work in the same window: the dependency is up, and the path from this caller is what fails (its
     own network, its host's connection table), so the errors are its own, and a network failure. Not
     when its errors quote what the dependency answered (a quota spent, a limit reached): it reached it."""
-    callers: dict[str, set[str]] = {}
-    for caller, callee in working:
-        callers.setdefault(callee, set()).add(caller)
+    callers = _callers_of(working)
     out: list[Finding] = []
     for f in found:
         d = f.points_to

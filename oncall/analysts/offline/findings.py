@@ -167,6 +167,11 @@ def fell_away(f: MetricFinding) -> bool:
     return d.last <= w.FELL_AWAY * max(d.baseline, before or 0.0)
 
 
+def with_the_hour(f: Finding) -> bool:
+    """Requests that rose, or fell without falling away (fell_away): the day's traffic, no failure."""
+    return isinstance(f, MetricFinding) and f.role == "traffic" and not fell_away(f)
+
+
 def instances(c: Change) -> tuple[float | None, float | None]:
     """The number a change's `from` and `to` end with (`replicas: 6` -> `replicas: 30`), when they do."""
     found = (re.search(r"(\d+(?:\.\d+)?)\s*$", (v or "").strip()) for v in (c.from_, c.to))

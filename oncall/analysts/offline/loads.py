@@ -311,12 +311,12 @@ def scaled_out(c: ChangeFinding) -> bool:
         return True
     # (or a release whose diff raises one: `REPORT_WORKERS: "4"` -> `"48"` beside the image's new tag)
     return any(
-        any(rx.search(re.sub(r"[_.-]", " ", key)) for rx in (REPLICAS, CONCURRENCY)) and _more(old, new)
+        any(rx.search(re.sub(r"[_.-]", " ", key)) for rx in (REPLICAS, CONCURRENCY)) and _larger(old, new)
         for key, old, new in diffs.settings_changed(d.diff)
     )
 
 
-def _more(old: str, new: str) -> bool:
+def _larger(old: str, new: str) -> bool:
     try:
         return float(new) > float(old)
     except ValueError:

@@ -17,6 +17,7 @@ from oncall.analysts.offline.findings import (
     MetricFinding,
     WorkloadFinding,
     fell_away,
+    with_the_hour,
 )
 from oncall.analysts.offline.schedules import fired_on_schedule
 from oncall.analysts.offline.suspect import Suspect
@@ -177,7 +178,7 @@ def change_absorbed(suspects: list[Suspect], alerting: str | None) -> ChangeFind
             if f.weight < 1 or isinstance(f, ChangeFinding | HistoryFinding):
                 continue
             # (nor are requests moving with the hour anywhere: more, or fewer that did not fall away)
-            harmless = (isinstance(f, LogFinding) and f.detail.level == "WARN") or _with_the_hour(f)
+            harmless = (isinstance(f, LogFinding) and f.detail.level == "WARN") or with_the_hour(f)
             if not (harmless or (s is mine and (_busy_cpu(f) or isinstance(f, WorkloadFinding)))):
                 return None
     return changes[-1]
@@ -211,11 +212,6 @@ def _queued(f: Finding, served: float) -> bool:
 def _more_served(f: Finding) -> bool:
     """More requests than usual: with nothing slower or failing, the work the busy processors are doing."""
     return isinstance(f, MetricFinding) and f.role == "traffic" and f.detail.direction == "up"
-
-
-def _with_the_hour(f: Finding) -> bool:
-    """Requests that rose, or fell without falling away (fell_away): the day's traffic, no failure."""
-    return isinstance(f, MetricFinding) and f.role == "traffic" and not fell_away(f)
 
 
 def retired(svc: str, found: list[Finding]) -> ChangeFinding | None:

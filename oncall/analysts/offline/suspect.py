@@ -18,8 +18,8 @@ from oncall.analysts.offline.findings import (
     MetricRole,
     TraceFinding,
     WorkloadFinding,
-    fell_away,
     rotation,
+    with_the_hour,
 )
 from oncall.analysts.offline.patterns import (
     CONSUMED,
@@ -117,7 +117,7 @@ class Suspect:
             if isinstance(f, MetricFinding | OwnFinding)
             and f.at
             and (f.weight >= 1 or (named and isinstance(f, LogFinding) and f.role == "own" and f.category))
-            and not (isinstance(f, MetricFinding) and (f.more_traffic or (f.role == "traffic" and not fell_away(f))))
+            and not with_the_hour(f)
             and not background(f)
         ]
         return min(marks, key=at_of) if marks else None

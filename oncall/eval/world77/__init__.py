@@ -32,7 +32,7 @@ class WinEventExport(Style):
     """Get-WinEvent, server by server, each server's events newest first, written by Out-File -Encoding utf8."""
 
     def logs(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
-        events = sorted(super().logs(e, f, t, rng), key=lambda r: (r["MachineName"], r["TimeCreated"]))
+        events = sorted(super().logs(e, f, t, rng), key=lambda r: r["MachineName"])
         out: list[dict[str, Any]] = []
         for _, group in groupby(events, key=lambda r: r["MachineName"]):
             out += sorted(group, key=lambda r: int(r["TimeCreated"][6:-2]), reverse=True)

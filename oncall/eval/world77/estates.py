@@ -62,8 +62,8 @@ PROD = Estate(
 
 ESTATES = {PROD.name: PROD}
 
-# a message as the program writes it to the event log; `Provider|Id|` in front names another provider than the
-# service's own source (IIS, WAS, .NET Runtime, Service Control Manager, Schannel)
+# a message as the program writes it to the event log; `Provider|Id|` in front names its provider (the service's
+# own source with an event id of its own, or IIS, WAS, .NET Runtime, Service Control Manager, Schannel)
 BACKGROUND = {
     "aspnet": ["Category: Microsoft.AspNetCore.Hosting.Diagnostics\r\nEventId: 2\r\n\r\nRequest finished HTTP/1.1 GET "
                "/api/claims/{n}{k} - 200 - application/json 1{n}.{k}ms",
@@ -114,7 +114,7 @@ def record(estate: Estate, at: datetime, service: str, pod: str, level: str, tex
     node = estate.node(service)
     line = _fill(at, text, node.tech)
     provider, event_id = SOURCES[service], {"error": 1000, "critical": 1000, "warn": 900}.get(level, 0)
-    if line.count("|") >= 2 and line.split("|", 1)[0] in (*_SYSTEM, ".NET Runtime", "Application Error", "W3SVC-WP"):
+    if line.count("|") >= 2 and line.split("|", 1)[0] in (*_SYSTEM, ".NET Runtime", provider):
         provider, event_id_text, line = line.split("|", 2)
         event_id = int(event_id_text)
     if service == "claims-db":

@@ -375,8 +375,6 @@ class JsonlLogs:
             pick["message"] = f"regexp_replace({pick['message']}, {_literal(TIME_LEAD)}, '')"
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
             pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
-        if found.guessed:  # a collector guessed the level from the words: the line's own header says it first
-            pick["level"] = f"coalesce({header_level(pick['message'])}, {pick['level']})"
         columns = "{" + ", ".join(f"{_literal(k)}: 'VARCHAR'" for k in keys) + "}"
         batched = found.envelope == otlp.BATCH_KEY
         if batched:
@@ -395,6 +393,8 @@ class JsonlLogs:
         errors = [_ident(k) for k in keys if k.lower() in ERROR_KEYS]
         none = " AND ".join(f"{e} IS NULL" for e in errors) or "true"
         error = f"CASE WHEN {none} THEN NULL ELSE {pick['error']} END"
+        # a collector guessed the level from the words: the level the line's own header states comes first
+        level = f"coalesce({header_level('msg0')}, lvl0)" if found.guessed else "lvl0"
         # a line with no service field of its own: the last part of its log group's name
         service = """CASE WHEN suffix(svc0, '.service') THEN svc0[:-9] WHEN svc0 <> '' THEN svc0
                       ELSE regexp_extract(group0, '([^/]+)/*$', 1) END"""
@@ -408,7 +408,7 @@ class JsonlLogs:
               FROM {source}),
             m AS (SELECT *, CASE WHEN err0 IS NULL THEN msg0 ELSE {with_error("msg0", "err0")} END AS msg1 FROM r),
             s AS (SELECT *, {with_status("msg1", "status0")} AS msg2 FROM m),
-            g AS (SELECT ts_text, {service} AS service, pod, lvl0 AS lvl, msg0, {truncated("msg2")} AS msg{line_no}
+            g AS (SELECT ts_text, {service} AS service, pod, {level} AS lvl, msg0, {truncated("msg2")} AS msg{line_no}
                   FROM s)
             SELECT ts_text, lvl, {epoch_seconds("ts_text", near)} AS ts, service, pod,
                    {spelt_level("msg0", "msg", "lvl")} AS level, msg{line_no} FROM g)"""
