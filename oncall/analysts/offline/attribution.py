@@ -214,8 +214,8 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
     first, for then it is sending less), or, for connections the other side closed, exactly one of them
     changed minutes before (an upstream's keep-alive cut below the proxy's); else, when exactly one of its
     dependencies is one we looked at and have no metrics from (a provider), the caller did not change in
-    the minutes before, and none of the dependencies we watch was failing then: the errors witness
-    against that dependency."""
+    the minutes before, and none of the dependencies we watch was failing then (of several such, the one its
+    failing traces end in): the errors witness against that dependency."""
     lost = {
         f.service: f.at
         for f in found
@@ -237,6 +237,9 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
                 gone = [d for d in deps if any(at - w.JUST_AFTER <= t <= at for t in changed.get(d, []))]
             if not gone and not _changed_before(f.service, at, changed):
                 gone = [d for d in deps if d in dark]
+                if len(gone) > 1 and (traced := [d for d in gone if _traced_to(found, f.service, d, at)]):
+                    # of several it cannot see, the one its failing traces end in: its calls to that one fail
+                    gone = traced
                 if len(gone) > 1 and DATABASE_SAID.search(f.words):
                     # of several it cannot see, the one whose name says it is the kind the error names
                     gone = [d for d in gone if DATABASE_NAME.search(d)]
@@ -246,6 +249,19 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
                 f = replace(f, role="peer", points_to=gone[0])
         out.append(f)
     return out
+
+
+def _traced_to(found: list[Finding], caller: str, callee: str, at: datetime) -> bool:
+    """The caller's failing traces end in its calls to `callee` from about `at` on (traces sample a failure:
+    the first failing one may come many minutes after the caller's logs began to show it)."""
+    return any(
+        isinstance(f, TraceFinding)
+        and isinstance(f.detail, Origin)
+        and f.detail.seen_by == caller
+        and f.detail.service == callee
+        and at - w.NEAR <= f.detail.first_seen <= at + w.LAG_CLOSE
+        for f in found
+    )
 
 
 def _unreached(f: LogFinding, changed: dict[str, list[datetime]]) -> bool:
@@ -334,10 +350,18 @@ _REFUSALS = ((STORE_FULL, "memory_utilization"), (STORE_NO_SPACE, "disk_utilizat
 
 def _store_full(found: list[Finding], catalog: Catalog) -> list[Finding]:
     """A caller quoting a store's refusal for its own limit ("used memory > 'maxmemory'", "database space
-    exceeded"), while exactly one of its dependencies has that resource at the limit: that store ran out,
-    not the caller."""
+    exceeded", "filegroup is full"), while exactly one of its dependencies has that resource at the limit, or
+    (none watched at its limit) states that refusal in its own logs: that store ran out, not the caller."""
     full = {
         (f.service, f.signal) for f in found if isinstance(f, MetricFinding) and f.role == "saturation" and f.weight > 0
+    }
+    # (a store whose own lines say it refused for that limit: what it watches may not include the resource)
+    full |= {
+        (f.service, signal)
+        for f in found
+        if isinstance(f, LogFinding) and f.role == "own" and f.at
+        for says, signal in _REFUSALS
+        if says.search(f.words)
     }
     out: list[Finding] = []
     for f in found:

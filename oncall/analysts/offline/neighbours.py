@@ -33,7 +33,7 @@ and their own routine changes count for little."""
 from __future__ import annotations
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction
+from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction, rotation
 from oncall.analysts.offline.loads import (
     changed_before,
     changed_since,
@@ -52,7 +52,15 @@ from oncall.analysts.offline.loads import (
     work_logged_at,
     work_sent,
 )
-from oncall.analysts.offline.patterns import CACHE_MISSED, REFUSED, STATED_FAILURES, THROTTLED, UNREACHED, reaches
+from oncall.analysts.offline.patterns import (
+    CACHE_MISSED,
+    KEY_NOT_HELD,
+    REFUSED,
+    STATED_FAILURES,
+    THROTTLED,
+    UNREACHED,
+    reaches,
+)
 from oncall.analysts.offline.schedules import first_firing, schedule_set
 from oncall.analysts.offline.suspect import Suspect, passes_up
 from oncall.core.catalog import Catalog
@@ -65,6 +73,8 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str
         best: tuple[float, ChangeFinding, list[Suspect], bool] | None = None
         for c in x.changes():
             if not c.at or x.kept_old_credential(c):  # its users broke because it did: its category says why
+                continue
+            if _verifiers_kept_old_keys(x, c, suspects, catalog):  # the rollover is not to undo: they re-read
                 continue
             if reaction(c.detail):  # a scale-out answers load, unless its new pools took a store's connections
                 broke, by_load = pools_multiplied(x, c, suspects, catalog), True
@@ -105,6 +115,22 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str
                 s.symptom_of = x.service
                 s.score -= w.SYMPTOM_OF_DEPENDENCY
                 s.change_strength *= w.CHANGE_ON_SYMPTOM
+
+
+def _verifiers_kept_old_keys(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> bool:
+    """X rolled its signing credential over (an identity provider's token-signing certificate, its JWKS) and
+    right after, a user of X fails for holding no key that matches the tokens it is given (KEY_NOT_HELD): the
+    issuer signs with its new key as a rollover does, and the user verifies with the keys it read before (its
+    federation metadata or key set, fetched once). The user's copy is the credential out of date, re-read by
+    restarting it; the rollover is not a change to undo."""
+    assert c.at is not None
+    if not rotation(c.detail):
+        return False
+    users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
+    return any(
+        s.onset and c.at <= s.onset <= c.at + w.LAG_CLOSE and any(KEY_NOT_HELD.search(f.words) for f in s.logs())
+        for s in users
+    )
 
 
 def _ran_clean_then_named(x: Suspect, cause: Suspect, c: ChangeFinding) -> bool:

@@ -34,6 +34,9 @@ _UNTRUSTED = (
 _NO_SPACE = (
     r"\bspace exceeded\b|\bNOSPACE\b|\bstorage (is )?full\b|StorageFull|\binsufficient (storage|disk space)\b"
     r"|minimum free drive threshold|\blow on disk\b|\bdisk resource limit alarm\b"
+    # a database's files at their size limit: SQL Server's 1105 ("the 'PRIMARY' filegroup is full") and 9002 (its
+    # transaction log full), MySQL's "The table 'x' is full"
+    r"|\bfilegroup is full\b|\btransaction log for database '[^']+' is full\b|\bThe table '[^']+' is full\b"
 )
 
 # a stream or account at the size it may keep refuses what is new: the broker's limit, not its client's (NATS
@@ -51,6 +54,14 @@ _USAGE_QUOTA = (
 # the receiver checks with its secret what the sender signed with its own
 _UNMATCHED_SIGNATURE = r"SignatureVerification(Error|Exception|Failed)|no signatures? found matching|signature mismatch"
 UNMATCHED_SIGNATURE = re.compile(_UNMATCHED_SIGNATURE, re.I)
+# A verifier that holds no key matching the one a token names (its issuer signed with a key the verifier's copy of
+# the issuer's keys lacks): Microsoft.IdentityModel's IDX10501 and IDX10503, PyJWT's PyJWKClientError, a kid not
+# in a cached JWKS
+KEY_NOT_HELD = re.compile(
+    r"IDX1050[13]\b|SignatureKeyNotFound|unable to (match|find a signing) key|\bkid\b[^\n]{0,40}\bnot (found|in)\b"
+    r"|no matching (signing )?key",
+    re.I,
+)
 
 RULES: list[tuple[Category, str]] = [
     (
@@ -107,6 +118,10 @@ RULES: list[tuple[Category, str]] = [
         # Manager's 7000 and 7038, the Security log's status 0xC0000071 and 0xC0000224), or wrong
         r"|password (has )?expired|password must be changed|\blogon failure\b|unable to log ?on as"
         r"|user name or password is incorrect|0xC0000071|0xC0000224|KDC_ERR_KEY_EXPIRED"
+        # IIS' WAS refusing an application pool's identity, which no longer logs on (its password expired or
+        # was changed): 5021 "The identity of application pool X is invalid. The user name or password that is
+        # specified for the identity may be incorrect"
+        r"|\bidentity of application pool \S+ is invalid\b|user name or password that is specified for the identity"
         # SMTP's authentication refusal (RFC 4954), as mail clients report it
         r"|\b535[ -]5\.7\.8\b|SMTPAuthenticationError|Username and Password not accepted"
         # a token signed with a key the verifier does not hold (its issuer rotated keys): PyJWT, jsonwebtoken,

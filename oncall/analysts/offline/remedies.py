@@ -19,6 +19,7 @@ from oncall.analysts.offline.patterns import (
     RETAINED_LOG,
     SECRETS_STORE,
     STALE_KEYS,
+    STORE_NO_SPACE,
     STORE_READ_ONLY,
     STREAM_LIMIT,
     UNMATCHED_SIGNATURE,
@@ -222,6 +223,18 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
         )
     elif "disk_utilization" in saturated:
         acts.append(Action(kind="scale", target=svc, description=f"Expand the volume of {svc}", cites=cites))
+    elif cat == "resource_exhaustion" and any(STORE_NO_SPACE.search(x) for x in said):
+        # (a store out of room for what it writes, with no volume watched: its files or volume are what to grow;
+        # a restart frees nothing it keeps)
+        acts.append(
+            Action(
+                kind="scale",
+                target=svc,
+                description=f"Grow {svc}'s storage (its data files, or the volume under them): it has no room left "
+                "for what it writes; then find what filled it",
+                cites=cites,
+            )
+        )
     elif (
         cat in ("capacity", "resource_exhaustion")
         and WORKER_SETTING.search(words)

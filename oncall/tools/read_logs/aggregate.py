@@ -26,7 +26,8 @@ ERROR_NAMES = (
     "EXCEPTION", "EXCEEDEDCPU", "EXCEEDEDMEMORY",  # a Worker's Outcome: it threw, or the runtime stopped it
 )  # fmt: skip
 WARN_NAMES = ("WARN", "WARNING", "WRN", "40", "4", "W")
-DEBUG_NAMES = ("DEBUG", "DEBU", "DBG", "TRACE", "TRAC", "TRC", "VRB", "10", "20", "7")  # (Serilog's Verbose: VRB)
+# (Serilog's Verbose: VRB; the Windows event log's Verbose)
+DEBUG_NAMES = ("DEBUG", "DEBU", "DBG", "TRACE", "TRAC", "TRC", "VRB", "VERBOSE", "10", "20", "7")
 
 
 def streams_only(values: set[str]) -> bool:
@@ -80,6 +81,10 @@ def named_level(lvl: str, facility: bool = True) -> str:
 # 4 critical) means what it says.
 UPWARD_SCALE = {"0": "DEBUG", "1": "DEBUG", "2": "DEBUG", "3": "", "4": "WARN", "5": "ERROR", "6": "CRITICAL"}
 INSIGHTS_SCALE = {"0": "DEBUG", "1": "INFO", "2": "WARN", "3": "ERROR", "4": "CRITICAL"}
+# The Windows event log's Level: 1 critical, 2 error, 3 warning, 4 information, 5 verbose, 0 an event logged
+# whatever the level asked for (LogAlways). Syslog's 3 is an error and its 4 a warning: read on syslog's
+# scale, every information event of a server would be a warning and every warning an error.
+WINDOWS_SCALE = {"0": "INFO", "1": "CRITICAL", "2": "ERROR", "3": "WARN", "4": "INFO", "5": "DEBUG"}
 
 
 def upward_level(lvl: str, scale: dict[str, str]) -> str:

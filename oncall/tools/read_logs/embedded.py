@@ -8,6 +8,7 @@ lines its summary cites are numbered then, by reading again only the stretches n
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
@@ -28,6 +29,7 @@ from oncall.tools.read_logs.aggregate import (
     UNREADABLE,
     UPWARD_SCALE,
     WARN_NAMES,
+    WINDOWS_SCALE,
     Sample,
     header_level,
     marks_sql,
@@ -39,6 +41,7 @@ from oncall.tools.read_logs.aggregate import (
 from oncall.tools.read_logs.fields import (
     CONTAINER_LOG,
     ERROR_KEYS,
+    EVENTLOG_HEADER,
     FIELDS,
     INSIGHTS_LEVEL,
     POD_TAGS,
@@ -56,6 +59,7 @@ from oncall.tools.read_logs.fields import (
     used_keys,
 )
 from oncall.tools.read_logs.numbering import Ahead, Numberer, spread
+from oncall.tools.read_logs.owners import Owner
 from oncall.tools.read_logs.paired import entry_sql
 
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a longer line is skipped and counted, not a failure of the tool
@@ -121,6 +125,33 @@ def _inside(group: tuple[str, ...], found: Found) -> list[str]:
     return [_json_path(k, i) for k, i in paths if spelt(list(found.inner_keys), k) == k]
 
 
+def _lines(keys: list[str]) -> str:
+    """SQL: the file $path's lines, each key's value as read_json gives it as text (NULL for a line that is not a
+    JSON object), for a file that begins with a byte-order mark: Windows PowerShell 5.1's `Out-File -Encoding
+    utf8` writes one, which DuckDB's JSON reader refuses (its first line would be lost) and its CSV reader skips.
+    A JSON line holds no control character, so the one used as the separator keeps each line whole."""
+    values = ", ".join(f"try(json_extract_string(l, {_literal(_json_path(k, None))})) AS {_ident(k)}" for k in keys)
+    lines = (
+        "read_csv($path, columns={'l': 'VARCHAR'}, delim=chr(1), quote='', escape='', header=false, "
+        f"auto_detect=false, ignore_errors=true, max_line_size={MAX_LINE_BYTES})"
+    )
+    return f"(SELECT {values} FROM {lines})"
+
+
+def _owner(owner: Owner, keys: list[str], found: Found, raw: bool = False) -> str:
+    """SQL: the service the field `owner` names a line's, by the values seen in the sample (read from the
+    file: quoted as literals, never SQL); `raw`, the field's own value (a server, as a line's pod)."""
+    key, inner = column(owner.path)
+    if found.inner is not None and key in found.inner_keys:
+        value = _value(_ident(found.inner), _json_path(key, inner))
+    else:
+        value = _value(_ident(spelt(keys, key) or key), inner)
+    if raw:
+        return value
+    whens = " ".join(f"WHEN {_literal(v)} THEN {_literal(s)}" for v, s in owner.services)
+    return f"CASE {value} {whens} END"
+
+
 # syslog's traditional time (RFC 3164, rsyslog's and syslogd's default): `Jan 19 05:41:12`, `Feb  6 00:22:02`
 _SYSLOG_TIME = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d\d:\d\d:\d\d(\.\d+)?"
 # how far past the time asked about a line without a year may fall and still be of that year
@@ -149,6 +180,9 @@ def epoch_seconds(value: str, near: datetime | None = None) -> str:
         )
     return (
         f"coalesce(epoch(TRY_CAST(nullif({value}, '') AS TIMESTAMPTZ)), "
+        # .NET's JSON date (fields.DOTNET_DATE): milliseconds since the epoch
+        rf"CASE WHEN starts_with({value}, '/Date(') THEN "
+        rf"TRY_CAST(regexp_extract({value}, '^/Date\((-?\d{{1,15}})', 1) AS DOUBLE) / 1000 END, "
         rf"CASE WHEN regexp_matches({value}, '^\d{{4}}-\d\d-\d\d[T ]\d\d:\d\d:\d\d,\d') "
         f"THEN epoch(TRY_CAST(replace({value}, ',', '.') AS TIMESTAMPTZ)) END, {yearless}"
         f"CASE WHEN regexp_full_match({value}, '\\d{{10,19}}(\\.\\d+)?') THEN "
@@ -227,6 +261,7 @@ class JsonlLogs:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._con: Any = None  # a DuckDB connection, opened on first use
+        self._bom = False  # the file begins with a byte-order mark (read as lines, then as JSON: _lines)
         self._marks: dict[tuple[datetime, datetime, datetime, str | None], _Marks] = {}
         self._lock = threading.Lock()
 
@@ -283,6 +318,8 @@ class JsonlLogs:
             head = f.read(65536)
             f.seek(max(0, size - 65536))
             tail = f.read(65536)
+        self._bom = head.startswith(codecs.BOM_UTF8)
+        head = head.removeprefix(codecs.BOM_UTF8)
         probes = [raw for _, raw in spread(self.path, KEY_PROBES)]
         lines = [*head.splitlines()[:-1], *probes, *tail.splitlines()[-1:]]  # (the head's last line may be cut)
         objs = []
@@ -355,6 +392,8 @@ class JsonlLogs:
                     named = f"(CASE WHEN starts_with({named}, {cut}) THEN {rest} ELSE {named} END)"
                 # first: it was found because the fields this reader knows name no service (or are absent)
                 got.insert(0, named)
+            if name in ("service", "pod"):  # what the fields found to name a line's service give (owners)
+                got += [_owner(o, keys, found, name == "pod") for o in found.owners if o.server or name == "service"]
             if name == "pod" and found.tags is not None:  # a pod tag outranks a host: that is its node
                 got.insert(0, f"nullif(regexp_extract({_ident(found.tags)}, {_literal(_POD_TAG)}, 1), '')")
             if (extra := {"message": found.text or found.inner, "ts": found.time}.get(name)) is not None:
@@ -364,6 +403,8 @@ class JsonlLogs:
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
         if found.ascending:  # numbered up with severity, not syslog's way
             pick["level"] = upward_level(pick["level"], UPWARD_SCALE)
+        elif found.windows:  # the event log's own numbers (a record without LevelDisplayName's words)
+            pick["level"] = upward_level(pick["level"], WINDOWS_SCALE)
         if found.streams:  # a stream is not a level: each line's is read from its text (spelt_level)
             pick["level"] = "''"
         if found.led:  # the time a capture wrote in front of each line, where no field holds one
@@ -373,6 +414,10 @@ class JsonlLogs:
             pick["message"] = f"regexp_replace({pick['message']}, {_literal(RUNTIME_PREFIX)}, '')"
         elif found.led:
             pick["message"] = f"regexp_replace({pick['message']}, {_literal(TIME_LEAD)}, '')"
+        if found.headed:  # ASP.NET Core's event log header above the message: read after it
+            said = pick["message"]
+            header = f"regexp_replace({said}, {_literal(EVENTLOG_HEADER)}, '')"
+            pick["message"] = f"CASE WHEN starts_with({said}, 'Category: ') THEN {header} ELSE {said} END"
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
             pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
         columns = "{" + ", ".join(f"{_literal(k)}: 'VARCHAR'" for k in keys) + "}"
@@ -384,6 +429,8 @@ class JsonlLogs:
             columns = "{" + f"{_literal(found.envelope)}: {_literal(struct)}" + "}"
         source = f"""read_json($path, format='newline_delimited', columns={columns},
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""
+        if self._bom and found.envelope is None:
+            source = _lines(keys)
         if batched:  # a row per record, with the line of its batch (what its citation numbers)
             source = otlp.records_sql(keys, source, _ident, _literal)
         elif found.envelope is not None:

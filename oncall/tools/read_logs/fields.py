@@ -17,6 +17,7 @@ from typing import Any
 
 from oncall.tools.read_logs import otlp
 from oncall.tools.read_logs.aggregate import guessed, normalise_levels, streams_only
+from oncall.tools.read_logs.owners import HOST_NAMED, Owner, owners
 from oncall.tools.read_logs.paired import Pair, as_maps, pairs
 
 INSIGHTS_LEVEL = "SeverityLevel"  # the level field numbered on Application Insights' scale (aggregate.INSIGHTS_SCALE)
@@ -84,6 +85,9 @@ FIELDS = {
         # CloudNativePG writes each of PostgreSQL's own lines inside a record at level info: the server's
         # severity (LOG, ERROR, FATAL) is the line's
         "record.error_severity",
+        # the Windows event log's level in words (Get-WinEvent's LevelDisplayName): its Level is numbered on the
+        # event log's own scale (WINDOWS_SCALE), which a record without the words is read on
+        "LevelDisplayName",
         "level",
         "severity",
         "lvl",
@@ -383,6 +387,22 @@ TIME_LEAD = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2})) 
 RUNTIME_PREFIX = TIME_LEAD + r"(?:stdout|stderr) [FP] "
 
 
+# ASP.NET Core's event log provider (Microsoft.Extensions.Logging.EventLog) writes the logger's category, the event
+# id and any scopes above a blank line, then the message: the message is what the line says, read after that
+EVENTLOG_HEADER = r"^Category: [^\n]*\nEventId: [^\n]*\n(?:[^\n]*[^\r\n][^\n]*\n)*\r?\n"
+
+
+def eventlog_headers(sample: list[dict[str, Any]], text: str | None = None) -> bool:
+    """Whether any sampled line's text begins with ASP.NET Core's event log header (EVENTLOG_HEADER): each line
+    that does is read after it (the provider's events beside other programs' in one server's log)."""
+    paths = [*([text] if text else []), *FIELDS["message"]]
+    for obj in sample:
+        said = next((v for p in paths if isinstance(v := _at(obj, p), str)), None)
+        if said is not None and re.match(EVENTLOG_HEADER, said):
+            return True
+    return False
+
+
 def _mostly_begin(objs: list[dict[str, Any]], text: str | None, prefix: str) -> bool:
     """Whether most of these lines' texts (the first message field each has, or `text`, a field found to hold
     them) begin with `prefix`."""
@@ -421,16 +441,8 @@ def pod_tags(sample: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
-    """A field of a shipper this reader does not know that names where each line came from, as a FIELDS
-    path: when most sampled lines have no service field or log group it knows, nor a host or pod field naming
-    a catalogued service (Fly's `host` is a server's short id), the text field, wherever it is
-    nested, whose values most often are the catalog's services or hosts and pods named after them
-    (`mx-02`; rsyslog's `sysloghost`; Cloud Run's `resource.labels.service_name`; FireLens's `payments:44`), in
-    any case and with or without a domain (host_name). None when the lines name their service in a field it
-    knows, or nothing names one."""
-    if not sample or not known:
-        return None
+def _host_naming(known: list[str]) -> Callable[[Any], bool]:
+    """Whether a value names one of the `known` services as a host or pod is named after it (host_name)."""
     prefixes = tuple(f"{k}-" for k in known)
     names = set(known)
 
@@ -439,11 +451,49 @@ def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
             (name := host_name(value)) in names or name.startswith(prefixes) or stacked(name, names) is not None
         )
 
-    # a host field whose value names no service says where the line ran, not whose it is: only a service
-    # field, a log group, or a host or pod named after a service says that
+    return names_one
+
+
+def _unowned(sample: list[dict[str, Any]], known: list[str]) -> bool:
+    """Whether most sampled lines name no `known` service where this reader looks: a host field whose value
+    names no service says where the line ran, not whose it is; only a service field, a log group, or a host
+    or pod named after a service says that."""
+    if not sample or not known:
+        return False
+    names_one = _host_naming(known)
     owned = sum(1 for obj in sample if _known(obj, "service") or _known(obj, "group") or _names_pod(obj, names_one))
-    if owned * 2 >= len(sample):
+    return owned * 2 < len(sample)
+
+
+# the fields whose values are what a line says or how bad it is, never whose it is
+_NOT_OWNERS = ("message", "error", "level", "ts", "http_status")
+
+
+def owners_in(sample: list[dict[str, Any]], known: list[str], taken: tuple[str | None, ...] = ()) -> tuple[Owner, ...]:
+    """The fields a line's service is read from when most sampled lines name no service where this reader
+    looks and no host field was found either (owners.owners): the texts of the lines' other fields (not
+    their text, time or level, nor a field `taken` for those), a server's field known by its name or as a
+    pod's (FIELDS["pod"])."""
+    if not _unowned(sample, known):
+        return ()
+    said = [p for group in _NOT_OWNERS for p in FIELDS[group]]
+    skip = {p.lower() for p in said} | {column(p)[0].lower() for p in said} | {k.lower() for k in taken if k}
+    pods = {p.lower() for p in FIELDS["pod"]}
+    lines = [{p: v for p, v in _texts(obj, []) if p.lower() not in skip and v} for obj in sample]
+    return owners(lines, known, lambda p: p.lower() in pods or HOST_NAMED.search(p) is not None)
+
+
+def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
+    """A field of a shipper this reader does not know that names where each line came from, as a FIELDS
+    path: when most sampled lines have no service field or log group it knows, nor a host or pod field naming
+    a catalogued service (Fly's `host` is a server's short id), the text field, wherever it is
+    nested, whose values most often are the catalog's services or hosts and pods named after them
+    (`mx-02`; rsyslog's `sysloghost`; Cloud Run's `resource.labels.service_name`; FireLens's `payments:44`), in
+    any case and with or without a domain (host_name). None when the lines name their service in a field it
+    knows, or nothing names one."""
+    if not _unowned(sample, known):
         return None
+    names_one = _host_naming(known)
     # (a line's text is not where it came from: `payments: charge failed` names no host; but the fields beside
     # a text nested in an object may say where it came from: OCI's logContent.subject beside logContent.data)
     said = (*FIELDS["message"], *FIELDS["error"])
@@ -628,6 +678,18 @@ def _line_levels(sample: list[dict[str, Any]]) -> Iterator[list[str]]:
         yield levels
 
 
+# the properties a Windows event log record is exported with (Get-WinEvent's EventLogRecord; NXLog's and
+# Winlogbeat's own names are other fields)
+WINDOWS_RECORD = ("ProviderName", "Level", "Id")
+
+
+def windows_events(sample: list[dict[str, Any]]) -> bool:
+    """Whether most sampled lines are Windows event log records as Get-WinEvent exports them (WINDOWS_RECORD):
+    their numbered Level is the event log's (aggregate.WINDOWS_SCALE), not syslog's."""
+    records = sum(1 for obj in sample if all(spelt(list(obj), k) is not None for k in WINDOWS_RECORD))
+    return bool(sample) and records * 2 > len(sample)
+
+
 def upward_numbers(sample: list[dict[str, Any]]) -> bool:
     """Whether the level read for most sampled lines is a digit on a scale that runs up with severity, 3 its
     info (Coralogix's 1 debug to 6 critical, DataSet's 0 finest to 6 fatal), not syslog's, which runs down (its
@@ -701,6 +763,9 @@ TIME_NAMED = re.compile(r"(?i)time|date|epoch|(^|[_.])ts($|[_.])|_at$")
 # an epoch number's digits: seconds, milliseconds, microseconds, nanoseconds (as epoch_seconds reads them)
 _EPOCH = re.compile(r"\d{10}(\d{3}){0,3}(\.\d+)?")
 _EPOCH_YEARS = (946_684_800, 4_102_444_800)  # 2000 to 2100
+# .NET's JSON date (Windows PowerShell 5.1's ConvertTo-Json, DataContractJsonSerializer): `/Date(ms)/`, the
+# milliseconds since the epoch in UTC (group 1) and optionally the writer's offset, which moves nothing
+DOTNET_DATE = re.compile(r"/Date\((-?\d{1,15})(?:[+-]\d{4})?\)/")
 
 
 def _as_time(value: Any, named: bool = False) -> float | None:
@@ -712,6 +777,8 @@ def _as_time(value: Any, named: bool = False) -> float | None:
         digits = len(str(value).split(".")[0])
         seconds = float(value) / 10 ** (digits - 10)
         return seconds if _EPOCH_YEARS[0] <= seconds < _EPOCH_YEARS[1] else None
+    if isinstance(value, str) and (m := DOTNET_DATE.fullmatch(value)) is not None:
+        return int(m.group(1)) / 1000
     if not isinstance(value, str) or len(value) < 16 or ":" not in value or not value[:4].isdigit():
         return None
     # the zone named after the time, as Better Stack's export and Ruby's Time#to_s write UTC (DuckDB reads it)
@@ -747,6 +814,9 @@ class Found:
     blank: bool = False  # a message field is written empty beside another, so empty ones are skipped (blank_text)
     led: bool = False  # no field holds a line's time: its text begins with it (time_led)
     guessed: bool = False  # the level field is a collector's guess from the words (aggregate.guessed)
+    owners: tuple[Owner, ...] = ()  # no field names a line's service: the fields whose values do (owners_in)
+    windows: bool = False  # Windows event log records: a numbered level is on its scale (windows_events)
+    headed: bool = False  # texts begin with ASP.NET Core's event log header (eventlog_headers)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -786,6 +856,9 @@ class Found:
             blank_text(sample),
             time is None and time_led(sample, text),
             guessed(levels),
+            owners_in(sample, known, (text, time)) if host is None else (),
+            windows_events(sample),
+            eventlog_headers(sample, text),
         )
 
     def keys(self) -> list[str]:
@@ -796,7 +869,9 @@ class Found:
             host = self.inner
         elif host is not None and (pair := self.pair(host)) is not None:  # read from its two lists
             host, lists = None, (pair.keys, pair.values)
-        return [k for k in dict.fromkeys((host, *lists, self.text, self.time, self.inner, self.tags)) if k is not None]
+        owners = [self.inner if column(o.path)[0] in self.inner_keys else column(o.path)[0] for o in self.owners]
+        keys = (host, *lists, self.text, self.time, self.inner, self.tags, *owners)
+        return [k for k in dict.fromkeys(keys) if k is not None]
 
     def pair(self, name: str) -> Pair | None:
         """The map written as two lists that `name` stands for, if it is one."""
