@@ -203,6 +203,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world76
 	rm -rf build/world77 && $(BIN)/oncall scenarios generate build/world77 --world 77 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world77
+	rm -rf build/world78 && $(BIN)/oncall scenarios generate build/world78 --world 78 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world78
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.
