@@ -30,6 +30,7 @@ from oncall.analysts.offline.patterns import (
     STORE_NAME,
     STORE_NO_SPACE,
     STORE_READ_ONLY,
+    THROTTLED,
     UNRESOLVED,
     UNTRUSTED_CERT,
     checked_their_cert,
@@ -215,7 +216,8 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
     changed minutes before (an upstream's keep-alive cut below the proxy's); else, when exactly one of its
     dependencies is one we looked at and have no metrics from (a provider), the caller did not change in
     the minutes before, and none of the dependencies we watch was failing then (of several such, the one its
-    failing traces end in): the errors witness against that dependency."""
+    failing traces end in), or its change ran clean for longer than a change's errors take to show and its
+    failing traces end in one of them, which did not throttle it: the errors witness against that dependency."""
     lost = {
         f.service: f.at
         for f in found
@@ -235,7 +237,17 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
                 continue
             if not gone and CLOSED_BY_PEER.search(f.words):
                 gone = [d for d in deps if any(at - w.JUST_AFTER <= t <= at for t in changed.get(d, []))]
-            if not gone and not _changed_before(f.service, at, changed):
+            if (
+                not gone
+                and _changed_before(f.service, at, changed)
+                and not _changed_before(f.service, at, changed, w.JUST_AFTER)
+                and not THROTTLED.search(f.words)
+            ):
+                # its change ran clean for longer than a change's errors take to show, and its failing traces
+                # end in its calls to one dependency it cannot see: that dependency failed it, not the change
+                # (unless it turned the caller away for the rate it sent: what it sends is what changed)
+                gone = [d for d in deps if d in dark and _traced_to(found, f.service, d, at)]
+            elif not gone and not _changed_before(f.service, at, changed):
                 gone = [d for d in deps if d in dark]
                 if len(gone) > 1 and (traced := [d for d in gone if _traced_to(found, f.service, d, at)]):
                     # of several it cannot see, the one its failing traces end in: its calls to that one fail

@@ -363,6 +363,9 @@ class JsonlLogs:
                         got.append(_ident(as_spelt))  # the path flattened into one key
                 key, inner = column(path)
                 if (as_spelt := spelt(keys, key)) is None:
+                    if (pair := found.pair(key)) is not None and inner is not None and "[" not in inner:
+                        # a map the file writes as a keys' list and a values' list (SigNoz's older table)
+                        got.append(entry_sql(pair, inner[2:].strip('"'), _ident, _literal))
                     continue
                 if name == "message" and as_spelt == found.inner:  # a collector's record: its own message is read
                     continue

@@ -59,6 +59,8 @@ FIELDS = {
         "labels.app",
         "labels.container",
         "source_name",  # Papertrail: the sender (a Heroku app, a host)
+        # SigNoz's rows (signoz_logs.logs_v2): the record's resource in a map of its texts
+        'resources_string."service.name"',
         "_service",  # GELF: additional fields start with an underscore (logback-gelf, graypy)
         "_app",
     ),
@@ -161,6 +163,9 @@ FIELDS = {
         "attributes.err",
         "attributes.error",
         'attributes."exception.message"',
+        # SigNoz's rows keep the record's attributes in maps by type: the texts in attributes_string
+        'attributes_string."exception.message"',
+        "attributes_string.error",
         "exception",
         "stack_trace",
         "exc_info",
@@ -259,7 +264,7 @@ def flat_keys(path: str) -> tuple[str, ...]:
 
 # error fields that are a table's columns, on every exported row whatever it holds: a sample that shows none
 # shows the table has none, so they are not read on the chance that only error lines carry them
-TABLE_COLUMNS = frozenset({"ExceptionType"})
+TABLE_COLUMNS = frozenset({"ExceptionType", "attributes_string"})  # (SigNoz's rows carry their map, empty or not)
 # the top-level keys an error field is read from: a nested path's key, or its flattened spelling
 # (`exception.message`), in lower case
 ERROR_KEYS = frozenset(
@@ -870,6 +875,8 @@ class Found:
         elif host is not None and (pair := self.pair(host)) is not None:  # read from its two lists
             host, lists = None, (pair.keys, pair.values)
         owners = [self.inner if column(o.path)[0] in self.inner_keys else column(o.path)[0] for o in self.owners]
+        # (every map written as two lists: a field this reader knows may be in one, not only the host)
+        lists = (*lists, *(k for p in self.pairs for k in (p.keys, p.values)))
         keys = (host, *lists, self.text, self.time, self.inner, self.tags, *owners)
         return [k for k in dict.fromkeys(keys) if k is not None]
 
