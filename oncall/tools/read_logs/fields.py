@@ -397,15 +397,16 @@ RUNTIME_PREFIX = TIME_LEAD + r"(?:stdout|stderr) [FP] "
 EVENTLOG_HEADER = r"^Category: [^\n]*\nEventId: [^\n]*\n(?:[^\n]*[^\r\n][^\n]*\n)*\r?\n"
 
 
-def eventlog_headers(sample: list[dict[str, Any]], text: str | None = None) -> bool:
-    """Whether any sampled line's text begins with ASP.NET Core's event log header (EVENTLOG_HEADER): each line
-    that does is read after it (the provider's events beside other programs' in one server's log)."""
-    paths = [*([text] if text else []), *FIELDS["message"]]
-    for obj in sample:
-        said = next((v for p in paths if isinstance(v := _at(obj, p), str)), None)
-        if said is not None and re.match(EVENTLOG_HEADER, said):
-            return True
-    return False
+def eventlog_headers(sample: list[dict[str, Any]]) -> bool:
+    """Whether any sampled line's top-level text begins with ASP.NET Core's event log header (EVENTLOG_HEADER), as
+    an event log export keeps its Message: each line that does is read after it (the provider's events beside other
+    programs' in one server's log). Only top-level texts: a look through every message path of every sampled line
+    costs each file's read more than the header is worth."""
+    return any(
+        isinstance(v, str) and v.startswith("Category: ") and re.match(EVENTLOG_HEADER, v) is not None
+        for obj in sample
+        for v in obj.values()
+    )
 
 
 def _mostly_begin(objs: list[dict[str, Any]], text: str | None, prefix: str) -> bool:
@@ -863,7 +864,7 @@ class Found:
             guessed(levels),
             owners_in(sample, known, (text, time)) if host is None else (),
             windows_events(sample),
-            eventlog_headers(sample, text),
+            eventlog_headers(sample),
         )
 
     def keys(self) -> list[str]:
