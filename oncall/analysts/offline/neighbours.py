@@ -54,8 +54,8 @@ from oncall.analysts.offline.loads import (
 )
 from oncall.analysts.offline.patterns import (
     CACHE_MISSED,
-    KEY_NOT_HELD,
     REFUSED,
+    STALE_KEYS,
     STATED_FAILURES,
     THROTTLED,
     UNREACHED,
@@ -119,7 +119,7 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str
 
 def _verifiers_kept_old_keys(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> bool:
     """X rolled its signing credential over (an identity provider's token-signing certificate, its JWKS) and
-    right after, a user of X fails for holding no key that matches the tokens it is given (KEY_NOT_HELD): the
+    right after, a user of X fails for holding no key that matches the tokens it is given (STALE_KEYS): the
     issuer signs with its new key as a rollover does, and the user verifies with the keys it read before (its
     federation metadata or key set, fetched once). The user's copy is the credential out of date, re-read by
     restarting it; the rollover is not a change to undo."""
@@ -128,7 +128,7 @@ def _verifiers_kept_old_keys(x: Suspect, c: ChangeFinding, suspects: dict[str, S
         return False
     users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
     return any(
-        s.onset and c.at <= s.onset <= c.at + w.LAG_CLOSE and any(KEY_NOT_HELD.search(f.words) for f in s.logs())
+        s.onset and c.at <= s.onset <= c.at + w.LAG_CLOSE and any(STALE_KEYS.search(f.words) for f in s.logs())
         for s in users
     )
 

@@ -54,14 +54,6 @@ _USAGE_QUOTA = (
 # the receiver checks with its secret what the sender signed with its own
 _UNMATCHED_SIGNATURE = r"SignatureVerification(Error|Exception|Failed)|no signatures? found matching|signature mismatch"
 UNMATCHED_SIGNATURE = re.compile(_UNMATCHED_SIGNATURE, re.I)
-# A verifier that holds no key matching the one a token names (its issuer signed with a key the verifier's copy of
-# the issuer's keys lacks): Microsoft.IdentityModel's IDX10501 and IDX10503, PyJWT's PyJWKClientError, a kid not
-# in a cached JWKS
-KEY_NOT_HELD = re.compile(
-    r"IDX1050[13]\b|SignatureKeyNotFound|unable to (match|find a signing) key|\bkid\b[^\n]{0,40}\bnot (found|in)\b"
-    r"|no matching (signing )?key",
-    re.I,
-)
 
 RULES: list[tuple[Category, str]] = [
     (
@@ -421,9 +413,11 @@ SECRETS_STORE = re.compile(r"vault|secret|openbao|conjur|infisical", re.I)
 LAPSED = re.compile(r"expir|certificat|x509|\bTLS\b|\blocked\b|ORA-28000", re.I)
 # A verifier lacking the key new tokens are signed with, from an issuer that publishes its keys (a JWKS
 # endpoint): it holds a stale copy of the key set, which a restart fetches again
+# (Microsoft.IdentityModel's IDX10501 and IDX10503 and its SecurityTokenSignatureKeyNotFoundException, PyJWT's
+# PyJWKClientError, a kid not in a cached key set)
 STALE_KEYS = re.compile(
-    r"unable to find a signing key|no matching (signing )?key|signing key not found|kid\W+\S+\W+not found"
-    r"|\bJWKS\b|IDX10501|IDX10503",
+    r"unable to (find a signing|match) key|no matching (signing )?key|signing key not found|kid\W+\S+\W+not found"
+    r"|\bkid\b[^\n]{0,40}\bnot (found|in)\b|SignatureKeyNotFound|\bJWKS\b|IDX1050[13]\b",
     re.I,
 )
 STREAM_LIMIT = re.compile(_STREAM_LIMIT, re.I)

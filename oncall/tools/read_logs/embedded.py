@@ -138,14 +138,21 @@ def _lines(keys: list[str]) -> str:
     return f"(SELECT {values} FROM {lines})"
 
 
+def _found_value(path: str, keys: list[str], found: Found) -> str:
+    """SQL: the text at a FIELDS path found in the sample (a path read from the file: quoted, never SQL), wherever
+    the line keeps it: an entry of a map written as two lists, inside an object written as text, or in the line."""
+    key, inner = column(path)
+    if (pair := found.pair(key)) is not None:
+        return entry_sql(pair, (inner or "$.")[2:].strip('"'), _ident, _literal)
+    if found.inner is not None and key in found.inner_keys:
+        return _value(_ident(found.inner), _json_path(key, inner))
+    return _value(_ident(spelt(keys, key) or key), inner)
+
+
 def _owner(owner: Owner, keys: list[str], found: Found, raw: bool = False) -> str:
     """SQL: the service the field `owner` names a line's, by the values seen in the sample (read from the
     file: quoted as literals, never SQL); `raw`, the field's own value (a server, as a line's pod)."""
-    key, inner = column(owner.path)
-    if found.inner is not None and key in found.inner_keys:
-        value = _value(_ident(found.inner), _json_path(key, inner))
-    else:
-        value = _value(_ident(spelt(keys, key) or key), inner)
+    value = _found_value(owner.path, keys, found)
     if raw:
         return value
     whens = " ".join(f"WHEN {_literal(v)} THEN {_literal(s)}" for v, s in owner.services)
@@ -363,9 +370,9 @@ class JsonlLogs:
                         got.append(_ident(as_spelt))  # the path flattened into one key
                 key, inner = column(path)
                 if (as_spelt := spelt(keys, key)) is None:
-                    if (pair := found.pair(key)) is not None and inner is not None and "[" not in inner:
+                    if found.pair(key) is not None and inner is not None and "[" not in inner:
                         # a map the file writes as a keys' list and a values' list (SigNoz's older table)
-                        got.append(entry_sql(pair, inner[2:].strip('"'), _ident, _literal))
+                        got.append(_found_value(path, keys, found))
                     continue
                 if name == "message" and as_spelt == found.inner:  # a collector's record: its own message is read
                     continue
@@ -377,14 +384,8 @@ class JsonlLogs:
             if found.inner is not None:
                 text = _ident(found.inner)
                 got += [_value(text, within, worst=name == "level") for within in _inside(group, found)]
-            if name == "pod" and found.host is not None:  # a path read from the file: quoted, never SQL
-                key, inner = column(found.host)
-                if (pair := found.pair(key)) is not None:  # an entry of a map written as two lists
-                    host = entry_sql(pair, (inner or "$.")[2:].strip('"'), _ident, _literal)
-                elif found.inner is not None and key in found.inner_keys:
-                    host = _value(_ident(found.inner), _json_path(key, inner))
-                else:
-                    host = _value(_ident(spelt(keys, key) or key), inner)
+            if name == "pod" and found.host is not None:
+                host = _found_value(found.host, keys, found)
                 named = f"lower(split_part(split_part({host}, '.', 1), ':', 1))"
                 # (a container's log file: its pod, as host_name reads it)
                 pods = [f"nullif(regexp_extract({host}, {_literal(CONTAINER_LOG)}, {i}), '')" for i in (1, 2)]

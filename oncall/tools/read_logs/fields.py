@@ -476,12 +476,10 @@ _NOT_OWNERS = ("message", "error", "level", "ts", "http_status")
 
 
 def owners_in(sample: list[dict[str, Any]], known: list[str], taken: tuple[str | None, ...] = ()) -> tuple[Owner, ...]:
-    """The fields a line's service is read from when most sampled lines name no service where this reader
-    looks and no host field was found either (owners.owners): the texts of the lines' other fields (not
-    their text, time or level, nor a field `taken` for those), a server's field known by its name or as a
-    pod's (FIELDS["pod"])."""
-    if not _unowned(sample, known):
-        return ()
+    """The fields a line's service is read from, asked when most sampled lines name no service where this
+    reader looks (_unowned) and no host field was found either (owners.owners): the texts of the lines' other
+    fields (not their text, time or level, nor a field `taken` for those), a server's field known by its name or
+    as a pod's (FIELDS["pod"])."""
     said = [p for group in _NOT_OWNERS for p in FIELDS[group]]
     skip = {p.lower() for p in said} | {column(p)[0].lower() for p in said} | {k.lower() for k in taken if k}
     pods = {p.lower() for p in FIELDS["pod"]}
@@ -497,8 +495,11 @@ def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     (`mx-02`; rsyslog's `sysloghost`; Cloud Run's `resource.labels.service_name`; FireLens's `payments:44`), in
     any case and with or without a domain (host_name). None when the lines name their service in a field it
     knows, or nothing names one."""
-    if not _unowned(sample, known):
-        return None
+    return _named_hosts(sample, known) if _unowned(sample, known) else None
+
+
+def _named_hosts(sample: list[dict[str, Any]], known: list[str]) -> str | None:
+    """hosts_field, for a sample already found to name no service where this reader looks (_unowned)."""
     names_one = _host_naming(known)
     # (a line's text is not where it came from: `payments: charge failed` names no host; but the fields beside
     # a text nested in an object may say where it came from: OCI's logContent.subject beside logContent.data)
@@ -837,7 +838,8 @@ class Found:
             own = _keys_of(sample)
             inner_keys = tuple(dict.fromkeys(k for obj in merged for k in obj if k not in own))
             sample = merged
-        host, time = hosts_field(sample, known), time_field(sample)
+        unowned = _unowned(sample, known)
+        host, time = _named_hosts(sample, known) if unowned else None, time_field(sample)
         coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
         levels = {v.upper() for v in level_values(sample)}
         streams = streams_only(levels) or docker_streams(sample)
@@ -862,7 +864,7 @@ class Found:
             blank_text(sample),
             time is None and time_led(sample, text),
             guessed(levels),
-            owners_in(sample, known, (text, time)) if host is None else (),
+            owners_in(sample, known, (text, time)) if unowned and host is None else (),
             windows_events(sample),
             eventlog_headers(sample),
         )
