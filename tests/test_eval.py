@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -51,10 +51,9 @@ def test_committed_cases_regenerate_byte_identically(tmp_path):
                 assert (out / f.relative_to(case)).read_bytes() == f.read_bytes(), f
 
 
-def test_offline_analyst_meets_the_targets_on_the_corpus():
-    results, unreadable = evaluate(find_cases([SCENARIOS]), lambda _: OfflineAnalyst(), Settings())
+def test_offline_analyst_meets_the_targets_on_the_corpus(worlds_scored):
+    tot, unreadable = worlds_scored["corpus"].result()
     assert unreadable == []
-    tot = totals(results)
     assert tot["top1"] >= 0.9
     assert tot["wrong_high_rate"] <= 0.02
     assert tot["grounded_rate"] == 1.0
@@ -210,14 +209,18 @@ def _scored(world: int, out: str) -> tuple[dict, list[tuple[str, str]]]:
     cases = import_module(f"oncall.eval.world{world}").generate(
         Path(out) / f"w{world}", seed=seed, per_fault=PER_FAULT.get(world, 1)
     )
+    return _corpus_scored(cases)
+
+
+def _corpus_scored(cases: list[Path]) -> tuple[dict, list[tuple[str, str]]]:
     results, unreadable = evaluate(cases, lambda _: OfflineAnalyst(), Settings())
     return totals(results), unreadable
 
 
 @pytest.fixture(scope="module")
 def worlds_scored(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """The worlds this run tests, scored two at a time (the machine's two cores) in worker processes started
-    afresh (not forked from a process that runs servers' threads)."""
+    """The committed corpus and the worlds this run tests, scored two at a time (the machine's two cores) in
+    worker processes started afresh (not forked from a process that runs servers' threads)."""
     chosen = [
         item.callspec.params["world"]
         for item in request.session.items
@@ -227,7 +230,10 @@ def worlds_scored(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     out = tmp_path_factory.mktemp("worlds")
     pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
     try:
-        yield {w: pool.submit(_scored, w, str(out)) for w in chosen}
+        scored: dict[int | str, Future[tuple[dict, list[tuple[str, str]]]]] = {
+            "corpus": pool.submit(_corpus_scored, find_cases([SCENARIOS]))
+        }
+        yield scored | {w: pool.submit(_scored, w, str(out)) for w in chosen}
     finally:
         pool.shutdown(cancel_futures=True)
 

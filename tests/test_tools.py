@@ -355,12 +355,19 @@ def test_tool_schemas_come_from_pydantic_models():
     assert all(t.description for t in READ_TOOLS.values())
 
 
-def test_metrics_file_reads_escaped_labels_exemplars_and_comments_like_the_reference_parser(tmp_path):
+@pytest.mark.parametrize("held", [100_000, 0], ids=["samples-held", "series-queried"])
+def test_metrics_file_reads_escaped_labels_exemplars_and_comments_like_the_reference_parser(
+    tmp_path, monkeypatch, held
+):
     """The fast reader decodes only the series a query selects; it must read what prometheus_client
-    reads: braces, spaces and escaped quotes inside label values, exemplars, comments."""
+    reads: braces, spaces and escaped quotes inside label values, exemplars, comments; whether a small
+    file's samples are all held at its load or a large one's are read a query's series at a time."""
     from datetime import UTC, datetime
 
+    from oncall.tools.read_metrics import embedded
     from oncall.tools.read_metrics.embedded import OpenMetricsFile
+
+    monkeypatch.setattr(embedded, "HELD_SAMPLES", held)
 
     om = tmp_path / "metrics.om"
     om.write_text(
@@ -379,6 +386,8 @@ def test_metrics_file_reads_escaped_labels_exemplars_and_comments_like_the_refer
     (q,) = f.query_range('lat{path="q\\"z"}', t0, t1, 15)
     assert q.labels["service"] == "a} b"
     assert f.query_range("up", t0, t1, 15)[0].points == [(1700000000.0, 1.0)]
+    assert len(f.query_range('{service="api"}', t0, t1, 15)) == 1  # a selector without a name
+    assert (f._held is not None) == (held > 0)
 
 
 def test_the_metrics_index_is_kept_and_reused_until_the_file_changes(tmp_path):

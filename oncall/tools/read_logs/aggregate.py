@@ -214,7 +214,10 @@ def _raised(marks: str) -> str:
     says_more = "regexp_matches(left(masked, 200), '(?i)err|warn|fatal|crit|panic')"
     lower = f"(st IS NOT NULL AND NOT {one_of('st', ERROR_NAMES)})"
     periods = f"period IN ({BASELINE}, {WINDOW})"
-    return f"""SELECT * EXCLUDE (st, served_5xx, streamed) REPLACE (
+    # (the marks materialised: else DuckDB plans the window below as a join of two copies of them, and reads
+    # the file twice)
+    return f"""WITH raised AS MATERIALIZED ({marks})
+               SELECT * EXCLUDE (st, served_5xx, streamed) REPLACE (
                  CASE WHEN streamed AND {lower} THEN CASE WHEN {one_of("st", WARN_NAMES)} THEN 'WARN'
                                                          WHEN served_5xx THEN 'ERROR' ELSE {named_level("st")} END
                       WHEN level = 'ERROR' THEN 'ERROR'
@@ -228,7 +231,7 @@ def _raised(marks: str) -> str:
                      FROM (SELECT *, CASE WHEN (level = 'INFO' AND {says_more}) OR level = 'ERROR'
                                           THEN {_stated("masked")} END AS st
                            FROM (SELECT * REPLACE ({named_level("level")} AS level)
-                                 FROM (SELECT * REPLACE (upper(level) AS level) FROM ({marks}))))
+                                 FROM (SELECT * REPLACE (upper(level) AS level) FROM raised)))
                      -- a line no service field names is its machine's (attributed later by host): each
                      -- machine's stream is its own
                      WINDOW s AS (PARTITION BY service, CASE WHEN service = '' THEN pod END))"""
