@@ -73,6 +73,7 @@ FIELDS = {
         "kubernetes.pod_name",
         'resource."k8s.pod.name"',
         'resource_attributes."k8s.pod.name"',  # OpenTelemetry's record in snake case (Quickwit's otel-logs index)
+        '"k8s.pod.name"',  # the resource flattened into the record, under its dotted name (Honeycomb's events)
         "resource.labels.pod_name",
         "logStream",
         "RevisionName_s",
