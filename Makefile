@@ -47,7 +47,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 79,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 80,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -207,6 +207,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world78
 	rm -rf build/world79 && $(BIN)/oncall scenarios generate build/world79 --world 79 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world79
+	rm -rf build/world80 && $(BIN)/oncall scenarios generate build/world80 --world 80 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world80
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

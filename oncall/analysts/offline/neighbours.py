@@ -58,6 +58,7 @@ from oncall.analysts.offline.patterns import (
     STALE_KEYS,
     STATED_FAILURES,
     THROTTLED,
+    UNDECODABLE,
     UNREACHED,
     reaches,
 )
@@ -200,6 +201,11 @@ def _broke(
     strangers = [s for s in suspects.values() if s is not x and after(s) and s.logs("own") and repeats(s)]
     if len(strangers) >= w.STRANGERS:
         return strangers, False
+    # a consumer of what X publishes (it shares X's broker) that, right after X's change, cannot decode what it
+    # reads: X's change sent another format (likely: nothing but the kind of failure ties them)
+    undecoded = [s for s in siblings if after(s) and any(UNDECODABLE.search(f.words) for f in s.logs("own"))]
+    if undecoded:
+        return undecoded, True
     if alike:
         return alike, not all(after(s) for s in alike)
     if fired := _fired_at_new_time(c, used):

@@ -103,7 +103,10 @@ RULES: list[tuple[Category, str]] = [
         # (S3's, OSS's and MinIO's InvalidAccessKeyId)
         r"|\b(secret|secret version|key version|crypto ?key|KMS key|access ?key( ?id)?)\b[^\n]{0,100}?"
         r"\b(is|was|has been) (in (the )?)?(disabled|destroyed)( state)?\b|\bInvalidAccessKeyId\b"
-        r"|authentication failed|401 Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId"
+        # (Python's urllib and python-http-client write "HTTP Error 401: Unauthorized"; an OAuth server's
+        # invalid_grant says its grant "is invalid, expired, or revoked", RFC 6749's words, as SendGrid does)
+        r"|authentication failed|\b401:? Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId"
+        r"|authorization grant is invalid, expired,? or revoked"
         # .NET's SslStream: an expired peer certificate is "NotTimeValid" in the chain's errors
         r"|NotTimeValid|remote certificate is invalid|RemoteCertificateChainErrors"
         # Windows' logon refused for the account's password: expired or to be changed (the Service Control
@@ -359,6 +362,15 @@ HELD_OPEN = re.compile(
 # Shared infrastructure a caller's errors name by kind, not by name: what the errors say failed, and
 # how a catalogued service of that kind is named (a cluster's DNS server; a coordination service)
 DATABASE_NAME = re.compile(r"(^|[-_.])(db|database|pg|postgres(ql)?|mysql|mariadb|galera|sql)([-_.\d]|$)", re.I)
+# A consumer that cannot decode what it read: its deserializer met bytes of another format or a schema it does
+# not know (Confluent's serializers' magic byte, Kafka's SerializationException, protobuf's parser, Avro's
+# readers): what was sent changed, not the consumer
+UNDECODABLE = re.compile(
+    r"\bmagic byte\b|\b\w*Deserializ\w*(Error|Exception)\b|\b(failed|unable|could not) (to )?deserializ"
+    r"|\berror deserializing\b|\bSerializationException\b|\bInvalidProtocolBufferException\b"
+    r"|\bAvroTypeException\b",
+    re.I,
+)
 # A service saying its cache did not have what it looked up (a miss), so it does the work the cache saved it
 CACHE_MISSED = re.compile(
     r"\bcache[-_ ]?miss(es|ed)?\b|\bmissed (the |its )?cache\b|\bnot (found )?in (the )?cache\b", re.I

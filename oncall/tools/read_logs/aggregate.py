@@ -85,6 +85,9 @@ INSIGHTS_SCALE = {"0": "DEBUG", "1": "INFO", "2": "WARN", "3": "ERROR", "4": "CR
 # whatever the level asked for (LogAlways). Syslog's 3 is an error and its 4 a warning: read on syslog's
 # scale, every information event of a server would be a warning and every warning an error.
 WINDOWS_SCALE = {"0": "INFO", "1": "CRITICAL", "2": "ERROR", "3": "WARN", "4": "INFO", "5": "DEBUG"}
+# OpenTelemetry's SeverityNumber, 1 to 24 in fours: trace, debug, info (9), warn (13), error (17), fatal (21), as
+# Logfire's level column writes it
+SEVERITY_SCALE = {str(n): ("DEBUG", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL")[(n - 1) // 4] for n in range(1, 25)}
 
 
 def upward_level(lvl: str, scale: dict[str, str]) -> str:

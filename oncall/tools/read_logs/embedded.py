@@ -26,6 +26,7 @@ from oncall.tools.read_logs import LogQuery, LogStats, otlp
 from oncall.tools.read_logs.aggregate import (
     ERROR_NAMES,
     INSIGHTS_SCALE,
+    SEVERITY_SCALE,
     UNREADABLE,
     UPWARD_SCALE,
     WARN_NAMES,
@@ -409,6 +410,8 @@ class JsonlLogs:
             pick["level"] = upward_level(pick["level"], UPWARD_SCALE)
         elif found.windows:  # the event log's own numbers (a record without LevelDisplayName's words)
             pick["level"] = upward_level(pick["level"], WINDOWS_SCALE)
+        elif found.severity:  # OpenTelemetry's severity numbers (Logfire's level)
+            pick["level"] = upward_level(pick["level"], SEVERITY_SCALE)
         if found.streams:  # a stream is not a level: each line's is read from its text (spelt_level)
             pick["level"] = "''"
         if found.led:  # the time a capture wrote in front of each line, where no field holds one

@@ -710,6 +710,16 @@ def upward_numbers(sample: list[dict[str, Any]]) -> bool:
     return common == "3" and count * 2 > len(read) and set(read) != {"3", "6"}
 
 
+def severity_numbers(sample: list[dict[str, Any]]) -> bool:
+    """Whether the level read for most sampled lines is OpenTelemetry's SeverityNumber (aggregate.SEVERITY_SCALE:
+    9 info, 13 warn, 17 error), as Logfire's level column writes it: numbers, most of them an info's (9 to 12),
+    which syslog's scale (0 to 7) cannot write and pino's (30 its info) does not."""
+    read = [levels[0] for levels in _line_levels(sample) if levels]
+    if not read or not all(v.isdigit() for v in read):
+        return False
+    return sum(1 for v in read if 9 <= int(v) <= 12) * 2 > len(read)
+
+
 def text_field(sample: list[dict[str, Any]], taken: tuple[str | None, ...] = ()) -> str | None:
     """A top-level field of a shipper this reader does not know that holds each line's text as written:
     when most sampled lines have no message field it knows, the text field that is the longest of its
@@ -825,6 +835,7 @@ class Found:
     owners: tuple[Owner, ...] = ()  # no field names a line's service: the fields whose values do (owners_in)
     windows: bool = False  # Windows event log records: a numbered level is on its scale (windows_events)
     headed: bool = False  # texts begin with ASP.NET Core's event log header (eventlog_headers)
+    severity: bool = False  # the level field is OpenTelemetry's SeverityNumber (severity_numbers)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -868,6 +879,7 @@ class Found:
             owners_in(sample, known, (text, time)) if unowned and host is None else (),
             windows_events(sample),
             eventlog_headers(sample),
+            severity_numbers(sample),
         )
 
     def keys(self) -> list[str]:
