@@ -84,12 +84,13 @@ class OpenMetricsFile:
         self.path = Path(path)
         self.cache = cache  # a folder for the index of this file (by path, size and time), reused by later runs
         self._con: Any = None
-        self._raw: dict[str, dict[str, list[tuple[str, str | None]]]] | None = None  # the fallback's
+        # every series' raw rows by name and label set: the fallback's parse, or a small file's samples read at its
+        # load (a bundle's few services: not a query per series, whose overhead was most of their read)
+        self._raw: dict[str, dict[str, list[tuple[str, str | None]]]] | None = None
         self._decoded: dict[Key, Series] = {}
-        # every series' (id, label set) by name, read once: a query then filters them in Python, not in a
-        # DuckDB query of its own (most of a small bundle's metrics time was those queries' overhead)
+        # of a larger file, every series' (id, label set) by name, read once: a query filters them in Python and
+        # reads only its series' samples
         self._by_name: dict[str, list[tuple[int, str]]] = {}
-        self._held: dict[int, list[tuple[str, str | None]]] | None = None  # every series' rows, of a small file
         self._lock = threading.Lock()
 
     def _load(self) -> None:
@@ -132,17 +133,26 @@ class OpenMetricsFile:
                 con.close()
                 self._raw = self._parse_whole(self.path.read_text(encoding="utf-8"))
             else:
-                self._indexed(con)
                 if index is not None:
                     self._save(con, index)
+                self._indexed(con)
 
     def _indexed(self, con: Any) -> None:
+        """Read the indexed file's series: a small file's with all their samples (then the index is done with), a
+        larger one's names and label sets."""
+        (n,) = con.execute("SELECT count(*) FROM samples").fetchone() or (0,)
+        if n <= HELD_SAMPLES:
+            raw: dict[str, dict[str, list[tuple[str, str | None]]]] = {}
+            got = con.execute(
+                "SELECT name, labels, list(v), list(t) FROM samples JOIN series USING (id) GROUP BY ALL"
+            ).fetchall()
+            for name, labels, vs, ts in got:
+                raw.setdefault(name, {})[labels or ""] = list(zip(vs, ts, strict=True))
+            con.close()
+            self._raw = raw
+            return
         for i, name, labels in con.execute("SELECT id, name, labels FROM series ORDER BY id").fetchall():
             self._by_name.setdefault(name, []).append((int(i), labels or ""))
-        (n,) = con.execute("SELECT count(*) FROM samples").fetchone() or (0,)
-        if n <= HELD_SAMPLES:  # a bundle's few services: every sample at once, not a query per series
-            got = con.execute("SELECT id, list(v), list(t) FROM samples GROUP BY id").fetchall()
-            self._held = {int(i): list(zip(vs, ts, strict=True)) for i, vs, ts in got}
         self._con = con
 
     def _index_file(self) -> Path | None:
@@ -187,8 +197,8 @@ class OpenMetricsFile:
         self, name: str | None, matchers: list[tuple[str, str, str]]
     ) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
         """(name, label set, raw rows) of the series that may match: the name, and every plain
-        equality matcher's `key="value"` written in the label set. A series already decoded is given
-        without its rows (_series has it)."""
+        equality matcher's `key="value"` written in the label set. Of a larger file, a series already
+        decoded is given without its rows (_series has it)."""
         plain = [f'{k}="{v}"' for k, op, v in matchers if op == "=" and v and _plain(v)]
         if self._raw is not None:
             return [
@@ -203,8 +213,8 @@ class OpenMetricsFile:
             (i, n, labels) for n in names for i, labels in self._by_name.get(n, []) if all(p in labels for p in plain)
         ]
         wanted = [i for i, n, labels in found if (n, labels) not in self._decoded]
-        rows = self._held or {}
-        if wanted and self._held is None:
+        rows: dict[int, list[tuple[str, str | None]]] = {}
+        if wanted:
             got = self._con.cursor().execute(
                 "SELECT id, list(v), list(t) FROM samples WHERE id IN (SELECT unnest(?)) GROUP BY id", [wanted]
             )
