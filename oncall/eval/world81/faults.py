@@ -180,7 +180,7 @@ def rotated_broker_password(e: Estate, rng: random.Random, t: datetime) -> Fault
         "the external-secrets operator rotated RabbitMQ's application password; the broker took the new one at "
         "once, sms-gateway's pods kept the old one in their environment and, once their connections dropped, "
         "cannot log in again; restart sms-gateway to read the new secret",
-        also_accept=["config_change"],
+        also_accept=["recent_change"],
     )
     f.changes.append(change(at - 6 * M, "rabbitmq", "secret", "auth.password", "<rotated>", "<rotated>", rng,
                             "external-secrets"))  # fmt: skip
