@@ -14,7 +14,6 @@ import random
 from datetime import datetime, timedelta
 
 from oncall.eval.styled import Estate
-from oncall.eval.telemetry import KEvent
 from oncall.eval.worlds import Burst, Effect, Fault, M
 
 H = timedelta(hours=1)
@@ -226,8 +225,6 @@ def salary_day_surge(e: Estate, rng: random.Random, t: datetime) -> Fault:
               "balance_days={k}", minutes=60),
         Burst("payments", at + 7 * M, 3, "error", "post payment failed: context deadline exceeded"),
     ]  # fmt: skip
-    f.events.append(KEvent("payments", "ScalingLimited", "the desired replica count is more than the maximum "
-                           "replica count (8)", at + 5 * M))  # fmt: skip
     return f
 
 
