@@ -137,8 +137,8 @@ def _root_cause(top: Suspect, confidence: str) -> RootCause:
             f"{', '.join(sorted({f.service for f in top.blamed_by}))} report {top.service} failing: {named.text}"
         )
         cites = [f.cite for f in top.blamed_by[:2]]
-    else:  # what it logs explains others' failures (its clock, say), though it shows no failure of its own
-        lead = max(top.logs(), key=lambda f: f.weight)
+    else:  # what it logs or does explains others' failures (its clock, its work), though it fails nothing itself
+        lead = max([*top.logs(), *top.metrics()], key=lambda f: f.weight)
         statement = f"{top.service}: {lead.text}; {', '.join(top.broke)} broke as it did"
         cites = [lead.cite]
     return RootCause(

@@ -3,16 +3,23 @@ its timing (likely, not proven: never HIGH), each for a reason an SRE gives:
 
 - a clock ahead: services refuse tokens as issued in the future, and exactly one other service logs that
   its own clock cannot synchronise: what it signs is from the future, wherever it is checked;
-- a change not followed: a dependency's change moved where it is reached (a failover, a new address),
-  and right after a user of it failed still holding what the change replaced (writes refused as
-  read-only, the old address in its errors) while another user we watch came through: the change
-  worked, and the failing user holds state from before it (a restart makes it look again);
+- a change not followed: a dependency's change moved where it is reached (a failover, a new address) or
+  rotated the credential it is logged in to with, and right after a user of it failed still holding what the
+  change replaced (writes refused as read-only, the old address in its errors, its login refused) while
+  another user we watch came through: the change worked, and the failing user holds state from before it (a
+  restart makes it look again, or read the new secret);
 - memory taken on the host: the kernel's OOM killer took a service's process while its own memory, which
   we watch, stayed flat, and exactly one other service's memory climbed to its limit before: that one
   took the memory of the hosts they share;
 - connections taken: a store refused connections at its limit, and exactly one of its users, changed or not,
   had been busy at its own limit since before the store was: that user's work (a job's runs piling up) took
   the connections, and the users that only waited on the store are its victims too;
+- locks held: statements waited on locks, or gave up waiting, and exactly one other service around them,
+  failing nothing itself, got busy as the waits began: its work holds the locks they wait for (a batch in one
+  transaction, a migration), whatever it shows of its own. Its change, if any before, is the cause;
+- a broker filled: a broker raised its memory or disk alarm and blocked the users publishing to it, and
+  exactly one other user of it had broken before, for a reason its own errors give (not the broker): it
+  stopped draining what it consumes, and what it waits on is the cause;
 - series multiplied: a metrics store ran out of memory speaking of its series, and minutes before, exactly
   one change elsewhere labelled a metric by an id (a user's, a vehicle's): every id is a new series in
   each store that scrapes it, whatever the catalog connects. That change is the cause."""
@@ -22,10 +29,13 @@ from __future__ import annotations
 import re
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, MetricFinding, WorkloadFinding
+from oncall.analysts.offline.findings import ChangeFinding, MetricFinding, WorkloadFinding, rotation
 from oncall.analysts.offline.patterns import (
+    BROKER_ALARM,
     CLOCK_UNSYNCED,
     FAILOVER,
+    LOCK_WAITED,
+    LOGIN_REFUSED,
     MEMORY,
     OOM_KILLER,
     PER_ID_LABEL,
@@ -45,6 +55,8 @@ def look_beyond(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str]) 
     _change_not_followed(suspects, catalog, seen)
     _memory_taken(suspects, seen)
     _connections_taken(suspects, catalog)
+    _locks_held(suspects, catalog)
+    _broker_filled(suspects, catalog)
     _series_multiplied(suspects)
 
 
@@ -88,7 +100,9 @@ def _change_not_followed(suspects: dict[str, Suspect], catalog: Catalog, seen: s
                 continue
             stale = [u for u in users if u.onset and c.at <= u.onset <= c.at + w.LAG_CLOSE and _holds_old(u, c)]
             for u in stale:
-                u.category, u.stale_since, u.symptom_of = "dependency_failure", c, None
+                # (a rotated credential it still presents is its credential out of date, not the dependency's failure)
+                u.category = "expired_credential" if rotation(c.detail) else "dependency_failure"
+                u.stale_since, u.symptom_of = c, None
                 u.kinds = {*u.kinds, "change"}
                 u.score = max(u.score, x.score + w.CHANGE_NOT_FOLLOWED)
                 u.below_first = True  # its dependency's change came first: likely, not proven
@@ -98,8 +112,11 @@ def _change_not_followed(suspects: dict[str, Suspect], catalog: Catalog, seen: s
 
 def _holds_old(u: Suspect, c: ChangeFinding) -> bool:
     """U's errors say it still holds what change `c` replaced: writes refused as read-only after a
-    failover, or the very value (an address, a host) the change replaced."""
+    failover, its login refused after the credential it logs in with was rotated, or the very value (an
+    address, a host) the change replaced."""
     words = " ".join(f.words for f in u.logs())
+    if rotation(c.detail) and LOGIN_REFUSED.search(words):
+        return True
     if FAILOVER.search(" ".join(filter(None, (c.detail.from_, c.detail.to)))) and READ_ONLY.search(words):
         return True
     old = _value(c.detail.from_)  # whole, not inside a longer value (10.4.3.17 is not 10.4.3.170)
@@ -138,6 +155,57 @@ def _memory_taken(suspects: dict[str, Suspect], seen: set[str]) -> None:
 
 def _memory_full(s: Suspect) -> list[MetricFinding]:
     return [m for m in s.metrics("saturation") if m.signal == "memory_utilization" and m.weight >= 1]
+
+
+def _locks_held(suspects: dict[str, Suspect], catalog: Catalog) -> None:
+    """Statements waited on a lock, or gave up waiting (LOCK_WAITED), and exactly one other service of those
+    around them (not a store they wait on), failing nothing itself, got busy (its CPU or its requests rose) as
+    the first of them began: its work holds the locks they wait for (what else there takes them without
+    failing?). A change of it before then is the cause (it changed how that work takes its locks); likely, not
+    proven."""
+    waited = [s for s in suspects.values() if any(f.at and LOCK_WAITED.search(f.words) for f in s.logs())]
+    first = min((f.at for s in waited for f in s.logs() if f.at and LOCK_WAITED.search(f.words)), default=None)
+    if first is None:
+        return
+    # (the stores they wait on hold no locks of their own: their sessions do, busy as the store may look)
+    stores = {d for s in waited for d in catalog.dependencies(s.service, depth=2)}
+    busy = [
+        s
+        for s in suspects.values()
+        # not a store they wait on, failing nothing (no errors, nothing slower or failing), busier (its CPU,
+        # its requests) right then
+        if s.service not in stores
+        and not any(f.weight >= 1 for f in [*s.logs(), *s.metrics("symptom")])
+        and any(m.at and abs(m.at - first) <= w.NEAR for m in s.metrics())
+    ]
+    if len(busy) != 1:
+        return
+    holder = busy[0]
+    # (its release of hours before counts: the work it changed takes its locks only when it runs)
+    before = [c for c in holder.changes() if c.at and c.at <= first]
+    if before:
+        holder.change = max(before, key=lambda c: c.at or first)
+        holder.category = "recent_change"
+    _blame(holder, waited, w.LOCKS_HELD, f"{holder.service} got busy as the lock waits began")
+
+
+def _broker_filled(suspects: dict[str, Suspect], catalog: Catalog) -> None:
+    """A broker logged its memory or disk alarm (BROKER_ALARM), blocking its publishers, and exactly one of its
+    users had broken before the alarm for a reason of its own (its errors are not about the broker): its
+    messages piled up undrained until the broker ran out of room. What that user's errors name (a provider
+    timing out) is the cause, else the user; the broker and the publishers blocked are their symptoms."""
+    for x in suspects.values():
+        alarm = min((f.at for f in x.logs("own") if f.at and BROKER_ALARM.search(f.words)), default=None)
+        if alarm is None:
+            continue
+        users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
+        blocked = [u for u in users if any(f.points_to == x.service for f in u.logs())]
+        stalled = [u for u in users if u not in blocked and u.onset and u.onset < alarm]
+        if len(stalled) != 1:
+            continue
+        drainer = stalled[0]
+        cause = suspects.get(drainer.symptom_of or "") or drainer
+        _blame(cause, [x, *blocked], w.BROKER_FILLED, f"{drainer.service} stopped draining {x.service}")
 
 
 def _series_multiplied(suspects: dict[str, Suspect]) -> None:

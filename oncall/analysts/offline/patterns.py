@@ -399,6 +399,9 @@ AUTHORITY_NAME = re.compile(r"(^|[-_.])(ca|pki|certificate-authority|letsencrypt
 # A synchronous call into a process of the program's own (Elixir's GenServer.call, Erlang's gen_server:call)
 # that timed out: the target is named by its module, which a service's own code names after the service
 OWN_PROCESS_CALL = re.compile(r"\b(?:GenServer\.call|:?gen_server[.:]call)\(\s*(?P<target>[A-Za-z][\w.]*)")
+# a call that ran out of its time, whoever was slow: the caller's own deadline (Go's context, gRPC's status), a
+# socket's timeout
+TIMED_OUT = re.compile(r"deadline exceeded|\bDEADLINE_EXCEEDED\b|\btimed? ?out\b|\bETIMEDOUT\b", re.I)
 WAITING_ON = re.compile(r"\b(waiting|blocked|stuck|queued) (on|for|behind) ", re.I)
 # A database's own log of its writes, kept until nothing needs it (PostgreSQL's WAL, MySQL's binary and relay
 # logs, Oracle's online redo): a volume it fills is freed by keeping less of it, not by a bigger disk it fills again
@@ -466,6 +469,18 @@ BUSY = re.compile(
     r"\boverloaded\b|\block(ed)?\b|lock wait|deadlock|queued|too long|\bbusy\b|slow (query|statement)", re.I
 )
 # Words in errors that say a lock or slow statement, not a missing resource, holds things up.
+# a statement that waited on a lock another session held, or gave up waiting: PostgreSQL's lock_timeout (55P03) and
+# log_lock_waits, MySQL's innodb_lock_wait_timeout, SQL Server's lock timeout (not a deadlock: there each is both)
+LOCK_WAITED = re.compile(
+    r"\block timeout\b|lock wait timeout|still waiting for \w*Lock\b|could not obtain lock|\bLockNotAvailable\b"
+    r"|\b55P03\b|Lock request time ?out",
+    re.I,
+)
+# a broker at its memory or disk alarm, which blocks every publishing connection until it clears (RabbitMQ's
+# `memory resource limit alarm set`, `Publishers will be blocked until this alarm clears`)
+BROKER_ALARM = re.compile(
+    r"\b(memory|disk)( resource)?( limit)? alarm\b|free disk space alarm|publishers will be blocked", re.I
+)
 LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)
 FD_LIMIT = re.compile(r"too many open files|\bEMFILE\b|\bENFILE\b", re.I)
 # Out of local ports for new connections (EADDRNOTAVAIL): the caller opens a connection per request and the
@@ -562,7 +577,10 @@ UNREACHED = re.compile(
 # credential refused is the client's; the server says only that it does not accept it
 LOGIN_REFUSED = re.compile(
     r"authentication failed for user|Access denied for user|Login failed for user|\bWRONGPASS\b"
-    r"|invalid username-password pair",
+    r"|invalid username-password pair"
+    # RabbitMQ's broker (`PLAIN login refused: user 'x' - invalid credentials`) and its clients (`ACCESS_REFUSED -
+    # Login was refused using authentication mechanism PLAIN`)
+    r"|\blogin (was )?refused\b",
     re.I,
 )
 

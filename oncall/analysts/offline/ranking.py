@@ -33,6 +33,7 @@ from oncall.analysts.offline.patterns import (
     NEVER_ARRIVED,
     POOL_DRY,
     REFUSALS,
+    TIMED_OUT,
     echoes,
     reaches,
     their_cert,
@@ -533,6 +534,11 @@ def _category(
             moved = sum(f.weight for f in exhausted)
             votes["resource_exhaustion"] -= moved
             votes["capacity"] += moved
+        # its requests running out of time while it is at its limit under that load are its own slowness: a
+        # timeout that names no dependency is that load over capacity, not a dependency failing it
+        slow = [f for f in own if f.category == "dependency_failure" and TIMED_OUT.search(f.words)]
+        votes["dependency_failure"] -= sum(f.weight for f in slow)
+        votes["capacity"] += sum(f.weight for f in slow)
     if exhausted and (refusal := _dried_up_by_refusal(own)) is not None:
         moved = sum(f.weight for f in exhausted)
         votes["resource_exhaustion"] -= moved

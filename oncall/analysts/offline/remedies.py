@@ -3,7 +3,7 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 
 from __future__ import annotations
 
-from oncall.analysts.offline.findings import Finding
+from oncall.analysts.offline.findings import Finding, rotation
 from oncall.analysts.offline.patterns import (
     ACCOUNT_LOCKED,
     CLOCK_UNSYNCED,
@@ -123,11 +123,12 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
             restart = "release held connections" if not LOCKS.search(words) else None
     if top.stale_since and not change:
         x = top.stale_since.service
-        restart = (
-            f"reconnect to {x}'s new primary (it holds connections to the old one)"
-            if READ_ONLY.search(words)
-            else f"look {x} up again (it still uses what {x}'s change replaced)"
-        )
+        if rotation(top.stale_since.detail):
+            restart = f"read the credential {x} was rotated to (it still presents the one from before)"
+        elif READ_ONLY.search(words):
+            restart = f"reconnect to {x}'s new primary (it holds connections to the old one)"
+        else:
+            restart = f"look {x} up again (it still uses what {x}'s change replaced)"
     # (an account its store locked after the refused logins stays locked whatever it holds: unlocking comes first)
     if credential and change and top.kept_old_credential(change) and not ACCOUNT_LOCKED.search(words):
         restart = "read its credential again (it holds the one from before the rotation)"

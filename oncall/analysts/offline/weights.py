@@ -116,6 +116,12 @@ MEMORY_TAKEN = Weight(
 CONNECTIONS_TAKEN = Weight(
     1.0, "a user busy at its limit before the store refused connections outranks the store and those waiting on it"
 )
+LOCKS_HELD = Weight(
+    1.0, "a user of the store that got busy as statements began waiting on locks outranks those that waited"
+)
+BROKER_FILLED = Weight(
+    1.0, "what stopped a broker's consumer draining it outranks the broker at its alarm and the publishers blocked"
+)
 SERIES_MULTIPLIED = Weight(
     1.0, "a change labelling a metric by an id outranks the metrics store whose memory its new series filled"
 )

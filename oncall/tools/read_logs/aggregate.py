@@ -164,7 +164,16 @@ def _stated(text: str, patterns: tuple[str, ...] = _STATED) -> str:
     only in its header."""
     head = f"left({text}, 200)"
     quoted = [p.replace("'", "''") for p in patterns]
-    stated = "upper(coalesce(" + ", ".join(f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted) + "))"
+    found = [f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted]
+    if patterns is _STATED:
+        # PostgreSQL's JSON log names its severity error_severity, wherever in the line: a wrapper that nests its
+        # record writes a level of its own first (CloudNativePG's `"level":"info"` on every record)
+        found.insert(
+            0,
+            f"CASE WHEN contains({text}, '\"error_severity\"') THEN nullif(regexp_extract({text}, "
+            f"'\"error_severity\"\\s*:\\s*\"([A-Za-z]+)', 1), '') END",
+        )
+    stated = "upper(coalesce(" + ", ".join(found) + "))"
     # a word each of the three needs: most lines pay for this one expression only (on the text itself:
     # a cut copy of every line the test reads would cost more than the test)
     return f"CASE WHEN regexp_matches({text}, '{_MENTIONS}') THEN {stated} END"

@@ -164,6 +164,8 @@ FIELDS = {
         "attributes.err",
         "attributes.error",
         'attributes."exception.message"',
+        # the Collector's ClickHouse exporter keeps them in its otel_logs table's LogAttributes map (ClickStack)
+        'LogAttributes."exception.message"',
         # SigNoz's rows keep the record's attributes in maps by type: the texts in attributes_string
         'attributes_string."exception.message"',
         "attributes_string.error",
