@@ -177,8 +177,12 @@ def record(
     if structured is None:  # a line of text: GKE files what a container writes to stdout at INFO, whatever it says
         row["textPayload"], row["severity"] = said, "INFO"
     else:
-        if exception:
+        if exception:  # each logger's own key for what it caught: lograge's and zap's error, structlog's exception
             kind, _, message = exception.partition("|")
-            structured |= {"error": kind, "error_message": _fill(at, message, node.tech)}
+            message = _fill(at, message, node.tech)
+            if node.tech == "python":
+                structured["exception"] = f"Traceback (most recent call last):\n  ...\n{kind}: {message}"
+            else:
+                structured["error"] = message if node.tech == "go" else f"{kind}: {message}"
         row["jsonPayload"] = structured
     return row
