@@ -211,6 +211,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world80
 	rm -rf build/world81 && $(BIN)/oncall scenarios generate build/world81 --world 81 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world81
+	rm -rf build/world82 && $(BIN)/oncall scenarios generate build/world82 --world 82 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world82
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

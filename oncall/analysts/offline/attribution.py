@@ -31,6 +31,7 @@ from oncall.analysts.offline.patterns import (
     STORE_NO_SPACE,
     STORE_READ_ONLY,
     THROTTLED,
+    TIMED_OUT,
     UNRESOLVED,
     UNTRUSTED_CERT,
     checked_their_cert,
@@ -247,7 +248,7 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
                 # end in its calls to one dependency it cannot see: that dependency failed it, not the change
                 # (unless it turned the caller away for the rate it sent: what it sends is what changed)
                 gone = [d for d in deps if d in dark and _traced_to(found, f.service, d, at)]
-            elif not gone and not _changed_before(f.service, at, changed):
+            elif not gone and not _changed_before(f.service, at, changed) and not _own_load(f, found):
                 gone = [d for d in deps if d in dark]
                 if len(gone) > 1 and (traced := [d for d in gone if _traced_to(found, f.service, d, at)]):
                     # of several it cannot see, the one its failing traces end in: its calls to that one fail
@@ -261,6 +262,17 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
                 f = replace(f, role="peer", points_to=gone[0])
         out.append(f)
     return out
+
+
+def _own_load(f: LogFinding, found: list[Finding]) -> bool:
+    """F's calls ran out of time while its service was at its own limit under more requests that arrived
+    before: its own slowness under that load, which says nothing of a dependency it cannot see."""
+    mine = [g for g in found if isinstance(g, MetricFinding) and g.service == f.service]
+    more = min((g.at for g in mine if g.more_traffic and g.at), default=None)
+    limit = min((g.at for g in mine if g.role == "saturation" and g.weight >= 1 and g.at), default=None)
+    if not TIMED_OUT.search(f.words) or f.at is None or more is None or limit is None:
+        return False
+    return more <= limit <= f.at
 
 
 def _traced_to(found: list[Finding], caller: str, callee: str, at: datetime) -> bool:

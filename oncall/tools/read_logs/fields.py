@@ -128,7 +128,12 @@ FIELDS = {
         "body.message",
         "body",
         "jsonPayload.message",
+        # (a structured line's record as Cloud Logging keeps it: zap's and slog's msg, structlog's event)
+        "jsonPayload.msg",
+        "jsonPayload.event",
         "textPayload",
+        # a record with no text of its own (a request log: lograge's method, path and status) is read whole
+        "jsonPayload",
         "Log_s",
         "LogMessage",
         # Workers Trace Events: the invocation's console calls (each a list of parts, joined as the console
@@ -166,6 +171,9 @@ FIELDS = {
         'attributes."exception.message"',
         # the Collector's ClickHouse exporter keeps them in its otel_logs table's LogAttributes map (ClickStack)
         'LogAttributes."exception.message"',
+        # (Cloud Logging's jsonPayload: what zap and lograge caught in error, structlog's in exception)
+        "jsonPayload.error",
+        "jsonPayload.exception",
         # SigNoz's rows keep the record's attributes in maps by type: the texts in attributes_string
         'attributes_string."exception.message"',
         "attributes_string.error",
