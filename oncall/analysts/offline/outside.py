@@ -163,10 +163,11 @@ def _locks_held(suspects: dict[str, Suspect], catalog: Catalog) -> None:
     the first of them began: its work holds the locks they wait for (what else there takes them without
     failing?). A change of it before then is the cause (it changed how that work takes its locks); likely, not
     proven."""
-    waited = [s for s in suspects.values() if any(f.at and LOCK_WAITED.search(f.words) for f in s.logs())]
-    first = min((f.at for s in waited for f in s.logs() if f.at and LOCK_WAITED.search(f.words)), default=None)
-    if first is None:
+    waits = [(s, f.at) for s in suspects.values() for f in s.logs() if f.at and LOCK_WAITED.search(f.words)]
+    if not waits:
         return
+    first = min(at for _, at in waits)
+    waited = list({s.service: s for s, _ in waits}.values())
     # (the stores they wait on hold no locks of their own: their sessions do, busy as the store may look)
     stores = {d for s in waited for d in catalog.dependencies(s.service, depth=2)}
     busy = [

@@ -530,19 +530,12 @@ def _category(
     exhausted = [f for f in own if f.category == "resource_exhaustion"]
     if loaded and saturation and _load_came_first(s, loaded):
         votes["capacity"] += sum(m.weight for m in saturation) + w.LEGITIMATE_LOAD  # legitimate load, not a leak
-        if exhausted:  # a queue or pool full under load that arrived first is that load over capacity, not a leak
-            moved = sum(f.weight for f in exhausted)
-            votes["resource_exhaustion"] -= moved
-            votes["capacity"] += moved
-        # its requests running out of time while it is at its limit under that load are its own slowness: a
-        # timeout that names no dependency is that load over capacity, not a dependency failing it
+        # a queue or pool full under load that arrived first is that load over capacity, not a leak; and its
+        # requests running out of time at its limit under that load are its own slowness, not a dependency's
         slow = [f for f in own if f.category == "dependency_failure" and TIMED_OUT.search(f.words)]
-        votes["dependency_failure"] -= sum(f.weight for f in slow)
-        votes["capacity"] += sum(f.weight for f in slow)
+        _move_votes(votes, [*exhausted, *slow], "capacity")
     if exhausted and (refusal := _dried_up_by_refusal(own)) is not None:
-        moved = sum(f.weight for f in exhausted)
-        votes["resource_exhaustion"] -= moved
-        votes[refusal] += moved
+        _move_votes(votes, exhausted, refusal)
     failing_on_it = {f.service for f in s.blamed_by if f.category and f.service != s.service}  # not only slow
     # its own errors name no category and no resource of its own is at a limit: its callers say why.
     # A resource at its limit is why it failed; its callers failing says only that it did.
@@ -561,6 +554,13 @@ def _category(
     if not votes and s.change:  # nothing else explains it, and it changed today: suspect the change
         return "recent_change"
     return max(votes.items(), key=lambda kv: kv[1])[0] if votes else "unknown"  # the first of equals, as found
+
+
+def _move_votes(votes: dict[Category, float], moved: list[OwnFinding], to: Category) -> None:
+    """Each finding's vote moves from the category it gave to `to` (what it says, read another way)."""
+    for f in moved:
+        votes[f.category or "unknown"] -= f.weight
+        votes[to] += f.weight
 
 
 def _dried_up_by_refusal(own: list[OwnFinding]) -> Category | None:

@@ -159,20 +159,24 @@ _MENTIONS = (
 _LEVEL_WORDS = _MENTIONS + "|exception|traceback|fail|crit"
 
 
-def _stated(text: str, patterns: tuple[str, ...] = _STATED) -> str:
+def _nested_severity(text: str) -> str:
+    """SQL: PostgreSQL's JSON log's severity, `error_severity`, wherever in the line (a wrapper that nests its
+    record writes a level of its own first: CloudNativePG's `"level":"info"` on every record), or NULL."""
+    return (
+        f"CASE WHEN contains({text}, '\"error_severity\"') THEN nullif(regexp_extract({text}, "
+        f"'\"error_severity\"\\s*:\\s*\"([A-Za-z]+)', 1), '') END"
+    )
+
+
+def _stated(text: str, patterns: tuple[str, ...] = _STATED, nested: bool = True) -> str:
     """SQL: the level `text` states itself (upper case), or NULL: anywhere in its first words, or (`_HEADER`)
-    only in its header."""
+    only in its header; `nested`, a nested record's severity first (_nested_severity)."""
     head = f"left({text}, 200)"
     quoted = [p.replace("'", "''") for p in patterns]
-    found = [f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted]
-    if patterns is _STATED:
-        # PostgreSQL's JSON log names its severity error_severity, wherever in the line: a wrapper that nests its
-        # record writes a level of its own first (CloudNativePG's `"level":"info"` on every record)
-        found.insert(
-            0,
-            f"CASE WHEN contains({text}, '\"error_severity\"') THEN nullif(regexp_extract({text}, "
-            f"'\"error_severity\"\\s*:\\s*\"([A-Za-z]+)', 1), '') END",
-        )
+    found = [
+        *([_nested_severity(text)] if nested else []),
+        *(f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted),
+    ]
     stated = "upper(coalesce(" + ", ".join(found) + "))"
     # a word each of the three needs: most lines pay for this one expression only (on the text itself:
     # a cut copy of every line the test reads would cost more than the test)
@@ -181,7 +185,7 @@ def _stated(text: str, patterns: tuple[str, ...] = _STATED) -> str:
 
 def header_level(text: str) -> str:
     """SQL: the level `text`'s header states, where its logger's format writes it (upper case), or NULL."""
-    return _stated(text, _HEADER)
+    return _stated(text, _HEADER, nested=False)
 
 
 def spelt_level(message: str, text: str, field: str) -> str:
