@@ -59,6 +59,7 @@ def reattribute(
     found = _bad_data_from_source(found, catalog, dark)
     found = _store_full(found, catalog)
     found = _reached_by_others(_credential_refused(_stale_trust(found, working), dark), seen, working)
+    found = _limited_for_own_load(found, dark)
     found = _store_read_only(found, catalog)
     found = _provider_by_domain(_provider_unresolved(_change_aimed_at_peer(found), catalog, seen), catalog, seen)
     return _authority_failing(_their_certificate(_callers_certificate(found, catalog)), catalog, seen)
@@ -131,6 +132,44 @@ def _credential_refused(found: list[Finding], dark: Collection[str]) -> list[Fin
             got = refused.get(f.service)
             if got is not None and (f.at is None or got[0] <= f.at + w.NEAR):
                 f = replace(f, role="own", points_to=None, category=got[1])
+        out.append(f)
+    return out
+
+
+def _limited_for_own_load(found: list[Finding], dark: Collection[str]) -> list[Finding]:
+    """Calls to a dependency we see only through its callers (`dark`), refused for their rate (429, too many
+    requests, rate exceeded), from a caller whose own requests had multiplied no later than the refusals
+    began: the dependency is up and holding the caller to its limit; the refusals are what the caller sent,
+    not the dependency failing."""
+    flooded: dict[str, datetime] = {}  # each caller's first reading of several times its usual requests
+    for g in found:
+        if (
+            isinstance(g, MetricFinding)
+            and g.more_traffic
+            and g.at
+            and g.detail.baseline
+            and g.detail.peak >= w.FLOOD_FACTOR * g.detail.baseline
+        ):
+            flooded[g.service] = min(g.at, flooded.get(g.service, g.at))
+
+    def pair(f: LogFinding | TraceFinding) -> tuple[str, str, datetime | None] | None:
+        """(caller, dependency, since) of a finding about a caller's calls to a dependency we cannot see."""
+        if isinstance(f.detail, Origin) and f.detail.service in dark:
+            return f.detail.seen_by, f.detail.service, f.detail.first_seen
+        if f.role == "peer" and f.points_to is not None and f.points_to in dark:
+            return f.service, f.points_to, f.at
+        return None
+
+    about = [(f, p) for f in found if isinstance(f, LogFinding | TraceFinding) and (p := pair(f))]
+    limited = {  # (caller, dependency): refused for their rate once the caller's requests had multiplied
+        p[:2]
+        for f, p in about
+        if (since := flooded.get(p[0])) and THROTTLED.search(f.words) and (p[2] is None or since <= p[2] + w.NEAR)
+    }
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, LogFinding | TraceFinding) and (p := pair(f)) and p[:2] in limited:
+            f = replace(f, service=p[0], role="own", points_to=None, category="capacity")  # its failed calls too
         out.append(f)
     return out
 

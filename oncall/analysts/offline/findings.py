@@ -204,6 +204,17 @@ def rotation(c: Change) -> bool:
     return replaced or bool(_ROTATION.search(" ".join([c.kind, str(c.from_ or ""), str(c.to or "")])))
 
 
+# what names a credential in a change's setting: a key, secret, token, certificate or password
+_CREDENTIAL = re.compile(r"key|secret|token|cert|jwt|signing|password|credential", re.I)
+
+
+def withdrawn(c: Change) -> bool:
+    """A change that took a credential away (a key, secret or token revoked, removed or unset): whatever was
+    issued under it, or verified against it, is no longer valid."""
+    setting = f"{c.from_ or ''} {c.to or ''}".split(":")[0] + " " + str(c.to or "").split(":")[0]
+    return bool(_CREDENTIAL.search(setting)) and bool(_TAKEN_AWAY.search(str(c.to or "").split(":", 1)[-1]))
+
+
 def reaction(c: Change) -> bool:
     """Scaling out is usually a reaction to load, not a cause; scaling in (to fewer, or to zero) takes
     capacity away, and is a cause like any other change."""

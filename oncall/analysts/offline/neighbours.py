@@ -33,7 +33,14 @@ and their own routine changes count for little."""
 from __future__ import annotations
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, change_tokens, log_tokens, reaction, rotation
+from oncall.analysts.offline.findings import (
+    ChangeFinding,
+    change_tokens,
+    log_tokens,
+    reaction,
+    rotation,
+    withdrawn,
+)
 from oncall.analysts.offline.loads import (
     changed_before,
     changed_since,
@@ -54,6 +61,7 @@ from oncall.analysts.offline.loads import (
 )
 from oncall.analysts.offline.patterns import (
     CACHE_MISSED,
+    REFUSALS,
     REFUSED,
     STALE_KEYS,
     STATED_FAILURES,
@@ -64,7 +72,8 @@ from oncall.analysts.offline.patterns import (
 )
 from oncall.analysts.offline.schedules import first_firing, schedule_set
 from oncall.analysts.offline.suspect import Suspect, passes_up
-from oncall.core.catalog import Catalog
+from oncall.core import diffs
+from oncall.core.catalog import Catalog, mentions
 
 
 def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str]) -> None:
@@ -197,6 +206,8 @@ def _broke(
             s for s in work_sent(x, c, used, suspects, catalog, after) if all(s is not r for r in [*repeated, *also])
         ]
         return [*repeated, *also, *heavier], False
+    if taken := _credential_taken(x, c, suspects):
+        return taken, True
     # several services, whatever the catalog says of them, fail right after the change with its words
     strangers = [s for s in suspects.values() if s is not x and after(s) and s.logs("own") and repeats(s)]
     if len(strangers) >= w.STRANGERS:
@@ -232,6 +243,10 @@ def _broke(
     flooded = [s for s in used if after(s) and flooded_after(s, c) and any(f.points_to == s.service for f in x.logs())]
     if flooded:
         return flooded, not all(load_led(s) for s in flooded)
+    # the change's own text names a service (its address in a webhook, a job's target) that the catalog does
+    # not connect to X, and that service's load multiplied right after: the change sends it those requests
+    if sent_to := [s for s in _named_by(c, x, suspects) if after(s) and _multiplied_after(s, c)]:
+        return sent_to, True
     if filling := filling_since(x, c, used, suspects, catalog):
         return filling, True
     if filled := filled_since(x, c, used, suspects, catalog):
@@ -255,6 +270,44 @@ def _broke(
     if away := _turned_away(x, c, suspects, catalog):
         return away, True
     return _one_change_before(x, c, users, suspects, catalog, seen), True
+
+
+def _credential_taken(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> list[Suspect]:
+    """X's change took a credential away (a signing key revoked, a secret removed), and right after it several
+    other services began refusing the credentials they are presented: what they were issued under, or verify
+    against, was X's; whatever the catalog says of them, the change to undo is X's."""
+    assert c.at is not None
+    if not withdrawn(c.detail):
+        return []
+    refusing = [
+        s
+        for s in suspects.values()
+        if s is not x
+        and s.onset
+        and c.at <= s.onset <= c.at + w.JUST_AFTER
+        and any(f.category in REFUSALS for f in s.logs("own"))
+    ]
+    return refusing if len(refusing) >= w.STRANGERS else []
+
+
+def _named_by(c: ChangeFinding, x: Suspect, suspects: dict[str, Suspect]) -> list[Suspect]:
+    """The services other than X that the change's new lines name."""
+    added = " ".join(diffs.parse(c.detail.diff).added) + " " + str(c.detail.to or "")
+    return [s for s in suspects.values() if s is not x and mentions(s.service, added, own=x.service)]
+
+
+def _multiplied_after(s: Suspect, c: ChangeFinding) -> bool:
+    """Its requests multiplied from after the change on, no later than it began to fail (read whether or not
+    its callers' rose too: through them is how the change may send them)."""
+    assert c.at is not None
+    return any(
+        m.detail.direction == "up"
+        and m.detail.baseline
+        and m.detail.peak >= w.FLOOD_FACTOR * m.detail.baseline
+        and m.detail.onset
+        and c.at <= m.detail.onset <= (s.onset or m.detail.onset) + w.NEAR
+        for m in s.metrics("traffic")
+    )
 
 
 def _alike_after_shared(x: Suspect, c: ChangeFinding, users: list[Suspect], shared: set[str]) -> list[Suspect]:

@@ -123,6 +123,8 @@ RULES: list[tuple[Category, str]] = [
         # golang-jwt, jjwt, Microsoft.IdentityModel
         r"|signing key|signature verification failed|invalid signature|token signature is invalid"
         r"|JWT signature does not match|JsonWebTokenError|InvalidSignatureError|IDX10503|IDX10501"
+        # ...as Haskell's jose names it (PostgREST: "JWSError JWSInvalidSignature") and Supabase Realtime does
+        r"|\bJWSInvalidSignature\b|\bInvalidJWTToken\b"
         # a signed request (a webhook) whose signature its receiver cannot match: the receiver's signing secret
         # is not the sender's (Stripe's, Svix's, GitHub's webhook libraries); a token not valid yet (issued by
         # a clock ahead of the checker's); a certificate its checker cannot chain to a CA it trusts
