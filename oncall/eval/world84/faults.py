@@ -45,6 +45,9 @@ def switchover_not_followed(e: Estate, rng: random.Random, t: datetime) -> Fault
         "the DBAs' planned Patroni switchover moved the primary from pg-1 to pg-2; Consul's DNS followed and every "
         "other client reconnected, but the trips API's JVM caches a resolved address for ever and keeps writing "
         "to pg-1, now a replica; restart it to resolve the primary again",
+        # (a client pinned to the old primary is filed as its dependency's failure where world 56 met it; its stale
+        # DNS answer is DESIGN.md's network: either names it)
+        also_accept=["dependency_failure"],
     )
     f.changes.append(change(at - 30 * S, "postgres", "failover", "patroni.leader", "pg-1", "pg-2", rng, "dba.oncall",
                             "patronictl switchover --leader pg-1 --candidate pg-2 --force\n"))  # fmt: skip
