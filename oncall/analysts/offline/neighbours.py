@@ -68,6 +68,7 @@ from oncall.analysts.offline.patterns import (
     THROTTLED,
     UNDECODABLE,
     UNREACHED,
+    admits,
     reaches,
 )
 from oncall.analysts.offline.schedules import first_firing, schedule_set
@@ -208,6 +209,8 @@ def _broke(
         return [*repeated, *also, *heavier], False
     if taken := _credential_taken(x, c, suspects):
         return taken, True
+    if refused := _callers_refused(c, users):
+        return refused, True
     # several services, whatever the catalog says of them, fail right after the change with its words
     strangers = [s for s in suspects.values() if s is not x and after(s) and s.logs("own") and repeats(s)]
     if len(strangers) >= w.STRANGERS:
@@ -288,6 +291,15 @@ def _credential_taken(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]
         and any(f.category in REFUSALS for f in s.logs("own"))
     ]
     return refusing if len(refusing) >= w.STRANGERS else []
+
+
+def _callers_refused(c: ChangeFinding, users: list[Suspect]) -> list[Suspect]:
+    """X's change set who may call it (its intentions, authorization policy, allow list), and right after it a
+    user of X began being refused permission: X's new rules refuse it, whatever its own recent changes."""
+    assert c.at is not None
+    if not admits(c.detail.from_, c.detail.to, c.detail.diff):
+        return []
+    return [u for u in users if soon_after(u, c.at) and any(f.category == "permission_denied" for f in u.logs("own"))]
 
 
 def _named_by(c: ChangeFinding, x: Suspect, suspects: dict[str, Suspect]) -> list[Suspect]:

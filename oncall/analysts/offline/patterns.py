@@ -546,6 +546,19 @@ def reaches(*texts: str | None) -> bool:
     return bool(REACH.search(" ".join(t or "" for t in texts)))
 
 
+# a change to who may call a service: a mesh's intentions or authorization policy, an ACL, an allow or deny list
+ADMITS = re.compile(
+    r"intentions?\b|authori[sz]ation.?polic|\bacls?\b|\brbac\b|allow.?list|deny.?list|\bdefault.?deny\b"
+    r"|\ballowed.?(callers|clients|principals|sources)\b|\bpeer.?authentication\b",
+    re.I,
+)
+
+
+def admits(*texts: str | None) -> bool:
+    """Whether a change's from, to and diff set who may call the service (ADMITS)."""
+    return bool(ADMITS.search(" ".join(t or "" for t in texts)))
+
+
 # a request refused for the rate or concurrency it came at, by a limit the caller shares with others (an
 # account's concurrency, a cloud API's request quota, a provider's rate limit)
 THROTTLED = re.compile(
