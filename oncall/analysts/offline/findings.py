@@ -121,6 +121,8 @@ class WorkFinding(Finding):
     kind: ClassVar[Kind] = "logs"
     detail: TemplateStat
     weight: float = 0.0
+    # a run already logged before the window, now several times as often: work, with no onset of its own
+    rising: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -359,14 +361,17 @@ def attribute(
     return "own", None, cat
 
 
-def _work_finding(r: ToolResult, t: TemplateStat, me: str) -> WorkFinding:
+def _work_finding(r: ToolResult, t: TemplateStat, me: str, rising: bool = False) -> WorkFinding:
     assert t.line is not None
+    said = "logged" if rising else "began logging"
     return WorkFinding(
         service=me,
-        text=f"{me} began logging {t.count} {t.level} lines of a new template from {fmt_hm(t.first_seen)}",
+        text=f"{me} {said} {t.count} {t.level} lines of a {'rising' if rising else 'new'} template from "
+        f"{fmt_hm(t.first_seen)}",
         cite=cite(r.id, t.line),
-        at=t.first_seen,
+        at=None if rising else t.first_seen,
         detail=t,
+        rising=rising,
     )
 
 
@@ -390,8 +395,13 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
         new = note is not None and note.startswith("new")  # (or new since it began, just before the window)
         turned_away = REFUSED.search(words) or HANDSHAKE_FAILED.search(words)
         stated = t.level == "INFO" and new and (classify(words) in STATED_FAILURES or turned_away)
-        if t.line is not None and t.level in ("INFO", "DEBUG") and note == "new" and t.count >= w.WORK_LINES:
+        # a run of routine lines by the hundred, new, or rising (several times its baseline's pace) or under way
+        # since just before the window: work
+        routine_run = t.line is not None and t.level in ("INFO", "DEBUG") and t.count >= w.WORK_LINES
+        if routine_run and note == "new":
             out.append(_work_finding(r, t, me))
+        elif routine_run and note:
+            out.append(_work_finding(r, t, me, rising=True))
         if t.line is None or (t.level not in ("ERROR", "WARN") and not stated) or not note:
             continue
         if instructs(words):  # text that tries to instruct the copilot is flagged, never evidence

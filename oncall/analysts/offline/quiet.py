@@ -15,6 +15,7 @@ from oncall.analysts.offline.findings import (
     HistoryFinding,
     LogFinding,
     MetricFinding,
+    WorkFinding,
     WorkloadFinding,
     fell_away,
     with_the_hour,
@@ -66,6 +67,10 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
         return None
     busy = [f for f in mine.findings if isinstance(f, MetricFinding) and f.weight > 0]
     served = max((f.detail.rise or 0.0 for f in mine.metrics() if f.more_traffic), default=0.0)
+    # a run of its own work it logs (a batch, a monthly run) shares the processors with its requests: they
+    # wait a little longer, as they do under far more requests
+    if any(isinstance(f, WorkFinding) for f in mine.findings):
+        served = max(served, w.QUEUEING)
     if not any(_busy_cpu(f) for f in busy) or any(
         not (_busy_cpu(f) or _more_served(f) or _queued(f, served)) for f in busy
     ):
