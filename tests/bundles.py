@@ -198,6 +198,12 @@ def investigated(root: Path) -> Investigation:
     return investigate(b.alert_payload(), catalog=b.catalog, backends=b.backends(), analyst=OfflineAnalyst())
 
 
+def verdict(root: Path) -> str:
+    """`service/category` of the root cause the offline analyst gives, with `/HIGH` when it is said at HIGH."""
+    d = investigated(root).diagnosis
+    return f"{d.root_cause.service}/{d.root_cause.category}" + ("/HIGH" if d.root_cause.confidence == "HIGH" else "")
+
+
 def read_logs_of(tmp_path: Path, records: list[dict]) -> dict[str, str]:
     """read_logs' summary per service of api (which calls db) with these log records and no metrics."""
     root = write_bundle(

@@ -19,13 +19,13 @@ from tests.bundles import (
     S,
     alertmanager,
     flat_then,
-    investigated,
     log,
     quiet_logs,
     read_logs_of,
     series,
     setting_change,
     signals,
+    verdict,
     write_bundle,
 )
 
@@ -70,8 +70,7 @@ def _consumer(tmp_path: Path, name: str, said: str, changed: bool = True, before
         else [],
         signals=signals("error_ratio"),
     )
-    d = investigated(root).diagnosis
-    return f"{d.root_cause.service}/{d.root_cause.category}" + ("/HIGH" if d.root_cause.confidence == "HIGH" else "")
+    return verdict(root)
 
 
 def test_a_consumer_that_cannot_decode_what_it_reads_was_sent_another_format_by_a_publisher_s_change(

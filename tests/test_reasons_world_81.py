@@ -28,6 +28,7 @@ from tests.bundles import (
     series,
     setting_change,
     signals,
+    verdict,
     write_bundle,
 )
 
@@ -184,8 +185,7 @@ def _locked(
         changes=[setting_change(at + released * M, "job", "image.tag", "2.13.4", "2.14.0", kind="deploy")],
         signals=signals("error_ratio", "cpu_utilization", "latency_p99"),
     )  # fmt: skip
-    d = investigated(root).diagnosis
-    return f"{d.root_cause.service}/{d.root_cause.category}" + ("/HIGH" if d.root_cause.confidence == "HIGH" else "")
+    return verdict(root)
 
 
 def test_statements_waiting_on_locks_wait_for_the_user_of_the_store_that_got_busy_as_they_began(

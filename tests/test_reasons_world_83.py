@@ -19,19 +19,14 @@ from tests.bundles import (
     S,
     alertmanager,
     flat_then,
-    investigated,
     log,
     quiet_logs,
     series,
     setting_change,
     signals,
+    verdict,
     write_bundle,
 )
-
-
-def _verdict(root: Path) -> str:
-    d = investigated(root).diagnosis
-    return f"{d.root_cause.service}/{d.root_cause.category}" + ("/HIGH" if d.root_cause.confidence == "HIGH" else "")
 
 
 def _pushed(tmp_path: Path, name: str, rate: float = 200.0, said: str = "429 Too Many Requests", names: bool = True,
@@ -68,7 +63,7 @@ def _pushed(tmp_path: Path, name: str, rate: float = 200.0, said: str = "429 Too
         changes=[migration | {"diff": diff}] if change else [],
         signals=signals("request_rate", "error_ratio", "cpu_utilization"),
     )
-    return _verdict(root)
+    return verdict(root)
 
 
 def test_a_provider_answering_429_to_a_caller_whose_requests_multiplied_first_holds_it_to_its_limit(
@@ -132,7 +127,7 @@ def _revoked(tmp_path: Path, name: str, to: str = "revoked", key: str = "jwt_sig
         changes=[setting_change(at - before * M, "auth", key, "standby (ES256 kid 4c1e)", to)],
         signals=signals("error_ratio", "request_rate"),
     )
-    return _verdict(root)
+    return verdict(root)
 
 
 def test_a_credential_taken_away_is_the_cause_when_several_services_refuse_what_they_are_given_right_after(

@@ -16,12 +16,12 @@ from tests.bundles import (
     S,
     alertmanager,
     flat_then,
-    investigated,
     log,
     quiet_logs,
     series,
     setting_change,
     signals,
+    verdict,
     write_bundle,
 )
 
@@ -49,8 +49,7 @@ def _refused(tmp_path: Path, name: str, key: str = "consul_config_entry.pricing_
         ],
         signals=signals("error_ratio", "request_rate", "cpu_utilization"),
     )  # fmt: skip
-    d = investigated(root).diagnosis
-    return f"{d.root_cause.service}/{d.root_cause.category}" + ("/HIGH" if d.root_cause.confidence == "HIGH" else "")
+    return verdict(root)
 
 
 def test_a_caller_refused_right_after_its_callee_changed_who_may_call_it_is_refused_by_that_change(
