@@ -214,3 +214,35 @@ def read_logs_of(tmp_path: Path, records: list[dict]) -> dict[str, str]:
         metric_lines=[],
     )
     return {r.input.get("service"): r.text or "" for r in investigated(root).results if r.tool == "read_logs"}
+
+
+def trace_line(
+    t: datetime,
+    calls: dict[str, list[str]],
+    failing: set[tuple[str, str]],
+    n: int,
+    broken: frozenset[str] = frozenset(),
+) -> str:
+    """One trace in OTLP JSON from the first service of `calls`: each serves the request and calls those it
+    lists; the `failing` calls fail, and the spans with which the `broken` services serve it."""
+    ns = int(t.timestamp() * 1e9)
+    trace = f"{n:032x}"
+
+    def attr(key: str, value: str) -> dict:
+        return {"key": key, "value": {"stringValue": value}}
+
+    def span(i: int, name: str, kind: int, parent: str | None, ok: bool, peer: str | None = None) -> dict:
+        return {"traceId": trace, "spanId": f"{n:012x}{i:04x}", **({"parentSpanId": parent} if parent else {}),
+                "name": name, "kind": kind, "startTimeUnixNano": str(ns + i * 1_000_000),
+                "endTimeUnixNano": str(ns + (i + 3) * 1_000_000), "status": {"code": 0 if ok else 2},
+                **({"attributes": [attr("peer.service", peer)]} if peer else {})}  # fmt: skip
+
+    resources, parents, i = [], {next(iter(calls)): None}, 0
+    for svc, callees in calls.items():
+        spans = [span(i := i + 1, f"{svc} handle", 2, parents.get(svc), svc not in broken)]
+        server = spans[0]["spanId"]
+        for callee in callees:
+            spans.append(span(i := i + 1, f"call {callee}", 3, server, (svc, callee) not in failing, callee))
+            parents[callee] = spans[-1]["spanId"]
+        resources.append({"resource": {"attributes": [attr("service.name", svc)]}, "scopeSpans": [{"spans": spans}]})
+    return json.dumps({"resourceSpans": resources})

@@ -32,6 +32,7 @@ from tests.bundles import (
     read_logs_of,
     series,
     signals,
+    trace_line,
     write_bundle,
 )
 
@@ -255,32 +256,6 @@ def test_a_release_raising_a_job_s_workers_takes_a_store_s_connections_at_the_jo
     assert d.actions[0].kind == "rollback", d.actions
 
 
-def _trace_line(t: datetime, calls: dict[str, list[str]], failing: set[tuple[str, str]], n: int) -> str:
-    """One trace in OTLP JSON from the first service of `calls`: each serves the request and calls those it
-    lists; the `failing` calls fail."""
-    ns = int(t.timestamp() * 1e9)
-    trace = f"{n:032x}"
-
-    def attr(key: str, value: str) -> dict:
-        return {"key": key, "value": {"stringValue": value}}
-
-    def span(i: int, name: str, kind: int, parent: str | None, ok: bool, peer: str | None = None) -> dict:
-        return {"traceId": trace, "spanId": f"{n:012x}{i:04x}", **({"parentSpanId": parent} if parent else {}),
-                "name": name, "kind": kind, "startTimeUnixNano": str(ns + i * 1_000_000),
-                "endTimeUnixNano": str(ns + (i + 3) * 1_000_000), "status": {"code": 0 if ok else 2},
-                **({"attributes": [attr("peer.service", peer)]} if peer else {})}  # fmt: skip
-
-    resources, parents, i = [], {next(iter(calls)): None}, 0
-    for svc, callees in calls.items():
-        spans = [span(i := i + 1, f"{svc} handle", 2, parents.get(svc), True)]
-        server = spans[0]["spanId"]
-        for callee in callees:
-            spans.append(span(i := i + 1, f"call {callee}", 3, server, (svc, callee) not in failing, callee))
-            parents[callee] = spans[-1]["spanId"]
-        resources.append({"resource": {"attributes": [attr("service.name", svc)]}, "scopeSpans": [{"spans": spans}]})
-    return json.dumps({"resourceSpans": resources})
-
-
 def test_a_caller_holding_stale_trust_is_restarted_not_its_dependency_rolled_back(tmp_path: Path) -> None:
     """The whole brief of the stale-trust case: journey, expired credential, restarted first (to read its trusted
     authorities again); grid's certificate is not rolled back, since api trusts it."""
@@ -310,7 +285,7 @@ def test_a_caller_holding_stale_trust_is_restarted_not_its_dependency_rolled_bac
     )
     calls = {"edge": ["journey", "api"], "journey": ["grid"], "api": ["grid"]}
     lines = [
-        _trace_line(ALERT_AT + m * M, calls, {("journey", "grid")} if ALERT_AT + m * M >= at else set(), k)
+        trace_line(ALERT_AT + m * M, calls, {("journey", "grid")} if ALERT_AT + m * M >= at else set(), k)
         for k, m in enumerate(range(-120, 10, 2))
     ]
     (root / "traces.jsonl").write_text("\n".join(lines) + "\n")

@@ -60,6 +60,7 @@ def reattribute(
     found = _store_full(found, catalog)
     found = _reached_by_others(_credential_refused(_stale_trust(found, working), dark), seen, working)
     found = _limited_for_own_load(found, dark)
+    found = _through_busy_path(found, catalog)
     found = _store_read_only(found, catalog)
     found = _provider_by_domain(_provider_unresolved(_change_aimed_at_peer(found), catalog, seen), catalog, seen)
     return _authority_failing(_their_certificate(_callers_certificate(found, catalog)), catalog, seen)
@@ -170,6 +171,32 @@ def _limited_for_own_load(found: list[Finding], dark: Collection[str]) -> list[F
     for f in found:
         if isinstance(f, LogFinding | TraceFinding) and (p := pair(f)) and p[:2] in limited:
             f = replace(f, service=p[0], role="own", points_to=None, category="capacity")  # its failed calls too
+        out.append(f)
+    return out
+
+
+def _through_busy_path(found: list[Finding], catalog: Catalog) -> list[Finding]:
+    """A caller's calls that time out, to a dependency that shows nothing wrong of its own or to one they do not
+    name, while another dependency of the caller that sits in its path (it uses something the caller uses too) is
+    saturated: the path is what ran out (a VPC connector, an egress proxy or NAT at its limit), not what is behind
+    it. (Which broke first is the ranking's to say, as for any other finding.)"""
+    saturated: set[str] = set()
+    troubled: set[str] = set()  # services with trouble of their own: slower, failing, saturated, erring
+    for g in found:
+        if isinstance(g, MetricFinding) and g.role in ("symptom", "saturation") and g.weight > 0:
+            troubled.add(g.service)
+            if g.role == "saturation" and g.weight >= 1:
+                saturated.add(g.service)
+        elif isinstance(g, LogFinding) and g.role == "own" and g.weight >= 1:
+            troubled.add(g.service)
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, LogFinding) and f.role in ("peer", "external") and f.at and TIMED_OUT.search(f.words):
+            target = f.points_to
+            deps = catalog.dependencies(f.service, depth=1)
+            paths = [p for p in deps if p in saturated and set(catalog.dependencies(p, depth=1)) & set(deps)]
+            if len(paths) == 1 and (target is None or target not in troubled):
+                f = replace(f, role="peer", points_to=paths[0])
         out.append(f)
     return out
 

@@ -445,6 +445,9 @@ class JsonlLogs:
         line_no = ", line_no" if batched else ""
         # most lines have no error field: only the others pay for finding it and appending it
         errors = [_ident(k) for k in keys if k.lower() in ERROR_KEYS]
+        if found.inner is not None and _inside(FIELDS["error"], found):
+            # (a record kept as text in one field keeps what it caught inside it too: Log Analytics' json_payload)
+            errors.append(_ident(found.inner))
         none = " AND ".join(f"{e} IS NULL" for e in errors) or "true"
         error = f"CASE WHEN {none} THEN NULL ELSE {pick['error']} END"
         # a collector guessed the level from the words: the level the line's own header states comes first
