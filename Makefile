@@ -219,6 +219,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world84
 	rm -rf build/world85 && $(BIN)/oncall scenarios generate build/world85 --world 85 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world85
+	rm -rf build/world86 && $(BIN)/oncall scenarios generate build/world86 --world 86 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world86
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.
