@@ -144,13 +144,7 @@ def _limited_for_own_load(found: list[Finding], dark: Collection[str]) -> list[F
     not the dependency failing."""
     flooded: dict[str, datetime] = {}  # each caller's first reading of several times its usual requests
     for g in found:
-        if (
-            isinstance(g, MetricFinding)
-            and g.more_traffic
-            and g.at
-            and g.detail.baseline
-            and g.detail.peak >= w.FLOOD_FACTOR * g.detail.baseline
-        ):
+        if isinstance(g, MetricFinding) and g.multiplied and g.at:
             flooded[g.service] = min(g.at, flooded.get(g.service, g.at))
 
     def pair(f: LogFinding | TraceFinding) -> tuple[str, str, datetime | None] | None:

@@ -80,6 +80,12 @@ class MetricFinding(Finding):
     def more_traffic(self) -> bool:
         return self.role == "traffic" and self.detail.direction == "up"
 
+    @property
+    def multiplied(self) -> bool:
+        """Several times its usual requests (FLOOD_FACTOR): a flood, a surge, a batch, not a busier hour."""
+        base = self.detail.baseline
+        return self.more_traffic and bool(base) and self.detail.peak >= w.FLOOD_FACTOR * (base or 0.0)
+
 
 @dataclass(frozen=True, kw_only=True)
 class LogFinding(Finding):
@@ -213,7 +219,7 @@ _CREDENTIAL = re.compile(r"key|secret|token|cert|jwt|signing|password|credential
 def withdrawn(c: Change) -> bool:
     """A change that took a credential away (a key, secret or token revoked, removed or unset): whatever was
     issued under it, or verified against it, is no longer valid."""
-    setting = f"{c.from_ or ''} {c.to or ''}".split(":")[0] + " " + str(c.to or "").split(":")[0]
+    setting = " ".join(str(x or "").split(":")[0] for x in (c.from_, c.to))  # (`key: value`: the key)
     return bool(_CREDENTIAL.search(setting)) and bool(_TAKEN_AWAY.search(str(c.to or "").split(":", 1)[-1]))
 
 

@@ -280,10 +280,7 @@ def set_off_beyond(
     out: list[Suspect] = []
     for s in used:
         load = load_at(s)
-        several = any(
-            m.more_traffic and m.detail.baseline and m.detail.peak >= w.FLOOD_FACTOR * m.detail.baseline
-            for m in s.metrics("traffic")
-        )
+        several = any(m.multiplied for m in s.metrics("traffic"))
         if load is None or not several or not within(load, c.at) or load_rose_before(s, c):
             continue
         # a rate's first abnormal sample can come a scrape after the requests began, while a log line is

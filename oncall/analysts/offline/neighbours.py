@@ -233,10 +233,7 @@ def _broke(
     if quiet and filled:
         return filled, False
     # X itself sends several times its usual load (a batch job moved into peak, a retry loop)
-    surged = any(
-        m.more_traffic and m.detail.baseline and m.detail.peak >= w.FLOOD_FACTOR * m.detail.baseline
-        for m in x.metrics("traffic")
-    )
+    surged = any(m.multiplied for m in x.metrics("traffic"))
     if surged and filled:  # its own request rate shows the load is its own
         # a new schedule or setting says it sends more; a deploy of new code only might (an edge
         # deploying while its users surge looks the same): likely, not proven
@@ -285,10 +282,7 @@ def _credential_taken(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]
     refusing = [
         s
         for s in suspects.values()
-        if s is not x
-        and s.onset
-        and c.at <= s.onset <= c.at + w.JUST_AFTER
-        and any(f.category in REFUSALS for f in s.logs("own"))
+        if s is not x and soon_after(s, c.at) and any(f.category in REFUSALS for f in s.logs("own"))
     ]
     return refusing if len(refusing) >= w.STRANGERS else []
 
@@ -313,11 +307,7 @@ def _multiplied_after(s: Suspect, c: ChangeFinding) -> bool:
     its callers' rose too: through them is how the change may send them)."""
     assert c.at is not None
     return any(
-        m.detail.direction == "up"
-        and m.detail.baseline
-        and m.detail.peak >= w.FLOOD_FACTOR * m.detail.baseline
-        and m.detail.onset
-        and c.at <= m.detail.onset <= (s.onset or m.detail.onset) + w.NEAR
+        m.multiplied and m.detail.onset and c.at <= m.detail.onset <= (s.onset or m.detail.onset) + w.NEAR
         for m in s.metrics("traffic")
     )
 
