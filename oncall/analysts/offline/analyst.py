@@ -22,7 +22,14 @@ from oncall.analysts.offline.findings import (
     WorkloadFinding,
     findings,
 )
-from oncall.analysts.offline.quiet import change_absorbed, no_incident, nothing_lasting, only_busy, planned_work
+from oncall.analysts.offline.quiet import (
+    change_absorbed,
+    kept_up,
+    no_incident,
+    nothing_lasting,
+    only_busy,
+    planned_work,
+)
 from oncall.analysts.offline.ranking import confidence, counting, observed, rank, reached, unwatched
 from oncall.analysts.offline.remedies import remedies
 from oncall.analysts.offline.suspect import OwnFinding, Suspect, at_of
@@ -73,6 +80,8 @@ class OfflineAnalyst:
             return no_incident(case, found, missing, _runbook(results, "no_incident"), _similar(found), planned=planned)
         if applied := change_absorbed(suspects, alerting):
             return no_incident(case, found, missing, _runbook(results, "no_incident"), _similar(found), applied=applied)
+        if kept_up(suspects, alerting):
+            return no_incident(case, found, missing, _runbook(results, "no_incident"), _similar(found))
         runner_up = suspects[1].score if len(suspects) > 1 else 0.0
         sure = confidence(top, runner_up)
         # a service that broke earlier, which the cause does not explain, is evidence against it (the

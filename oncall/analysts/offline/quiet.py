@@ -91,6 +91,32 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
     return next(f for f in busy if _busy_cpu(f))
 
 
+def kept_up(suspects: list[Suspect], alerting: str | None) -> MetricFinding | None:
+    """The alerting service took on more requests than usual and its p99 rose, but by less than twice and no
+    more than its requests did, and that is all: nothing failed, saturated, restarted, flooded or slowed anywhere
+    else. Requests waiting a little longer in proportion to how many more came: the load's queueing, answered, not
+    a failure. Its rise in requests."""
+    mine = next((s for s in suspects if s.service == alerting), None)
+    more = [f for f in mine.metrics() if f.more_traffic] if mine else []
+    if not more:
+        return None
+    served = max(more, key=_rise)
+    for s in suspects:
+        for f in s.findings:
+            if f.weight < 1 or isinstance(f, ChangeFinding | HistoryFinding):
+                continue
+            queued = (
+                s is mine
+                and isinstance(f, MetricFinding)
+                and f.signal == "latency_p99"
+                and _rise(f) < w.QUEUEING
+                and _rise(f) <= _rise(served)
+            )
+            if not queued:
+                return None
+    return served
+
+
 # what a change filed as planned work says it does: maintenance a team runs on a store on purpose (a DBA's
 # table reorganisation, statistics refresh or index rebuild among it; data moved between a cluster's nodes:
 # Kafka's partition reassignment, a shard rebalance), a load test, a drill (a rehearsed failover), a node drained
