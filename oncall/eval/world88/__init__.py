@@ -58,7 +58,7 @@ STYLE = Elasticdump(
     routine=Routine(("wsgi", "oslo"), (40, 300), "image", "2024.1-{i}.3", "2024.1-{i}.4", "kolla-ansible upgrade"),
     history_ids=("INC0", 11000, 19000),
     repo="vuw-rcs/kolla-config",
-    config_path="etc/kolla/config/{name}",
+    config_path="etc/kolla/config/{name}.conf",
     repo_file=("{name}.conf", "[DEFAULT]\ncpu_allocation_ratio = 4.0\n"),
     labels=lambda e, f: {
         "alertname": f.alertname,
