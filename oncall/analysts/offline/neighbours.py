@@ -61,8 +61,10 @@ from oncall.analysts.offline.loads import (
 )
 from oncall.analysts.offline.patterns import (
     CACHE_MISSED,
+    NO_ROOM,
     REFUSALS,
     REFUSED,
+    ROOM_SETTING,
     STALE_KEYS,
     STATED_FAILURES,
     THROTTLED,
@@ -211,6 +213,8 @@ def _broke(
         return taken, True
     if refused := _callers_refused(c, users):
         return refused, True
+    if no_room := _room_taken(x, c, suspects):
+        return no_room, True
     # several services, whatever the catalog says of them, fail right after the change with its words
     strangers = [s for s in suspects.values() if s is not x and after(s) and s.logs("own") and repeats(s)]
     if len(strangers) >= w.STRANGERS:
@@ -294,6 +298,21 @@ def _callers_refused(c: ChangeFinding, users: list[Suspect]) -> list[Suspect]:
     if not admits(c.detail.from_, c.detail.to, c.detail.diff):
         return []
     return [u for u in users if soon_after(u, c.at) and any(f.category == "permission_denied" for f in u.logs("own"))]
+
+
+def _room_taken(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> list[Suspect]:
+    """X's change set how much room a scheduler has to place work on X's hosts (an overcommit ratio, what a host
+    keeps back, how many pods a node takes, a pool's size), and right after it other services began failing to
+    place work for want of room (no valid host, no node with the CPU asked for): the change took that room away,
+    whatever the catalog says of them (a scheduler reaches its hosts through a queue or an API it does not name)."""
+    assert c.at is not None
+    if not ROOM_SETTING.search(f"{c.detail.from_} {c.detail.to} {c.detail.diff}"):
+        return []
+    return [
+        s
+        for s in suspects.values()
+        if s is not x and soon_after(s, c.at) and any(NO_ROOM.search(f.words) for f in s.logs("own"))
+    ]
 
 
 def _named_by(c: ChangeFinding, x: Suspect, suspects: dict[str, Suspect]) -> list[Suspect]:

@@ -438,6 +438,21 @@ STALE_KEYS = re.compile(
     re.I,
 )
 STREAM_LIMIT = re.compile(_STREAM_LIMIT, re.I)
+# A scheduler finding no room to place work: Nova's NoValidHost and Placement's empty answer, Kubernetes'
+# `0/6 nodes are available: 6 Insufficient cpu`, Nomad's exhausted dimension, ECS's task no instance can take
+NO_ROOM = re.compile(
+    r"No valid host was found|\bNoValidHost\b|no allocation candidates|\b\d+/\d+ nodes are available\b"
+    r"|\bInsufficient (cpu|memory|pods|nvidia\.com/gpu)\b|\bDimension \W?\w+\W? exhausted on \d+ nodes?"
+    r"|no container instance met all of its requirements",
+    re.I,
+)
+# A setting of how much room a scheduler has to place work on the hosts it sets: an overcommit ratio, what a host
+# keeps back for itself, how many pods a node takes, a node pool's size
+ROOM_SETTING = re.compile(
+    r"allocation[_-]?ratio|reserved[_-]host[_-](memory|disk|cpus?)|\bmax[_-]?pods\b|\b(kube|system)[_-]?reserved\b"
+    r"|\b(node|desired)[_-]?(count|capacity)\b|\b(min|max)[_-]?size\b",
+    re.I,
+)
 USAGE_QUOTA = re.compile(_USAGE_QUOTA, re.I)
 TOKEN_TOO_EARLY = re.compile(_TOO_EARLY, re.I)
 UNTRUSTED_CERT = re.compile(_UNTRUSTED, re.I)
