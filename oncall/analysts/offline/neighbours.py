@@ -242,6 +242,16 @@ def _broke(
         # a new schedule or setting says it sends more; a deploy of new code only might (an edge
         # deploying while its users surge looks the same): likely, not proven
         return filled, c.detail.kind == "deploy"
+    # X's own requests multiplied right after its change, and right after, so did the work of a service sharing a
+    # dependency with it (the workers draining the queue X fills), to its limit: X passes on what its change let in.
+    # Not a release that only moved a version: new code does not open a door to more work, and a deploy landing as
+    # the day's demand surges (an episode out at the top of the hour) is there by chance
+    if (
+        not diffs.version_only(c.detail.diff)
+        and _multiplied_after(x, c)
+        and (drained := [s for s in siblings if after(s) and _multiplied_after(s, c) and s.metrics("saturation")])
+    ):
+        return drained, True
     # only the service's load and X's words about it tie them: a flood, or X retrying what was failing.
     # Proven when the load rose before the service slowed; at the same moment, either could be first.
     flooded = [s for s in used if after(s) and flooded_after(s, c) and any(f.points_to == s.service for f in x.logs())]

@@ -307,6 +307,8 @@ SESSION_LOST = re.compile(
 # "too many clients" and reserved slots, MySQL's "Too many connections" (1040)
 SERVER_LIMIT = re.compile(
     r"sorry, too many clients|remaining connection slots are reserved|\bToo many connections\b|ER_CON_COUNT_ERROR"
+    # ... PostgreSQL's limit for one role or database; PgBouncer's on its clients
+    r"|too many connections for (role|database)\b|no more connections allowed \(max_(client|db|user)_conn"
     # ... or a new session at the number it keeps open: a PKCS#11 token's (an HSM's partition), Oracle's ORA-00018
     r"|CKR_SESSION_COUNT|maximum number of sessions exceeded|\btoo many (?:open )?sessions\b",
     re.I,
@@ -352,7 +354,10 @@ BAD_DATA = re.compile(
 # A setting of how many things one instance does at once: each concurrent run, worker or thread holds its own
 # connections (Airflow's max_active_runs, Celery's and Gunicorn's workers, Sidekiq's concurrency, a parallelism)
 CONCURRENCY = re.compile(
-    r"concurren|parallelism|\bworkers\b|\bthreads\b|max_?active_?(runs|tasks)|max_?in_?flight|\bpool_?size\b", re.I
+    r"concurren|parallelism|\bworkers\b|\bthreads\b|max_?active_?(runs|tasks)|max_?in_?flight|\bpool_?size\b"
+    # ... or a worker's command line saying it (Sidekiq's and Celery's `-c 25`, Gunicorn's `-w 4`)
+    r"|(?:^|\s)(?:-c|-w|--concurrency|--workers|--threads)[ =]\d",
+    re.I,
 )
 # A database saying a transaction left open holds back its cleanup (PostgreSQL's vacuum: the oldest xmin far in
 # the past, dead rows not yet removable; a session idle in a transaction): who holds it open is not said

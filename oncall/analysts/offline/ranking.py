@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import cmp_to_key
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.attribution import reattribute
@@ -134,11 +135,30 @@ def rank(
     look_beyond(suspects, catalog, seen)
     _victims_below_causes(suspects)
     _refusers_below_refused(suspects, catalog)
+
     # equal scores: a service whose errors are about another that broke no later comes after it
-    return sorted(
-        suspects.values(),
-        key=lambda s: (-s.score, s.symptom_of is not None, s.onset or datetime.max.astimezone(), s.service),
-    )
+    def order(a: Suspect, b: Suspect) -> int:
+        return _before(a, b, alerting)
+
+    return sorted(suspects.values(), key=cmp_to_key(order))
+
+
+def _before(a: Suspect, b: Suspect, alerting: str | None) -> int:
+    """Which of two suspects the brief names first: the higher score; on equal scores, not one whose errors are
+    about another that broke no later, then the one that broke first; and of two the evidence cannot tell apart
+    (they broke in the same moment, within what clocks and intervals can tell), the one the alert is about,
+    where the engineer is looking and where the alert will clear."""
+    if a.score != b.score:
+        return -1 if a.score > b.score else 1
+    if (a.symptom_of is None) != (b.symptom_of is None):
+        return -1 if a.symptom_of is None else 1
+    never = datetime.max.astimezone()
+    ta, tb = a.onset or never, b.onset or never
+    if abs(ta - tb) > w.CLOCK_SKEW and ta != tb:
+        return -1 if ta < tb else 1
+    if (a.service == alerting) != (b.service == alerting):
+        return -1 if a.service == alerting else 1
+    return -1 if (ta, a.service) < (tb, b.service) else (1 if (ta, a.service) > (tb, b.service) else 0)
 
 
 Grouped = dict[str, list[Finding]]
@@ -490,7 +510,8 @@ def _score(
     score += min(w.BLAMED_CAP, (w.BLAMED if full else w.BLAMED_HEALTHY) * len(blamers))
     if earliest and s.onset:
         if s.onset - earliest <= w.NEAR:
-            score += w.FIRST_TO_BREAK + (w.EARLIEST if s.onset == earliest else 0.0)
+            # (onsets seconds apart are one moment: lines and samples are stamped by different clocks and intervals)
+            score += w.FIRST_TO_BREAK + (w.EARLIEST if s.onset - earliest <= w.CLOCK_SKEW else 0.0)
         later = [all_[d] for d in catalog.dependents(s.service) if d in all_ and all_[d].onset]
         if any((u.onset or s.onset) >= s.onset - w.NEAR for u in later):
             score += w.CALLERS_BROKE_AFTER
