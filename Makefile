@@ -55,7 +55,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 80,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 89,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -229,6 +229,12 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world85
 	rm -rf build/world86 && $(BIN)/oncall scenarios generate build/world86 --world 86 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world86
+	rm -rf build/world87 && $(BIN)/oncall scenarios generate build/world87 --world 87 --seed 7 --per-family 8
+	$(BIN)/oncall eval build/world87
+	rm -rf build/world88 && $(BIN)/oncall scenarios generate build/world88 --world 88 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world88
+	rm -rf build/world89 && $(BIN)/oncall scenarios generate build/world89 --world 89 --seed 5 --per-family 8
+	$(BIN)/oncall eval build/world89
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.
