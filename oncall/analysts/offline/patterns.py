@@ -75,6 +75,11 @@ RULES: list[tuple[Category, str]] = [
         r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"
         # OpenSSL's verify error as Node's TLS names it (X509_V_ERR_CERT_HAS_EXPIRED)
         r"|\bCERT_HAS_EXPIRED\b"
+        # Kerberos: a ticket the service cannot decrypt with the key it holds (its keytab's key is not the one the
+        # KDC issued the ticket for: Checksum failed, a key version it does not have), a ticket or TGT expired or
+        # missing, a key the KDC refuses
+        r"|GSS initiate failed|Checksum failed|Specified version of key is not available|Failed to find any "
+        r"Kerberos tgt|\bTicket expired\b|Pre-authentication information was invalid"
         # a server calling the authentication it was given invalid refuses the caller's credentials, and a
         # caller left with no valid token cannot present one (Daraja's OAuth: "Invalid Authentication passed")
         r"|\binvalid (authentication|client (id|secret)|consumer (key|secret))\b"

@@ -119,10 +119,11 @@ def kept_up(suspects: list[Suspect], alerting: str | None) -> MetricFinding | No
 
 # what a change filed as planned work says it does: maintenance a team runs on a store on purpose (a DBA's
 # table reorganisation, statistics refresh or index rebuild among it; data moved between a cluster's nodes:
-# Kafka's partition reassignment, a shard rebalance), a load test, a drill (a rehearsed failover), a node drained
+# Kafka's partition reassignment, a shard rebalance, HDFS's balancer), a load test, a drill (a rehearsed
+# failover), a node drained
 PLANNED_WORK = re.compile(
     r"\b(maintenance|re-?index(ing)?|vacuum(ing)?|backups?|compactions?|force[-_ ]?merge|load[-_ ]?test|drills?"
-    r"|reassign(ment|ing)?|rebalanc(e|es|ing)"
+    r"|reassign(ment|ing)?|rebalanc(e|es|ing)|balancer"
     r"|reorg(ani[sz]e|ani[sz]ation)?|runstats|analy[sz]e[-_ ]table|optimi[sz]e[-_ ]table"
     r"|(re)?build[-_ ]index(es)?|index[-_ ]rebuild)\b"
     r"|\b(node|kubectl|nomad)\b.{0,40}\bdrain\b",
