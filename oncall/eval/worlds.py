@@ -270,10 +270,12 @@ def write_catalog(
     (out / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False))
 
 
-def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]], compact: bool = False) -> None:
+    """A record a line; `compact`: with no space after separators, as many exporters write them."""
+    separators = (",", ":") if compact else None
     with path.open("w") as fh:
         for r in records:
-            fh.write(json.dumps(r) + "\n")
+            fh.write(json.dumps(r, separators=separators) + "\n")
 
 
 def write_changes(path: Path, changes: Sequence[dict[str, Any]]) -> None:

@@ -91,16 +91,16 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
     return next(f for f in busy if _busy_cpu(f))
 
 
-def kept_up(suspects: list[Suspect], alerting: str | None) -> MetricFinding | None:
+def kept_up(suspects: list[Suspect], alerting: str | None) -> bool:
     """The alerting service took on more requests than usual and its p99 rose, but by less than twice and no
     more than its requests did, and that is all: nothing failed, saturated, restarted, flooded or slowed anywhere
     else. Requests waiting a little longer in proportion to how many more came: the load's queueing, answered, not
-    a failure. Its rise in requests."""
+    a failure (no_incident's brief cites the requests' rise)."""
     mine = next((s for s in suspects if s.service == alerting), None)
-    more = [f for f in mine.metrics() if f.more_traffic] if mine else []
+    more = [_rise(f) for f in mine.metrics() if f.more_traffic] if mine else []
     if not more:
-        return None
-    served = max(more, key=_rise)
+        return False
+    served = max(more)
     for s in suspects:
         for f in s.findings:
             if f.weight < 1 or isinstance(f, ChangeFinding | HistoryFinding):
@@ -110,11 +110,11 @@ def kept_up(suspects: list[Suspect], alerting: str | None) -> MetricFinding | No
                 and isinstance(f, MetricFinding)
                 and f.signal == "latency_p99"
                 and _rise(f) < w.QUEUEING
-                and _rise(f) <= _rise(served)
+                and _rise(f) <= served
             )
             if not queued:
-                return None
-    return served
+                return False
+    return True
 
 
 # what a change filed as planned work says it does: maintenance a team runs on a store on purpose (a DBA's

@@ -154,11 +154,12 @@ def _before(a: Suspect, b: Suspect, alerting: str | None) -> int:
         return -1 if a.symptom_of is None else 1
     never = datetime.max.astimezone()
     ta, tb = a.onset or never, b.onset or never
-    if abs(ta - tb) > w.CLOCK_SKEW and ta != tb:
+    if abs(ta - tb) > w.CLOCK_SKEW:
         return -1 if ta < tb else 1
     if (a.service == alerting) != (b.service == alerting):
         return -1 if a.service == alerting else 1
-    return -1 if (ta, a.service) < (tb, b.service) else (1 if (ta, a.service) > (tb, b.service) else 0)
+    first, second = (ta, a.service), (tb, b.service)
+    return (first > second) - (first < second)
 
 
 Grouped = dict[str, list[Finding]]

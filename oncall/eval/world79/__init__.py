@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import dataclass
@@ -30,16 +29,13 @@ class HoneycombExport(Style):
         traces = out / "traces.jsonl"
         if traces.exists():
             traces.write_text(re.sub(r"\|exc\|[^|\"]*\|", ": ", traces.read_text()))
-        # Honeycomb writes the export compactly
-        path = out / "logs.jsonl"
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line]
-        path.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
 
 
 # what serves HTTP (its request metrics are the request signals)
 SERVED = ("envoy", "go", "python", "dotnet")
 STYLE = HoneycombExport(
     world=79,
+    compact=True,  # Honeycomb writes the export compactly
     prefix="w79",
     mix=(790_457, 7_919, 797),
     start=datetime(2027, 4, 12, tzinfo=UTC),

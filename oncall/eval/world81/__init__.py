@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import dataclass
@@ -30,16 +29,13 @@ class OtelLogsRows(Style):
         traces = out / "traces.jsonl"
         if traces.exists():
             traces.write_text(re.sub(r"\|exc\|[^|\"]*\|", ": ", traces.read_text()))
-        # JSONEachRow writes each row compactly
-        path = out / "logs.jsonl"
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line]
-        path.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
 
 
 # what serves HTTP (its request metrics are the request signals)
 SERVED = ("nginx", "java", "python", "go", "node")
 STYLE = OtelLogsRows(
     world=81,
+    compact=True,  # JSONEachRow writes each row compactly
     prefix="w81",
     mix=(810_733, 8_123, 811),
     start=datetime(2027, 7, 30, tzinfo=UTC),

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import dataclass
@@ -31,15 +30,13 @@ class BigQueryRows(Style):
         if traces.exists():
             text = re.sub(r"\|exc\|[^|\"]*\|", ": ", traces.read_text())
             traces.write_text(text.replace("[cloud-sql-proxy] ", ""))
-        path = out / "logs.jsonl"
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line]
-        path.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
 
 
 # what serves HTTP (its request metrics are the request signals)
 SERVED = ("gclb", "ruby", "python", "elixir", "go")
 STYLE = BigQueryRows(
     world=82,
+    compact=True,
     prefix="w82",
     mix=(820_919, 8_209, 821),
     start=datetime(2027, 12, 18, tzinfo=UTC),

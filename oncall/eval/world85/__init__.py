@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import dataclass
@@ -29,15 +28,12 @@ class SyslogJson(Style):
         traces = out / "traces.jsonl"
         if traces.exists():
             traces.write_text(re.sub(r"\|exc\|[^|\"]*\|", ": ", traces.read_text()))
-        # format-json writes each object compactly (frac-digits(3) gives ISODATE its milliseconds)
-        path = out / "logs.jsonl"
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line]
-        path.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
 
 
 SERVED = ("nginx", "php", "go", "python")
 STYLE = SyslogJson(
     world=85,
+    compact=True,  # format-json writes each object compactly (frac-digits(3) gives ISODATE its milliseconds)
     prefix="w85",
     mix=(850_611, 8_521, 851),
     start=datetime(2028, 8, 6, tzinfo=UTC),

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import dataclass
@@ -29,14 +28,12 @@ class LogAnalyticsRows(Style):
         traces = out / "traces.jsonl"
         if traces.exists():
             traces.write_text(re.sub(r"\|exc\|[^|\"]*\|", ": ", traces.read_text()).replace("system: ", ""))
-        path = out / "logs.jsonl"
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line]
-        path.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
 
 
 SERVED = ("nextjs", "go", "python", "node")
 STYLE = LogAnalyticsRows(
     world=86,
+    compact=True,
     prefix="w86",
     mix=(860_977, 8_613, 861),
     start=datetime(2028, 10, 20, tzinfo=UTC),

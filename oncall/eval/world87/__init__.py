@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,16 +22,11 @@ class EnvironmentLogs(Style):
     def logs(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
         return sorted(super().logs(e, f, t, rng), key=lambda r: r["timestamp"])
 
-    def write(self, out: Path, e: Any, f: Fault, t: datetime, rng: random.Random) -> None:
-        super().write(out, e, f, t, rng)
-        path = out / "logs.jsonl"
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line]
-        path.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
-
 
 SERVED = ("node", "python", "go", "ruby")
 STYLE = EnvironmentLogs(
     world=87,
+    compact=True,
     prefix="w87",
     mix=(870_991, 8_719, 871),
     start=datetime(2028, 3, 14, tzinfo=UTC),

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,16 +22,11 @@ class Elasticdump(Style):
     def logs(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
         return sorted(super().logs(e, f, t, rng), key=lambda r: r["_source"]["@timestamp"])
 
-    def write(self, out: Path, e: Any, f: Fault, t: datetime, rng: random.Random) -> None:
-        super().write(out, e, f, t, rng)
-        path = out / "logs.jsonl"
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line]
-        path.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
-
 
 APIS = ("wsgi", "django")
 STYLE = Elasticdump(
     world=88,
+    compact=True,
     prefix="w88",
     mix=(880_993, 8_821, 881),
     start=datetime(2028, 7, 20, tzinfo=UTC),

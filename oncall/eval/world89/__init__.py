@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,15 +29,10 @@ class ConcatenatedJsonFiles(Style):
         rows = sorted(super().logs(e, f, t, rng), key=lambda r: r["time"])
         return sorted(rows, key=_container)  # (stable: each container's own lines stay in time order)
 
-    def write(self, out: Path, e: Any, f: Fault, t: datetime, rng: random.Random) -> None:
-        super().write(out, e, f, t, rng)
-        path = out / "logs.jsonl"
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line]
-        path.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
-
 
 STYLE = ConcatenatedJsonFiles(
     world=89,
+    compact=True,
     prefix="w89",
     mix=(890_997, 8_923, 891),
     start=datetime(2028, 2, 6, tzinfo=UTC),

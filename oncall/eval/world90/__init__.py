@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,15 +22,10 @@ class SearchSources(Style):
     def logs(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> list[dict[str, Any]]:
         return sorted(super().logs(e, f, t, rng), key=lambda r: r["@timestamp"])
 
-    def write(self, out: Path, e: Any, f: Fault, t: datetime, rng: random.Random) -> None:
-        super().write(out, e, f, t, rng)
-        path = out / "logs.jsonl"
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line]
-        path.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
-
 
 STYLE = SearchSources(
     world=90,
+    compact=True,
     prefix="w90",
     mix=(900_001, 9_029, 901),
     start=datetime(2028, 4, 2, tzinfo=UTC),
