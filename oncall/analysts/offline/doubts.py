@@ -17,15 +17,27 @@ suspect scores, while its evidence is still shown:
 - its own lines say a transaction a client left open holds back its cleanup (PostgreSQL's oldest xmin far
   in the past, dead rows not yet removable): the client holding it may be the cause;
 - it ran out of what its users use up (connections, the memory or disk their writes fill) within the hour
-  after a user of it changed a setting: what that user now does may have filled it."""
+  after a user of it changed a setting: what that user now does may have filled it;
+- a credential of its own was rotated and is blamed as a change to undo, while none of the errors since
+  (its own, its users' about it) could be read: they would say whether it holds a wrong new credential
+  or still the old one;
+- a change is blamed and all that followed it is a modest slowdown: nothing failed, nothing at its limit,
+  nothing else broke; a change that costs time may be the work it does on purpose."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import change_tokens, log_tokens, reaction
-from oncall.analysts.offline.patterns import BAD_DATA, HELD_OPEN, NEVER_ARRIVED, OOM_KILLER
+from oncall.analysts.offline.findings import (
+    MetricFinding,
+    change_tokens,
+    log_tokens,
+    reaction,
+    rotation,
+    setting_beside,
+)
+from oncall.analysts.offline.patterns import BAD_DATA, HELD_OPEN, NEVER_ARRIVED, OOM_KILLER, PEER_CERT
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core import diffs
 from oncall.core.catalog import Catalog
@@ -65,6 +77,12 @@ def doubted(
                      "decode): where that data was written may be the cause", bad)  # fmt: skip
     if filled := _filled_by_a_user(top, suspects, catalog):
         return filled
+    if unread := _rotation_unread(top):
+        return Doubt("its credential was rotated and none of its errors since could be read: they would say whether "
+                     "it holds a wrong new one (undo) or still the old one (read it again)", unread)  # fmt: skip
+    if slower := _only_slower(top, suspects, catalog):
+        return Doubt("all that followed the change is a modest slowdown, nothing failing or at its limit: the "
+                     "time may be the work the change does on purpose", slower)  # fmt: skip
     if top.onset is None:
         return None
     info = catalog.services.get(top.service)
@@ -184,3 +202,46 @@ def _others_fine(top: Suspect, suspects: list[Suspect], catalog: Catalog, seen: 
         return None  # their errors repeat the change: it reached them, whoever else came through
     fine = [s.service for s in users.values() if not s.anomalous and s.service in seen]
     return fine[0] if failing and fine else None
+
+
+def _rotation_unread(top: Suspect) -> str | None:
+    """Blamed on the rotation of a credential of its own as a change to undo, while none of the errors since,
+    its own or its users' about it, were read as saying how it failed (a user's "it failed me" does not, unless
+    it speaks of the certificate it was shown): a service failing after a rotation either holds a new credential
+    that is wrong (undo it) or still the old one (read it again), and only those errors say which. Not when the
+    rotated value also changed a setting it holds (a pool's size in a connection string): that is a change. The
+    change's cite."""
+    c = top.change
+    if top.category != "recent_change" or c is None or not rotation(c.detail) or setting_beside(c.detail):
+        return None
+    said = [*(f for f in top.logs("own") if f.weight >= 1), *top.blamed_by]
+    read = [f for f in said if f.category not in (None, "dependency_failure") or PEER_CERT.search(f.words)]
+    return None if read else c.cite
+
+
+def _only_slower(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> str | None:
+    """Blamed on a change, while all that followed it is its requests slower by less than SLOWER: no error of
+    its own, nothing of its own at a limit (no other signal of its own moved), no user of it failing (slower along
+    with it is the same slowdown). A change that costs a little time may be the work it does on purpose (a job,
+    data moved); the slowdown's cite."""
+    if top.category != "recent_change":
+        return None
+    if any(f.weight >= 1 for f in top.logs()) or any(_failing(s) for s in _users(top, suspects, catalog)):
+        return None
+    symptoms = [m for m in top.metrics() if m.weight >= 1 and not m.more_traffic]
+    slow = [m for m in symptoms if _latency(m) and (m.detail.rise or w.SLOWER) < w.SLOWER]
+    return slow[0].cite if slow and len(slow) == len(symptoms) else None
+
+
+def _users(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[Suspect]:
+    users = set(catalog.dependents(top.service))
+    return [s for s in suspects if s.service in users]
+
+
+def _failing(s: Suspect) -> bool:
+    """Something of it is wrong beyond its requests taking longer."""
+    return any(f.weight >= 1 and not (isinstance(f, MetricFinding) and _latency(f)) for f in s.logs() + s.metrics())
+
+
+def _latency(m: MetricFinding) -> bool:
+    return m.signal.startswith("latency")

@@ -216,6 +216,19 @@ def rotation(c: Change) -> bool:
 _CREDENTIAL = re.compile(r"key|secret|token|cert|jwt|signing|password|credential", re.I)
 
 
+def setting_beside(c: Change) -> str | None:
+    """A setting a secret's value holds beside its credential (a connection string's `Maximum Pool Size=10`)
+    that the change gave another value: the change set it, whatever else it rotated. Its name, or None."""
+
+    def pairs(text: str | None) -> dict[str, str]:
+        parts = (p.partition("=") for p in re.split(r"[;&,]", text or ""))
+        return {k.strip().lower(): v.strip() for k, eq, v in parts if eq and k.strip()}
+
+    old, new = pairs(c.from_), pairs(c.to)
+    changed = [k for k in old.keys() & new.keys() if old[k] != new[k] and not _CREDENTIAL.search(k)]
+    return changed[0] if changed else None
+
+
 def withdrawn(c: Change) -> bool:
     """A change that took a credential away (a key, secret or token revoked, removed or unset): whatever was
     issued under it, or verified against it, is no longer valid."""

@@ -174,6 +174,7 @@ JUST_BEFORE = Span("what arrived this long before a fall is what the fall is mea
 QUIET_SCORE = Weight(4.0, "below this, with no lasting symptom or error anywhere, the alert is noise")
 BLIP_OVER = Span("errors that stopped this long before the alert fired, nothing else lasting, were a blip", minutes=5)
 
+SLOWER = Weight(3.0, "a latency under three times its baseline, with nothing failing, is a modest slowdown")
 QUEUEING = Weight(2.0, "a p99 under twice its baseline while the requests more than doubled is the load's queueing")
 
 TABLE: dict[str, Weight | Span] = {
