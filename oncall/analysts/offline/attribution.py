@@ -250,8 +250,11 @@ def _reached_by_others(found: list[Finding], seen: set[str], working: Collection
     """A caller failing to reach a dependency we cannot observe, while another caller's calls to it
     work in the same window: the dependency is up, and the path from this caller is what fails (its
     own network, its host's connection table), so the errors are its own, and a network failure. Not
-    when its errors quote what the dependency answered (a quota spent, a limit reached): it reached it."""
+    when its errors quote what the dependency answered (a quota spent, a limit reached): it reached it. A
+    caller whose own errors name the dependency failing it is no witness that it works, whatever its sampled
+    traces show."""
     callers = _callers_of(working)
+    complaining = {(g.service, g.points_to) for g in found if isinstance(g, LogFinding) and g.role == "peer"}
     out: list[Finding] = []
     for f in found:
         d = f.points_to
@@ -261,7 +264,7 @@ def _reached_by_others(found: list[Finding], seen: set[str], working: Collection
             and f.category in (None, "dependency_failure", "network")
             and d
             and d not in seen
-            and callers.get(d, set()) - {f.service}
+            and {c for c in callers.get(d, set()) - {f.service} if (c, d) not in complaining}
             and f.service not in callers.get(d, set())
         ):
             f = replace(f, role="own", points_to=None, category="network")

@@ -566,6 +566,11 @@ def _category(
     for f in s.blamed_by:  # what callers say is wrong with it (an expired certificate, say)
         if f.category and f.category != "dependency_failure":
             votes[f.category] += w.CALLERS_SAY * f.weight
+    if _refused_for_room(s, own):  # its refusals, and its callers' quoting them, are its being full
+        for f, share in [(f, 1.0) for f in own] + [(f, float(w.CALLERS_SAY)) for f in s.blamed_by]:
+            if f.category in REFUSALS:
+                votes[f.category] -= share * f.weight
+                votes["resource_exhaustion"] += share * f.weight
     votes.pop("unknown", None)
     if votes:  # history supports a category the evidence already raised; it never decides one alone
         for h in history:
@@ -583,6 +588,27 @@ def _move_votes(votes: dict[Category, float], moved: list[OwnFinding], to: Categ
     for f in moved:
         votes[f.category or "unknown"] -= f.weight
         votes[to] += f.weight
+
+
+# what a store holds its data in: when it is full, whatever it refuses, it refuses for want of room
+STORAGE = ("disk_utilization",)
+
+
+def _refused_for_room(s: Suspect, own: list[OwnFinding]) -> bool:
+    """Its storage was at its limit when its own lines began refusing (a permission denied, a credential
+    refused): it refuses for want of room, whatever the refusal calls itself (a hosted database's plan enforced
+    by revoking INSERT). (A change of its own that could have taken a grant away is blamed before this is asked.)"""
+    refused = [f for f in own if isinstance(f, LogFinding) and f.category in REFUSALS]
+    filled = [m for m in s.at_limit() if m.signal in STORAGE]
+    if not refused or not filled:
+        return False
+    began = min(f.detail.first_seen for f in refused)
+    for m in filled:
+        since = m.detail.climb_from or m.detail.onset
+        level = m.detail.mean_between(began - 2 * w.NEAR, began + w.NEAR)
+        if since is None or since > began or (level is not None and level < w.NEAR_LIMIT * m.detail.limit):
+            return False
+    return True
 
 
 def _dried_up_by_refusal(own: list[OwnFinding]) -> Category | None:

@@ -44,6 +44,7 @@ from oncall.tools.read_logs.fields import (
     ERROR_KEYS,
     EVENTLOG_HEADER,
     FIELDS,
+    FRAME,
     INSIGHTS_LEVEL,
     POD_TAGS,
     RUNTIME_PREFIX,
@@ -229,6 +230,46 @@ def truncated(expr: str) -> str:
         f"THEN left({expr}, {MAX_MESSAGE}) || ' …[truncated: ' || "
         f"(length({expr}) - {MAX_MESSAGE}) || ' more characters]' ELSE {expr} END"
     )
+
+
+# what a JSON object a frame carries says, in the fields programs most often write it in (pino's, bunyan's,
+# Serilog's compact JSON, structlog's): a frame's body is read by these alone, as no sample saw inside it
+_BODY = {
+    "message": ("msg", "message", "@m", "@mt", "event"),
+    "error": ("err.message", "error.message", "error", "err", "exception", "@x"),
+    "level": ("level", "severity", "lvl", "levelname", "@l"),
+}
+
+
+def _unframed(pick: dict[str, str], services: tuple[str, ...]) -> dict[str, str]:
+    """The fields of a line whose text is a syslog frame (FRAME): its time the header's, its service the one the
+    frame's process or app names (an instance's number left off, or a provider's prefix), else the line's own;
+    its pod the process; its text what follows the header, and when that is a JSON object (pino's line), the
+    message, error and level in it. Lines that are not frames keep theirs."""
+    said = pick["message"]
+
+    def head(group: int) -> str:
+        return f"nullif(regexp_extract({said}, {_literal(FRAME)}, {group}), '')"
+
+    def inside(name: str) -> str:
+        return "coalesce(" + ", ".join(_value(body, _json_path(*column(p))) for p in _BODY[name]) + ")"
+
+    body = f"regexp_replace({said}, {_literal(FRAME)}, '')"
+    names = " ".join(f"WHEN {_literal(s.lower())} THEN {_literal(s)}" for s in services)
+    process = f"lower(regexp_replace(coalesce({head(4)}, ''), '[.-][0-9]+$', ''))"
+    # a process named for a service under its provider's prefix (Heroku's `heroku-postgres`) is that service
+    longest = sorted(services, key=len, reverse=True)
+    prefixed = " ".join(f"WHEN suffix({process}, {_literal('-' + s.lower())}) THEN {_literal(s)}" for s in longest)
+    app = f"lower(coalesce({head(3)}, ''))"
+    said_in = with_error(f"coalesce({inside('message')}, {body})", inside("error"))
+    return pick | {
+        "ts": f"coalesce({head(1)}, nullif({pick['ts']}, ''))",
+        "service": f"coalesce(CASE {process} {names} END, CASE {prefixed} END, CASE {app} {names} END, "
+        f"{pick['service']})",
+        "pod": f"coalesce({head(4)}, {pick['pod']})",
+        "level": f"coalesce(nullif({pick['level']}, ''), {inside('level')}, '')",
+        "message": f"CASE WHEN left({body}, 1) = '{{' THEN {said_in} ELSE {body} END",
+    }
 
 
 def _uncoloured(value: str) -> str:
@@ -417,6 +458,8 @@ class JsonlLogs:
         if found.led:  # the time a capture wrote in front of each line, where no field holds one
             lead = f"nullif(regexp_extract({pick['message']}, {_literal(TIME_LEAD)}, 1), '')"
             pick["ts"] = f"coalesce(nullif({pick['ts']}, ''), {lead})"
+        if found.framed:  # a syslog frame: its header's time, and its process or app when that is a service
+            pick = _unframed(pick, found.framed)
         if found.runtime:  # a container runtime's line: the program's is after its prefix
             pick["message"] = f"regexp_replace({pick['message']}, {_literal(RUNTIME_PREFIX)}, '')"
         elif found.led:

@@ -403,6 +403,24 @@ TIME_LEAD = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2})) 
 RUNTIME_PREFIX = TIME_LEAD + r"(?:stdout|stderr) [FP] "
 
 
+# An RFC 5424 syslog frame kept whole as a line's text (a Logplex drain's receiver keeps each frame Heroku sends): the
+# priority and version, the time the line was written, the host, the app and process names, the message id and
+# the structured data (Logplex writes none), then what the program wrote. Groups: 1 the time, 3 the app, 4 the
+# process.
+FRAME = (
+    r"^<[0-9]{1,3}>[0-9]{1,2} ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2})) (\S+) (\S+) (\S+) \S+ "
+    r"(?:(?:-|(?:\[[^\]]*\])+) )?"
+)
+
+
+def syslog_frames(sample: list[dict[str, Any]], known: list[str], text: str | None = None) -> tuple[str, ...]:
+    """The catalog's services, when most sampled lines' texts are syslog frames (FRAME): each is read after its
+    header, at the header's time, and as the service its process or app name is (an instance's number after a
+    dot or dash left off: `postgres.29410`), where that is a catalogued one; a drain carries the lines of what
+    runs beside an app (its database's) as the app's. Empty when they are not."""
+    return tuple(known) if _mostly_begin(sample, text, FRAME) else ()
+
+
 # ASP.NET Core's event log provider (Microsoft.Extensions.Logging.EventLog) writes the logger's category, the event
 # id and any scopes above a blank line, then the message: the message is what the line says, read after that
 EVENTLOG_HEADER = r"^Category: [^\n]*\nEventId: [^\n]*\n(?:[^\n]*[^\r\n][^\n]*\n)*\r?\n"
@@ -846,6 +864,7 @@ class Found:
     windows: bool = False  # Windows event log records: a numbered level is on its scale (windows_events)
     headed: bool = False  # texts begin with ASP.NET Core's event log header (eventlog_headers)
     severity: bool = False  # the level field is OpenTelemetry's SeverityNumber (severity_numbers)
+    framed: tuple[str, ...] = ()  # texts are syslog frames: the services a frame's names may be (syslog_frames)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -890,6 +909,7 @@ class Found:
             windows_events(sample),
             eventlog_headers(sample),
             severity_numbers(sample),
+            syslog_frames(sample, known, text),
         )
 
     def keys(self) -> list[str]:
