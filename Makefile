@@ -55,7 +55,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 90,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 91,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -237,6 +237,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world89
 	rm -rf build/world90 && $(BIN)/oncall scenarios generate build/world90 --world 90 --seed 5 --per-family 8
 	$(BIN)/oncall eval build/world90
+	rm -rf build/world91 && $(BIN)/oncall scenarios generate build/world91 --world 91 --seed 7 --per-family 8
+	$(BIN)/oncall eval build/world91
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.
