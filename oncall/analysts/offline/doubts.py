@@ -195,12 +195,12 @@ def _others_fine(top: Suspect, suspects: list[Suspect], catalog: Catalog, seen: 
         return None
     if any(f.weight >= 1 for f in top.logs("own")):
         return None  # it broke itself
-    users = {s.service: s for s in suspects if s.service in catalog.dependents(top.service)}
-    failing = [s for s in users.values() if s.anomalous]
+    users = _users(top, suspects, catalog)
+    failing = [s for s in users if s.anomalous]
     words = change_tokens(top.change.detail)
     if any(words & log_tokens(" ".join(f.words for f in s.logs())) for s in failing):
         return None  # their errors repeat the change: it reached them, whoever else came through
-    fine = [s.service for s in users.values() if not s.anomalous and s.service in seen]
+    fine = [s.service for s in users if not s.anomalous and s.service in seen]
     return fine[0] if failing and fine else None
 
 
@@ -234,6 +234,7 @@ def _only_slower(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> str
 
 
 def _users(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[Suspect]:
+    """The suspects that depend on it."""
     users = set(catalog.dependents(top.service))
     return [s for s in suspects if s.service in users]
 

@@ -109,7 +109,7 @@ def _ruby(at: datetime, level: str, said: str, pid: int, rid: str) -> str:
     return f"{word[0]}, [{at:%Y-%m-%dT%H:%M:%S.%f} #{pid}] {word:>5} -- : [{rid}] {said}"
 
 
-def _pino(at: datetime, level: str, said: str, pid: int, rid: str, service: str) -> str:
+def _pino(at: datetime, level: str, said: str, pid: int, rid: str) -> str:
     """pino's JSON: its numeric level, epoch milliseconds, the error as `err`."""
     num = {"debug": 20, "info": 30, "warn": 40, "error": 50}[level]
     doc: dict[str, Any] = {"level": num, "time": int(at.timestamp() * 1000), "pid": pid, "hostname": rid[:12],
@@ -161,7 +161,7 @@ def record(estate: Estate, at: datetime, service: str, pod: str, level: str, tex
         line = _ruby(at, level, said.replace("|exc|", " (").replace("|", ": ") + (")" if "|exc|" in said else ""),
                      pid, h[:8] + "-" + h[8:12])  # fmt: skip
     elif node.tech == "node":
-        line = _pino(at, level, said, pid, h, service)
+        line = _pino(at, level, said, pid, h)
     else:
         line = _sidekiq(at, level, said.replace("|exc|", " ").replace("|", ": "), pid)
     owner = OWNER if node.tech in ADDON_PROCESS else service

@@ -241,35 +241,32 @@ _BODY = {
 }
 
 
-def _unframed(pick: dict[str, str], services: tuple[str, ...]) -> dict[str, str]:
-    """The fields of a line whose text is a syslog frame (FRAME): its time the header's, its service the one the
-    frame's process or app names (an instance's number left off, or a provider's prefix), else the line's own;
-    its pod the process; its text what follows the header, and when that is a JSON object (pino's line), the
-    message, error and level in it. Lines that are not frames keep theirs."""
-    said = pick["message"]
-
-    def head(group: int) -> str:
-        return f"nullif(regexp_extract({said}, {_literal(FRAME)}, {group}), '')"
+def _unframed(services: tuple[str, ...]) -> str:
+    """SQL: steps after `r` that read a line whose text is a syslog frame (FRAME) after its header, split once:
+    its time the header's, its service the one the frame's process or app names (an instance's number left off,
+    or a provider's prefix), else the line's own; its pod the process; its text what follows the header, and
+    when that is a JSON object (pino's line), the message, error and level in it. The last step, `f`, has `r`'s
+    columns; lines that are not frames keep theirs."""
 
     def inside(name: str) -> str:
-        return "coalesce(" + ", ".join(_value(body, _json_path(*column(p))) for p in _BODY[name]) + ")"
+        return "coalesce(" + ", ".join(_value("fr.body", _json_path(*column(p))) for p in _BODY[name]) + ")"
 
-    body = f"regexp_replace({said}, {_literal(FRAME)}, '')"
     names = " ".join(f"WHEN {_literal(s.lower())} THEN {_literal(s)}" for s in services)
-    process = f"lower(regexp_replace(coalesce({head(4)}, ''), '[.-][0-9]+$', ''))"
     # a process named for a service under its provider's prefix (Heroku's `heroku-postgres`) is that service
     longest = sorted(services, key=len, reverse=True)
-    prefixed = " ".join(f"WHEN suffix({process}, {_literal('-' + s.lower())}) THEN {_literal(s)}" for s in longest)
-    app = f"lower(coalesce({head(3)}, ''))"
-    said_in = with_error(f"coalesce({inside('message')}, {body})", inside("error"))
-    return pick | {
-        "ts": f"coalesce({head(1)}, nullif({pick['ts']}, ''))",
-        "service": f"coalesce(CASE {process} {names} END, CASE {prefixed} END, CASE {app} {names} END, "
-        f"{pick['service']})",
-        "pod": f"coalesce({head(4)}, {pick['pod']})",
-        "level": f"coalesce(nullif({pick['level']}, ''), {inside('level')}, '')",
-        "message": f"CASE WHEN left({body}, 1) = '{{' THEN {said_in} ELSE {body} END",
-    }
+    prefixed = " ".join(f"WHEN suffix(fr_proc, {_literal('-' + s.lower())}) THEN {_literal(s)}" for s in longest)
+    said = with_error(f"coalesce({inside('message')}, fr.body)", inside("error"))
+    parts = "['ts', 'host', 'app', 'proc', 'body']"
+    return f"""f0 AS (SELECT *, regexp_extract(msg0, {_literal("(?s)" + FRAME + "(.*)")}, {parts}) AS fr FROM r),
+            f1 AS (SELECT *, lower(regexp_replace(fr.proc, '[.-][0-9]+$', '')) AS fr_proc, lower(fr.app) AS fr_app
+                   FROM f0),
+            f AS (SELECT * EXCLUDE (fr, fr_proc, fr_app) REPLACE (
+                    coalesce(nullif(fr.ts, ''), nullif(ts_text, '')) AS ts_text,
+                    coalesce(CASE fr_proc {names} END, CASE {prefixed} END, CASE fr_app {names} END, svc0) AS svc0,
+                    coalesce(nullif(fr.proc, ''), pod) AS pod,
+                    coalesce(nullif(lvl0, ''), {inside("level")}, '') AS lvl0,
+                    CASE WHEN fr.ts = '' THEN msg0 WHEN left(fr.body, 1) = '{{' THEN {said} ELSE fr.body END AS msg0)
+                  FROM f1),"""
 
 
 def _uncoloured(value: str) -> str:
@@ -458,8 +455,6 @@ class JsonlLogs:
         if found.led:  # the time a capture wrote in front of each line, where no field holds one
             lead = f"nullif(regexp_extract({pick['message']}, {_literal(TIME_LEAD)}, 1), '')"
             pick["ts"] = f"coalesce(nullif({pick['ts']}, ''), {lead})"
-        if found.framed:  # a syslog frame: its header's time, and its process or app when that is a service
-            pick = _unframed(pick, found.framed)
         if found.runtime:  # a container runtime's line: the program's is after its prefix
             pick["message"] = f"regexp_replace({pick['message']}, {_literal(RUNTIME_PREFIX)}, '')"
         elif found.led:
@@ -498,6 +493,8 @@ class JsonlLogs:
         # a line with no service field of its own: the last part of its log group's name
         service = """CASE WHEN suffix(svc0, '.service') THEN svc0[:-9] WHEN svc0 <> '' THEN svc0
                       ELSE regexp_extract(group0, '([^/]+)/*$', 1) END"""
+        # a syslog frame: its header's time, and its process or app when that is a service
+        unframed = _unframed(found.framed) if found.framed else ""
         # in steps, each naming what the one before worked out: written as one expression, the message's
         # steps repeat each other's text (tens of kilobytes of SQL, planned for every numbering read)
         return f"""(
@@ -506,7 +503,9 @@ class JsonlLogs:
                      {pick["pod"]} AS pod, {pick["level"]} AS lvl0, {pick["message"]} AS msg0,
                      {error} AS err0, {pick["http_status"]} AS status0
               FROM {source}),
-            m AS (SELECT *, CASE WHEN err0 IS NULL THEN msg0 ELSE {with_error("msg0", "err0")} END AS msg1 FROM r),
+            {unframed}
+            m AS (SELECT *, CASE WHEN err0 IS NULL THEN msg0 ELSE {with_error("msg0", "err0")} END AS msg1
+                  FROM {"f" if found.framed else "r"}),
             s AS (SELECT *, {with_status("msg1", "status0")} AS msg2 FROM m),
             g AS (SELECT ts_text, {service} AS service, pod, {level} AS lvl, msg0, {truncated("msg2")} AS msg{line_no}
                   FROM s)
