@@ -22,7 +22,9 @@ suspect scores, while its evidence is still shown:
   (its own, its users' about it) could be read: they would say whether it holds a wrong new credential
   or still the old one;
 - a change is blamed and all that followed it is a modest slowdown: nothing failed, nothing at its limit,
-  nothing else broke; a change that costs time may be the work it does on purpose."""
+  nothing else broke; a change that costs time may be the work it does on purpose;
+- it is blamed (its network, or what it depends on) while its errors only say its connections timed out
+  before they were opened: which end of the way failed, the far host, its link or its own, is not in them."""
 
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ from oncall.analysts.offline.findings import (
     rotation,
     setting_beside,
 )
-from oncall.analysts.offline.patterns import BAD_DATA, HELD_OPEN, NEVER_ARRIVED, OOM_KILLER, PEER_CERT
+from oncall.analysts.offline.patterns import BAD_DATA, HELD_OPEN, NEVER_ARRIVED, NOT_CONNECTED, OOM_KILLER, PEER_CERT
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core import diffs
 from oncall.core.catalog import Catalog
@@ -83,6 +85,9 @@ def doubted(
     if slower := _only_slower(top, suspects, catalog):
         return Doubt("all that followed the change is a modest slowdown, nothing failing or at its limit: the "
                      "time may be the work the change does on purpose", slower)  # fmt: skip
+    if far := _far_end(top):
+        return Doubt("its connections timed out before they were opened, and that names neither end: the host at "
+                     "the far end, or its link, may be what is unreachable", far)  # fmt: skip
     if top.onset is None:
         return None
     info = catalog.services.get(top.service)
@@ -231,6 +236,16 @@ def _only_slower(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> str
     symptoms = [m for m in top.metrics() if m.weight >= 1 and not m.more_traffic]
     slow = [m for m in symptoms if _latency(m) and (m.detail.rise or w.SLOWER) < w.SLOWER]
     return slow[0].cite if slow and len(slow) == len(symptoms) else None
+
+
+def _far_end(top: Suspect) -> str | None:
+    """Blamed for the failure its errors say (something it depends on failed it, its network), while all those
+    errors say is that connections timed out before they were opened (NOT_CONNECTED): a connection that
+    never opened says the way to the far end failed, which is as often the far host's end (its link, its switch
+    port, the host itself) as the caller's, and names neither. (A change of its own to how it reaches others is
+    blamed as that change.) The first such error's cite."""
+    said = [f for f in top.logs() if f.weight >= 1 and f.category == top.category]
+    return said[0].cite if said and all(NOT_CONNECTED.search(f.words) for f in said) else None
 
 
 def _users(top: Suspect, suspects: list[Suspect], catalog: Catalog) -> list[Suspect]:

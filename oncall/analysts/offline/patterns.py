@@ -55,6 +55,14 @@ _USAGE_QUOTA = (
 _UNMATCHED_SIGNATURE = r"SignatureVerification(Error|Exception|Failed)|no signatures? found matching|signature mismatch"
 UNMATCHED_SIGNATURE = re.compile(_UNMATCHED_SIGNATURE, re.I)
 
+# a connection that could not be opened in time never reached the other side (Go's dial timeout, Java's and
+# Node's connect timeouts): the way there, or the host at its end, failed; not an answer the other side gave.
+# Which of them is not in the words: a dependency failure or a network one (doubts._far_end)
+_NOT_CONNECTED = (
+    r"\bdial tcp \S+:\d+: i/o timeout|\bconnect timed out\b|\bconnect ETIMEDOUT\b|\bConnectTimeout(Error)?\b"
+)
+NOT_CONNECTED = re.compile(_NOT_CONNECTED, re.I)
+
 RULES: list[tuple[Category, str]] = [
     (
         # A refusal that names the right the caller lacks is a permission refused, whatever status wraps it

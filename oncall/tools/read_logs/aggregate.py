@@ -159,7 +159,7 @@ _MENTIONS = (
 _LEVEL_WORDS = _MENTIONS + "|exception|traceback|fail|crit"
 
 
-def _nested_severity(text: str) -> str:
+def nested_severity(text: str) -> str:
     """SQL: PostgreSQL's JSON log's severity, `error_severity`, wherever in the line (a wrapper that nests its
     record writes a level of its own first: CloudNativePG's `"level":"info"` on every record), or NULL."""
     return (
@@ -170,11 +170,11 @@ def _nested_severity(text: str) -> str:
 
 def _stated(text: str, patterns: tuple[str, ...] = _STATED, nested: bool = True) -> str:
     """SQL: the level `text` states itself (upper case), or NULL: anywhere in its first words, or (`_HEADER`)
-    only in its header; `nested`, a nested record's severity first (_nested_severity)."""
+    only in its header; `nested`, a nested record's severity first (nested_severity)."""
     head = f"left({text}, 200)"
     quoted = [p.replace("'", "''") for p in patterns]
     found = [
-        *([_nested_severity(text)] if nested else []),
+        *([nested_severity(text)] if nested else []),
         *(f"nullif(regexp_extract({head}, '{p}', 1), '')" for p in quoted),
     ]
     stated = "upper(coalesce(" + ", ".join(found) + "))"

@@ -34,6 +34,7 @@ from oncall.tools.read_logs.aggregate import (
     Sample,
     header_level,
     marks_sql,
+    nested_severity,
     one_of,
     spelt_level,
     summarise,
@@ -46,6 +47,7 @@ from oncall.tools.read_logs.fields import (
     FIELDS,
     FRAME,
     INSIGHTS_LEVEL,
+    JSON_LINE,
     POD_TAGS,
     RUNTIME_PREFIX,
     TIME_LEAD,
@@ -232,15 +234,6 @@ def truncated(expr: str) -> str:
     )
 
 
-# what a JSON object a frame carries says, in the fields programs most often write it in (pino's, bunyan's,
-# Serilog's compact JSON, structlog's): a frame's body is read by these alone, as no sample saw inside it
-_BODY = {
-    "message": ("msg", "message", "@m", "@mt", "event"),
-    "error": ("err.message", "error.message", "error", "err", "exception", "@x"),
-    "level": ("level", "severity", "lvl", "levelname", "@l"),
-}
-
-
 def _unframed(services: tuple[str, ...]) -> str:
     """SQL: steps after `r` that read a line whose text is a syslog frame (FRAME) after its header, split once:
     its time the header's, its service the one the frame's process or app names (an instance's number left off,
@@ -249,7 +242,7 @@ def _unframed(services: tuple[str, ...]) -> str:
     columns; lines that are not frames keep theirs."""
 
     def inside(name: str) -> str:
-        return "coalesce(" + ", ".join(_value("fr.body", _json_path(*column(p))) for p in _BODY[name]) + ")"
+        return "coalesce(" + ", ".join(_value("fr.body", _json_path(*column(p))) for p in JSON_LINE[name]) + ")"
 
     names = " ".join(f"WHEN {_literal(s.lower())} THEN {_literal(s)}" for s in services)
     # a process named for a service under its provider's prefix (Heroku's `heroku-postgres`) is that service
@@ -267,6 +260,20 @@ def _unframed(services: tuple[str, ...]) -> str:
                     coalesce(nullif(lvl0, ''), {inside("level")}, '') AS lvl0,
                     CASE WHEN fr.ts = '' THEN msg0 WHEN left(fr.body, 1) = '{{' THEN {said} ELSE fr.body END AS msg0)
                   FROM f1),"""
+
+
+def _objects(before: str) -> str:
+    """SQL: step `o` after `before`: a line whose text is a program's JSON line kept whole (json_lines) and that
+    has no level field of its own is at the level its JSON says (JSON_LINE's keys), wherever in the line its
+    logger put it (logrus sorts its keys: the level after a long error, past where a level is looked for in a
+    text). Its text stays whole: the fields beside its message say which peer it was about (Caddy's request
+    uri, Praefect's storage). Other lines keep theirs."""
+    keys = [f"nullif({_value('msg0', _json_path(*column(p)))}, '')" for p in JSON_LINE["level"]]
+    # (a wrapper's own level yields to the record it nests: CloudNativePG's "info" on PostgreSQL's ERROR)
+    said = ", ".join([nested_severity("msg0"), *keys])
+    return f"""o AS (SELECT * REPLACE (
+                    CASE WHEN lvl0 = '' AND left(msg0, 1) = '{{' THEN coalesce({said}, '') ELSE lvl0 END AS lvl0)
+                  FROM {before}),"""
 
 
 def _uncoloured(value: str) -> str:
@@ -495,6 +502,9 @@ class JsonlLogs:
                       ELSE regexp_extract(group0, '([^/]+)/*$', 1) END"""
         # a syslog frame: its header's time, and its process or app when that is a service
         unframed = _unframed(found.framed) if found.framed else ""
+        # a program's JSON line kept whole: its level
+        objects = _objects("f" if found.framed else "r") if found.objects else ""
+        last = "o" if found.objects else "f" if found.framed else "r"
         # in steps, each naming what the one before worked out: written as one expression, the message's
         # steps repeat each other's text (tens of kilobytes of SQL, planned for every numbering read)
         return f"""(
@@ -504,8 +514,9 @@ class JsonlLogs:
                      {error} AS err0, {pick["http_status"]} AS status0
               FROM {source}),
             {unframed}
+            {objects}
             m AS (SELECT *, CASE WHEN err0 IS NULL THEN msg0 ELSE {with_error("msg0", "err0")} END AS msg1
-                  FROM {"f" if found.framed else "r"}),
+                  FROM {last}),
             s AS (SELECT *, {with_status("msg1", "status0")} AS msg2 FROM m),
             g AS (SELECT ts_text, {service} AS service, pod, {level} AS lvl, msg0, {truncated("msg2")} AS msg{line_no}
                   FROM s)

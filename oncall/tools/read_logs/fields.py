@@ -17,7 +17,7 @@ from typing import Any
 
 from oncall.tools.read_logs import otlp
 from oncall.tools.read_logs.aggregate import guessed, normalise_levels, streams_only
-from oncall.tools.read_logs.owners import HOST_NAMED, Owner, owners
+from oncall.tools.read_logs.owners import HOST_NAMED, Owner, named, owners
 from oncall.tools.read_logs.paired import Pair, as_maps, pairs
 
 INSIGHTS_LEVEL = "SeverityLevel"  # the level field numbered on Application Insights' scale (aggregate.INSIGHTS_SCALE)
@@ -446,6 +446,40 @@ def _mostly_begin(objs: list[dict[str, Any]], text: str | None, prefix: str) -> 
     return bool(said) and sum(1 for t in said if re.match(prefix, t)) * 2 > len(said)
 
 
+# what a program's JSON line says, in the fields programs most often write it in (pino's, bunyan's, logrus',
+# Serilog's compact JSON, structlog's; GitLab's Sidekiq its error_message, Rails its exception.message): a syslog
+# frame's JSON body is read by these alone (embedded._unframed); a JSON line kept whole as a line's text is at the
+# level these say (embedded._objects)
+JSON_LINE = {
+    "message": ("msg", "message", "@m", "@mt", "event"),
+    "error": (
+        "err.message",
+        "error.message",
+        "error",
+        "err",
+        "exception",
+        "@x",
+        '"exception.message"',
+        "error_message",
+    ),
+    "level": ("level", "severity", "lvl", "levelname", "@l"),
+}
+
+
+def json_lines(sample: list[dict[str, Any]], text: str | None = None) -> bool:
+    """Whether sampled lines' texts (the first message field each has, or `text`) include a program's JSON line
+    kept whole, an object holding its own message or level (JSON_LINE): a shipper tailing a file (Vector's file
+    source) sends logrus' or GitLab's lines as they were written, among its other programs' text lines. Each such
+    line is at the level its JSON gives (embedded._objects), however far into the line its logger put it."""
+    paths = [*([text] if text else []), *FIELDS["message"]]
+    for obj in sample:
+        said = next((v for p in paths if isinstance(v := _at(obj, p), str)), None)
+        inner = _object(said) if said and said.startswith("{") else None
+        if inner is not None and any(k in inner for k in (*JSON_LINE["message"], *JSON_LINE["level"])):
+            return True
+    return False
+
+
 def runtime_lines(sample: list[dict[str, Any]], text: str | None = None) -> bool:
     """Whether most sampled lines' texts are a container runtime's lines (RUNTIME_PREFIX): each is read after
     that prefix."""
@@ -514,6 +548,31 @@ def owners_in(sample: list[dict[str, Any]], known: list[str], taken: tuple[str |
     pods = {p.lower() for p in FIELDS["pod"]}
     lines = [{p: v for p, v in _texts(obj, []) if p.lower() not in skip and v} for obj in sample]
     return owners(lines, known, lambda p: p.lower() in pods or HOST_NAMED.search(p) is not None)
+
+
+# a log file's path as a tailing shipper records it (Vector's `file`, Filebeat's `log.file.path`): absolute, and a
+# log's by its folder or its name (`/var/log/gitlab/gitaly/current`, `/srv/api/logs/app.log`), not a request's URL
+LOG_FILE = re.compile(r"(?i)^(?:/|[a-z]:\\)\S*(?:[/\\]logs?[/\\]\S*|\.log(?:\.\d+)?)$")
+# the folders every log is kept under, and a log's extension: they name no program (`log` is not log-shipper's)
+_LOG_PLACES = re.compile(r"(?i)(?:^|[/\\])(?:var|log|logs)(?=[/\\])|\.log(?:\.\d+)?$")
+
+
+def file_owner(sample: list[dict[str, Any]], known: list[str]) -> tuple[Owner, ...]:
+    """The field holding the path of the file each line was read from, when those paths name catalogued services
+    by what is left of them once the folders every log is kept under are left out (`/var/log/kern.log` names no
+    service, though `log` is a word of log-shipper's name): a log file is the program's that writes it, while the
+    host it was read on may run several (NGINX, Workhorse and Puma on one node named after one of them), so a line
+    with no service field of its own is read as its path's (where it names one), then its host's. () when no
+    field holds such paths."""
+    hits: Counter[str] = Counter()
+    maps: dict[str, dict[str, str]] = {}
+    for obj in sample:
+        for p, v in _texts(obj, []):
+            if LOG_FILE.match(v) and (service := named(_LOG_PLACES.sub("/", v), known)) is not None:
+                maps.setdefault(p, {})[v] = service
+                hits[p] += 1
+    best = max(hits, key=lambda p: (hits[p], p), default=None)
+    return (Owner(best, tuple(sorted(maps[best].items()))),) if best is not None else ()
 
 
 def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
@@ -865,6 +924,7 @@ class Found:
     headed: bool = False  # texts begin with ASP.NET Core's event log header (eventlog_headers)
     severity: bool = False  # the level field is OpenTelemetry's SeverityNumber (severity_numbers)
     framed: tuple[str, ...] = ()  # texts are syslog frames: the services a frame's names may be (syslog_frames)
+    objects: bool = False  # some texts are a program's JSON lines kept whole (json_lines)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -905,11 +965,12 @@ class Found:
             blank_text(sample),
             time is None and time_led(sample, text),
             guessed(levels),
-            owners_in(sample, known, (text, time)) if unowned and host is None else (),
+            owners_in(sample, known, (text, time)) if unowned and host is None else file_owner(sample, known),
             windows_events(sample),
             eventlog_headers(sample),
             severity_numbers(sample),
             syslog_frames(sample, known, text),
+            json_lines(sample, text),
         )
 
     def keys(self) -> list[str]:

@@ -13,12 +13,13 @@ from typing import Any
 
 # Tokens of well-known credential shapes (whole, so no part of one survives in a template: the
 # sample line is redacted, the template is built from masked text), then numbers, hex ids, UUIDs,
-# IPs: masked before grouping. RE2 syntax, so DuckDB can use it too.
+# IPs, and a run of twenty or more capitals and digits (a ULID such as GitLab's correlation ids, a tag's or a
+# trace's id: no word is so written): masked before grouping. RE2 syntax, so DuckDB can use it too.
 MASK_RE = (
     r"(?:xox[abposrce]-|gh[pousr]_|github_pat_|[rs]k_(?:live|test)_|sk-ant-|glpat-|npm_|AKIA|ASIA|eyJ)"
     r"[A-Za-z0-9_./+=-]+"
     r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    r"|0x[0-9a-fA-F]+|\b[0-9a-f]{8,}\b|[0-9]+(?:[.:][0-9]+)*"
+    r"|0x[0-9a-fA-F]+|\b[0-9a-f]{8,}\b|\b[0-9A-Z]{20,}\b|[0-9]+(?:[.:][0-9]+)*"
 )
 MASK = "<*>"
 MAX_CHARS = 400
