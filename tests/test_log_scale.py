@@ -94,6 +94,20 @@ def test_info_lines_of_a_very_large_file_are_shaped_from_a_sample_and_every_line
     assert stats.sampled and "1 in 13" in stats.sampled
 
 
+def test_a_very_large_file_s_window_lines_the_sample_did_not_take_are_counted_not_fatal(tmp_path, monkeypatch):
+    """A service whose few info lines in the window all fall outside the sample (it went quiet: the moment an
+    incident is asked about) has them counted under a shape with no line to show, not a failed read."""
+    monkeypatch.setattr(embedded, "SHAPED_LINES", 500)
+    lines = [_line(i * 30 / 6000, f"GET /items/{i} 200 {i % 97}ms") for i in range(6000)]  # the baseline's
+    lines += [_line(40 + i, f"GET /items/{i} 200 5ms") for i in range(3)]
+    path = tmp_path / "logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    stats = _stats(path)
+    assert stats.levels == {"INFO": 3} and stats.sampled
+    (quiet,) = [t for t in stats.templates if t.count]
+    assert quiet.count == 3 and not quiet.sample
+
+
 def test_a_quiet_service_of_a_very_large_file_keeps_its_rare_shapes_beside_a_chatty_one(tmp_path, monkeypatch):
     """The sample is bounded per service: a chatty service's info lines are shaped from about
     SHAPED_PER_SERVICE of them, and what is left of the budget shapes a quiet service's every line, so

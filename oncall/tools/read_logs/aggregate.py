@@ -434,19 +434,22 @@ def summarise(
             if not in_window:
                 templates.append(_stat(template, level, 0, nb, q.start, q.start, 0))
                 continue
-            first = min(in_window, key=lambda r: (r[6]["t"], r[6]["hm"], r[6]["hl"]))
+            # (a shape of a very large file's info lines none of which the sample took has no line to show)
+            shown = [r for r in in_window if r[6] is not None]
+            first = min(shown, key=lambda r: (r[6]["t"], r[6]["hm"], r[6]["hl"])) if shown else None
             stat = _stat(
                 template,
                 level,
                 n,
                 nb,
-                _dt(first[4]),
+                _dt(first[4] if first else min(r[4] for r in in_window)),
                 _dt(max(r[5] for r in in_window)),
                 max(r[7] for r in in_window),
             )
             began = [r[8] for r in rs if r[8] is not None]
             stat.began = _dt(min(began)) if began else None
-            samples.append((stat, first[6]))
+            if first:
+                samples.append((stat, first[6]))
             templates.append(stat)
     cites = refs({int(sample["hl"]): sample["t"] for _, sample in samples})
     for stat, sample in samples:  # a sample is shown only where its line can be cited
