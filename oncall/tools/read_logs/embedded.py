@@ -234,6 +234,18 @@ def truncated(expr: str) -> str:
     )
 
 
+def _json_said(col: str, name: str, blank_unsaid: bool = False) -> str:
+    """SQL: what a JSON object held as text in `col` says under the first of JSON_LINE[name]'s keys it has (NULL
+    when it is not an object, or has none of them; `blank_unsaid`: an empty value is none), the text parsed once
+    for every key."""
+    paths = "[" + ", ".join(_literal(_json_path(*column(p))) for p in JSON_LINE[name]) + "]"
+    said = "x IS NOT NULL AND x <> ''" if blank_unsaid else "x IS NOT NULL"
+    return (
+        f"CASE WHEN left({col}, 1) = '{{' THEN "
+        f"list_filter(try(json_extract_string({col}, {paths})), lambda x: {said})[1] END"
+    )
+
+
 def _unframed(services: tuple[str, ...]) -> str:
     """SQL: steps after `r` that read a line whose text is a syslog frame (FRAME) after its header, split once:
     its time the header's, its service the one the frame's process or app names (an instance's number left off,
@@ -242,7 +254,7 @@ def _unframed(services: tuple[str, ...]) -> str:
     columns; lines that are not frames keep theirs."""
 
     def inside(name: str) -> str:
-        return "coalesce(" + ", ".join(_value("fr.body", _json_path(*column(p))) for p in JSON_LINE[name]) + ")"
+        return _json_said("fr.body", name)
 
     names = " ".join(f"WHEN {_literal(s.lower())} THEN {_literal(s)}" for s in services)
     # a process named for a service under its provider's prefix (Heroku's `heroku-postgres`) is that service
@@ -268,9 +280,8 @@ def _objects(before: str) -> str:
     logger put it (logrus sorts its keys: the level after a long error, past where a level is looked for in a
     text). Its text stays whole: the fields beside its message say which peer it was about (Caddy's request
     uri, Praefect's storage). Other lines keep theirs."""
-    keys = [f"nullif({_value('msg0', _json_path(*column(p)))}, '')" for p in JSON_LINE["level"]]
     # (a wrapper's own level yields to the record it nests: CloudNativePG's "info" on PostgreSQL's ERROR)
-    said = ", ".join([nested_severity("msg0"), *keys])
+    said = f"{nested_severity('msg0')}, {_json_said('msg0', 'level', blank_unsaid=True)}"
     return f"""o AS (SELECT * REPLACE (
                     CASE WHEN lvl0 = '' AND left(msg0, 1) = '{{' THEN coalesce({said}, '') ELSE lvl0 END AS lvl0)
                   FROM {before}),"""
@@ -500,11 +511,13 @@ class JsonlLogs:
         # a line with no service field of its own: the last part of its log group's name
         service = """CASE WHEN suffix(svc0, '.service') THEN svc0[:-9] WHEN svc0 <> '' THEN svc0
                       ELSE regexp_extract(group0, '([^/]+)/*$', 1) END"""
-        # a syslog frame: its header's time, and its process or app when that is a service
-        unframed = _unframed(found.framed) if found.framed else ""
-        # a program's JSON line kept whole: its level
-        objects = _objects("f" if found.framed else "r") if found.objects else ""
-        last = "o" if found.objects else "f" if found.framed else "r"
+        # the steps after `r` that only some files need, and the last step before `m`: a syslog frame's header,
+        # then a program's JSON line kept whole (its level)
+        steps, last = "", "r"
+        if found.framed:
+            steps, last = _unframed(found.framed), "f"
+        if found.objects:
+            steps, last = steps + _objects(last), "o"
         # in steps, each naming what the one before worked out: written as one expression, the message's
         # steps repeat each other's text (tens of kilobytes of SQL, planned for every numbering read)
         return f"""(
@@ -513,8 +526,7 @@ class JsonlLogs:
                      {pick["pod"]} AS pod, {pick["level"]} AS lvl0, {pick["message"]} AS msg0,
                      {error} AS err0, {pick["http_status"]} AS status0
               FROM {source}),
-            {unframed}
-            {objects}
+            {steps}
             m AS (SELECT *, CASE WHEN err0 IS NULL THEN msg0 ELSE {with_error("msg0", "err0")} END AS msg1
                   FROM {last}),
             s AS (SELECT *, {with_status("msg1", "status0")} AS msg2 FROM m),
