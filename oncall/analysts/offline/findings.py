@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar, Literal, get_args
 
 from oncall.analysts.offline import weights as w
@@ -24,6 +24,7 @@ from oncall.analysts.offline.patterns import (
     USAGE_QUOTA,
     WAITING_ON,
     classify,
+    silent_for,
     their_cert,
     upstreams_named,
     without_clock,
@@ -433,6 +434,9 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
         )
         line = r.line(t.line) or ""
         quote = line.split(": ", 1)[1] if ": " in line else line
+        # a source's silence the line reports began that long before it was logged (a watchdog's own "nothing
+        # imported for 15 minutes" dates nothing: it says what the service failed to do, not what failed it)
+        silence = silent_for(t.sample) if cat == "dependency_failure" else timedelta(0)
         out.append(
             LogFinding(
                 service=me,
@@ -440,7 +444,7 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
                 f"from {fmt_hm(t.first_seen)}",
                 cite=cite(r.id, t.line),
                 quote=quote,
-                at=t.first_seen,
+                at=t.first_seen - silence if silence <= w.SILENCE_DATED else t.first_seen,
                 category=cat,
                 weight=weight,
                 points_to=points,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import timedelta
 from difflib import SequenceMatcher
 
 from oncall.core.diagnosis import Category
@@ -224,6 +225,9 @@ RULES: list[tuple[Category, str]] = [
         # the data it consumes stopped moving (a feed served but never updated): its source failed it
         r"|\b(feed|snapshot|data|positions|header timestamp)\b[^.;]{0,60}\b(unchanged|not updated|frozen) (for|since)\b"
         r"|\bstale (feed|data|snapshot)\b|\bno (fresh|new) (\w+ )?(data|positions|updates|records|messages|events)\b"
+        # a stream that went silent: nothing arrived from its source for a while (`no sentences from 153.44.253.27:5631
+        # for 120 s`, `no messages received in 60 s`)
+        r"|\b(no|nothing)\b (\w+ ){0,2}(received|arrived)\b|\bno \w+ from \S+ (for|in|since)\b"
         # the data it consumes fails the consumer's own checks (a zero price, a corrupt record): its source sent it
         r"|\b(non-positive|negative|zero|implausible|malformed|corrupt(ed)?)"
         r" (rate|price|quote|payload|record|snapshot)s?\b",
@@ -554,6 +558,25 @@ POOL_DRY = re.compile(
 # A request log with no text of its own reads as the status it served (`status=503`, appended by read_logs):
 # that a request failed, not why
 _STATUS_ONLY = re.compile(r"(?:\s*status=\S+)+\s*")
+
+
+# a line saying nothing arrived for a stretch (`no sentences from 153.44.253.27:5631 for 120 s`, `no sentences arrived
+# within 60 s`, `no heartbeat for 30s`; a dot inside an address is not a sentence's end): how long, as a number and
+# its unit
+SILENT_FOR = re.compile(
+    r"\b(?:no|nothing)\b(?:[^.;]|\.\S){0,60}?\b(?:for|within) (\d+(?:\.\d+)?) ?"
+    r"(s|secs?|seconds?|m|mins?|minutes?)\b",
+    re.I,
+)
+
+
+def silent_for(text: str) -> timedelta:
+    """How long before a line the silence it reports began (SILENT_FOR; none: zero)."""
+    m = SILENT_FOR.search(text)
+    if m is None:
+        return timedelta(0)
+    n, unit = float(m.group(1)), m.group(2).lower()
+    return timedelta(minutes=n) if unit[0] == "m" else timedelta(seconds=n)
 
 
 def classify(text: str) -> Category | None:

@@ -61,7 +61,8 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
     on it or anywhere slowed (beyond the queueing of far more requests), failed, restarted, ran out or lost its
     traffic, and nothing was broken by a change. A busy CPU with no one worse off is work being done (a batch, a
     monthly run), not a failure; the processors of what it uses busy with it are the same work (the run's
-    queries). That busy signal."""
+    queries), and so are its users' requests waiting on it a little longer (a p99 up by less than twice: the
+    work's queueing, reaching them). That busy signal."""
     mine = next((s for s in suspects if s.service == alerting), None)
     if mine is None or mine.broke or any(s.broke for s in suspects):
         return None
@@ -75,12 +76,12 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
         not (_busy_cpu(f) or _more_served(f) or _queued(f, served)) for f in busy
     ):
         return None
-    used = set(catalog.dependencies(mine.service, depth=1))
+    used, users = set(catalog.dependencies(mine.service, depth=1)), set(catalog.dependents(mine.service))
     for s in suspects:
         for f in s.findings:
             if f in busy or f.weight < 1 or isinstance(f, ChangeFinding | HistoryFinding):
                 continue
-            if not (s.service in used and _busy_cpu(f)):
+            if not ((s.service in used and _busy_cpu(f)) or (s.service in users and _queued(f, w.QUEUEING))):
                 return None
     # new code burning more CPU is a regression on its way, not work; unless the CPU rose no more than the
     # requests it serves (the same work per request: the change brought more work, a planned wave)

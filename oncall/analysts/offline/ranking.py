@@ -550,12 +550,16 @@ def _category(
         if m.signal != "restarts":
             votes["resource_exhaustion"] += m.weight
     exhausted = [f for f in own if f.category == "resource_exhaustion"]
+    timed_out = [f for f in own if f.category == "dependency_failure" and TIMED_OUT.search(f.words)]
     if loaded and saturation and _load_came_first(s, loaded):
         votes["capacity"] += sum(m.weight for m in saturation) + w.LEGITIMATE_LOAD  # legitimate load, not a leak
         # a queue or pool full under load that arrived first is that load over capacity, not a leak; and its
         # requests running out of time at its limit under that load are its own slowness, not a dependency's
-        slow = [f for f in own if f.category == "dependency_failure" and TIMED_OUT.search(f.words)]
-        _move_votes(votes, [*exhausted, *slow], "capacity")
+        _move_votes(votes, [*exhausted, *timed_out], "capacity")
+    elif votes.get("network", 0) > 0:
+        # a call that timed out says the other side was slow or the way to it was lost: its own lines saying
+        # meanwhile that the way is gone (no route to host) say which
+        _move_votes(votes, timed_out, "network")
     if exhausted and (refusal := _dried_up_by_refusal(own)) is not None:
         _move_votes(votes, exhausted, refusal)
     failing_on_it = {f.service for f in s.blamed_by if f.category and f.service != s.service}  # not only slow

@@ -73,6 +73,9 @@ LONE_TRAFFIC = Weight(0.5, "traffic that moves while nothing else does is the da
 # -- which change explains it ------------------------------------------------------------------
 CHANGE_HORIZON = Span("changes older than a day are rarely the cause of what broke now", hours=24)
 NEAR = Span("onsets this close together count as simultaneous (scrape and log timing differ)", minutes=2)
+SILENCE_DATED = Span(
+    "a line saying nothing arrived for a stretch up to this long dates the silence from its start", minutes=15
+)
 SAMPLE_LAG = Span("a rate's first abnormal sample can come this long after the requests began", minutes=1)
 JUST_AFTER = Span("errors this soon after a neighbour's change can answer it", minutes=10)
 RAMP = Span("a resource that took this long to reach its peak was filling, not stepped", minutes=10)

@@ -50,6 +50,7 @@ from oncall.tools.read_logs.fields import (
     JSON_LINE,
     POD_TAGS,
     RUNTIME_PREFIX,
+    SYSLOG_TIME,
     TIME_LEAD,
     Found,
     all_keys,
@@ -163,8 +164,6 @@ def _owner(owner: Owner, keys: list[str], found: Found, raw: bool = False) -> st
     return f"CASE {value} {whens} END"
 
 
-# syslog's traditional time (RFC 3164, rsyslog's and syslogd's default): `Jan 19 05:41:12`, `Feb  6 00:22:02`
-_SYSLOG_TIME = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d\d:\d\d:\d\d(\.\d+)?"
 # how far past the time asked about a line without a year may fall and still be of that year
 YEARLESS_AHEAD = timedelta(days=31)
 
@@ -186,7 +185,7 @@ def epoch_seconds(value: str, near: datetime | None = None) -> str:
 
         limit = (near + YEARLESS_AHEAD).timestamp()
         yearless = (
-            f"CASE WHEN regexp_full_match({value}, '{_SYSLOG_TIME}') THEN "
+            f"CASE WHEN regexp_full_match({value}, '{SYSLOG_TIME}') THEN "
             f"CASE WHEN {of(near.year)} <= {limit} THEN {of(near.year)} ELSE {of(near.year - 1)} END END, "
         )
     return (
@@ -459,6 +458,8 @@ class JsonlLogs:
                 got.insert(0, f"nullif(regexp_extract({_ident(found.tags)}, {_literal(_POD_TAG)}, 1), '')")
             if (extra := {"message": found.text or found.inner, "ts": found.time}.get(name)) is not None:
                 got.append(_ident(extra))
+            if name == "ts" and found.zoned is not None and (zoned := spelt(keys, found.zoned)) is not None:
+                got.insert(0, _ident(zoned))  # a zoned time before a wall clock (zoned_time)
             if name == "message" and found.blank:  # an empty field says nothing: the next one is read
                 got = [f"nullif({g}, '')" for g in got]
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"

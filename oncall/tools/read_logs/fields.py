@@ -17,7 +17,7 @@ from typing import Any
 
 from oncall.tools.read_logs import otlp
 from oncall.tools.read_logs.aggregate import guessed, normalise_levels, streams_only
-from oncall.tools.read_logs.owners import HOST_NAMED, Owner, named, owners
+from oncall.tools.read_logs.owners import DATABASE_SERVER, HOST_NAMED, Owner, named, owners
 from oncall.tools.read_logs.paired import Pair, as_maps, pairs
 
 INSIGHTS_LEVEL = "SeverityLevel"  # the level field numbered on Application Insights' scale (aggregate.INSIGHTS_SCALE)
@@ -575,6 +575,18 @@ def file_owner(sample: list[dict[str, Any]], known: list[str]) -> tuple[Owner, .
     return (Owner(best, tuple(sorted(maps[best].items()))),) if best is not None else ()
 
 
+def database_servers(sample: list[dict[str, Any]], host: str | None, known: list[str]) -> tuple[Owner, ...]:
+    """The host field's values that are a database server's own name (DATABASE_SERVER: a syslog tag `postgres`
+    beside `booking-api`, where the other tags name services as hosts are named): those lines are the estate's one
+    database service's (`postgresql`), as owners.named reads such a name. () when there are none, or no host
+    field."""
+    if host is None:
+        return ()
+    seen = {v for obj in sample if isinstance(v := _at(obj, host), str)}
+    found = {v: s for v in seen if DATABASE_SERVER.match(v) and (s := named(v, known)) is not None}
+    return (Owner(host, tuple(sorted(found.items()))),) if found else ()
+
+
 def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     """A field of a shipper this reader does not know that names where each line came from, as a FIELDS
     path: when most sampled lines have no service field or log group it knows, nor a host or pod field naming
@@ -863,6 +875,42 @@ def time_field(sample: list[dict[str, Any]]) -> str | None:
     return max(candidates, key=lambda k: (earliest.get(k, 0), k), default=None)
 
 
+# syslog's traditional time (RFC 3164, rsyslog's and syslogd's default): `Jan 19 05:41:12`, `Feb  6 00:22:02`
+SYSLOG_TIME = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d\d:\d\d:\d\d(\.\d+)?"
+# a time written with its zone: RFC 3339's `Z` or an offset after it
+_ZONE = re.compile(r"(?:[Zz]|[+-]\d\d:?\d\d)$")
+
+
+def _wall_clock(value: Any) -> bool:
+    """A syslog header's time (`Jun 14 06:02:11`): the sender's wall clock, its zone and year unsaid. (An ISO time
+    without a zone is not taken for one: exports write UTC so, beside a shipper's later time of its own.)"""
+    return isinstance(value, str) and re.fullmatch(SYSLOG_TIME, value) is not None
+
+
+def _zoned(value: Any) -> bool:
+    """A time that names its instant: written with its zone, or an epoch number (UTC by definition)."""
+    if isinstance(value, str) and _ZONE.search(value):
+        return True
+    return _EPOCH.fullmatch(str(value)) is not None
+
+
+def zoned_time(sample: list[dict[str, Any]]) -> str | None:
+    """The time field to read before the one FIELDS lists first, when that one is a wall clock: on at least half
+    of the sampled lines, the first time field of FIELDS they carry is a syslog header's time (the sender's local
+    clock, no zone, no year) and a later one is written with its zone or as an epoch number (Logstash's
+    `@timestamp`). A zoned time names the instant; a wall clock names it only in a zone the line does not say."""
+    tops = [p for p in FIELDS["ts"] if "." not in p]
+    votes: Counter[str] = Counter()
+    for obj in sample:
+        present = [k for k in tops if obj.get(k) not in (None, "")]
+        if len(present) >= 2 and _wall_clock(obj[present[0]]):
+            zoned = next((k for k in present[1:] if _zoned(obj[k])), None)
+            if zoned is not None:
+                votes[zoned] += 1
+    best = votes.most_common(1)
+    return best[0][0] if best and best[0][1] * 2 >= len(sample) else None
+
+
 # a field whose name says it holds a time: Sumo Logic's _messagetime, eventTime, timestamp_ms, created_at
 TIME_NAMED = re.compile(r"(?i)time|date|epoch|(^|[_.])ts($|[_.])|_at$")
 # an epoch number's digits: seconds, milliseconds, microseconds, nanoseconds (as epoch_seconds reads them)
@@ -925,6 +973,7 @@ class Found:
     severity: bool = False  # the level field is OpenTelemetry's SeverityNumber (severity_numbers)
     framed: tuple[str, ...] = ()  # texts are syslog frames: the services a frame's names may be (syslog_frames)
     objects: bool = False  # some texts are a program's JSON lines kept whole (json_lines)
+    zoned: str | None = None  # the time field read first, the one FIELDS lists first being a wall clock (zoned_time)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -965,12 +1014,15 @@ class Found:
             blank_text(sample),
             time is None and time_led(sample, text),
             guessed(levels),
-            owners_in(sample, known, (text, time)) if unowned and host is None else file_owner(sample, known),
+            owners_in(sample, known, (text, time))
+            if unowned and host is None
+            else (*database_servers(sample, host, known), *file_owner(sample, known)),
             windows_events(sample),
             eventlog_headers(sample),
             severity_numbers(sample),
             syslog_frames(sample, known, text),
             json_lines(sample, text),
+            zoned_time(sample),
         )
 
     def keys(self) -> list[str]:

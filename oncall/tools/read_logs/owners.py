@@ -50,7 +50,9 @@ def _squashed(name: str) -> str:
 # MySQL's, MariaDB's, MongoDB's): it names no service, but it is the estate's database
 DATABASE_SERVER = re.compile(r"(?i)^(MSSQLSERVER|MSSQL\$\w+|postgres(ql)?|mysqld?|mariadbd?|mongod)$")
 # the words a catalogued service's name says it is a database with
-DATABASE_WORDS = frozenset({"db", "database", "sql", "mssql", "postgres", "pg", "mysql", "mariadb", "mongo", "mongodb"})
+DATABASE_WORDS = frozenset(
+    {"db", "database", "sql", "mssql", "postgres", "postgresql", "pg", "mysql", "mariadb", "mongo", "mongodb"}
+)
 
 
 def named(value: str, services: list[str]) -> str | None:
@@ -61,7 +63,9 @@ def named(value: str, services: list[str]) -> str | None:
     the one service named a database. None when no one service is named."""
     if DATABASE_SERVER.match(value):
         databases = [s for s in services if DATABASE_WORDS & set(_parts(s))]
-        return databases[0] if len(databases) == 1 else None
+        # (one service however the telemetry spells it: postgresql, postgresql.service)
+        core = min(databases, key=len, default=None)
+        return core if core is not None and all(core in d for d in databases) else None
     said = words(value)
     squashed = _squashed(value)
     whole = [s for s in services if all(any(w in said for w in word_spellings(p)) for p in _parts(s))]
