@@ -378,6 +378,8 @@ def attribute(
         return "own", None, None  # its own process too slow to answer: how busy it is says why
     if cat == "dependency_failure":
         return "external", None, cat  # a third party or backend outside the catalog
+    if cat == "resource_exhaustion" and USAGE_QUOTA.search(words):
+        return "external", None, cat  # an allowance used up at a provider it does not name: the provider's limit
     return "own", None, cat
 
 

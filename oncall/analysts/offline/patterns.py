@@ -49,6 +49,8 @@ _STREAM_LIMIT = (
 # the period ends or the plan is raised; its limit, not its caller's (Upstash's "max daily request limit exceeded")
 _USAGE_QUOTA = (
     r"\b(daily|monthly|hourly|per[- ]day|per[- ]month)\b[^.\n]{0,30}\blimit\b[^.\n]{0,20}\b(exceeded|reached)\b"
+    # a prepaid allowance used up: the account's balance or package (Tencent SMS's InsufficientBalanceInSmsPackage)
+    r"|InsufficientBalance|\binsufficient (balance|credits?|funds)\b"
 )
 
 # a signed request (a webhook) whose signature its receiver cannot match (Stripe's, Svix's, GitHub's libraries):
@@ -79,6 +81,8 @@ RULES: list[tuple[Category, str]] = [
         r"|cert(ificate)? expired|token (has |is )?expired|expired (token|credential|password|certificate)"
         r"|ExpiredToken|bad[ _]certificate|certificate verify failed|password authentication failed"
         r"|invalid (api[ _-]?key|credentials|token)|\w*Expired\w*Exception|credentials? (have|has) expired"
+        # a key a caller signs or authenticates with, expired (an API key, a printer cloud's UKEY)
+        r"|\b\w*key (has |is )?expired\b"
         # ...or said the other way round, as Snowflake's drivers refuse a key-pair login ("JWT token is invalid")
         r"|\b(token|api[ _-]?key|credentials?) (is|was|are|were) (invalid|not valid)\b"
         r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"

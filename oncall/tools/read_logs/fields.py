@@ -82,6 +82,7 @@ FIELDS = {
         "event.syslog.host",  # Loggly's search API: the syslog header it parsed (the machine)
         "labels.pod",
         "@logStream",  # CloudWatch Logs Insights' fields: @timestamp, @message, @logStream, @log
+        '"__TAG__.pod_name"',  # Tencent CLS's LogListener: a container's metadata, as __TAG__ fields
     ),
     # journald's PRIORITY is the syslog number, 6 for whatever a program writes to stdout
     "level": (
@@ -121,6 +122,7 @@ FIELDS = {
         "message",
         "msg",
         "logmsg",  # Loggly's search API: the line as received (its parsed fields beside it, in `event`)
+        "__CONTENT__",  # Tencent CLS: a line LogListener collected whole (single-line or multi-line full text)
         "@m",  # Serilog's compact JSON: the rendered message (RenderedCompactJsonFormatter), else its template
         "@mt",
         "log",
