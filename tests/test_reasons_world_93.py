@@ -14,12 +14,14 @@ syslog input events; written after world 92's rules and scored before any rule s
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from oncall.tools.read_logs import LogQuery
 from oncall.tools.read_logs.embedded import JsonlLogs
 from oncall.tools.read_logs.fields import zoned_time
+from oncall.tools.read_logs.owners import named
 from tests.bundles import ALERT_AT as AT
 from tests.bundles import (
     END,
@@ -57,7 +59,7 @@ def _routine(program: str, message: str, every_s: int = 300) -> list[dict]:
 
 
 def _stats(path: Path, records: list[dict], service: str, known: list[str]):
-    path.write_text("".join(__import__("json").dumps(r) + "\n" for r in records))
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
     q = LogQuery(service=service, start=AT - 45 * M, end=AT, baseline_start=AT - 8 * 60 * M, known=known)
     return JsonlLogs(path).stats(q)
 
@@ -93,6 +95,10 @@ def test_a_database_servers_own_tag_is_the_estates_database_however_spelt(tmp_pa
     # (each service spelt once, so that cron is a word only cron-scheduler's name has)
     plain = ["api", "postgresql", "cron-scheduler"]
     assert _stats(path, records, "cron-scheduler", plain).levels.get("ERROR") is None
+    # two databases are not one spelt twice: the server's name is neither's
+    assert named("postgres", ["api", "db", "mongodb"]) is None
+    assert named("postgres", ["api", "db", "orders-db"]) is None
+    assert named("postgres", known) == "postgresql"
 
 
 def test_only_a_wall_clock_gives_way_to_a_zoned_time() -> None:

@@ -157,7 +157,7 @@ def _line(tech: str, at: datetime, level: str, said: str, h: str) -> tuple[str, 
         word = said.split(":", 1)[0]
         severity = {"ERROR": 4, "WARNING": 5, "FATAL": 3, "PANIC": 2}.get(word, 6)
         seq = int(h[:3], 16) % 900 + 1
-        user = "" if word in ("LOG",) and "duration" not in said else "booking@ferje "
+        user = "" if word == "LOG" and "duration" not in said else "booking@ferje "
         stamp = f"{local:%Y-%m-%d %H:%M:%S}.{at.microsecond // 1000:03d} {local:%Z}"
         return f"[{seq}-1] {stamp} [{int(h[3:6], 16) % 9000 + 1000}] {user}{said}", severity
     if tech == "rabbitmq":

@@ -55,6 +55,16 @@ DATABASE_WORDS = frozenset(
 )
 
 
+def _spelt_as(core: str, name: str, services: list[str]) -> bool:
+    """Whether `name` is `core` as the telemetry spells every service: itself, or `core` inside an affix another
+    service's name carries too (`postgresql.service` beside `api.service`; not `mongodb` beside `db`, nor
+    `orders-db`: another database)."""
+    if name == core:
+        return True
+    before, found, after = name.partition(core)
+    return bool(found) and any(f"{before}{x}{after}" in services for x in services if x != core)
+
+
 def named(value: str, services: list[str]) -> str | None:
     """The service a program's or a server's name names: the one every word of whose name it holds (or a
     contraction of it: `db`), the longest if several; else the one service with a word of the name no other
@@ -65,7 +75,7 @@ def named(value: str, services: list[str]) -> str | None:
         databases = [s for s in services if DATABASE_WORDS & set(_parts(s))]
         # (one service however the telemetry spells it: postgresql, postgresql.service)
         core = min(databases, key=len, default=None)
-        return core if core is not None and all(core in d for d in databases) else None
+        return core if core is not None and all(_spelt_as(core, d, services) for d in databases) else None
     said = words(value)
     squashed = _squashed(value)
     whole = [s for s in services if all(any(w in said for w in word_spellings(p)) for p in _parts(s))]
