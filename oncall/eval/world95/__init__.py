@@ -40,8 +40,8 @@ STYLE = Style(
     routine=Routine(("phoenix", "pino", "slog"), (45, 300), "image", "2.{i}.0", "2.{i}.1", "gitlab-ci"),
     history_ids=("ATD", 1200, 1900),
     repo="falaai/atende-stack",
-    config_path="stacks/atende/{name}.yml",
-    repo_file=("stack.yml", "services:\n  asterisk:\n    image: registry.falaai.com.br/atende/asterisk:5.3.2\n"
+    config_path="stacks/{name}/docker-compose.yml",
+    repo_file=("docker-compose.yml", "services:\n  asterisk:\n    image: registry.falaai.com.br/atende/asterisk:5.3.2\n"
                             "    environment:\n      TRUNK_USER: \"4130559000\"\n      TRUNK_PASSWORD_FILE: "
                             "/run/secrets/trunk_password\n"),
     labels=lambda e, f: {

@@ -15,7 +15,7 @@ from datetime import datetime
 from oncall.eval.styled import Estate
 from oncall.eval.worlds import Burst, Effect, Fault, M
 
-STACK_FILE = "stacks/atende/{svc}.yml"
+STACK_FILE = "stacks/{svc}/docker-compose.yml"
 
 
 def change(
