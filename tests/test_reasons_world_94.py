@@ -9,7 +9,10 @@ with one or two wrong HIGH a seed. Its lessons:
 - a key the caller signs or authenticates with, expired (`UKEY expired`, `API key has expired`), is an expired
   credential of the caller's;
 - an allowance used up at a provider (`InsufficientBalanceInSmsPackage`, `insufficient credits`) is the provider's
-  limit, not a resource of the caller's own, even where the line does not name the provider."""
+  limit, not a resource of the caller's own, even where the line does not name the provider;
+- a change to what may reach a front door (its load balancer's security group), and minutes later the requests
+  of a service behind it falling away, is the door shut on that service's callers: nobody logs the refusal, and
+  the door's own total barely moves (one caller's share of it)."""
 
 from __future__ import annotations
 
@@ -20,7 +23,20 @@ from pathlib import Path
 from oncall.tools.read_logs import LogQuery
 from oncall.tools.read_logs.embedded import JsonlLogs
 from tests.bundles import ALERT_AT as AT
-from tests.bundles import END, T0, M, S, alertmanager, flat_then, series, signals, verdict, write_bundle
+from tests.bundles import (
+    END,
+    T0,
+    M,
+    S,
+    alertmanager,
+    flat_then,
+    log,
+    series,
+    setting_change,
+    signals,
+    verdict,
+    write_bundle,
+)
 
 
 def _cls(at: datetime, service: str, fields: dict) -> dict:
@@ -84,3 +100,55 @@ def test_an_allowance_used_up_at_a_provider_is_the_providers_limit(tmp_path: Pat
     assert _caller(tmp_path, "heap", "java.lang.OutOfMemoryError: Java heap space").startswith(
         "api/resource_exhaustion"
     )
+
+
+def _shut(
+    tmp_path: Path, name: str, rule: str, after: int, to: float, own: str | None = None, path: str | None = None
+) -> str:
+    """edge (an ingress in front of web and pay) has its load balancer's `rule` changed `after` minutes before
+    pay's requests go from 40/s to `to`/s, twelve minutes before pay's alert; edge's own 400/s barely moves, web's
+    not at all; pay had a routine release three hours before, and fails a third of what still arrives, logging `own`,
+    if given."""
+    changed, fell = AT - 12 * M - after * M, AT - 12 * M
+    said = [log(fell + 10 * i * S, "pay", "error", own) for i in range(40)] if own else []
+    routine = [log(T0 + 5 * i * M, s, "info", "request served") for s in ("edge", "web", "pay") for i in range(90)]
+    root = write_bundle(
+        tmp_path / name,
+        services={"edge": ["web", "pay"], "web": [], "pay": []},
+        alert=alertmanager("PaymentCallbacksMissing", "pay"),
+        logs=routine + said,
+        metric_lines=series("request_rate", "pay", flat_then(T0, END, 40.0, fell, to))
+        + series("request_rate", "edge", flat_then(T0, END, 400.0, fell, 400.0 - 40.0 + to))
+        + series("request_rate", "web", flat_then(T0, END, 300.0))
+        + series("error_ratio", "pay", flat_then(T0, END, 0.002, fell, 0.3 if own else 0.002))
+        + [f for s in ("edge", "web") for f in series("error_ratio", s, flat_then(T0, END, 0.002))],
+        changes=[
+            setting_change(AT - 3 * 60 * M, "pay", "image.tag", "1.3.3", "1.3.4", "deploy"),
+            _moved(setting_change(changed, "edge", *rule.split("|")), path),
+        ],
+        signals=signals("request_rate", "error_ratio"),
+    )
+    return verdict(root)
+
+
+def _moved(change: dict, path: str | None) -> dict:
+    """The change with its diff's file at `path` (an Ansible inventory's `hosts/...`), if given."""
+    if path is None:
+        return change
+    return {**change, "diff": change["diff"].replace("config/edge/settings.yaml", path)}
+
+
+def test_a_door_shut_in_front_of_a_service_is_the_change_that_shut_it(tmp_path: Path) -> None:
+    sg = "clb.securityGroup.ingress|0.0.0.0/0:443,10.0.0.0/8:8443|10.0.0.0/8:443,10.0.0.0/8:8443"
+    assert _shut(tmp_path, "sg", sg, 3, 0.8).startswith("edge/recent_change")
+    # a change to something else at the door says nothing of who reaches it, wherever its file is kept
+    assert not _shut(tmp_path, "workers", "worker_processes|4|8", 3, 0.8).startswith("edge/")
+    assert not _shut(tmp_path, "kept", "worker_processes|4|8", 3, 0.8, path="hosts/group_vars/edge.yml").startswith(
+        "edge/"
+    )
+    # requests only a little lower are not shut out
+    assert not _shut(tmp_path, "dip", sg, 3, 28.0).startswith("edge/")
+    # a fall long after the change is not the change's
+    assert not _shut(tmp_path, "late", sg, 40, 0.8).startswith("edge/")
+    # a service behind the door that says what is wrong with it is failing for its own reason
+    assert not _shut(tmp_path, "own", sg, 3, 0.8, "payment handler crashed: NullPointerException").startswith("edge/")

@@ -32,10 +32,14 @@ and their own routine changes count for little."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import (
     ChangeFinding,
+    MetricFinding,
     change_tokens,
+    fell_away,
     log_tokens,
     reaction,
     rotation,
@@ -412,19 +416,32 @@ def _path_cut(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> lis
 
 
 def _turned_away(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog) -> list[Suspect]:
-    """Right after X's change, X began turning requests away on purpose (denied, blocked: a WAF rule, a
-    policy, a limit), and right after that the traffic of services behind X fell: the change stops users
-    before they reach them. The services behind X whose requests fell."""
+    """Right after X's change, requests stopped getting through X to the services behind it. Either X began
+    turning them away on purpose (denied, blocked: a WAF rule, a policy, a limit) and their traffic fell; or
+    the change set what may reach X or how traffic passes it (a security group, a firewall, an allow list) and
+    a service's requests fell away: shut out before X, nobody logs the refusal, and X's own total may barely
+    move (one caller's share of it). A service behind X with errors of its own is failing for its own reason.
+    The services behind X whose requests fell."""
     assert c.at is not None
-    if not any(f.at and within(f.at, c.at) and REFUSED.search(f.words) for f in x.logs()):
+    refusing = any(f.at and within(f.at, c.at) and REFUSED.search(f.words) for f in x.logs())
+    d = diffs.parse(c.detail.diff)  # (what it changed, not the file it changed: an inventory's `hosts/`)
+    if not (refusing or reaches(c.detail.from_, c.detail.to, *d.removed, *d.added)):
         return []
     behind = [suspects[d] for d in catalog.dependencies(x.service, depth=4) if d in suspects]
     return [
         s
         for s in behind
-        if any(m.detail.direction == "down" and m.at and within(m.at, c.at) for m in s.metrics("traffic"))
+        if any(_fell(m, c.at) and (refusing or fell_away(m)) for m in s.metrics("traffic"))
         and not changed_since(s, c)
+        and (refusing or not any(f.weight >= 1 for f in s.logs("own")))
     ]
+
+
+def _fell(m: MetricFinding, at: datetime) -> bool:
+    """Requests that fell right after `at` (dated by the signal, also where the fall was read as passed down
+    from callers: through the door X shut is how it passes down)."""
+    d = m.detail
+    return d.direction == "down" and d.onset is not None and within(d.onset, at)
 
 
 def _one_change_before(
