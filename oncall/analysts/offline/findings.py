@@ -439,14 +439,15 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
         # a source's silence the line reports began that long before it was logged (a watchdog's own "nothing
         # imported for 15 minutes" dates nothing: it says what the service failed to do, not what failed it)
         silence = silent_for(t.sample) if cat == "dependency_failure" else timedelta(0)
+        # (news under way since before the window began when it began, not when the window opened on it)
+        first = st.under_way(t) or t.first_seen
         out.append(
             LogFinding(
                 service=me,
-                text=f"{me} logged {t.count} {t.level} lines of a {note.split()[0]} template "
-                f"from {fmt_hm(t.first_seen)}",
+                text=f"{me} logged {t.count} {t.level} lines of a {note.split()[0]} template from {fmt_hm(first)}",
                 cite=cite(r.id, t.line),
                 quote=quote,
-                at=t.first_seen - silence if silence <= w.SILENCE_DATED else t.first_seen,
+                at=first - silence if silence <= w.SILENCE_DATED else first,
                 category=cat,
                 weight=weight,
                 points_to=points,

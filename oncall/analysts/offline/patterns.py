@@ -155,7 +155,9 @@ RULES: list[tuple[Category, str]] = [
         r"AccessDenied|not authorized to perform|permission denied|403 Forbidden"
         r"|\bforbidden\b(?!: exceeded quota)(?!/[^/\s]*/index read-only)"
         r"|insufficient (permissions|privileges)|UnauthorizedOperation|cannot (get|list|create|watch|patch) resource"
-        r"|\bPERMISSION_DENIED\b|\bEACCES\b|is not authorized to|missing (required )?(scope|permission)",
+        r"|\bPERMISSION_DENIED\b|\bEACCES\b|is not authorized to|missing (required )?(scope|permission)"
+        # Meta's Graph API: "(#200) Permissions error" (the system user lost its access to the asset)
+        r"|\bpermissions? error\b",
     ),
     (
         "network",

@@ -51,6 +51,9 @@ class LogQuery(BaseModel):
 
 # a template first logged in this last share of the baseline, at its pace since, began just before the window
 UNDER_WAY = 1 / 3
+# ...or earlier, where none of it in a stretch before, as long, in which its pace would have logged this many lines
+# (none where ten were expected is by chance once in twenty thousand), says when it began
+QUIET_PROOF = 10
 
 
 class TemplateStat(BaseModel):
@@ -116,9 +119,12 @@ class LogStats(BaseModel):
         if t.began is None or t.baseline_count < 3 or not t.count:
             return None
         before = (self.query.start - t.began).total_seconds()
-        if before <= 0 or before > UNDER_WAY * self.baseline_s():
-            return None
         pace = t.baseline_count / max(before, 60.0)
+        # (earlier in the baseline, when a stretch at least as long before it began, at its pace, would have
+        # logged QUIET_PROOF of its lines and logged none: it began then, however long before the window)
+        quiet = self.baseline_s() - before
+        if before <= 0 or (before > UNDER_WAY * self.baseline_s() and (quiet < before or pace * quiet < QUIET_PROOF)):
+            return None
         return t.began if t.count / self.window_s() >= pace / 2 else None
 
     def window_s(self) -> float:

@@ -50,6 +50,7 @@ from oncall.tools.read_logs.fields import (
     JSON_LINE,
     POD_TAGS,
     RUNTIME_PREFIX,
+    SWARM_TASK,
     SYSLOG_TIME,
     TIME_LEAD,
     Found,
@@ -463,6 +464,9 @@ class JsonlLogs:
             if name == "message" and found.blank:  # an empty field says nothing: the next one is read
                 got = [f"nullif({g}, '')" for g in got]
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
+        if found.swarm is not None:  # a Swarm task's container: its service's pod, named as a deployment's is
+            task = _literal(f"^{re.escape(found.swarm)}" + SWARM_TASK.pattern.removeprefix("^"))
+            pick["pod"] = f"regexp_replace({pick['pod']}, {task}, '\\1-\\2-\\3')"
         if found.ascending:  # numbered up with severity, not syslog's way
             pick["level"] = upward_level(pick["level"], UPWARD_SCALE)
         elif found.windows:  # the event log's own numbers (a record without LevelDisplayName's words)

@@ -78,6 +78,9 @@ FIELDS = {
         "logStream",
         "RevisionName_s",
         "PodName",
+        # journald's entry from Docker's journald log driver: the container (a Swarm task's is named
+        # `<stack>_<service>.<slot>.<task id>`), where _HOSTNAME is the node it ran on
+        "CONTAINER_NAME",
         "_HOSTNAME",  # journald: the machine, named after its service on VM estates
         "event.syslog.host",  # Loggly's search API: the syslog header it parsed (the machine)
         "labels.pod",
@@ -629,6 +632,32 @@ def stacked(name: str, names: set[str]) -> str | None:
     return None
 
 
+# a Swarm task's container, as Docker names it: `<service>.<slot>.<task id>` (a global service's: the node's ID for
+# the slot), the service `<stack>_<name>` when a stack deployed it
+SWARM_TASK = re.compile(r"^(?P<service>[A-Za-z0-9][\w.-]*?)\.(?P<slot>\d+|[a-z0-9]{25})\.(?P<task>[a-z0-9]{25})$")
+
+
+def swarm_stack(sample: list[dict[str, Any]], known: list[str]) -> str | None:
+    """The stack (`atende_` of `atende_crm.2.x9k2...`, or "" where the services were created without one) under
+    which the sampled lines' pod fields name Swarm tasks' containers of catalogued services, the most often if
+    several; else None. A task's container is its service's, as a pod is its deployment's (embedded reads it as
+    `<name>-<slot>-<task id>`)."""
+    names, seen = set(known), dict[str, int]()
+    longest = sorted(names, key=lambda n: (-len(n), n))
+    for obj in sample:
+        pod = next((v for p in FIELDS["pod"] if isinstance(v := _at(obj, p), str)), None)
+        if pod is None or (m := SWARM_TASK.match(pod)) is None:
+            continue
+        service = m["service"]
+        # (where the catalog spells the service only with its stack, no stack is cut)
+        stack = next((service[: -len(n)] for n in longest if service.endswith(f"_{n}")), None)
+        if stack is None and service in names:
+            stack = ""
+        if stack is not None:
+            seen[stack] = seen.get(stack, 0) + 1
+    return max(seen, key=lambda k: (seen[k], k), default=None)
+
+
 def stack_of(sample: list[dict[str, Any]], path: str, known: list[str]) -> str | None:
     """The stack (see `stacked`) most sampled lines' `path` names their container under, else None."""
     names, seen = set(known), dict[str, int]()
@@ -743,18 +772,19 @@ def coralogix_entries(sample: list[dict[str, Any]]) -> bool:
     return any(all(k in obj for k in CORALOGIX_KEYS) and str(obj["severity"]) in "123456" for obj in sample)
 
 
-# Docker's GELF log driver names each line's container and image (`_container_name`, `_image_name`; a GELF
-# server may store them without the underscore) and files what a program writes to standard output at 6,
-# to standard error at 3, whatever the line says (uvicorn, Monolog, NATS and PostgreSQL write info there)
+# Docker's GELF and journald log drivers name each line's container and image (GELF's `_container_name`,
+# `_image_name`, which a GELF server may store without the underscore; journald's `CONTAINER_NAME`, `IMAGE_NAME`)
+# and file what a program writes to standard output at 6, to standard error at 3, whatever the line says
+# (uvicorn, Monolog, NATS and PostgreSQL write info there)
 DOCKER_GELF = ("container_name", "image_name")
 GELF_STREAMS = {"3", "6"}
 
 
 def docker_streams(sample: list[dict[str, Any]]) -> bool:
-    """Whether the sampled lines' level field is Docker's GELF driver's stream (see DOCKER_GELF): most lines
-    name their container as that driver does and their levels are only its two. A pipeline that set the
+    """Whether the sampled lines' level field is Docker's GELF or journald driver's stream (see DOCKER_GELF):
+    most lines name their container as those drivers do and their levels are only its two. A pipeline that set the
     level from the text would have written others."""
-    docker = [obj for obj in sample if all(k in obj or f"_{k}" in obj for k in DOCKER_GELF)]
+    docker = [obj for obj in sample if {*DOCKER_GELF} <= {k.lower().removeprefix("_") for k in obj}]
     return len(docker) * 2 > len(sample) and bool(levels := level_values(docker)) and levels <= GELF_STREAMS
 
 
@@ -976,6 +1006,7 @@ class Found:
     framed: tuple[str, ...] = ()  # texts are syslog frames: the services a frame's names may be (syslog_frames)
     objects: bool = False  # some texts are a program's JSON lines kept whole (json_lines)
     zoned: str | None = None  # the time field read first, the one FIELDS lists first being a wall clock (zoned_time)
+    swarm: str | None = None  # the pod field names Swarm tasks' containers of services under this stack (swarm_stack)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -1025,6 +1056,7 @@ class Found:
             syslog_frames(sample, known, text),
             json_lines(sample, text),
             zoned_time(sample),
+            swarm_stack(sample, known),
         )
 
     def keys(self) -> list[str]:
