@@ -7,7 +7,7 @@ it): 0.333 on seeds 1-4, no wrong HIGH, with no line read as any service's. Its 
   (`atende_crm.2.x9k2...`) is its service's (`crm`, or `atende_crm` where the catalog spells it so), as a pod is
   its deployment's;
 - its PRIORITY, as Docker's GELF driver's level, is only the stream the line was written to (6 stdout, 3 stderr):
-  the level is the line's own word;
+  the level is the line's own word (Asterisk's `WARNING[1135]` before its thread);
 - a provider answering "(#200) Permissions error" refuses a permission;
 - news that began well before the window (none of it for a stretch before, as long as the stretch since, in which
   its pace would have logged ten lines) began then, and is dated then: an upload failing for three hours while a
@@ -80,6 +80,12 @@ def test_a_journal_entrys_priority_from_docker_is_the_stream_not_the_level(tmp_p
     ]  # fmt: skip
     _, levels, _ = _read(tmp_path, records, "crm", ["crm", "agent-api"])
     assert levels == {"INFO": 9, "ERROR": 10}, levels  # stderr (3) is not an error, the line's word is
+    # Asterisk's word for the level, before its thread (its VERBOSE is the call flow: the words decide)
+    pbx = [_entry(AT - 20 * M + i * M, "pbx", f"[2028-11-03 11:40:00] {word}[1135][C-0000311c7] pjsip.c: {said}")
+           for i in range(10) for word, said in (("WARNING", "Failed to authenticate INVITE: 403 Forbidden"),
+                                                   ("VERBOSE", "Everyone is busy/congested at this time"))]  # fmt: skip
+    _, levels, _ = _read(tmp_path, records + pbx, "pbx", ["crm", "agent-api", "pbx"])
+    assert levels == {"WARN": 10, "INFO": 10}, levels
 
 
 def _gateway(tmp_path: Path, says: str) -> str:

@@ -142,6 +142,9 @@ _HEADER = (
     r"^(?:\[[^\]]*\]\s+)?[\w-]+\.(DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY):\s",
     # PHP's error log names its level in words: `PHP Fatal error:  text`, `PHP Warning:  text`
     r"^PHP (?:(?:Fatal|Parse|Recoverable fatal) )?(error|Warning|Notice):",
+    # Asterisk's log, the thread after the level: `[2029-03-28 19:25:43] WARNING[1135][C-0000311c7] pbx.c: text`
+    # (its VERBOSE is the call flow it reports as it runs, not Serilog's verbose below debug: the words decide)
+    r"^\[[^\]]*\] (DEBUG|NOTICE|WARNING|ERROR)\[\d+\]",
 )
 _STATED = (
     *_KEYED,
