@@ -151,3 +151,28 @@ def test_only_a_quiet_stretch_that_proves_it_dates_when_news_began(tmp_path: Pat
 
     assert (note(30) or "").startswith("new since")
     assert note(40 * 60) is None
+
+
+def _refused(tmp_path: Path, address: str) -> str:
+    """api (using gateway, which sends no telemetry, and orders-db, healthy) has its connections to `address`
+    refused from eight minutes before its alert."""
+    lines = [_entry(AT - 8 * M + 10 * i * S, "api", f"ERROR Connection refused: /{address} (primary)", "3", "")
+             for i in range(40)]  # fmt: skip
+    root = write_bundle(
+        tmp_path,
+        services={"api": ["gateway", "orders-db"], "gateway": [], "orders-db": []},
+        alert=alertmanager("ApiErrors", "api"),
+        logs=_routine("api", "INFO order created", "3", "") + lines,
+        metric_lines=series("error_ratio", "api", flat_then(T0, END, 0.004, AT - 8 * M, 0.5))
+        + series("error_ratio", "orders-db", flat_then(T0, END, 0.001)),
+        signals=signals("error_ratio"),
+    )
+    return verdict(root)
+
+
+def test_a_refused_database_port_is_no_dependency_that_is_not_a_database(tmp_path: Path) -> None:
+    """Found on the way (world 7's stale primary, once world 95's dating of news put its errors first): an address
+    refused at PostgreSQL's port is a database's, not the one dependency that sends no telemetry (a payment
+    gateway)."""
+    assert not _refused(tmp_path / "pg", "10.20.3.12:5432").startswith("gateway/")
+    assert _refused(tmp_path / "https", "10.20.3.12:443").startswith("gateway/")

@@ -316,8 +316,9 @@ def _unnamed_dependency(found: list[Finding], catalog: Catalog, dark: Collection
                 if len(gone) > 1 and (traced := [d for d in gone if _traced_to(found, f.service, d, at)]):
                     # of several it cannot see, the one its failing traces end in: its calls to that one fail
                     gone = traced
-                if len(gone) > 1 and DATABASE_SAID.search(f.words):
-                    # of several it cannot see, the one whose name says it is the kind the error names
+                if DATABASE_SAID.search(f.words):
+                    # of those it cannot see, the one whose name says it is the kind the error names (a refused
+                    # database says nothing of a payment gateway it cannot see)
                     gone = [d for d in gone if DATABASE_NAME.search(d)]
                 if any(d not in dark and failing.get(d, at + w.LAG_CLOSE) <= at + w.NEAR for d in deps):
                     gone = []  # a dependency we watch was failing then: the errors may well be about it

@@ -412,8 +412,9 @@ STORE_NAME = re.compile(
     re.I,
 )  # (tsdb, influxdb, mongodb as well as orders-db)
 # ... and how its callers' errors name a database by kind ("connection to origin database failed", "DB is
-# overloaded", a PostgreSQL or MySQL client's own words)
-DATABASE_SAID = re.compile(r"\b(database|db|postgres(ql)?|mysql|mariadb)\b", re.I)
+# overloaded", a PostgreSQL or MySQL client's own words), or by the port only a database listens on (an
+# address refused at :5432 is PostgreSQL's; MySQL's 3306, SQL Server's 1433, Oracle's 1521)
+DATABASE_SAID = re.compile(r"\b(database|db|postgres(ql)?|mysql|mariadb)\b|:(5432|3306|1433|1521)\b", re.I)
 INFRASTRUCTURE: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (UNRESOLVED, re.compile(r"(^|[-_.])[a-z]*dns([-_.]|$)", re.I)),
     (SESSION_LOST, re.compile(r"zoo-?keeper|etcd|consul|(^|[-_.])zk([-_.\d]|$)|(^|-)keeper(-|$)", re.I)),
