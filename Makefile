@@ -245,6 +245,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world93
 	rm -rf build/world94 && $(BIN)/oncall scenarios generate build/world94 --world 94 --seed 7 --per-family 8
 	$(BIN)/oncall eval build/world94
+	rm -rf build/world95 && $(BIN)/oncall scenarios generate build/world95 --world 95 --seed 7 --per-family 8
+	$(BIN)/oncall eval build/world95
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.
