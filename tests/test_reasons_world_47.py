@@ -113,8 +113,11 @@ def test_of_dependencies_we_cannot_see_an_error_naming_a_database_points_at_the_
     d = investigated(_unseen_pair(tmp_path, said)).diagnosis
     assert (d.root_cause.service, d.root_cause.category) == ("orders-db", "dependency_failure")
     # a connection refused that names no kind of dependency cannot choose between the two
-    bare = investigated(_unseen_pair(tmp_path, "order insert failed: dial tcp 34.12.8.9:5432: connection refused"))
+    bare = investigated(_unseen_pair(tmp_path, "order insert failed: dial tcp 34.12.8.9:8443: connection refused"))
     assert bare.diagnosis.root_cause.service != "orders-db"
+    # ...but the port only a database listens on names one (world 95's session: PostgreSQL's 5432)
+    port = investigated(_unseen_pair(tmp_path, "order insert failed: dial tcp 34.12.8.9:5432: connection refused"))
+    assert port.diagnosis.root_cause.service == "orders-db"
 
 
 def _shared_store(tmp_path: Path, said: str, released_before: int = 2, rival: bool = False) -> Path:
