@@ -424,8 +424,8 @@ def _turned_away(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], cat
     The services behind X whose requests fell."""
     assert c.at is not None
     refusing = any(f.at and within(f.at, c.at) and REFUSED.search(f.words) for f in x.logs())
-    d = diffs.parse(c.detail.diff)  # (what it changed, not the file it changed: an inventory's `hosts/`)
-    if not (refusing or reaches(c.detail.from_, c.detail.to, *d.removed, *d.added)):
+    edit = diffs.parse(c.detail.diff)  # (what it changed, not the file it changed: an inventory's `hosts/`)
+    if not (refusing or reaches(c.detail.from_, c.detail.to, *edit.removed, *edit.added)):
         return []
     behind = [suspects[d] for d in catalog.dependencies(x.service, depth=4) if d in suspects]
     return [

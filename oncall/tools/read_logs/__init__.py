@@ -113,17 +113,17 @@ class LogStats(BaseModel):
         return not self.total and bool(self.skipped_lines or self.unattributed)
 
     def under_way(self, t: TemplateStat) -> datetime | None:
-        """When a template began, if that was in the last stretch of the baseline (UNDER_WAY of it) and it kept
-        at least half its pace since then into the window: news that began before the window opened (an
+        """When a template began, if it kept at least half its pace since then into the window and began in the
+        last stretch of the baseline (UNDER_WAY of it), or earlier after a quiet stretch at least as long in
+        which its pace would have logged QUIET_PROOF of its lines: news that began before the window opened (an
         incident under way when the alert fired late), not background the baseline knew all along."""
         if t.began is None or t.baseline_count < 3 or not t.count:
             return None
-        before = (self.query.start - t.began).total_seconds()
-        pace = t.baseline_count / max(before, 60.0)
-        # (earlier in the baseline, when a stretch at least as long before it began, at its pace, would have
-        # logged QUIET_PROOF of its lines and logged none: it began then, however long before the window)
-        quiet = self.baseline_s() - before
-        if before <= 0 or (before > UNDER_WAY * self.baseline_s() and (quiet < before or pace * quiet < QUIET_PROOF)):
+        span, before = self.baseline_s(), (self.query.start - t.began).total_seconds()
+        if before <= 0:
+            return None
+        pace, quiet = t.baseline_count / max(before, 60.0), span - before
+        if before > UNDER_WAY * span and (quiet < before or pace * quiet < QUIET_PROOF):
             return None
         return t.began if t.count / self.window_s() >= pace / 2 else None
 
@@ -136,8 +136,8 @@ class LogStats(BaseModel):
 
     def notable(self, t: TemplateStat) -> str | None:
         """'new' or 'rising Nx' for templates that stand out against the baseline by more
-        than chance: a handful of lines of a rare template is noise, not news. One first logged in the last
-        stretch of the baseline that kept its pace into the window is 'new since HH:MM' (under_way)."""
+        than chance: a handful of lines of a rare template is noise, not news. One that began in the baseline
+        and kept its pace into the window is 'new since HH:MM' (under_way)."""
         if self.baseline_total == 0 or self.baseline_s() <= 0:
             return None  # nothing to compare with
         expected = t.baseline_count * self.window_s() / self.baseline_s()

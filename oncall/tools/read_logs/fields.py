@@ -776,16 +776,16 @@ def coralogix_entries(sample: list[dict[str, Any]]) -> bool:
 # `_image_name`, which a GELF server may store without the underscore; journald's `CONTAINER_NAME`, `IMAGE_NAME`)
 # and file what a program writes to standard output at 6, to standard error at 3, whatever the line says
 # (uvicorn, Monolog, NATS and PostgreSQL write info there)
-DOCKER_GELF = ("container_name", "image_name")
-GELF_STREAMS = {"3", "6"}
+DOCKER_KEYS = ("container_name", "image_name")
+DOCKER_STREAMS = {"3", "6"}
 
 
 def docker_streams(sample: list[dict[str, Any]]) -> bool:
-    """Whether the sampled lines' level field is Docker's GELF or journald driver's stream (see DOCKER_GELF):
+    """Whether the sampled lines' level field is Docker's GELF or journald driver's stream (see DOCKER_KEYS):
     most lines name their container as those drivers do and their levels are only its two. A pipeline that set the
     level from the text would have written others."""
-    docker = [obj for obj in sample if {*DOCKER_GELF} <= {k.lower().removeprefix("_") for k in obj}]
-    return len(docker) * 2 > len(sample) and bool(levels := level_values(docker)) and levels <= GELF_STREAMS
+    docker = [obj for obj in sample if {*DOCKER_KEYS} <= {k.lower().removeprefix("_") for k in obj}]
+    return len(docker) * 2 > len(sample) and bool(levels := level_values(docker)) and levels <= DOCKER_STREAMS
 
 
 def level_values(sample: list[dict[str, Any]]) -> set[str]:
