@@ -23,6 +23,7 @@ from oncall.analysts.offline.patterns import (
     STREAM_LIMIT,
     USAGE_QUOTA,
     WAITING_ON,
+    asked_for_unnamed,
     classify,
     silent_for,
     their_cert,
@@ -358,7 +359,7 @@ def attribute(
     begin with. Returns (role, the peer it points to, category)."""
     # the name before an @ is who acted (a database session's `application@database`, a user@host), not
     # what failed: booking-api's statement cancelled by the database is the database's doing
-    about = CERTIFIED.sub(r"\1 <subject>", ACTOR.sub("<who>@", upstreams_named(words, namespaces)))
+    about = CERTIFIED.sub(r"\1 <subject>", ACTOR.sub("<who>@", upstreams_named(asked_for_unnamed(words), namespaces)))
     about = DNS_QUESTION.sub("<question>", about)
     if BAD_DATA.search(words):
         # of a record it cannot decode, a library's qualified class (org.apache.kafka.common.errors.

@@ -45,10 +45,11 @@ _NO_SPACE = (
 _STREAM_LIMIT = (
     r"\bmaximum (bytes|messages|consumers)( per subject)? (exceeded|limit reached)\b|\bresource limits exceeded\b"
 )
-# how much an account may use in a day or a month (a plan's daily request limit), spent: the provider refuses until
-# the period ends or the plan is raised; its limit, not its caller's (Upstash's "max daily request limit exceeded")
+# how much an account may use in a day or a month (a plan's daily request limit, a monthly quota), spent: the provider
+# refuses until the period ends or the plan is raised; its limit, not its caller's (Upstash's "max daily request
+# limit exceeded")
 _USAGE_QUOTA = (
-    r"\b(daily|monthly|hourly|per[- ]day|per[- ]month)\b[^.\n]{0,30}\blimit\b[^.\n]{0,20}\b(exceeded|reached)\b"
+    r"\b(daily|monthly|hourly|per[- ]day|per[- ]month)\b[^.\n]{0,30}\b(limit|quota)\b[^.\n]{0,20}\b(exceeded|reached)\b"
     # a prepaid allowance used up: the account's balance or package (Tencent SMS's InsufficientBalanceInSmsPackage)
     r"|InsufficientBalance|\binsufficient (balance|credits?|funds)\b"
 )
@@ -109,6 +110,10 @@ RULES: list[tuple[Category, str]] = [
         # a login refused for its password, or an account locked after too many such refusals (Oracle's
         # ORA-01017 and ORA-28000, SMPP's bind "Invalid Password", an LDAP or database "logon denied")
         r"|\binvalid (user ?name/)?password\b|\blogon denied\b|\b(rejected|refused|denied) (login|logon|bind)\b"
+        # a provider saying the identity the caller presented is not valid: its credentials, its API key, the
+        # initiator a payment API acts as (M-Pesa's result 2001: "The initiator information is invalid")
+        r"|\b(credentials?|api[ _-]?key|initiator|security credential)( information| details)? (is|are|was|were) "
+        r"(invalid|incorrect|not valid)\b"
         r"|\b(login|logon|bind) (was )?(rejected|refused|denied)\b|\baccount (is |has been |was )?locked\b"
         # a token its server no longer knows (expired, so deleted, or revoked): Consul's and Nomad's words
         r"|\bACL (token )?not found\b|\b(access|api|auth|bearer|session) token (was )?not found\b"
@@ -278,6 +283,18 @@ def told_own_cert_refused(words: str) -> bool:
 def their_cert(words: str) -> bool:
     """The words are about the other side's certificate (one the logger checked), not its own."""
     return bool(PEER_CERT.search(words)) and not ALERT_RECEIVED.search(words)
+
+
+# What a request asked for, not who failed to answer it: a proxy's error line names the request it was serving
+# (nginx's `request: "POST /v1/loans HTTP/1.1"`), and an upstream's URL the same path again after its address
+ASKED_FOR = re.compile(r'\brequest: "[^"]*"')
+UPSTREAM_PATH = re.compile(r'(\bupstream: "(?:[a-z]+://)?[^/"\s]+)/[^"]*"')
+
+
+def asked_for_unnamed(text: str) -> str:
+    """`text` without what its requests asked for (ASKED_FOR, UPSTREAM_PATH): the upstream's address is kept, and
+    names the service that failed to answer."""
+    return ASKED_FOR.sub("<asked>", UPSTREAM_PATH.sub(r'\1"', text))
 
 
 def upstreams_named(text: str, namespaces: Iterable[str]) -> str:

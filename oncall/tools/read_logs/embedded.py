@@ -41,11 +41,13 @@ from oncall.tools.read_logs.aggregate import (
     upward_level,
 )
 from oncall.tools.read_logs.fields import (
+    BSD_FRAME,
     CONTAINER_LOG,
     ERROR_KEYS,
     EVENTLOG_HEADER,
     FIELDS,
     FRAME,
+    GROUP_FILE,
     INSIGHTS_LEVEL,
     JSON_LINE,
     POD_TAGS,
@@ -246,12 +248,13 @@ def _json_said(col: str, name: str, blank_unsaid: bool = False) -> str:
     )
 
 
-def _unframed(services: tuple[str, ...]) -> str:
+def _unframed(services: tuple[str, ...], traditional: bool = False) -> str:
     """SQL: steps after `r` that read a line whose text is a syslog frame (FRAME) after its header, split once:
     its time the header's, its service the one the frame's process or app names (an instance's number left off,
     or a provider's prefix), else the line's own; its pod the process; its text what follows the header, and
     when that is a JSON object (pino's line), the message, error and level in it. The last step, `f`, has `r`'s
-    columns; lines that are not frames keep theirs."""
+    columns; lines that are not frames keep theirs. A `traditional` frame (BSD_FRAME) has no year or zone in its
+    time and a process id for a process: the line's own time and pod come first, then the frame's time and host."""
 
     def inside(name: str) -> str:
         return _json_said("fr.body", name)
@@ -262,13 +265,21 @@ def _unframed(services: tuple[str, ...]) -> str:
     prefixed = " ".join(f"WHEN suffix(fr_proc, {_literal('-' + s.lower())}) THEN {_literal(s)}" for s in longest)
     said = with_error(f"coalesce({inside('message')}, fr.body)", inside("error"))
     parts = "['ts', 'host', 'app', 'proc', 'body']"
-    return f"""f0 AS (SELECT *, regexp_extract(msg0, {_literal("(?s)" + FRAME + "(.*)")}, {parts}) AS fr FROM r),
+    frame = BSD_FRAME if traditional else FRAME
+    own, framed = "nullif(ts_text, '')", "nullif(fr.ts, '')"
+    ts = f"coalesce({own}, {framed})" if traditional else f"coalesce({framed}, {own})"
+    pod = (
+        "CASE WHEN fr.ts = '' THEN pod ELSE coalesce(nullif(pod, ''), fr.host) END"
+        if traditional
+        else "coalesce(nullif(fr.proc, ''), pod)"
+    )
+    return f"""f0 AS (SELECT *, regexp_extract(msg0, {_literal("(?s)" + frame + "(.*)")}, {parts}) AS fr FROM r),
             f1 AS (SELECT *, lower(regexp_replace(fr.proc, '[.-][0-9]+$', '')) AS fr_proc, lower(fr.app) AS fr_app
                    FROM f0),
             f AS (SELECT * EXCLUDE (fr, fr_proc, fr_app) REPLACE (
-                    coalesce(nullif(fr.ts, ''), nullif(ts_text, '')) AS ts_text,
+                    {ts} AS ts_text,
                     coalesce(CASE fr_proc {names} END, CASE {prefixed} END, CASE fr_app {names} END, svc0) AS svc0,
-                    coalesce(nullif(fr.proc, ''), pod) AS pod,
+                    {pod} AS pod,
                     coalesce(nullif(lvl0, ''), {inside("level")}, '') AS lvl0,
                     CASE WHEN fr.ts = '' THEN msg0 WHEN left(fr.body, 1) = '{{' THEN {said} ELSE fr.body END AS msg0)
                   FROM f1),"""
@@ -513,14 +524,14 @@ class JsonlLogs:
         error = f"CASE WHEN {none} THEN NULL ELSE {pick['error']} END"
         # a collector guessed the level from the words: the level the line's own header states comes first
         level = f"coalesce({header_level('msg0')}, lvl0)" if found.guessed else "lvl0"
-        # a line with no service field of its own: the last part of its log group's name
-        service = """CASE WHEN suffix(svc0, '.service') THEN svc0[:-9] WHEN svc0 <> '' THEN svc0
-                      ELSE regexp_extract(group0, '([^/]+)/*$', 1) END"""
+        # a line with no service field of its own: the last part of its log group's name (before a file's path)
+        service = f"""CASE WHEN suffix(svc0, '.service') THEN svc0[:-9] WHEN svc0 <> '' THEN svc0
+                      ELSE regexp_extract(regexp_replace(group0, {_literal(GROUP_FILE)}, ''), '([^/]+)/*$', 1) END"""
         # the steps after `r` that only some files need, and the last step before `m`: a syslog frame's header,
         # then a program's JSON line kept whole (its level)
         steps, last = "", "r"
         if found.framed:
-            steps, last = _unframed(found.framed), "f"
+            steps, last = _unframed(found.framed, found.traditional), "f"
         if found.objects:
             steps, last = steps + _objects(last), "o"
         # in steps, each naming what the one before worked out: written as one expression, the message's

@@ -207,6 +207,9 @@ FIELDS = {
     # (a Logs Insights export's @log is "<account>:<group>")
     "group": ("logGroup", "@log"),
 }
+# a log group named for a file on a machine as well as its owner (Beanstalk's
+# /aws/elasticbeanstalk/<environment>/var/log/web.stdout.log): the file's path says which file, not whose
+GROUP_FILE = r"/(?:var|opt|srv|home|usr|tmp)/.+$"
 
 
 def envelope(sample: list[dict[str, Any]]) -> str | None:
@@ -418,12 +421,36 @@ FRAME = (
 )
 
 
+# A traditional (RFC 3164) syslog line kept whole as a line's text, as rsyslog writes the file a shipper then tails
+# (Elastic Beanstalk's web.stdout.log, a VM's /var/log/messages): the time without its year or zone, the host, the
+# program and its process id, then what the program wrote. Groups as FRAME's: 1 the time, 3 the program, 4 the pid.
+BSD_FRAME = (
+    r"^((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +[0-9]{1,2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?) "
+    r"(\S+) ([^\s\[\]:]+)(?:\[([0-9]+)\])?: "
+)
+
+
 def syslog_frames(sample: list[dict[str, Any]], known: list[str], text: str | None = None) -> tuple[str, ...]:
     """The catalog's services, when most sampled lines' texts are syslog frames (FRAME): each is read after its
     header, at the header's time, and as the service its process or app name is (an instance's number after a
     dot or dash left off: `postgres.29410`), where that is a catalogued one; a drain carries the lines of what
     runs beside an app (its database's) as the app's. Empty when they are not."""
     return tuple(known) if _mostly_begin(sample, text, FRAME) else ()
+
+
+def traditional_frames(sample: list[dict[str, Any]], text: str | None = None) -> bool:
+    """Whether any sampled line's text is a traditional syslog line (BSD_FRAME): those lines are read after their
+    header as syslog_frames' are, the others as they are (a shipper that tails a machine's files sends the
+    journal's file beside ones each program writes itself)."""
+    return _share_begin(sample, text, BSD_FRAME) > 0
+
+
+def _share_begin(objs: list[dict[str, Any]], text: str | None, prefix: str) -> float:
+    """The share of these lines' texts (the first message field each has, or `text`, a field found to hold them)
+    that begin with `prefix`."""
+    paths = [*([text] if text else []), *FIELDS["message"]]
+    said = [t for obj in objs if (t := next((v for p in paths if isinstance(v := _at(obj, p), str)), None)) is not None]
+    return sum(1 for t in said if re.match(prefix, t)) / len(said) if said else 0.0
 
 
 # ASP.NET Core's event log provider (Microsoft.Extensions.Logging.EventLog) writes the logger's category, the event
@@ -444,11 +471,8 @@ def eventlog_headers(sample: list[dict[str, Any]]) -> bool:
 
 
 def _mostly_begin(objs: list[dict[str, Any]], text: str | None, prefix: str) -> bool:
-    """Whether most of these lines' texts (the first message field each has, or `text`, a field found to hold
-    them) begin with `prefix`."""
-    paths = [*([text] if text else []), *FIELDS["message"]]
-    said = [t for obj in objs if (t := next((v for p in paths if isinstance(v := _at(obj, p), str)), None)) is not None]
-    return bool(said) and sum(1 for t in said if re.match(prefix, t)) * 2 > len(said)
+    """Whether most of these lines' texts begin with `prefix` (_share_begin)."""
+    return _share_begin(objs, text, prefix) > 0.5
 
 
 # what a program's JSON line says, in the fields programs most often write it in (pino's, bunyan's, logrus',
@@ -1007,6 +1031,8 @@ class Found:
     objects: bool = False  # some texts are a program's JSON lines kept whole (json_lines)
     zoned: str | None = None  # the time field read first, the one FIELDS lists first being a wall clock (zoned_time)
     swarm: str | None = None  # the pod field names Swarm tasks' containers of services under this stack (swarm_stack)
+    # the frames are traditional syslog lines (traditional_frames): the line's own time and instance come first
+    traditional: bool = False
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -1030,6 +1056,7 @@ class Found:
         stack = stack_of(sample, host, known) if host is not None else None
         text = text_field(sample, (host, time))
         tags = pod_tags(sample)
+        framed, traditional = syslog_frames(sample, known, text), traditional_frames(sample, text)
         return cls(
             host,
             text,
@@ -1053,10 +1080,11 @@ class Found:
             windows_events(sample),
             eventlog_headers(sample),
             severity_numbers(sample),
-            syslog_frames(sample, known, text),
+            framed or (tuple(known) if traditional else ()),
             json_lines(sample, text),
             zoned_time(sample),
             swarm_stack(sample, known),
+            not framed and traditional,
         )
 
     def keys(self) -> list[str]:
