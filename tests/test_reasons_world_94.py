@@ -152,3 +152,21 @@ def test_a_door_shut_in_front_of_a_service_is_the_change_that_shut_it(tmp_path: 
     assert not _shut(tmp_path, "late", sg, 40, 0.8).startswith("edge/")
     # a service behind the door that says what is wrong with it is failing for its own reason
     assert not _shut(tmp_path, "own", sg, 3, 0.8, "payment handler crashed: NullPointerException").startswith("edge/")
+
+
+def test_what_a_change_changed_is_read_without_its_files_names() -> None:
+    """Every reason that asks whether a change touched how traffic is routed or who may call (a path cut, callers
+    refused, a door shut, a service's own reach) reads its from, to and diff lines, not the diff's file headers: an
+    inventory's `hosts/` file is no change to hosts."""
+    from oncall.analysts.offline.findings import change_said
+    from oncall.analysts.offline.patterns import admits, reaches
+    from oncall.tools.read_changes import Change
+
+    def change(path: str, old: str, new: str) -> Change:
+        diff = f"--- a/{path}\n+++ b/{path}\n@@ -3 +3 @@\n   web:\n-    {old}\n+    {new}\n"
+        return Change.model_validate({"ts": "2026-03-02T13:50:00Z", "service": "web", "kind": "config", "diff": diff})
+
+    assert not reaches(*change_said(change("inventory/hosts/web.yml", "pool_size: 10", "pool_size: 20")))
+    assert reaches(*change_said(change("inventory/group_vars/web.yml", "egress: [10.0.0.0/8]", "egress: []")))
+    assert not admits(*change_said(change("acl/allow-list/web.yml", "timeout: 5s", "timeout: 2s")))
+    assert admits(*change_said(change("mesh/web.yml", "intentions: [api]", "intentions: []")))

@@ -650,6 +650,12 @@ GENERIC_KEYS = {
 }
 
 
+def change_said(change: Change) -> tuple[str, ...]:
+    """What a change says it changed, to read for what kind of setting it touched: its from and to, and its diff's
+    lines without the file headers (a path names which file, not what changed: an inventory's `hosts/`)."""
+    return (change.from_ or "", change.to or "", *diffs.parse(change.diff).body)
+
+
 def change_tokens(change: Change) -> set[str]:
     """What a change is about, as tokens a log line could repeat: the words of its diff
     (settings and their context, not image tags or file names), the values it introduced,

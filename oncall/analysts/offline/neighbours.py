@@ -38,6 +38,7 @@ from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import (
     ChangeFinding,
     MetricFinding,
+    change_said,
     change_tokens,
     fell_away,
     log_tokens,
@@ -309,7 +310,7 @@ def _callers_refused(c: ChangeFinding, users: list[Suspect]) -> list[Suspect]:
     """X's change set who may call it (its intentions, authorization policy, allow list), and right after it a
     user of X began being refused permission: X's new rules refuse it, whatever its own recent changes."""
     assert c.at is not None
-    if not admits(c.detail.from_, c.detail.to, c.detail.diff):
+    if not admits(*change_said(c.detail)):
         return []
     return [u for u in users if soon_after(u, c.at) and any(f.category == "permission_denied" for f in u.logs("own"))]
 
@@ -402,7 +403,7 @@ def _path_cut(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> lis
     right after it several services could not connect or timed out connecting, none having changed
     itself since: the path they share was cut."""
     assert c.at is not None
-    if not reaches(c.detail.from_, c.detail.to, c.detail.diff):
+    if not reaches(*change_said(c.detail)):
         return []
     cut = [
         s
@@ -424,8 +425,7 @@ def _turned_away(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], cat
     The services behind X whose requests fell."""
     assert c.at is not None
     refusing = any(f.at and within(f.at, c.at) and REFUSED.search(f.words) for f in x.logs())
-    edit = diffs.parse(c.detail.diff)  # (what it changed, not the file it changed: an inventory's `hosts/`)
-    if not (refusing or reaches(c.detail.from_, c.detail.to, *edit.removed, *edit.added)):
+    if not (refusing or reaches(*change_said(c.detail))):
         return []
     behind = [suspects[d] for d in catalog.dependencies(x.service, depth=4) if d in suspects]
     return [

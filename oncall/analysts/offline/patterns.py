@@ -110,11 +110,11 @@ RULES: list[tuple[Category, str]] = [
         # a login refused for its password, or an account locked after too many such refusals (Oracle's
         # ORA-01017 and ORA-28000, SMPP's bind "Invalid Password", an LDAP or database "logon denied")
         r"|\binvalid (user ?name/)?password\b|\blogon denied\b|\b(rejected|refused|denied) (login|logon|bind)\b"
+        r"|\b(login|logon|bind) (was )?(rejected|refused|denied)\b|\baccount (is |has been |was )?locked\b"
         # a provider saying the identity the caller presented is not valid: its credentials, its API key, the
         # initiator a payment API acts as (M-Pesa's result 2001: "The initiator information is invalid")
         r"|\b(credentials?|api[ _-]?key|initiator|security credential)( information| details)? (is|are|was|were) "
         r"(invalid|incorrect|not valid)\b"
-        r"|\b(login|logon|bind) (was )?(rejected|refused|denied)\b|\baccount (is |has been |was )?locked\b"
         # a token its server no longer knows (expired, so deleted, or revoked): Consul's and Nomad's words
         r"|\bACL (token )?not found\b|\b(access|api|auth|bearer|session) token (was )?not found\b"
         # a key or token its issuer revoked is as invalid as an expired one (not a certificate: a revoked

@@ -21,6 +21,7 @@ from oncall.analysts.offline.findings import (
     HistoryFinding,
     LogFinding,
     MetricFinding,
+    change_said,
     change_tokens,
     fell_away,
     log_tokens,
@@ -219,9 +220,7 @@ def _reach_changed(s: Suspect) -> bool:
     """A change of its own to how it reaches others landed in the minutes before it broke."""
     onset = s.onset
     return onset is not None and any(
-        c.at is not None
-        and timedelta(0) <= onset - c.at <= w.JUST_AFTER
-        and reaches(c.detail.from_, c.detail.to, c.detail.diff)
+        c.at is not None and timedelta(0) <= onset - c.at <= w.JUST_AFTER and reaches(*change_said(c.detail))
         for c in s.changes()
     )
 
