@@ -17,6 +17,7 @@ it): 0.500 on seeds 1-4, no wrong HIGH, with no line read as any service's. Its 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ def _row(at: datetime, env: str, message: str, file: str = "var/log/web.stdout.l
     return {
         "@timestamp": at.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
         "@message": message,
-        "@logStream": stream or f"i-0{abs(hash(env)) % 10**16:016d}",
+        "@logStream": stream or "i-0" + hashlib.sha256(env.encode()).hexdigest()[:16],
         "@log": f"{ACCOUNT}:/aws/elasticbeanstalk/{env}/{file}",
     }
 
