@@ -207,6 +207,57 @@ def iso(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def eventbridge_alarm(
+    name: str,
+    t: datetime,
+    rng: random.Random,
+    *,
+    account: str,
+    region: str,
+    description: str,
+    metric: tuple[str, str, str, float],
+    dimensions: dict[str, str],
+) -> dict[str, Any]:
+    """A CloudWatch alarm's change to ALARM as EventBridge delivers it (`metric`: its namespace, name, statistic
+    and threshold), crossed for the last three datapoints."""
+    namespace, metric_name, stat, threshold = metric
+    stamp = t.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    return {
+        "version": "0",
+        "id": f"{rng.getrandbits(128):032x}",
+        "detail-type": "CloudWatch Alarm State Change",
+        "source": "aws.cloudwatch",
+        "account": account,
+        "time": iso(t).replace(".000", ""),
+        "region": region,
+        "resources": [f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}"],
+        "detail": {
+            "alarmName": name,
+            "state": {
+                "value": "ALARM",
+                "reason": "Threshold Crossed: 3 out of the last 3 datapoints were greater than the threshold "
+                f"({threshold}).",
+                "timestamp": stamp,
+            },
+            "previousState": {"value": "OK", "reason": "Threshold Crossed", "timestamp": stamp},
+            "configuration": {
+                "description": description,
+                "metrics": [
+                    {
+                        "id": "m1",
+                        "metricStat": {
+                            "metric": {"namespace": namespace, "name": metric_name, "dimensions": dimensions},
+                            "period": 60,
+                            "stat": stat,
+                        },
+                        "returnData": True,
+                    }
+                ],
+            },
+        },
+    }
+
+
 def alertmanager(
     f: Fault,
     labels: dict[str, str],

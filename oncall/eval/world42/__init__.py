@@ -12,7 +12,7 @@ from typing import Any
 from oncall.eval.styled import HTTP, Curve, Routine, Style
 from oncall.eval.world42.estates import ACCOUNT, BACKGROUND, CLUSTER, ESTATES, NOISE, UNSEEN, Estate, record
 from oncall.eval.world42.faults import FAULTS, change
-from oncall.eval.worlds import Fault, iso
+from oncall.eval.worlds import Fault, eventbridge_alarm
 
 # each alarm: its namespace, metric, statistic, threshold, and whether it watches the load balancer's target group
 ALARMS = {
@@ -38,41 +38,16 @@ def cloudwatch_alarm(e: Estate, f: Fault, t: datetime, rng: random.Random) -> tu
         dims = {"ClusterName": CLUSTER, "ServiceName": svc}
     else:
         dims = {"ServiceName": svc}
-    stamp = t.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-    event = {
-        "version": "0",
-        "id": f"{rng.getrandbits(128):032x}",
-        "detail-type": "CloudWatch Alarm State Change",
-        "source": "aws.cloudwatch",
-        "account": ACCOUNT,
-        "time": iso(t).replace(".000", ""),
-        "region": "eu-west-1",
-        "resources": [f"arn:aws:cloudwatch:eu-west-1:{ACCOUNT}:alarm:{f.alertname}"],
-        "detail": {
-            "alarmName": f.alertname,
-            "state": {
-                "value": "ALARM",
-                "reason": "Threshold Crossed: 3 out of the last 3 datapoints were greater than the threshold "
-                f"({threshold}).",
-                "timestamp": stamp,
-            },
-            "previousState": {"value": "OK", "reason": "Threshold Crossed", "timestamp": stamp},
-            "configuration": {
-                "description": f"{metric} ({stat}) over {threshold:g} for 3 minutes",
-                "metrics": [
-                    {
-                        "id": "m1",
-                        "metricStat": {
-                            "metric": {"namespace": namespace, "name": metric, "dimensions": dims},
-                            "period": 60,
-                            "stat": stat,
-                        },
-                        "returnData": True,
-                    }
-                ],
-            },
-        },
-    }
+    event = eventbridge_alarm(
+        f.alertname,
+        t,
+        rng,
+        account=ACCOUNT,
+        region="eu-west-1",
+        description=f"{metric} ({stat}) over {threshold:g} for 3 minutes",
+        metric=(namespace, metric, stat, threshold),
+        dimensions=dims,
+    )
     return event, f.alertname
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from oncall.eval.styled import HTTP, Curve, Routine, Style
 from oncall.eval.world9.estates import BACKGROUND, ESTATES, NOISE, UNSEEN, Estate, record
 from oncall.eval.world9.faults import FAULTS, change
-from oncall.eval.worlds import Fault, iso
+from oncall.eval.worlds import Fault, eventbridge_alarm
 
 METRIC = {"HighLatency": ("LatencyP99", "Maximum", 2.0), "HighErrorRate": ("ErrorRatio", "Average", 0.05)}
 
@@ -26,46 +26,16 @@ def cloudwatch_alarm(e: Estate, f: Fault, t: datetime, rng: random.Random) -> tu
         return None
     metric, stat, threshold = METRIC[f.alertname]
     name = f"prod-{f.alert_service}-{metric}"
-    account = "318204117723"
-    stamp = t.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-    event = {
-        "version": "0",
-        "id": f"{rng.getrandbits(128):032x}",
-        "detail-type": "CloudWatch Alarm State Change",
-        "source": "aws.cloudwatch",
-        "account": account,
-        "time": iso(t).replace(".000", ""),
-        "region": "eu-central-1",
-        "resources": [f"arn:aws:cloudwatch:eu-central-1:{account}:alarm:{name}"],
-        "detail": {
-            "alarmName": name,
-            "state": {
-                "value": "ALARM",
-                "reason": "Threshold Crossed: 3 out of the last 3 datapoints were greater than the threshold "
-                f"({threshold}).",
-                "timestamp": stamp,
-            },
-            "previousState": {"value": "OK", "reason": "Threshold Crossed", "timestamp": stamp},
-            "configuration": {
-                "description": f"{metric} of {f.alert_service} over {threshold}",
-                "metrics": [
-                    {
-                        "id": "m1",
-                        "metricStat": {
-                            "metric": {
-                                "namespace": "Freight/Services",
-                                "name": metric,
-                                "dimensions": {e.label: f.alert_service, "Environment": "prod"},
-                            },
-                            "period": 60,
-                            "stat": stat,
-                        },
-                        "returnData": True,
-                    }
-                ],
-            },
-        },
-    }
+    event = eventbridge_alarm(
+        name,
+        t,
+        rng,
+        account="318204117723",
+        region="eu-central-1",
+        description=f"{metric} of {f.alert_service} over {threshold}",
+        metric=("Freight/Services", metric, stat, threshold),
+        dimensions={e.label: f.alert_service, "Environment": "prod"},
+    )
     return event, name
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from oncall.eval.styled import Curve, Routine, Style
 from oncall.eval.world96.estates import ACCOUNT, BACKGROUND, ENV, ESTATES, NOISE, REGION, Estate, record
 from oncall.eval.world96.faults import FAULTS, change
-from oncall.eval.worlds import Fault, iso
+from oncall.eval.worlds import Fault, eventbridge_alarm
 
 WHO = "github-actions"
 OPTIONS = (
@@ -30,42 +30,16 @@ ALARMS = {
 def cloudwatch_alarm(e: Estate, f: Fault, t: datetime, rng: random.Random) -> tuple[dict[str, Any], str] | None:
     """The alarm's state change as EventBridge delivers it to the team's Lambda, by the environment's name."""
     namespace, metric, stat, threshold = next(v for k, v in ALARMS.items() if f.alertname.endswith(k))
-    stamp = t.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-    dims = {"EnvironmentName": ENV.format(service=f.alert_service)}
-    event = {
-        "version": "0",
-        "id": f"{rng.getrandbits(128):032x}",
-        "detail-type": "CloudWatch Alarm State Change",
-        "source": "aws.cloudwatch",
-        "account": ACCOUNT,
-        "time": iso(t).replace(".000", ""),
-        "region": REGION,
-        "resources": [f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{f.alertname}"],
-        "detail": {
-            "alarmName": f.alertname,
-            "state": {
-                "value": "ALARM",
-                "reason": "Threshold Crossed: 3 out of the last 3 datapoints were greater than the threshold "
-                f"({threshold}).",
-                "timestamp": stamp,
-            },
-            "previousState": {"value": "OK", "reason": "Threshold Crossed", "timestamp": stamp},
-            "configuration": {
-                "description": f"{metric} ({stat}) over {threshold:g} for 3 minutes",
-                "metrics": [
-                    {
-                        "id": "m1",
-                        "metricStat": {
-                            "metric": {"namespace": namespace, "name": metric, "dimensions": dims},
-                            "period": 60,
-                            "stat": stat,
-                        },
-                        "returnData": True,
-                    }
-                ],
-            },
-        },
-    }
+    event = eventbridge_alarm(
+        f.alertname,
+        t,
+        rng,
+        account=ACCOUNT,
+        region=REGION,
+        description=f"{metric} ({stat}) over {threshold:g} for 3 minutes",
+        metric=(namespace, metric, stat, threshold),
+        dimensions={"EnvironmentName": ENV.format(service=f.alert_service)},
+    )
     return event, f.alertname
 
 
