@@ -55,7 +55,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 96,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 97,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -249,6 +249,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world95
 	rm -rf build/world96 && $(BIN)/oncall scenarios generate build/world96 --world 96 --seed 7 --per-family 8
 	$(BIN)/oncall eval build/world96
+	rm -rf build/world97 && $(BIN)/oncall scenarios generate build/world97 --world 97 --seed 7 --per-family 8
+	$(BIN)/oncall eval build/world97
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -32,6 +32,7 @@ from oncall.analysts.offline.patterns import (
     STORE_READ_ONLY,
     THROTTLED,
     TIMED_OUT,
+    UNREACHED,
     UNRESOLVED,
     UNTRUSTED_CERT,
     checked_their_cert,
@@ -55,7 +56,7 @@ def reattribute(
     """`seen`: the services whose metrics were read (a service outside it sends no telemetry we have);
     `working`: (caller, callee) edges the traces show working in the window; `dark`: services read and
     found to have no metrics at all."""
-    found = _infrastructure_failing(_unnamed_dependency(found, catalog, dark), catalog)
+    found = _way_cut(_infrastructure_failing(_unnamed_dependency(found, catalog, dark), catalog), catalog)
     found = _bad_data_from_source(found, catalog, dark)
     found = _store_full(found, catalog)
     found = _reached_by_others(_credential_refused(_stale_trust(found, working), dark), seen, working)
@@ -428,6 +429,41 @@ def _infrastructure_failing(found: list[Finding], catalog: Catalog) -> list[Find
                 if len(kind) == 1 and kind[0] in failing and failing[kind[0]] <= at + w.NEAR:
                     f = replace(f, role="peer", points_to=kind[0], category="dependency_failure")
                     break
+        out.append(f)
+    return out
+
+
+CONNECTIONS = "pool_utilization"  # a server's share of the connections it allows, open
+
+
+def _way_cut(found: list[Finding], catalog: Catalog) -> list[Finding]:
+    """A caller that could not open a connection to a database (its errors name one and say no connection was
+    made), while the one database it depends on whose open connections fell as the errors began logged no
+    trouble of its own and had nothing at a limit: the calls are not arriving there, so the way to it is cut
+    (a firewall rule, a route, a connector), a network failure the errors witness at that database."""
+    troubled = {
+        f.service
+        for f in found
+        if (isinstance(f, LogFinding) and f.role == "own" and f.weight >= 1)
+        or (isinstance(f, MetricFinding) and f.role in ("saturation", "symptom") and f.weight > 0)
+    }
+    # (its connections rising are a resource of it filling: troubled, above)
+    fell = {
+        f.service: f.detail.onset
+        for f in found
+        if isinstance(f, MetricFinding) and f.signal == CONNECTIONS and f.detail.onset
+    }
+    out: list[Finding] = []
+    for f in found:
+        if isinstance(f, LogFinding) and f.at and UNREACHED.search(f.words) and DATABASE_SAID.search(f.words):
+            at = f.at
+            kind = [
+                d
+                for d in catalog.dependencies(f.service, depth=1)
+                if DATABASE_NAME.search(d) and d in fell and at - w.NEAR <= fell[d] <= at + w.CONNECTIONS_DRAIN
+            ]
+            if len(kind) == 1 and kind[0] not in troubled:
+                f = replace(f, role="peer", points_to=kind[0], category="network")
         out.append(f)
     return out
 

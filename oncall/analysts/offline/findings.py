@@ -349,14 +349,10 @@ QUALIFIED_CLASS = re.compile(r"\b[a-z]\w*(?:\.[a-z]\w*)+\.[A-Z]\w*")  # package.
 DNS_QUESTION = re.compile(r"[\w-]+(?:\.[\w-]+)*\.\s+(?:A|AAAA|CNAME|SRV|TXT|MX|PTR|NS|SOA|HTTPS|SVCB|ANY)\b")
 
 
-def attribute(
-    words: str, others: list[str], me: str, namespaces: Iterable[str] = ()
-) -> tuple[LogRole, str | None, Category | None]:
-    """Whose problem an error is: a catalogued peer it names when it is about that peer (a failing
-    call, the peer's certificate, our threads waiting on it); something outside the catalog when it
-    is a dependency failure naming none; else the service's own. `others`: the other services' names,
-    longest first; `me`: whose error it is; `namespaces`: the catalog's, which a proxy's upstream names
-    begin with. Returns (role, the peer it points to, category)."""
+def said_about(words: str, namespaces: Iterable[str] = ()) -> str:
+    """An error's words with what names no service it is about masked: who acted, what a request asked for, the
+    subject a certifier certifies, the question a resolver was asked, and, of a record it cannot decode, the
+    decoder's class. `namespaces`: the catalog's, which a proxy's upstream names begin with."""
     # the name before an @ is who acted (a database session's `application@database`, a user@host), not
     # what failed: booking-api's statement cancelled by the database is the database's doing
     about = CERTIFIED.sub(r"\1 <subject>", ACTOR.sub("<who>@", upstreams_named(asked_for_unnamed(words), namespaces)))
@@ -365,6 +361,18 @@ def attribute(
         # of a record it cannot decode, a library's qualified class (org.apache.kafka.common.errors.
         # SerializationException) names the code that failed to decode it, not where the record came from
         about = QUALIFIED_CLASS.sub("<class>", about)
+    return about
+
+
+def attribute(
+    words: str, others: list[str], me: str, namespaces: Iterable[str] = ()
+) -> tuple[LogRole, str | None, Category | None]:
+    """Whose problem an error is: a catalogued peer it names when it is about that peer (a failing
+    call, the peer's certificate, our threads waiting on it); something outside the catalog when it
+    is a dependency failure naming none; else the service's own. `others`: the other services' names,
+    longest first; `me`: whose error it is; `namespaces`: the catalog's, which a proxy's upstream names
+    begin with. Returns (role, the peer it points to, category)."""
+    about = said_about(words, namespaces)
     named = next((s for s in others if mentions(s, about, [*others, me], own=me)), None)
     cat = classify(words)
     waited = bool(named) and re.search(WAITING_ON.pattern + spellings(named or "").pattern, words, re.I)

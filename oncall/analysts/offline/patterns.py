@@ -663,8 +663,8 @@ HANDSHAKE_FAILED = re.compile(
 # a caller that could not reach the other side at all: no connection made, no route, refused
 UNREACHED = re.compile(
     r"connect(ion)? ?time(d)? ?out|timed out (while )?connecting|without establishing a connection|\bETIMEDOUT\b"
-    r"|\bEHOSTUNREACH\b|\bENETUNREACH\b|no route to host|network is unreachable|(could not|failed to|unable to) "
-    r"connect|connection refused|\bECONNREFUSED\b",
+    r"|\bEHOSTUNREACH\b|\bENETUNREACH\b|no route to host|network is unreachable"
+    r"|(could not|couldn't|can't|cannot|failed to|unable to) connect|connection refused|\bECONNREFUSED\b",
     re.I,
 )
 

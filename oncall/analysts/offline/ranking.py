@@ -228,9 +228,9 @@ def _reach_changed(s: Suspect) -> bool:
 def _never_reached(s: Suspect) -> bool:
     """Callers fail before their requests reach it: its certificate fails the handshake (expired,
     untrusted, for another name), its port refuses, the proxy in front of it has no healthy upstream
-    or aborts by rule. Its own metrics cannot show what never arrived, so they do not acquit it, and
-    when it broke is when callers began to say so."""
-    return any(their_cert(f.words) or NEVER_ARRIVED.search(f.words) for f in s.blamed_by)
+    or aborts by rule, the way to it is cut (a network failure its callers witness). Its own metrics cannot show
+    what never arrived, so they do not acquit it, and when it broke is when callers began to say so."""
+    return any(their_cert(f.words) or NEVER_ARRIVED.search(f.words) or f.category == "network" for f in s.blamed_by)
 
 
 def _explain_traffic(by_service: Grouped, catalog: Catalog) -> Grouped:

@@ -79,6 +79,10 @@ SILENCE_DATED = Span(
 SAMPLE_LAG = Span("a rate's first abnormal sample can come this long after the requests began", minutes=1)
 JUST_AFTER = Span("errors this soon after a neighbour's change can answer it", minutes=10)
 RAMP = Span("a resource that took this long to reach its peak was filling, not stepped", minutes=10)
+CONNECTIONS_DRAIN = Span(
+    "a server's open connections fall over minutes after the way to it is cut, as its clients' pools let theirs go",
+    minutes=10,
+)
 DRAWN_BACK = Weight(
     3,
     "a climb's start drawn back along its line is known within three of its standard errors, if no closer than "

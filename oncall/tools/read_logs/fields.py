@@ -49,6 +49,13 @@ FIELDS = {
         "kubernetes.labels.app",
         'labels."k8s-pod/app"',
         "resource.labels.container_name",
+        # Cloud Logging's monitored resource names the owner in its labels: an App Engine service's module_id, a
+        # Cloud Run service's service_name, a function's function_name, a Cloud SQL instance's database_id (behind
+        # its project: `<project>:<instance>`, as the catalog's templates spell it)
+        "resource.labels.module_id",
+        "resource.labels.service_name",
+        "resource.labels.function_name",
+        "resource.labels.database_id",
         "ContainerAppName_s",  # Azure Log Analytics: Container Apps' console logs, AKS's ContainerLogV2
         "ContainerName",
         "fields.container_name",  # Splunk Connect for Kubernetes: HEC indexed fields
@@ -137,6 +144,9 @@ FIELDS = {
         "jsonPayload.msg",
         "jsonPayload.event",
         "textPayload",
+        # App Engine's request log: the lines its runtime attached to the request (the first-generation
+        # runtimes' app logs, App Engine's own notices such as a memory limit exceeded), beside the request
+        "protoPayload.line[*].logMessage",
         # a record with no text of its own (a request log: lograge's method, path and status) is read whole
         "jsonPayload",
         "Log_s",
@@ -176,8 +186,10 @@ FIELDS = {
         'attributes."exception.message"',
         # the Collector's ClickHouse exporter keeps them in its otel_logs table's LogAttributes map (ClickStack)
         'LogAttributes."exception.message"',
-        # (Cloud Logging's jsonPayload: what zap and lograge caught in error, structlog's in exception)
+        # (Cloud Logging's jsonPayload: what zap and lograge caught in error, slog's and pino's in err,
+        # structlog's in exception)
         "jsonPayload.error",
+        "jsonPayload.err",
         "jsonPayload.exception",
         # SigNoz's rows keep the record's attributes in maps by type: the texts in attributes_string
         'attributes_string."exception.message"',
