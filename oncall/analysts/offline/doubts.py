@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import (
     MetricFinding,
-    change_tokens,
     log_tokens,
     reaction,
     rotation,
@@ -202,7 +201,7 @@ def _others_fine(top: Suspect, suspects: list[Suspect], catalog: Catalog, seen: 
         return None  # it broke itself
     users = _users(top, suspects, catalog)
     failing = [s for s in users if s.anomalous]
-    words = change_tokens(top.change.detail)
+    words = top.change.tokens()
     if any(words & log_tokens(" ".join(f.words for f in s.logs())) for s in failing):
         return None  # their errors repeat the change: it reached them, whoever else came through
     fine = [s.service for s in users if not s.anomalous and s.service in seen]

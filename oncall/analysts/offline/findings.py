@@ -137,6 +137,11 @@ class WorkFinding(Finding):
 class ChangeFinding(Finding):
     kind: ClassVar[Kind] = "change"
     detail: Change
+    estate: frozenset[str] = frozenset()  # the words naming the whole estate (estate_words), which tie nothing
+
+    def tokens(self) -> set[str]:
+        """What the change is about, as tokens a log line could repeat (change_tokens), less the estate's name."""
+        return change_tokens(self.detail) - self.estate
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,7 +164,7 @@ def findings(results: list[ToolResult], catalog: Catalog) -> list[Finding]:
         elif isinstance(r.data, WorkloadState):
             out += _workload_findings(r, r.data)
         elif isinstance(r.data, ChangeList):
-            out += _change_findings(r, r.data)
+            out += _change_findings(r, r.data, estate_words(catalog))
         elif isinstance(r.data, list) and r.data and isinstance(r.data[0], PastIncident):
             out += _history_findings(r, r.data)
     return out
@@ -587,7 +592,15 @@ def _workload_findings(r: ToolResult, st: WorkloadState) -> list[Finding]:
     return out
 
 
-def _change_findings(r: ToolResult, d: ChangeList) -> list[Finding]:
+def estate_words(catalog: Catalog) -> frozenset[str]:
+    """The words naming the whole estate: its namespaces' and the owners of its repositories (`ctecka-prod`,
+    `ctecka/platform`). Every change's command and many services' lines carry them, as every line carries its own
+    service's name: a change that repeats them repeats nothing of what it did."""
+    names = [*catalog.namespaces, *(info.repo.split("/")[0] for info in catalog.services.values() if info.repo)]
+    return frozenset(x for n in names for x in _words(n))
+
+
+def _change_findings(r: ToolResult, d: ChangeList, estate: frozenset[str] = frozenset()) -> list[Finding]:
     out: list[Finding] = []
     for c in d.changes:
         if c.line is None or c.ts > d.alert_at:
@@ -603,6 +616,7 @@ def _change_findings(r: ToolResult, d: ChangeList) -> list[Finding]:
                 category="recent_change",
                 weight=float(w.CHANGE),
                 detail=c,
+                estate=estate,
             )
         )
     return out

@@ -39,7 +39,6 @@ from oncall.analysts.offline.findings import (
     ChangeFinding,
     MetricFinding,
     change_said,
-    change_tokens,
     fell_away,
     log_tokens,
     reaction,
@@ -176,7 +175,7 @@ def _broke(
     def after(s: Suspect) -> bool:
         return bool(s.onset) and c.at <= s.onset <= c.at + w.LAG_CLOSE  # type: ignore[operator]
 
-    tokens = change_tokens(c.detail)
+    tokens = c.tokens()
 
     def repeats(s: Suspect) -> bool:
         return bool(tokens & log_tokens(" ".join(f.words for f in s.logs())))

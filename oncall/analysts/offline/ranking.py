@@ -22,7 +22,6 @@ from oncall.analysts.offline.findings import (
     LogFinding,
     MetricFinding,
     change_said,
-    change_tokens,
     fell_away,
     log_tokens,
     reaction,
@@ -461,7 +460,7 @@ def _pick_change(s: Suspect, dependency_first: bool = False) -> tuple[ChangeFind
             if lag <= w.LAG_MEDIUM
             else w.LAG_FAR_FACTOR
         )
-        repeated = bool(change_tokens(c.detail) & own_tokens)
+        repeated = bool(c.tokens() & own_tokens)
         # timing ties a change to the errors only when it alone landed in the half hour before them
         timely = bool(first_error and timedelta(0) <= first_error - c.at <= w.FIRST_ERROR_AFTER) and just_before == 1
         value += (w.REPEATED_IN_ERRORS if repeated else w.COHERENT_CHANGE if timely else 0.0) + (
@@ -699,7 +698,7 @@ def _ran_through(s: Suspect) -> bool:
         return False
     if any(m.signal in FILLING_SIGNALS for m in s.at_limit()):
         return False
-    return not change_tokens(c.detail) & log_tokens(" ".join(f.words for f in s.logs()))
+    return not c.tokens() & log_tokens(" ".join(f.words for f in s.logs()))
 
 
 def confidence(top: Suspect, runner_up: float) -> Confidence:

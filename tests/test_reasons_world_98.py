@@ -1,0 +1,91 @@
+"""What world 98's first contact taught (a Brno e-book store on Azure Service Fabric, its logs the Azure Monitor
+Agent's custom text log rows, the service only in the file's name; written after world 97's rules and scored before
+any rule saw it): 0.917 / 1.000 / 0.917 / 1.000 on seeds 1-4, with a wrong HIGH on seeds 1 and 3: the Pulsar
+bookies' disks, climbing for four hours, blamed on a routine release of orders (and of licensing) twenty minutes
+before the climb began, because the release's command and the broker's lines share the estate's name. Its lesson:
+
+- the estate's own name (its namespaces', the owner of its repositories) is in every change's command and many
+  services' lines, as every line carries its own service's name: a change repeating it repeats nothing of what it
+  did. (The same lesson righted world 96's held-out seeds 6 and 7, where RDS's storage, filling for five hours,
+  was blamed on a caller's routine release at MEDIUM: `eb deploy mkopo-prod-...` and PostgreSQL's `mkopo@mkopo`.)"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from oncall.analysts.offline.findings import ChangeFinding, estate_words
+from oncall.core.catalog import Catalog
+from oncall.tools.read_changes import Change
+from tests.bundles import ALERT_AT as AT
+from tests.bundles import END, T0, M, S, alertmanager, flat_then, iso, series, signals, verdict, write_bundle
+
+BASELINE = [AT - 6 * 60 * M + 5 * i * M for i in range(72)]
+
+
+def _climb(start: datetime, until: datetime, low: float, high: float) -> list[tuple[datetime, float]]:
+    """A disk filling steadily from `start` to `until`, flat before and after."""
+    out, t = [], T0
+    while t <= END:
+        k = min(1.0, max(0.0, (t - start) / (until - start)))
+        out.append((t, round(low + (high - low) * k, 4)))
+        t += M
+    return out
+
+
+def _bookies(tmp_path: Path, command: str) -> str:
+    """The broker's bookies' disks climbed for four hours to past their threshold; orders, which publishes to it,
+    fails from eight minutes before the alert; orders was released (`command`) three hours before the alert, as the
+    climb left the disk's earlier level behind (minutes before it counts as out of its baseline)."""
+    at = AT - 8 * M
+    climb = AT - 4 * 60 * M
+
+    def log(t: datetime, service: str, level: str, message: str) -> dict:
+        return {"ts": iso(t), "service": service, "level": level, "message": message}
+
+    broker = ("[pulsar-ordered-OrderedExecutor-3-0] WARN org.apache.bookkeeper.mledger.impl.ManagedLedgerImpl - "
+              "[acme/shop/persistent/order-paid] Error creating ledger rc=-6 Not enough non-faulty bookies available")  # fmt: skip
+    orders = (
+        "Publishing order-paid for order 4711 failed: PersistenceException: Not enough non-faulty bookies available"
+    )
+    root = write_bundle(
+        tmp_path,
+        services={"orders": ["pulsar"], "pulsar": []},
+        alert=alertmanager("CheckoutErrorsHigh", "orders"),
+        logs=[
+            log(t, s, "info", "[acme/shop/persistent/order-paid] ledger closed" if s == "pulsar" else "served")
+            for t in BASELINE
+            for s in ("orders", "pulsar")
+        ]
+        + [log(at + 15 * i * S, "pulsar", "warn", broker) for i in range(30)]
+        + [log(at + 10 * i * S, "orders", "error", orders) for i in range(45)],
+        metric_lines=series("error_ratio", "orders", flat_then(T0, END, 0.002, at, 0.45))
+        + series("disk_utilization", "pulsar", _climb(climb, AT - 10 * M, 0.6, 0.96)),
+        changes=[
+            {
+                "ts": iso(AT - 3 * 60 * M),
+                "service": "orders",
+                "kind": "deploy",
+                "from": "version=2.0.0",
+                "to": "version=2.0.1",
+                "author": "release",
+                "ref": "Release-477",
+                "diff": command,
+            }
+        ],
+        signals=signals("error_ratio", "disk_utilization"),
+    )
+    return verdict(root)
+
+
+def test_a_change_repeating_only_the_estates_name_repeats_nothing_it_did(tmp_path: Path) -> None:
+    upgrade = "Start-ServiceFabricApplicationUpgrade -ApplicationName fabric:/Acme -ApplicationTypeVersion 2.0.1\n"
+    assert _bookies(tmp_path / "estate", upgrade).startswith("pulsar/resource_exhaustion")
+    # the estate's name is the repositories' owner and the namespaces' ("acme/config", "prod" in these bundles)
+    catalog = Catalog.model_validate(
+        {"services": {"shop": {"repo": "acme/config", "namespace": "shop-prod"}}, "service_label": "service"}
+    )
+    assert {"acme", "shop", "prod"} <= estate_words(catalog)
+    change = Change(ts=AT, service="orders", kind="deploy", diff=upgrade)
+    c = ChangeFinding(service="orders", text="deploy", cite="R9:L2", at=AT, detail=change, estate=estate_words(catalog))
+    assert "acme" not in c.tokens() and "servicefabricapplicationupgrade" in c.tokens()
