@@ -27,7 +27,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, WorkFinding, instances, number_set
+from oncall.analysts.offline.findings import ChangeFinding, WorkFinding, change_said, instances, number_set
 from oncall.analysts.offline.patterns import BUSY, CONCURRENCY, REPLICAS, SERVER_LIMIT, STATED_FAILURES, THROTTLED
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core import diffs
@@ -195,10 +195,22 @@ def filled_since(
         users = [suspects[u] for u in catalog.dependents(s.service) if u in suspects]
         refused = any(f.points_to == s.service and f.category == "resource_exhaustion" for u in users for f in u.logs())
         others = [v for v in [s, *users] if v is not x]
-        near = any(d.at and abs(d.at - start) <= near_start for v in others for d in v.changes())
+        near = [d for v in others for d in v.changes() if d.at and abs(d.at - start) <= near_start]
+        if near and _keeps(c) and not any(_keeps(d) for d in near):
+            near = []  # of the changes landed as it began to fill, the one that set how long it keeps things
         if refused and not near:
             out += [s, *(u for u in users if u is not x and u.onset and u.onset >= start and u not in out)]
     return out
+
+
+# a setting for how long a store keeps what it is given: a time to live, an expiry, a retention, an eviction
+KEEPING = re.compile(r"\b(?:ttl|time[-_ ]?to[-_ ]?live|expir\w*|retention\w*|(?:no)?evict\w*|max[-_]?age)\b", re.I)
+
+
+def _keeps(c: ChangeFinding) -> bool:
+    """The change set how long a store keeps what it is given: of the changes landed as a store began to fill,
+    that one is why it filled, and another that set no such thing (a version moved) is no rival to it."""
+    return bool(KEEPING.search(" ".join(change_said(c.detail))))
 
 
 def work_sent(
