@@ -45,7 +45,8 @@ def test_the_service_named_deep_in_a_shipper_s_entry_is_read_and_its_lines_are_i
     lines = [_entry(m, ("rates", "search")[m % 2], f"request {m} handled in {m % 7} ms") for m in range(60)]
     lines += [_entry(m, "rates", None, "ERROR", 503) for m in range(40, 44)]
     lines += [_entry(41, "rates", "Error: failed to access secret version 7: it is in DISABLED state", "ERROR")]
-    assert hosts_field(lines, ["rates", "search"]) == "resource.labels.service_name"
+    # (Cloud Run's service_name is a field the reader knows since world 97: no field is looked for)
+    assert hosts_field(lines, ["rates", "search"]) is None
     path = tmp_path / "logs.jsonl"
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
     q = LogQuery(service="rates", start=T0 + timedelta(minutes=30), end=T0 + timedelta(minutes=60),
@@ -59,8 +60,10 @@ def test_the_service_named_deep_in_a_shipper_s_entry_is_read_and_its_lines_are_i
 def test_a_catalog_name_only_as_a_label_of_another_kind_is_not_a_service_field() -> None:
     """Cloud Logging's `labels` holds the instance's id: a top-level key some shippers use for the service
     (a Loki export's labels.service_name) is no service field where it holds none."""
-    lines = [_entry(m, "rates", f"tick {m}") for m in range(10)]
-    assert hosts_field(lines, ["rates"]) is not None  # looked for, since no known field names the service
+    # (a generic task's resource names its job, a label no shipper's field this reader knows of spells)
+    lines = [{**_entry(m, "rates", f"tick {m}"), "resource": {"type": "generic_task", "labels": {"job": "rates"}}}
+             for m in range(10)]  # fmt: skip
+    assert hosts_field(lines, ["rates"]) == "resource.labels.job"  # looked for, since no known field names it
     own = [{"service": "rates", "labels": {"instanceId": "x"}, "message": f"tick {m}"} for m in range(10)]
     assert hosts_field(own, ["rates"]) is None  # a field it knows names the service
 

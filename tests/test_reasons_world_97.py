@@ -4,9 +4,6 @@ wrong HIGH. Its lessons:
 
 - App Engine's request log carries the lines its runtime attached to the request (`protoPayload.line[]
   .logMessage`: the Java 8 runtime's app logs, App Engine's own notices): they are what the entry says;
-- a service a fifth of whose lines filed at error state a lower level themselves had them filed by the stream
-  they were written to (Cloud Logging files all of a program's standard error at ERROR), whatever else it logs
-  beside them at its own level (its request logs): their own levels stand;
 - the error a structured line keeps beside its message under `err` (slog's, pino's, in Cloud Logging's
   jsonPayload) is part of what it says;
 - Cloud Logging's monitored resource names the owner in its labels: App Engine's `module_id`, Cloud Run's
@@ -76,30 +73,6 @@ def test_a_request_logs_attached_lines_are_what_it_says(tmp_path: Path) -> None:
     st = _stats(tmp_path, records, "topup", ["topup", "default"], [])
     denied = next(t for t in st.templates if t.level == "ERROR")
     assert "PERMISSION_DENIED" in denied.template and denied.count == 40, st.templates
-
-
-def _stderr(at: datetime, text: str) -> dict:
-    """A line Flask wrote to its standard error: ERROR to Cloud Logging, whatever it says."""
-    return _entry(at, "fares", textPayload=text, severity="ERROR", logName=f"projects/{PROJECT}/logs/stderr")
-
-
-def test_lines_filed_at_error_by_their_stream_keep_their_own_level_beside_request_logs(tmp_path: Path) -> None:
-    quote = "[2029-01-27 06:50:11,131] INFO in pricing: quote zone 4 to zone 3 EUR 1.35"
-    failed = "[2029-01-27 06:50:11,131] ERROR in pricing: quote failed for zone 4: pricing table missing"
-    records = sorted(
-        [
-            *[_stderr(t, quote) for t in BASELINE + WINDOW],
-            *[_stderr(t + S, failed) for t in WINDOW[:10]],
-            # the service's request logs, at their own level (none, for a request nothing was attached to)
-            *[_request(t + 2 * S, "fares", 200) for t in BASELINE + WINDOW],
-        ],
-        key=lambda r: r["timestamp"],
-    )
-    st = _stats(tmp_path, records, "fares", ["fares"], [])
-    assert st.levels.get("ERROR") == 10, st.levels  # what the lines say: their own INFO, the ten errors' ERROR
-    # a service whose errors are errors keeps them, whatever else it logs: fewer than a fifth say a lower level
-    few = [*[_stderr(t, failed) for t in BASELINE + WINDOW], *[_stderr(t + S, quote) for t in WINDOW[:10]]]
-    assert set(_stats(tmp_path, few, "fares", ["fares"], []).levels) == {"ERROR"}
 
 
 def test_a_structured_lines_err_field_is_part_of_what_it_says(tmp_path: Path) -> None:

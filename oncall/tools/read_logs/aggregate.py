@@ -217,8 +217,8 @@ SERVED_5XX = (
 )
 
 
-# A service filed by its stream (`_raised`): at least this many lines filed at error in the two periods, and one
-# in this many of them stating a lower level (fewer could be errors that quote a level word).
+# A service filed by its stream (`_raised`): at least this many lines in the two periods, and one in this many
+# stating a lower level than the error it was filed at (fewer could be errors that quote a level word).
 STREAMED_LINES, STREAMED_SHARE = 10, 5
 
 
@@ -227,14 +227,12 @@ def _raised(marks: str) -> str:
     to the one its message states when it was filed at INFO: a shipper that files everything at info
     (Papertrail's syslog from Heroku) never raises a level, so a higher one stated in the line is
     believed; a server error served at info or debug is an error. Once per message shape, not per line.
-    A service a fifth of whose lines filed at ERROR state a lower level themselves had them filed by their
-    stream (Datadog files a program's standard error at error, Cloud Logging every line App Engine's and
-    Cloud Run's programs write to it), whatever else it logs beside them (a request log at its own level):
-    its lines' own levels stand.
+    A service whose every line was filed at ERROR, a fifth of them stating a lower level themselves, was
+    filed by its stream (Datadog files a program's standard error at error): its lines' own levels stand.
     Lines that name no service are told apart by their machine (pod): each machine's stream is its own."""
     says_more = "regexp_matches(left(masked, 200), '(?i)err|warn|fatal|crit|panic')"
     lower = f"(st IS NOT NULL AND NOT {one_of('st', ERROR_NAMES)})"
-    filed = f"level = 'ERROR' AND period IN ({BASELINE}, {WINDOW})"  # the lines filed at error, in the two periods
+    periods = f"period IN ({BASELINE}, {WINDOW})"
     # (the marks materialised: else DuckDB plans the window below as a join of two copies of them, and reads
     # the file twice)
     return f"""WITH raised AS MATERIALIZED ({marks})
@@ -245,9 +243,10 @@ def _raised(marks: str) -> str:
                       WHEN {one_of("st", ERROR_NAMES)} OR (served_5xx AND level IN ('INFO', 'DEBUG')) THEN 'ERROR'
                       WHEN {one_of("st", WARN_NAMES)} THEN 'WARN' ELSE level END
                  AS level)
-               FROM (SELECT *, sum(n) FILTER (WHERE {filed}) OVER s >= {STREAMED_LINES}
-                               AND coalesce(sum(n) FILTER (WHERE {filed} AND {lower}) OVER s, 0) * {STREAMED_SHARE}
-                                   >= sum(n) FILTER (WHERE {filed}) OVER s AS streamed
+               FROM (SELECT *, sum(n) FILTER (WHERE level <> 'ERROR') OVER s IS NULL
+                               AND sum(n) FILTER (WHERE {periods}) OVER s >= {STREAMED_LINES}
+                               AND coalesce(sum(n) FILTER (WHERE {periods} AND {lower}) OVER s, 0) * {STREAMED_SHARE}
+                                   >= sum(n) FILTER (WHERE {periods}) OVER s AS streamed
                      FROM (SELECT *, CASE WHEN (level = 'INFO' AND {says_more}) OR level = 'ERROR'
                                           THEN {_stated("masked")} END AS st
                            FROM (SELECT * REPLACE ({named_level("level")} AS level)
