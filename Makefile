@@ -55,7 +55,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 98,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 99,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -253,6 +253,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world97
 	rm -rf build/world98 && $(BIN)/oncall scenarios generate build/world98 --world 98 --seed 7 --per-family 8
 	$(BIN)/oncall eval build/world98
+	rm -rf build/world99 && $(BIN)/oncall scenarios generate build/world99 --world 99 --seed 7 --per-family 8
+	$(BIN)/oncall eval build/world99
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.
