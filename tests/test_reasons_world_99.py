@@ -82,7 +82,7 @@ def test_of_changes_as_a_store_began_filling_the_one_setting_how_long_it_keeps_t
 
 
 def test_what_sets_how_long_a_store_keeps_things() -> None:
-    from oncall.analysts.offline.loads import KEEPING
+    from oncall.analysts.offline.patterns import KEEPING
 
     for said in ("tag-ttl: 0", "time_to_live: 3600", "expire_after_write: 0", "expiresIn: never", "retention.ms: -1",
                  "maxmemory-policy: noeviction", "max-age: 0", "spring.cache.redis.time-to-live: 0"):  # fmt: skip

@@ -207,6 +207,23 @@ def iso(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def change_record(
+    at: datetime, svc: str, kind: str, key: str, old: str, new: str, who: str, *, ref: str, diff: str
+) -> dict[str, Any]:
+    """A change as a team's pipeline records it for changes.jsonl: `key` moved from `old` to `new` by `who`, its
+    reference in the team's tool and what it ran or changed (`diff`)."""
+    return {
+        "ts": at,
+        "service": svc,
+        "kind": kind,
+        "from": f"{key}={old}",
+        "to": f"{key}={new}",
+        "author": who,
+        "ref": ref,
+        "diff": diff,
+    }
+
+
 def eventbridge_alarm(
     name: str,
     t: datetime,

@@ -28,7 +28,15 @@ from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
 from oncall.analysts.offline.findings import ChangeFinding, WorkFinding, change_said, instances, number_set
-from oncall.analysts.offline.patterns import BUSY, CONCURRENCY, REPLICAS, SERVER_LIMIT, STATED_FAILURES, THROTTLED
+from oncall.analysts.offline.patterns import (
+    BUSY,
+    CONCURRENCY,
+    KEEPING,
+    REPLICAS,
+    SERVER_LIMIT,
+    STATED_FAILURES,
+    THROTTLED,
+)
 from oncall.analysts.offline.suspect import Suspect
 from oncall.core import diffs
 from oncall.core.catalog import Catalog
@@ -201,10 +209,6 @@ def filled_since(
         if refused and not near:
             out += [s, *(u for u in users if u is not x and u.onset and u.onset >= start and u not in out)]
     return out
-
-
-# a setting for how long a store keeps what it is given: a time to live, an expiry, a retention, an eviction
-KEEPING = re.compile(r"\b(?:ttl|time[-_ ]?to[-_ ]?live|expir\w*|retention\w*|(?:no)?evict\w*|max[-_]?age)\b", re.I)
 
 
 def _keeps(c: ChangeFinding) -> bool:

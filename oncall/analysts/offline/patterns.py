@@ -499,6 +499,8 @@ ROOM_SETTING = re.compile(
     r"|\b(node|desired)[_-]?(count|capacity)\b|\b(min|max)[_-]?size\b",
     re.I,
 )
+# A setting of how long a store keeps what it is given: a time to live, an expiry, a retention, an eviction policy
+KEEPING = re.compile(r"\b(?:ttl|time[-_ ]?to[-_ ]?live|expir\w*|retention\w*|(?:no)?evict\w*|max[-_]?age)\b", re.I)
 USAGE_QUOTA = re.compile(_USAGE_QUOTA, re.I)
 TOKEN_TOO_EARLY = re.compile(_TOO_EARLY, re.I)
 UNTRUSTED_CERT = re.compile(_UNTRUSTED, re.I)

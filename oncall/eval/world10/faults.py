@@ -12,23 +12,24 @@ from datetime import datetime, timedelta
 
 from oncall.eval.telemetry import KEvent
 from oncall.eval.world10.estates import HEROKU, Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M, front
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record, front
 
 APPS = ("node", "python", "go", "java", "rails", "ruby")
 
 
 def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng: random.Random, who: str) -> dict:
     path = f"apps/{svc}/app.json" if kind != "deploy" else f"apps/{svc}/release.json"
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"v{rng.randint(100, 999)}",
-        "diff": f'--- a/{path}\n+++ b/{path}\n@@ -3,1 +3,1 @@\n-  "{key}": "{old}",\n+  "{key}": "{new}",\n',
-    }
+    return change_record(
+        at,
+        svc,
+        kind,
+        key,
+        old,
+        new,
+        who,
+        ref=f"v{rng.randint(100, 999)}",
+        diff=f'--- a/{path}\n+++ b/{path}\n@@ -3,1 +3,1 @@\n-  "{key}": "{old}",\n+  "{key}": "{new}",\n',
+    )
 
 
 def _of(e: Estate, tech: str) -> str:

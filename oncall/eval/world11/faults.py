@@ -11,21 +11,22 @@ from datetime import datetime
 
 from oncall.eval.telemetry import KEvent
 from oncall.eval.world11.estates import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M, front
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record, front
 
 
 def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng: random.Random, who: str) -> dict:
     path = f"jobs/{svc}.nomad.hcl"
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"{rng.getrandbits(28):07x}",
-        "diff": f'--- a/{path}\n+++ b/{path}\n@@ -14,1 +14,1 @@\n-      {key} = "{old}"\n+      {key} = "{new}"\n',
-    }
+    return change_record(
+        at,
+        svc,
+        kind,
+        key,
+        old,
+        new,
+        who,
+        ref=f"{rng.getrandbits(28):07x}",
+        diff=f'--- a/{path}\n+++ b/{path}\n@@ -14,1 +14,1 @@\n-      {key} = "{old}"\n+      {key} = "{new}"\n',
+    )
 
 
 def _of(e: Estate, tech: str) -> str:

@@ -11,23 +11,24 @@ import random
 from datetime import datetime
 
 from oncall.eval.styled import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record
 
 
 def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng: random.Random, who: str,
            path: str | None = None) -> dict:  # fmt: skip
     path = path or f"k8s/{svc}/deployment.yaml"
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"{rng.getrandbits(40):010x}",
-        "diff": f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n@@ -11,1 +11,1 @@\n-{key} = {old}\n"
+    return change_record(
+        at,
+        svc,
+        kind,
+        key,
+        old,
+        new,
+        who,
+        ref=f"{rng.getrandbits(40):010x}",
+        diff=f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n@@ -11,1 +11,1 @@\n-{key} = {old}\n"
         f"+{key} = {new}\n",
-    }
+    )
 
 
 def fpm_children_cut(e: Estate, rng: random.Random, t: datetime) -> Fault:

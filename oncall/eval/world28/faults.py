@@ -13,21 +13,22 @@ import random
 from datetime import datetime, timedelta
 
 from oncall.eval.styled import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record
 
 
 def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng: random.Random, who: str) -> dict:
     path = f"ecs/{svc}/task-definition.json"
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"{rng.getrandbits(40):010x}",
-        "diff": f'--- a/{path}\n+++ b/{path}\n@@ -31,1 +31,1 @@\n-  "{key}": "{old}",\n+  "{key}": "{new}",\n',
-    }
+    return change_record(
+        at,
+        svc,
+        kind,
+        key,
+        old,
+        new,
+        who,
+        ref=f"{rng.getrandbits(40):010x}",
+        diff=f'--- a/{path}\n+++ b/{path}\n@@ -31,1 +31,1 @@\n-  "{key}": "{old}",\n+  "{key}": "{new}",\n',
+    )
 
 
 def acme_rate_limited(e: Estate, rng: random.Random, t: datetime) -> Fault:

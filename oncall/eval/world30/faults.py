@@ -13,21 +13,22 @@ import random
 from datetime import datetime, timedelta
 
 from oncall.eval.styled import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record
 
 
 def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng: random.Random, who: str) -> dict:
     path = f"clusters/prod/rtb/{svc}/values.yaml"
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"!{rng.randint(1000, 9999)}",
-        "diff": f"--- a/{path}\n+++ b/{path}\n@@ -4,1 +4,1 @@\n-{key}: {old}\n+{key}: {new}\n",
-    }
+    return change_record(
+        at,
+        svc,
+        kind,
+        key,
+        old,
+        new,
+        who,
+        ref=f"!{rng.randint(1000, 9999)}",
+        diff=f"--- a/{path}\n+++ b/{path}\n@@ -4,1 +4,1 @@\n-{key}: {old}\n+{key}: {new}\n",
+    )
 
 
 def profile_cache_bypass(e: Estate, rng: random.Random, t: datetime) -> Fault:

@@ -12,21 +12,22 @@ import random
 from datetime import datetime
 
 from oncall.eval.styled import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record
 
 
 def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng: random.Random, who: str) -> dict:
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"{svc}-{rng.randint(40, 99):05d}-{rng.choice(['xaz', 'kqp', 'mvd'])}",
-        "diff": f"--- a/services/{svc}.yaml\n+++ b/services/{svc}.yaml\n@@ -12 +12 @@\n-        {key}: '{old}'\n"
+    return change_record(
+        at,
+        svc,
+        kind,
+        key,
+        old,
+        new,
+        who,
+        ref=f"{svc}-{rng.randint(40, 99):05d}-{rng.choice(['xaz', 'kqp', 'mvd'])}",
+        diff=f"--- a/services/{svc}.yaml\n+++ b/services/{svc}.yaml\n@@ -12 +12 @@\n-        {key}: '{old}'\n"
         f"+        {key}: '{new}'\n",
-    }
+    )
 
 
 def max_instances_cut(e: Estate, rng: random.Random, t: datetime) -> Fault:

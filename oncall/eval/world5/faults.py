@@ -12,23 +12,24 @@ from datetime import datetime, timedelta
 
 from oncall.eval.telemetry import KEvent
 from oncall.eval.world5.estates import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record
 
 APPS = ("spring", "dotnet", "django", "gin", "express")
 
 
 def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng: random.Random, who: str) -> dict:
     path = f"envs/prod/{svc}/values.yaml"
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"MR-{rng.randint(1000, 9999)}",
-        "diff": f"--- a/{path}\n+++ b/{path}\n@@ -8,1 +8,1 @@\n-  {key}: {old}\n+  {key}: {new}\n",
-    }
+    return change_record(
+        at,
+        svc,
+        kind,
+        key,
+        old,
+        new,
+        who,
+        ref=f"MR-{rng.randint(1000, 9999)}",
+        diff=f"--- a/{path}\n+++ b/{path}\n@@ -8,1 +8,1 @@\n-  {key}: {old}\n+  {key}: {new}\n",
+    )
 
 
 def _front(e: Estate, svc: str) -> str:

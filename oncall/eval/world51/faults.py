@@ -15,7 +15,7 @@ from datetime import datetime
 
 from oncall.eval.styled import Estate
 from oncall.eval.telemetry import KEvent
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record
 
 
 def change(
@@ -23,16 +23,17 @@ def change(
 ) -> dict:
     """A Spinnaker pipeline's record of what it applied (a manifest's values, a flag, a Terraform plan)."""
     path = {"iam": f"terraform/iam/{svc}.tf", "flag": f"flags/{svc}.json"}.get(kind, f"k8s/{svc}/values.yaml")
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"{rng.getrandbits(32):08x}",
-        "diff": f"--- a/{path}\n+++ b/{path}\n@@ -7 +7 @@\n-{key} = {old}\n+{key} = {new}\n{code}",
-    }
+    return change_record(
+        at,
+        svc,
+        kind,
+        key,
+        old,
+        new,
+        who,
+        ref=f"{rng.getrandbits(32):08x}",
+        diff=f"--- a/{path}\n+++ b/{path}\n@@ -7 +7 @@\n-{key} = {old}\n+{key} = {new}\n{code}",
+    )
 
 
 def _zap(level: str, caller: str, msg: str, **fields: str) -> str:

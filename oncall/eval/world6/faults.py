@@ -13,23 +13,24 @@ from datetime import datetime, timedelta
 
 from oncall.eval.telemetry import KEvent
 from oncall.eval.world6.estates import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M, front, pick_called
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record, front, pick_called
 
 APPS = ("fastapi", "rust", "go")
 
 
 def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng: random.Random, who: str) -> dict:
     path = f"deploy/{svc}/kustomization.yaml"
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"PR#{rng.randint(2000, 9999)}",
-        "diff": f"--- a/{path}\n+++ b/{path}\n@@ -12,1 +12,1 @@\n-    {key}: {old}\n+    {key}: {new}\n",
-    }
+    return change_record(
+        at,
+        svc,
+        kind,
+        key,
+        old,
+        new,
+        who,
+        ref=f"PR#{rng.randint(2000, 9999)}",
+        diff=f"--- a/{path}\n+++ b/{path}\n@@ -12,1 +12,1 @@\n-    {key}: {old}\n+    {key}: {new}\n",
+    )
 
 
 def _edge(e: Estate) -> str:

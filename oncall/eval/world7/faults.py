@@ -12,23 +12,24 @@ from datetime import datetime
 
 from oncall.eval.telemetry import KEvent
 from oncall.eval.world7.estates import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M, front, pick_called
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record, front, pick_called
 
 APPS = ("java", "node", "python")
 
 
 def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng: random.Random, who: str) -> dict:
     path = f"services/{svc}/deploy.yaml"
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"{rng.getrandbits(28):07x}",
-        "diff": f"--- a/{path}\n+++ b/{path}\n@@ -20,1 +20,1 @@\n-  {key}: {old}\n+  {key}: {new}\n",
-    }
+    return change_record(
+        at,
+        svc,
+        kind,
+        key,
+        old,
+        new,
+        who,
+        ref=f"{rng.getrandbits(28):07x}",
+        diff=f"--- a/{path}\n+++ b/{path}\n@@ -20,1 +20,1 @@\n-  {key}: {old}\n+  {key}: {new}\n",
+    )
 
 
 def provider_contract(e: Estate, rng: random.Random, t: datetime) -> Fault:

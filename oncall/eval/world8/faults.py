@@ -10,21 +10,22 @@ import random
 from datetime import datetime, timedelta
 
 from oncall.eval.world8.estates import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M, front, pick_called
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record, front, pick_called
 
 
 def change(at: datetime, svc: str, kind: str, key: str, old: str, new: str, rng: random.Random, who: str) -> dict:
     path = f"apps/{svc}/values.yaml"
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"!{rng.randint(100, 999)}",
-        "diff": f"--- a/{path}\n+++ b/{path}\n@@ -4,1 +4,1 @@\n-{key}: {old}\n+{key}: {new}\n",
-    }
+    return change_record(
+        at,
+        svc,
+        kind,
+        key,
+        old,
+        new,
+        who,
+        ref=f"!{rng.randint(100, 999)}",
+        diff=f"--- a/{path}\n+++ b/{path}\n@@ -4,1 +4,1 @@\n-{key}: {old}\n+{key}: {new}\n",
+    )
 
 
 def _edge(e: Estate) -> str:

@@ -13,7 +13,7 @@ import random
 from datetime import datetime
 
 from oncall.eval.styled import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record
 
 
 def change(
@@ -26,16 +26,9 @@ def change(
             if kind == "config"
             else f"helm upgrade {svc} chali/{svc} --set image.tag={new}  # was {old}\n"
         )
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"coding-pipeline-{rng.randint(100000, 999999)}",
-        "diff": code,
-    }
+    return change_record(
+        at, svc, kind, key, old, new, who, ref=f"coding-pipeline-{rng.randint(100000, 999999)}", diff=code
+    )
 
 
 def printer_ukey_expired(e: Estate, rng: random.Random, t: datetime) -> Fault:

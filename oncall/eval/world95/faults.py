@@ -13,7 +13,7 @@ import random
 from datetime import datetime
 
 from oncall.eval.styled import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record
 
 STACK_FILE = "stacks/{svc}/docker-compose.yml"
 
@@ -29,16 +29,7 @@ def change(
             if kind == "config"
             else f"docker service update --image registry.falaai.com.br/atende/{svc}:{new} atende_{svc}  # was {old}\n"
         )
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"pipeline #{rng.randint(180000, 189999)}",
-        "diff": code,
-    }
+    return change_record(at, svc, kind, key, old, new, who, ref=f"pipeline #{rng.randint(180000, 189999)}", diff=code)
 
 
 def sip_trunk_password(e: Estate, rng: random.Random, t: datetime) -> Fault:

@@ -13,7 +13,7 @@ import random
 from datetime import datetime
 
 from oncall.eval.styled import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record
 
 OPTIONS = "{svc}/.ebextensions/01-options.config"
 
@@ -30,16 +30,9 @@ def change(
             if kind == "config"
             else f"eb deploy mkopo-prod-{svc} --label {svc}-{new} --timeout 20  # was {svc}-{old}\n"
         )
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"actions run {rng.randint(7100000000, 7199999999)}",
-        "diff": code,
-    }
+    return change_record(
+        at, svc, kind, key, old, new, who, ref=f"actions run {rng.randint(7100000000, 7199999999)}", diff=code
+    )
 
 
 def b2c_initiator_expired(e: Estate, rng: random.Random, t: datetime) -> Fault:

@@ -13,7 +13,7 @@ import random
 from datetime import datetime
 
 from oncall.eval.styled import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record
 
 APP_YAML = "{svc}/app.yaml"
 
@@ -24,16 +24,17 @@ def change(
     """A change as the team's Cloud Build trigger records it: the deploy it ran, with app.yaml's diff if any."""
     if not code:
         code = f"gcloud app deploy {APP_YAML.format(svc=svc)} --version={new} --promote --quiet  # serving was {old}\n"
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"build {rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-4{rng.getrandbits(12):03x}",
-        "diff": code,
-    }
+    return change_record(
+        at,
+        svc,
+        kind,
+        key,
+        old,
+        new,
+        who,
+        ref=f"build {rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-4{rng.getrandbits(12):03x}",
+        diff=code,
+    )
 
 
 def sql_path_blocked(e: Estate, rng: random.Random, t: datetime) -> Fault:

@@ -11,7 +11,7 @@ import random
 from datetime import datetime
 
 from oncall.eval.styled import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record
 
 PARAMETERS = "Ctecka/ApplicationParameters/Cloud.xml"
 
@@ -25,16 +25,7 @@ def change(
             f"Start-ServiceFabricApplicationUpgrade -ApplicationName fabric:/Ctecka -ApplicationTypeVersion {new} "
             f"-Monitored -FailureAction Rollback  # {svc}: {old} -> {new}\n"
         )
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"release Release-{rng.randint(400, 999)}",
-        "diff": code,
-    }
+    return change_record(at, svc, kind, key, old, new, who, ref=f"release Release-{rng.randint(400, 999)}", diff=code)
 
 
 def gopay_timeout_cut(e: Estate, rng: random.Random, t: datetime) -> Fault:

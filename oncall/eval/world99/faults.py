@@ -12,7 +12,7 @@ import random
 from datetime import datetime
 
 from oncall.eval.styled import Estate
-from oncall.eval.worlds import Burst, Effect, Fault, M
+from oncall.eval.worlds import Burst, Effect, Fault, M, change_record
 
 REGISTRY = "registry-vpc.ap-southeast-3.aliyuncs.com/tolpay"
 
@@ -23,16 +23,7 @@ def change(
     """A change as the team's GitLab pipeline records it: the image it rolled out, or the config's diff."""
     if not code:
         code = f"kubectl -n tolpay set image deployment/{svc} {svc}={REGISTRY}/{svc}:{new}  # was {old}\n"
-    return {
-        "ts": at,
-        "service": svc,
-        "kind": kind,
-        "from": f"{key}={old}",
-        "to": f"{key}={new}",
-        "author": who,
-        "ref": f"pipeline #{rng.randint(48000, 49999)}",
-        "diff": code,
-    }
+    return change_record(at, svc, kind, key, old, new, who, ref=f"pipeline #{rng.randint(48000, 49999)}", diff=code)
 
 
 def tag_cache_ttl_zero(e: Estate, rng: random.Random, t: datetime) -> Fault:
