@@ -173,6 +173,7 @@ def security_group_unbound(e: Estate, rng: random.Random, t: datetime) -> Fault:
         "the platform team's automation rebinds the prod space's running security groups from its new template, "
         "which lacks postgres-access; new connections from the space to the slots database are dropped and time "
         "out as pools recycle them; bind the group back (the database itself is healthy)",
+        also_accept=["recent_change"],  # the change that cut the way is the cause to undo (worlds 57, 65 alike)
     )
     code = (
         "cf unbind-security-group postgres-access havenlink prod --lifecycle running\n"
