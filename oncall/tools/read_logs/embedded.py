@@ -475,6 +475,9 @@ class JsonlLogs:
             if name == "message" and found.blank:  # an empty field says nothing: the next one is read
                 got = [f"nullif({g}, '')" for g in got]
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
+        if found.encoded:  # a text protobuf's JSON wrote in base64 (fields.encoded_text): read decoded, first
+            said = pick["message"]
+            pick["message"] = f"coalesce(try(decode(from_base64({said}))), {said})"
         if found.swarm is not None:  # a Swarm task's container: its service's pod, named as a deployment's is
             task = _literal(f"^{re.escape(found.swarm)}" + SWARM_TASK.pattern.removeprefix("^"))
             pick["pod"] = f"regexp_replace({pick['pod']}, {task}, '\\1-\\2-\\3')"

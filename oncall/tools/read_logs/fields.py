@@ -7,6 +7,8 @@ underscores (`"kubernetes_pod_name"`, as OpenObserve stores it)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections import Counter
@@ -135,6 +137,8 @@ FIELDS = {
         "__CONTENT__",  # Tencent CLS: a line LogListener collected whole (single-line or multi-line full text)
         "@m",  # Serilog's compact JSON: the rendered message (RenderedCompactJsonFormatter), else its template
         "@mt",
+        # Log Cache's v2 envelope (Cloud Foundry) as its read API returns it: the line's bytes, in base64
+        "log.payload",
         "log",
         # (Quickwit keeps an OpenTelemetry record's text body as an object: `{"message": text}`)
         "body.message",
@@ -519,6 +523,52 @@ def json_lines(sample: list[dict[str, Any]], text: str | None = None) -> bool:
         if inner is not None and any(k in inner for k in (*JSON_LINE["message"], *JSON_LINE["level"])):
             return True
     return False
+
+
+# protobuf's JSON writes a bytes field in base64 (RFC 4648's alphabet, padded): a line's text kept so is read decoded
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{8,}={0,2}")
+
+
+def _decoded(value: Any) -> str | None:
+    """The text `value` holds in base64, or None when it is not base64 of text (UTF-8 with no control
+    characters but tab and line ends): a word such as `Done` is valid base64 of bytes that are not text."""
+    if not isinstance(value, str) or not _BASE64.fullmatch(value):
+        return None
+    try:
+        said = base64.b64decode(value, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return None if any(c < " " and c not in "\t\r\n" for c in said) else said
+
+
+def _text_path(obj: dict[str, Any], text: str | None) -> str | None:
+    """The path of the message field a line's text is read from (the first it has, or `text`)."""
+    return next((p for p in [*([text] if text else []), *FIELDS["message"]] if isinstance(_at(obj, p), str)), None)
+
+
+def encoded_text(sample: list[dict[str, Any]], text: str | None = None) -> bool:
+    """Whether every sampled line's text is base64 of text: protobuf's JSON writes a bytes field so (Log Cache's
+    envelope payload, a Pub/Sub message's data, a Kinesis record's), and such a text is read decoded."""
+    said = [_at(obj, p) for obj in sample if (p := _text_path(obj, text)) is not None]
+    return bool(said) and all(_decoded(v) is not None for v in said)
+
+
+def decoded_texts(sample: list[dict[str, Any]], text: str | None = None) -> list[dict[str, Any]]:
+    """The sampled lines with their texts decoded from base64 (encoded_text), for what is found in the texts."""
+
+    def put(obj: dict[str, Any], names: list[str], value: str) -> dict[str, Any]:
+        inner = put(obj[names[0]], names[1:], value) if len(names) > 1 else value
+        return {**obj, names[0]: inner}
+
+    out = []
+    for obj in sample:
+        if (path := _text_path(obj, text)) is None:  # (a text through a list's entries is never one value)
+            out.append(obj)
+            continue
+        key, inner = column(path)
+        names = [next(k for k in obj if k.lower() == key.lower()), *(inner[2:].split(".") if inner else [])]
+        out.append(put(obj, names, _decoded(_at(obj, path)) or _at(obj, path)))
+    return out
 
 
 def runtime_lines(sample: list[dict[str, Any]], text: str | None = None) -> bool:
@@ -1045,6 +1095,7 @@ class Found:
     swarm: str | None = None  # the pod field names Swarm tasks' containers of services under this stack (swarm_stack)
     # the frames are traditional syslog lines (traditional_frames): the line's own time and instance come first
     traditional: bool = False
+    encoded: bool = False  # the texts are base64 of text, read decoded (encoded_text)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -1061,12 +1112,15 @@ class Found:
             sample = merged
         unowned = _unowned(sample, known)
         host, time = _named_hosts(sample, known) if unowned else None, time_field(sample)
-        coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
         levels = {v.upper() for v in level_values(sample)}
         streams = streams_only(levels) or docker_streams(sample)
         ascending = coralogix_entries(sample) or upward_numbers(sample)
         stack = stack_of(sample, host, known) if host is not None else None
         text = text_field(sample, (host, time))
+        # (what the texts say is found in them decoded)
+        if encoded := encoded_text(sample, text):
+            sample = decoded_texts(sample, text)
+        coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
         tags = pod_tags(sample)
         framed, traditional = syslog_frames(sample, known, text), traditional_frames(sample, text)
         return cls(
@@ -1097,6 +1151,7 @@ class Found:
             zoned_time(sample),
             swarm_stack(sample, known),
             not framed and traditional,
+            encoded,
         )
 
     def keys(self) -> list[str]:
