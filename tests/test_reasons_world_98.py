@@ -7,7 +7,13 @@ before the climb began, because the release's command and the broker's lines sha
 - the estate's own name (its namespaces', the owner of its repositories) is in every change's command and many
   services' lines, as every line carries its own service's name: a change repeating it repeats nothing of what it
   did. (The same lesson righted world 96's held-out seeds 6 and 7, where RDS's storage, filling for five hours,
-  was blamed on a caller's routine release at MEDIUM: `eb deploy mkopo-prod-...` and PostgreSQL's `mkopo@mkopo`.)"""
+  was blamed on a caller's routine release at MEDIUM: `eb deploy mkopo-prod-...` and PostgreSQL's `mkopo@mkopo`.)
+
+Seeds 8-10 (fresh, shaped on after world 100) taught one more:
+
+- a caller's change that set a setting named for the peer (`Orders_GoPayTimeoutSeconds`: the peer's name is words of
+  the setting's name, in camel or snake case) right before its calls to that peer failed explains those failures:
+  a payment cancelled by the caller's own three-second timeout is not the provider's outage."""
 
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from oncall.analysts.offline.findings import ChangeFinding, estate_words
-from oncall.core.catalog import Catalog
+from oncall.core.catalog import Catalog, names_setting_for
 from oncall.tools.read_changes import Change
 from tests.bundles import ALERT_AT as AT
 from tests.bundles import END, T0, M, S, alertmanager, flat_then, iso, series, signals, verdict, write_bundle
@@ -89,3 +95,40 @@ def test_a_change_repeating_only_the_estates_name_repeats_nothing_it_did(tmp_pat
     change = Change(ts=AT, service="orders", kind="deploy", diff=upgrade)
     c = ChangeFinding(service="orders", text="deploy", cite="R9:L2", at=AT, detail=change, estate=estate_words(catalog))
     assert "acme" not in c.tokens() and "servicefabricapplicationupgrade" in c.tokens()
+
+
+def _timeout_cut(tmp_path: Path, setting: str) -> str:
+    """orders' configuration set `setting` from 30 to 3 three minutes before its payments with GoPay (which takes
+    four seconds to create one) began to be cancelled by its own HttpClient timeout; GoPay sends us nothing."""
+    at = AT - 8 * M
+
+    def log(t: datetime, level: str, message: str) -> dict:
+        return {"ts": iso(t), "service": "orders", "level": level, "message": message}
+
+    cancelled = (
+        "Ctecka.Orders.Payments.GoPayClient: Payment creation failed for order 4711: System.Threading.Tasks."
+        "TaskCanceledException: The request was canceled due to the configured HttpClient.Timeout of 3 seconds "
+        "elapsing. ---> System.TimeoutException: A task was canceled."
+    )
+    diff = f'-    <Parameter Name="{setting}" Value="30" />\n+    <Parameter Name="{setting}" Value="3" />\n'
+    root = write_bundle(
+        tmp_path,
+        services={"storefront": ["orders"], "orders": ["gopay"], "gopay": []},
+        alert=alertmanager("CheckoutErrorsHigh", "orders"),
+        logs=[log(t, "info", "Order placed") for t in BASELINE] + [log(at + 10 * i * S, "error", cancelled)
+                                                                       for i in range(45)],
+        metric_lines=series("error_ratio", "orders", flat_then(T0, END, 0.002, at, 0.7)),
+        changes=[{"ts": iso(at - 3 * M), "service": "orders", "kind": "config", "from": f"{setting}=30",
+                  "to": f"{setting}=3", "author": "release", "ref": "Release-512", "diff": diff}],
+        signals=signals("error_ratio"),
+    )  # fmt: skip
+    return verdict(root)
+
+
+def test_a_callers_change_to_a_setting_named_for_the_peer_explains_its_failing_calls_to_it(tmp_path: Path) -> None:
+    assert _timeout_cut(tmp_path / "gopay", "Orders_GoPayTimeoutSeconds").startswith("orders/recent_change")
+    assert names_setting_for("gopay", "gopay_timeout_ms=3000") and names_setting_for("go-pay", "GOPAY_URL")
+    assert names_setting_for("payment-gateway", "PaymentGatewayRetries: 0")
+    # a setting named for something else, and a longer name that only begins with the peer's, are not for it
+    assert not names_setting_for("gopay", "Orders_GoPaymentsTimeoutSeconds")
+    assert not names_setting_for("gopay", "Catalog_CassandraTimeoutSeconds")

@@ -188,6 +188,29 @@ def spellings(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{core})(?:s|[-_]?(?:{role}))?(?![\w-])", re.I)
 
 
+# a setting's name (`Orders_GoPayTimeoutSeconds`, `gopay_timeout_ms`, `GOPAY_URL`) and the words it is written in
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*")
+_CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def names_setting_for(name: str, text: str) -> bool:
+    """Whether a setting named in `text` is named for the service `name`, as settings are named after what they
+    are for: its name's words, joined, are a run of the words of an identifier written in camel or snake case
+    (`Orders_GoPayTimeoutSeconds` is for gopay), where `mentions` sees only a longer name."""
+    want = re.sub(r"[-_. ]", "", name.lower())
+    for ident in _IDENTIFIER.findall(text):
+        words = [w.lower() for w in _CAMEL_WORD.findall(ident)]
+        for i in range(len(words)):
+            joined = ""
+            for word in words[i:]:
+                joined += word
+                if joined == want:
+                    return True
+                if not want.startswith(joined):
+                    break
+    return False
+
+
 _HOST_REST = re.compile(r"\.([\w-]+(?:\.[\w-]+)*)")
 _MODULE_LEFT = re.compile(r"([\w-]+)\.$")  # the dotted path's part just before a name
 

@@ -39,7 +39,7 @@ from oncall.analysts.offline.patterns import (
     named_by_domain,
     told_own_cert_refused,
 )
-from oncall.core.catalog import Catalog, mentions
+from oncall.core.catalog import Catalog, mentions, names_setting_for
 from oncall.core.diagnosis import Category
 from oncall.tools.read_traces import Origin
 
@@ -503,7 +503,8 @@ def _store_full(found: list[Finding], catalog: Catalog) -> list[Finding]:
 
 def _change_aimed_at_peer(found: list[Finding]) -> list[Finding]:
     """A caller whose own change, landed just before it began failing, names the peer its failures are
-    about (the peer's route, address, health check, timeout): the change explains those failures.
+    about (the peer's route, address, health check, timeout; in a setting's name, Orders_GoPayTimeoutSeconds):
+    the change explains those failures.
     They are the caller's own, not witnesses against the peer."""
     began = _first_at(f for f in found if isinstance(f, LogFinding | TraceFinding | MetricFinding))
     aimed: set[tuple[str, str]] = set()
@@ -512,7 +513,11 @@ def _change_aimed_at_peer(found: list[Finding]) -> list[Finding]:
             continue
         if timedelta(0) <= began[c.service] - c.at + w.CLOCK_SKEW <= w.FIRST_ERROR_AFTER:
             said = f"{c.detail.from_ or ''} {c.detail.to or ''} {c.detail.diff or ''}"
-            aimed |= {(c.service, f.points_to) for f in found if f.points_to and mentions(f.points_to, said)}
+            aimed |= {
+                (c.service, f.points_to)
+                for f in found
+                if f.points_to and (mentions(f.points_to, said) or names_setting_for(f.points_to, said))
+            }
     return [
         replace(f, role="own", points_to=None, category="recent_change" if f.at else f.category)
         if isinstance(f, LogFinding | TraceFinding) and f.role == "peer" and (f.service, f.points_to) in aimed
