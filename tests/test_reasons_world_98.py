@@ -13,7 +13,9 @@ Seeds 8-10 (fresh, shaped on after world 100) taught one more:
 
 - a caller's change that set a setting named for the peer (`Orders_GoPayTimeoutSeconds`: the peer's name is words of
   the setting's name, in camel or snake case) right before its calls to that peer failed explains those failures:
-  a payment cancelled by the caller's own three-second timeout is not the provider's outage."""
+  a payment cancelled by the caller's own three-second timeout is not the provider's outage;
+- "service" is every estate's word (a Kubernetes Service, `Start-ServiceFabricApplicationUpgrade`, a 503's "Service
+  Unavailable"): a change's words sharing only it with a service's lines tie nothing to the change."""
 
 from __future__ import annotations
 
@@ -132,3 +134,33 @@ def test_a_callers_change_to_a_setting_named_for_the_peer_explains_its_failing_c
     # a setting named for something else, and a longer name that only begins with the peer's, are not for it
     assert not names_setting_for("gopay", "Orders_GoPaymentsTimeoutSeconds")
     assert not names_setting_for("gopay", "Catalog_CassandraTimeoutSeconds")
+
+
+def test_a_change_sharing_only_the_word_service_with_a_dependencys_errors_did_not_break_it(tmp_path: Path) -> None:
+    at = AT - 8 * M
+
+    def log(t: datetime, service: str, level: str, message: str) -> dict:
+        return {"ts": iso(t), "service": service, "level": level, "message": message}
+
+    unavailable = (
+        "Acme.Orders.Payments.GoPayClient: Payment creation failed for order 4711: System.Net.Http."
+        "HttpRequestException: Response status code does not indicate success: 503 (Service Unavailable)."
+    )
+    upgrade = (
+        "Start-ServiceFabricApplicationUpgrade -ApplicationName fabric:/Acme -ApplicationTypeVersion 2.0.1 "
+        "-Monitored -FailureAction Rollback  # storefront: 2.0.0 -> 2.0.1\n"
+    )
+    root = write_bundle(
+        tmp_path,
+        services={"storefront": ["orders"], "orders": ["gopay"], "gopay": []},
+        alert=alertmanager("CheckoutErrorsHigh", "orders"),
+        logs=[log(t, s, "info", "served") for t in BASELINE for s in ("storefront", "orders")]
+        + [log(at + 10 * i * S, "orders", "error", unavailable) for i in range(45)]
+        + [log(at + M + 20 * i * S, "storefront", "error", "Checkout failed: orders answered 502") for i in range(20)],
+        metric_lines=series("error_ratio", "orders", flat_then(T0, END, 0.002, at, 0.6))
+        + series("error_ratio", "storefront", flat_then(T0, END, 0.002, at + M, 0.07)),
+        changes=[{"ts": iso(at - 34 * M), "service": "storefront", "kind": "deploy", "from": "ApplicationTypeVersion=2.0.0",
+                  "to": "ApplicationTypeVersion=2.0.1", "author": "release", "ref": "Release-601", "diff": upgrade}],
+        signals=signals("error_ratio"),
+    )  # fmt: skip
+    assert verdict(root).startswith("gopay/dependency_failure")

@@ -669,6 +669,8 @@ GENERIC_KEYS = {
     "yaml",
     "from",
     "with",
+    # (every estate's word: a Kubernetes Service, a command's ServiceFabric..., a 503's "Service Unavailable")
+    "service",
 }
 
 
