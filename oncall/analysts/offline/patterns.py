@@ -129,6 +129,9 @@ RULES: list[tuple[Category, str]] = [
         # (Python's urllib and python-http-client write "HTTP Error 401: Unauthorized"; an OAuth server's
         # invalid_grant says its grant "is invalid, expired, or revoked", RFC 6749's words, as SendGrid does)
         r"|authentication failed|\b401:? Unauthorized|SignatureDoesNotMatch|InvalidClientTokenId"
+        # a provider's 401 says the credentials the caller presented are not valid (RFC 9110), as the caller
+        # reports the answer it got ("Paystack answered 401: Invalid key")
+        r"|\b(answered|returned|responded with|got|received)( an?)?( HTTP)? 401\b"
         r"|authorization grant is invalid, expired,? or revoked"
         # .NET's SslStream: an expired peer certificate is "NotTimeValid" in the chain's errors
         r"|NotTimeValid|remote certificate is invalid|RemoteCertificateChainErrors"
