@@ -13,7 +13,9 @@ Seeds 8-10 (fresh, shaped on after world 100) taught one more:
 
 - a caller's change that set a setting named for the peer (`Orders_GoPayTimeoutSeconds`: the peer's name is words of
   the setting's name, in camel or snake case) right before its calls to that peer failed explains those failures:
-  a payment cancelled by the caller's own three-second timeout is not the provider's outage;
+  a payment cancelled by the caller's own three-second timeout is not the provider's outage (while the peer shows
+  no trouble of its own: a peer that buckled right after may have been sent the caller's retries, which the reasons
+  about load weigh);
 - "service" is every estate's word (a Kubernetes Service, `Start-ServiceFabricApplicationUpgrade`, a 503's "Service
   Unavailable"): a change's words sharing only it with a service's lines tie nothing to the change."""
 
@@ -22,9 +24,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from oncall.analysts.offline.findings import ChangeFinding, estate_words
+from oncall.analysts.offline.attribution import _change_aimed_at_peer
+from oncall.analysts.offline.findings import ChangeFinding, LogFinding, MetricFinding, estate_words
 from oncall.core.catalog import Catalog, names_setting_for
 from oncall.tools.read_changes import Change
+from oncall.tools.read_logs import TemplateStat
+from oncall.tools.read_metrics import SignalStat
 from tests.bundles import ALERT_AT as AT
 from tests.bundles import END, T0, M, S, alertmanager, flat_then, iso, series, signals, verdict, write_bundle
 
@@ -164,3 +169,26 @@ def test_a_change_sharing_only_the_word_service_with_a_dependencys_errors_did_no
         signals=signals("error_ratio"),
     )  # fmt: skip
     assert verdict(root).startswith("gopay/dependency_failure")
+
+
+def test_a_peer_that_buckled_after_the_callers_timeout_change_keeps_its_callers_witness() -> None:
+    # catalog cut its database timeout and its calls to catalog-db began failing: were catalog-db quiet, the change
+    # explains them (catalog's own); catalog-db's CPU spent right after says the change may have sent it catalog's
+    # retries, and the calls stay witnesses to it, for the reasons about its load to weigh
+    at = AT - 8 * M
+    said = "query to catalog-db timed out after 200ms, retrying"
+    stat = TemplateStat(template=said, level="WARN", count=200, baseline_count=0, first_seen=at, last_seen=AT,
+                        sample=said, sample_ref="logs.jsonl:80", line=80)  # fmt: skip
+    calls = LogFinding(service="catalog", text="catalog logged 200 WARN lines", cite="R2:L4", at=at, role="peer",
+                       category="dependency_failure", points_to="catalog-db", detail=stat, words=said)  # fmt: skip
+    change = Change(ts=at - 2 * M, service="catalog", kind="config", diff="-  CATALOG_DB_TIMEOUT: 2s\n+  "
+                    "CATALOG_DB_TIMEOUT: 200ms\n")  # fmt: skip
+    cut = ChangeFinding(service="catalog", text="config catalog", cite="R9:L2", at=at - 2 * M, detail=change)
+    cpu = SignalStat.model_construct(signal="cpu_utilization", direction="up", first_abnormal=at + M, baseline=0.4,
+                                     last=0.99, onset=at + M)  # fmt: skip
+    spent = MetricFinding(service="catalog-db", text="cpu at its limit", cite="R3:L2", at=at + M, role="saturation",
+                          signal="cpu_utilization", detail=cpu, weight=2.0, category="resource_exhaustion")  # fmt: skip
+    quiet = _change_aimed_at_peer([calls, cut])
+    assert next(f for f in quiet if isinstance(f, LogFinding)).role == "own"
+    buckled = _change_aimed_at_peer([calls, cut, spent])
+    assert next(f for f in buckled if isinstance(f, LogFinding)).points_to == "catalog-db"

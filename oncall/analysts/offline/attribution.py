@@ -503,10 +503,13 @@ def _store_full(found: list[Finding], catalog: Catalog) -> list[Finding]:
 
 def _change_aimed_at_peer(found: list[Finding]) -> list[Finding]:
     """A caller whose own change, landed just before it began failing, names the peer its failures are
-    about (the peer's route, address, health check, timeout; in a setting's name, Orders_GoPayTimeoutSeconds):
-    the change explains those failures.
+    about (the peer's route, address, health check, timeout; in a setting's name, Orders_GoPayTimeoutSeconds),
+    while the peer shows no trouble of its own: the change explains those failures.
     They are the caller's own, not witnesses against the peer."""
     began = _first_at(f for f in found if isinstance(f, LogFinding | TraceFinding | MetricFinding))
+    # a peer that buckled itself (a resource at its limit) may have been sent more work by that change (retries
+    # after a shorter timeout): the calls' failures stay witnesses to it, for the reasons about its load to weigh
+    buckled = {f.service for f in found if isinstance(f, MetricFinding) and f.role == "saturation" and f.weight > 0}
     aimed: set[tuple[str, str]] = set()
     for c in found:
         if not isinstance(c, ChangeFinding) or c.at is None or c.service not in began:
@@ -516,7 +519,9 @@ def _change_aimed_at_peer(found: list[Finding]) -> list[Finding]:
             aimed |= {
                 (c.service, f.points_to)
                 for f in found
-                if f.points_to and (mentions(f.points_to, said) or names_setting_for(f.points_to, said))
+                if f.points_to
+                and f.points_to not in buckled
+                and (mentions(f.points_to, said) or names_setting_for(f.points_to, said))
             }
     return [
         replace(f, role="own", points_to=None, category="recent_change" if f.at else f.category)
