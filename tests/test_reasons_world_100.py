@@ -16,6 +16,7 @@ from pathlib import Path
 
 from oncall.tools.read_logs import LogQuery, LogStats
 from oncall.tools.read_logs.embedded import JsonlLogs
+from oncall.tools.read_logs.fields import decoded_texts
 from tests.bundles import ALERT_AT as AT
 from tests.bundles import END, T0, M, S, alertmanager, flat_then, series, signals, verdict, write_bundle
 
@@ -93,6 +94,8 @@ def test_a_text_that_only_looks_like_base64_is_read_as_written(tmp_path: Path) -
     st = _stats(tmp_path / "mixed", mixed, "api", ["api"])
     said = next(t for t in st.templates if t.level == "ERROR").template
     assert "ubmVjdGlvbiByZWZ" in said and "refused" not in said, st.templates
+    # lines with no text at all say nothing of how texts are written
+    assert decoded_texts([{"ts": "2026-03-02T13:50:00Z", "service": "api", "level": "info"}]) is None
 
 
 def test_an_expired_client_certificate_in_log_caches_envelopes_is_named(tmp_path: Path) -> None:

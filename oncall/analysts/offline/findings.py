@@ -600,7 +600,7 @@ def estate_words(catalog: Catalog) -> frozenset[str]:
     return frozenset(x for n in names for x in _words(n))
 
 
-def _change_findings(r: ToolResult, d: ChangeList, estate: frozenset[str] = frozenset()) -> list[Finding]:
+def _change_findings(r: ToolResult, d: ChangeList, estate: frozenset[str]) -> list[Finding]:
     out: list[Finding] = []
     for c in d.changes:
         if c.line is None or c.ts > d.alert_at:

@@ -475,7 +475,7 @@ class JsonlLogs:
             if name == "message" and found.blank:  # an empty field says nothing: the next one is read
                 got = [f"nullif({g}, '')" for g in got]
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
-        if found.encoded:  # a text protobuf's JSON wrote in base64 (fields.encoded_text): read decoded, first
+        if found.encoded:  # a text protobuf's JSON wrote in base64 (fields.decoded_texts): read decoded, first
             said = pick["message"]
             pick["message"] = f"coalesce(try(decode(from_base64({said}))), {said})"
         if found.swarm is not None:  # a Swarm task's container: its service's pod, named as a deployment's is

@@ -461,11 +461,15 @@ def traditional_frames(sample: list[dict[str, Any]], text: str | None = None) ->
     return _share_begin(sample, text, BSD_FRAME) > 0
 
 
+def _text_path(obj: dict[str, Any], text: str | None) -> str | None:
+    """The path of the message field a line's text is read from (the first it has, or `text`)."""
+    return next((p for p in [*([text] if text else []), *FIELDS["message"]] if isinstance(_at(obj, p), str)), None)
+
+
 def _share_begin(objs: list[dict[str, Any]], text: str | None, prefix: str) -> float:
     """The share of these lines' texts (the first message field each has, or `text`, a field found to hold them)
     that begin with `prefix`."""
-    paths = [*([text] if text else []), *FIELDS["message"]]
-    said = [t for obj in objs if (t := next((v for p in paths if isinstance(v := _at(obj, p), str)), None)) is not None]
+    said = [_at(obj, p) for obj in objs if (p := _text_path(obj, text)) is not None]
     return sum(1 for t in said if re.match(prefix, t)) / len(said) if said else 0.0
 
 
@@ -516,9 +520,8 @@ def json_lines(sample: list[dict[str, Any]], text: str | None = None) -> bool:
     kept whole, an object holding its own message or level (JSON_LINE): a shipper tailing a file (Vector's file
     source) sends logrus' or GitLab's lines as they were written, among its other programs' text lines. Each such
     line is at the level its JSON gives (embedded._objects), however far into the line its logger put it."""
-    paths = [*([text] if text else []), *FIELDS["message"]]
     for obj in sample:
-        said = next((v for p in paths if isinstance(v := _at(obj, p), str)), None)
+        said = _at(obj, p) if (p := _text_path(obj, text)) is not None else None
         inner = _object(said) if said and said.startswith("{") else None
         if inner is not None and any(k in inner for k in (*JSON_LINE["message"], *JSON_LINE["level"])):
             return True
@@ -541,34 +544,28 @@ def _decoded(value: Any) -> str | None:
     return None if any(c < " " and c not in "\t\r\n" for c in said) else said
 
 
-def _text_path(obj: dict[str, Any], text: str | None) -> str | None:
-    """The path of the message field a line's text is read from (the first it has, or `text`)."""
-    return next((p for p in [*([text] if text else []), *FIELDS["message"]] if isinstance(_at(obj, p), str)), None)
-
-
-def encoded_text(sample: list[dict[str, Any]], text: str | None = None) -> bool:
-    """Whether every sampled line's text is base64 of text: protobuf's JSON writes a bytes field so (Log Cache's
-    envelope payload, a Pub/Sub message's data, a Kinesis record's), and such a text is read decoded."""
-    said = [_at(obj, p) for obj in sample if (p := _text_path(obj, text)) is not None]
-    return bool(said) and all(_decoded(v) is not None for v in said)
-
-
-def decoded_texts(sample: list[dict[str, Any]], text: str | None = None) -> list[dict[str, Any]]:
-    """The sampled lines with their texts decoded from base64 (encoded_text), for what is found in the texts."""
+def decoded_texts(sample: list[dict[str, Any]], text: str | None = None) -> list[dict[str, Any]] | None:
+    """The sampled lines with their texts decoded, when every sampled line's text is base64 of text: protobuf's
+    JSON writes a bytes field so (Log Cache's envelope payload, a Pub/Sub message's data, a Kinesis record's), and
+    such a text is read decoded (what is found in the texts is found in them decoded). None when any is not, or
+    when no sampled line has a text (nothing says the file's texts are encoded)."""
 
     def put(obj: dict[str, Any], names: list[str], value: str) -> dict[str, Any]:
         inner = put(obj[names[0]], names[1:], value) if len(names) > 1 else value
         return {**obj, names[0]: inner}
 
-    out = []
+    out, seen = [], False
     for obj in sample:
         if (path := _text_path(obj, text)) is None:  # (a text through a list's entries is never one value)
             out.append(obj)
             continue
+        if (said := _decoded(_at(obj, path))) is None:
+            return None
         key, inner = column(path)
         names = [next(k for k in obj if k.lower() == key.lower()), *(inner[2:].split(".") if inner else [])]
-        out.append(put(obj, names, _decoded(_at(obj, path)) or _at(obj, path)))
-    return out
+        out.append(put(obj, names, said))
+        seen = True
+    return out if seen else None
 
 
 def runtime_lines(sample: list[dict[str, Any]], text: str | None = None) -> bool:
@@ -1095,7 +1092,7 @@ class Found:
     swarm: str | None = None  # the pod field names Swarm tasks' containers of services under this stack (swarm_stack)
     # the frames are traditional syslog lines (traditional_frames): the line's own time and instance come first
     traditional: bool = False
-    encoded: bool = False  # the texts are base64 of text, read decoded (encoded_text)
+    encoded: bool = False  # the texts are base64 of text, read decoded (decoded_texts)
 
     @classmethod
     def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
@@ -1118,8 +1115,9 @@ class Found:
         stack = stack_of(sample, host, known) if host is not None else None
         text = text_field(sample, (host, time))
         # (what the texts say is found in them decoded)
-        if encoded := encoded_text(sample, text):
-            sample = decoded_texts(sample, text)
+        decoded = decoded_texts(sample, text)
+        encoded = decoded is not None
+        sample = decoded if decoded is not None else sample
         coloured = any("\x1b" in v for r in sample for v in r.values() if isinstance(v, str))
         tags = pod_tags(sample)
         framed, traditional = syslog_frames(sample, known, text), traditional_frames(sample, text)
