@@ -618,10 +618,12 @@ def classify(text: str) -> Category | None:
     return None
 
 
-# a change to how a service reaches others: its egress rules, proxy, hosts, endpoints, name resolution
+# a change to how a service reaches others: its egress rules, proxy, hosts, endpoints, name resolution; or to how
+# the network carries every packet between nodes (the CNI's tunnel or its encryption, the MTU)
 REACH = re.compile(
     r"egress|network.?polic|firewall|security.?group|\bcidrs?\b|allow.?list|\bproxy\b|no_proxy|\bhosts?\b"
-    r"|endpoint|\bdns\b|resolv|\broutes?\b",
+    r"|endpoint|\bdns\b|resolv|\broutes?\b"
+    r"|\bmtu\b|wireguard|\bipsec\b|\btunnel(ing)?\b|\bvxlan\b|\bgeneve\b|encapsulation|\bcni\b",
     re.I,
 )
 

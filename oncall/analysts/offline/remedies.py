@@ -121,6 +121,10 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
             restart = "reclaim leaked memory"
         elif "pool_utilization" in saturated and not change:
             restart = "release held connections" if not LOCKS.search(words) else None
+        elif FD_LIMIT.search(words):
+            # its open files ran out while its load did not grow: it holds what it no longer uses (a leak), which a
+            # restart releases; a limit raised only puts the day off
+            restart = "release the files and sockets it holds open (they ran out with no more load: a leak)"
     if top.stale_since and not change:
         x = top.stale_since.service
         if rotation(top.stale_since.detail):
