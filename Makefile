@@ -55,7 +55,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 102,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 103,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -261,6 +261,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world101
 	rm -rf build/world102 && $(BIN)/oncall scenarios generate build/world102 --world 102 --seed 7 --per-family 8
 	$(BIN)/oncall eval build/world102
+	rm -rf build/world103 && $(BIN)/oncall scenarios generate build/world103 --world 103 --seed 7 --per-family 8
+	$(BIN)/oncall eval build/world103
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -25,6 +25,7 @@ from oncall.analysts.offline.patterns import (
     CLOSED_BY_PEER,
     DATABASE_NAME,
     DATABASE_SAID,
+    HANDSHAKE_FAILED,
     INFRASTRUCTURE,
     STORE_FULL,
     STORE_NAME,
@@ -64,7 +65,7 @@ def reattribute(
     found = _through_busy_path(found, catalog)
     found = _store_read_only(found, catalog)
     found = _provider_by_domain(_provider_unresolved(_change_aimed_at_peer(found), catalog, seen), catalog, seen)
-    return _authority_failing(_their_certificate(_callers_certificate(found, catalog)), catalog, seen)
+    return _authority_failing(_their_certificate(_callers_certificate(found, catalog), catalog), catalog, seen)
 
 
 def _bad_data_from_source(found: list[Finding], catalog: Catalog, dark: Collection[str]) -> list[Finding]:
@@ -581,10 +582,12 @@ def _callers_certificate(found: list[Finding], catalog: Catalog) -> list[Finding
     return out
 
 
-def _their_certificate(found: list[Finding]) -> list[Finding]:
+def _their_certificate(found: list[Finding], catalog: Catalog) -> list[Finding]:
     """A caller's errors saying a certificate it verified was rejected (expired, untrusted), naming no one,
     while its other errors of those minutes point at exactly one dependency (by its name, or its domain in a
-    failed call's URL): the certificate is that dependency's, and the errors witness against it."""
+    failed call's URL), or exactly one of its dependencies logged, in those minutes, clients' handshakes failing
+    (the other side of the same handshake): the certificate is that dependency's, and the errors witness against
+    it."""
     out: list[Finding] = []
     for f in found:
         if isinstance(f, LogFinding) and f.role == "own" and f.at and checked_their_cert(f.words):
@@ -598,6 +601,14 @@ def _their_certificate(found: list[Finding]) -> list[Finding]:
                 and g.points_to
                 and g.at
                 and abs(g.at - at) <= w.NEAR
+            } or {
+                g.service
+                for g in found
+                if isinstance(g, LogFinding)
+                and g.service in catalog.dependencies(f.service, depth=1)
+                and g.at
+                and abs(g.at - at) <= w.NEAR
+                and HANDSHAKE_FAILED.search(g.words)
             }
             if len(peers) == 1:
                 f = replace(f, role="peer", points_to=peers.pop())

@@ -378,7 +378,15 @@ def attribute(
     longest first; `me`: whose error it is; `namespaces`: the catalog's, which a proxy's upstream names
     begin with. Returns (role, the peer it points to, category)."""
     about = said_about(words, namespaces)
-    named = next((s for s in others if mentions(s, about, [*others, me], own=me)), None)
+    # (or by the name it has under its namespace's prefix, a Helm release named for the namespace: `kuznia-dex`)
+    named = next(
+        (
+            s
+            for s in others
+            if mentions(s, about, [*others, me], own=me) or any(mentions(f"{ns}-{s}", about) for ns in namespaces)
+        ),
+        None,
+    )
     cat = classify(words)
     waited = bool(named) and re.search(WAITING_ON.pattern + spellings(named or "").pattern, words, re.I)
     if named and (

@@ -661,10 +661,11 @@ REFUSED = re.compile(
     re.I,
 )
 # a server's own record of a client whose TLS handshake failed (HAProxy's "SSL handshake failure", nginx's "SSL_do_
-# handshake() failed", Envoy's "TLS error"): a request turned away at the door, which servers file at info
+# handshake() failed", Envoy's "TLS error", OpenLDAP's "TLS negotiation failure"): a request turned away at the door,
+# which servers file at info
 HANDSHAKE_FAILED = re.compile(
     r"\b(SSL|TLS) handshake (failure|failed|error)|SSL_do_handshake\(\) failed|handshake (failure|failed) with client"
-    r"|\bTLS error: \d+:",
+    r"|\bTLS error: \d+:|\bTLS negotiation failure\b",
     re.I,
 )
 # a caller that could not reach the other side at all: no connection made, no route, refused

@@ -62,8 +62,10 @@ from oncall.tools.read_logs.fields import (
     envelope,
     events,
     flat_keys,
+    listed,
     routine_levels,
     spelt,
+    unlisted,
     used_keys,
 )
 from oncall.tools.read_logs.numbering import Ahead, Numberer, spread
@@ -268,8 +270,9 @@ def _unframed(services: tuple[str, ...], traditional: bool = False) -> str:
     frame = BSD_FRAME if traditional else FRAME
     own, framed = "nullif(ts_text, '')", "nullif(fr.ts, '')"
     ts = f"coalesce({own}, {framed})" if traditional else f"coalesce({framed}, {own})"
+    # (a file's path where a pod would be names no machine: the frame's host does)
     pod = (
-        "CASE WHEN fr.ts = '' THEN pod ELSE coalesce(nullif(pod, ''), fr.host) END"
+        "CASE WHEN fr.ts = '' THEN pod WHEN pod <> '' AND NOT starts_with(pod, '/') THEN pod ELSE fr.host END"
         if traditional
         else "coalesce(nullif(fr.proc, ''), pod)"
     )
@@ -317,6 +320,7 @@ class _Sampled(NamedTuple):
     probes: list[bytes]  # the lines spread evenly through the file
     lines: float  # the file's lines, estimated from its first ones (0: none ends in its first 64 kB)
     envelope: str | None = None  # the key every line keeps its event under (objs are those events)
+    listed: bool = False  # the envelope keeps each value in a list (fields.listed; objs are taken out of them)
 
 
 @dataclass
@@ -412,9 +416,12 @@ class JsonlLogs:
                 clean = False
         newlines = head.count(b"\n")
         count = size * newlines / len(head) if newlines else 0.0
+        in_lists = False
         if (key := envelope(objs)) is not None:
             objs = events(objs, key)
-        return _Sampled(objs, clean, probes, count, key)
+            if in_lists := listed(objs):
+                objs = [unlisted(obj) for obj in objs]
+        return _Sampled(objs, clean, probes, count, key, in_lists)
 
     def _parsed(
         self, keys: list[str], found: Found = NOTHING_FOUND, tolerant: bool = True, near: datetime | None = None
@@ -507,7 +514,8 @@ class JsonlLogs:
         if batched:
             columns = "{" + f"{_literal(otlp.BATCH_KEY)}: 'JSON'" + "}"
         elif found.envelope is not None:  # the keys read inside it, each as text, then taken out of it
-            struct = "STRUCT(" + ", ".join(f"{_ident(k)} VARCHAR" for k in keys) + ")"
+            kind = "VARCHAR[]" if found.listed else "VARCHAR"
+            struct = "STRUCT(" + ", ".join(f"{_ident(k)} {kind}" for k in keys) + ")"
             columns = "{" + f"{_literal(found.envelope)}: {_literal(struct)}" + "}"
         source = f"""read_json($path, format='newline_delimited', columns={columns},
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""
@@ -517,6 +525,9 @@ class JsonlLogs:
             source = otlp.records_sql(keys, source, _ident, _literal)
         elif found.envelope is not None:
             source = f"(SELECT unnest({_ident(found.envelope)}) FROM {source})"
+            if found.listed:  # each value out of its list, as fields.unlisted takes it
+                out = ", ".join(f"nullif(array_to_string({_ident(k)}, ' '), '') AS {_ident(k)}" for k in keys)
+                source = f"(SELECT {out} FROM {source})"
         line_no = ", line_no" if batched else ""
         # most lines have no error field: only the others pay for finding it and appending it
         errors = [_ident(k) for k in keys if k.lower() in ERROR_KEYS]
@@ -562,7 +573,7 @@ class JsonlLogs:
         cur = self._cursor()
         ahead = Ahead(self.path)  # the numbering's counting, while the file is read
         sampled = self._sample()
-        keys, found = used_keys(sampled.objs), Found.in_sample(sampled.objs, q.known, sampled.envelope)
+        keys, found = used_keys(sampled.objs), Found.in_sample(sampled.objs, q.known, sampled.envelope, sampled.listed)
         # (the sample's spellings and flattened keys first)
         every_key = deduped([*(keys or []), *all_keys()])
         shaped = self._shaped(cur, sampled, keys or every_key, found, q.end)

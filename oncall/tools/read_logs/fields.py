@@ -266,6 +266,19 @@ def events(objs: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     return [obj[key] for obj in objs if isinstance(obj.get(key), dict)]
 
 
+def listed(events: list[dict[str, Any]]) -> bool:
+    """Whether every sampled event holds each of its values in a list: Elasticsearch's and OpenSearch's search API
+    answers so when asked for `fields` (a field may hold several values, so every one is given as a list), and a
+    hit exported that way has its time, its text and its names each in a list of one."""
+    return bool(events) and all(obj and all(isinstance(v, list) for v in obj.values()) for obj in events)
+
+
+def unlisted(obj: dict[str, Any]) -> dict[str, Any]:
+    """An event whose values are lists (`listed`), each taken out of its list: the one value it holds, or its
+    values joined by spaces (an empty list: no value)."""
+    return {k: v[0] if len(v) == 1 else " ".join(map(str, v)) for k, v in obj.items() if v}
+
+
 def column(path: str) -> tuple[str, str | None]:
     """A FIELDS path as (its top-level key, the JSON path inside that key's value or None)."""
     if path.startswith('"'):
@@ -1093,11 +1106,14 @@ class Found:
     # the frames are traditional syslog lines (traditional_frames): the line's own time and instance come first
     traditional: bool = False
     encoded: bool = False  # the texts are base64 of text, read decoded (decoded_texts)
+    listed: bool = False  # the envelope's values are each in a list (listed): read out of it
 
     @classmethod
-    def in_sample(cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None) -> Found:
-        """From the sampled events (taken out of their `envelope`, if any; with the fields of an object
-        written as text in one of theirs, if any)."""
+    def in_sample(
+        cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None, listed: bool = False
+    ) -> Found:
+        """From the sampled events (taken out of their `envelope`, if any, and out of the lists it keeps their
+        values in, if `listed`; with the fields of an object written as text in one of theirs, if any)."""
         found_pairs = tuple(pairs(sample))
         sample = as_maps(sample, list(found_pairs)) if found_pairs else sample
         inner = json_text(sample)
@@ -1150,6 +1166,7 @@ class Found:
             swarm_stack(sample, known),
             not framed and traditional,
             encoded,
+            listed,
         )
 
     def keys(self) -> list[str]:
