@@ -592,6 +592,7 @@ def _their_certificate(found: list[Finding], catalog: Catalog) -> list[Finding]:
     for f in found:
         if isinstance(f, LogFinding) and f.role == "own" and f.at and checked_their_cert(f.words):
             at = f.at
+            deps = catalog.dependencies(f.service, depth=1)
             peers = {
                 g.points_to
                 for g in found
@@ -605,7 +606,7 @@ def _their_certificate(found: list[Finding], catalog: Catalog) -> list[Finding]:
                 g.service
                 for g in found
                 if isinstance(g, LogFinding)
-                and g.service in catalog.dependencies(f.service, depth=1)
+                and g.service in deps
                 and g.at
                 and abs(g.at - at) <= w.NEAR
                 and HANDSHAKE_FAILED.search(g.words)

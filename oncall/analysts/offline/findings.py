@@ -378,12 +378,16 @@ def attribute(
     longest first; `me`: whose error it is; `namespaces`: the catalog's, which a proxy's upstream names
     begin with. Returns (role, the peer it points to, category)."""
     about = said_about(words, namespaces)
-    # (or by the name it has under its namespace's prefix, a Helm release named for the namespace: `kuznia-dex`)
+    # (or by the name it has under its namespace's prefix, a Helm release named for the namespace: `kuznia-dex`; only
+    # the namespaces the words hold, however spelt, are tried, so that a large estate's names are not each looked for
+    # again)
+    squashed = re.sub(r"[^a-z0-9]", "", about.lower())
+    prefixes = [ns for ns in namespaces if re.sub(r"[^a-z0-9]", "", ns.lower()) in squashed]
     named = next(
         (
             s
             for s in others
-            if mentions(s, about, [*others, me], own=me) or any(mentions(f"{ns}-{s}", about) for ns in namespaces)
+            if mentions(s, about, [*others, me], own=me) or any(mentions(f"{ns}-{s}", about) for ns in prefixes)
         ),
         None,
     )

@@ -1112,8 +1112,9 @@ class Found:
     def in_sample(
         cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None, listed: bool = False
     ) -> Found:
-        """From the sampled events (taken out of their `envelope`, if any, and out of the lists it keeps their
-        values in, if `listed`; with the fields of an object written as text in one of theirs, if any)."""
+        """From the sampled events (already taken out of their `envelope`, if any, and out of the lists it keeps
+        their values in when `listed`, which the read then does too; with the fields of an object written as text
+        in one of theirs, if any)."""
         found_pairs = tuple(pairs(sample))
         sample = as_maps(sample, list(found_pairs)) if found_pairs else sample
         inner = json_text(sample)
