@@ -136,6 +136,8 @@ class Style:
     # signals only some technologies report (a database's connections), by signal (None: as disk_techs says)
     only: dict[str, tuple[str, ...]] | None = None
     compact: bool = False  # the shipper writes each log record with no space after its separators
+    # the shipper packs records into batches, one a line (a subscription's payloads), or None: a record a line
+    batch: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
 
     def metrics(self, e: Any, f: Fault, t: datetime, rng: random.Random) -> str:
         def normal(n: Any, sig: str, x: datetime) -> float:
@@ -228,7 +230,8 @@ class Style:
             )
         (out / "alert.json").write_text(json.dumps(alert, indent=self.alert_indent))
         (out / "metrics.om").write_text(self.metrics(e, f, t, rng))
-        write_jsonl(out / "logs.jsonl", self.logs(e, f, t, rng), compact=self.compact)
+        logs = self.logs(e, f, t, rng)
+        write_jsonl(out / "logs.jsonl", self.batch(logs) if self.batch else logs, compact=self.compact)
         write_changes(out / "changes.jsonl", [*f.changes, *self.routine_changes(e, f, t, rng)])
         write_jsonl(out / "history.jsonl", self.history(e, f, t, rng))
         (out / "runbooks").mkdir(exist_ok=True)
