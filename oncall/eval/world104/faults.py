@@ -218,7 +218,7 @@ def rds_backup_window(e: Estate, rng: random.Random, t: datetime) -> Fault:
     at = t - rng.randint(10, 16) * M
     f = Fault(
         "rds_backup_window",
-        "db",
+        "api",
         "no_incident",
         "none",
         "api",
