@@ -100,13 +100,28 @@ class Catalog(BaseModel):
         """`service` as the catalog's templates spell it in telemetry, besides its own name."""
         return [f"{p}{service}{s}" for p, s in self.affixes]
 
+    def under(self, service: str) -> str | None:
+        """`service` named under its namespace's name, as what is made for an estate is named after it (a Lambda
+        function `vetcloud-reminders`, an RDS instance `vetcloud-db`, a Helm release `kuznia-dex`); None in the
+        default namespace, where the name is already that, or where that is another service's name."""
+        info = self.services.get(service)
+        if info is None or info.namespace in ("default", service) or service.startswith(f"{info.namespace}-"):
+            return None
+        named = f"{info.namespace}-{service}"
+        return None if named in self.services else named
+
     def named(self, value: str) -> str | None:
-        """The catalogued service `value` names: itself, or its spelling in the catalog's templates."""
+        """The catalogued service `value` names: itself, its spelling in the catalog's templates, or its name
+        under its namespace's (`under`)."""
         if value in self.services:
             return value
         for p, s in self.affixes:
             core = value[len(p) : len(value) - len(s)] if value.startswith(p) and value.endswith(s) else ""
             if core in self.services:
+                return core
+        for ns in self.namespaces:
+            core = value.removeprefix(f"{ns}-")
+            if core != value and self.under(core) == value:
                 return core
         return None
 

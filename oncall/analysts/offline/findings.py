@@ -204,7 +204,8 @@ def number_set(c: Change) -> bool:
     return bool(was and now and was.group(1) == now.group(1) and float(was.group(2)) != float(now.group(2)))
 
 
-_ROTATION = re.compile(r"rotat(e|ed|es|ion|ing)\b", re.I)
+# (also as an API names it, `RotateSecret`: a capital after it ends the word)
+_ROTATION = re.compile(r"rotat(e|ed|es|ion|ing)(\b|(?-i:(?=[A-Z])))", re.I)
 # (a certificate re-issued in place of one is a credential rotated: cert-manager's renewals, a service CA's)
 _SECRET_KIND = re.compile(r"(secret|credential|certificate|cert|tls)s?", re.I)
 _TAKEN_AWAY = re.compile(r"\b(unset|removed?|deleted?|revoked?|none|null)\b|^\W*$", re.I)
@@ -214,9 +215,13 @@ def rotation(c: Change) -> bool:
     """A change that rotated a credential (a secret's scheduled rotation, a password or key reissued; a change
     of the kind `secret` that sets a new value in place of one) put a new one in its store: what fails after
     it is whatever still holds the old one, not what it changed. A secret unset or deleted is taken away: a
-    change to undo."""
+    change to undo. A setting that names a credential (a secret's version) moved by a change whose record says
+    it rotated it (the secrets store's RotateSecret run) is one too."""
     replaced = bool(_SECRET_KIND.fullmatch(c.kind)) and c.from_ is not None and not _TAKEN_AWAY.search(c.to or "")
-    return replaced or bool(_ROTATION.search(" ".join([c.kind, str(c.from_ or ""), str(c.to or "")])))
+    if replaced or _ROTATION.search(" ".join([c.kind, str(c.from_ or ""), str(c.to or "")])):
+        return True
+    setting = str(c.from_ or c.to or "").partition("=")[0]
+    return bool(_CREDENTIAL.search(setting) and _ROTATION.search(c.diff or "")) and not _TAKEN_AWAY.search(c.to or "")
 
 
 # what names a credential in a change's setting: a key, secret, token, certificate or password

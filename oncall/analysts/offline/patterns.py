@@ -462,6 +462,9 @@ RETAINED_LOG = re.compile(r"pg_wal|pg_xlog|\bbinlog\b|binary log(s|ging)?\b|rela
 # (only in a line that says the device is full: a request's path can name logs too)
 OWN_LOG_FILE = re.compile(r"/\S*(/logs?/|\.log\b)", re.I)
 DEVICE_FULL = re.compile(r"No space left on device|\bENOSPC\b|\bErrno 28\b|\bdisk (is )?full\b", re.I)
+# Scratch space: what a process writes there is its own for the while it runs (a function's /tmp, a pod's
+# ephemeral storage or emptyDir, shared memory); full, a new instance starts with it empty
+SCRATCH = re.compile(r"(?<![\w/.-])/(?:var/)?tmp/|/dev/shm/|ephemeral.?storage|\bemptyDir\b", re.I)
 # A server saying it reached a limit on its workers that is a setting of its own (Apache's MaxRequestWorkers,
 # PHP-FPM's pm.max_children, nginx's worker_connections): with processors to spare, that setting is what
 # turns requests away, and raising it is the fix; with processors pinned, it is not

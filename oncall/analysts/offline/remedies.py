@@ -17,6 +17,7 @@ from oncall.analysts.offline.patterns import (
     OWN_LOG_FILE,
     READ_ONLY,
     RETAINED_LOG,
+    SCRATCH,
     SECRETS_STORE,
     STALE_KEYS,
     STORE_NO_SPACE,
@@ -125,6 +126,11 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
             # its open files ran out while its load did not grow: it holds what it no longer uses (a leak), which a
             # restart releases; a limit raised only puts the day off
             restart = "release the files and sockets it holds open (they ran out with no more load: a leak)"
+        elif DEVICE_FULL.search(words) and SCRATCH.search(words) and "disk_utilization" not in saturated:
+            # what fills its scratch space (a function's /tmp, a pod's ephemeral storage) is its own for the while
+            # it runs: new instances start with it empty; then what writes there must clean up after itself. A
+            # volume we watch at its limit is the volume's to grow or free, as what it holds says (below)
+            restart = "start it with empty scratch space (what it wrote there and never deleted filled it)"
     if top.stale_since and not change:
         x = top.stale_since.service
         if rotation(top.stale_since.detail):

@@ -166,7 +166,11 @@ def run(ctx: ToolContext, args: ReadLogsInput) -> Summary:
             query=args.query,
             pod_owned_by=longer,
             known=sorted(n for s in ctx.catalog.services for n in (s, *ctx.catalog.aliases(s))) if ctx.catalog else [],
-            aliases=ctx.catalog.aliases(args.service) if ctx.catalog else [],
+            # (its name under its namespace's is a line's service field's value only: not a name to look for in
+            # other fields, where the namespace is what every name begins with)
+            aliases=[*ctx.catalog.aliases(args.service), *filter(None, [ctx.catalog.under(args.service)])]
+            if ctx.catalog
+            else [],
         )
     )
     return Summary(summarise(stats, args.max_templates, args.only_notable), stats)

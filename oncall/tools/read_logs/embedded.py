@@ -57,6 +57,7 @@ from oncall.tools.read_logs.fields import (
     TIME_LEAD,
     Found,
     all_keys,
+    batched,
     column,
     deduped,
     envelope,
@@ -321,6 +322,7 @@ class _Sampled(NamedTuple):
     lines: float  # the file's lines, estimated from its first ones (0: none ends in its first 64 kB)
     envelope: str | None = None  # the key every line keeps its event under (objs are those events)
     listed: bool = False  # the envelope keeps each value in a list (fields.listed; objs are taken out of them)
+    batch: bool = False  # the envelope holds a list of events a line (fields.batched; objs are those events)
 
 
 @dataclass
@@ -416,12 +418,13 @@ class JsonlLogs:
                 clean = False
         newlines = head.count(b"\n")
         count = size * newlines / len(head) if newlines else 0.0
-        in_lists = False
+        in_lists = in_batches = False
         if (key := envelope(objs)) is not None:
+            in_batches = batched(objs, key)
             objs = events(objs, key)
             if in_lists := listed(objs):
                 objs = [unlisted(obj) for obj in objs]
-        return _Sampled(objs, clean, probes, count, key, in_lists)
+        return _Sampled(objs, clean, probes, count, key, in_lists, in_batches)
 
     def _parsed(
         self, keys: list[str], found: Found = NOTHING_FOUND, tolerant: bool = True, near: datetime | None = None
@@ -510,9 +513,13 @@ class JsonlLogs:
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
             pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
         columns = "{" + ", ".join(f"{_literal(k)}: 'VARCHAR'" for k in keys) + "}"
-        batched = found.envelope == otlp.BATCH_KEY
-        if batched:
+        batched = found.envelope == otlp.BATCH_KEY or found.batch
+        if found.envelope == otlp.BATCH_KEY:
             columns = "{" + f"{_literal(otlp.BATCH_KEY)}: 'JSON'" + "}"
+        elif found.batch and found.envelope is not None:  # its events' keys, and the line's own beside them
+            struct = "STRUCT(" + ", ".join(f"{_ident(k)} VARCHAR" for k in keys) + ")[]"
+            beside = [f"{_literal(k)}: 'VARCHAR'" for k in keys if k != found.envelope]
+            columns = "{" + ", ".join([f"{_literal(found.envelope)}: {_literal(struct)}", *beside]) + "}"
         elif found.envelope is not None:  # the keys read inside it, each as text, then taken out of it
             kind = "VARCHAR[]" if found.listed else "VARCHAR"
             struct = "STRUCT(" + ", ".join(f"{_ident(k)} {kind}" for k in keys) + ")"
@@ -521,8 +528,13 @@ class JsonlLogs:
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""
         if self._bom and found.envelope is None:
             source = _lines(keys)
-        if batched:  # a row per record, with the line of its batch (what its citation numbers)
+        if found.envelope == otlp.BATCH_KEY:  # a row per record, with the line of its batch (what its citation numbers)
             source = otlp.records_sql(keys, source, _ident, _literal)
+        elif found.batch and found.envelope is not None:  # a row per event, its own field first, then its line's
+            own = ", ".join(f"coalesce(ev.{i}, {i}) AS {i}" for i in map(_ident, keys) if i != _ident(found.envelope))
+            source = f"""(SELECT line_no, {own} FROM (
+                           SELECT *, unnest(coalesce({_ident(found.envelope)}, [NULL])) AS ev FROM (
+                             SELECT row_number() OVER () AS line_no, * FROM {source})))"""
         elif found.envelope is not None:
             source = f"(SELECT unnest({_ident(found.envelope)}) FROM {source})"
             if found.listed:  # each value out of its list, as fields.unlisted takes it
@@ -573,7 +585,8 @@ class JsonlLogs:
         cur = self._cursor()
         ahead = Ahead(self.path)  # the numbering's counting, while the file is read
         sampled = self._sample()
-        keys, found = used_keys(sampled.objs), Found.in_sample(sampled.objs, q.known, sampled.envelope, sampled.listed)
+        keys = used_keys(sampled.objs)
+        found = Found.in_sample(sampled.objs, q.known, sampled.envelope, sampled.listed, sampled.batch)
         # (the sample's spellings and flattened keys first)
         every_key = deduped([*(keys or []), *all_keys()])
         shaped = self._shaped(cur, sampled, keys or every_key, found, q.end)
@@ -603,7 +616,7 @@ class JsonlLogs:
                 break
 
         # (a batch's records are cited by the line of their batch)
-        ordinal = "line_no" if found.envelope == otlp.BATCH_KEY else "row_number() OVER ()"
+        ordinal = "line_no" if found.envelope == otlp.BATCH_KEY or found.batch else "row_number() OVER ()"
 
         def identify(path: Path, want: list[int] | None) -> list[tuple[int, int, float | None]]:
             only = "WHERE hl IN (SELECT unnest($want))" if want is not None else ""

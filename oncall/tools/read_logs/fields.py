@@ -236,8 +236,9 @@ def envelope(sample: list[dict[str, Any]]) -> str | None:
     (`attributes`), Vector's native_json (`log`), Graylog's search API (`message`), Splunk's export
     (`result`, its time in `_time`); the names are the export's, so none is listed. An OpenTelemetry
     record's `attributes` sits beside its own time, so it is no envelope; Docker's `log` is a line's text
-    (a string), so none either. Of two such keys, the one more lines wrap their event in (then the first
-    written). None when the lines are the events."""
+    (a string), so none either. A key holding a list of such objects is one too: a batch of events a line
+    (batched). Of two such keys, the one more lines wrap their events in (then the first written). None when
+    the lines are the events."""
     if otlp.batches(sample):
         return otlp.BATCH_KEY
     untimed = [obj for obj in sample if not _known(obj, "ts")]
@@ -246,12 +247,25 @@ def envelope(sample: list[dict[str, Any]]) -> str | None:
     inside: dict[str, int] = {}
     for obj in untimed:
         for key, inner in obj.items():
-            if isinstance(inner, dict) and (_known(inner, "ts") or _timed(inner)):
+            if _event(inner) or (isinstance(inner, list) and inner and all(_event(e) for e in inner)):
                 inside[key] = inside.get(key, 0) + 1
     if not inside:
         return None
     key, n = max(inside.items(), key=lambda kv: kv[1])  # (the first of equals: the first written)
     return key if n * 2 >= len(sample) else None
+
+
+def _event(value: Any) -> bool:
+    """Whether a value is an event: an object with a time field this reader knows or one named and read as one."""
+    return isinstance(value, dict) and (_known(value, "ts") or _timed(value))
+
+
+def batched(sample: list[dict[str, Any]], key: str) -> bool:
+    """Whether the lines keep a list of events under their envelope's `key`, not one: a batch a line, as
+    CloudWatch Logs' subscription delivers a stream's events (`logEvents`) and Azure's diagnostic exports their
+    `records`. Each event is a line to this reader, under the fields of the line that holds it (the log group
+    and stream the batch is of)."""
+    return key != otlp.BATCH_KEY and any(isinstance(obj.get(key), list) for obj in sample)
 
 
 def _timed(obj: dict[str, Any]) -> bool:
@@ -263,7 +277,18 @@ def events(objs: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     """The events the lines carry under their envelope's `key`, each as a line of its own would be."""
     if key == otlp.BATCH_KEY:
         return [r for obj in objs for r in otlp.records(obj)]
+    if batched(objs, key):  # each event under its line's own fields, its own first
+        return [
+            {**{k: v for k, v in obj.items() if k != key}, **event}
+            for obj in objs
+            for event in _listed(obj.get(key))
+            if isinstance(event, dict)
+        ]
     return [obj[key] for obj in objs if isinstance(obj.get(key), dict)]
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def listed(events: list[dict[str, Any]]) -> bool:
@@ -773,13 +798,17 @@ def json_text(sample: list[dict[str, Any]]) -> str | None:
     event; not Fly's `fly`, its app's name beside the line's `message`). Its fields are read as the line's own
     where the line has none of its own. A field this reader knows is one only when its object is a collector's
     record of the line (`collector_record`): a program's JSON line in `log` or `message` is read as its text, its
-    level and words from it, as ever. None when no field is."""
+    level and words from it, as ever. A collector's record is read wherever a line holds one, however few do: a
+    file of several sources (a subscription's log groups, the cluster's among a database's and functions') has
+    the cluster's lines among others that are text. None when no field is."""
     known = {column(p)[0].lower() for paths in FIELDS.values() for p in paths}
     counts: dict[str, int] = {}
+    records: dict[str, int] = {}
     for obj in sample:
         for key, value in obj.items():
             if key.lower() in known:
                 said = isinstance(value, str) and value.startswith("{") and collector_record(_object(value))
+                records[key] = records.get(key, 0) + said
             elif isinstance(value, dict):  # an event it wraps holds a line's text (Fly's `fly` holds its app's name)
                 said = _known(value, "message")
             elif isinstance(value, str) and value.startswith("{"):
@@ -791,7 +820,10 @@ def json_text(sample: list[dict[str, Any]]) -> str | None:
             if said:
                 counts[key] = counts.get(key, 0) + 1
     best = max(counts, key=lambda k: (counts[k], k), default=None)
-    return best if best is not None and counts[best] * 2 >= len(sample) else None
+    if best is not None and counts[best] * 2 >= len(sample):
+        return best
+    held = max(records, key=lambda k: (records[k], k), default=None)
+    return held if held is not None and records[held] else None
 
 
 _GIVEN = ("ts", "service", "pod", "level", "message")  # what a line's own fields give
@@ -1107,10 +1139,16 @@ class Found:
     traditional: bool = False
     encoded: bool = False  # the texts are base64 of text, read decoded (decoded_texts)
     listed: bool = False  # the envelope's values are each in a list (listed): read out of it
+    batch: bool = False  # the envelope holds a list of events a line (batched), each read under the line's fields
 
     @classmethod
     def in_sample(
-        cls, sample: list[dict[str, Any]], known: list[str], envelope: str | None = None, listed: bool = False
+        cls,
+        sample: list[dict[str, Any]],
+        known: list[str],
+        envelope: str | None = None,
+        listed: bool = False,
+        batch: bool = False,
     ) -> Found:
         """From the sampled events (already taken out of their `envelope`, if any, and out of the lists it keeps
         their values in when `listed`, which the read then does too; with the fields of an object written as text
@@ -1168,6 +1206,7 @@ class Found:
             not framed and traditional,
             encoded,
             listed,
+            batch,
         )
 
     def keys(self) -> list[str]:
