@@ -109,6 +109,9 @@ def test_a_batchs_events_are_sampled_under_their_lines_fields() -> None:
     ]
     # a list of what are not events (no time of their own) is no batch; a line's own object is no batch either
     assert envelope([{"tags": [{"k": "v"}], "id": 1}] * 2) is None
+    # nor is the list of a line that has a time of its own: its parts (a Worker's console calls, each timed)
+    calls = {"EventTimestampMs": 1767225600000, "Logs": said}
+    assert envelope([calls, calls]) is None
     assert not batched([{"_source": {"@timestamp": "2026-03-02T14:00:00Z"}}], "_source")
 
 

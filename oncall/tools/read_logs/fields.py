@@ -236,9 +236,9 @@ def envelope(sample: list[dict[str, Any]]) -> str | None:
     (`attributes`), Vector's native_json (`log`), Graylog's search API (`message`), Splunk's export
     (`result`, its time in `_time`); the names are the export's, so none is listed. An OpenTelemetry
     record's `attributes` sits beside its own time, so it is no envelope; Docker's `log` is a line's text
-    (a string), so none either. A key holding a list of such objects is one too: a batch of events a line
-    (batched). Of two such keys, the one more lines wrap their events in (then the first written). None when
-    the lines are the events."""
+    (a string), so none either. A key holding a list of such objects is one too, in a line with no time of
+    its own: a batch of events a line (batched). Of two such keys, the one more lines wrap their events in
+    (then the first written). None when the lines are the events."""
     if otlp.batches(sample):
         return otlp.BATCH_KEY
     untimed = [obj for obj in sample if not _known(obj, "ts")]
@@ -246,8 +246,10 @@ def envelope(sample: list[dict[str, Any]]) -> str | None:
         return None
     inside: dict[str, int] = {}
     for obj in untimed:
+        # (a line with a time of its own is one event, whatever list of its parts it holds: a Worker's console calls)
+        batch = not _timed(obj)
         for key, inner in obj.items():
-            if _event(inner) or (isinstance(inner, list) and inner and all(_event(e) for e in inner)):
+            if _event(inner) or (batch and isinstance(inner, list) and inner and all(_event(e) for e in inner)):
                 inside[key] = inside.get(key, 0) + 1
     if not inside:
         return None
