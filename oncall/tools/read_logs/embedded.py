@@ -513,7 +513,6 @@ class JsonlLogs:
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
             pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
         columns = "{" + ", ".join(f"{_literal(k)}: 'VARCHAR'" for k in keys) + "}"
-        batched = found.envelope == otlp.BATCH_KEY or found.batch
         if found.envelope == otlp.BATCH_KEY:
             columns = "{" + f"{_literal(otlp.BATCH_KEY)}: 'JSON'" + "}"
         elif found.batch and found.envelope is not None:  # its events' keys, and the line's own beside them
@@ -540,7 +539,7 @@ class JsonlLogs:
             if found.listed:  # each value out of its list, as fields.unlisted takes it
                 out = ", ".join(f"nullif(array_to_string({_ident(k)}, ' '), '') AS {_ident(k)}" for k in keys)
                 source = f"(SELECT {out} FROM {source})"
-        line_no = ", line_no" if batched else ""
+        line_no = ", line_no" if found.many_a_line else ""
         # most lines have no error field: only the others pay for finding it and appending it
         errors = [_ident(k) for k in keys if k.lower() in ERROR_KEYS]
         if found.inner is not None and _inside(FIELDS["error"], found):
@@ -616,7 +615,7 @@ class JsonlLogs:
                 break
 
         # (a batch's records are cited by the line of their batch)
-        ordinal = "line_no" if found.envelope == otlp.BATCH_KEY or found.batch else "row_number() OVER ()"
+        ordinal = "line_no" if found.many_a_line else "row_number() OVER ()"
 
         def identify(path: Path, want: list[int] | None) -> list[tuple[int, int, float | None]]:
             only = "WHERE hl IN (SELECT unnest($want))" if want is not None else ""

@@ -283,13 +283,13 @@ def events(objs: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
         return [
             {**{k: v for k, v in obj.items() if k != key}, **event}
             for obj in objs
-            for event in _listed(obj.get(key))
+            for event in _as_list(obj.get(key))
             if isinstance(event, dict)
         ]
     return [obj[key] for obj in objs if isinstance(obj.get(key), dict)]
 
 
-def _listed(value: Any) -> list[Any]:
+def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
@@ -1210,6 +1210,12 @@ class Found:
             listed,
             batch,
         )
+
+    @property
+    def many_a_line(self) -> bool:
+        """Each line holds several events (OTLP/JSON's batches, or a list under the envelope): each event is cited
+        by the line of its batch."""
+        return self.envelope == otlp.BATCH_KEY or self.batch
 
     def keys(self) -> list[str]:
         """The top-level keys these fields are read from (the host's may be nested in one, or in `inner`)."""
