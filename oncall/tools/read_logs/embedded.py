@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from oncall.core.errors import ToolError
 from oncall.core.redact import CSI
 from oncall.tools.clock import local_read
-from oncall.tools.read_logs import LogQuery, LogStats, otlp
+from oncall.tools.read_logs import LogQuery, LogStats, clef, otlp
 from oncall.tools.read_logs.aggregate import (
     ERROR_NAMES,
     INSIGHTS_SCALE,
@@ -136,12 +136,20 @@ def _inside(group: tuple[str, ...], found: Found) -> list[str]:
     return [_json_path(k, i) for k, i in paths if spelt(list(found.inner_keys), k) == k]
 
 
-def _lines(keys: list[str]) -> str:
+def _lines(keys: list[str], templated: bool = False) -> str:
     """SQL: the file $path's lines, each key's value as read_json gives it as text (NULL for a line that is not a
     JSON object), for a file that begins with a byte-order mark: Windows PowerShell 5.1's `Out-File -Encoding
     utf8` writes one, which DuckDB's JSON reader refuses (its first line would be lost) and its CSV reader skips.
-    A JSON line holds no control character, so the one used as the separator keeps each line whole."""
-    values = ", ".join(f"try(json_extract_string(l, {_literal(_json_path(k, None))})) AS {_ident(k)}" for k in keys)
+    A JSON line holds no control character, so the one used as the separator keeps each line whole. `templated`:
+    Serilog's compact JSON, whose template is read rendered from the line's properties (clef), which only the
+    whole line holds."""
+
+    def value(k: str) -> str:
+        if templated and k == clef.TEMPLATE:
+            return f"try({clef.rendered_sql('l', _literal)})"
+        return f"try(json_extract_string(l, {_literal(_json_path(k, None))}))"
+
+    values = ", ".join(f"{value(k)} AS {_ident(k)}" for k in keys)
     lines = (
         "read_csv($path, columns={'l': 'VARCHAR'}, delim=chr(1), quote='', escape='', header=false, "
         f"auto_detect=false, ignore_errors=true, max_line_size={MAX_LINE_BYTES})"
@@ -525,8 +533,8 @@ class JsonlLogs:
             columns = "{" + f"{_literal(found.envelope)}: {_literal(struct)}" + "}"
         source = f"""read_json($path, format='newline_delimited', columns={columns},
                                ignore_errors={str(tolerant).lower()}, maximum_object_size={MAX_LINE_BYTES})"""
-        if self._bom and found.envelope is None:
-            source = _lines(keys)
+        if (self._bom or found.templated) and found.envelope is None:
+            source = _lines(keys, found.templated)
         if found.envelope == otlp.BATCH_KEY:  # a row per record, with the line of its batch (what its citation numbers)
             source = otlp.records_sql(keys, source, _ident, _literal)
         elif found.batch and found.envelope is not None:  # a row per event, its own field first, then its line's

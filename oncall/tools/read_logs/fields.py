@@ -19,6 +19,7 @@ from typing import Any
 
 from oncall.tools.read_logs import otlp
 from oncall.tools.read_logs.aggregate import guessed, normalise_levels, streams_only
+from oncall.tools.read_logs.clef import templated
 from oncall.tools.read_logs.owners import DATABASE_SERVER, HOST_NAMED, Owner, named, owners
 from oncall.tools.read_logs.paired import Pair, as_maps, pairs
 
@@ -1142,6 +1143,7 @@ class Found:
     encoded: bool = False  # the texts are base64 of text, read decoded (decoded_texts)
     listed: bool = False  # the envelope's values are each in a list (listed): read out of it
     batch: bool = False  # the envelope holds a list of events a line (batched), each read under the line's fields
+    templated: bool = False  # Serilog's compact JSON with templates only: each read rendered (clef.templated)
 
     @classmethod
     def in_sample(
@@ -1209,6 +1211,7 @@ class Found:
             encoded,
             listed,
             batch,
+            templated(sample),
         )
 
     @property
