@@ -56,6 +56,10 @@ _USAGE_QUOTA = (
 
 # a signed request (a webhook) whose signature its receiver cannot match (Stripe's, Svix's, GitHub's libraries):
 # the receiver checks with its secret what the sender signed with its own
+# a per-user or per-process limit on inotify reached (.NET's FileSystemWatcher: "The configured user limit (128) on the
+# number of inotify instances has been reached"): each file watcher holds one
+_INOTIFY = r"\binotify (instances|watch(es)?)\b.{0,60}\b(limit|reached)|\blimit \(\d+\) on the number of inotify"
+
 _UNMATCHED_SIGNATURE = r"SignatureVerification(Error|Exception|Failed)|no signatures? found matching|signature mismatch"
 UNMATCHED_SIGNATURE = re.compile(_UNMATCHED_SIGNATURE, re.I)
 
@@ -189,6 +193,9 @@ RULES: list[tuple[Category, str]] = [
         r"|timeout acquiring (a )?connection|\bpool is (probably )?full\b"
         r"|out of memory|heap space|MemoryError|cannot allocate memory|No space left on device"
         r"|disk (is )?full|too many open files|thread pool .*(full|exhausted)"
+        # a kernel limit on what a user or process may hold reached: its inotify instances or watches (.NET's
+        # FileSystemWatcher: "The configured user limit (128) on the number of inotify instances has been reached")
+        rf"|{_INOTIFY}"
         # out of local ports for new connections: the caller's own sockets, whoever it was calling
         r"|cannot assign requested address|\bEADDRNOTAVAIL\b|Address not available"
         # a disk too slow to keep up: PostgreSQL's checkpoint sync, ZooKeeper's fsync, the kernel's iowait
@@ -553,7 +560,9 @@ BROKER_ALARM = re.compile(
     r"\b(memory|disk)( resource)?( limit)? alarm\b|free disk space alarm|publishers will be blocked", re.I
 )
 LOCKS = re.compile(r"lock|deadlock|slow (query|statement)|duration: \d", re.I)
-FD_LIMIT = re.compile(r"too many open files|\bEMFILE\b|\bENFILE\b", re.I)
+# a per-process or per-user kernel limit reached: open files, or inotify instances (each file watcher one)
+INOTIFY = re.compile(_INOTIFY, re.I)
+FD_LIMIT = re.compile(rf"too many open files|\bEMFILE\b|\bENFILE\b|{_INOTIFY}", re.I)
 # Out of local ports for new connections (EADDRNOTAVAIL): the caller opens a connection per request and the
 # closed ones wait out TIME_WAIT holding every port to that address; reusing connections is the fix.
 LOCAL_PORTS = re.compile(r"cannot assign requested address|\bEADDRNOTAVAIL\b|\bAddress not available\b", re.I)

@@ -10,6 +10,7 @@ from oncall.analysts.offline.patterns import (
     DEVICE_FULL,
     FD_LIMIT,
     HELD_DATA,
+    INOTIFY,
     LAPSED,
     LOCAL_PORTS,
     LOCKS,
@@ -328,7 +329,11 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
                 kind="config_change",
                 target=svc,
                 cites=cites,
-                description=f"Raise {svc}'s open-file limit (LimitNOFILE, ulimit -n, worker_rlimit_nofile)",
+                description=(
+                    f"Raise the node's inotify limit for {svc} (sysctl fs.inotify.max_user_instances, max_user_watches)"
+                    if INOTIFY.search(words)
+                    else f"Raise {svc}'s open-file limit (LimitNOFILE, ulimit -n, worker_rlimit_nofile)"
+                ),
             )
         )
     elif cat == "resource_exhaustion" and LOCAL_PORTS.search(words):
