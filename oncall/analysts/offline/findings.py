@@ -122,9 +122,9 @@ class TraceFinding(Finding):
 
 @dataclass(frozen=True, kw_only=True)
 class WorkFinding(Finding):
-    """A new run of routine lines by the hundred (WORK_LINES: a job logs each batch it sends): work the service
-    began, read where no rate of its requests is (a job has none to watch). It says when the work began and
-    scores nothing: load alone explains nothing."""
+    """A new run of routine lines by the hundred (WORK_LINES: a job logs each batch it sends), or of lines that say
+    how far a run has got (PROGRESS): work the service began, read where no rate of its requests is (a job has none
+    to watch). It says when the work began and scores nothing: load alone explains nothing."""
 
     kind: ClassVar[Kind] = "logs"
     detail: TemplateStat
@@ -414,6 +414,14 @@ def attribute(
     return "own", None, cat
 
 
+# a line saying how far a run has got: so many of so many (items, accounts, rows) done, or a share of it
+PROGRESS = re.compile(
+    r"\b\d[\d,]* (?:of|/) \d[\d,]*\b(?! (?:attempts?|tries|retries)\b)|\b\d{1,3}(?:\.\d+)?% (?:done|complete)", re.I
+)
+# a count of tries is not progress of work: `attempt 2 of 5` is a call failing again
+RETRYING = re.compile(r"\b(attempt|retry|retrying|try)\b", re.I)
+
+
 def _work_finding(r: ToolResult, t: TemplateStat, me: str, rising: bool = False) -> WorkFinding:
     assert t.line is not None
     said = "logged" if rising else "began logging"
@@ -450,7 +458,10 @@ def _log_findings(r: ToolResult, st: LogStats, catalog: Catalog) -> list[Finding
         stated = t.level == "INFO" and new and (classify(words) in STATED_FAILURES or turned_away)
         # a run of routine lines by the hundred, new, or rising (several times its baseline's pace) or under way
         # since just before the window: work
-        routine_run = t.line is not None and t.level in ("INFO", "DEBUG") and t.count >= w.WORK_LINES
+        # (or a few, each saying how far a run has got: `1400 of 60214 accounts billed`)
+        routine = t.line is not None and t.level in ("INFO", "DEBUG")
+        progress = PROGRESS.search(t.sample) and not RETRYING.search(words)
+        routine_run = routine and (t.count >= w.WORK_LINES or bool(progress))
         if routine_run and note == "new":
             out.append(_work_finding(r, t, me))
         elif routine_run and note:

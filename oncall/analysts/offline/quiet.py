@@ -70,10 +70,12 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
     served = max((f.detail.rise or 0.0 for f in mine.metrics() if f.more_traffic), default=0.0)
     # a run of its own work it logs (a batch, a monthly run) shares the processors with its requests: they
     # wait a little longer, as they do under far more requests
-    if any(isinstance(f, WorkFinding) for f in mine.findings):
+    running = any(isinstance(f, WorkFinding) for f in mine.findings)
+    if running:
         served = max(served, w.QUEUEING)
     if not any(_busy_cpu(f) for f in busy) or any(
-        not (_busy_cpu(f) or _more_served(f) or _queued(f, served)) for f in busy
+        not (_busy_cpu(f) or _more_served(f) or _queued(f, served) or (running and _in_proportion(f, served)))
+        for f in busy
     ):
         return None
     used, users = set(catalog.dependencies(mine.service, depth=1)), set(catalog.dependents(mine.service))
@@ -240,6 +242,13 @@ def _queued(f: Finding, served: float) -> bool:
     up by half under five times the requests); `served`: how many times its baseline the requests rose."""
     rise = f.detail.rise if isinstance(f, MetricFinding) and f.signal == "latency_p99" else None
     return rise is not None and rise < w.QUEUEING and served >= w.QUEUEING
+
+
+def _in_proportion(f: Finding, served: float) -> bool:
+    """While it runs a batch of its own that it logs, its p99 rose no more than the work it took on did: each job
+    waits on the others in proportion to how many more there are (the run's cost, not a failure)."""
+    rise = f.detail.rise if isinstance(f, MetricFinding) and f.signal == "latency_p99" else None
+    return rise is not None and rise <= served
 
 
 def _more_served(f: Finding) -> bool:
