@@ -26,6 +26,18 @@ LOOK_CHANGED = timedelta(hours=1)
 # ...and when the kernel's OOM killer took a process, what changed in the day before: a leak on a host takes
 # hours to fill it, and the process that grew (an agent beside the application) may be nothing it calls
 LOOK_CHANGED_OOM = timedelta(hours=24)
+# ...and when a service says a credential it presents has lapsed, how it was renewed, as far back as renewals come
+# before an expiry (cert-manager renews at two thirds of a certificate's life, an ACME client thirty days ahead, a
+# secrets store rotates monthly): a renewal that came while the service still presents the lapsed one says that it
+# read its credential only at start
+LOOK_RENEWED = timedelta(days=35)
+# what a program says when its own credential has lapsed: the peer refused its certificate as expired (TLS' alert
+# certificate_expired), its password, token or key expired
+LAPSED = re.compile(
+    r"\b(remote error|alert)\b.{0,20}\bexpired certificate\b|\bcertificate[_ ]expired\b"
+    r"|\b(password|token|key|secret|credential)s? (has |have |is )?expired\b",
+    re.I,
+)
 
 
 @dataclass
@@ -71,6 +83,7 @@ def collect(alert: Alert, catalog: Catalog, runner: ToolRunner, max_services: in
     if followed:
         results += runner.call_many([c for s in followed for c in _service_calls(s, False, runner.tools)])
         services = [*services, *followed]
+    results += runner.call_many(renewals(results))
     missing = [f"{r.label()} failed: {r.error}" for r in results if not r.ok]
     missing += [unreadable for r in results if (unreadable := _unreadable_logs(r))]
     if alert.service and alert.service not in catalog.services:
@@ -143,6 +156,26 @@ def named_beyond(results: list[ToolResult], services: list[str], catalog: Catalo
                 if svc not in out and any(f in low for f in firsts[svc]) and mentions(svc, words, others):
                     out.append(svc)
     return out[:most]
+
+
+def renewals(results: list[ToolResult]) -> list[tuple[str, dict]]:
+    """The changes, in the weeks before those read, of the services whose new or rising lines say a credential
+    they present has lapsed (LAPSED): an engineer asks when it was last renewed (LOOK_RENEWED). None to ask when no
+    service says so or changes were not read."""
+    read = next((r.data for r in results if r.ok and isinstance(r.data, ChangeList)), None)
+    lapsed: list[str] = []
+    for r in results:
+        if read is None or not r.ok or not isinstance(r.data, LogStats):
+            continue
+        st = r.data
+        said = (f"{t.template}\n{t.sample}" for t in st.templates if st.notable(t))
+        if st.query.service not in lapsed and any(LAPSED.search(x) for x in said):
+            lapsed.append(st.query.service)
+    if read is None or not lapsed:
+        return []
+    # (up to where the first read began: a change is read once)
+    window = {"services": lapsed, "since": (read.since - LOOK_RENEWED).isoformat(), "until": read.since.isoformat()}
+    return [("read_changes", window)]
 
 
 def _host_oom(results: list[ToolResult]) -> bool:

@@ -3,7 +3,7 @@ capacity for load, fix a credential or permission, else escalate to the owners."
 
 from __future__ import annotations
 
-from oncall.analysts.offline.findings import Finding, rotation
+from oncall.analysts.offline.findings import ChangeFinding, Finding, rotation
 from oncall.analysts.offline.patterns import (
     ACCOUNT_LOCKED,
     CLOCK_UNSYNCED,
@@ -34,7 +34,16 @@ from oncall.analysts.offline.suspect import Suspect
 from oncall.core.catalog import Catalog
 from oncall.core.commands import command_for
 from oncall.core.diagnosis import ACTION_ORDER, Action
-from oncall.core.fmt import fmt_hm
+from oncall.core.fmt import fmt_hm, fmt_time
+
+
+def _renewed_before(top: Suspect) -> ChangeFinding | None:
+    """Its latest change, when that rotated or renewed a credential its own errors since say it can no longer use
+    (Suspect.kept_old_credential): nothing of its own changed since (a deploy would have restarted it and read the
+    new one), so it still holds what it read at start."""
+    own = [(c.at, c) for c in top.changes() if c.at]
+    latest = max(own, key=lambda p: p[0])[1] if own else None
+    return latest if latest is not None and top.kept_old_credential(latest) else None
 
 
 def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Action]:
@@ -143,6 +152,11 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
     # (an account its store locked after the refused logins stays locked whatever it holds: unlocking comes first)
     if credential and change and top.kept_old_credential(change) and not ACCOUNT_LOCKED.search(words):
         restart = "read its credential again (it holds the one from before the rotation)"
+    # its credential lapsed though its last change renewed it (days before, as renewals come ahead of an expiry):
+    # it still presents the one it read at start
+    elif (renewed := _renewed_before(top)) is not None and renewed.at:
+        restart = f"read the credential renewed at {fmt_time(renewed.at)} (it still presents the one that lapsed)"
+        cites = [*cites, renewed.cite]
     # (a certificate it checked refused as untrusted, with no change of its own: its trust store is what is stale;
     # attribution._stale_trust makes such errors its own when others trust that certificate)
     if credential and not change and UNTRUSTED_CERT.search(words):
