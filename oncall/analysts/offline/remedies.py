@@ -150,13 +150,14 @@ def remedies(top: Suspect, catalog: Catalog, cause: list[Finding]) -> list[Actio
         else:
             restart = f"look {x} up again (it still uses what {x}'s change replaced)"
     # (an account its store locked after the refused logins stays locked whatever it holds: unlocking comes first)
-    if credential and change and top.kept_old_credential(change) and not ACCOUNT_LOCKED.search(words):
-        restart = "read its credential again (it holds the one from before the rotation)"
-    # its credential lapsed though its last change renewed it (days before, as renewals come ahead of an expiry):
-    # it still presents the one it read at start
-    elif (renewed := _renewed_before(top)) is not None and renewed.at:
-        restart = f"read the credential renewed at {fmt_time(renewed.at)} (it still presents the one that lapsed)"
-        cites = [*cites, renewed.cite]
+    if credential and not ACCOUNT_LOCKED.search(words):
+        if change and top.kept_old_credential(change):
+            restart = "read its credential again (it holds the one from before the rotation)"
+        # its credential lapsed though its last change renewed it (days before, as renewals come ahead of an
+        # expiry): it still presents the one it read at start
+        elif (renewed := _renewed_before(top)) is not None and renewed.at:
+            restart = f"read the credential renewed at {fmt_time(renewed.at)} (it still presents the one that lapsed)"
+            cites = [*cites, renewed.cite]
     # (a certificate it checked refused as untrusted, with no change of its own: its trust store is what is stale;
     # attribution._stale_trust makes such errors its own when others trust that certificate)
     if credential and not change and UNTRUSTED_CERT.search(words):
