@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from oncall.core.errors import ToolError
 from oncall.core.redact import CSI
 from oncall.tools.clock import local_read
-from oncall.tools.read_logs import LogQuery, LogStats, clef, otlp
+from oncall.tools.read_logs import LogQuery, LogStats, clef, otlp, streams
 from oncall.tools.read_logs.aggregate import (
     ERROR_NAMES,
     INSIGHTS_SCALE,
@@ -331,6 +331,7 @@ class _Sampled(NamedTuple):
     envelope: str | None = None  # the key every line keeps its event under (objs are those events)
     listed: bool = False  # the envelope keeps each value in a list (fields.listed; objs are taken out of them)
     batch: bool = False  # the envelope holds a list of events a line (fields.batched; objs are those events)
+    paged: bool = False  # the envelope is a body of Loki's streams (streams.paged; objs are its entries)
 
 
 @dataclass
@@ -426,13 +427,13 @@ class JsonlLogs:
                 clean = False
         newlines = head.count(b"\n")
         count = size * newlines / len(head) if newlines else 0.0
-        in_lists = in_batches = False
+        in_lists = in_batches = in_pages = False
         if (key := envelope(objs)) is not None:
-            in_batches = batched(objs, key)
+            in_batches, in_pages = batched(objs, key), streams.paged(objs) == key
             objs = events(objs, key)
             if in_lists := listed(objs):
                 objs = [unlisted(obj) for obj in objs]
-        return _Sampled(objs, clean, probes, count, key, in_lists, in_batches)
+        return _Sampled(objs, clean, probes, count, key, in_lists, in_batches, in_pages)
 
     def _parsed(
         self, keys: list[str], found: Found = NOTHING_FOUND, tolerant: bool = True, near: datetime | None = None
@@ -521,8 +522,8 @@ class JsonlLogs:
         if found.coloured:  # a terminal's colour codes (`ESC[31m`) say how a word looked, not what it says
             pick["level"], pick["message"] = _uncoloured(pick["level"]), _uncoloured(pick["message"])
         columns = "{" + ", ".join(f"{_literal(k)}: 'VARCHAR'" for k in keys) + "}"
-        if found.envelope == otlp.BATCH_KEY:
-            columns = "{" + f"{_literal(otlp.BATCH_KEY)}: 'JSON'" + "}"
+        if found.envelope == otlp.BATCH_KEY or (found.paged and found.envelope is not None):
+            columns = "{" + f"{_literal(found.envelope)}: 'JSON'" + "}"
         elif found.batch and found.envelope is not None:  # its events' keys, and the line's own beside them
             struct = "STRUCT(" + ", ".join(f"{_ident(k)} VARCHAR" for k in keys) + ")[]"
             beside = [f"{_literal(k)}: 'VARCHAR'" for k in keys if k != found.envelope]
@@ -537,6 +538,8 @@ class JsonlLogs:
             source = _lines(keys, found.templated)
         if found.envelope == otlp.BATCH_KEY:  # a row per record, with the line of its batch (what its citation numbers)
             source = otlp.records_sql(keys, source, _ident, _literal)
+        elif found.paged and found.envelope is not None:  # a row per entry of its streams, with its body's line
+            source = streams.entries_sql(found.envelope, keys, source, _ident, _literal)
         elif found.batch and found.envelope is not None:  # a row per event, its own field first, then its line's
             own = ", ".join(f"coalesce(ev.{i}, {i}) AS {i}" for i in map(_ident, keys) if i != _ident(found.envelope))
             source = f"""(SELECT line_no, {own} FROM (
@@ -593,7 +596,7 @@ class JsonlLogs:
         ahead = Ahead(self.path)  # the numbering's counting, while the file is read
         sampled = self._sample()
         keys = used_keys(sampled.objs)
-        found = Found.in_sample(sampled.objs, q.known, sampled.envelope, sampled.listed, sampled.batch)
+        found = Found.in_sample(sampled.objs, q.known, sampled.envelope, sampled.listed, sampled.batch, sampled.paged)
         # (the sample's spellings and flattened keys first)
         every_key = deduped([*(keys or []), *all_keys()])
         shaped = self._shaped(cur, sampled, keys or every_key, found, q.end)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from oncall.tools.read_logs import otlp
+from oncall.tools.read_logs import otlp, streams
 from oncall.tools.read_logs.aggregate import guessed, normalise_levels, streams_only
 from oncall.tools.read_logs.clef import templated
 from oncall.tools.read_logs.owners import DATABASE_SERVER, HOST_NAMED, Owner, named, owners
@@ -242,6 +242,8 @@ def envelope(sample: list[dict[str, Any]]) -> str | None:
     (then the first written). None when the lines are the events."""
     if otlp.batches(sample):
         return otlp.BATCH_KEY
+    if (key := streams.paged(sample)) is not None:  # Loki's streams, a body a line
+        return key
     untimed = [obj for obj in sample if not _known(obj, "ts")]
     if not untimed or len(untimed) * 2 < len(sample):  # most lines are events of their own
         return None
@@ -280,6 +282,8 @@ def events(objs: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     """The events the lines carry under their envelope's `key`, each as a line of its own would be."""
     if key == otlp.BATCH_KEY:
         return [r for obj in objs for r in otlp.records(obj)]
+    if streams.paged(objs) == key:
+        return [e for obj in objs for e in streams.entries(obj)]
     if batched(objs, key):  # each event under its line's own fields, its own first
         return [
             {**{k: v for k, v in obj.items() if k != key}, **event}
@@ -1144,6 +1148,7 @@ class Found:
     listed: bool = False  # the envelope's values are each in a list (listed): read out of it
     batch: bool = False  # the envelope holds a list of events a line (batched), each read under the line's fields
     templated: bool = False  # Serilog's compact JSON with templates only: each read rendered (clef.templated)
+    paged: bool = False  # the envelope is a body of Loki's streams (streams.paged), each entry a line
 
     @classmethod
     def in_sample(
@@ -1153,6 +1158,7 @@ class Found:
         envelope: str | None = None,
         listed: bool = False,
         batch: bool = False,
+        paged: bool = False,
     ) -> Found:
         """From the sampled events (already taken out of their `envelope`, if any, and out of the lists it keeps
         their values in when `listed`, which the read then does too; with the fields of an object written as text
@@ -1212,13 +1218,14 @@ class Found:
             listed,
             batch,
             templated(sample),
+            paged,
         )
 
     @property
     def many_a_line(self) -> bool:
-        """Each line holds several events (OTLP/JSON's batches, or a list under the envelope): each event is cited
-        by the line of its batch."""
-        return self.envelope == otlp.BATCH_KEY or self.batch
+        """Each line holds several events (OTLP/JSON's batches, Loki's streams, or a list under the envelope): each
+        is cited by the line of its batch."""
+        return self.envelope == otlp.BATCH_KEY or self.batch or self.paged
 
     def keys(self) -> list[str]:
         """The top-level keys these fields are read from (the host's may be nested in one, or in `inner`)."""
