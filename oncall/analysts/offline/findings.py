@@ -227,12 +227,17 @@ def rotation(c: Change) -> bool:
     )
 
 
-# (a credential renewed or re-issued is one rotated: cert-manager's renewal, a key issued again)
-_RENEWED = re.compile(r"\b(renew(s|ed|al|ing)?|re-?issu(e|ed|es|ing))(\b|(?-i:(?=[A-Z])))", re.I)
+# (a credential renewed or re-issued is one rotated: cert-manager's renewal, a key issued again; so is a new one put
+# beside it, as an issuer adds a new signing key to its key set)
+_RENEWED = re.compile(
+    r"\b(renew(s|ed|al|ing)?|re-?issu(e|ed|es|ing))(\b|(?-i:(?=[A-Z])))"
+    r"|\bnew (signing |private |public )?(key|certificate|secret|password|token)s?\b",
+    re.I,
+)
 
 
-# what names a credential in a change's setting: a key, secret, token, certificate or password
-_CREDENTIAL = re.compile(r"key|secret|token|cert|jwt|signing|password|credential", re.I)
+# what names a credential in a change's setting: a key, secret, token, certificate or password (a JSON Web Key set)
+_CREDENTIAL = re.compile(r"key|secret|token|cert|jwt|jwk|signing|password|credential", re.I)
 
 
 def setting_beside(c: Change) -> str | None:

@@ -58,6 +58,12 @@ _USAGE_QUOTA = (
 # the receiver checks with its secret what the sender signed with its own
 # a per-user or per-process limit on inotify reached (.NET's FileSystemWatcher: "The configured user limit (128) on the
 # number of inotify instances has been reached"): each file watcher holds one
+# a token's signing key the verifier does not hold: no key in its set has the token's key id (kid)
+_NO_SIGNING_KEY = (
+    r"unable to (find a signing|match) key|no matching (signing )?key|signing key not found|kid\W+\S+\W+not found"
+    r"|\bkid\b[^\n]{0,40}\bnot (found|in)\b|SignatureKeyNotFound|IDX1050[13]\b"
+    r"|\bno (JWKs?|(signing )?keys?) (with|for|matching) (the )?(kid|key id)\b"
+)
 _INOTIFY = r"\binotify (instances|watch(es)?)\b.{0,60}\b(limit|reached)|\blimit \(\d+\) on the number of inotify"
 
 _UNMATCHED_SIGNATURE = r"SignatureVerification(Error|Exception|Failed)|no signatures? found matching|signature mismatch"
@@ -93,6 +99,9 @@ RULES: list[tuple[Category, str]] = [
         r"|\bWRONGPASS\b|\bNOAUTH\b|\bUNAUTHENTICATED\b|invalid_grant|invalid_client"
         # OpenSSL's verify error as Node's TLS names it (X509_V_ERR_CERT_HAS_EXPIRED)
         r"|\bCERT_HAS_EXPIRED\b"
+        # a token signed with a key the verifier does not hold (a kid not in its key set): the verifier's copy of
+        # its issuer's keys is stale, or the token's key is not the issuer's
+        rf"|{_NO_SIGNING_KEY}"
         # Kerberos: a ticket the service cannot decrypt with the key it holds (its keytab's key is not the one the
         # KDC issued the ticket for: Checksum failed, a key version it does not have), a ticket or TGT expired or
         # missing, a key the KDC refuses
@@ -491,11 +500,7 @@ LAPSED = re.compile(r"expir|certificat|x509|\bTLS\b|\blocked\b|ORA-28000", re.I)
 # endpoint): it holds a stale copy of the key set, which a restart fetches again
 # (Microsoft.IdentityModel's IDX10501 and IDX10503 and its SecurityTokenSignatureKeyNotFoundException, PyJWT's
 # PyJWKClientError, a kid not in a cached key set)
-STALE_KEYS = re.compile(
-    r"unable to (find a signing|match) key|no matching (signing )?key|signing key not found|kid\W+\S+\W+not found"
-    r"|\bkid\b[^\n]{0,40}\bnot (found|in)\b|SignatureKeyNotFound|\bJWKS\b|IDX1050[13]\b",
-    re.I,
-)
+STALE_KEYS = re.compile(rf"{_NO_SIGNING_KEY}|\bJWKS\b", re.I)
 STREAM_LIMIT = re.compile(_STREAM_LIMIT, re.I)
 # A scheduler finding no room to place work: Nova's NoValidHost and Placement's empty answer, Kubernetes'
 # `0/6 nodes are available: 6 Insufficient cpu`, Nomad's exhausted dimension, ECS's task no instance can take
