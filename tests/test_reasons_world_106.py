@@ -131,3 +131,23 @@ def test_what_a_new_key_in_a_credentials_set_is() -> None:
     assert rotation(change("api_key", "a new key issued for the partner"))
     assert not rotation(change("jwks", "endpoint moved"))
     assert not rotation(change("replicas", "new key added to the cache"))
+
+
+def test_a_providers_outage_is_summed_up_by_what_its_users_saw(tmp_path: Path) -> None:
+    """Nothing of the provider's own is watched: the summary says what the service that uses it saw (it said
+    nothing at all before)."""
+    at = AT - 10 * M
+    failing = "HTTPError: 503 Server Error: Service Unavailable for url: https://api.mux.example/video/v1/uploads"
+    root = write_bundle(
+        tmp_path,
+        services={"jobs": ["mux"], "mux": []},
+        alert=alertmanager("TranscodeFailures", "jobs"),
+        logs=[log(t, "jobs", "info", "lesson transcoded") for t in BASELINE]
+        + [log(at + 10 * i * S, "jobs", "error", f"mux handover failed: {failing}") for i in range(45)],
+        metric_lines=series("error_ratio", "jobs", flat_then(T0, END, 0.003, at, 0.7)),
+        signals=signals("error_ratio"),
+    )
+    d = investigated(root).diagnosis
+    assert d.root_cause.service == "mux", d.root_cause
+    said = " ".join(c.text for c in d.summary)
+    assert "jobs error_ratio" in said and "ERROR lines" in said, d.summary

@@ -174,6 +174,18 @@ def _summary(top: Suspect, suspects: list[Suspect]) -> list[Claim]:
     logs = sorted(top.logs(), key=lambda f: -f.weight)
     if logs:
         out.append(Claim(text=logs[0].text, cites=[logs[0].cite]))
+    if not out:  # nothing of its own is watched (a provider outside): what those that use it saw says it
+        reports: dict[str, Finding] = {}
+        for r in top.blamed_by:
+            reports.setdefault(r.service, r)  # (the first each service gave)
+        for svc, report in list(reports.items())[:2]:
+            user = next((x for x in suspects if x.service == svc), None)
+            seen = sorted(
+                (m for m in (user.metrics() if user else []) if m.signal in ("latency_p99", "error_ratio") and m.at),
+                key=at_of,
+            )
+            out += [Claim(text=m.text, cites=[m.cite]) for m in seen[:1]]
+            out.append(Claim(text=report.text, cites=[report.cite]))
     if top.onset:
         followers = [s for s in suspects[1:] if s.onset and s.onset > top.onset][:2]
         for s in followers:
