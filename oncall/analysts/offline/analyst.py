@@ -189,7 +189,8 @@ def _summary(top: Suspect, suspects: list[Suspect]) -> list[Claim]:
     if top.onset:
         followers = [s for s in suspects[1:] if s.onset and s.onset > top.onset][:2]
         for s in followers:
-            if (first := _first_seen(s)) is None:
+            # (a weak sign of it before the root broke, a few warnings, does not make it later: then nothing is said)
+            if (first := _first_seen(s)) is None or at_of(first) <= top.onset:
                 continue
             out.append(
                 Claim(
