@@ -55,7 +55,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 105,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 106,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -267,6 +267,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world104
 	rm -rf build/world105 && $(BIN)/oncall scenarios generate build/world105 --world 105 --seed 7 --per-family 8
 	$(BIN)/oncall eval build/world105
+	rm -rf build/world106 && $(BIN)/oncall scenarios generate build/world106 --world 106 --seed 7 --per-family 8
+	$(BIN)/oncall eval build/world106
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.
