@@ -149,8 +149,8 @@ def _line(tech: str, at: datetime, level: str, said: str, h: str) -> str:
     if tech == "dramatiq":  # Dramatiq's default format
         actor, message = (head, rest) if sep else ("dramatiq.worker", said)
         stamp = f"{local:%Y-%m-%d %H:%M:%S},{at.microsecond // 1000:03d}"
-        pid, thread = int(h[:2], 16) % 40 + 8, int(h[2], 16) % 8
-        return f"[{stamp}] [PID {pid}] [Thread-{thread}] [{actor}] [{DJANGO[level]}] {message}"
+        pid, worker = int(h[:2], 16) % 40 + 8, int(h[2], 16) % 8
+        return f"[{stamp}] [PID {pid}] [Thread-{worker}] [{actor}] [{DJANGO[level]}] {message}"
     if tech == "typesense":  # glog
         return f"{GLOG[level]}{at:%Y%m%d %H:%M:%S}.{at.microsecond:06d} {int(h[:3], 16) % 900 + 100} {said}"
     if tech == "couchdb":
