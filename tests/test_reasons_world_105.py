@@ -21,7 +21,7 @@ from pathlib import Path
 
 from oncall.analysts.offline.findings import PROGRESS, rotation
 from oncall.analysts.offline.patterns import FD_LIMIT, INOTIFY
-from oncall.context.collect import LAPSED
+from oncall.context.collect import CREDENTIAL_LAPSED
 from oncall.tools.read_changes import Change
 from oncall.tools.read_logs.clef import templated
 from tests.bundles import ALERT_AT as AT
@@ -203,7 +203,7 @@ def test_a_credential_renewed_before_it_lapsed_is_read_again(tmp_path: Path) -> 
     assert not any(a.get("services") == ["meters"] for a in asked), asked
     for said in ("remote error: tls: expired certificate", "alert certificate_expired", "the token has expired",
                  "Password expired"):  # fmt: skip
-        assert LAPSED.search(said), said
+        assert CREDENTIAL_LAPSED.search(said), said
 
 
 def test_what_a_renewal_is_in_words() -> None:

@@ -33,7 +33,7 @@ LOOK_CHANGED_OOM = timedelta(hours=24)
 LOOK_RENEWED = timedelta(days=35)
 # what a program says when its own credential has lapsed: the peer refused its certificate as expired (TLS' alert
 # certificate_expired), its password, token or key expired
-LAPSED = re.compile(
+CREDENTIAL_LAPSED = re.compile(
     r"\b(remote error|alert)\b.{0,20}\bexpired certificate\b|\bcertificate[_ ]expired\b"
     r"|\b(password|token|key|secret|credential)s? (has |have |is )?expired\b",
     re.I,
@@ -160,18 +160,20 @@ def named_beyond(results: list[ToolResult], services: list[str], catalog: Catalo
 
 def renewals(results: list[ToolResult]) -> list[tuple[str, dict]]:
     """The changes, in the weeks before those read, of the services whose new or rising lines say a credential
-    they present has lapsed (LAPSED): an engineer asks when it was last renewed (LOOK_RENEWED). None to ask when no
-    service says so or changes were not read."""
+    they present has lapsed (CREDENTIAL_LAPSED): an engineer asks when it was last renewed (LOOK_RENEWED). None to
+    ask when no service says so or changes were not read."""
     read = next((r.data for r in results if r.ok and isinstance(r.data, ChangeList)), None)
+    if read is None:
+        return []
     lapsed: list[str] = []
     for r in results:
-        if read is None or not r.ok or not isinstance(r.data, LogStats):
+        if not r.ok or not isinstance(r.data, LogStats):
             continue
         st = r.data
         said = (f"{t.template}\n{t.sample}" for t in st.templates if st.notable(t))
-        if st.query.service not in lapsed and any(LAPSED.search(x) for x in said):
+        if st.query.service not in lapsed and any(CREDENTIAL_LAPSED.search(x) for x in said):
             lapsed.append(st.query.service)
-    if read is None or not lapsed:
+    if not lapsed:
         return []
     # (up to where the first read began: a change is read once)
     window = {"services": lapsed, "since": (read.since - LOOK_RENEWED).isoformat(), "until": read.since.isoformat()}

@@ -54,18 +54,18 @@ _USAGE_QUOTA = (
     r"|InsufficientBalance|\binsufficient (balance|credits?|funds)\b"
 )
 
-# a signed request (a webhook) whose signature its receiver cannot match (Stripe's, Svix's, GitHub's libraries):
-# the receiver checks with its secret what the sender signed with its own
-# a per-user or per-process limit on inotify reached (.NET's FileSystemWatcher: "The configured user limit (128) on the
-# number of inotify instances has been reached"): each file watcher holds one
 # a token's signing key the verifier does not hold: no key in its set has the token's key id (kid)
 _NO_SIGNING_KEY = (
     r"unable to (find a signing|match) key|no matching (signing )?key|signing key not found|kid\W+\S+\W+not found"
     r"|\bkid\b[^\n]{0,40}\bnot (found|in)\b|SignatureKeyNotFound|IDX1050[13]\b"
     r"|\bno (JWKs?|(signing )?keys?) (with|for|matching) (the )?(kid|key id)\b"
 )
+# a per-user or per-process limit on inotify reached (.NET's FileSystemWatcher: "The configured user limit (128) on the
+# number of inotify instances has been reached"): each file watcher holds one
 _INOTIFY = r"\binotify (instances|watch(es)?)\b.{0,60}\b(limit|reached)|\blimit \(\d+\) on the number of inotify"
 
+# a signed request (a webhook) whose signature its receiver cannot match (Stripe's, Svix's, GitHub's libraries):
+# the receiver checks with its secret what the sender signed with its own
 _UNMATCHED_SIGNATURE = r"SignatureVerification(Error|Exception|Failed)|no signatures? found matching|signature mismatch"
 UNMATCHED_SIGNATURE = re.compile(_UNMATCHED_SIGNATURE, re.I)
 

@@ -30,7 +30,7 @@ from oncall.analysts.offline.patterns import (
     WORKER_SETTING,
     named_by_domain,
 )
-from oncall.analysts.offline.suspect import Suspect
+from oncall.analysts.offline.suspect import Suspect, at_of
 from oncall.core.catalog import Catalog
 from oncall.core.commands import command_for
 from oncall.core.diagnosis import ACTION_ORDER, Action
@@ -41,8 +41,7 @@ def _renewed_before(top: Suspect) -> ChangeFinding | None:
     """Its latest change, when that rotated or renewed a credential its own errors since say it can no longer use
     (Suspect.kept_old_credential): nothing of its own changed since (a deploy would have restarted it and read the
     new one), so it still holds what it read at start."""
-    own = [(c.at, c) for c in top.changes() if c.at]
-    latest = max(own, key=lambda p: p[0])[1] if own else None
+    latest = max((c for c in top.changes() if c.at), key=at_of, default=None)
     return latest if latest is not None and top.kept_old_credential(latest) else None
 
 

@@ -26,7 +26,8 @@ def rendered_sql(line: str, literal: Callable[[str], str]) -> str:
     """SQL: the template of the JSON line `line` (an SQL expression of its text) with each hole replaced by its
     property's text (a string's value, another value's JSON; nothing for a property the line lacks), literal
     braces written once; NULL for a line with no template."""
-    template = f"json_extract_string({line}, {literal('$.' + chr(34) + TEMPLATE + chr(34))})"
+    path = f'$."{TEMPLATE}"'
+    template = f"json_extract_string({line}, {literal(path)})"
     escaped = f"replace(replace({template}, '{{{{', chr(1)), '}}}}', chr(2))"
     # (one expression, no subquery: DuckDB evaluates it in the scan, line by line)
     names = f"regexp_extract_all({escaped}, {literal(_HOLE)}, 1)"

@@ -429,7 +429,9 @@ class JsonlLogs:
         count = size * newlines / len(head) if newlines else 0.0
         in_lists = in_batches = in_pages = False
         if (key := envelope(objs)) is not None:
-            in_batches, in_pages = batched(objs, key), streams.paged(objs) == key
+            # (a push body's `streams` is a list too, but its entries are read as Loki's, not as a batch's events)
+            in_pages = streams.paged(objs) == key
+            in_batches = not in_pages and batched(objs, key)
             objs = events(objs, key)
             if in_lists := listed(objs):
                 objs = [unlisted(obj) for obj in objs]
