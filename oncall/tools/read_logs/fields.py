@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections import Counter
@@ -311,6 +312,7 @@ def unlisted(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v[0] if len(v) == 1 else " ".join(map(str, v)) for k, v in obj.items() if v}
 
 
+@functools.cache  # a path's parts are asked for every sampled line's every FIELDS path: read each path once
 def column(path: str) -> tuple[str, str | None]:
     """A FIELDS path as (its top-level key, the JSON path inside that key's value or None)."""
     if path.startswith('"'):
@@ -382,14 +384,27 @@ def used_keys(sample: list[dict[str, Any]]) -> list[str] | None:
     return deduped([*keys, *(k for k in (spelt(seen, f) for f in flat) if k is not None), *errors])
 
 
-def _at(obj: dict[str, Any], path: str) -> Any:
+@functools.cache
+def _steps(path: str) -> tuple[str, str, tuple[tuple[str, str], ...], bool]:
+    """A FIELDS path as `_at` walks it: its top-level key in lower case and as written, the steps inside that key's
+    value (a name, quoted or plain, or a list's entry), and whether it reads every entry of a list."""
+    key, inner = column(path)
+    steps = tuple(re.findall(r'"([^"]*)"|(\[(?:\*|\d+)\]|[^."\[]+)', (inner or "$")[1:]))
+    return key.lower(), key, steps, "[*]" in (inner or "")
+
+
+def _at(obj: dict[str, Any], path: str, low: dict[str, str] | None = None) -> Any:
     """The value at a FIELDS path in a line, its top-level key in any case (None when the line has none);
     through a list's entries (`Logs[*].Message[*]`), the values found in them (None when there are none),
-    as the SQL reader reads that path (embedded._value)."""
-    key, inner = column(path)
-    low = {k.lower(): k for k in obj}
-    values = [obj.get(low.get(key.lower(), key))]
-    for quoted, plain in re.findall(r'"([^"]*)"|(\[(?:\*|\d+)\]|[^."\[]+)', (inner or "$")[1:]):
+    as the SQL reader reads that path (embedded._value). `low` is the line's keys by their lower case, when the
+    caller has it already (`lowered`)."""
+    lower, key, steps, every = _steps(path)
+    low = lowered(obj) if low is None else low
+    value = obj.get(low.get(lower, key))
+    if value is None or not steps:  # (nothing is found inside a value the line does not have)
+        return value
+    values = [value]
+    for quoted, plain in steps:
         if plain == "[*]":
             values = [e for v in values if isinstance(v, list) for e in v]
         elif plain.startswith("["):  # one entry of a list: `[0]`
@@ -398,16 +413,21 @@ def _at(obj: dict[str, Any], path: str) -> Any:
         else:
             values = [v.get(quoted or plain) for v in values if isinstance(v, dict)]
     found = [v for v in values if v is not None]
-    if "[*]" in (inner or ""):
+    if every:
         return found or None
     return found[0] if found else None
+
+
+def lowered(obj: dict[str, Any]) -> dict[str, str]:
+    """A line's keys by their lower case (the last of any that differ only in case)."""
+    return {k.lower(): k for k in obj}
 
 
 def _known(obj: dict[str, Any], group: str) -> bool:
     """Whether a line has a field of this FIELDS group, nested or flattened, in any case (an object that
     could hold a nested one is not enough: Cloud Logging's `labels` holds no service name)."""
-    low = {k.lower() for k in obj}
-    return any(p.lower() in low or _at(obj, p) is not None for p in FIELDS[group])
+    low = lowered(obj)
+    return any(p.lower() in low or _at(obj, p, low) is not None for p in FIELDS[group])
 
 
 def _keys_of(sample: list[dict[str, Any]]) -> set[str]:
@@ -435,9 +455,9 @@ def _texts(obj: dict[str, Any], above: list[str], depth: int = 3) -> Iterator[tu
 
 def _names_pod(obj: dict[str, Any], names_one: Callable[[Any], bool]) -> bool:
     """Whether a line's pod or host field, one this reader knows, names a service (by `names_one`)."""
-    low = {k.lower(): k for k in obj}
+    low = lowered(obj)
     for p in FIELDS["pod"]:
-        value = _at(obj, p)
+        value = _at(obj, p, low)
         for flat in flat_keys(p):
             if value is None:
                 value = obj.get(low.get(flat.lower(), flat))
@@ -508,7 +528,8 @@ def traditional_frames(sample: list[dict[str, Any]], text: str | None = None) ->
 
 def _text_path(obj: dict[str, Any], text: str | None) -> str | None:
     """The path of the message field a line's text is read from (the first it has, or `text`)."""
-    return next((p for p in [*([text] if text else []), *FIELDS["message"]] if isinstance(_at(obj, p), str)), None)
+    low = lowered(obj)
+    return next((p for p in [*([text] if text else []), *FIELDS["message"]] if isinstance(_at(obj, p, low), str)), None)
 
 
 def _share_begin(objs: list[dict[str, Any]], text: str | None, prefix: str) -> float:
@@ -773,7 +794,8 @@ def swarm_stack(sample: list[dict[str, Any]], known: list[str]) -> str | None:
     names, seen = set(known), dict[str, int]()
     longest = sorted(names, key=lambda n: (-len(n), n))
     for obj in sample:
-        pod = next((v for p in FIELDS["pod"] if isinstance(v := _at(obj, p), str)), None)
+        low = lowered(obj)
+        pod = next((v for p in FIELDS["pod"] if isinstance(v := _at(obj, p, low), str)), None)
         if pod is None or (m := SWARM_TASK.match(pod)) is None:
             continue
         service = m["service"]
