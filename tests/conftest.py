@@ -66,3 +66,26 @@ def postgres_server():
         pytest.skip(str(e))
     yield server.database
     server.stop()
+
+
+SCORING = pytest.StashKey["Scoring | None"]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that read the worlds' scores run last, so that their scoring overlaps the whole suite."""
+    from tests.scoring import FIXTURE
+
+    items.sort(key=lambda i: FIXTURE in getattr(i, "fixturenames", ()))  # (stable: the order is otherwise kept)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The worlds test_eval holds to the bar begin to be scored now, in the background (tests/scoring.py)."""
+    from tests.scoring import Scoring
+
+    session.config.stash[SCORING] = Scoring.start(session.items)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    scoring = session.config.stash.get(SCORING, None)
+    if scoring is not None:
+        scoring.stop()

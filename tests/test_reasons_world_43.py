@@ -1,6 +1,6 @@
 """What world 43's first contact taught (a restaurant reservation service on Fly.io Machines, bundled by
 fly-log-shipper; written after world 42's rules and scored before any rule saw it): 11, 10, 11 and 10 of 14
-right on seeds 1-4 (its catalog corrected once, see the README), no wrong HIGH and no HIGH: no line was
+right on seeds 1-4 (its catalog corrected once, see docs/worlds.md), no wrong HIGH and no HIGH: no line was
 anyone's, for every Fly event carries `host`, the server's short id, a field this reader knows for a host, so
 it never looked for the field that names the app (`fly.app.name`, `tablely-api` where the catalog says `api`).
 Read, the lines showed one more reason: a signature a webhook's receiver cannot match is its own signing
