@@ -110,6 +110,17 @@ class Catalog(BaseModel):
         named = f"{info.namespace}-{service}"
         return None if named in self.services else named
 
+    def singular_under(self, service: str) -> str | None:
+        """`service` in the singular, under its namespace's name (`under`), when its name is a plural: a Kamal app
+        names a role's containers `<app>-<role>-<version>`, and the role that runs the `jobs` service is `job`.
+        None where the singular is another service's name, or in the default namespace."""
+        info = self.services.get(service)
+        one = service.removesuffix("s")
+        if info is None or one == service or not one or one in self.services or info.namespace in ("default", one):
+            return None
+        named = f"{info.namespace}-{one}"
+        return None if named in self.services else named
+
     def named(self, value: str) -> str | None:
         """The catalogued service `value` names: itself, its spelling in the catalog's templates, or its name
         under its namespace's (`under`)."""

@@ -428,7 +428,10 @@ def attribute(
 
 # a line saying how far a run has got: so many of so many (items, accounts, rows) done, or a share of it
 PROGRESS = re.compile(
-    r"\b\d[\d,]* (?:of|/) \d[\d,]*\b(?! (?:attempts?|tries|retries)\b)|\b\d{1,3}(?:\.\d+)?% (?:done|complete)", re.I
+    r"\b\d[\d,]* (?:of|/) \d[\d,]*\b(?! (?:attempts?|tries|retries)\b)|\b\d{1,3}(?:\.\d+)?% (?:done|complete)"
+    # ...or written close, as progress bars write it, of a total in the hundreds or more (`3900/41000`: not a date)
+    r"|\b\d[\d,]*/\d[\d,]{2,}\b(?!/)",
+    re.I,
 )
 # a count of tries is not progress of work: `attempt 2 of 5` is a call failing again
 RETRYING = re.compile(r"\b(attempt|retry|retrying|try)\b", re.I)

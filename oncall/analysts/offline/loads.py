@@ -27,7 +27,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from oncall.analysts.offline import weights as w
-from oncall.analysts.offline.findings import ChangeFinding, WorkFinding, change_said, instances, number_set
+from oncall.analysts.offline.findings import (
+    ChangeFinding,
+    WorkFinding,
+    change_said,
+    instances,
+    number_set,
+)
 from oncall.analysts.offline.patterns import (
     BUSY,
     CONCURRENCY,
@@ -209,6 +215,38 @@ def filled_since(
         if refused and not near:
             out += [s, *(u for u in users if u is not x and u.onset and u.onset >= start and u not in out)]
     return out
+
+
+def one_disk_filled(x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect]) -> list[Suspect]:
+    """X's own disk climbed to its limit from the minutes of X's change, and other services' disks climbed with it
+    from the same moment (within what each line can tell): they write to one disk (a host's), and X's change
+    fills it (its log no longer rotated, a cache kept on the host), however long it took. What filled up beside X
+    is what X's change broke."""
+    assert c.at is not None
+    if (mine := _disk_climb(x)) is None:
+        return []
+    start, error = mine
+    near = max(w.JUST_AFTER, w.DRAWN_BACK * error)
+    if abs(start - c.at) > near:
+        return []
+    beside = [
+        s
+        for s in suspects.values()
+        if s is not x
+        and (theirs := _disk_climb(s)) is not None
+        and abs(theirs[0] - start) <= max(near, w.DRAWN_BACK * theirs[1])
+    ]
+    return beside
+
+
+def _disk_climb(s: Suspect) -> tuple[datetime, timedelta] | None:
+    """Where a service's disk began its climb to its limit, and how well that is known (the earliest of several)."""
+    climbs = [
+        (at, m.detail.climb_error or timedelta(0))
+        for m in s.at_limit()
+        if m.signal == "disk_utilization" and (at := m.detail.climb_from) is not None
+    ]
+    return min(climbs) if climbs else None
 
 
 def _keeps(c: ChangeFinding) -> bool:

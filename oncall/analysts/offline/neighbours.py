@@ -54,6 +54,7 @@ from oncall.analysts.offline.loads import (
     kept_busy,
     load_at,
     load_led,
+    one_disk_filled,
     pools_multiplied,
     pushed_over_limit,
     set_off_beyond,
@@ -164,6 +165,10 @@ def _broke(
     """The services that broke just after change `c`, for one of the reasons above, and whether only
     timing, load or the kind of failure ties them to it (likely, not proven)."""
     assert c.at is not None
+    # the disk X's change began to fill, which others write to as well: whatever else their errors say, and
+    # however long it took, they broke when it was full
+    if beside := one_disk_filled(x, c, suspects):
+        return beside, True
     users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
     info = catalog.services.get(x.service)
     used = [suspects[d] for d in (info.depends_on if info else []) if d in suspects]

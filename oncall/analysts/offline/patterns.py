@@ -64,9 +64,12 @@ _NO_SIGNING_KEY = (
 # number of inotify instances has been reached"): each file watcher holds one
 _INOTIFY = r"\binotify (instances|watch(es)?)\b.{0,60}\b(limit|reached)|\blimit \(\d+\) on the number of inotify"
 
-# a signed request (a webhook) whose signature its receiver cannot match (Stripe's, Svix's, GitHub's libraries):
-# the receiver checks with its secret what the sender signed with its own
-_UNMATCHED_SIGNATURE = r"SignatureVerification(Error|Exception|Failed)|no signatures? found matching|signature mismatch"
+# a signed request (a webhook) whose signature its receiver cannot match (Stripe's, Svix's, GitHub's libraries; a
+# payment provider's notification "sign", as Przelewy24 calls it): the receiver checks with its secret what the
+# sender signed with its own
+_UNMATCHED_SIGNATURE = (
+    r"SignatureVerification(Error|Exception|Failed)|no signatures? found matching|\bsign(ature)? mismatch\b"
+)
 UNMATCHED_SIGNATURE = re.compile(_UNMATCHED_SIGNATURE, re.I)
 
 # a connection that could not be opened in time never reached the other side (Go's dial timeout, Java's and

@@ -68,8 +68,13 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
         return None
     busy = [f for f in mine.findings if isinstance(f, MetricFinding) and f.weight > 0]
     served = max((f.detail.rise or 0.0 for f in mine.metrics() if f.more_traffic), default=0.0)
-    # a run of its own work it logs (a batch, a monthly run) shares the processors with its requests: they
-    # wait a little longer, as they do under far more requests
+    used, users = set(catalog.dependencies(mine.service, depth=1)), set(catalog.dependents(mine.service))
+    # a run of work it logs (a batch, a monthly run) shares the processors with its requests: they wait a little
+    # longer, as they do under far more requests; a user of it running one it logs (an import writing to it) is
+    # where its work came from, its own processors busy with it
+    runners = {
+        s.service for s in suspects if s.service in users and any(isinstance(f, WorkFinding) for f in s.findings)
+    }
     running = any(isinstance(f, WorkFinding) for f in mine.findings)
     if running:
         served = max(served, w.QUEUEING)
@@ -78,12 +83,15 @@ def only_busy(suspects: list[Suspect], alerting: str | None, catalog: Catalog) -
         for f in busy
     ):
         return None
-    used, users = set(catalog.dependencies(mine.service, depth=1)), set(catalog.dependents(mine.service))
     for s in suspects:
         for f in s.findings:
             if f in busy or f.weight < 1 or isinstance(f, ChangeFinding | HistoryFinding):
                 continue
-            if not ((s.service in used and _busy_cpu(f)) or (s.service in users and _queued(f, w.QUEUEING))):
+            if not (
+                (s.service in used and _busy_cpu(f))
+                or (s.service in users and _queued(f, w.QUEUEING))
+                or (s.service in runners and _busy_cpu(f))  # the run's own processors, busy with it
+            ):
                 return None
     # new code burning more CPU is a regression on its way, not work; unless the CPU rose no more than the
     # requests it serves (the same work per request: the change brought more work, a planned wave)

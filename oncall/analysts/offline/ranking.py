@@ -127,7 +127,7 @@ def rank(
     cut_off = _cut_off_callers(suspects, seen)
     for s in suspects.values():
         s.below_first = _dependency_broke_first(s, suspects, catalog)
-        s.change, s.change_strength = _pick_change(s, s.below_first)
+        s.change, s.change_strength = _pick_change(s, s.below_first, _stated_elsewhere(s, suspects))
         _score(s, suspects, catalog, earliest, seen, seen if counted is None else counted)
     follow_changes(suspects, catalog, seen)
     for name, callers in cut_off.items():
@@ -432,10 +432,21 @@ def _dependency_broke_first(s: Suspect, suspects: dict[str, Suspect], catalog: C
     )
 
 
-def _pick_change(s: Suspect, dependency_first: bool = False) -> tuple[ChangeFinding | None, float]:
+def _stated_elsewhere(s: Suspect, suspects: dict[str, Suspect]) -> bool:
+    """Another service's own errors say what broke (they name a category), and began no later than this one broke."""
+    return s.onset is not None and any(
+        t is not s and any(f.category and f.at and f.at <= s.onset + w.NEAR for f in t.logs("own"))
+        for t in suspects.values()
+    )
+
+
+def _pick_change(
+    s: Suspect, dependency_first: bool = False, stated_elsewhere: bool = False
+) -> tuple[ChangeFinding | None, float]:
     """The change that best explains the anomaly: before its onset, the sooner the likelier,
     and stronger when the evidence repeats what the change introduced. When a dependency broke
-    first, a change made hours earlier explains the timing less well than the dependency does."""
+    first, a change made hours earlier explains the timing less well than the dependency does; and a release
+    that only moved a version, long before, less well than another service's errors saying what broke."""
     onset = s.onset
     if onset is None:
         return None, 0.0
@@ -472,6 +483,8 @@ def _pick_change(s: Suspect, dependency_first: bool = False) -> tuple[ChangeFind
             value *= w.CHANGE_ON_SYMPTOM  # its errors are about a failing dependency, which no change here explains
         elif dependency_first and lag > w.LAG_CLOSE and not repeated:
             value *= w.CHANGE_BEFORE_DEPENDENCY
+        elif stated_elsewhere and lag > w.LAG_CLOSE and not repeated and diffs.version_only(c.detail.diff):
+            value *= w.STATED_ELSEWHERE
         if value > strength:
             best, strength = c, value
     return best, strength
@@ -574,15 +587,18 @@ def _category(
                 votes[f.category] -= share * f.weight
                 votes["resource_exhaustion"] += share * f.weight
     votes.pop("unknown", None)
-    if votes:  # history supports a category the evidence already raised; it never decides one alone
-        for h in history:
-            if h.category in votes:
-                votes[h.category] += w.HISTORY_VOTE * h.weight
     if not votes and any(f.weight >= 1 for f in loaded):
         return "capacity"
     if not votes and s.change:  # nothing else explains it, and it changed today: suspect the change
         return "recent_change"
-    return max(votes.items(), key=lambda kv: kv[1])[0] if votes else "unknown"  # the first of equals, as found
+    if not votes:
+        return "unknown"
+    # history supports a category the evidence already raised, and only among those the evidence holds equal:
+    # it never outweighs the evidence (the first of equals, as found, where it says nothing either)
+    top = max(votes.values())
+    tied = [c for c, v in votes.items() if abs(v - top) < 1e-9]
+    support = {c: sum(w.HISTORY_VOTE * h.weight for h in history if h.category == c) for c in tied}
+    return max(tied, key=lambda c: support[c])
 
 
 def _move_votes(votes: dict[Category, float], moved: list[OwnFinding], to: Category) -> None:

@@ -106,6 +106,11 @@ FLOOD_FACTOR = Weight(3.0, "a caller sending three times its usual requests righ
 CHANGE_BEFORE_DEPENDENCY = Weight(
     0.5, "a change made hours before, on a service whose dependency broke first, explains the timing less well"
 )
+STATED_ELSEWHERE = Weight(
+    0.25,
+    "a release that only moved a version and ran clean past the hour explains less than another service's own "
+    "errors, begun no later, that say what broke",
+)
 STRANGERS = Weight(2, "one service repeating a change's words can be chance; two failing right after it are not")
 SCHEDULE_REACH = Span("a change that sets a schedule acts when it first fires, at most a day after it", hours=24)
 CHANGE_BROKE_NEIGHBOURS = Weight(1.0, "a change its neighbours broke right after outranks each of them")

@@ -165,10 +165,20 @@ def run(ctx: ToolContext, args: ReadLogsInput) -> Summary:
             baseline_start=baseline_start,
             query=args.query,
             pod_owned_by=longer,
-            known=sorted(n for s in ctx.catalog.services for n in (s, *ctx.catalog.aliases(s))) if ctx.catalog else [],
+            # (and a plural's singular under the namespace: a Kamal role's containers, `wisla-job-<version>`)
+            known=sorted(
+                n
+                for s in ctx.catalog.services
+                for n in (s, *ctx.catalog.aliases(s), *filter(None, [ctx.catalog.singular_under(s)]))
+            )
+            if ctx.catalog
+            else [],
             # (its name under its namespace's is a line's service field's value only: not a name to look for in
             # other fields, where the namespace is what every name begins with)
-            aliases=[*ctx.catalog.aliases(args.service), *filter(None, [ctx.catalog.under(args.service)])]
+            aliases=[
+                *ctx.catalog.aliases(args.service),
+                *filter(None, [ctx.catalog.under(args.service), ctx.catalog.singular_under(args.service)]),
+            ]
             if ctx.catalog
             else [],
         )

@@ -101,8 +101,12 @@ def inferred_level(text: str) -> str:
     """SQL: the level of a line that names none, from its text."""
     return f"""CASE
   -- one test every word below needs, so that most lines pay for one expression, not three
-  WHEN NOT regexp_matches({text}, '(?i)error|exception|fatal|panic|traceback|fail|crit|warn') THEN 'INFO'
+  WHEN NOT regexp_matches({text}, '(?i)error|exception|fatal|panic|traceback|fail|crit|warn|\\):$') THEN 'INFO'
   WHEN regexp_matches({text}, '(?i)\\b(error|exception|fatal|panic|traceback|failed)\\b') THEN 'ERROR'
+  -- an error's class named (`Przelewy24::SignatureError (...)`, `SocketTimeoutException`)
+  WHEN regexp_matches({text}, '[a-z0-9](Error|Exception)\\b') THEN 'ERROR'
+  -- Rails' line for an exception it rescued: its class, the message in parentheses, a colon (after the tags)
+  WHEN regexp_matches({text}, '^(\\[[^\\]]*\\] )*[A-Z]\\w*(::[A-Z]\\w*)+ \\(.*\\):$') THEN 'ERROR'
   -- .NET's console logger: fail: and crit: open the line
   WHEN regexp_matches({text}, '^\\s*(fail|crit):') THEN 'ERROR'
   WHEN regexp_matches({text}, '(?i)\\bwarn(ing)?\\b') THEN 'WARN'
@@ -396,12 +400,15 @@ def summarise(
     text); `refs({hl: time})` cites the lines the templates' samples name (`first.hl`), all at once,
     leaving out those it cannot find."""
     # a line without a service field, or whose field names no catalog service, is the service's when
-    # its pod or host is named after it, or after its other spelling (see LogQuery)
+    # its pod or host is named after it, or after its other spelling (see LogQuery); or when it is named for
+    # what runs as the service, another name before the service's that names no service (`kamal-proxy`)
     where = (
         "(service = $svc OR list_contains($aliases, service) OR "
         "((service = '' OR (len($known) > 0 AND NOT list_contains($known, service))) AND "
         "(pod = $svc OR (starts_with(pod, $svc || '-') AND "
         "len(list_filter($longer, lambda x: starts_with(pod, x || '-'))) = 0) OR "
+        "(ends_with(pod, '-' || $svc) AND NOT list_contains($known, pod) AND "
+        "len(list_filter($known, lambda x: starts_with(pod, x || '-'))) = 0) OR "
         "len(list_filter($aliases, lambda x: pod = x OR starts_with(pod, x || '-'))) > 0)))"
     )
     # Drain3's clusters depend on the order it sees shapes: time order, whatever the backend.

@@ -753,27 +753,50 @@ def hosts_field(sample: list[dict[str, Any]], known: list[str]) -> str | None:
 
 
 def _named_hosts(sample: list[dict[str, Any]], known: list[str]) -> str | None:
-    """hosts_field, for a sample already found to name no service where this reader looks (_unowned)."""
+    """hosts_field, for a sample already found to name no service where this reader looks (_unowned): of the
+    fields that name a service on most lines, the one that tells the most services apart (a field naming one on
+    every line of three programs, a Kamal container's `role` of `web`, says what the line is for, not whose it
+    is), then the one that names one on the most lines."""
     names_one = _host_naming(known)
     # (a line's text is not where it came from: `payments: charge failed` names no host; but the fields beside
     # a text nested in an object may say where it came from: OCI's logContent.subject beside logContent.data)
     said = (*FIELDS["message"], *FIELDS["error"])
     text = {p.lower() for p in said} | {column(p)[0].lower() for p in said if column(p)[1] is None}
     hits: dict[str, int] = {}
+    told: dict[str, set[str]] = {}
     for obj in sample:
         for key, value in _texts(obj, []):
             if column(key)[0].lower() not in text and key.lower() not in text and names_one(value):
                 hits[key] = hits.get(key, 0) + 1
-    best = max(hits, key=lambda k: (hits[k], k), default=None)
-    return best if best is not None and hits[best] * 2 >= len(sample) else None
+                told.setdefault(key, set()).add(service_of(value, known))
+    most = [k for k in hits if hits[k] * 2 >= len(sample)]
+    return max(most, key=lambda k: (len(told[k]), hits[k], k), default=None)
+
+
+def service_of(value: str, known: list[str]) -> str:
+    """The service a host or container name that names one (_host_naming) names: itself, the longest name it
+    begins with, or the service a stack's container is of (stacked)."""
+    name, names = host_name(value), set(known)
+    if name in names:
+        return name
+    if (begun := max((k for k in known if name.startswith(f"{k}-")), key=len, default=None)) is not None:
+        return begun
+    stack = stacked(name, names)
+    return name if stack is None else re.sub(r"[-_][^-_]*$", "", name[len(stack) :])
+
+
+# what follows a service's name in its container's: Compose's replica number, or the version Kamal names a role's
+# container with (its image's Git commit, abbreviated or not)
+_INSTANCE = re.compile(r"[0-9]+|[0-9a-f]{7,40}")
 
 
 def stacked(name: str, names: set[str]) -> str | None:
     """The stack's part of a container named as Docker Compose names one, `<project>-<service>-<n>` (`_` before
-    Compose v2): `pagaja-` of `pagaja-pix-gateway-2` when pix-gateway is a service; the project is the
-    stack's name, not the service's. None when `name` is not so named."""
+    Compose v2), or as Kamal names an app's role's, `<app>-<role>-<version>`: `pagaja-` of `pagaja-pix-gateway-2`
+    when pix-gateway is a service; the project is the stack's name, not the service's. None when `name` is not
+    so named."""
     parts = re.split(r"([-_])", name)  # (the separators kept, at odd places)
-    if len(parts) < 5 or not parts[-1].isdigit():
+    if len(parts) < 5 or not _INSTANCE.fullmatch(parts[-1]):
         return None
     for i in range(2, len(parts) - 2, 2):
         if "".join(parts[i:-2]) in names:
