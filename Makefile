@@ -55,7 +55,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 106,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 107,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
@@ -269,6 +269,8 @@ eval: $(BASE)
 	$(BIN)/oncall eval build/world105
 	rm -rf build/world106 && $(BIN)/oncall scenarios generate build/world106 --world 106 --seed 7 --per-family 8
 	$(BIN)/oncall eval build/world106
+	rm -rf build/world107 && $(BIN)/oncall scenarios generate build/world107 --world 107 --seed 7 --per-family 8
+	$(BIN)/oncall eval build/world107
 
 # The Lambda deployment zip (template.yaml's CodeUri is build/package/): requirements/lambda.omit
 # lists what is left out (the runtime's boto3; what only `oncall serve` uses); nothing from fixtures/.

@@ -1,7 +1,7 @@
 """World 107's estate, written after world 106's rules and scored before any rule saw it.
 
 A Kraków grocery-delivery company ("Wisła": customers order in the evening for a morning slot, couriers ride
-electric cargo bikes) on three UpCloud VMs, deployed with Kamal 2: kamal-proxy in front (Go, slog's JSON, its
+electric cargo bikes) on two UpCloud VMs, deployed with Kamal 2: kamal-proxy in front (Go, slog's JSON, its
 request lines naming the Kamal service it routed to), the Rails 8 monolith as two Kamal roles, `web` (Puma) and
 `jobs` (Solid Queue), both logging Rails' production default to standard output (the request id in brackets, no
 time and no level), `dispatch` in Go (zap's production JSON, time in epoch seconds), `tracking` in Elixir on
