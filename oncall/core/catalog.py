@@ -104,21 +104,21 @@ class Catalog(BaseModel):
         """`service` named under its namespace's name, as what is made for an estate is named after it (a Lambda
         function `vetcloud-reminders`, an RDS instance `vetcloud-db`, a Helm release `kuznia-dex`); None in the
         default namespace, where the name is already that, or where that is another service's name."""
-        info = self.services.get(service)
-        if info is None or info.namespace in ("default", service) or service.startswith(f"{info.namespace}-"):
-            return None
-        named = f"{info.namespace}-{service}"
-        return None if named in self.services else named
+        return self._under(service, service)
 
     def singular_under(self, service: str) -> str | None:
         """`service` in the singular, under its namespace's name (`under`), when its name is a plural: a Kamal app
         names a role's containers `<app>-<role>-<version>`, and the role that runs the `jobs` service is `job`.
         None where the singular is another service's name, or in the default namespace."""
-        info = self.services.get(service)
         one = service.removesuffix("s")
-        if info is None or one == service or not one or one in self.services or info.namespace in ("default", one):
+        return None if one == service or not one or one in self.services else self._under(service, one)
+
+    def _under(self, service: str, name: str) -> str | None:
+        """`name`, a spelling of `service`, under the namespace's name of `service` (see `under`)."""
+        info = self.services.get(service)
+        if info is None or info.namespace in ("default", name) or name.startswith(f"{info.namespace}-"):
             return None
-        named = f"{info.namespace}-{one}"
+        named = f"{info.namespace}-{name}"
         return None if named in self.services else named
 
     def named(self, value: str) -> str | None:

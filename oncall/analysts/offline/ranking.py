@@ -125,9 +125,10 @@ def rank(
     for s in suspects.values():
         s.symptom_of = _symptom_of(s, suspects, seen, catalog, dark)
     cut_off = _cut_off_callers(suspects, seen)
+    stated = _stated_at(suspects)
     for s in suspects.values():
         s.below_first = _dependency_broke_first(s, suspects, catalog)
-        s.change, s.change_strength = _pick_change(s, s.below_first, _stated_elsewhere(s, suspects))
+        s.change, s.change_strength = _pick_change(s, s.below_first, _stated_elsewhere(s, stated))
         _score(s, suspects, catalog, earliest, seen, seen if counted is None else counted)
     follow_changes(suspects, catalog, seen)
     for name, callers in cut_off.items():
@@ -432,12 +433,15 @@ def _dependency_broke_first(s: Suspect, suspects: dict[str, Suspect], catalog: C
     )
 
 
-def _stated_elsewhere(s: Suspect, suspects: dict[str, Suspect]) -> bool:
-    """Another service's own errors say what broke (they name a category), and began no later than this one broke."""
-    return s.onset is not None and any(
-        t is not s and any(f.category and f.at and f.at <= s.onset + w.NEAR for f in t.logs("own"))
-        for t in suspects.values()
-    )
+def _stated_at(suspects: dict[str, Suspect]) -> dict[str, datetime]:
+    """When each service's own errors began saying what broke (naming a category), for those whose do."""
+    said = {t.service: [f.at for f in t.logs("own") if f.category and f.at] for t in suspects.values()}
+    return {name: min(ats) for name, ats in said.items() if ats}
+
+
+def _stated_elsewhere(s: Suspect, stated: dict[str, datetime]) -> bool:
+    """Another service's own errors say what broke (_stated_at), and began no later than this one broke."""
+    return s.onset is not None and any(at <= s.onset + w.NEAR for name, at in stated.items() if name != s.service)
 
 
 def _pick_change(
