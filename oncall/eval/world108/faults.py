@@ -90,9 +90,8 @@ def bus_key_regenerated(e: Estate, rng: random.Random, t: datetime) -> Fault:
     ]
     f.bursts += [
         Burst("bookings", at, 6, "error", "daprd|error|dapr.runtime.pubsub|error publishing message to topic "
-              "reservation-events: amqp:unauthorized-access: Unauthorized access. 'Send' claim(s) are required to "
-              "perform this operation. TrackingId:{sid}, SystemTracker:mesa-bus.servicebus.windows.net:"
-              "reservation-events, Timestamp:{iso}"),
+              "reservation-events: amqp:unauthorized-access: InvalidSignature: The token has an invalid signature. "
+              "TrackingId:{sid}, SystemTracker:mesa-bus.servicebus.windows.net:reservation-events, Timestamp:{iso}"),
         Burst("bookings", at, 6, "error", 'Publishing reservation.created failed {"reservation":"R{n}{k}{n}",'
               '"dapr_status":500,"error":"ERR_PUBSUB_PUBLISH_MESSAGE"}'),
         Burst("notify", at + 3 * M, 1, "warn", "notify.consumer:No reservation events received for 5 minutes"),
