@@ -91,18 +91,24 @@ def _store_read_only(found: list[Finding], catalog: Catalog) -> list[Finding]:
     (STORE_NAME) exactly one is common to them all: that store made itself read-only, as a managed database does
     at its storage limit; the refusals witness against the store, a resource it ran out of. (One caller refused
     while others write holds a replica: its own failure, left alone; writers left on the old primary by a
-    switchover are the failover's, which outranks this.)"""
+    switchover are the failover's, which outranks this.) The store's own lines of the writes it refused, when it
+    logs them, are its own word of the same: a service no store stands behind is no caller of one."""
     refused = {f.service for f in found if isinstance(f, LogFinding) and STORE_READ_ONLY.search(f.words)}
-    if len(refused) < 2:
+    behind = {s: {d for d in catalog.dependencies(s, depth=1) if STORE_NAME.search(d)} for s in refused}
+    callers = [ds for ds in behind.values() if ds]
+    if len(callers) < 2:
         return found
-    stores = set.intersection(*({d for d in catalog.dependencies(s, depth=1) if STORE_NAME.search(d)} for s in refused))
+    stores = set.intersection(*callers)
     if len(stores) != 1:
         return found
     store = stores.pop()
     out: list[Finding] = []
     for f in found:
         if isinstance(f, LogFinding) and STORE_READ_ONLY.search(f.words):
-            f = replace(f, role="peer", points_to=store, category="resource_exhaustion")
+            own = f.service == store
+            f = replace(
+                f, role="own" if own else "peer", points_to=None if own else store, category="resource_exhaustion"
+            )
         out.append(f)
     return out
 

@@ -216,12 +216,13 @@ def rotation(c: Change) -> bool:
     of the kind `secret` that sets a new value in place of one) put a new one in its store: what fails after
     it is whatever still holds the old one, not what it changed. A secret unset or deleted is taken away: a
     change to undo. A setting that names a credential (a secret's version) moved by a change whose record says
-    it rotated, renewed or re-issued it (the secrets store's RotateSecret run, cert-manager's renewal) is one too."""
+    it rotated, renewed or re-issued it, in its diff or in what ran it (the secrets store's RotateSecret run,
+    cert-manager's renewal, a rotation runbook renewing a namespace's key) is one too."""
     replaced = bool(_SECRET_KIND.fullmatch(c.kind)) and c.from_ is not None and not _TAKEN_AWAY.search(c.to or "")
     if replaced or _ROTATION.search(" ".join([c.kind, str(c.from_ or ""), str(c.to or "")])):
         return True
     setting = str(c.from_ or c.to or "").partition("=")[0]
-    said = c.diff or ""
+    said = " ".join(filter(None, (c.diff, c.ref)))  # (or what ran it says so: a rotation runbook's name, its command)
     return bool(_CREDENTIAL.search(setting) and (_ROTATION.search(said) or _RENEWED.search(said))) and not (
         _TAKEN_AWAY.search(c.to or "")
     )

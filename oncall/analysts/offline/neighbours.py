@@ -94,6 +94,10 @@ def follow_changes(suspects: dict[str, Suspect], catalog: Catalog, seen: set[str
                 continue
             if _verifiers_kept_old_keys(x, c, suspects, catalog):  # the rollover is not to undo: they re-read
                 continue
+            if stale := _users_kept_old_credential(x, c, suspects, catalog):  # nor the rotation: they read it again
+                for u in stale:
+                    u.holds_from_before(x, c, "expired_credential")
+                continue
             if reaction(c.detail):  # a scale-out answers load, unless its new pools took a store's connections
                 broke, by_load = pools_multiplied(x, c, suspects, catalog), True
             else:
@@ -149,6 +153,20 @@ def _verifiers_kept_old_keys(x: Suspect, c: ChangeFinding, suspects: dict[str, S
         s.onset and c.at <= s.onset <= c.at + w.LAG_CLOSE and any(STALE_KEYS.search(f.words) for f in s.logs())
         for s in users
     )
+
+
+def _users_kept_old_credential(
+    x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog
+) -> list[Suspect]:
+    """X rotated a credential its users present to it (a provider regenerated an access key, a store a password)
+    and right after, users of X fail with X refusing the credential they present: they still hold the one from
+    before (read once at start, a sidecar's connection string), X holds the new one. Each user reads it again
+    (a restart); the rotation is not a change to undo. The users, or none."""
+    assert c.at is not None
+    if not rotation(c.detail):
+        return []
+    users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
+    return [s for s in users if s.onset and c.at <= s.onset <= c.at + w.LAG_CLOSE and s.refused_own_credential()]
 
 
 def _ran_clean_then_named(x: Suspect, cause: Suspect, c: ChangeFinding) -> bool:

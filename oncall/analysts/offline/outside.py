@@ -101,13 +101,7 @@ def _change_not_followed(suspects: dict[str, Suspect], catalog: Catalog, seen: s
             stale = [u for u in users if u.onset and c.at <= u.onset <= c.at + w.LAG_CLOSE and _holds_old(u, c)]
             for u in stale:
                 # (a rotated credential it still presents is its credential out of date, not the dependency's failure)
-                u.category = "expired_credential" if rotation(c.detail) else "dependency_failure"
-                u.stale_since, u.symptom_of = c, None
-                u.kinds = {*u.kinds, "change"}
-                u.score = max(u.score, x.score + w.CHANGE_NOT_FOLLOWED)
-                u.below_first = True  # its dependency's change came first: likely, not proven
-                if u.service in x.broke:
-                    x.broke.remove(u.service)
+                u.holds_from_before(x, c, "expired_credential" if rotation(c.detail) else "dependency_failure")
 
 
 def _holds_old(u: Suspect, c: ChangeFinding) -> bool:

@@ -85,7 +85,23 @@ class Suspect:
         secret while they still sign with the old one, and the rotation is what to undo. Nor when they say its
         certificate's authority is unknown to its peers: the one it serves is the new one, installed without
         what chains it to a trusted authority."""
-        return rotation(c.detail) and any(
+        return rotation(c.detail) and self.refused_own_credential()
+
+    def holds_from_before(self, x: Suspect, c: ChangeFinding, category: Category) -> None:
+        """It failed holding what X's change `c` replaced (the old primary, address or credential): the cause to
+        act on, ranked above X (whose change worked); likely, not proven, since X's change came first."""
+        self.category = category
+        self.stale_since, self.symptom_of = c, None
+        self.kinds = {*self.kinds, "change"}
+        self.score = max(self.score, x.score + w.CHANGE_NOT_FOLLOWED)
+        self.below_first = True
+        if self.service in x.broke:
+            x.broke.remove(self.service)
+
+    def refused_own_credential(self) -> bool:
+        """Its own errors say the credential it presents is no longer valid (not that it cannot match what others
+        signed with theirs, nor that its certificate's authority is unknown: see kept_old_credential)."""
+        return any(
             f.category == "expired_credential"
             and not UNMATCHED_SIGNATURE.search(f.words)
             and not UNTRUSTED_CERT.search(f.words)

@@ -401,7 +401,9 @@ def summarise(
     leaving out those it cannot find."""
     # a line without a service field, or whose field names no catalog service, is the service's when
     # its pod or host is named after it, or after its other spelling (see LogQuery); or when it is named for
-    # what runs as the service, another name before the service's that names no service (`kamal-proxy`)
+    # what runs as the service, another name before the service's that names no service (`kamal-proxy`); so is
+    # a line whose service field names no catalog service but ends with one's name after the estate's own
+    # (a database server named `<estate>-postgres`)
     where = (
         "(service = $svc OR list_contains($aliases, service) OR "
         "((service = '' OR (len($known) > 0 AND NOT list_contains($known, service))) AND "
@@ -409,6 +411,8 @@ def summarise(
         "len(list_filter($longer, lambda x: starts_with(pod, x || '-'))) = 0) OR "
         "(ends_with(pod, '-' || $svc) AND NOT list_contains($known, pod) AND "
         "len(list_filter($known, lambda x: starts_with(pod, x || '-'))) = 0) OR "
+        "(ends_with(service, '-' || $svc) AND "
+        "len(list_filter($known, lambda x: starts_with(service, x || '-'))) = 0) OR "
         "len(list_filter($aliases, lambda x: pod = x OR starts_with(pod, x || '-'))) > 0)))"
     )
     # Drain3's clusters depend on the order it sees shapes: time order, whatever the backend.

@@ -133,7 +133,8 @@ def _json_path(key: str, inner: str | None) -> str:
 def _inside(group: tuple[str, ...], found: Found) -> list[str]:
     """The JSON paths of a FIELDS group's fields that the sampled lines' object written as text has."""
     paths = [column(p) for p in group if "[" not in p]
-    return [_json_path(k, i) for k, i in paths if spelt(list(found.inner_keys), k) == k]
+    inner = list(found.inner_keys)
+    return [_json_path(as_spelt, i) for k, i in paths if (as_spelt := spelt(inner, k)) is not None]
 
 
 def _lines(keys: list[str], templated: bool = False) -> str:

@@ -61,6 +61,8 @@ FIELDS = {
         "resource.labels.function_name",
         "resource.labels.database_id",
         "ContainerAppName_s",  # Azure Log Analytics: Container Apps' console logs, AKS's ContainerLogV2
+        "ContainerAppName",  # (the same record as a diagnostic setting streams it, beside its ContainerName)
+        "LogicalServerName",  # Azure's database servers' resource logs (PostgreSQL's, MySQL's flexible servers)
         "ContainerName",
         "fields.container_name",  # Splunk Connect for Kubernetes: HEC indexed fields
         "kubernetes.container_name",  # Fluent Bit's Kubernetes filter (a pod's own name is read below)
@@ -88,6 +90,7 @@ FIELDS = {
         "resource.labels.pod_name",
         "logStream",
         "RevisionName_s",
+        "ContainerGroupName",  # a Container App's replica, as its diagnostic setting streams its console lines
         "PodName",
         # journald's entry from Docker's journald log driver: the container (a Swarm task's is named
         # `<stack>_<service>.<slot>.<task id>`), where _HOSTNAME is the node it ran on
@@ -119,6 +122,7 @@ FIELDS = {
         "labels.level",
         "labels.detected_level",  # Loki's own guess, when the stream has no level label
         "levelname",  # python-json-logger: the logging module's name of the level
+        "errorLevel",  # Azure's PostgreSQL servers' resource logs: the server's severity (LOG, ERROR, FATAL)
         # Application Insights' traces and exceptions: 0 verbose to 4 critical, up where syslog's numbers run
         # down (aggregate.INSIGHTS_SCALE reads it on its own scale)
         INSIGHTS_LEVEL,
