@@ -15,7 +15,7 @@ import pytest
 
 from oncall.tools.read_logs import LogQuery, LogStats, embedded, numbering
 from oncall.tools.read_logs.embedded import JsonlLogs
-from oncall.tools.read_logs.fields import routine_levels
+from oncall.tools.read_logs.levels import routine_levels
 
 T0 = datetime(2026, 11, 17, 3, 0, tzinfo=UTC)
 WINDOW = (T0 + timedelta(minutes=30), T0 + timedelta(minutes=60))

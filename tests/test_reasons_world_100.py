@@ -16,7 +16,7 @@ from pathlib import Path
 
 from oncall.tools.read_logs import LogQuery, LogStats
 from oncall.tools.read_logs.embedded import JsonlLogs
-from oncall.tools.read_logs.fields import decoded_texts
+from oncall.tools.read_logs.texts import decoded_texts
 from tests.bundles import ALERT_AT as AT
 from tests.bundles import END, T0, M, S, alertmanager, flat_then, series, signals, verdict, write_bundle
 

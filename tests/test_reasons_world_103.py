@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from oncall.analysts.offline.findings import attribute
-from oncall.tools.read_logs.fields import listed, unlisted
+from oncall.tools.read_logs.envelopes import listed, unlisted
 from tests.bundles import ALERT_AT as AT
 from tests.bundles import END, T0, M, S, alertmanager, flat_then, iso, read_logs_of, series, verdict, write_bundle
 

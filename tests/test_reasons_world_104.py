@@ -23,7 +23,7 @@ from oncall.analysts.offline.findings import rotation
 from oncall.analysts.offline.patterns import SCRATCH
 from oncall.core.catalog import Catalog
 from oncall.tools.read_changes import Change
-from oncall.tools.read_logs.fields import batched, envelope, events
+from oncall.tools.read_logs.envelopes import batched, envelope, events
 from tests.bundles import ALERT_AT as AT
 from tests.bundles import (
     END,

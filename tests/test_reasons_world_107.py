@@ -29,7 +29,7 @@ from oncall.analysts.offline.patterns import classify
 from oncall.core.catalog import Catalog
 from oncall.eval import world107
 from oncall.tools.read_logs.aggregate import inferred_level
-from oncall.tools.read_logs.fields import service_of, stacked
+from oncall.tools.read_logs.hosts import service_of, stacked
 from tests.bundles import ALERT_AT as AT
 from tests.bundles import (
     END,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from oncall.tools.read_logs.fields import hosts_field
+from oncall.tools.read_logs.hosts import hosts_field
 from tests.bundles import (
     ALERT_AT,
     END,

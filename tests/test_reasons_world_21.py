@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from oncall.analysts.offline.patterns import classify
-from oncall.tools.read_logs.fields import text_field
+from oncall.tools.read_logs.texts import text_field
 from tests.bundles import ALERT_AT, M, S, read_logs_of
 
 

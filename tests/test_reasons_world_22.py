@@ -17,7 +17,9 @@ from oncall.analysts.offline.patterns import classify
 from oncall.analysts.offline.schedules import schedule_set
 from oncall.core.diagnosis import Diagnosis
 from oncall.tools.read_changes import Change
-from oncall.tools.read_logs.fields import host_name, routine_levels, time_field
+from oncall.tools.read_logs.hosts import host_name
+from oncall.tools.read_logs.levels import routine_levels
+from oncall.tools.read_logs.times import time_field
 from tests.bundles import (
     ALERT_AT,
     END,

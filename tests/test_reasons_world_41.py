@@ -20,7 +20,8 @@ from oncall.core.catalog import Catalog
 from oncall.core.results import ToolResult
 from oncall.tools.read_logs import LogQuery
 from oncall.tools.read_logs.embedded import JsonlLogs
-from oncall.tools.read_logs.fields import hosts_field, text_field
+from oncall.tools.read_logs.hosts import hosts_field
+from oncall.tools.read_logs.texts import text_field
 from oncall.tools.read_traces import Origin, TraceStats
 
 T0 = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)

@@ -18,7 +18,7 @@ from oncall.core.alert import Alert
 from oncall.core.catalog import Catalog
 from oncall.tools.read_logs import LogQuery
 from oncall.tools.read_logs.embedded import JsonlLogs
-from oncall.tools.read_logs.fields import host_name
+from oncall.tools.read_logs.hosts import host_name
 from oncall.tools.read_metrics import Series, SignalStat, analyse, at_the_limit
 from tests.bundles import (
     ALERT_AT,

@@ -15,7 +15,7 @@ from pathlib import Path
 from oncall.analysts.offline.patterns import classify
 from oncall.tools.read_logs import LogQuery
 from oncall.tools.read_logs.embedded import JsonlLogs
-from oncall.tools.read_logs.fields import hosts_field
+from oncall.tools.read_logs.hosts import hosts_field
 from tests.bundles import (
     ALERT_AT,
     END,

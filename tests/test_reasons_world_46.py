@@ -14,7 +14,7 @@ import pytest
 from oncall.analysts.offline.findings import number_set
 from oncall.core import diffs
 from oncall.tools.read_changes import Change
-from oncall.tools.read_logs.fields import time_field
+from oncall.tools.read_logs.times import time_field
 from tests.bundles import (
     ALERT_AT,
     END,

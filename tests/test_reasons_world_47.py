@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from oncall.analysts.offline.patterns import classify
-from oncall.tools.read_logs.fields import text_field
+from oncall.tools.read_logs.texts import text_field
 from tests.bundles import (
     ALERT_AT,
     END,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from oncall.analysts.offline.patterns import PER_ID_LABEL, SERIES_STORE
-from oncall.tools.read_logs.fields import time_field
+from oncall.tools.read_logs.times import time_field
 from tests.bundles import (
     ALERT_AT,
     END,

@@ -64,7 +64,7 @@ def test_coralogix_severity_runs_up_and_its_3_is_info(tmp_path: Path) -> None:
     assert "(12 ERROR, 12 INFO, 12 WARN)" in read["api"] and "charge declined" in read["api"]
     assert "(24 ERROR)" in read["db"] and "deadlock detected" in read["db"]
     # the same numbers without Coralogix's keys: most lines carry 3, so the scale runs up all the same (world
-    # 72's fields.upward_numbers; a file of syslog's numbers, most lines at 6, is in test_reasons_world_72)
+    # 72's levels.upward_numbers; a file of syslog's numbers, most lines at 6, is in test_reasons_world_72)
     plain = [{k: v for k, v in e.items() if k != "applicationName"} for e in entries]
     assert "(12 ERROR, 12 INFO, 12 WARN)" in read_logs_of(tmp_path / "plain", plain)["api"]
 

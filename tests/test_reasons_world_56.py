@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from oncall.tools.read_logs.fields import stacked
+from oncall.tools.read_logs.hosts import stacked
 from tests.bundles import (
     ALERT_AT,
     END,
@@ -73,7 +73,7 @@ def test_a_known_text_field_holding_json_stays_the_lines_text(tmp_path: Path) ->
 
 
 def test_only_a_field_this_reader_does_not_know_carries_the_lines_fields_as_json() -> None:
-    from oncall.tools.read_logs.fields import json_text, unwrapped
+    from oncall.tools.read_logs.envelopes import json_text, unwrapped
 
     raw = [{"_raw": json.dumps({"line": "x", "host": "inner"}), "host": "outer"} for _ in range(4)]
     assert json_text(raw) == "_raw"
@@ -83,7 +83,7 @@ def test_only_a_field_this_reader_does_not_know_carries_the_lines_fields_as_json
 
 
 def test_an_exports_time_is_any_field_named_as_one() -> None:
-    from oncall.tools.read_logs.fields import envelope
+    from oncall.tools.read_logs.envelopes import envelope
 
     events = [{"offset": i, "result": {"_time": "2026-08-21T04:37:26.714-03:00", "_raw": "x"}} for i in range(4)]
     assert envelope(events) == "result"
@@ -102,7 +102,7 @@ def test_a_compose_containers_name_is_its_stacks_then_its_services() -> None:
     assert stacked("pagaja-pix-gateway-x", names) is None
     assert stacked("pagaja-other-2", names) is None
     assert stacked("ledger-2", names) is None  # no stack: the service's own name, read as such elsewhere
-    from oncall.tools.read_logs.fields import stack_of
+    from oncall.tools.read_logs.hosts import stack_of
 
     tags = [{"tag": f"pagaja-ledger-{i}"} for i in range(3)]
     assert stack_of(tags, "tag", sorted(names)) == "pagaja-"

@@ -123,7 +123,7 @@ def test_a_database_held_back_by_a_clients_open_transaction_is_not_known_to_be_t
 def test_an_object_written_as_text_that_repeats_the_lines_own_fields_is_not_read_again() -> None:
     """Mezmo's `_line` holds a JSON line's text while Mezmo merged its fields in beside it: nothing there is new,
     so it is not looked into (which cost a tenth of a second a line)."""
-    from oncall.tools.read_logs.fields import json_text
+    from oncall.tools.read_logs.envelopes import json_text
 
     merged = {"_line": '{"msg": "x", "level": "info"}', "msg": "x", "level": "info", "pod": "api-1"}
     assert json_text([merged] * 4) is None

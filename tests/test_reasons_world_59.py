@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from oncall.tools.read_logs.fields import pod_tags
+from oncall.tools.read_logs.hosts import pod_tags
 from tests.bundles import ALERT_AT, END, T0, M, S, alertmanager, flat_then, investigated, log, series, write_bundle
 
 

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from oncall.tools.read_logs.fields import column, hosts_field
+from oncall.tools.read_logs.fields import column
+from oncall.tools.read_logs.hosts import hosts_field
 from tests.bundles import (
     ALERT_AT,
     END,

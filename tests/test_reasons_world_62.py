@@ -20,7 +20,8 @@ from oncall.analysts.offline.ranking import _dried_up_by_refusal
 from oncall.core.catalog import Catalog
 from oncall.tools.read_changes import Change
 from oncall.tools.read_logs import LogQuery, LogStats, TemplateStat
-from oncall.tools.read_logs.fields import host_name, runtime_lines
+from oncall.tools.read_logs.hosts import host_name
+from oncall.tools.read_logs.texts import runtime_lines
 from tests.bundles import (
     ALERT_AT,
     END,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from oncall.analysts.offline.findings import attribute
 from oncall.analysts.offline.patterns import classify
-from oncall.tools.read_logs.fields import json_text
+from oncall.tools.read_logs.envelopes import json_text
 from tests.bundles import (
     ALERT_AT,
     END,

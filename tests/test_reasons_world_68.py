@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from oncall.analysts.offline.patterns import checked_their_cert, classify
-from oncall.tools.read_logs.fields import blank_text
+from oncall.tools.read_logs.texts import blank_text
 from tests.bundles import (
     ALERT_AT,
     END,

@@ -66,7 +66,7 @@ def test_a_collector_s_record_held_as_the_line_s_text_is_read_by_its_message(tmp
 def test_a_program_s_own_json_line_is_not_a_collector_s_record() -> None:
     """A JSON logger writes its words and fields; only a collector writes the pod's metadata under an object of
     the orchestrator's beside the program's message."""
-    from oncall.tools.read_logs.fields import collector_record
+    from oncall.tools.read_logs.envelopes import collector_record
 
     assert collector_record({"message": "x", "kubernetes": {"pod_name": "api-1"}, "@timestamp": "t"})
     assert not collector_record({"level": 50, "time": 1, "msg": "x", "hostname": "api-1", "pid": 9})

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from oncall.tools.read_logs import LogQuery
 from oncall.tools.read_logs.embedded import JsonlLogs
-from oncall.tools.read_logs.fields import zoned_time
 from oncall.tools.read_logs.owners import named
+from oncall.tools.read_logs.times import zoned_time
 from tests.bundles import ALERT_AT as AT
 from tests.bundles import (
     END,

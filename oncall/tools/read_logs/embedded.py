@@ -40,38 +40,27 @@ from oncall.tools.read_logs.aggregate import (
     summarise,
     upward_level,
 )
+from oncall.tools.read_logs.envelopes import batched, envelope, events, listed, unlisted
 from oncall.tools.read_logs.fields import (
-    BSD_FRAME,
-    CONTAINER_LOG,
     ERROR_KEYS,
-    EVENTLOG_HEADER,
     FIELDS,
-    FRAME,
     GROUP_FILE,
     INSIGHTS_LEVEL,
-    JSON_LINE,
-    POD_TAGS,
-    RUNTIME_PREFIX,
-    SWARM_TASK,
-    SYSLOG_TIME,
-    TIME_LEAD,
-    Found,
     all_keys,
-    batched,
     column,
     deduped,
-    envelope,
-    events,
     flat_keys,
-    listed,
-    routine_levels,
     spelt,
-    unlisted,
     used_keys,
 )
+from oncall.tools.read_logs.found import Found
+from oncall.tools.read_logs.hosts import CONTAINER_LOG, POD_TAGS, SWARM_TASK
+from oncall.tools.read_logs.levels import routine_levels
 from oncall.tools.read_logs.numbering import Ahead, Numberer, spread
 from oncall.tools.read_logs.owners import Owner
 from oncall.tools.read_logs.paired import entry_sql
+from oncall.tools.read_logs.texts import BSD_FRAME, EVENTLOG_HEADER, FRAME, JSON_LINE, RUNTIME_PREFIX, TIME_LEAD
+from oncall.tools.read_logs.times import SYSLOG_TIME
 
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a longer line is skipped and counted, not a failure of the tool
 MAX_MESSAGE = 16384  # a message longer than this is cut, with a marker saying how much
@@ -205,7 +194,7 @@ def epoch_seconds(value: str, near: datetime | None = None) -> str:
         )
     return (
         f"coalesce(epoch(TRY_CAST(nullif({value}, '') AS TIMESTAMPTZ)), "
-        # .NET's JSON date (fields.DOTNET_DATE): milliseconds since the epoch
+        # .NET's JSON date (times.DOTNET_DATE): milliseconds since the epoch
         rf"CASE WHEN starts_with({value}, '/Date(') THEN "
         rf"TRY_CAST(regexp_extract({value}, '^/Date\((-?\d{{1,15}})', 1) AS DOUBLE) / 1000 END, "
         rf"CASE WHEN regexp_matches({value}, '^\d{{4}}-\d\d-\d\d[T ]\d\d:\d\d:\d\d,\d') "
@@ -330,8 +319,8 @@ class _Sampled(NamedTuple):
     probes: list[bytes]  # the lines spread evenly through the file
     lines: float  # the file's lines, estimated from its first ones (0: none ends in its first 64 kB)
     envelope: str | None = None  # the key every line keeps its event under (objs are those events)
-    listed: bool = False  # the envelope keeps each value in a list (fields.listed; objs are taken out of them)
-    batch: bool = False  # the envelope holds a list of events a line (fields.batched; objs are those events)
+    listed: bool = False  # the envelope keeps each value in a list (envelopes.listed; objs are taken out of them)
+    batch: bool = False  # the envelope holds a list of events a line (envelopes.batched; objs are those events)
     paged: bool = False  # the envelope is a body of Loki's streams (streams.paged; objs are its entries)
 
 
@@ -497,7 +486,7 @@ class JsonlLogs:
             if name == "message" and found.blank:  # an empty field says nothing: the next one is read
                 got = [f"nullif({g}, '')" for g in got]
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
-        if found.encoded:  # a text protobuf's JSON wrote in base64 (fields.decoded_texts): read decoded, first
+        if found.encoded:  # a text protobuf's JSON wrote in base64 (texts.decoded_texts): read decoded, first
             said = pick["message"]
             pick["message"] = f"coalesce(try(decode(from_base64({said}))), {said})"
         if found.swarm is not None:  # a Swarm task's container: its service's pod, named as a deployment's is
@@ -550,7 +539,7 @@ class JsonlLogs:
                              SELECT row_number() OVER () AS line_no, * FROM {source})))"""
         elif found.envelope is not None:
             source = f"(SELECT unnest({_ident(found.envelope)}) FROM {source})"
-            if found.listed:  # each value out of its list, as fields.unlisted takes it
+            if found.listed:  # each value out of its list, as envelopes.unlisted takes it
                 out = ", ".join(f"nullif(array_to_string({_ident(k)}, ' '), '') AS {_ident(k)}" for k in keys)
                 source = f"(SELECT {out} FROM {source})"
         line_no = ", line_no" if found.many_a_line else ""
