@@ -542,6 +542,10 @@ class JsonlLogs:
             if found.listed:  # each value out of its list, as envelopes.unlisted takes it
                 out = ", ".join(f"nullif(array_to_string({_ident(k)}, ' '), '') AS {_ident(k)}" for k in keys)
                 source = f"(SELECT {out} FROM {source})"
+        if found.coded is not None:  # each line's event in base64 (texts.coded_records): decoded before it is read
+            coded = _ident(found.coded)
+            said = f"coalesce(try(decode(from_base64({coded}))), {coded})"
+            source = f"(SELECT * REPLACE ({said} AS {coded}) FROM {source})"
         line_no = ", line_no" if found.many_a_line else ""
         # most lines have no error field: only the others pay for finding it and appending it
         errors = [_ident(k) for k in keys if k.lower() in ERROR_KEYS]

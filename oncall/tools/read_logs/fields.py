@@ -98,6 +98,9 @@ FIELDS = {
         # event log's own scale (WINDOWS_SCALE), which a record without the words is read on
         "LevelDisplayName",
         "level",
+        # a structured line's own level as Cloud Logging keeps it (slog's, zap's, logrus'): its severity is only the
+        # stream's (INFO on stdout, ERROR on stderr) when the line has no `severity` key of its own
+        "jsonPayload.level",
         "severity",
         "lvl",
         "severityText",
@@ -210,6 +213,7 @@ FIELDS = {
         '"http.response.status_code"',
         "response_code",
         "ResultCode",  # Application Insights' requests (no text of their own)
+        "jsonPayload.status",  # (a structured line's status as Cloud Logging keeps it: slog's, zap's `status`)
         "httpRequest.status",  # Cloud Logging's request logs (a load balancer's, Cloud Run's): no text of their own
         "Event.Response.Status",  # Workers Trace Events: a fetch's response
     ),

@@ -33,6 +33,7 @@ from oncall.tools.read_logs.owners import Owner
 from oncall.tools.read_logs.paired import Pair, as_maps, pairs
 from oncall.tools.read_logs.texts import (
     blank_text,
+    coded_records,
     decoded_texts,
     eventlog_headers,
     json_lines,
@@ -41,6 +42,7 @@ from oncall.tools.read_logs.texts import (
     text_field,
     time_led,
     traditional_frames,
+    with_records,
 )
 from oncall.tools.read_logs.times import time_field, zoned_time
 
@@ -84,6 +86,7 @@ class Found:
     batch: bool = False  # the envelope holds a list of events a line (batched), each read under the line's fields
     templated: bool = False  # Serilog's compact JSON with templates only: each read rendered (clef.templated)
     paged: bool = False  # the envelope is a body of Loki's streams (streams.paged), each entry a line
+    coded: str | None = None  # the field holding each line's event in base64 (texts.coded_records): read decoded
 
     @classmethod
     def in_sample(
@@ -100,6 +103,9 @@ class Found:
         in one of theirs, if any)."""
         found_pairs = tuple(pairs(sample))
         sample = as_maps(sample, list(found_pairs)) if found_pairs else sample
+        # (an event a message bus delivered in base64: read decoded, as the record it is)
+        coded = coded_records(sample)
+        sample = with_records(sample, coded) if coded is not None else sample
         inner = json_text(sample)
         inner_keys: tuple[str, ...] = ()
         if inner is not None:
@@ -154,6 +160,7 @@ class Found:
             batch,
             templated(sample),
             paged,
+            coded,
         )
 
     @property

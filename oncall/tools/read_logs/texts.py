@@ -141,6 +141,35 @@ def _decoded(value: Any) -> str | None:
     return None if any(c < " " and c not in "\t\r\n" for c in said) else said
 
 
+def coded_records(sample: list[dict[str, Any]]) -> str | None:
+    """A top-level field that holds, on every sampled line that has it and on most lines, base64 of a JSON
+    object that is an event (a time or a text of its own): a message bus delivering each event encoded (a Pub/Sub
+    push's `data`, a Kinesis record's, an Event Hubs capture's body). The event is read decoded, as the line's
+    record (envelopes.json_text); None when no field is so."""
+    counts: dict[str, int] = {}
+    for obj in sample:
+        for key, value in obj.items():
+            if isinstance(value, str) and len(value) >= 16 and _BASE64.fullmatch(value):
+                said = _decoded(value)
+                event = json_object(said) if said is not None and said.startswith("{") else None
+                if event is None or not (has_field(event, "ts") or has_field(event, "message")):
+                    counts[key] = -len(sample)  # (one line whose value is not such an event: the field is not)
+                    continue
+                counts[key] = counts.get(key, 0) + 1
+    best = max(counts, key=lambda k: (counts[k], k), default=None)
+    return best if best is not None and counts[best] * 2 >= len(sample) else None
+
+
+def with_records(sample: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """The sampled lines with the event each holds in base64 under `key` decoded into its object."""
+    out = []
+    for obj in sample:
+        said = _decoded(obj.get(key))
+        event = json_object(said) if said is not None else None
+        out.append({**obj, key: event} if event is not None else obj)
+    return out
+
+
 def decoded_texts(sample: list[dict[str, Any]], text: str | None = None) -> list[dict[str, Any]] | None:
     """The sampled lines with their texts decoded, when every sampled line's text is base64 of text: protobuf's
     JSON writes a bytes field so (Log Cache's envelope payload, a Pub/Sub message's data, a Kinesis record's), and
