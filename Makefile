@@ -55,7 +55,7 @@ scenarios: $(BASE)
 	rm -rf fixtures/scenarios
 	$(BIN)/oncall scenarios generate fixtures/scenarios --seed 1
 
-# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 108,
+# Measure the offline analyst on every committed case (world 1), then on worlds 2 to 109,
 # written apart from the first generator and each other, generated here (deterministic per seed).
 # Each world at the seed no rule was shaped on: world:seed, and :N where it is generated with --per-family N
 EVAL_WORLDS := 2:2 3:2 4:3 5:2 6:3 7:3 8:3:8 9:3 10:3 11:4:8 12:5:8 13:3:8 14:3:8 15:3:8 16:3:8 17:3:8 18:3:8 \
@@ -65,7 +65,7 @@ EVAL_WORLDS := 2:2 3:2 4:3 5:2 6:3 7:3 8:3:8 9:3 10:3 11:4:8 12:5:8 13:3:8 14:3:
                61:5:8 62:5:8 63:5:8 64:5:8 65:5:8 66:5:8 67:5:8 68:5:8 69:5:8 70:5:8 71:9:8 72:5:8 73:5:8 74:5:8 \
                75:5:8 76:7:8 77:5:8 78:5:8 79:5:8 80:5:8 81:5:8 82:5:8 83:5:8 84:5:8 85:5:8 86:5:8 87:7:8 88:5:8 \
                89:5:8 90:5:8 91:7:8 92:7:8 93:7:8 94:7:8 95:7:8 96:7:8 97:7:8 98:7:8 99:7:8 100:7:8 101:7:8 102:7:8 \
-               103:7:8 104:7:8 105:7:8 106:7:8 107:7:8 108:7:8
+               103:7:8 104:7:8 105:7:8 106:7:8 107:7:8 108:7:8 109:7:8
 
 eval: $(BASE)
 	$(BIN)/oncall eval fixtures/demo fixtures/scenarios
