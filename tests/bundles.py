@@ -204,12 +204,15 @@ def verdict(root: Path) -> str:
     return f"{d.root_cause.service}/{d.root_cause.category}" + ("/HIGH" if d.root_cause.confidence == "HIGH" else "")
 
 
-def read_logs_of(tmp_path: Path, records: list[dict]) -> dict[str, str]:
-    """read_logs' summary per service of api (which calls db) with these log records and no metrics."""
+def read_logs_of(
+    tmp_path: Path, records: list[dict], services: dict[str, list[str]] | None = None, alerting: str = "api"
+) -> dict[str, str]:
+    """read_logs' summary per service of these services (default: api, which calls db) with these log records and
+    no metrics, the alert on `alerting`."""
     root = write_bundle(
         tmp_path / "b",
-        services={"api": ["db"], "db": []},
-        alert=alertmanager("HighErrorRate", "api"),
+        services=services or {"api": ["db"], "db": []},
+        alert=alertmanager("HighErrorRate", alerting),
         logs=records,
         metric_lines=[],
     )

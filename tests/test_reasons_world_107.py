@@ -42,6 +42,7 @@ from tests.bundles import (
     iso,
     log,
     quiet_logs,
+    read_logs_of,
     series,
     signals,
     write_bundle,
@@ -66,17 +67,6 @@ def _docker(t: datetime, service: str, message: str) -> dict:
 ESTATE = {"proxy": ["web", "dispatch"], "web": ["mysql"], "jobs": ["mysql"], "dispatch": ["mysql"], "mysql": []}
 
 
-def _read(tmp_path: Path, records: list[dict], services: dict[str, list[str]] = ESTATE) -> dict[str, str]:
-    root = write_bundle(
-        tmp_path,
-        services=services,
-        alert=alertmanager("CheckoutErrors", "web"),
-        logs=records,
-        metric_lines=[],
-    )  # fmt: skip
-    return {r.input.get("service"): r.text or "" for r in investigated(root).results if r.tool == "read_logs"}
-
-
 def test_a_kamal_containers_lines_are_its_roles_service(tmp_path: Path) -> None:
     at = AT - 8 * M
     records = [_docker(t, s, said) for t in BASELINE for s, said in (
@@ -87,7 +77,7 @@ def test_a_kamal_containers_lines_are_its_roles_service(tmp_path: Path) -> None:
                 for i in range(30)]  # fmt: skip
     records += [_docker(at + 10 * i * S, "jobs", "[ActiveJob] [PaymentVerifyJob] ActiveRecord::ConnectionNotEstablished "
                         "(Can't connect to MySQL server on '10.0.1.12:3306' (110)):") for i in range(20)]  # fmt: skip
-    said = _read(tmp_path, records)
+    said = read_logs_of(tmp_path, records, ESTATE, "web")
     # the role `web` labels three programs' lines; the container's name tells them apart
     assert "30 ERROR" in said["web"] and "SignatureError" in said["web"], said["web"]
     assert "route assigned" not in said["web"] and "Performed" not in said["web"], said["web"]
@@ -96,10 +86,11 @@ def test_a_kamal_containers_lines_are_its_roles_service(tmp_path: Path) -> None:
     assert "0 lines in window" not in said["proxy"], said["proxy"]  # kamal-proxy
     assert "0 lines in window" not in said["mysql"], said["mysql"]  # an accessory, under its app's name
     # the web role's and dispatch's lines alone: a role naming one service on all of them still tells none apart
-    said = _read(tmp_path / "two", [r for r in records if r["container_name"].startswith(("prod-web", "dispatch"))])
+    two = [r for r in records if r["container_name"].startswith(("prod-web", "dispatch"))]
+    said = read_logs_of(tmp_path / "two", two, ESTATE, "web")
     assert "route assigned" not in said["web"] and "0 lines in window" not in said["dispatch"], said["web"]
     # a container named as a service is: not another's whose name it ends with
-    said = _read(tmp_path / "named", records, {**ESTATE, "kamal-proxy": []})
+    said = read_logs_of(tmp_path / "named", records, {**ESTATE, "kamal-proxy": []}, "web")
     assert "0 lines in window" in said["proxy"] and "0 lines in window" not in said["kamal-proxy"], said["proxy"]
 
 

@@ -23,7 +23,21 @@ from oncall.analysts.offline.findings import rotation
 from oncall.eval import world108
 from oncall.tools.read_changes import Change
 from tests.bundles import ALERT_AT as AT
-from tests.bundles import END, T0, M, S, alertmanager, flat_then, investigated, iso, log, series, signals, write_bundle
+from tests.bundles import (
+    END,
+    T0,
+    M,
+    S,
+    alertmanager,
+    flat_then,
+    investigated,
+    iso,
+    log,
+    read_logs_of,
+    series,
+    signals,
+    write_bundle,
+)
 
 BASELINE = [AT - 6 * 60 * M + 5 * i * M for i in range(72)]
 ENV = "/SUBSCRIPTIONS/0000/RESOURCEGROUPS/RG-PROD/PROVIDERS/MICROSOFT.APP/MANAGEDENVIRONMENTS/CAE-PROD"
@@ -56,13 +70,6 @@ def _hub(records: list[dict]) -> list[dict]:
 ESTATE = {"bookings": ["postgres"], "floor": ["postgres"], "postgres": []}
 
 
-def _read(tmp_path: Path, records: list[dict]) -> dict[str, str]:
-    root = write_bundle(
-        tmp_path, services=ESTATE, alert=alertmanager("BookingsErrors", "bookings"), logs=_hub(records), metric_lines=[]
-    )
-    return {r.input.get("service"): r.text or "" for r in investigated(root).results if r.tool == "read_logs"}
-
-
 def test_an_azure_resource_logs_records_are_read_as_their_programs_lines(tmp_path: Path) -> None:
     at = AT - 8 * M
     records = [
@@ -83,7 +90,7 @@ def test_an_azure_resource_logs_records_are_read_as_their_programs_lines(tmp_pat
     records += [
         _server(at + 10 * i * S, "ERROR", "could not serialize access due to concurrent update") for i in range(20)
     ]
-    said = _read(tmp_path, records)
+    said = read_logs_of(tmp_path, records, ESTATE, "bookings")
     # the sidecar's lines are its app's, each its own text (not the record's properties), at its own level
     assert "30 ERROR" in said["bookings"] and "InvalidSignature" in said["bookings"], said["bookings"]
     assert "(30 ERROR, 12 INFO)" in said["bookings"] and "ContainerAppName" not in said["bookings"], said["bookings"]

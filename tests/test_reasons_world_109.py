@@ -17,7 +17,7 @@ from pathlib import Path
 
 from oncall.tools.read_logs.texts import coded_records
 from tests.bundles import ALERT_AT as AT
-from tests.bundles import M, S, alertmanager, investigated, iso, write_bundle
+from tests.bundles import M, S, iso, read_logs_of
 
 BASELINE = [AT - 6 * 60 * M + 5 * i * M for i in range(72)]
 
@@ -37,17 +37,6 @@ def _pushed(t: datetime, service: str, payload: dict | str, stream: str = "stder
             "subscription": "projects/p/subscriptions/archive"}  # fmt: skip
 
 
-def _read(tmp_path: Path, records: list[dict]) -> dict[str, str]:
-    root = write_bundle(
-        tmp_path,
-        services={"opac": ["ebooks"], "ebooks": []},
-        alert=alertmanager("LoansFailing", "ebooks"),
-        logs=records,
-        metric_lines=[],
-    )
-    return {r.input.get("service"): r.text or "" for r in investigated(root).results if r.tool == "read_logs"}
-
-
 def test_an_event_a_bus_delivered_in_base64_is_read_decoded(tmp_path: Path) -> None:
     at = AT - 8 * M
     records = [
@@ -63,7 +52,7 @@ def test_an_event_a_bus_delivered_in_base64_is_read_decoded(tmp_path: Path) -> N
                                             "status": 503})
         for i in range(30)
     ]  # fmt: skip
-    said = _read(tmp_path, records)
+    said = read_logs_of(tmp_path, records, {"opac": ["ebooks"], "ebooks": []}, "ebooks")
     # each entry's own service and text; a line at INFO though its entry's severity is stderr's ERROR
     assert "30 ERROR" in said["ebooks"] and "loan request failed" in said["ebooks"], said["ebooks"]
     assert "(30 ERROR, " in said["ebooks"], said["ebooks"]  # the other lines of the window at their own INFO
