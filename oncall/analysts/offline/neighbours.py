@@ -145,14 +145,8 @@ def _verifiers_kept_old_keys(x: Suspect, c: ChangeFinding, suspects: dict[str, S
     issuer signs with its new key as a rollover does, and the user verifies with the keys it read before (its
     federation metadata or key set, fetched once). The user's copy is the credential out of date, re-read by
     restarting it; the rollover is not a change to undo."""
-    assert c.at is not None
-    if not rotation(c.detail):
-        return False
-    users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
-    return any(
-        s.onset and c.at <= s.onset <= c.at + w.LAG_CLOSE and any(STALE_KEYS.search(f.words) for f in s.logs())
-        for s in users
-    )
+    broke = _broke_after_rotation(x, c, suspects, catalog)
+    return any(STALE_KEYS.search(f.words) for s in broke for f in s.logs())
 
 
 def _users_kept_old_credential(
@@ -162,11 +156,18 @@ def _users_kept_old_credential(
     and right after, users of X fail with X refusing the credential they present: they still hold the one from
     before (read once at start, a sidecar's connection string), X holds the new one. Each user reads it again
     (a restart); the rotation is not a change to undo. The users, or none."""
+    return [s for s in _broke_after_rotation(x, c, suspects, catalog) if s.refused_own_credential()]
+
+
+def _broke_after_rotation(
+    x: Suspect, c: ChangeFinding, suspects: dict[str, Suspect], catalog: Catalog
+) -> list[Suspect]:
+    """The users of X that broke within LAG_CLOSE after change `c`, when `c` rotated a credential (else none)."""
     assert c.at is not None
     if not rotation(c.detail):
         return []
     users = [suspects[u] for u in catalog.dependents(x.service) if u in suspects]
-    return [s for s in users if s.onset and c.at <= s.onset <= c.at + w.LAG_CLOSE and s.refused_own_credential()]
+    return [s for s in users if s.onset and c.at <= s.onset <= c.at + w.LAG_CLOSE]
 
 
 def _ran_clean_then_named(x: Suspect, cause: Suspect, c: ChangeFinding) -> bool:

@@ -399,20 +399,22 @@ def summarise(
     """One service's LogStats from the marks table `marks` (built by marks_sql for q's periods and
     text); `refs({hl: time})` cites the lines the templates' samples name (`first.hl`), all at once,
     leaving out those it cannot find."""
+
     # a line without a service field, or whose field names no catalog service, is the service's when
     # its pod or host is named after it, or after its other spelling (see LogQuery); or when it is named for
     # what runs as the service, another name before the service's that names no service (`kamal-proxy`); so is
     # a line whose service field names no catalog service but ends with one's name after the estate's own
     # (a database server named `<estate>-postgres`)
+    def after_another(col: str) -> str:  # `<another name>-<svc>`, the other name no catalog service's
+        others = f"len(list_filter($known, lambda x: starts_with({col}, x || '-'))) = 0"
+        return f"(ends_with({col}, '-' || $svc) AND {others})"
+
     where = (
         "(service = $svc OR list_contains($aliases, service) OR "
         "((service = '' OR (len($known) > 0 AND NOT list_contains($known, service))) AND "
         "(pod = $svc OR (starts_with(pod, $svc || '-') AND "
         "len(list_filter($longer, lambda x: starts_with(pod, x || '-'))) = 0) OR "
-        "(ends_with(pod, '-' || $svc) AND NOT list_contains($known, pod) AND "
-        "len(list_filter($known, lambda x: starts_with(pod, x || '-'))) = 0) OR "
-        "(ends_with(service, '-' || $svc) AND "
-        "len(list_filter($known, lambda x: starts_with(service, x || '-'))) = 0) OR "
+        f"({after_another('pod')} AND NOT list_contains($known, pod)) OR {after_another('service')} OR "
         "len(list_filter($aliases, lambda x: pod = x OR starts_with(pod, x || '-'))) > 0)))"
     )
     # Drain3's clusters depend on the order it sees shapes: time order, whatever the backend.

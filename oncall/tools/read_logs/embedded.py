@@ -114,6 +114,11 @@ def _value(col: str, inner: str | None, worst: bool = False) -> str:
     return f"CASE WHEN left({col}, 1) IN ('[', '{{') THEN {text} END"
 
 
+def _from_base64(text: str) -> str:
+    """SQL: the text `text` holds in base64, or `text` itself where it is not base64 of text."""
+    return f"coalesce(try(decode(from_base64({text}))), {text})"
+
+
 def _json_path(key: str, inner: str | None) -> str:
     """A FIELDS path's JSON path inside an object written as text (`$.key...`)."""
     return "$." + (f'"{key}"' if "." in key else key) + (inner[1:] if inner else "")
@@ -487,8 +492,7 @@ class JsonlLogs:
                 got = [f"nullif({g}, '')" for g in got]
             pick[name] = "coalesce(" + ", ".join([*got, "''"]) + ")"
         if found.encoded:  # a text protobuf's JSON wrote in base64 (texts.decoded_texts): read decoded, first
-            said = pick["message"]
-            pick["message"] = f"coalesce(try(decode(from_base64({said}))), {said})"
+            pick["message"] = _from_base64(pick["message"])
         if found.swarm is not None:  # a Swarm task's container: its service's pod, named as a deployment's is
             task = _literal(f"^{re.escape(found.swarm)}" + SWARM_TASK.pattern.removeprefix("^"))
             pick["pod"] = f"regexp_replace({pick['pod']}, {task}, '\\1-\\2-\\3')"
@@ -544,8 +548,7 @@ class JsonlLogs:
                 source = f"(SELECT {out} FROM {source})"
         if found.coded is not None:  # each line's event in base64 (texts.coded_records): decoded before it is read
             coded = _ident(found.coded)
-            said = f"coalesce(try(decode(from_base64({coded}))), {coded})"
-            source = f"(SELECT * REPLACE ({said} AS {coded}) FROM {source})"
+            source = f"(SELECT * REPLACE ({_from_base64(coded)} AS {coded}) FROM {source})"
         line_no = ", line_no" if found.many_a_line else ""
         # most lines have no error field: only the others pay for finding it and appending it
         errors = [_ident(k) for k in keys if k.lower() in ERROR_KEYS]
